@@ -1,0 +1,19 @@
+/** A Jira issue key: a project key (a letter, then letters, digits or _) and a number. */
+export const ISSUE_KEY = /^[A-Z][A-Z0-9_]+-[1-9]\d*$/
+
+/**
+ * Splits a list of issue keys written by a person (commas, spaces or newlines between) into
+ * upper-cased, deduplicated keys in their order. Returns the keys and the items that are not
+ * shaped like a key, so the caller can name them.
+ */
+export function parseIssueKeyList(text: string): { keys: string[]; malformed: string[] } {
+  const keys: string[] = []
+  const malformed: string[] = []
+  for (const item of text.split(/[\s,;]+/)) {
+    if (item === '') continue
+    const key = item.toUpperCase()
+    if (!ISSUE_KEY.test(key)) malformed.push(item)
+    else if (!keys.includes(key)) keys.push(key)
+  }
+  return { keys, malformed }
+}

@@ -1,0 +1,153 @@
+import { JiraError } from './errors.js'
+
+/** A field as `GET /rest/api/2/issue/{key}/editmeta` describes it. */
+export interface FieldMeta {
+  name?: string
+  required?: boolean
+  schema?: { type?: string; items?: string; custom?: string; system?: string; customId?: number }
+  allowedValues?: Array<{ id?: string; value?: string; name?: string }>
+}
+
+/** The answer of editmeta: the fields on the issue's edit screen. */
+export interface EditMeta {
+  fields: Record<string, FieldMeta>
+}
+
+/**
+ * Turns a value as a person writes it into what Jira expects for the field's type (its
+ * editmeta schema). Options are checked against allowedValues. Throws an `invalid`
+ * JiraError that says what would be accepted.
+ */
+export function formatValue(fieldId: string, meta: FieldMeta, value: string, now: () => Date = () => new Date()): unknown {
+  const schema = meta.schema ?? {}
+  const kind = (schema.custom ?? '').split(':').pop() ?? ''
+  const label = meta.name ? `${fieldId} (${meta.name})` : fieldId
+  const fail = (reason: string, remedy: string): never => {
+    throw new JiraError('invalid', reason, remedy)
+  }
+
+  switch (kind) {
+    case 'textfield':
+    case 'textarea':
+    case 'url':
+      return value
+    case 'select':
+    case 'radiobuttons':
+      return option(label, meta, value.trim(), fail)
+    case 'multiselect':
+    case 'multicheckboxes':
+      return splitList(value).map(item => option(label, meta, item, fail))
+    case 'labels':
+      return labels(value)
+    case 'float':
+      return number(label, value, fail)
+    case 'datepicker':
+      return date(label, value, now, fail)
+    case 'datetime':
+      return datetime(label, value, now, fail)
+    case 'userpicker':
+      return { name: value.trim() }
+    case 'multiuserpicker':
+      return splitList(value).map(name => ({ name }))
+    case 'version':
+    case 'multiversion':
+      return schema.type === 'array' ? splitList(value).map(name => ({ name })) : { name: value.trim() }
+  }
+
+  // System fields and custom types known by their schema type alone.
+  switch (schema.type) {
+    case 'string':
+      return value
+    case 'number':
+      return number(label, value, fail)
+    case 'date':
+      return date(label, value, now, fail)
+    case 'datetime':
+      return datetime(label, value, now, fail)
+    case 'option':
+      return option(label, meta, value.trim(), fail)
+    case 'user':
+    case 'priority':
+    case 'resolution':
+      return meta.allowedValues ? named(label, meta, value.trim(), fail) : { name: value.trim() }
+    case 'array':
+      switch (schema.items) {
+        case 'string':
+          return labels(value)
+        case 'option':
+          return splitList(value).map(item => option(label, meta, item, fail))
+        case 'version':
+        case 'component':
+        case 'user':
+          return splitList(value).map(name => (meta.allowedValues ? named(label, meta, name, fail) : { name }))
+      }
+  }
+  return fail(
+    `Field ${label} has a type this action cannot format from a plain value (${schema.custom ?? schema.type ?? 'unknown'}).`,
+    'Set it with the fields input as raw JSON instead.'
+  )
+}
+
+type Fail = (reason: string, remedy: string) => never
+
+function option(label: string, meta: FieldMeta, value: string, fail: Fail): { value: string } | { id: string } {
+  const allowed = meta.allowedValues
+  if (!allowed) return { value }
+  const exact = allowed.find(candidate => candidate.value === value)
+  if (exact?.value !== undefined) return { value: exact.value }
+  const byId = allowed.find(candidate => candidate.id === value)
+  if (byId?.id !== undefined) return { id: byId.id }
+  // Jira matches option values exactly; accept a difference of case and send Jira's spelling.
+  const folded = allowed.filter(candidate => candidate.value?.toLowerCase() === value.toLowerCase())
+  if (folded.length === 1 && folded[0].value !== undefined) return { value: folded[0].value }
+  return fail(
+    `"${value}" is not an option of ${label}.`,
+    `Use one of: ${allowed.map(candidate => `"${candidate.value ?? candidate.name ?? candidate.id}"`).join(', ')}.`
+  )
+}
+
+function named(label: string, meta: FieldMeta, value: string, fail: Fail): { name: string } {
+  const allowed = meta.allowedValues ?? []
+  const match = allowed.find(candidate => candidate.name?.toLowerCase() === value.toLowerCase())
+  if (match?.name !== undefined) return { name: match.name }
+  return fail(`"${value}" is not allowed in ${label}.`, `Use one of: ${allowed.map(c => `"${c.name}"`).join(', ')}.`)
+}
+
+function splitList(value: string): string[] {
+  return value
+    .split(',')
+    .map(item => item.trim())
+    .filter(item => item !== '')
+}
+
+function labels(value: string): string[] {
+  // Jira labels cannot contain spaces, so spaces separate them as commas do.
+  return value.split(/[\s,]+/).filter(item => item !== '')
+}
+
+function number(label: string, value: string, fail: Fail): number {
+  const parsed = Number(value.trim())
+  if (value.trim() === '' || !Number.isFinite(parsed)) {
+    return fail(`Field ${label} takes a number, not "${value}".`, 'Pass a number such as 42 or 42.07.')
+  }
+  return parsed
+}
+
+function date(label: string, value: string, now: () => Date, fail: Fail): string {
+  const trimmed = value.trim()
+  if (trimmed.toLowerCase() === 'today') return now().toISOString().slice(0, 10)
+  if (/^\d{4}-\d{2}-\d{2}$/.test(trimmed) && !Number.isNaN(Date.parse(trimmed))) return trimmed
+  const parsed = new Date(trimmed)
+  if (!Number.isNaN(parsed.getTime()) && /^\d{4}-\d{2}-\d{2}T/.test(trimmed)) return trimmed.slice(0, 10)
+  return fail(`Field ${label} takes a date, not "${value}".`, 'Write it as YYYY-MM-DD (2015-11-18) or "today".')
+}
+
+function datetime(label: string, value: string, now: () => Date, fail: Fail): string {
+  const trimmed = value.trim()
+  const parsed = trimmed.toLowerCase() === 'now' ? now() : new Date(trimmed)
+  if (Number.isNaN(parsed.getTime()) || (trimmed.toLowerCase() !== 'now' && !/^\d{4}-\d{2}-\d{2}/.test(trimmed))) {
+    return fail(`Field ${label} takes a date and time, not "${value}".`, 'Write it in ISO 8601 (2015-11-18T14:39:00+11:00) or "now".')
+  }
+  // Jira writes datetimes as yyyy-MM-dd'T'HH:mm:ss.SSSZ with a +hhmm offset; UTC is exact.
+  return parsed.toISOString().replace('Z', '+0000')
+}

@@ -1,0 +1,185 @@
+import assert from 'node:assert/strict'
+import { generateKeyPairSync } from 'node:crypto'
+import { after, before, describe, it } from 'node:test'
+import { newAccessToken, oauthInputs, runAction, startSimulator } from './helpers.js'
+import type { JiraSimulator } from './sim/jira.js'
+
+describe('the bundled action, run as the Actions runner runs it', () => {
+  let sim: JiraSimulator
+  let token: string
+
+  before(async () => {
+    token = newAccessToken()
+    sim = await startSimulator({ accessToken: token, contextPath: '/jira' })
+  })
+  after(() => sim.close())
+
+  const fresh = async (setup?: (s: JiraSimulator) => void): Promise<{ sim: JiraSimulator; token: string; close: () => Promise<void> }> => {
+    const accessToken = newAccessToken()
+    const s = await startSimulator({ accessToken })
+    setup?.(s)
+    return { sim: s, token: accessToken, close: () => s.close() }
+  }
+
+  it('sets a select field from editmeta with a signed PUT under a context path and a non-default port', async () => {
+    assert.match(sim.baseUrl, /^http:\/\/127\.0\.0\.1:\d+\/jira$/)
+    const run = await runAction(oauthInputs(sim, token, { issue: 'CI-1', field: 'customfield_10314', value: 'Build Passed' }))
+    assert.equal(run.code, 0, run.log)
+    assert.deepEqual(sim.issues.get('CI-1')?.fields.customfield_10314, { value: 'Build Passed' })
+    const put = sim.requestsTo('/rest/api/2/issue/CI-1', 'PUT')
+    assert.equal(put.length, 1)
+    assert.equal(put[0].status, 204)
+    assert.equal(put[0].user, 'ci-bot')
+    assert.equal(put[0].contentType, 'application/json')
+    assert.deepEqual(JSON.parse(put[0].body), { fields: { customfield_10314: { value: 'Build Passed' } } })
+    assert.deepEqual(run.outputs, { updated: 'CI-1', failed: '', result: 'updated' })
+    assert.match(run.summary, /\| \[CI-1\]\(http:\/\/127\.0\.0\.1:\d+\/jira\/browse\/CI-1\) \| customfield_10314 \| Build Passed \| ✅ updated \|/)
+  })
+
+  it('updates the other issues when one of three fails, and reports all three', async () => {
+    const run = await runAction(oauthInputs(sim, token, { issue: 'CI-2, CI-404\nCI-3', field: 'customfield_10314', value: 'Build Failed' }))
+    assert.equal(run.code, 1)
+    assert.deepEqual(run.outputs, { updated: 'CI-2,CI-3', failed: 'CI-404', result: 'not-found' })
+    assert.deepEqual(sim.issues.get('CI-2')?.fields.customfield_10314, { value: 'Build Failed' })
+    assert.deepEqual(sim.issues.get('CI-3')?.fields.customfield_10314, { value: 'Build Failed' })
+    assert.match(run.log, /::error title=Jira issue not found \(CI-404\)::CI-404: Jira answered 404 Not Found: Issue Does Not Exist/)
+    assert.match(run.summary, /CI-404.*❌ not-found/)
+    assert.match(run.summary, /CI-2.*✅ updated/)
+  })
+
+  it('refuses an option that does not exist and lists the allowed ones, sending no PUT', async () => {
+    const before = sim.requestsTo('/rest/api/2/issue/CI-4', 'PUT').length
+    const run = await runAction(oauthInputs(sim, token, { issue: 'CI-4', field: 'customfield_10314', value: 'Passed-ish' }))
+    assert.equal(run.code, 1)
+    assert.equal(run.outputs.result, 'invalid')
+    assert.match(run.log, /"Passed-ish" is not an option of customfield_10314 \(Build Result\)\. Use one of: "Build Passed", "Build Failed", "Build Aborted", "Build Unstable", "Development Completed"/)
+    assert.equal(sim.requestsTo('/rest/api/2/issue/CI-4', 'PUT').length, before)
+  })
+
+  it('says a field is not on the edit screen before sending the PUT', async () => {
+    const run = await runAction(oauthInputs(sim, token, { issue: 'CI-4', field: 'customfield_11623', value: 'x' }))
+    assert.equal(run.code, 1)
+    assert.equal(run.outputs.result, 'invalid')
+    assert.match(run.log, /Field customfield_11623 is not on the edit screen of CI-4/)
+    assert.equal(sim.requestsTo('/rest/api/2/issue/CI-4', 'PUT').length, 0)
+  })
+
+  it('prints what it would send on a dry run, Authorization redacted, and writes nothing', async () => {
+    const run = await runAction(oauthInputs(sim, token, { issue: 'CI-5', field: 'customfield_10314', value: 'build passed', 'dry-run': 'true' }))
+    assert.equal(run.code, 0)
+    assert.equal(run.outputs.result, 'dry-run')
+    assert.match(run.log, new RegExp(`\\[dry-run\\] PUT ${sim.baseUrl}/rest/api/2/issue/CI-5\\nContent-Type: application/json\\nAuthorization: <redacted>\\n\\{"fields":\\{"customfield_10314":\\{"value":"Build Passed"\\}\\}\\}`))
+    assert.equal(sim.requestsTo('/rest/api/2/issue/CI-5', 'PUT').length, 0)
+    assert.equal(sim.issues.get('CI-5')?.fields.customfield_10314, undefined)
+  })
+
+  it('keeps the step green with fail-on-error false and warns instead', async () => {
+    const run = await runAction(oauthInputs(sim, token, { issue: 'CI-404', field: 'customfield_10314', value: 'Build Passed', 'fail-on-error': 'false' }))
+    assert.equal(run.code, 0)
+    assert.equal(run.outputs.result, 'not-found')
+    assert.match(run.log, /::warning title=Jira issue not found \(CI-404\)::/)
+    assert.doesNotMatch(run.log, /::error/)
+  })
+
+  it('sends a raw fields JSON object as given', async () => {
+    const run = await runAction(oauthInputs(sim, token, { issue: 'CI-5', fields: '{"labels": ["ci", "green"]}' }))
+    assert.equal(run.code, 0, run.log)
+    assert.deepEqual(sim.issues.get('CI-5')?.fields.labels, ['ci', 'green'])
+  })
+
+  describe('refusals, each explained, with one request per issue and no retry', () => {
+    it('reports a CAPTCHA lockout with the login URL Jira names', async () => {
+      const f = await fresh(s => (s.mode = 'captcha'))
+      try {
+        const run = await runAction(oauthInputs(f.sim, f.token, { issue: 'CI-1 CI-2 CI-3', field: 'customfield_10314', value: 'Build Passed' }))
+        assert.equal(run.code, 1)
+        assert.equal(run.outputs.result, 'captcha')
+        assert.match(run.log, new RegExp(`Log in once in a browser at ${f.sim.baseUrl}/login.jsp and solve the CAPTCHA, or ask a Jira admin to reset the user's failed login count`))
+        assert.match(run.log, /::error title=Jira CAPTCHA lockout \(CI-1\)::/)
+        // The first refusal stops the run: further requests would add to the failed-login count.
+        assert.equal(f.sim.requests.length, 1)
+        assert.deepEqual(run.outputs, { updated: '', failed: 'CI-1,CI-2,CI-3', result: 'captcha' })
+        assert.match(run.log, /CI-2: not attempted, after Jira refused the credentials/)
+      } finally {
+        await f.close()
+      }
+    })
+
+    it('reports a revoked access token as token_rejected and stops there', async () => {
+      const f = await fresh()
+      f.sim.revoke(f.token)
+      try {
+        const run = await runAction(oauthInputs(f.sim, f.token, { issue: 'CI-1', field: 'customfield_10314', value: 'Build Passed' }))
+        assert.equal(run.code, 1)
+        assert.equal(run.outputs.result, 'unauthorized')
+        assert.match(run.log, /oauth_problem=token_rejected\. The access token is unknown to this Jira: it was revoked/)
+        assert.equal(f.sim.requests.length, 1)
+      } finally {
+        await f.close()
+      }
+    })
+
+    it('reports a key that does not match the application link as signature_invalid', async () => {
+      const other = generateKeyPairSync('rsa', { modulusLength: 2048 }).privateKey.export({ type: 'pkcs8', format: 'pem' }).toString()
+      const run = await runAction(oauthInputs(sim, token, { issue: 'CI-1', field: 'customfield_10314', value: 'Build Passed', 'private-key': other }))
+      assert.equal(run.code, 1)
+      assert.equal(run.outputs.result, 'unauthorized')
+      assert.match(run.log, /oauth_problem=signature_invalid\. The private key does not match the public key/)
+    })
+
+    it("reports a runner clock more than 5 minutes off Jira's as timestamp_refused", async () => {
+      const accessToken = newAccessToken()
+      const skewed = await startSimulator({ accessToken, clock: () => Math.floor(Date.now() / 1000) + 600 })
+      try {
+        const run = await runAction(oauthInputs(skewed, accessToken, { issue: 'CI-1', field: 'customfield_10314', value: 'Build Passed' }))
+        assert.equal(run.outputs.result, 'unauthorized')
+        assert.match(run.log, /oauth_problem=timestamp_refused\. The runner's clock is more than 5 minutes off/)
+        assert.equal(skewed.requests.length, 1)
+      } finally {
+        await skewed.close()
+      }
+    })
+
+    it('reports an anonymous fallback as unauthorized, not as a missing issue', async () => {
+      const f = await fresh(s => (s.mode = 'anonymous'))
+      try {
+        const run = await runAction(oauthInputs(f.sim, f.token, { issue: 'CI-1', field: 'customfield_10314', value: 'Build Passed' }))
+        assert.equal(run.outputs.result, 'unauthorized')
+        assert.match(run.log, /answered as an anonymous user \(HTTP 404, X-AUSERNAME: anonymous\)/)
+        assert.doesNotMatch(run.log, /not found/i)
+        assert.equal(f.sim.requests.length, 1)
+      } finally {
+        await f.close()
+      }
+    })
+
+    it('reports a 403 on the PUT as forbidden without retrying it', async () => {
+      const f = await fresh(s => {
+        const issue = s.issues.get('CI-2')
+        if (issue) issue.readOnly = true
+      })
+      try {
+        const run = await runAction(oauthInputs(f.sim, f.token, { issue: 'CI-2', field: 'customfield_10314', value: 'Build Passed' }))
+        assert.equal(run.outputs.result, 'forbidden')
+        assert.match(run.log, /Jira answered 403 Forbidden: You do not have permission to edit issues in this project/)
+        assert.equal(f.sim.requestsTo('/rest/api/2/issue/CI-2', 'PUT').length, 1)
+      } finally {
+        await f.close()
+      }
+    })
+  })
+
+  it('fails on bad input before sending any request, naming the input', async () => {
+    const f = await fresh()
+    try {
+      const run = await runAction(oauthInputs(f.sim, f.token, { issue: 'not a key', field: 'customfield_10314', value: 'Build Passed', 'private-key': '-----BEGIN PRIVATE KEY-----\nMIIEv' }))
+      assert.equal(run.code, 1)
+      assert.match(run.log, /::error title=Invalid issue::input 'issue': "not", "a", "key" are not shaped like an issue key/)
+      assert.match(run.log, /::error title=Invalid private-key::input 'private-key': The private key has a BEGIN line but no matching END line/)
+      assert.equal(f.sim.requests.length, 0)
+      assert.equal(run.outputs.result, 'invalid')
+    } finally {
+      await f.close()
+    }
+  })
+})

@@ -1,0 +1,127 @@
+/** Shared test fixtures: real RSA keys, a started simulator, and the bundled action run as the runner runs it. */
+import { spawn } from 'node:child_process'
+import { generateKeyPairSync, randomBytes } from 'node:crypto'
+import { mkdtempSync, readFileSync, writeFileSync } from 'node:fs'
+import { tmpdir } from 'node:os'
+import { dirname, join, resolve } from 'node:path'
+import { fileURLToPath } from 'node:url'
+import { JiraSimulator, type SimulatorOptions } from './sim/jira.js'
+
+/** The project root, whether running from test/ or from build/test/. */
+export const ROOT = resolve(dirname(fileURLToPath(import.meta.url)), fileURLToPath(import.meta.url).includes('/build/') ? '../..' : '..')
+
+export interface TestKeys {
+  pkcs8: string
+  pkcs1: string
+  publicKey: string
+}
+
+let cached: TestKeys | undefined
+
+/** A real 2048-bit RSA key pair, made once per test process. */
+export function testKeys(): TestKeys {
+  if (!cached) {
+    const { privateKey, publicKey } = generateKeyPairSync('rsa', { modulusLength: 2048 })
+    cached = {
+      pkcs8: privateKey.export({ type: 'pkcs8', format: 'pem' }).toString(),
+      pkcs1: privateKey.export({ type: 'pkcs1', format: 'pem' }).toString(),
+      publicKey: publicKey.export({ type: 'spki', format: 'pem' }).toString()
+    }
+  }
+  return cached
+}
+
+export const CONSUMER_KEY = 'jira-build-result'
+
+/** A fresh random access token, so leak checks search for something unique. */
+export function newAccessToken(): string {
+  return randomBytes(16).toString('hex')
+}
+
+/** Starts a simulator that knows the test key pair and one authorized access token. */
+export async function startSimulator(options: SimulatorOptions & { accessToken?: string } = {}): Promise<JiraSimulator> {
+  const { accessToken, ...rest } = options
+  return JiraSimulator.start({
+    publicKeyPem: testKeys().publicKey,
+    consumerKey: CONSUMER_KEY,
+    accessTokens: accessToken ? { [accessToken]: 'ci-bot' } : {},
+    ...rest
+  })
+}
+
+export interface ActionRun {
+  code: number | null
+  stdout: string
+  /** stdout without the runner's ::add-mask:: commands, which carry the secrets to the runner by design. */
+  log: string
+  stderr: string
+  outputs: Record<string, string>
+  summary: string
+}
+
+/** Reads a GITHUB_OUTPUT file written with core.setOutput's heredoc format. */
+export function parseOutputFile(text: string): Record<string, string> {
+  const outputs: Record<string, string> = {}
+  const lines = text.split('\n')
+  for (let i = 0; i < lines.length; i++) {
+    const heredoc = /^([^<=]+)<<(.+)$/.exec(lines[i])
+    if (!heredoc) continue
+    const [, name, delimiter] = heredoc
+    const value: string[] = []
+    while (++i < lines.length && lines[i] !== delimiter) value.push(lines[i])
+    outputs[name] = value.join('\n')
+  }
+  return outputs
+}
+
+/** Runs a node script as a child process and collects what it prints. */
+export function runNode(script: string, args: string[], env: Record<string, string | undefined>, input?: string): Promise<{ code: number | null; stdout: string; stderr: string }> {
+  return new Promise((resolvePromise, reject) => {
+    const child = spawn(process.execPath, [script, ...args], { env: env as NodeJS.ProcessEnv, stdio: ['pipe', 'pipe', 'pipe'] })
+    let stdout = ''
+    let stderr = ''
+    child.stdout.on('data', chunk => (stdout += chunk))
+    child.stderr.on('data', chunk => (stderr += chunk))
+    child.on('error', reject)
+    child.on('close', code => resolvePromise({ code, stdout, stderr }))
+    child.stdin.end(input ?? '')
+  })
+}
+
+/** A clean environment: PATH and HOME only, so nothing of the outer CI leaks in. */
+export function baseEnv(): Record<string, string | undefined> {
+  return { PATH: process.env.PATH, HOME: process.env.HOME, NO_PROXY: '127.0.0.1,localhost' }
+}
+
+/**
+ * Runs the bundled action exactly as the Actions runner does: `node dist/index.js` with one
+ * INPUT_<NAME> variable per input (hyphens kept), and GITHUB_OUTPUT / GITHUB_STEP_SUMMARY files.
+ */
+export async function runAction(inputs: Record<string, string>, extraEnv: Record<string, string> = {}): Promise<ActionRun> {
+  const dir = mkdtempSync(join(tmpdir(), 'jbr-action-'))
+  const outputFile = join(dir, 'output')
+  const summaryFile = join(dir, 'summary')
+  writeFileSync(outputFile, '')
+  writeFileSync(summaryFile, '')
+  const env: Record<string, string | undefined> = { ...baseEnv(), GITHUB_OUTPUT: outputFile, GITHUB_STEP_SUMMARY: summaryFile, ...extraEnv }
+  for (const [name, value] of Object.entries(inputs)) env[`INPUT_${name.replace(/ /g, '_').toUpperCase()}`] = value
+  const { code, stdout, stderr } = await runNode(join(ROOT, 'dist/index.js'), [], env)
+  const log = stdout
+    .split('\n')
+    .filter(line => !line.startsWith('::add-mask::'))
+    .join('\n')
+  return { code, stdout, log, stderr, outputs: parseOutputFile(readFileSync(outputFile, 'utf8')), summary: readFileSync(summaryFile, 'utf8') }
+}
+
+/** The inputs of a working OAuth run against a simulator. */
+export function oauthInputs(sim: JiraSimulator, accessToken: string, extra: Record<string, string> = {}): Record<string, string> {
+  return {
+    'jira-url': sim.baseUrl,
+    'consumer-key': CONSUMER_KEY,
+    'private-key': testKeys().pkcs8,
+    'access-token': accessToken,
+    'fail-on-error': 'true',
+    'dry-run': 'false',
+    ...extra
+  }
+}

@@ -1,0 +1,482 @@
+/**
+ * A Jira Server / Data Center stand-in on 127.0.0.1 for the tests, the demo and the
+ * benchmark: OAuth 1.0a RSA-SHA1 verified with its own code, the timestamp window and nonce
+ * reuse enforced, the OAuth dance, PAT and basic auth, the REST endpoints the action uses,
+ * and the failures Jira really answers with (CAPTCHA lockout, oauth_problem, anonymous
+ * fallback, 429, 503, slowness), with Jira's headers and status codes.
+ */
+import { createPublicKey, randomBytes, type KeyObject } from 'node:crypto'
+import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http'
+import { createServer as createHttpsServer } from 'node:https'
+import type { AddressInfo } from 'node:net'
+import { defaultFields, defaultIssues, type SimFieldDef, type SimIssue } from './fixtures.js'
+import { parseOAuthHeader, rfc3986, serverBaseString, verifyRsaSha1, formDecode } from './oauth-verify.js'
+
+export interface SimulatorOptions {
+  /** PEM of the public key registered on the application link. */
+  publicKeyPem?: string
+  consumerKey?: string
+  /** Access tokens already authorized, and the user each acts as. */
+  accessTokens?: Record<string, string>
+  personalAccessTokens?: Record<string, string>
+  /** Basic auth users and their passwords or API tokens. */
+  basicUsers?: Record<string, string>
+  basicAuthDisabled?: boolean
+  /** Failed basic logins before the CAPTCHA locks the account (Jira's default is 3). */
+  captchaAfter?: number
+  contextPath?: string
+  issues?: SimIssue[]
+  fields?: SimFieldDef[]
+  /** Seconds since the epoch as the server's clock reads it. */
+  clock?: () => number
+  latencyMs?: number
+  /** Serve HTTPS with this key and certificate. */
+  tls?: { key: string; cert: string }
+  /** Issues per page the search endpoint returns at most. */
+  maxSearchResults?: number
+}
+
+/** One request as the simulator saw it. */
+export interface SeenRequest {
+  method: string
+  /** Path under the context path, query included. */
+  path: string
+  status: number
+  user?: string
+  oauthProblem?: string
+  authorization?: string
+  nonce?: string
+  timestamp?: string
+  body: string
+  contentType?: string
+}
+
+export interface InjectedResponse {
+  status: number
+  headers?: Record<string, string>
+  body?: string
+  /** Drop the connection instead of answering. */
+  reset?: boolean
+  /** Only for requests whose path contains this. */
+  pathIncludes?: string
+  delayMs?: number
+}
+
+export type SimMode = 'normal' | 'captcha' | 'anonymous'
+
+interface RequestToken {
+  consumerKey: string
+  secret: string
+  createdAt: number
+  verifier?: string
+  user?: string
+  used: boolean
+}
+
+const REQUEST_TOKEN_LIFETIME = 600
+const ACCESS_TOKEN_LIFETIME = 157_680_000
+
+export class JiraSimulator {
+  mode: SimMode = 'normal'
+  latencyMs: number
+  readonly requests: SeenRequest[] = []
+  readonly issues = new Map<string, SimIssue>()
+  readonly fields: SimFieldDef[]
+  readonly accessTokens: Map<string, string>
+  readonly requestTokens = new Map<string, RequestToken>()
+  private readonly injected: InjectedResponse[] = []
+  private readonly seenNonces = new Set<string>()
+  private readonly failedLogins = new Map<string, number>()
+  private readonly publicKey?: KeyObject
+  private readonly server: Server
+  private readonly clock: () => number
+  baseUrl = ''
+
+  private constructor(readonly options: SimulatorOptions) {
+    this.publicKey = options.publicKeyPem ? createPublicKey(options.publicKeyPem) : undefined
+    this.accessTokens = new Map(Object.entries(options.accessTokens ?? {}))
+    this.fields = options.fields ?? defaultFields()
+    for (const issue of options.issues ?? defaultIssues()) this.issues.set(issue.key, issue)
+    this.clock = options.clock ?? (() => Math.floor(Date.now() / 1000))
+    this.latencyMs = options.latencyMs ?? 0
+    const handler = (req: IncomingMessage, res: ServerResponse): void => void this.handle(req, res)
+    this.server = options.tls ? createHttpsServer(options.tls, handler) : createServer(handler)
+    this.server.keepAliveTimeout = 30_000
+  }
+
+  /** Starts a simulator on 127.0.0.1 at a free port. */
+  static async start(options: SimulatorOptions = {}): Promise<JiraSimulator> {
+    const sim = new JiraSimulator(options)
+    await new Promise<void>(resolve => sim.server.listen(0, '127.0.0.1', resolve))
+    const { port } = sim.server.address() as AddressInfo
+    sim.baseUrl = `${options.tls ? 'https' : 'http'}://127.0.0.1:${port}${sim.contextPath}`
+    return sim
+  }
+
+  get contextPath(): string {
+    return this.options.contextPath ?? '/jira'
+  }
+
+  get port(): number {
+    return (this.server.address() as AddressInfo).port
+  }
+
+  /** Answers the next matching requests with these responses, in order. */
+  inject(...responses: InjectedResponse[]): void {
+    this.injected.push(...responses)
+  }
+
+  /** Revokes an access token, as a user does under Profile → Tools → View OAuth Access Tokens. */
+  revoke(token: string): void {
+    this.accessTokens.delete(token)
+  }
+
+  /** Requests whose path (under the context path) starts with this. */
+  requestsTo(prefix: string, method?: string): SeenRequest[] {
+    return this.requests.filter(r => r.path.startsWith(prefix) && (!method || r.method === method))
+  }
+
+  async close(): Promise<void> {
+    this.server.closeAllConnections()
+    await new Promise<void>(resolve => this.server.close(() => resolve()))
+  }
+
+  private async handle(req: IncomingMessage, res: ServerResponse): Promise<void> {
+    const chunks: Buffer[] = []
+    for await (const chunk of req) chunks.push(chunk as Buffer)
+    const body = Buffer.concat(chunks).toString('utf8')
+    const rawUrl = req.url ?? '/'
+    const seen: SeenRequest = {
+      method: req.method ?? 'GET',
+      path: rawUrl.startsWith(this.contextPath) ? rawUrl.slice(this.contextPath.length) : rawUrl,
+      status: 0,
+      authorization: req.headers.authorization,
+      body,
+      contentType: req.headers['content-type']
+    }
+    this.requests.push(seen)
+    const injected = this.injected.findIndex(r => !r.pathIncludes || seen.path.includes(r.pathIncludes))
+    if (injected >= 0) {
+      const [response] = this.injected.splice(injected, 1)
+      await sleep(response.delayMs ?? 0)
+      if (response.reset) {
+        seen.status = -1
+        req.socket.destroy()
+        return
+      }
+      seen.status = response.status
+      res.writeHead(response.status, response.headers ?? {})
+      res.end(response.body ?? '')
+      return
+    }
+    await sleep(this.latencyMs)
+    const reply = this.route(req, seen, rawUrl, body)
+    seen.status = reply.status
+    const headers: Record<string, string> = { ...reply.headers }
+    if (seen.user) {
+      headers['X-AUSERNAME'] = seen.user
+      headers['X-Seraph-LoginReason'] ??= 'OK'
+    } else {
+      headers['X-AUSERNAME'] ??= 'anonymous'
+    }
+    let text = ''
+    if (reply.json !== undefined) {
+      headers['Content-Type'] = 'application/json;charset=UTF-8'
+      text = JSON.stringify(reply.json)
+    } else if (reply.text !== undefined) {
+      text = reply.text
+    }
+    res.writeHead(reply.status, headers)
+    res.end(text)
+  }
+
+  private route(req: IncomingMessage, seen: SeenRequest, rawUrl: string, body: string): Reply {
+    if (!rawUrl.startsWith(`${this.contextPath}/`)) return { status: 404, text: '<html><title>404</title></html>' }
+    if (this.mode === 'captcha') return captcha(this.baseUrl)
+
+    const [path, query = ''] = seen.path.split('?', 2)
+    const method = seen.method
+
+    // The OAuth dance: its endpoints authenticate the consumer, not a user.
+    if (path === '/plugins/servlet/oauth/request-token' && method === 'POST') return this.requestToken(req, seen, rawUrl, body)
+    if (path === '/plugins/servlet/oauth/access-token' && method === 'POST') return this.accessToken(req, seen, rawUrl, body)
+    if (path === '/plugins/servlet/oauth/authorize' && method === 'GET') return this.authorizePage(query)
+
+    const auth = this.authenticate(req, seen, rawUrl, body)
+    if (auth) return auth
+    if (this.mode === 'anonymous') seen.user = undefined
+    return this.rest(method, path, query, body, seen)
+  }
+
+  /** Checks the Authorization header; returns a refusal, or undefined with seen.user set or not. */
+  private authenticate(req: IncomingMessage, seen: SeenRequest, rawUrl: string, body: string): Reply | undefined {
+    const header = req.headers.authorization
+    if (!header) return undefined
+    if (/^Bearer /i.test(header)) {
+      const user = this.options.personalAccessTokens?.[header.slice(7).trim()]
+      if (!user) return { status: 401, headers: { 'X-Seraph-LoginReason': 'AUTHENTICATED_FAILED', 'WWW-Authenticate': 'OAuth realm="jira"' }, json: { message: 'Unauthorized' } }
+      seen.user = user
+      return undefined
+    }
+    if (/^Basic /i.test(header)) return this.basic(header, seen)
+    const oauth = this.verifyOAuth(req, seen, rawUrl, body, true)
+    if ('refusal' in oauth) return oauth.refusal
+    seen.user = this.accessTokens.get(oauth.token ?? '')
+    return undefined
+  }
+
+  private basic(header: string, seen: SeenRequest): Reply | undefined {
+    if (this.options.basicAuthDisabled) return { status: 403, json: { message: 'Basic Authentication has been disabled on this instance.' } }
+    const decoded = Buffer.from(header.slice(6).trim(), 'base64').toString('utf8')
+    const at = decoded.indexOf(':')
+    const [user, password] = [decoded.slice(0, at), decoded.slice(at + 1)]
+    const failures = this.failedLogins.get(user) ?? 0
+    if (failures >= (this.options.captchaAfter ?? 3)) return captcha(this.baseUrl)
+    if (this.options.basicUsers?.[user] !== password || at < 0) {
+      this.failedLogins.set(user, failures + 1)
+      return { status: 401, headers: { 'X-Seraph-LoginReason': 'AUTHENTICATED_FAILED' }, text: '<html><head><title>Unauthorized (401)</title></head></html>' }
+    }
+    this.failedLogins.set(user, 0)
+    seen.user = user
+    return undefined
+  }
+
+  /** net.oauth's checks, in its order, against the simulator's own base string. */
+  private verifyOAuth(
+    req: IncomingMessage,
+    seen: SeenRequest,
+    rawUrl: string,
+    body: string,
+    requireAccessToken: boolean
+  ): { refusal: Reply } | { token?: string; params: Map<string, string> } {
+    const params = parseOAuthHeader(req.headers.authorization)
+    if (!params) return { refusal: this.oauthProblem(401, 'parameter_absent', seen) }
+    seen.nonce = params.get('oauth_nonce')
+    seen.timestamp = params.get('oauth_timestamp')
+    if (params.has('oauth_version') && params.get('oauth_version') !== '1.0') return { refusal: this.oauthProblem(400, 'version_rejected', seen) }
+    if (params.get('oauth_signature_method') !== 'RSA-SHA1') return { refusal: this.oauthProblem(400, 'signature_method_rejected', seen) }
+    for (const required of ['oauth_consumer_key', 'oauth_signature', 'oauth_timestamp', 'oauth_nonce']) {
+      if (!params.has(required)) return { refusal: this.oauthProblem(400, 'parameter_absent', seen, { oauth_parameters_absent: required }) }
+    }
+    const timestamp = Number(params.get('oauth_timestamp'))
+    const now = this.clock()
+    if (!Number.isInteger(timestamp) || Math.abs(now - timestamp) > 300) {
+      return { refusal: this.oauthProblem(400, 'timestamp_refused', seen, { oauth_acceptable_timestamps: `${now - 300}-${now + 300}` }) }
+    }
+    const token = params.get('oauth_token')
+    const nonceKey = [params.get('oauth_consumer_key'), token, timestamp, params.get('oauth_nonce')].join('|')
+    if (this.seenNonces.has(nonceKey)) return { refusal: this.oauthProblem(401, 'nonce_used', seen) }
+    this.seenNonces.add(nonceKey)
+    if (params.get('oauth_consumer_key') !== (this.options.consumerKey ?? 'jira-build-result') || !this.publicKey) {
+      return { refusal: this.oauthProblem(401, 'consumer_key_unknown', seen) }
+    }
+    if (requireAccessToken && (!token || !this.accessTokens.has(token))) return { refusal: this.oauthProblem(401, 'token_rejected', seen) }
+    const isForm = (req.headers['content-type'] ?? '').startsWith('application/x-www-form-urlencoded')
+    const [pathOnly, query = ''] = rawUrl.split('?', 2)
+    const baseString = serverBaseString({
+      method: req.method ?? 'GET',
+      baseUri: `${this.options.tls ? 'https' : 'http'}://${req.headers.host}${pathOnly}`,
+      query,
+      formBody: isForm ? body : undefined,
+      oauthParams: params
+    })
+    if (!verifyRsaSha1(baseString, params.get('oauth_signature') ?? '', this.publicKey)) {
+      return { refusal: this.oauthProblem(401, 'signature_invalid', seen, { oauth_signature_base_string: baseString }) }
+    }
+    return { token, params }
+  }
+
+  private oauthProblem(status: number, problem: string, seen: SeenRequest, extra: Record<string, string> = {}): Reply {
+    seen.oauthProblem = problem
+    const realm = rfc3986(this.baseUrl)
+    const pairs = { oauth_problem: problem, ...extra }
+    const challenge = Object.entries(pairs).map(([k, v]) => `${k}="${rfc3986(v)}"`).join(', ')
+    return {
+      status,
+      headers: { 'WWW-Authenticate': `OAuth realm="${realm}", ${challenge}`, 'Content-Type': 'text/plain' },
+      text: Object.entries(pairs).map(([k, v]) => `${rfc3986(k)}=${rfc3986(v)}`).join('&')
+    }
+  }
+
+  private requestToken(req: IncomingMessage, seen: SeenRequest, rawUrl: string, body: string): Reply {
+    const checked = this.verifyOAuth(req, seen, rawUrl, body, false)
+    if ('refusal' in checked) return checked.refusal
+    if (checked.params.get('oauth_callback') === undefined) return this.oauthProblem(400, 'parameter_absent', seen, { oauth_parameters_absent: 'oauth_callback' })
+    const token = randomBytes(16).toString('hex')
+    const secret = randomBytes(16).toString('hex')
+    this.requestTokens.set(token, { consumerKey: checked.params.get('oauth_consumer_key') ?? '', secret, createdAt: this.clock(), used: false })
+    return { status: 200, headers: { 'Content-Type': 'text/plain' }, text: `oauth_token=${token}&oauth_token_secret=${secret}&oauth_callback_confirmed=true` }
+  }
+
+  /** The approval page; the simulator approves as the first access token's user, as if they clicked Allow. */
+  private authorizePage(query: string): Reply {
+    const token = new URLSearchParams(query).get('oauth_token') ?? ''
+    const entry = this.requestTokens.get(token)
+    if (!entry || entry.used || this.clock() - entry.createdAt > REQUEST_TOKEN_LIFETIME) {
+      return { status: 200, headers: { 'Content-Type': 'text/html' }, text: '<html><head><title>OAuth</title></head><body>The request token is invalid or has expired.</body></html>' }
+    }
+    entry.verifier = randomBytes(3).toString('hex')
+    entry.user = [...this.accessTokens.values()][0] ?? 'ci-bot'
+    return {
+      status: 200,
+      headers: { 'Content-Type': 'text/html' },
+      text: `<html><head><title>OAuth Access Approved</title></head><body><p>You have successfully authorized 'jira-build-result'. Your verification code is '${entry.verifier}'. You will need to enter this exact text when prompted.</p></body></html>`
+    }
+  }
+
+  private accessToken(req: IncomingMessage, seen: SeenRequest, rawUrl: string, body: string): Reply {
+    const checked = this.verifyOAuth(req, seen, rawUrl, body, false)
+    if ('refusal' in checked) return checked.refusal
+    const token = checked.params.get('oauth_token') ?? ''
+    const entry = this.requestTokens.get(token)
+    if (!entry) return this.oauthProblem(401, 'token_rejected', seen)
+    if (entry.used) return this.oauthProblem(401, 'token_used', seen)
+    if (this.clock() - entry.createdAt > REQUEST_TOKEN_LIFETIME) return this.oauthProblem(401, 'token_expired', seen)
+    if (!entry.verifier || !entry.user) return this.oauthProblem(401, 'permission_unknown', seen)
+    if (checked.params.get('oauth_verifier') !== entry.verifier) return this.oauthProblem(401, 'token_rejected', seen)
+    entry.used = true
+    const accessToken = randomBytes(16).toString('hex')
+    this.accessTokens.set(accessToken, entry.user)
+    const session = randomBytes(8).toString('hex')
+    return {
+      status: 200,
+      headers: { 'Content-Type': 'text/plain' },
+      text: `oauth_token=${accessToken}&oauth_token_secret=${entry.secret}&oauth_expires_in=${ACCESS_TOKEN_LIFETIME}&oauth_session_handle=${session}&oauth_authorization_expires_in=${ACCESS_TOKEN_LIFETIME}`
+    }
+  }
+
+  private rest(method: string, path: string, query: string, body: string, seen: SeenRequest): Reply {
+    const user = seen.user
+    if (path === '/rest/api/2/myself' && method === 'GET') {
+      if (!user) return { status: 401, json: { errorMessages: ['You are not authenticated. Authentication required to perform this operation.'], errors: {} } }
+      return { status: 200, json: { name: user, key: user, displayName: `${user} (simulated)`, active: true } }
+    }
+    if (path === '/rest/api/2/field' && method === 'GET') {
+      return { status: 200, json: this.fields.map(({ id, name, custom, schema }) => ({ id, name, custom, schema })) }
+    }
+    if (path === '/rest/api/2/search' && method === 'GET') return this.search(query, user)
+
+    const match = /^\/rest\/api\/2\/issue\/([^/]+)(\/editmeta)?$/.exec(path)
+    if (!match) return { status: 404, json: { errorMessages: ['null for uri'], errors: {} } }
+    const issue = this.issues.get(decodeURIComponent(match[1]).toUpperCase())
+    // Jira hides an issue from anyone who cannot browse it: anonymous users see 404.
+    if (!issue || !user) return { status: 404, json: { errorMessages: ['Issue Does Not Exist'], errors: {} } }
+
+    if (match[2] && method === 'GET') {
+      const fields: Record<string, unknown> = {}
+      for (const field of this.fields.filter(f => f.onScreen)) {
+        fields[field.id] = { required: false, schema: field.schema, name: field.name, operations: ['set'], ...(field.allowedValues ? { allowedValues: field.allowedValues.map(v => ({ self: `${this.baseUrl}/rest/api/2/customFieldOption/${v.id}`, ...v })) } : {}) }
+      }
+      return { status: 200, json: { fields } }
+    }
+    if (!match[2] && method === 'GET') {
+      return { status: 200, json: { id: issue.id, key: issue.key, fields: issue.fields } }
+    }
+    if (!match[2] && method === 'PUT') return this.editIssue(issue, body, seen)
+    return { status: 405, text: '' }
+  }
+
+  private editIssue(issue: SimIssue, body: string, seen: SeenRequest): Reply {
+    if (!(seen.contentType ?? '').startsWith('application/json')) return { status: 415, text: 'Unsupported Media Type' }
+    if (issue.readOnly) return { status: 403, json: { errorMessages: ['You do not have permission to edit issues in this project.'], errors: {} } }
+    let parsed: { fields?: Record<string, unknown> }
+    try {
+      parsed = JSON.parse(body) as typeof parsed
+    } catch {
+      return { status: 400, json: { errorMessages: ['Unexpected character in JSON body'], errors: {} } }
+    }
+    const errors: Record<string, string> = {}
+    for (const [id, value] of Object.entries(parsed.fields ?? {})) {
+      const field = this.fields.find(f => f.id === id)
+      if (!field || !field.onScreen) {
+        errors[id] = `Field '${id}' cannot be set. It is not on the appropriate screen, or unknown.`
+        continue
+      }
+      const problem = checkValue(field, value)
+      if (problem) errors[id] = problem
+    }
+    if (Object.keys(errors).length > 0) return { status: 400, json: { errorMessages: [], errors } }
+    Object.assign(issue.fields, parsed.fields)
+    return { status: 204 }
+  }
+
+  private search(query: string, user: string | undefined): Reply {
+    const params = new Map(formDecode(query))
+    const jql = params.get('jql') ?? ''
+    const startAt = Number(params.get('startAt') ?? 0)
+    const maxResults = Math.min(Number(params.get('maxResults') ?? 50), this.options.maxSearchResults ?? 50)
+    const matcher = parseJql(jql)
+    if (!matcher) return { status: 400, json: { errorMessages: [`Error in the JQL Query: ${jql}`], errors: {} } }
+    const all = user ? [...this.issues.values()].filter(matcher) : []
+    const page = all.slice(startAt, startAt + maxResults)
+    return { status: 200, json: { startAt, maxResults, total: all.length, issues: page.map(i => ({ id: i.id, key: i.key, fields: {} })) } }
+  }
+}
+
+interface Reply {
+  status: number
+  headers?: Record<string, string>
+  json?: unknown
+  text?: string
+}
+
+function captcha(baseUrl: string): Reply {
+  return {
+    status: 403,
+    headers: {
+      'X-Seraph-LoginReason': 'AUTHENTICATION_DENIED',
+      'X-Authentication-Denied-Reason': `CAPTCHA_CHALLENGE; login-url=${baseUrl}/login.jsp`,
+      'Content-Type': 'text/html;charset=UTF-8'
+    },
+    text: '<html><head><title>Forbidden (403)</title></head><body>CAPTCHA_CHALLENGE</body></html>'
+  }
+}
+
+/** Jira's own checks of a value against the field's type, with its wording. */
+function checkValue(field: SimFieldDef, value: unknown): string | undefined {
+  const kind = field.schema.custom?.split(':').pop() ?? field.schema.system
+  const optionOk = (v: unknown): boolean =>
+    typeof v === 'object' && v !== null && (field.allowedValues ?? []).some(a => a.value === (v as { value?: string }).value || a.id === (v as { id?: string }).id)
+  switch (kind) {
+    case 'select':
+      return optionOk(value) ? undefined : `Option value '${JSON.stringify(value)}' is not valid`
+    case 'multiselect':
+      return Array.isArray(value) && value.every(optionOk) ? undefined : 'data was not an array of valid options'
+    case 'float':
+      return typeof value === 'number' ? undefined : 'Operation value must be a number'
+    case 'datepicker':
+      return typeof value === 'string' && /^\d{4}-\d{2}-\d{2}$/.test(value) ? undefined : 'Invalid date format. Please enter the date in the format "yyyy-MM-dd".'
+    case 'datetime':
+      return typeof value === 'string' && /^\d{4}-\d{2}-\d{2}T\d{2}:\d{2}:\d{2}\.\d{3}[+-]\d{4}$/.test(value) ? undefined : "Invalid date format. Please enter the date in the format \"yyyy-MM-dd'T'HH:mm:ss.SSSZ\"."
+    case 'labels':
+      return Array.isArray(value) && value.every(v => typeof v === 'string' && !/\s/.test(v)) ? undefined : 'The label must not contain spaces.'
+    default:
+      return typeof value === 'string' ? undefined : 'Operation value must be a string'
+  }
+}
+
+/** The small JQL the simulator understands: clauses joined by AND on project, key and fixVersion. */
+function parseJql(jql: string): ((issue: SimIssue) => boolean) | undefined {
+  const clauses = jql.split(/\s+AND\s+/i).filter(c => c.trim() !== '')
+  const tests: Array<(issue: SimIssue) => boolean> = []
+  for (const clause of clauses) {
+    const eq = /^\s*(project|key|fixVersion)\s*=\s*(?:"([^"]*)"|(\S+))\s*$/i.exec(clause)
+    const inList = /^\s*key\s+in\s*\(([^)]*)\)\s*$/i.exec(clause)
+    if (eq) {
+      const [field, value] = [eq[1].toLowerCase(), eq[2] ?? eq[3]]
+      if (field === 'project') tests.push(i => i.project === value)
+      else if (field === 'key') tests.push(i => i.key === value.toUpperCase())
+      else tests.push(i => i.fixVersion === value)
+    } else if (inList) {
+      const keys = inList[1].split(',').map(k => k.trim().replace(/"/g, '').toUpperCase())
+      tests.push(i => keys.includes(i.key))
+    } else {
+      return undefined
+    }
+  }
+  return issue => tests.every(test => test(issue))
+}
+
+function sleep(ms: number): Promise<void> {
+  return ms > 0 ? new Promise(resolve => setTimeout(resolve, ms)) : Promise.resolve()
+}
