@@ -31621,7 +31621,7 @@ function error(message, properties = {}) {
  * @param message warning issue message. Errors will be converted to string via toString()
  * @param properties optional properties to add to the annotation.
  */
-function warning(message, properties = {}) {
+function core_warning(message, properties = {}) {
     command_issueCommand('warning', utils_toCommandProperties(properties), message instanceof Error ? message.toString() : message);
 }
 /**
@@ -31916,6 +31916,12 @@ function parseIssueKeyList(text) {
 
 
 const actionInputName = input => `input '${input}'`;
+/** The inputs of each way to authenticate, for messages that list them. */
+const AUTH_MODE_INPUTS = {
+    oauth: ['consumer-key', 'private-key', 'access-token'],
+    pat: ['personal-access-token'],
+    basic: ['user', 'api-token']
+};
 /** Bad input: every problem found, each naming its input and the fix. */
 class InputError extends Error {
     problems;
@@ -31925,60 +31931,117 @@ class InputError extends Error {
         this.name = 'InputError';
     }
 }
-const FORK_HINT = 'Set the secret in the repository settings (Secrets and variables → Actions). On a pull request from a fork GitHub passes no secrets, which also leaves it empty.';
+const FORK_HINT = 'If it is stored as a secret, check the job can see it: GitHub passes no secrets to workflows run for pull requests from forks, and Jenkins binds them only inside withCredentials.';
+/** Runs a parser that reports problems, and throws them all at once as an InputError. */
+function collect(nameOf, parse) {
+    const problems = [];
+    const result = parse((input, message) => problems.push({ input, message: `${nameOf(input)}: ${message}` }));
+    if (problems.length > 0)
+        throw new InputError(problems);
+    return result;
+}
+const options_text = (raw, input) => (raw[input] ?? '').trim();
 /**
  * Validates raw inputs into UpdateOptions. Throws InputError listing every problem, so a
  * run with bad input sends no request at all.
  */
 function parseUpdateOptions(raw, nameOf = actionInputName) {
-    const problems = [];
-    const problem = (input, message) => {
-        problems.push({ input, message: `${nameOf(input)}: ${message}` });
-    };
-    const text = (input) => (raw[input] ?? '').trim();
-    const jiraUrl = parseJiraUrl(text('jira-url'), message => problem('jira-url', message));
-    const auth = parseOAuth(raw, text, problem);
-    const { keys: issueKeys, malformed } = parseIssueKeyList(text('issue'));
-    if (malformed.length > 0) {
-        problem('issue', `${malformed.map(item => `"${item}"`).join(', ')} ${malformed.length === 1 ? 'is' : 'are'} not shaped like an issue key. Write keys as PROJECT-123, separated by commas, spaces or newlines.`);
-    }
-    else if (issueKeys.length === 0) {
-        problem('issue', 'no issue key given. Pass one or more keys such as CI-42.');
-    }
-    const field = text('field') || undefined;
-    const value = raw.value === undefined || raw.value === '' ? undefined : raw.value;
-    const fields = parseFieldsJson(text('fields'), message => problem('fields', message));
-    if (field && value === undefined)
-        problem('value', `is empty, but ${nameOf('field')} names ${field}. Pass the value to set.`);
-    if (value !== undefined && !field)
-        problem('field', `is empty, but ${nameOf('value')} is set. Name the field, e.g. customfield_10314.`);
-    if (!field && value === undefined && !fields && text('fields') === '') {
-        problem('field', `nothing to set. Pass ${nameOf('field')} and ${nameOf('value')}, or ${nameOf('fields')} as a JSON object.`);
-    }
-    if (field && fields && field in fields) {
-        problem('fields', `sets ${field} too, which ${nameOf('field')} already sets. Set it in one place.`);
-    }
-    const failOnError = parseBoolean(raw['fail-on-error'], true, message => problem('fail-on-error', message));
-    const dryRun = parseBoolean(raw['dry-run'], false, message => problem('dry-run', message));
-    if (problems.length > 0 || !auth)
-        throw new InputError(problems);
-    return { jiraUrl, auth, issueKeys, field, value, fields, failOnError, dryRun };
+    return collect(nameOf, problem => {
+        const connection = parseConnection(raw, nameOf, problem);
+        const { keys: issueKeys, malformed } = parseIssueKeyList(options_text(raw, 'issue'));
+        if (malformed.length > 0) {
+            const items = malformed.map(item => `"${item}"`).join(', ');
+            problem('issue', `${items} ${malformed.length === 1 ? 'is' : 'are'} not shaped like an issue key. Write keys as PROJECT-123, separated by commas, spaces or newlines.`);
+        }
+        else if (issueKeys.length === 0) {
+            problem('issue', 'no issue key given. Pass one or more keys such as CI-42.');
+        }
+        const field = options_text(raw, 'field') || undefined;
+        const value = raw.value === undefined || raw.value === '' ? undefined : raw.value;
+        const fields = parseFieldsJson(options_text(raw, 'fields'), message => problem('fields', message));
+        if (field && value === undefined)
+            problem('value', `is empty, but ${nameOf('field')} names ${field}. Pass the value to set.`);
+        if (value !== undefined && !field)
+            problem('field', `is empty, but ${nameOf('value')} is set. Name the field, e.g. customfield_10314.`);
+        if (!field && value === undefined && !fields && options_text(raw, 'fields') === '') {
+            problem('field', `nothing to set. Pass ${nameOf('field')} and ${nameOf('value')}, or ${nameOf('fields')} as a JSON object.`);
+        }
+        if (field && fields && field in fields) {
+            problem('fields', `sets ${field} too, which ${nameOf('field')} already sets. Set it in one place.`);
+        }
+        const failOnError = parseBoolean(raw['fail-on-error'], true, message => problem('fail-on-error', message));
+        const dryRun = parseBoolean(raw['dry-run'], false, message => problem('dry-run', message));
+        return { ...connection, issueKeys, field, value, fields, failOnError, dryRun };
+    });
 }
-function parseOAuth(raw, text, problem) {
-    const consumerKey = text('consumer-key');
-    const accessToken = text('access-token');
-    const privateKeyText = raw['private-key'] ?? '';
+/** Validates jira-url and exactly one way to authenticate. Throws InputError. */
+function parseConnectionOptions(raw, nameOf = actionInputName) {
+    return collect(nameOf, problem => parseConnection(raw, nameOf, problem));
+}
+/** Validates what the OAuth dance needs: jira-url, the consumer key and the private key. */
+function parseConsumerOptions(raw, nameOf = actionInputName) {
+    return collect(nameOf, problem => {
+        const jiraUrl = parseJiraUrl(options_text(raw, 'jira-url'), message => problem('jira-url', message));
+        const consumerKey = options_text(raw, 'consumer-key');
+        if (consumerKey === '')
+            problem('consumer-key', "is empty. Use the consumer key of Jira's application link.");
+        const privateKey = parsePrivateKey(raw, problem);
+        // collect() throws when the key did not load, so it is defined past this point.
+        return { jiraUrl, consumerKey, privateKey: privateKey };
+    });
+}
+function parseConnection(raw, nameOf, problem) {
+    const jiraUrl = parseJiraUrl(options_text(raw, 'jira-url'), message => problem('jira-url', message));
+    const warnings = [];
+    const modes = Object.keys(AUTH_MODE_INPUTS);
+    const configured = modes.filter(mode => AUTH_MODE_INPUTS[mode].some(input => options_text(raw, input) !== ''));
+    const listModes = () => `OAuth 1.0a: ${AUTH_MODE_INPUTS.oauth.map(nameOf).join(', ')}; personal access token: ${nameOf('personal-access-token')}; basic with an API token: ${nameOf('user')} and ${nameOf('api-token')}`;
+    let auth;
+    if (configured.length === 0) {
+        problem('access-token', `no credentials given. Configure exactly one way to authenticate (${listModes()}). ${FORK_HINT}`);
+    }
+    else if (configured.length > 1) {
+        problem(AUTH_MODE_INPUTS[configured[1]][0], `credentials for ${configured.length} ways to authenticate are set (${configured.join(', ')}); configure exactly one (${listModes()}).`);
+    }
+    else if (configured[0] === 'oauth') {
+        auth = parseOAuth(raw, problem);
+    }
+    else if (configured[0] === 'pat') {
+        auth = { mode: 'pat', personalAccessToken: options_text(raw, 'personal-access-token') };
+    }
+    else {
+        const user = options_text(raw, 'user');
+        const apiToken = options_text(raw, 'api-token');
+        if (user === '')
+            problem('user', `is empty, but ${nameOf('api-token')} is set. Basic auth needs both: the user (on Jira Cloud, the e-mail address) and the API token.`);
+        if (apiToken === '')
+            problem('api-token', `is empty, but ${nameOf('user')} is set. Basic auth needs the API token too. ${FORK_HINT}`);
+        auth = { mode: 'basic', user, apiToken };
+        if (jiraUrl.startsWith('http:')) {
+            warnings.push('Basic auth over plain http sends the API token readable to anyone on the network; use an https jira-url.');
+        }
+    }
+    // collect() throws when auth is missing, so it is defined past this point.
+    return { jiraUrl, auth: auth, warnings };
+}
+function parseOAuth(raw, problem) {
+    const consumerKey = options_text(raw, 'consumer-key');
+    const accessToken = options_text(raw, 'access-token');
     if (consumerKey === '')
         problem('consumer-key', `is empty. Use the consumer key of Jira's application link. ${FORK_HINT}`);
     if (accessToken === '')
         problem('access-token', `is empty. Use the access token from the OAuth dance. ${FORK_HINT}`);
+    const privateKey = parsePrivateKey(raw, problem);
+    return privateKey ? { mode: 'oauth', consumerKey, privateKey, accessToken } : undefined;
+}
+function parsePrivateKey(raw, problem) {
+    const privateKeyText = raw['private-key'] ?? '';
     if (privateKeyText.trim() === '') {
         problem('private-key', `is empty. Use the RSA private key whose public key is on the application link. ${FORK_HINT}`);
         return undefined;
     }
     try {
-        const privateKey = loadPrivateKey(privateKeyText, raw['private-key-passphrase'] || undefined);
-        return consumerKey && accessToken ? { mode: 'oauth', consumerKey, privateKey, accessToken } : undefined;
+        return loadPrivateKey(privateKeyText, raw['private-key-passphrase'] || undefined);
     }
     catch (thrown) {
         if (!(thrown instanceof PrivateKeyError))
@@ -32277,6 +32340,21 @@ function oauthAuthenticator(credentials, sources = systemSources) {
         authorize: request => signRequest(request, credentials, sources).authorization
     };
 }
+/** Builds the Authenticator for the configured mode. */
+function authenticatorFor(auth, sources = systemSources) {
+    switch (auth.mode) {
+        case 'oauth':
+            return oauthAuthenticator({ consumerKey: auth.consumerKey, privateKey: auth.privateKey, token: auth.accessToken }, sources);
+        case 'pat':
+            // Data Center 8.14+ personal access tokens.
+            return { mode: 'pat', authorize: () => `Bearer ${auth.personalAccessToken}` };
+        case 'basic': {
+            // Jira Cloud: the account's e-mail address and an API token.
+            const header = `Basic ${Buffer.from(`${auth.user}:${auth.apiToken}`, 'utf8').toString('base64')}`;
+            return { mode: 'basic', authorize: () => header };
+        }
+    }
+}
 
 ;// CONCATENATED MODULE: ./src/jira/diagnose.ts
 
@@ -32304,9 +32382,10 @@ const OAUTH_PROBLEM_ADVICE = {
 /**
  * Classifies one Jira answer. Returns undefined when Jira did what was asked, and a
  * JiraError naming the failure and its remedy otherwise. Every answer is read, success
- * included: Jira can lock an account or fall back to anonymous on a 200.
+ * included: Jira can lock an account or fall back to anonymous on a 200. The OAuth dance's
+ * token endpoints authenticate the consumer, not a user, so there `anonymousExpected` is set.
  */
-function diagnose(response, issueKey) {
+function diagnose(response, issueKey, context = {}) {
     const { status, headers } = response;
     const loginReason = headers['x-seraph-loginreason']?.split(',')[0].trim();
     const userName = headers['x-ausername'];
@@ -32327,7 +32406,7 @@ function diagnose(response, issueKey) {
             debug: baseString ? `Jira's signature base string: ${redactToken(baseString)}` : undefined
         });
     }
-    if (loginReason === 'AUTHENTICATED_FAILED' || userName === 'anonymous') {
+    if (loginReason === 'AUTHENTICATED_FAILED' || (userName === 'anonymous' && !context.anonymousExpected)) {
         const sign = loginReason === 'AUTHENTICATED_FAILED' ? 'X-Seraph-LoginReason: AUTHENTICATED_FAILED' : 'X-AUSERNAME: anonymous';
         return new JiraError('unauthorized', `Jira did not accept the credentials and answered as an anonymous user (HTTP ${status}, ${sign}), so what it says about the issue cannot be trusted.`, 'Check the credentials with the check command; for OAuth, that the access token was authorized and the application link allows user impersonation.', details);
     }
@@ -32646,16 +32725,11 @@ function datetime(label, value, now, fail) {
 
 
 
-
 /** Thrown before a request that an earlier refusal of the credentials makes pointless. */
 class NotAttempted extends Error {
 }
 /** How many issues are worked on at once. */
 const CONCURRENCY = 4;
-/** Builds the Authenticator for the configured mode. */
-function authenticatorFor(auth, sources = systemSources) {
-    return oauthAuthenticator({ consumerKey: auth.consumerKey, privateKey: auth.privateKey, token: auth.accessToken }, sources);
-}
 /**
  * Sets the configured fields on every issue and reports each issue's outcome. One issue's
  * failure never stops the others, except a CAPTCHA or refused credentials: every further
@@ -32750,6 +32824,9 @@ const INPUTS = [
     'private-key',
     'private-key-passphrase',
     'access-token',
+    'personal-access-token',
+    'user',
+    'api-token',
     'issue',
     'field',
     'value',
@@ -32757,11 +32834,11 @@ const INPUTS = [
     'fail-on-error',
     'dry-run'
 ];
-const SECRET_INPUTS = new Set(['private-key', 'private-key-passphrase', 'access-token']);
+const SECRET_INPUTS = new Set(['private-key', 'private-key-passphrase', 'access-token', 'personal-access-token', 'api-token']);
 const actionLog = {
     debug: message => core_debug(message),
     info: message => info(message),
-    warning: (message, title) => warning(message, { title }),
+    warning: (message, title) => core_warning(message, { title }),
     error: (message, title) => error(message, { title })
 };
 /** Reads the inputs, masks the secrets among them at once, and returns them raw. */
@@ -32797,6 +32874,8 @@ async function run() {
         }
         return;
     }
+    for (const warning of options.warnings)
+        core_warning(warning);
     const transport = httpClientTransport();
     let report;
     try {
@@ -32813,7 +32892,7 @@ async function run() {
     }
     const failures = report.results.filter(result => result.outcome !== 'updated' && result.outcome !== 'dry-run');
     for (const failure of failures) {
-        const annotate = options.failOnError ? error : warning;
+        const annotate = options.failOnError ? error : core_warning;
         annotate(describeResult(failure), { title: resultTitle(failure) });
     }
     if (failures.length > 0) {
@@ -32821,7 +32900,7 @@ async function run() {
         if (options.failOnError)
             setFailed(message);
         else
-            warning(`${message} fail-on-error is false, so the step stays green.`);
+            core_warning(`${message} fail-on-error is false, so the step stays green.`);
     }
 }
 

@@ -13,6 +13,9 @@ const INPUTS: InputName[] = [
   'private-key',
   'private-key-passphrase',
   'access-token',
+  'personal-access-token',
+  'user',
+  'api-token',
   'issue',
   'field',
   'value',
@@ -21,7 +24,7 @@ const INPUTS: InputName[] = [
   'dry-run'
 ]
 
-const SECRET_INPUTS = new Set<InputName>(['private-key', 'private-key-passphrase', 'access-token'])
+const SECRET_INPUTS = new Set<InputName>(['private-key', 'private-key-passphrase', 'access-token', 'personal-access-token', 'api-token'])
 
 const actionLog: Log = {
   debug: message => core.debug(message),
@@ -60,6 +63,7 @@ export async function run(): Promise<void> {
     return
   }
 
+  for (const warning of options.warnings) core.warning(warning)
   const transport = httpClientTransport()
   let report: RunReport
   try {

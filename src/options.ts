@@ -9,6 +9,9 @@ export type InputName =
   | 'private-key'
   | 'private-key-passphrase'
   | 'access-token'
+  | 'personal-access-token'
+  | 'user'
+  | 'api-token'
   | 'issue'
   | 'field'
   | 'value'
@@ -23,13 +26,36 @@ export type InputNamer = (input: InputName) => string
 
 export const actionInputName: InputNamer = input => `input '${input}'`
 
-export type AuthConfig = { mode: 'oauth'; consumerKey: string; privateKey: KeyObject; accessToken: string }
+export type AuthConfig =
+  | { mode: 'oauth'; consumerKey: string; privateKey: KeyObject; accessToken: string }
+  | { mode: 'pat'; personalAccessToken: string }
+  | { mode: 'basic'; user: string; apiToken: string }
 
-/** Everything one update run needs, validated. */
-export interface UpdateOptions {
+/** The inputs of each way to authenticate, for messages that list them. */
+export const AUTH_MODE_INPUTS: Record<AuthConfig['mode'], InputName[]> = {
+  oauth: ['consumer-key', 'private-key', 'access-token'],
+  pat: ['personal-access-token'],
+  basic: ['user', 'api-token']
+}
+
+/** Where Jira is and how to authenticate: what every command that talks to Jira needs. */
+export interface ConnectionOptions {
   /** Base URL without a trailing slash, context path included. */
   jiraUrl: string
   auth: AuthConfig
+  /** Things worth saying that do not stop the run, such as basic auth over plain http. */
+  warnings: string[]
+}
+
+/** What the OAuth dance needs: the consumer, not yet a token. */
+export interface ConsumerOptions {
+  jiraUrl: string
+  consumerKey: string
+  privateKey: KeyObject
+}
+
+/** Everything one update run needs, validated. */
+export interface UpdateOptions extends ConnectionOptions {
   issueKeys: string[]
   field?: string
   value?: string
@@ -52,65 +78,121 @@ export class InputError extends Error {
 }
 
 const FORK_HINT =
-  'Set the secret in the repository settings (Secrets and variables → Actions). On a pull request from a fork GitHub passes no secrets, which also leaves it empty.'
+  'If it is stored as a secret, check the job can see it: GitHub passes no secrets to workflows run for pull requests from forks, and Jenkins binds them only inside withCredentials.'
+
+type Problem = (input: InputName, message: string) => void
+
+/** Runs a parser that reports problems, and throws them all at once as an InputError. */
+function collect<T>(nameOf: InputNamer, parse: (problem: Problem) => T): T {
+  const problems: InputProblem[] = []
+  const result = parse((input, message) => problems.push({ input, message: `${nameOf(input)}: ${message}` }))
+  if (problems.length > 0) throw new InputError(problems)
+  return result
+}
+
+const text = (raw: RawInputs, input: InputName): string => (raw[input] ?? '').trim()
 
 /**
  * Validates raw inputs into UpdateOptions. Throws InputError listing every problem, so a
  * run with bad input sends no request at all.
  */
 export function parseUpdateOptions(raw: RawInputs, nameOf: InputNamer = actionInputName): UpdateOptions {
-  const problems: InputProblem[] = []
-  const problem = (input: InputName, message: string): void => {
-    problems.push({ input, message: `${nameOf(input)}: ${message}` })
-  }
-  const text = (input: InputName): string => (raw[input] ?? '').trim()
+  return collect(nameOf, problem => {
+    const connection = parseConnection(raw, nameOf, problem)
 
-  const jiraUrl = parseJiraUrl(text('jira-url'), message => problem('jira-url', message))
-  const auth = parseOAuth(raw, text, problem)
+    const { keys: issueKeys, malformed } = parseIssueKeyList(text(raw, 'issue'))
+    if (malformed.length > 0) {
+      const items = malformed.map(item => `"${item}"`).join(', ')
+      problem('issue', `${items} ${malformed.length === 1 ? 'is' : 'are'} not shaped like an issue key. Write keys as PROJECT-123, separated by commas, spaces or newlines.`)
+    } else if (issueKeys.length === 0) {
+      problem('issue', 'no issue key given. Pass one or more keys such as CI-42.')
+    }
 
-  const { keys: issueKeys, malformed } = parseIssueKeyList(text('issue'))
-  if (malformed.length > 0) {
-    problem('issue', `${malformed.map(item => `"${item}"`).join(', ')} ${malformed.length === 1 ? 'is' : 'are'} not shaped like an issue key. Write keys as PROJECT-123, separated by commas, spaces or newlines.`)
-  } else if (issueKeys.length === 0) {
-    problem('issue', 'no issue key given. Pass one or more keys such as CI-42.')
-  }
+    const field = text(raw, 'field') || undefined
+    const value = raw.value === undefined || raw.value === '' ? undefined : raw.value
+    const fields = parseFieldsJson(text(raw, 'fields'), message => problem('fields', message))
+    if (field && value === undefined) problem('value', `is empty, but ${nameOf('field')} names ${field}. Pass the value to set.`)
+    if (value !== undefined && !field) problem('field', `is empty, but ${nameOf('value')} is set. Name the field, e.g. customfield_10314.`)
+    if (!field && value === undefined && !fields && text(raw, 'fields') === '') {
+      problem('field', `nothing to set. Pass ${nameOf('field')} and ${nameOf('value')}, or ${nameOf('fields')} as a JSON object.`)
+    }
+    if (field && fields && field in fields) {
+      problem('fields', `sets ${field} too, which ${nameOf('field')} already sets. Set it in one place.`)
+    }
 
-  const field = text('field') || undefined
-  const value = raw.value === undefined || raw.value === '' ? undefined : raw.value
-  const fields = parseFieldsJson(text('fields'), message => problem('fields', message))
-  if (field && value === undefined) problem('value', `is empty, but ${nameOf('field')} names ${field}. Pass the value to set.`)
-  if (value !== undefined && !field) problem('field', `is empty, but ${nameOf('value')} is set. Name the field, e.g. customfield_10314.`)
-  if (!field && value === undefined && !fields && text('fields') === '') {
-    problem('field', `nothing to set. Pass ${nameOf('field')} and ${nameOf('value')}, or ${nameOf('fields')} as a JSON object.`)
-  }
-  if (field && fields && field in fields) {
-    problem('fields', `sets ${field} too, which ${nameOf('field')} already sets. Set it in one place.`)
-  }
-
-  const failOnError = parseBoolean(raw['fail-on-error'], true, message => problem('fail-on-error', message))
-  const dryRun = parseBoolean(raw['dry-run'], false, message => problem('dry-run', message))
-
-  if (problems.length > 0 || !auth) throw new InputError(problems)
-  return { jiraUrl, auth, issueKeys, field, value, fields, failOnError, dryRun }
+    const failOnError = parseBoolean(raw['fail-on-error'], true, message => problem('fail-on-error', message))
+    const dryRun = parseBoolean(raw['dry-run'], false, message => problem('dry-run', message))
+    return { ...connection, issueKeys, field, value, fields, failOnError, dryRun }
+  })
 }
 
-function parseOAuth(
-  raw: RawInputs,
-  text: (input: InputName) => string,
-  problem: (input: InputName, message: string) => void
-): AuthConfig | undefined {
-  const consumerKey = text('consumer-key')
-  const accessToken = text('access-token')
-  const privateKeyText = raw['private-key'] ?? ''
+/** Validates jira-url and exactly one way to authenticate. Throws InputError. */
+export function parseConnectionOptions(raw: RawInputs, nameOf: InputNamer = actionInputName): ConnectionOptions {
+  return collect(nameOf, problem => parseConnection(raw, nameOf, problem))
+}
+
+/** Validates what the OAuth dance needs: jira-url, the consumer key and the private key. */
+export function parseConsumerOptions(raw: RawInputs, nameOf: InputNamer = actionInputName): ConsumerOptions {
+  return collect(nameOf, problem => {
+    const jiraUrl = parseJiraUrl(text(raw, 'jira-url'), message => problem('jira-url', message))
+    const consumerKey = text(raw, 'consumer-key')
+    if (consumerKey === '') problem('consumer-key', "is empty. Use the consumer key of Jira's application link.")
+    const privateKey = parsePrivateKey(raw, problem)
+    // collect() throws when the key did not load, so it is defined past this point.
+    return { jiraUrl, consumerKey, privateKey: privateKey as KeyObject }
+  })
+}
+
+function parseConnection(raw: RawInputs, nameOf: InputNamer, problem: Problem): ConnectionOptions {
+  const jiraUrl = parseJiraUrl(text(raw, 'jira-url'), message => problem('jira-url', message))
+  const warnings: string[] = []
+  const modes = Object.keys(AUTH_MODE_INPUTS) as Array<AuthConfig['mode']>
+  const configured = modes.filter(mode => AUTH_MODE_INPUTS[mode].some(input => text(raw, input) !== ''))
+  const listModes = (): string =>
+    `OAuth 1.0a: ${AUTH_MODE_INPUTS.oauth.map(nameOf).join(', ')}; personal access token: ${nameOf('personal-access-token')}; basic with an API token: ${nameOf('user')} and ${nameOf('api-token')}`
+  let auth: AuthConfig | undefined
+  if (configured.length === 0) {
+    problem('access-token', `no credentials given. Configure exactly one way to authenticate (${listModes()}). ${FORK_HINT}`)
+  } else if (configured.length > 1) {
+    problem(
+      AUTH_MODE_INPUTS[configured[1]][0],
+      `credentials for ${configured.length} ways to authenticate are set (${configured.join(', ')}); configure exactly one (${listModes()}).`
+    )
+  } else if (configured[0] === 'oauth') {
+    auth = parseOAuth(raw, problem)
+  } else if (configured[0] === 'pat') {
+    auth = { mode: 'pat', personalAccessToken: text(raw, 'personal-access-token') }
+  } else {
+    const user = text(raw, 'user')
+    const apiToken = text(raw, 'api-token')
+    if (user === '') problem('user', `is empty, but ${nameOf('api-token')} is set. Basic auth needs both: the user (on Jira Cloud, the e-mail address) and the API token.`)
+    if (apiToken === '') problem('api-token', `is empty, but ${nameOf('user')} is set. Basic auth needs the API token too. ${FORK_HINT}`)
+    auth = { mode: 'basic', user, apiToken }
+    if (jiraUrl.startsWith('http:')) {
+      warnings.push('Basic auth over plain http sends the API token readable to anyone on the network; use an https jira-url.')
+    }
+  }
+  // collect() throws when auth is missing, so it is defined past this point.
+  return { jiraUrl, auth: auth as AuthConfig, warnings }
+}
+
+function parseOAuth(raw: RawInputs, problem: Problem): AuthConfig | undefined {
+  const consumerKey = text(raw, 'consumer-key')
+  const accessToken = text(raw, 'access-token')
   if (consumerKey === '') problem('consumer-key', `is empty. Use the consumer key of Jira's application link. ${FORK_HINT}`)
   if (accessToken === '') problem('access-token', `is empty. Use the access token from the OAuth dance. ${FORK_HINT}`)
+  const privateKey = parsePrivateKey(raw, problem)
+  return privateKey ? { mode: 'oauth', consumerKey, privateKey, accessToken } : undefined
+}
+
+function parsePrivateKey(raw: RawInputs, problem: Problem): KeyObject | undefined {
+  const privateKeyText = raw['private-key'] ?? ''
   if (privateKeyText.trim() === '') {
     problem('private-key', `is empty. Use the RSA private key whose public key is on the application link. ${FORK_HINT}`)
     return undefined
   }
   try {
-    const privateKey = loadPrivateKey(privateKeyText, raw['private-key-passphrase'] || undefined)
-    return consumerKey && accessToken ? { mode: 'oauth', consumerKey, privateKey, accessToken } : undefined
+    return loadPrivateKey(privateKeyText, raw['private-key-passphrase'] || undefined)
   } catch (thrown) {
     if (!(thrown instanceof PrivateKeyError)) throw thrown
     const input = /passphrase/.test(thrown.reason) && raw['private-key-passphrase'] ? 'private-key-passphrase' : 'private-key'

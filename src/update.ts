@@ -1,10 +1,10 @@
-import { oauthAuthenticator, type Authenticator } from './jira/auth.js'
+import { authenticatorFor } from './jira/auth.js'
 import { JiraClient } from './jira/client.js'
 import { asJiraError, JiraError } from './jira/errors.js'
 import { formatValue, type EditMeta } from './jira/fields.js'
 import type { Transport } from './jira/transport.js'
-import type { AuthConfig, UpdateOptions } from './options.js'
-import { systemSources, type SigningSources } from './oauth/sign.js'
+import type { UpdateOptions } from './options.js'
+import type { SigningSources } from './oauth/sign.js'
 import type { Log } from './report/log.js'
 import { describeResult, summarizeResults, type IssueResult, type RunReport } from './report/outcome.js'
 
@@ -21,11 +21,6 @@ class NotAttempted extends Error {}
 
 /** How many issues are worked on at once. */
 const CONCURRENCY = 4
-
-/** Builds the Authenticator for the configured mode. */
-export function authenticatorFor(auth: AuthConfig, sources: SigningSources = systemSources): Authenticator {
-  return oauthAuthenticator({ consumerKey: auth.consumerKey, privateKey: auth.privateKey, token: auth.accessToken }, sources)
-}
 
 /**
  * Sets the configured fields on every issue and reports each issue's outcome. One issue's

@@ -169,6 +169,20 @@ describe('the bundled action, run as the Actions runner runs it', () => {
     })
   })
 
+  it('authenticates with a personal access token instead of OAuth, masking it', async () => {
+    const pat = newAccessToken()
+    const s = await startSimulator({ personalAccessTokens: { [pat]: 'pat-user' } })
+    try {
+      const run = await runAction({ 'jira-url': s.baseUrl, 'personal-access-token': pat, issue: 'CI-1', field: 'customfield_10315', value: 'https://ci.example.com/run/1' })
+      assert.equal(run.code, 0, run.log)
+      assert.equal(s.issues.get('CI-1')?.fields.customfield_10315, 'https://ci.example.com/run/1')
+      assert.equal(s.requestsTo('/rest/api/2/issue/CI-1', 'PUT')[0]?.user, 'pat-user')
+      assert.ok(run.stdout.includes(`::add-mask::${pat}`))
+    } finally {
+      await s.close()
+    }
+  })
+
   it('fails on bad input before sending any request, naming the input', async () => {
     const f = await fresh()
     try {

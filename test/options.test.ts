@@ -36,7 +36,7 @@ describe('validating inputs before any request', () => {
     ['a jira-url without scheme', { 'jira-url': 'jira.example.com' }, /input 'jira-url': "jira\.example\.com" is not a URL\. Write it with its scheme, e\.g\. https:\/\/jira\.example\.com/],
     ['a jira-url with /rest/api/2', { 'jira-url': 'https://jira.example.com/jira/rest/api/2' }, /points inside Jira \(\/rest….*Use the base URL: https:\/\/jira\.example\.com\/jira\./],
     ['a jira-url with a query', { 'jira-url': 'https://jira.example.com/?os_authType=basic' }, /has a query or fragment/],
-    ['an empty access token, with the fork hint', { 'access-token': '' }, /input 'access-token': is empty.*pull request from a fork GitHub passes no secrets/],
+    ['an empty access token, with the fork hint', { 'access-token': '' }, /input 'access-token': is empty.*GitHub passes no secrets to workflows run for pull requests from forks/],
     ['an issue key of the wrong shape', { issue: 'CI_1' }, /"CI_1" is not shaped like an issue key/],
     ['fields JSON that does not parse', { field: '', value: '', fields: '{"labels": [' }, /input 'fields': is not valid JSON/],
     ['fields JSON that is not an object', { field: '', value: '', fields: '["a"]' }, /must be a JSON object/],
@@ -52,6 +52,19 @@ describe('validating inputs before any request', () => {
   }
 
   it('reports every problem at once', () => {
-    assert.equal(problemsOf({ 'jira-url': '', issue: '' }).length, 6)
+    const problems = problemsOf({ ...valid(), 'jira-url': '', issue: '', 'access-token': '', 'dry-run': 'maybe' })
+    assert.deepEqual(
+      problems.map(p => /^input '([^']+)'/.exec(p)?.[1]),
+      ['jira-url', 'access-token', 'issue', 'dry-run']
+    )
+  })
+
+  it('wants exactly one way to authenticate', () => {
+    const none = problemsOf({ ...valid(), 'consumer-key': '', 'private-key': '', 'access-token': '' })
+    assert.match(none.join('\n'), /no credentials given\. Configure exactly one way to authenticate \(OAuth 1\.0a: input 'consumer-key', input 'private-key', input 'access-token'; personal access token: input 'personal-access-token'; basic with an API token: input 'user' and input 'api-token'\)/)
+    const two = problemsOf({ ...valid(), 'personal-access-token': 'pat' })
+    assert.match(two.join('\n'), /credentials for 2 ways to authenticate are set \(oauth, pat\)/)
+    const half = problemsOf({ ...valid(), 'consumer-key': '', 'private-key': '', 'access-token': '', 'api-token': 'tok' })
+    assert.match(half.join('\n'), /input 'user': is empty, but input 'api-token' is set/)
   })
 })

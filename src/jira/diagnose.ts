@@ -36,9 +36,10 @@ export const OAUTH_PROBLEM_ADVICE: Record<string, string> = {
 /**
  * Classifies one Jira answer. Returns undefined when Jira did what was asked, and a
  * JiraError naming the failure and its remedy otherwise. Every answer is read, success
- * included: Jira can lock an account or fall back to anonymous on a 200.
+ * included: Jira can lock an account or fall back to anonymous on a 200. The OAuth dance's
+ * token endpoints authenticate the consumer, not a user, so there `anonymousExpected` is set.
  */
-export function diagnose(response: JiraResponse, issueKey?: string): JiraError | undefined {
+export function diagnose(response: JiraResponse, issueKey?: string, context: { anonymousExpected?: boolean } = {}): JiraError | undefined {
   const { status, headers } = response
   const loginReason = headers['x-seraph-loginreason']?.split(',')[0].trim()
   const userName = headers['x-ausername']
@@ -67,7 +68,7 @@ export function diagnose(response: JiraResponse, issueKey?: string): JiraError |
     })
   }
 
-  if (loginReason === 'AUTHENTICATED_FAILED' || userName === 'anonymous') {
+  if (loginReason === 'AUTHENTICATED_FAILED' || (userName === 'anonymous' && !context.anonymousExpected)) {
     const sign = loginReason === 'AUTHENTICATED_FAILED' ? 'X-Seraph-LoginReason: AUTHENTICATED_FAILED' : 'X-AUSERNAME: anonymous'
     return new JiraError(
       'unauthorized',

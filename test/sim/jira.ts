@@ -349,7 +349,7 @@ export class JiraSimulator {
     const user = seen.user
     if (path === '/rest/api/2/myself' && method === 'GET') {
       if (!user) return { status: 401, json: { errorMessages: ['You are not authenticated. Authentication required to perform this operation.'], errors: {} } }
-      return { status: 200, json: { name: user, key: user, displayName: `${user} (simulated)`, active: true } }
+      return { status: 200, json: { name: user, key: user, displayName: user.replace(/(^|-)(\w)/g, (_, sep: string, c: string) => `${sep ? ' ' : ''}${c.toUpperCase()}`), active: true } }
     }
     if (path === '/rest/api/2/field' && method === 'GET') {
       return { status: 200, json: this.fields.map(({ id, name, custom, schema }) => ({ id, name, custom, schema })) }

@@ -1,0 +1,227 @@
+#!/usr/bin/env node
+/**
+ * The command line, for Jenkins pipelines and people. It only reads arguments and the
+ * environment, then calls the same core as the action. Secrets come from the environment,
+ * never from flags, which would show in the process list and the build log.
+ */
+import { readFileSync } from 'node:fs'
+import { createInterface } from 'node:readline'
+import { parseArgs, type ParseArgsConfig } from 'node:util'
+import { accessTokenCommand, authorizeCommand, checkCommand, keygenCommand, requestTokenCommand } from './commands/credentials.js'
+import { EXIT, type CommandIo } from './commands/io.js'
+import { updateCommand } from './commands/update.js'
+import { JiraError } from './jira/errors.js'
+import { httpClientTransport, type Transport } from './jira/transport.js'
+import {
+  InputError,
+  parseConnectionOptions,
+  parseConsumerOptions,
+  parseUpdateOptions,
+  type InputName,
+  type InputNamer,
+  type RawInputs
+} from './options.js'
+
+type Options = NonNullable<ParseArgsConfig['options']>
+
+const COMMON: Options = {
+  'jira-url': { type: 'string' },
+  json: { type: 'boolean' },
+  help: { type: 'boolean', short: 'h' },
+  debug: { type: 'boolean' }
+}
+
+const COMMANDS: Record<string, { summary: string; usage: string; options: Options }> = {
+  update: {
+    summary: 'set a field on one or more issues (what the action does)',
+    usage: `update --jira-url URL --issue KEYS --field ID --value VALUE [--fields JSON] [--dry-run] [--fail-on-error false] [--json]
+
+  Credentials, from the environment (exactly one way):
+    OAuth 1.0a:             JIRA_CONSUMER_KEY, JIRA_PRIVATE_KEY or JIRA_PRIVATE_KEY_FILE,
+                            JIRA_ACCESS_TOKEN [, JIRA_PRIVATE_KEY_PASSPHRASE]
+    personal access token:  JIRA_PERSONAL_ACCESS_TOKEN
+    basic with API token:   JIRA_USER (or --user), JIRA_API_TOKEN
+  JIRA_URL may stand for --jira-url.`,
+    options: {
+      issue: { type: 'string' },
+      field: { type: 'string' },
+      value: { type: 'string' },
+      fields: { type: 'string' },
+      'dry-run': { type: 'boolean' },
+      'fail-on-error': { type: 'string' },
+      'consumer-key': { type: 'string' },
+      user: { type: 'string' }
+    }
+  },
+  keygen: {
+    summary: 'write an RSA key pair and certificate for the application link',
+    usage: 'keygen [--out DIR] [--bits 2048] [--force] [--json]',
+    options: { out: { type: 'string', default: '.' }, bits: { type: 'string', default: '2048' }, force: { type: 'boolean' } }
+  },
+  'request-token': {
+    summary: 'OAuth dance step 1: get a request token and the URL to approve it',
+    usage: 'request-token --jira-url URL [--json]\n\n  Needs JIRA_CONSUMER_KEY and JIRA_PRIVATE_KEY or JIRA_PRIVATE_KEY_FILE.',
+    options: { 'consumer-key': { type: 'string' } }
+  },
+  'access-token': {
+    summary: 'OAuth dance step 3: exchange the approved request token for an access token',
+    usage: 'access-token --jira-url URL --request-token TOKEN --verifier CODE [--json]\n\n  Needs JIRA_CONSUMER_KEY and JIRA_PRIVATE_KEY or JIRA_PRIVATE_KEY_FILE.',
+    options: { 'consumer-key': { type: 'string' }, 'request-token': { type: 'string' }, verifier: { type: 'string' } }
+  },
+  authorize: {
+    summary: 'the whole OAuth dance at the terminal, then the commands that store the secrets',
+    usage: 'authorize --jira-url URL [--repo OWNER/NAME] [--json]\n\n  Needs JIRA_CONSUMER_KEY and JIRA_PRIVATE_KEY or JIRA_PRIVATE_KEY_FILE.',
+    options: { 'consumer-key': { type: 'string' }, repo: { type: 'string' } }
+  },
+  check: {
+    summary: 'show which user the credentials act as, or why Jira refuses them',
+    usage: 'check --jira-url URL [--json]\n\n  Credentials from the environment, as for update.',
+    options: { 'consumer-key': { type: 'string' }, user: { type: 'string' } }
+  }
+}
+
+const ENV_NAMES: Partial<Record<InputName, string>> = {
+  'jira-url': 'JIRA_URL',
+  'consumer-key': 'JIRA_CONSUMER_KEY',
+  'private-key': 'JIRA_PRIVATE_KEY',
+  'private-key-passphrase': 'JIRA_PRIVATE_KEY_PASSPHRASE',
+  'access-token': 'JIRA_ACCESS_TOKEN',
+  'personal-access-token': 'JIRA_PERSONAL_ACCESS_TOKEN',
+  user: 'JIRA_USER',
+  'api-token': 'JIRA_API_TOKEN'
+}
+
+const FLAG_INPUTS: InputName[] = ['jira-url', 'consumer-key', 'user', 'issue', 'field', 'value', 'fields', 'fail-on-error']
+
+const cliInputName: InputNamer = input => {
+  if (input === 'private-key') return 'JIRA_PRIVATE_KEY (or JIRA_PRIVATE_KEY_FILE)'
+  const env = ENV_NAMES[input]
+  if (FLAG_INPUTS.includes(input)) return env ? `--${input} (or ${env})` : `--${input}`
+  return env ?? `--${input}`
+}
+
+function usage(): string {
+  const lines = Object.entries(COMMANDS).map(([name, command]) => `  ${name.padEnd(14)} ${command.summary}`)
+  return `Usage: jira-build-result COMMAND [options]\n\nCommands:\n${lines.join('\n')}\n\nRun jira-build-result COMMAND --help for a command's options.\nExit codes: 0 done, 1 Jira refused or failed, 2 bad usage or input.`
+}
+
+/** Reads flags and environment into the inputs the core validates. */
+function rawInputs(values: Record<string, unknown>, env: NodeJS.ProcessEnv): RawInputs {
+  const raw: RawInputs = {}
+  for (const [input, name] of Object.entries(ENV_NAMES) as Array<[InputName, string]>) {
+    if (env[name] !== undefined) raw[input] = env[name]
+  }
+  for (const input of FLAG_INPUTS) if (typeof values[input] === 'string') raw[input] = values[input] as string
+  if (values['dry-run'] === true) raw['dry-run'] = 'true'
+  const keyFile = env.JIRA_PRIVATE_KEY_FILE
+  if (keyFile) {
+    if (env.JIRA_PRIVATE_KEY) throw new InputError([{ input: 'private-key', message: 'JIRA_PRIVATE_KEY and JIRA_PRIVATE_KEY_FILE are both set; set one.' }])
+    try {
+      raw['private-key'] = readFileSync(keyFile, 'utf8')
+    } catch (thrown) {
+      const code = typeof thrown === 'object' && thrown && 'code' in thrown ? ` (${String(thrown.code)})` : ''
+      throw new InputError([{ input: 'private-key', message: `JIRA_PRIVATE_KEY_FILE: cannot read ${keyFile}${code}. Point it at the private key file; in Jenkins, bind a file credential with withCredentials([file(...)]).` }])
+    }
+  }
+  return raw
+}
+
+async function main(argv: string[]): Promise<number> {
+  const name = argv[0]
+  if (name === undefined || name === '--help' || name === '-h' || name === 'help') {
+    console.log(usage())
+    return name === undefined ? EXIT.usage : EXIT.ok
+  }
+  const command = COMMANDS[name]
+  if (!command) {
+    console.error(`error: unknown command '${name}'.\n\n${usage()}`)
+    return EXIT.usage
+  }
+  let values: Record<string, unknown>
+  try {
+    ;({ values } = parseArgs({ args: argv.slice(1), options: { ...COMMON, ...command.options }, strict: true, allowPositionals: false }))
+  } catch (thrown) {
+    console.error(`error: ${thrown instanceof Error ? thrown.message : String(thrown)}\n\nUsage: jira-build-result ${command.usage}`)
+    return EXIT.usage
+  }
+  if (values.help) {
+    console.log(`Usage: jira-build-result ${command.usage}`)
+    return EXIT.ok
+  }
+
+  const json = values.json === true
+  const io: CommandIo = {
+    json,
+    out: text => console.log(text),
+    err: text => console.error(text),
+    ask: async question => {
+      const rl = createInterface({ input: process.stdin, output: process.stderr, terminal: false })
+      try {
+        process.stderr.write(question)
+        const line = await new Promise<string>(resolve => {
+          rl.once('line', resolve)
+          rl.once('close', () => resolve(''))
+        })
+        return line
+      } finally {
+        rl.close()
+      }
+    }
+  }
+
+  let transport: Transport | undefined
+  try {
+    if (name === 'keygen') {
+      const bits = Number(values.bits)
+      if (!Number.isInteger(bits) || bits < 2048 || bits > 8192) {
+        console.error(`error: --bits ${String(values.bits)}: use a whole number from 2048 to 8192 (Jira accepts RSA keys of 2048 bits and more).`)
+        return EXIT.usage
+      }
+      return await keygenCommand(String(values.out), bits, values.force === true, io)
+    }
+    const raw = rawInputs(values, process.env)
+    transport = httpClientTransport()
+    switch (name) {
+      case 'update':
+        return await updateCommand(parseUpdateOptions(raw, cliInputName), transport, io, values.debug === true)
+      case 'check':
+        return await checkCommand(parseConnectionOptions(raw, cliInputName), transport, io)
+      case 'request-token':
+        return await requestTokenCommand(parseConsumerOptions(raw, cliInputName), transport, io)
+      case 'access-token': {
+        const consumer = parseConsumerOptions(raw, cliInputName)
+        const requestToken = String(values['request-token'] ?? '').trim()
+        const verifier = String(values.verifier ?? '').trim()
+        if (!requestToken || !verifier) {
+          console.error('error: --request-token and --verifier are both needed: the token from request-token and the code Jira showed after approval.')
+          return EXIT.usage
+        }
+        return await accessTokenCommand(consumer, requestToken, verifier, transport, io)
+      }
+      case 'authorize':
+        return await authorizeCommand(parseConsumerOptions(raw, cliInputName), transport, io, {
+          repo: typeof values.repo === 'string' ? values.repo : undefined,
+          privateKeyFile: process.env.JIRA_PRIVATE_KEY_FILE
+        })
+    }
+    return EXIT.usage
+  } catch (thrown) {
+    if (thrown instanceof InputError) {
+      for (const problem of thrown.problems) console.error(`error: ${problem.message}`)
+      if (json) console.log(JSON.stringify({ result: 'invalid', errors: thrown.problems.map(p => p.message) }))
+      return EXIT.usage
+    }
+    if (thrown instanceof JiraError) {
+      console.error(`error: ${thrown.message}`)
+      if (values.debug && thrown.details.debug) console.error(`debug: ${thrown.details.debug}`)
+      if (json) console.log(JSON.stringify({ result: thrown.kind === 'network' ? 'error' : thrown.kind, error: thrown.message }))
+      return EXIT.failed
+    }
+    console.error(`error: ${thrown instanceof Error ? thrown.message : String(thrown)}`)
+    return EXIT.failed
+  } finally {
+    transport?.close()
+  }
+}
+
+process.exitCode = await main(process.argv.slice(2))

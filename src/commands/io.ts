@@ -1,0 +1,18 @@
+/** What a command may do to the terminal; the CLI edge supplies it, tests can too. */
+export interface CommandIo {
+  /** The command's result: human text, or one JSON object with --json. */
+  out(text: string): void
+  /** Progress, warnings and errors. */
+  err(text: string): void
+  /** Asks a question and returns the line typed. */
+  ask(question: string): Promise<string>
+  json: boolean
+}
+
+/** Exit codes: 0 done, 1 Jira refused or failed, 2 bad usage or bad input. */
+export const EXIT = { ok: 0, failed: 1, usage: 2 } as const
+
+/** Prints a result: the JSON object with --json, else the human lines. */
+export function emit(io: CommandIo, json: Record<string, unknown>, human: string[]): void {
+  io.out(io.json ? JSON.stringify(json) : human.join('\n'))
+}

@@ -1,0 +1,91 @@
+import { oauthAuthenticator } from '../jira/auth.js'
+import { JiraClient } from '../jira/client.js'
+import { diagnose, type JiraResponse } from '../jira/diagnose.js'
+import { JiraError } from '../jira/errors.js'
+import type { Transport } from '../jira/transport.js'
+import type { ConsumerOptions } from '../options.js'
+import { systemSources, type SigningSources } from './sign.js'
+
+const REQUEST_TOKEN_PATH = '/plugins/servlet/oauth/request-token'
+const AUTHORIZE_PATH = '/plugins/servlet/oauth/authorize'
+const ACCESS_TOKEN_PATH = '/plugins/servlet/oauth/access-token'
+
+/** Jira keeps a request token for 10 minutes and lets it serve one exchange. */
+export const REQUEST_TOKEN_LIFETIME_SECONDS = 600
+
+export interface RequestTokenResult {
+  requestToken: string
+  requestTokenSecret: string
+  /** The page where the user approves the request token in a browser. */
+  authorizeUrl: string
+  expiresAt: Date
+}
+
+export interface AccessTokenResult {
+  accessToken: string
+  expiresAt?: Date
+}
+
+export interface DanceDependencies {
+  transport: Transport
+  sources?: SigningSources
+  now?: () => Date
+}
+
+/**
+ * Step one of the dance: a request token, signed with the consumer key alone and
+ * oauth_callback=oob (no callback: Jira shows the user a verification code instead).
+ */
+export async function fetchRequestToken(consumer: ConsumerOptions, deps: DanceDependencies): Promise<RequestTokenResult> {
+  const now = deps.now ?? (() => new Date())
+  const auth = oauthAuthenticator({ consumerKey: consumer.consumerKey, privateKey: consumer.privateKey }, deps.sources ?? systemSources)
+  const client = new JiraClient(consumer.jiraUrl, auth, deps.transport)
+  const answer = await tokenAnswer(await client.send('POST', REQUEST_TOKEN_PATH, { form: {}, oauthParams: { oauth_callback: 'oob' } }), 'request token')
+  const requestToken = answer.get('oauth_token') ?? ''
+  return {
+    requestToken,
+    requestTokenSecret: answer.get('oauth_token_secret') ?? '',
+    authorizeUrl: client.url(AUTHORIZE_PATH, { oauth_token: requestToken }),
+    expiresAt: new Date(now().getTime() + REQUEST_TOKEN_LIFETIME_SECONDS * 1000)
+  }
+}
+
+/**
+ * Step three: exchanges an approved request token and its verification code for an access
+ * token, signed with the request token and oauth_verifier.
+ */
+export async function fetchAccessToken(
+  consumer: ConsumerOptions,
+  requestToken: string,
+  verifier: string,
+  deps: DanceDependencies
+): Promise<AccessTokenResult> {
+  const now = deps.now ?? (() => new Date())
+  const auth = oauthAuthenticator({ consumerKey: consumer.consumerKey, privateKey: consumer.privateKey, token: requestToken }, deps.sources ?? systemSources)
+  const client = new JiraClient(consumer.jiraUrl, auth, deps.transport)
+  const response = await client.send('POST', ACCESS_TOKEN_PATH, { form: {}, oauthParams: { oauth_verifier: verifier } })
+  const answer = await tokenAnswer(response, 'access token')
+  const expiresIn = Number(answer.get('oauth_expires_in'))
+  return {
+    accessToken: answer.get('oauth_token') ?? '',
+    expiresAt: Number.isFinite(expiresIn) && expiresIn > 0 ? new Date(now().getTime() + expiresIn * 1000) : undefined
+  }
+}
+
+/** Jira's token endpoints answer form-encoded text/plain; a refusal goes through the usual diagnosis. */
+async function tokenAnswer(response: JiraResponse, what: string): Promise<URLSearchParams> {
+  const failure = diagnose(response, undefined, { anonymousExpected: true })
+  if (failure) throw failure
+  const answer = new URLSearchParams(response.body.trim())
+  if (!answer.get('oauth_token')) {
+    throw new JiraError('error', `Jira's answer has no ${what} (HTTP ${response.status}).`, 'Check jira-url points at Jira itself, context path included.', {
+      status: response.status
+    })
+  }
+  return answer
+}
+
+/** The verification code on Jira's approval page ("Your verification code is 'XXXXXX'"). */
+export function verificationCodeFrom(page: string): string | undefined {
+  return /verification code is '([^']+)'/.exec(page)?.[1]
+}

@@ -1,0 +1,177 @@
+import assert from 'node:assert/strict'
+import { spawn } from 'node:child_process'
+import { X509Certificate, createPublicKey } from 'node:crypto'
+import { mkdtempSync, readFileSync, statSync } from 'node:fs'
+import { tmpdir } from 'node:os'
+import { join } from 'node:path'
+import { after, before, describe, it } from 'node:test'
+import { verificationCodeFrom } from '../src/oauth/dance.js'
+import { baseEnv, CONSUMER_KEY, newAccessToken, ROOT, runNode, startSimulator, testKeys } from './helpers.js'
+import { JiraSimulator } from './sim/jira.js'
+
+const CLI = join(ROOT, 'dist/cli/index.js')
+const cli = (args: string[], env: Record<string, string | undefined> = {}, input?: string) => runNode(CLI, args, { ...baseEnv(), ...env }, input)
+
+/** Fetches the approval page as the user's browser would, and reads the code Jira shows. */
+async function approve(authorizeUrl: string): Promise<string> {
+  const page = await (await fetch(authorizeUrl)).text()
+  const code = verificationCodeFrom(page)
+  assert.ok(code, page)
+  return code
+}
+
+describe('the bundled CLI: the credential lifecycle, as a Jenkins agent runs it', () => {
+  const dir = mkdtempSync(join(tmpdir(), 'jbr-cli-'))
+  let sim: JiraSimulator
+
+  before(async () => {
+    const keygen = await cli(['keygen', '--out', dir, '--json'])
+    assert.equal(keygen.code, 0, keygen.stderr)
+    const written = JSON.parse(keygen.stdout) as { privateKey: string; publicKey: string; certificate: string; publicKeyPem: string }
+    assert.equal(written.privateKey, join(dir, 'jira_privatekey.pem'))
+    sim = await JiraSimulator.start({ publicKeyPem: readFileSync(written.publicKey, 'utf8'), consumerKey: CONSUMER_KEY })
+  })
+  after(() => sim.close())
+
+  // What Jenkins' withCredentials([string(...), file(...)]) binds: a string and a file path.
+  const consumerEnv = () => ({ JIRA_CONSUMER_KEY: CONSUMER_KEY, JIRA_PRIVATE_KEY_FILE: join(dir, 'jira_privatekey.pem') })
+
+  it('keygen writes a 0600 PKCS#8 key, its public key and a matching self-signed certificate', () => {
+    const privatePem = readFileSync(join(dir, 'jira_privatekey.pem'), 'utf8')
+    assert.match(privatePem, /^-----BEGIN PRIVATE KEY-----/)
+    assert.equal(statSync(join(dir, 'jira_privatekey.pem')).mode & 0o777, 0o600)
+    const certificate = new X509Certificate(readFileSync(join(dir, 'jira_certificate.pem')))
+    const publicPem = readFileSync(join(dir, 'jira_publickey.pem'), 'utf8')
+    assert.equal(certificate.publicKey.export({ type: 'spki', format: 'pem' }), createPublicKey(privatePem).export({ type: 'spki', format: 'pem' }))
+    assert.equal(createPublicKey(publicPem).export({ type: 'spki', format: 'pem' }), publicPem)
+    assert.ok(certificate.verify(certificate.publicKey), 'self-signed')
+  })
+
+  it('keygen refuses to overwrite existing files unless --force', async () => {
+    const again = await cli(['keygen', '--out', dir])
+    assert.equal(again.code, 2)
+    assert.match(again.stderr, /already exist.*Pass --force/)
+  })
+
+  it('walks keygen → request-token → approval → access-token → check → update', async () => {
+    const request = await cli(['request-token', '--jira-url', sim.baseUrl, '--json'], consumerEnv())
+    assert.equal(request.code, 0, request.stderr)
+    const { authorizeUrl, requestToken, requestTokenSecret, expiresAt } = JSON.parse(request.stdout) as Record<string, string>
+    assert.equal(authorizeUrl, `${sim.baseUrl}/plugins/servlet/oauth/authorize?oauth_token=${requestToken}`)
+    assert.ok(requestTokenSecret)
+    assert.ok(Math.abs(Date.parse(expiresAt) - Date.now() - 600_000) < 60_000)
+
+    const verifier = await approve(authorizeUrl)
+    const access = await cli(['access-token', '--jira-url', sim.baseUrl, '--request-token', requestToken, '--verifier', verifier, '--json'], consumerEnv())
+    assert.equal(access.code, 0, access.stderr)
+    const { accessToken, expiresAt: accessExpiry } = JSON.parse(access.stdout) as Record<string, string>
+    assert.ok(sim.accessTokens.has(accessToken))
+    assert.ok(Date.parse(accessExpiry) > Date.now() + 4.9 * 365 * 24 * 3600 * 1000)
+
+    const env = { ...consumerEnv(), JIRA_ACCESS_TOKEN: accessToken }
+    const check = await cli(['check', '--jira-url', sim.baseUrl, '--json'], env)
+    assert.equal(check.code, 0, check.stderr)
+    assert.deepEqual(JSON.parse(check.stdout), { user: 'ci-bot', displayName: 'Ci Bot', authMode: 'oauth' })
+
+    const update = await cli(['update', '--issue', 'CI-1', '--field', 'customfield_10314', '--value', 'Development Completed', '--json'], { ...env, JIRA_URL: sim.baseUrl })
+    assert.equal(update.code, 0, update.stderr)
+    assert.deepEqual(JSON.parse(update.stdout), { updated: ['CI-1'], failed: [], result: 'updated', issues: [{ issueKey: 'CI-1', outcome: 'updated' }] })
+    assert.deepEqual(sim.issues.get('CI-1')?.fields.customfield_10314, { value: 'Development Completed' })
+  })
+
+  it('refuses to exchange a request token twice, and a wrong verification code', async () => {
+    const request = JSON.parse((await cli(['request-token', '--jira-url', sim.baseUrl, '--json'], consumerEnv())).stdout) as Record<string, string>
+    const verifier = await approve(request.authorizeUrl)
+    const wrong = await cli(['access-token', '--jira-url', sim.baseUrl, '--request-token', request.requestToken, '--verifier', 'nope'], consumerEnv())
+    assert.equal(wrong.code, 1)
+    assert.match(wrong.stderr, /oauth_problem=token_rejected/)
+    assert.equal((await cli(['access-token', '--jira-url', sim.baseUrl, '--request-token', request.requestToken, '--verifier', verifier], consumerEnv())).code, 0)
+    const twice = await cli(['access-token', '--jira-url', sim.baseUrl, '--request-token', request.requestToken, '--verifier', verifier], consumerEnv())
+    assert.equal(twice.code, 1)
+    assert.match(twice.stderr, /oauth_problem=token_used\. The request token was already exchanged/)
+  })
+
+  it('authorize reads the verification code at the terminal and prints the gh secret commands', async () => {
+    const child = spawn(process.execPath, [CLI, 'authorize', '--jira-url', sim.baseUrl, '--repo', 'acme/app'], {
+      env: { ...baseEnv(), ...consumerEnv() } as NodeJS.ProcessEnv
+    })
+    let stdout = ''
+    let stderr = ''
+    child.stdout.on('data', chunk => (stdout += chunk))
+    const url = await new Promise<string>((resolve, reject) => {
+      child.stderr.on('data', chunk => {
+        stderr += chunk
+        const match = /(http:\/\/\S+\/plugins\/servlet\/oauth\/authorize\?oauth_token=\w+)/.exec(stderr)
+        if (match && stderr.includes('Verification code: ')) resolve(match[1])
+      })
+      child.on('close', () => reject(new Error(`authorize ended early: ${stderr}`)))
+    })
+    child.stdin.end(`${await approve(url)}\n`)
+    const code = await new Promise<number | null>(resolve => child.on('close', resolve))
+    assert.equal(code, 0, stderr)
+    const token = /access token: (\w+)/.exec(stdout)?.[1] ?? ''
+    assert.ok(sim.accessTokens.has(token))
+    assert.match(stdout, /gh secret set JIRA_CONSUMER_KEY --repo acme\/app --body 'jira-build-result'/)
+    assert.match(stdout, new RegExp(`gh secret set JIRA_PRIVATE_KEY --repo acme/app < ${join(dir, 'jira_privatekey.pem')}`))
+    assert.match(stdout, /gh secret set JIRA_ACCESS_TOKEN --repo acme\/app/)
+  })
+})
+
+describe('the CLI with other ways to authenticate', () => {
+  let sim: JiraSimulator
+  const pat = newAccessToken()
+  const apiToken = newAccessToken()
+  before(async () => {
+    sim = await startSimulator({ personalAccessTokens: { [pat]: 'pat-user' }, basicUsers: { 'ci@example.com': apiToken } })
+  })
+  after(() => sim.close())
+  const update = ['update', '--issue', 'CI-2', '--field', 'customfield_10314', '--value', 'Build Passed']
+
+  it('updates a field with a personal access token (Bearer)', async () => {
+    const run = await cli([...update, '--jira-url', sim.baseUrl], { JIRA_PERSONAL_ACCESS_TOKEN: pat })
+    assert.equal(run.code, 0, run.stderr)
+    assert.equal(sim.requestsTo('/rest/api/2/issue/CI-2', 'PUT').at(-1)?.user, 'pat-user')
+    assert.equal(sim.requestsTo('/rest/api/2/issue/CI-2', 'PUT').at(-1)?.authorization, `Bearer ${pat}`)
+  })
+
+  it('updates a field with basic auth and an API token, warning about plain http', async () => {
+    const run = await cli([...update, '--jira-url', sim.baseUrl, '--user', 'ci@example.com'], { JIRA_API_TOKEN: apiToken })
+    assert.equal(run.code, 0, run.stderr)
+    assert.match(run.stderr, /warning: Basic auth over plain http/)
+    assert.equal(sim.requestsTo('/rest/api/2/issue/CI-2', 'PUT').at(-1)?.user, 'ci@example.com')
+  })
+
+  it('fails clearly, sending nothing, when two ways to authenticate are configured', async () => {
+    const before = sim.requests.length
+    const run = await cli([...update, '--jira-url', sim.baseUrl], { JIRA_PERSONAL_ACCESS_TOKEN: pat, JIRA_USER: 'x', JIRA_API_TOKEN: apiToken })
+    assert.equal(run.code, 2)
+    assert.match(run.stderr, /credentials for 2 ways to authenticate are set \(pat, basic\); configure exactly one \(OAuth 1\.0a: --consumer-key \(or JIRA_CONSUMER_KEY\), JIRA_PRIVATE_KEY \(or JIRA_PRIVATE_KEY_FILE\), JIRA_ACCESS_TOKEN; personal access token: JIRA_PERSONAL_ACCESS_TOKEN; basic with an API token: --user \(or JIRA_USER\) and JIRA_API_TOKEN\)/)
+    assert.equal(sim.requests.length, before)
+  })
+
+  it('fails clearly when no way to authenticate is configured', async () => {
+    const run = await cli([...update, '--jira-url', sim.baseUrl])
+    assert.equal(run.code, 2)
+    assert.match(run.stderr, /JIRA_ACCESS_TOKEN: no credentials given\. Configure exactly one way to authenticate/)
+  })
+
+  it('check reports refused basic credentials, then the CAPTCHA they lead to', async () => {
+    const wrong = { JIRA_USER: 'ci@example.com', JIRA_API_TOKEN: 'wrong' }
+    for (let i = 0; i < 3; i++) {
+      const run = await cli(['check', '--jira-url', sim.baseUrl], wrong)
+      assert.equal(run.code, 1)
+      assert.match(run.stderr, /Jira did not accept the credentials and answered as an anonymous user \(HTTP 401, X-Seraph-LoginReason: AUTHENTICATED_FAILED\)/)
+    }
+    const locked = await cli(['check', '--jira-url', sim.baseUrl, '--json'], wrong)
+    assert.equal(locked.code, 1)
+    assert.equal(JSON.parse(locked.stdout).result, 'captcha')
+    assert.match(locked.stderr, /CAPTCHA.*login\.jsp/)
+  })
+
+  it('reads a private key file bound by Jenkins and says which variable is wrong when it is missing', async () => {
+    const run = await cli([...update, '--jira-url', sim.baseUrl], { JIRA_CONSUMER_KEY: CONSUMER_KEY, JIRA_ACCESS_TOKEN: 'x', JIRA_PRIVATE_KEY_FILE: '/nonexistent/key.pem' })
+    assert.equal(run.code, 2)
+    assert.match(run.stderr, /JIRA_PRIVATE_KEY_FILE: cannot read \/nonexistent\/key\.pem \(ENOENT\)/)
+    assert.ok(testKeys().pkcs8)
+  })
+})
