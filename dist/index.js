@@ -396,7 +396,6 @@ module.exports = __nccwpck_require__(218);
 /***/ 218:
 /***/ ((__unused_webpack_module, exports, __nccwpck_require__) => {
 
-var __webpack_unused_export__;
 
 
 var net = __nccwpck_require__(9278);
@@ -660,7 +659,7 @@ if (process.env.NODE_DEBUG && /\btunnel\b/.test(process.env.NODE_DEBUG)) {
 } else {
   debug = function() {};
 }
-__webpack_unused_export__ = debug; // for test
+exports.debug = debug; // for test
 
 
 /***/ }),
@@ -668,7 +667,6 @@ __webpack_unused_export__ = debug; // for test
 /***/ 6752:
 /***/ ((module, __unused_webpack_exports, __nccwpck_require__) => {
 
-var __webpack_unused_export__;
 
 
 const Client = __nccwpck_require__(3701)
@@ -696,29 +694,29 @@ const createRedirectInterceptor = __nccwpck_require__(5092)
 
 Object.assign(Dispatcher.prototype, api)
 
-__webpack_unused_export__ = Dispatcher
-__webpack_unused_export__ = Client
-__webpack_unused_export__ = Pool
-__webpack_unused_export__ = BalancedPool
-__webpack_unused_export__ = Agent
-module.exports.kT = ProxyAgent
-__webpack_unused_export__ = EnvHttpProxyAgent
-__webpack_unused_export__ = RetryAgent
-__webpack_unused_export__ = RetryHandler
+module.exports.Dispatcher = Dispatcher
+module.exports.Client = Client
+module.exports.Pool = Pool
+module.exports.BalancedPool = BalancedPool
+module.exports.Agent = Agent
+module.exports.ProxyAgent = ProxyAgent
+module.exports.EnvHttpProxyAgent = EnvHttpProxyAgent
+module.exports.RetryAgent = RetryAgent
+module.exports.RetryHandler = RetryHandler
 
-__webpack_unused_export__ = DecoratorHandler
-__webpack_unused_export__ = RedirectHandler
-__webpack_unused_export__ = createRedirectInterceptor
-__webpack_unused_export__ = {
+module.exports.DecoratorHandler = DecoratorHandler
+module.exports.RedirectHandler = RedirectHandler
+module.exports.createRedirectInterceptor = createRedirectInterceptor
+module.exports.interceptors = {
   redirect: __nccwpck_require__(1514),
   retry: __nccwpck_require__(2026),
   dump: __nccwpck_require__(8060),
   dns: __nccwpck_require__(379)
 }
 
-__webpack_unused_export__ = buildConnector
-__webpack_unused_export__ = errors
-__webpack_unused_export__ = {
+module.exports.buildConnector = buildConnector
+module.exports.errors = errors
+module.exports.util = {
   parseHeaders: util.parseHeaders,
   headerNameToString: util.headerNameToString
 }
@@ -772,11 +770,11 @@ function makeDispatcher (fn) {
   }
 }
 
-__webpack_unused_export__ = setGlobalDispatcher
-__webpack_unused_export__ = getGlobalDispatcher
+module.exports.setGlobalDispatcher = setGlobalDispatcher
+module.exports.getGlobalDispatcher = getGlobalDispatcher
 
 const fetchImpl = (__nccwpck_require__(4398).fetch)
-__webpack_unused_export__ = async function fetch (init, options = undefined) {
+module.exports.fetch = async function fetch (init, options = undefined) {
   try {
     return await fetchImpl(init, options)
   } catch (err) {
@@ -787,57 +785,57 @@ __webpack_unused_export__ = async function fetch (init, options = undefined) {
     throw err
   }
 }
-/* unused reexport */ __nccwpck_require__(660).Headers
-/* unused reexport */ __nccwpck_require__(9051).Response
-/* unused reexport */ __nccwpck_require__(9967).Request
-/* unused reexport */ __nccwpck_require__(5910).FormData
-__webpack_unused_export__ = globalThis.File ?? (__nccwpck_require__(4573).File)
-/* unused reexport */ __nccwpck_require__(8355).FileReader
+module.exports.Headers = __nccwpck_require__(660).Headers
+module.exports.Response = __nccwpck_require__(9051).Response
+module.exports.Request = __nccwpck_require__(9967).Request
+module.exports.FormData = __nccwpck_require__(5910).FormData
+module.exports.File = globalThis.File ?? (__nccwpck_require__(4573).File)
+module.exports.FileReader = __nccwpck_require__(8355).FileReader
 
 const { setGlobalOrigin, getGlobalOrigin } = __nccwpck_require__(1059)
 
-__webpack_unused_export__ = setGlobalOrigin
-__webpack_unused_export__ = getGlobalOrigin
+module.exports.setGlobalOrigin = setGlobalOrigin
+module.exports.getGlobalOrigin = getGlobalOrigin
 
 const { CacheStorage } = __nccwpck_require__(3245)
 const { kConstruct } = __nccwpck_require__(109)
 
 // Cache & CacheStorage are tightly coupled with fetch. Even if it may run
 // in an older version of Node, it doesn't have any use without fetch.
-__webpack_unused_export__ = new CacheStorage(kConstruct)
+module.exports.caches = new CacheStorage(kConstruct)
 
 const { deleteCookie, getCookies, getSetCookies, setCookie } = __nccwpck_require__(9061)
 
-__webpack_unused_export__ = deleteCookie
-__webpack_unused_export__ = getCookies
-__webpack_unused_export__ = getSetCookies
-__webpack_unused_export__ = setCookie
+module.exports.deleteCookie = deleteCookie
+module.exports.getCookies = getCookies
+module.exports.getSetCookies = getSetCookies
+module.exports.setCookie = setCookie
 
 const { parseMIMEType, serializeAMimeType } = __nccwpck_require__(1900)
 
-__webpack_unused_export__ = parseMIMEType
-__webpack_unused_export__ = serializeAMimeType
+module.exports.parseMIMEType = parseMIMEType
+module.exports.serializeAMimeType = serializeAMimeType
 
 const { CloseEvent, ErrorEvent, MessageEvent } = __nccwpck_require__(5188)
-/* unused reexport */ __nccwpck_require__(3726).WebSocket
-__webpack_unused_export__ = CloseEvent
-__webpack_unused_export__ = ErrorEvent
-__webpack_unused_export__ = MessageEvent
+module.exports.WebSocket = __nccwpck_require__(3726).WebSocket
+module.exports.CloseEvent = CloseEvent
+module.exports.ErrorEvent = ErrorEvent
+module.exports.MessageEvent = MessageEvent
 
-__webpack_unused_export__ = makeDispatcher(api.request)
-__webpack_unused_export__ = makeDispatcher(api.stream)
-__webpack_unused_export__ = makeDispatcher(api.pipeline)
-__webpack_unused_export__ = makeDispatcher(api.connect)
-__webpack_unused_export__ = makeDispatcher(api.upgrade)
+module.exports.request = makeDispatcher(api.request)
+module.exports.stream = makeDispatcher(api.stream)
+module.exports.pipeline = makeDispatcher(api.pipeline)
+module.exports.connect = makeDispatcher(api.connect)
+module.exports.upgrade = makeDispatcher(api.upgrade)
 
-__webpack_unused_export__ = MockClient
-__webpack_unused_export__ = MockPool
-__webpack_unused_export__ = MockAgent
-__webpack_unused_export__ = mockErrors
+module.exports.MockClient = MockClient
+module.exports.MockPool = MockPool
+module.exports.MockAgent = MockAgent
+module.exports.mockErrors = mockErrors
 
 const { EventSource } = __nccwpck_require__(1238)
 
-__webpack_unused_export__ = EventSource
+module.exports.EventSource = EventSource
 
 
 /***/ }),
@@ -28758,7 +28756,7 @@ module.exports = {
 /***/ ((module, __unused_webpack___webpack_exports__, __nccwpck_require__) => {
 
 __nccwpck_require__.a(module, async (__webpack_handle_async_dependencies__, __webpack_async_result__) => { try {
-/* harmony import */ var _main_js__WEBPACK_IMPORTED_MODULE_0__ = __nccwpck_require__(4962);
+/* harmony import */ var _main_js__WEBPACK_IMPORTED_MODULE_0__ = __nccwpck_require__(2630);
 /** The action's entry point, bundled to dist/index.js. */
 
 await (0,_main_js__WEBPACK_IMPORTED_MODULE_0__/* .run */ .e)();
@@ -28768,7 +28766,7 @@ __webpack_async_result__();
 
 /***/ }),
 
-/***/ 4962:
+/***/ 2630:
 /***/ ((__unused_webpack_module, __webpack_exports__, __nccwpck_require__) => {
 
 
@@ -28777,8 +28775,8 @@ __nccwpck_require__.d(__webpack_exports__, {
   e: () => (/* binding */ run)
 });
 
-;// CONCATENATED MODULE: external "os"
-const external_os_namespaceObject = __WEBPACK_EXTERNAL_createRequire(import.meta.url)("os");
+// EXTERNAL MODULE: external "os"
+var external_os_ = __nccwpck_require__(857);
 ;// CONCATENATED MODULE: ./node_modules/@actions/core/lib/utils.js
 // We use any as a valid input type
 /* eslint-disable @typescript-eslint/no-explicit-any */
@@ -28853,7 +28851,7 @@ function utils_toCommandProperties(annotationProperties) {
  */
 function command_issueCommand(command, properties, message) {
     const cmd = new Command(command, properties, message);
-    process.stdout.write(cmd.toString() + external_os_namespaceObject.EOL);
+    process.stdout.write(cmd.toString() + external_os_.EOL);
 }
 function command_issue(name, message = '') {
     command_issueCommand(name, {}, message);
@@ -28909,8 +28907,8 @@ function escapeProperty(s) {
 //# sourceMappingURL=command.js.map
 ;// CONCATENATED MODULE: external "crypto"
 const external_crypto_namespaceObject = __WEBPACK_EXTERNAL_createRequire(import.meta.url)("crypto");
-;// CONCATENATED MODULE: external "fs"
-const external_fs_namespaceObject = __WEBPACK_EXTERNAL_createRequire(import.meta.url)("fs");
+// EXTERNAL MODULE: external "fs"
+var external_fs_ = __nccwpck_require__(9896);
 ;// CONCATENATED MODULE: ./node_modules/@actions/core/lib/file-command.js
 // For internal use, subject to change.
 // We use any as a valid input type
@@ -28924,10 +28922,10 @@ function file_command_issueFileCommand(command, message) {
     if (!filePath) {
         throw new Error(`Unable to find environment variable for file command ${command}`);
     }
-    if (!external_fs_namespaceObject.existsSync(filePath)) {
+    if (!external_fs_.existsSync(filePath)) {
         throw new Error(`Missing file at path: ${filePath}`);
     }
-    external_fs_namespaceObject.appendFileSync(filePath, `${utils_toCommandValue(message)}${external_os_namespaceObject.EOL}`, {
+    external_fs_.appendFileSync(filePath, `${utils_toCommandValue(message)}${external_os_.EOL}`, {
         encoding: 'utf8'
     });
 }
@@ -28943,7 +28941,7 @@ function file_command_prepareKeyValueMessage(key, value) {
     if (convertedValue.includes(delimiter)) {
         throw new Error(`Unexpected input: value should not contain the delimiter "${delimiter}"`);
     }
-    return `${key}<<${delimiter}${external_os_namespaceObject.EOL}${convertedValue}${external_os_namespaceObject.EOL}${delimiter}`;
+    return `${key}<<${delimiter}${external_os_.EOL}${convertedValue}${external_os_.EOL}${delimiter}`;
 }
 //# sourceMappingURL=file-command.js.map
 ;// CONCATENATED MODULE: external "path"
@@ -29646,7 +29644,7 @@ class lib_HttpClient {
             return proxyAgent;
         }
         const usingSsl = parsedUrl.protocol === 'https:';
-        proxyAgent = new undici/* ProxyAgent */.kT(Object.assign({ uri: proxyUrl.href, pipelining: !this._keepAlive ? 0 : 1 }, ((proxyUrl.username || proxyUrl.password) && {
+        proxyAgent = new undici.ProxyAgent(Object.assign({ uri: proxyUrl.href, pipelining: !this._keepAlive ? 0 : 1 }, ((proxyUrl.username || proxyUrl.password) && {
             token: `Basic ${Buffer.from(`${proxyUrl.username}:${proxyUrl.password}`).toString('base64')}`
         })));
         this._proxyAgentDispatcher = proxyAgent;
@@ -29908,7 +29906,7 @@ var summary_awaiter = (undefined && undefined.__awaiter) || function (thisArg, _
 };
 
 
-const { access, appendFile, writeFile } = external_fs_namespaceObject.promises;
+const { access, appendFile, writeFile } = external_fs_.promises;
 const SUMMARY_ENV_VAR = 'GITHUB_STEP_SUMMARY';
 const SUMMARY_DOCS_URL = 'https://docs.github.com/actions/using-workflows/workflow-commands-for-github-actions#adding-a-job-summary';
 class Summary {
@@ -29931,7 +29929,7 @@ class Summary {
                 throw new Error(`Unable to find environment variable for $${SUMMARY_ENV_VAR}. Check if your runtime environment supports job summaries.`);
             }
             try {
-                yield access(pathFromEnv, external_fs_namespaceObject.constants.R_OK | external_fs_namespaceObject.constants.W_OK);
+                yield access(pathFromEnv, external_fs_.constants.R_OK | external_fs_.constants.W_OK);
             }
             catch (_a) {
                 throw new Error(`Unable to access summary file: '${pathFromEnv}'. Check if the file has correct read/write permissions.`);
@@ -30027,7 +30025,7 @@ class Summary {
      * @returns {Summary} summary instance
      */
     addEOL() {
-        return this.addRaw(external_os_namespaceObject.EOL);
+        return this.addRaw(external_os_.EOL);
     }
     /**
      * Adds an HTML codeblock to the summary buffer
@@ -30231,7 +30229,7 @@ var io_util_awaiter = (undefined && undefined.__awaiter) || function (thisArg, _
 };
 
 
-const { chmod, copyFile, lstat, mkdir, open: io_util_open, readdir, rename, rm, rmdir, stat, symlink, unlink } = external_fs_namespaceObject.promises;
+const { chmod, copyFile, lstat, mkdir, open: io_util_open, readdir, rename, rm, rmdir, stat, symlink, unlink } = external_fs_.promises;
 // export const {open} = 'fs'
 const IS_WINDOWS = process.platform === 'win32';
 /**
@@ -30258,7 +30256,7 @@ function readlink(fsPath) {
 }
 // See https://github.com/nodejs/node/blob/d0153aee367422d0858105abec186da4dff0a0c5/deps/uv/include/uv/win.h#L691
 const UV_FS_O_EXLOCK = 0x10000000;
-const READONLY = external_fs_namespaceObject.constants.O_RDONLY;
+const READONLY = external_fs_.constants.O_RDONLY;
 function exists(fsPath) {
     return io_util_awaiter(this, void 0, void 0, function* () {
         try {
@@ -30751,13 +30749,13 @@ class ToolRunner extends external_events_.EventEmitter {
     _processLineBuffer(data, strBuffer, onLine) {
         try {
             let s = strBuffer + data.toString();
-            let n = s.indexOf(external_os_namespaceObject.EOL);
+            let n = s.indexOf(external_os_.EOL);
             while (n > -1) {
                 const line = s.substring(0, n);
                 onLine(line);
                 // the rest of the string ...
-                s = s.substring(n + external_os_namespaceObject.EOL.length);
-                n = s.indexOf(external_os_namespaceObject.EOL);
+                s = s.substring(n + external_os_.EOL.length);
+                n = s.indexOf(external_os_.EOL);
             }
             return s;
         }
@@ -31048,7 +31046,7 @@ class ToolRunner extends external_events_.EventEmitter {
                 }
                 const optionsNonNull = this._cloneExecOptions(this.options);
                 if (!optionsNonNull.silent && optionsNonNull.outStream) {
-                    optionsNonNull.outStream.write(this._getCommandString(optionsNonNull) + external_os_namespaceObject.EOL);
+                    optionsNonNull.outStream.write(this._getCommandString(optionsNonNull) + external_os_.EOL);
                 }
                 const state = new ExecState(optionsNonNull, this.toolPath);
                 state.on('debug', (message) => {
@@ -31387,8 +31385,8 @@ const getLinuxInfo = () => platform_awaiter(void 0, void 0, void 0, function* ()
         version
     };
 });
-const platform = external_os_namespaceObject.platform();
-const arch = external_os_namespaceObject.arch();
+const platform = external_os_.platform();
+const arch = external_os_.arch();
 const isWindows = platform === 'win32';
 const isMacOS = platform === 'darwin';
 const isLinux = platform === 'linux';
@@ -31569,7 +31567,7 @@ function setOutput(name, value) {
     if (filePath) {
         return file_command_issueFileCommand('OUTPUT', file_command_prepareKeyValueMessage(name, value));
     }
-    process.stdout.write(external_os_namespaceObject.EOL);
+    process.stdout.write(external_os_.EOL);
     command_issueCommand('set-output', { name }, utils_toCommandValue(value));
 }
 /**
@@ -31637,7 +31635,7 @@ function notice(message, properties = {}) {
  * @param message info message
  */
 function info(message) {
-    process.stdout.write(message + external_os_namespaceObject.EOL);
+    process.stdout.write(message + external_os_.EOL);
 }
 /**
  * Begin an output group.
@@ -31912,7 +31910,94 @@ function parseIssueKeyList(text) {
     return { keys, malformed };
 }
 
+;// CONCATENATED MODULE: ./src/issues/discover.ts
+
+const ISSUE_SOURCES = ['pr-title', 'branch', 'commits'];
+// Shapes of a key that are usually something else: encodings, hashes, standards.
+const LOOK_ALIKES = new Set(['UTF', 'SHA', 'ISO', 'RFC', 'AES', 'RSA', 'MD', 'TLS', 'HTTP', 'X', 'CVE', 'PR']);
+/**
+ * Finds issue keys in branch names, titles and commit messages: upper-cased, in first-seen
+ * order, without duplicates. With `projects`, only keys of those projects count; without,
+ * look-alikes such as UTF-8 and SHA-256 are ignored.
+ */
+function findIssueKeys(texts, sources = ISSUE_SOURCES, projects = []) {
+    const wanted = new Set(projects.map(project => project.toUpperCase()));
+    const keys = [];
+    for (const { source, text } of texts) {
+        if (!sources.includes(source))
+            continue;
+        // Keys stand between non-alphanumerics: "feature/ci-42-login" and "[CI-42]" both name CI-42.
+        for (const match of text.matchAll(/(?<![A-Za-z0-9])([A-Za-z][A-Za-z0-9_]+)-([1-9]\d*)(?![A-Za-z0-9])/g)) {
+            const project = match[1].toUpperCase();
+            const key = `${project}-${match[2]}`;
+            if (!ISSUE_KEY.test(key))
+                continue;
+            if (wanted.size > 0 ? !wanted.has(project) : LOOK_ALIKES.has(project))
+                continue;
+            if (!keys.includes(key))
+                keys.push(key);
+        }
+    }
+    return keys;
+}
+/** Says where keys were looked for, for the message when none is found. */
+function describeSources(texts, sources, projects) {
+    const looked = texts.filter(t => sources.includes(t.source));
+    const places = looked.length === 0 ? `nothing to look in (sources: ${sources.join(', ')})` : looked.map(t => `${t.source} "${t.text.split('\n')[0].slice(0, 80)}"`).join(', ');
+    return `${places}${projects.length > 0 ? `, for projects ${projects.join(', ')}` : ''}`;
+}
+
+;// CONCATENATED MODULE: ./src/issues/value.ts
+const TEMPLATE_NAMES = ['status', 'run_url', 'run_number', 'sha', 'ref', 'workflow', 'repository'];
+// Jenkins' build results, and the GitHub job status each corresponds to.
+const JENKINS_TO_GITHUB = { success: 'success', failure: 'failure', aborted: 'cancelled', unstable: 'failure' };
+/** Parses `success=Build Passed, failure=Build Failed` into a map keyed by lower-case status. */
+function parseValueMap(text) {
+    const map = new Map();
+    const malformed = [];
+    for (const entry of text.split(/[,\n]/)) {
+        if (entry.trim() === '')
+            continue;
+        const at = entry.indexOf('=');
+        const status = at < 0 ? '' : entry.slice(0, at).trim().toLowerCase();
+        const value = at < 0 ? '' : entry.slice(at + 1).trim();
+        if (status === '' || value === '')
+            malformed.push(entry.trim());
+        else
+            map.set(status, value);
+    }
+    return { map, malformed };
+}
+/**
+ * The value for a build status: the map's entry for it, or for its GitHub equivalent when
+ * the status is Jenkins' (ABORTED → cancelled, UNSTABLE → failure).
+ */
+function mapStatus(status, map) {
+    const key = status.trim().toLowerCase();
+    return map.get(key) ?? map.get(JENKINS_TO_GITHUB[key] ?? '');
+}
+/**
+ * Fills {status}, {run_url} and the other known placeholders. Returns the text and the
+ * placeholders it uses that this run cannot fill. Unknown braces stay as written.
+ */
+function fillTemplate(text, values) {
+    const missing = [];
+    const filled = text.replace(/\{([a-z_]+)\}/g, (whole, name) => {
+        if (!TEMPLATE_NAMES.includes(name))
+            return whole;
+        const value = values[name];
+        if (value === undefined || value === '') {
+            missing.push(name);
+            return whole;
+        }
+        return value;
+    });
+    return { text: filled, missing };
+}
+
 ;// CONCATENATED MODULE: ./src/options.ts
+
+
 
 
 const actionInputName = input => `input '${input}'`;
@@ -31945,34 +32030,94 @@ const options_text = (raw, input) => (raw[input] ?? '').trim();
  * Validates raw inputs into UpdateOptions. Throws InputError listing every problem, so a
  * run with bad input sends no request at all.
  */
-function parseUpdateOptions(raw, nameOf = actionInputName) {
+function parseUpdateOptions(raw, nameOf = actionInputName, context = { sourceTexts: [], templateValues: {} }) {
     return collect(nameOf, problem => {
         const connection = parseConnection(raw, nameOf, problem);
-        const { keys: issueKeys, malformed } = parseIssueKeyList(options_text(raw, 'issue'));
-        if (malformed.length > 0) {
-            const items = malformed.map(item => `"${item}"`).join(', ');
-            problem('issue', `${items} ${malformed.length === 1 ? 'is' : 'are'} not shaped like an issue key. Write keys as PROJECT-123, separated by commas, spaces or newlines.`);
-        }
-        else if (issueKeys.length === 0) {
-            problem('issue', 'no issue key given. Pass one or more keys such as CI-42.');
-        }
+        const selection = parseSelection(raw, nameOf, problem, context.sourceTexts);
+        const value = parseValue(raw, nameOf, problem, context.templateValues);
         const field = options_text(raw, 'field') || undefined;
-        const value = raw.value === undefined || raw.value === '' ? undefined : raw.value;
         const fields = parseFieldsJson(options_text(raw, 'fields'), message => problem('fields', message));
-        if (field && value === undefined)
-            problem('value', `is empty, but ${nameOf('field')} names ${field}. Pass the value to set.`);
+        if (field && value === undefined && options_text(raw, 'value-map') === '')
+            problem('value', `is empty, but ${nameOf('field')} names ${field}. Pass the value to set, or ${nameOf('status')} and ${nameOf('value-map')}.`);
         if (value !== undefined && !field)
-            problem('field', `is empty, but ${nameOf('value')} is set. Name the field, e.g. customfield_10314.`);
+            problem('field', `is empty, but a value is set. Name the field by id (customfield_10314) or by name (Build Result).`);
         if (!field && value === undefined && !fields && options_text(raw, 'fields') === '') {
             problem('field', `nothing to set. Pass ${nameOf('field')} and ${nameOf('value')}, or ${nameOf('fields')} as a JSON object.`);
         }
         if (field && fields && field in fields) {
             problem('fields', `sets ${field} too, which ${nameOf('field')} already sets. Set it in one place.`);
         }
+        const concurrencyText = options_text(raw, 'concurrency');
+        const concurrency = concurrencyText === '' ? 4 : Number(concurrencyText);
+        if (!Number.isInteger(concurrency) || concurrency < 1 || concurrency > 16) {
+            problem('concurrency', `"${concurrencyText}" is not a whole number from 1 to 16.`);
+        }
+        const notifyUsers = parseBoolean(raw['notify-users'], true, message => problem('notify-users', message));
         const failOnError = parseBoolean(raw['fail-on-error'], true, message => problem('fail-on-error', message));
         const dryRun = parseBoolean(raw['dry-run'], false, message => problem('dry-run', message));
-        return { ...connection, issueKeys, field, value, fields, failOnError, dryRun };
+        return { ...connection, ...selection, field, value, fields, notifyUsers, concurrency, failOnError, dryRun };
     });
+}
+/** Which issues: the keys given, a JQL query, or the keys the build's context names. */
+function parseSelection(raw, nameOf, problem, sourceTexts) {
+    const jql = options_text(raw, 'jql') || undefined;
+    const sources = (options_text(raw, 'issue-source') || ISSUE_SOURCES.join(',')).split(/[\s,]+/).filter(s => s !== '');
+    const unknownSources = sources.filter(source => !ISSUE_SOURCES.includes(source));
+    if (unknownSources.length > 0)
+        problem('issue-source', `${unknownSources.map(s => `"${s}"`).join(', ')} unknown. Use any of ${ISSUE_SOURCES.join(', ')}, separated by commas.`);
+    const projects = options_text(raw, 'projects').split(/[\s,]+/).filter(p => p !== '').map(p => p.toUpperCase());
+    const badProjects = projects.filter(p => !/^[A-Z][A-Z0-9_]+$/.test(p));
+    if (badProjects.length > 0)
+        problem('projects', `${badProjects.map(p => `"${p}"`).join(', ')} ${badProjects.length === 1 ? 'is' : 'are'} not a project key. Write keys such as CI, separated by commas.`);
+    const issueText = options_text(raw, 'issue');
+    if (issueText !== '') {
+        if (jql)
+            problem('jql', `and ${nameOf('issue')} are both set. Select issues one way: by key or by JQL.`);
+        const { keys, malformed } = parseIssueKeyList(issueText);
+        if (malformed.length > 0) {
+            const items = malformed.map(item => `"${item}"`).join(', ');
+            problem('issue', `${items} ${malformed.length === 1 ? 'is' : 'are'} not shaped like an issue key. Write keys as PROJECT-123, separated by commas, spaces or newlines.`);
+        }
+        return { issueKeys: keys };
+    }
+    if (jql)
+        return { issueKeys: [], jql };
+    const issueKeys = findIssueKeys(sourceTexts, sources, projects);
+    if (issueKeys.length > 0)
+        return { issueKeys };
+    return {
+        issueKeys: [],
+        noIssuesReason: `No issue key found in ${describeSources(sourceTexts, sources, projects)}. Name the issue (e.g. CI-42) in the pull request title, the branch or a commit message, or pass ${nameOf('issue')} or ${nameOf('jql')}.`
+    };
+}
+/** The value: `value`, or `value-map` looked up by `status`; then templates filled. */
+function parseValue(raw, nameOf, problem, templateValues) {
+    const status = options_text(raw, 'status');
+    const mapText = options_text(raw, 'value-map');
+    let value = raw.value === undefined || raw.value === '' ? undefined : raw.value;
+    if (mapText !== '') {
+        const { map, malformed } = parseValueMap(mapText);
+        if (malformed.length > 0)
+            problem('value-map', `${malformed.map(m => `"${m}"`).join(', ')}: write entries as status=value, e.g. success=Build Passed, failure=Build Failed.`);
+        if (value !== undefined)
+            problem('value', `and ${nameOf('value-map')} are both set. Use value for a fixed value, value-map to choose one by status.`);
+        if (status === '') {
+            problem('status', `is empty, but ${nameOf('value-map')} is set. Pass the build status, e.g. \${{ job.status }} or currentBuild.currentResult.`);
+            return undefined;
+        }
+        value = mapStatus(status, map);
+        if (value === undefined && malformed.length === 0) {
+            problem('status', `"${status}" is not in ${nameOf('value-map')} (${[...map.keys()].join(', ')}). Add an entry for it.`);
+            return undefined;
+        }
+    }
+    if (value === undefined)
+        return undefined;
+    const filled = fillTemplate(value, { ...templateValues, status: status || undefined });
+    if (filled.missing.length > 0) {
+        problem('value', `uses ${filled.missing.map(m => `{${m}}`).join(', ')}, which this run does not know${filled.missing.includes('status') ? ` (pass ${nameOf('status')})` : ''}.`);
+    }
+    return filled.text;
 }
 /** Validates jira-url and exactly one way to authenticate. Throws InputError. */
 function parseConnectionOptions(raw, nameOf = actionInputName) {
@@ -32165,21 +32310,35 @@ function asJiraError(thrown, issueKey) {
 
 ;// CONCATENATED MODULE: ./src/report/outcome.ts
 
+/** Outcomes that leave the issue as asked. */
+function succeeded(outcome) {
+    return outcome === 'updated' || outcome === 'unchanged' || outcome === 'dry-run';
+}
 // The run's result names the failure a user must deal with first: a lockout or bad
 // credentials block every issue, a missing permission or issue only some.
 const PRIORITY = ['captcha', 'unauthorized', 'forbidden', 'error', 'not-found', 'invalid'];
-/** Folds per-issue results into the outputs: updated keys, failed keys and one result. */
+/** Folds per-issue results into the outputs: updated, unchanged and failed keys and one result. */
 function summarizeResults(results) {
-    const updated = results.filter(r => r.outcome === 'updated').map(r => r.issueKey);
-    const failed = results.filter(r => r.outcome !== 'updated' && r.outcome !== 'dry-run').map(r => r.issueKey);
+    const keysWith = (test) => results.filter(r => test(r.outcome)).map(r => r.issueKey);
     const kinds = new Set(results.map(r => runResultOf(r.outcome)));
-    const result = PRIORITY.find(kind => kinds.has(kind)) ?? (kinds.has('dry-run') ? 'dry-run' : 'updated');
-    return { results, updated, failed, result };
+    const result = PRIORITY.find(kind => kinds.has(kind)) ??
+        (kinds.has('dry-run') ? 'dry-run' : kinds.has('updated') ? 'updated' : kinds.has('unchanged') ? 'unchanged' : 'no-issues');
+    return {
+        results,
+        updated: keysWith(outcome => outcome === 'updated'),
+        unchanged: keysWith(outcome => outcome === 'unchanged'),
+        failed: keysWith(outcome => !succeeded(outcome)),
+        result
+    };
+}
+/** The report of a run that failed before any issue: no issue found, or a lookup refused. */
+function failedRun(error, result) {
+    return { results: [], updated: [], unchanged: [], failed: [], result, error };
 }
 function runResultOf(outcome) {
     switch (outcome) {
         case 'network':
-        case 'not-attempted':
+        case 'skipped':
             return 'error';
         default:
             return outcome;
@@ -32190,17 +32349,19 @@ function describeResult(result) {
     switch (result.outcome) {
         case 'updated':
             return `${result.issueKey}: updated ${describeFields(result.fields)}`;
+        case 'unchanged':
+            return `${result.issueKey}: unchanged, ${describeFields(result.fields)} already`;
         case 'dry-run':
             return `${result.issueKey}: would update ${describeFields(result.fields)} (dry run)`;
-        case 'not-attempted':
-            return `${result.issueKey}: not attempted, after Jira refused the credentials on an earlier request (more attempts would add to the failed-login count)`;
+        case 'skipped':
+            return `${result.issueKey}: skipped, not attempted after Jira refused the credentials on an earlier request (more attempts would add to the failed-login count)`;
         default:
             return `${result.issueKey}: ${result.error?.message ?? result.outcome}`;
     }
 }
 /** The annotation title for a failed result. */
 function resultTitle(result) {
-    if (result.outcome === 'not-attempted')
+    if (result.outcome === 'skipped')
         return `Not attempted (${result.issueKey})`;
     const kind = result.error?.kind ?? 'error';
     return `${FAILURE_TITLES[kind]} (${result.issueKey})`;
@@ -32229,7 +32390,7 @@ function displayValue(value) {
 
 ;// CONCATENATED MODULE: ./src/report/summary.ts
 
-const OUTCOME_ICONS = { updated: '✅', 'dry-run': '📝', 'not-attempted': '⏭️' };
+const OUTCOME_ICONS = { updated: '✅', unchanged: '✅', 'dry-run': '📝', skipped: '⏭️' };
 /**
  * The job summary: a table of every issue with a link, the fields, their values and the
  * outcome, then the remedy for each failure.
@@ -32241,6 +32402,8 @@ function summaryMarkdown(report, jiraUrl) {
         '| Issue | Field | Value | Outcome |',
         '| --- | --- | --- | --- |'
     ];
+    if (report.error)
+        lines.splice(2, 2, report.error.message);
     for (const result of report.results) {
         const link = `[${result.issueKey}](${jiraUrl}/browse/${encodeURIComponent(result.issueKey)})`;
         const entries = Object.entries(result.fields ?? {});
@@ -32718,6 +32881,71 @@ function datetime(label, value, now, fail) {
     // Jira writes datetimes as yyyy-MM-dd'T'HH:mm:ss.SSSZ with a +hhmm offset; UTC is exact.
     return parsed.toISOString().replace('Z', '+0000');
 }
+/** Whether `field` is an id that needs no lookup: a custom field id. */
+function isFieldId(field) {
+    return /^customfield_\d+$/.test(field);
+}
+/**
+ * Resolves a field given by id or by name (case-insensitive) to its id. Throws an
+ * `invalid` JiraError naming close matches when none matches, or every match when several do.
+ */
+function resolveField(field, definitions) {
+    const byId = definitions.find(definition => definition.id === field);
+    if (byId)
+        return byId.id;
+    const wanted = field.trim().toLowerCase();
+    const matches = definitions.filter(definition => definition.name.toLowerCase() === wanted);
+    if (matches.length === 1)
+        return matches[0].id;
+    const describe = (list) => list.map(d => `"${d.name}" (${d.id})`).join(', ');
+    if (matches.length > 1) {
+        throw new JiraError('invalid', `${matches.length} fields are named "${field}": ${describe(matches)}.`, 'Name the field by its id instead.');
+    }
+    const close = definitions
+        .map(definition => ({ definition, distance: closeness(wanted, definition.name.toLowerCase()) }))
+        .filter(candidate => candidate.distance <= Math.max(2, Math.floor(wanted.length / 3)))
+        .sort((a, b) => a.distance - b.distance)
+        .slice(0, 5)
+        .map(candidate => candidate.definition);
+    throw new JiraError('invalid', `No field is named "${field}".`, close.length > 0 ? `Close matches: ${describe(close)}.` : 'Check the name in Jira (Administration → Issues → Custom fields), or use the field id.');
+}
+/** Edit distance, with a containing name counted as close. */
+function closeness(a, b) {
+    if (a.length > 2 && (b.includes(a) || a.includes(b)))
+        return 1;
+    const row = Array.from({ length: b.length + 1 }, (_, i) => i);
+    for (let i = 1; i <= a.length; i++) {
+        let previous = row[0];
+        row[0] = i;
+        for (let j = 1; j <= b.length; j++) {
+            const current = row[j];
+            row[j] = Math.min(row[j] + 1, row[j - 1] + 1, previous + (a[i - 1] === b[j - 1] ? 0 : 1));
+            previous = current;
+        }
+    }
+    return row[b.length];
+}
+/**
+ * Whether a field already holds the value about to be sent, comparing as Jira does: option
+ * values or ids, lists as sets, datetimes as instants.
+ */
+function holdsValue(current, next) {
+    if (Array.isArray(next)) {
+        if (!Array.isArray(current) || current.length !== next.length)
+            return false;
+        return next.every(item => current.some(existing => holdsValue(existing, item)));
+    }
+    if (next !== null && typeof next === 'object') {
+        if (current === null || typeof current !== 'object')
+            return false;
+        const entries = Object.entries(next);
+        return entries.length > 0 && entries.every(([key, value]) => current[key] === value);
+    }
+    if (typeof next === 'string' && typeof current === 'string' && /^\d{4}-\d{2}-\d{2}T/.test(next)) {
+        return Date.parse(next.replace(/([+-]\d{2})(\d{2})$/, '$1:$2')) === Date.parse(current.replace(/([+-]\d{2})(\d{2})$/, '$1:$2'));
+    }
+    return current === next;
+}
 
 ;// CONCATENATED MODULE: ./src/update.ts
 
@@ -32728,8 +32956,8 @@ function datetime(label, value, now, fail) {
 /** Thrown before a request that an earlier refusal of the credentials makes pointless. */
 class NotAttempted extends Error {
 }
-/** How many issues are worked on at once. */
-const CONCURRENCY = 4;
+/** Issues per page asked of /rest/api/2/search; Jira may answer with fewer. */
+const SEARCH_PAGE_SIZE = 100;
 /**
  * Sets the configured fields on every issue and reports each issue's outcome. One issue's
  * failure never stops the others, except a CAPTCHA or refused credentials: every further
@@ -32737,21 +32965,42 @@ const CONCURRENCY = 4;
  */
 async function updateIssues(options, deps) {
     const client = new JiraClient(options.jiraUrl, authenticatorFor(options.auth, deps.sources), deps.transport);
+    if (options.noIssuesReason) {
+        return failedRun(new JiraError('not-found', options.noIssuesReason, ''), 'no-issues');
+    }
+    let issueKeys = options.issueKeys;
+    let fieldId = options.field;
+    try {
+        if (options.jql !== undefined)
+            issueKeys = await searchIssueKeys(client, options.jql);
+        if (issueKeys.length === 0) {
+            return failedRun(new JiraError('not-found', `The JQL query matched no issue: ${options.jql}`, 'Check the query in Jira\'s issue search.'), 'no-issues');
+        }
+        // Field names are global, so one lookup serves every issue.
+        if (fieldId !== undefined && !isFieldId(fieldId)) {
+            fieldId = resolveField(fieldId, (await client.json('GET', '/rest/api/2/field')) ?? []);
+            deps.log.info(`Field "${options.field}" is ${fieldId}.`);
+        }
+    }
+    catch (thrown) {
+        const error = asJiraError(thrown);
+        return failedRun(error, error.kind === 'network' ? 'error' : error.kind);
+    }
     let halted = false;
     const updateKey = async (issueKey) => {
         if (halted)
-            return { issueKey, outcome: 'not-attempted' };
+            return { issueKey, outcome: 'skipped' };
         const guard = () => {
             if (halted)
                 throw new NotAttempted();
         };
         let result;
         try {
-            result = await updateOne(client, options, issueKey, guard, deps);
+            result = await updateOne(client, { ...options, field: fieldId }, issueKey, guard, deps);
         }
         catch (thrown) {
             if (thrown instanceof NotAttempted)
-                return { issueKey, outcome: 'not-attempted' };
+                return { issueKey, outcome: 'skipped' };
             const error = asJiraError(thrown, issueKey);
             if (error.kind === 'captcha' || error.kind === 'unauthorized')
                 halted = true;
@@ -32766,35 +33015,51 @@ async function updateIssues(options, deps) {
         return result;
     };
     // The first issue goes alone: if Jira refuses the credentials, no other request is sent.
-    const [first, ...rest] = options.issueKeys;
-    const results = first === undefined ? [] : [await updateKey(first)];
-    results.push(...(await mapLimit(rest, CONCURRENCY, updateKey)));
+    const [first, ...rest] = issueKeys;
+    const results = [await updateKey(first)];
+    results.push(...(await mapLimit(rest, options.concurrency, updateKey)));
     return summarizeResults(results);
 }
 async function updateOne(client, options, issueKey, guard, deps) {
     const path = `/rest/api/2/issue/${encodeURIComponent(issueKey)}`;
     const fields = { ...options.fields };
     if (options.field !== undefined && options.value !== undefined) {
-        const editMeta = await client.json('GET', `${path}/editmeta`, { issueKey });
-        const meta = editMeta?.fields?.[options.field];
+        // One GET brings the current value and the edit screen's metadata together.
+        const issue = await client.json('GET', path, { query: { fields: options.field, expand: 'editmeta' }, issueKey });
+        const meta = issue?.editmeta?.fields?.[options.field];
         if (!meta) {
             throw new JiraError('invalid', `Field ${options.field} is not on the edit screen of ${issueKey}.`, "Check the field id, and that the field is on the edit screen of the issue's type (Project settings → Screens).", { issueKey });
         }
-        fields[options.field] = formatValue(options.field, meta, options.value, deps.now);
+        const value = formatValue(options.field, meta, options.value, deps.now);
+        fields[options.field] = value;
+        if (Object.keys(fields).length === 1 && holdsValue(issue?.fields?.[options.field], value)) {
+            return { issueKey, outcome: 'unchanged', fields };
+        }
     }
+    const query = options.notifyUsers ? undefined : { notifyUsers: 'false' };
     const body = { fields };
     if (options.dryRun) {
-        deps.log.info([
-            `[dry-run] PUT ${client.url(path)}`,
-            'Content-Type: application/json',
-            'Authorization: <redacted>',
-            JSON.stringify(body)
-        ].join('\n'));
+        deps.log.info([`[dry-run] PUT ${client.url(path, query)}`, 'Content-Type: application/json', 'Authorization: <redacted>', JSON.stringify(body)].join('\n'));
         return { issueKey, outcome: 'dry-run', fields };
     }
     guard();
-    await client.json('PUT', path, { json: body, issueKey });
+    await client.json('PUT', path, { query, json: body, issueKey });
     return { issueKey, outcome: 'updated', fields };
+}
+/** Every issue key a JQL query matches, reading /rest/api/2/search page by page. */
+async function searchIssueKeys(client, jql) {
+    const keys = [];
+    for (let startAt = 0;;) {
+        const page = await client.json('GET', '/rest/api/2/search', {
+            query: { jql, startAt: String(startAt), maxResults: String(SEARCH_PAGE_SIZE), fields: 'key' }
+        });
+        const issues = page?.issues ?? [];
+        keys.push(...issues.map(issue => issue.key));
+        startAt += issues.length;
+        // Jira may cap maxResults below what was asked, so go by total, not by page size.
+        if (issues.length === 0 || startAt >= (page?.total ?? 0))
+            return keys;
+    }
 }
 /** Maps items through an async function, at most `limit` at a time, keeping their order. */
 async function mapLimit(items, limit, fn) {
@@ -32828,9 +33093,16 @@ const INPUTS = [
     'user',
     'api-token',
     'issue',
+    'issue-source',
+    'projects',
+    'jql',
     'field',
     'value',
+    'status',
+    'value-map',
     'fields',
+    'notify-users',
+    'concurrency',
     'fail-on-error',
     'dry-run'
 ];
@@ -32854,13 +33126,54 @@ function readInputs() {
     }
     return raw;
 }
+/** Values for {run_url} and the other templates, from the runner's environment. */
+function templateValues(env) {
+    const { GITHUB_SERVER_URL: server, GITHUB_REPOSITORY: repository, GITHUB_RUN_ID: runId } = env;
+    return {
+        run_url: server && repository && runId ? `${server}/${repository}/actions/runs/${runId}` : undefined,
+        run_number: env.GITHUB_RUN_NUMBER,
+        sha: env.GITHUB_SHA,
+        ref: env.GITHUB_HEAD_REF || env.GITHUB_REF_NAME,
+        workflow: env.GITHUB_WORKFLOW,
+        repository
+    };
+}
+/**
+ * The pull request title, head branch and commit messages of the event. @actions/github is
+ * loaded only here, when keys must be found: it is the largest part of the bundle to load.
+ */
+async function eventTexts() {
+    const { context } = await __nccwpck_require__.e(/* import() */ 413).then(__nccwpck_require__.bind(__nccwpck_require__, 2413));
+    const payload = context.payload;
+    const texts = [];
+    const title = payload.pull_request?.title;
+    if (typeof title === 'string')
+        texts.push({ source: 'pr-title', text: title });
+    // github.head_ref, not github.ref: on pull_request events ref is refs/pull/N/merge.
+    const headRef = payload.pull_request?.head?.ref ?? process.env.GITHUB_HEAD_REF;
+    const branch = headRef || (context.ref?.startsWith('refs/heads/') ? context.ref.slice('refs/heads/'.length) : undefined);
+    if (branch)
+        texts.push({ source: 'branch', text: branch });
+    const commits = Array.isArray(payload.commits) ? payload.commits : [];
+    for (const commit of commits)
+        if (commit.message)
+            texts.push({ source: 'commits', text: commit.message });
+    const headCommit = payload.head_commit;
+    if (headCommit?.message)
+        texts.push({ source: 'commits', text: headCommit.message });
+    return texts;
+}
 /** The action: read inputs, update the issues, write outputs, summary and annotations. */
 async function run() {
-    let raw;
     let options;
     try {
-        raw = readInputs();
-        options = parseUpdateOptions(raw);
+        const raw = readInputs();
+        const needsEvent = (raw.issue ?? '') === '' && (raw.jql ?? '') === '';
+        const context = {
+            sourceTexts: needsEvent ? await eventTexts() : [],
+            templateValues: templateValues(process.env)
+        };
+        options = parseUpdateOptions(raw, undefined, context);
     }
     catch (thrown) {
         setOutput('result', 'invalid');
@@ -32885,18 +33198,20 @@ async function run() {
         transport.close();
     }
     setOutput('updated', report.updated.join(','));
+    setOutput('unchanged', report.unchanged.join(','));
     setOutput('failed', report.failed.join(','));
     setOutput('result', report.result);
     if (process.env.GITHUB_STEP_SUMMARY) {
         await summary.addRaw(summaryMarkdown(report, options.jiraUrl)).write();
     }
-    const failures = report.results.filter(result => result.outcome !== 'updated' && result.outcome !== 'dry-run');
-    for (const failure of failures) {
-        const annotate = options.failOnError ? error : core_warning;
+    const annotate = options.failOnError ? error : core_warning;
+    if (report.error)
+        annotate(report.error.message, { title: report.result === 'no-issues' ? 'No Jira issue found' : 'Jira request failed' });
+    const failures = report.results.filter(result => !succeeded(result.outcome));
+    for (const failure of failures)
         annotate(describeResult(failure), { title: resultTitle(failure) });
-    }
-    if (failures.length > 0) {
-        const message = `${failures.length} of ${report.results.length} issue(s) not updated (${report.result}).`;
+    if (failures.length > 0 || report.error) {
+        const message = report.error ? `No issue updated (${report.result}).` : `${failures.length} of ${report.results.length} issue(s) not updated (${report.result}).`;
         if (options.failOnError)
             setFailed(message);
         else
@@ -32918,6 +33233,13 @@ module.exports = __WEBPACK_EXTERNAL_createRequire(import.meta.url)("assert");
 /***/ ((module) => {
 
 module.exports = __WEBPACK_EXTERNAL_createRequire(import.meta.url)("events");
+
+/***/ }),
+
+/***/ 9896:
+/***/ ((module) => {
+
+module.exports = __WEBPACK_EXTERNAL_createRequire(import.meta.url)("fs");
 
 /***/ }),
 
@@ -33082,6 +33404,13 @@ module.exports = __WEBPACK_EXTERNAL_createRequire(import.meta.url)("node:zlib");
 
 /***/ }),
 
+/***/ 857:
+/***/ ((module) => {
+
+module.exports = __WEBPACK_EXTERNAL_createRequire(import.meta.url)("os");
+
+/***/ }),
+
 /***/ 3193:
 /***/ ((module) => {
 
@@ -33125,7 +33454,7 @@ module.exports = __WEBPACK_EXTERNAL_createRequire(import.meta.url)("util");
 /******/ 	// Execute the module function
 /******/ 	var threw = true;
 /******/ 	try {
-/******/ 		__webpack_modules__[moduleId](module, module.exports, __nccwpck_require__);
+/******/ 		__webpack_modules__[moduleId].call(module.exports, module, module.exports, __nccwpck_require__);
 /******/ 		threw = false;
 /******/ 	} finally {
 /******/ 		if(threw) delete __webpack_module_cache__[moduleId];
@@ -33134,6 +33463,9 @@ module.exports = __WEBPACK_EXTERNAL_createRequire(import.meta.url)("util");
 /******/ 	// Return the exports of the module
 /******/ 	return module.exports;
 /******/ }
+/******/ 
+/******/ // expose the modules object (__webpack_modules__)
+/******/ __nccwpck_require__.m = __webpack_modules__;
 /******/ 
 /************************************************************************/
 /******/ /* webpack/runtime/asset-relocator-loader */
@@ -33262,6 +33594,28 @@ module.exports = __WEBPACK_EXTERNAL_createRequire(import.meta.url)("util");
 /******/ 	};
 /******/ })();
 /******/ 
+/******/ /* webpack/runtime/ensure chunk */
+/******/ (() => {
+/******/ 	__nccwpck_require__.f = {};
+/******/ 	// This file contains only the entry chunk.
+/******/ 	// The chunk loading function for additional chunks
+/******/ 	__nccwpck_require__.e = (chunkId) => {
+/******/ 		return Promise.all(Object.keys(__nccwpck_require__.f).reduce((promises, key) => {
+/******/ 			__nccwpck_require__.f[key](chunkId, promises);
+/******/ 			return promises;
+/******/ 		}, []));
+/******/ 	};
+/******/ })();
+/******/ 
+/******/ /* webpack/runtime/get javascript chunk filename */
+/******/ (() => {
+/******/ 	// This function allow to reference async chunks
+/******/ 	__nccwpck_require__.u = (chunkId) => {
+/******/ 		// return url for filenames based on template
+/******/ 		return "" + chunkId + ".index.js";
+/******/ 	};
+/******/ })();
+/******/ 
 /******/ /* webpack/runtime/hasOwnProperty shorthand */
 /******/ (() => {
 /******/ 	__nccwpck_require__.o = (obj, prop) => (Object.prototype.hasOwnProperty.call(obj, prop))
@@ -33276,6 +33630,69 @@ module.exports = __WEBPACK_EXTERNAL_createRequire(import.meta.url)("util");
 /******/ 		}
 /******/ 		Object.defineProperty(exports, '__esModule', { value: true });
 /******/ 	};
+/******/ })();
+/******/ 
+/******/ /* webpack/runtime/import chunk loading */
+/******/ (() => {
+/******/ 	// no baseURI
+/******/ 	
+/******/ 	// object to store loaded and loading chunks
+/******/ 	// undefined = chunk not loaded, null = chunk preloaded/prefetched
+/******/ 	// [resolve, Promise] = chunk loading, 0 = chunk loaded
+/******/ 	var installedChunks = {
+/******/ 		792: 0
+/******/ 	};
+/******/ 	
+/******/ 	var installChunk = (data) => {
+/******/ 		var {ids, modules, runtime} = data;
+/******/ 		// add "modules" to the modules object,
+/******/ 		// then flag all "ids" as loaded and fire callback
+/******/ 		var moduleId, chunkId, i = 0;
+/******/ 		for(moduleId in modules) {
+/******/ 			if(__nccwpck_require__.o(modules, moduleId)) {
+/******/ 				__nccwpck_require__.m[moduleId] = modules[moduleId];
+/******/ 			}
+/******/ 		}
+/******/ 		if(runtime) runtime(__nccwpck_require__);
+/******/ 		for(;i < ids.length; i++) {
+/******/ 			chunkId = ids[i];
+/******/ 			if(__nccwpck_require__.o(installedChunks, chunkId) && installedChunks[chunkId]) {
+/******/ 				installedChunks[chunkId][0]();
+/******/ 			}
+/******/ 			installedChunks[ids[i]] = 0;
+/******/ 		}
+/******/ 	
+/******/ 	}
+/******/ 	
+/******/ 	__nccwpck_require__.f.j = (chunkId, promises) => {
+/******/ 			// import() chunk loading for javascript
+/******/ 			var installedChunkData = __nccwpck_require__.o(installedChunks, chunkId) ? installedChunks[chunkId] : undefined;
+/******/ 			if(installedChunkData !== 0) { // 0 means "already installed".
+/******/ 	
+/******/ 				// a Promise means "currently loading".
+/******/ 				if(installedChunkData) {
+/******/ 					promises.push(installedChunkData[1]);
+/******/ 				} else {
+/******/ 					if(true) { // all chunks have JS
+/******/ 						// setup Promise in chunk cache
+/******/ 						var promise = import("./" + __nccwpck_require__.u(chunkId)).then(installChunk, (e) => {
+/******/ 							if(installedChunks[chunkId] !== 0) installedChunks[chunkId] = undefined;
+/******/ 							throw e;
+/******/ 						});
+/******/ 						var promise = Promise.race([promise, new Promise((resolve) => (installedChunkData = installedChunks[chunkId] = [resolve]))])
+/******/ 						promises.push(installedChunkData[1] = promise);
+/******/ 					}
+/******/ 				}
+/******/ 			}
+/******/ 	};
+/******/ 	
+/******/ 	// no prefetching
+/******/ 	
+/******/ 	// no preloaded
+/******/ 	
+/******/ 	// no external install chunk
+/******/ 	
+/******/ 	// no on chunks loaded
 /******/ })();
 /******/ 
 /************************************************************************/

@@ -12,6 +12,7 @@ import { EXIT, type CommandIo } from './commands/io.js'
 import { updateCommand } from './commands/update.js'
 import { JiraError } from './jira/errors.js'
 import { httpClientTransport, type Transport } from './jira/transport.js'
+import type { SourceText } from './issues/discover.js'
 import {
   InputError,
   parseConnectionOptions,
@@ -19,7 +20,8 @@ import {
   parseUpdateOptions,
   type InputName,
   type InputNamer,
-  type RawInputs
+  type RawInputs,
+  type RunContext
 } from './options.js'
 
 type Options = NonNullable<ParseArgsConfig['options']>
@@ -34,7 +36,15 @@ const COMMON: Options = {
 const COMMANDS: Record<string, { summary: string; usage: string; options: Options }> = {
   update: {
     summary: 'set a field on one or more issues (what the action does)',
-    usage: `update --jira-url URL --issue KEYS --field ID --value VALUE [--fields JSON] [--dry-run] [--fail-on-error false] [--json]
+    usage: `update --jira-url URL [--issue KEYS | --jql QUERY] --field ID|NAME (--value VALUE | --status S --value-map MAP)
+              [--fields JSON] [--issue-source pr-title,branch,commits] [--projects KEYS] [--notify-users false]
+              [--concurrency 4] [--dry-run] [--fail-on-error false] [--json] [--debug]
+
+  Without --issue or --jql, keys are found in CHANGE_TITLE (pull request title) and
+  BRANCH_NAME / CHANGE_BRANCH / GIT_BRANCH. --status takes SUCCESS, UNSTABLE, FAILURE or ABORTED
+  (currentBuild.currentResult) as well as success, failure or cancelled. --value may use
+  {status}, {run_url}, {run_number}, {sha}, {ref}, {workflow}, {repository}, filled from
+  BUILD_URL, BUILD_NUMBER, GIT_COMMIT, GIT_BRANCH, JOB_NAME and GIT_URL.
 
   Credentials, from the environment (exactly one way):
     OAuth 1.0a:             JIRA_CONSUMER_KEY, JIRA_PRIVATE_KEY or JIRA_PRIVATE_KEY_FILE,
@@ -44,9 +54,16 @@ const COMMANDS: Record<string, { summary: string; usage: string; options: Option
   JIRA_URL may stand for --jira-url.`,
     options: {
       issue: { type: 'string' },
+      'issue-source': { type: 'string' },
+      projects: { type: 'string' },
+      jql: { type: 'string' },
       field: { type: 'string' },
       value: { type: 'string' },
+      status: { type: 'string' },
+      'value-map': { type: 'string' },
       fields: { type: 'string' },
+      'notify-users': { type: 'string' },
+      concurrency: { type: 'string' },
       'dry-run': { type: 'boolean' },
       'fail-on-error': { type: 'string' },
       'consumer-key': { type: 'string' },
@@ -91,7 +108,23 @@ const ENV_NAMES: Partial<Record<InputName, string>> = {
   'api-token': 'JIRA_API_TOKEN'
 }
 
-const FLAG_INPUTS: InputName[] = ['jira-url', 'consumer-key', 'user', 'issue', 'field', 'value', 'fields', 'fail-on-error']
+const FLAG_INPUTS: InputName[] = [
+  'jira-url',
+  'consumer-key',
+  'user',
+  'issue',
+  'issue-source',
+  'projects',
+  'jql',
+  'field',
+  'value',
+  'status',
+  'value-map',
+  'fields',
+  'notify-users',
+  'concurrency',
+  'fail-on-error'
+]
 
 const cliInputName: InputNamer = input => {
   if (input === 'private-key') return 'JIRA_PRIVATE_KEY (or JIRA_PRIVATE_KEY_FILE)'
@@ -124,6 +157,28 @@ function rawInputs(values: Record<string, unknown>, env: NodeJS.ProcessEnv): Raw
     }
   }
   return raw
+}
+
+/** What a Jenkins build offers: the change's title and branch, and values for templates. */
+function jenkinsContext(env: NodeJS.ProcessEnv): RunContext {
+  const sourceTexts: SourceText[] = []
+  if (env.CHANGE_TITLE) sourceTexts.push({ source: 'pr-title', text: env.CHANGE_TITLE })
+  for (const name of ['CHANGE_BRANCH', 'BRANCH_NAME', 'GIT_BRANCH']) {
+    const branch = env[name]
+    if (branch) sourceTexts.push({ source: 'branch', text: branch })
+  }
+  const repository = env.GIT_URL?.replace(/\.git$/, '').replace(/^.*[/:]([^/:]+\/[^/]+)$/, '$1')
+  return {
+    sourceTexts,
+    templateValues: {
+      run_url: env.BUILD_URL,
+      run_number: env.BUILD_NUMBER,
+      sha: env.GIT_COMMIT,
+      ref: env.GIT_BRANCH ?? env.BRANCH_NAME,
+      workflow: env.JOB_NAME,
+      repository
+    }
+  }
 }
 
 async function main(argv: string[]): Promise<number> {
@@ -183,7 +238,7 @@ async function main(argv: string[]): Promise<number> {
     transport = httpClientTransport()
     switch (name) {
       case 'update':
-        return await updateCommand(parseUpdateOptions(raw, cliInputName), transport, io, values.debug === true)
+        return await updateCommand(parseUpdateOptions(raw, cliInputName, jenkinsContext(process.env)), transport, io, values.debug === true)
       case 'check':
         return await checkCommand(parseConnectionOptions(raw, cliInputName), transport, io)
       case 'request-token':

@@ -1,9 +1,11 @@
 import * as core from '@actions/core'
+import type { SourceText } from './issues/discover.js'
+import type { TemplateValues } from './issues/value.js'
 import { httpClientTransport } from './jira/transport.js'
 import { secretFragments } from './oauth/keys.js'
-import { InputError, parseUpdateOptions, type InputName, type RawInputs } from './options.js'
+import { InputError, parseUpdateOptions, type InputName, type RawInputs, type RunContext } from './options.js'
 import type { Log } from './report/log.js'
-import { describeResult, resultTitle, type RunReport } from './report/outcome.js'
+import { describeResult, resultTitle, succeeded, type RunReport } from './report/outcome.js'
 import { summaryMarkdown } from './report/summary.js'
 import { updateIssues } from './update.js'
 
@@ -17,9 +19,16 @@ const INPUTS: InputName[] = [
   'user',
   'api-token',
   'issue',
+  'issue-source',
+  'projects',
+  'jql',
   'field',
   'value',
+  'status',
+  'value-map',
   'fields',
+  'notify-users',
+  'concurrency',
   'fail-on-error',
   'dry-run'
 ]
@@ -45,13 +54,51 @@ function readInputs(): RawInputs {
   return raw
 }
 
+/** Values for {run_url} and the other templates, from the runner's environment. */
+function templateValues(env: NodeJS.ProcessEnv): TemplateValues {
+  const { GITHUB_SERVER_URL: server, GITHUB_REPOSITORY: repository, GITHUB_RUN_ID: runId } = env
+  return {
+    run_url: server && repository && runId ? `${server}/${repository}/actions/runs/${runId}` : undefined,
+    run_number: env.GITHUB_RUN_NUMBER,
+    sha: env.GITHUB_SHA,
+    ref: env.GITHUB_HEAD_REF || env.GITHUB_REF_NAME,
+    workflow: env.GITHUB_WORKFLOW,
+    repository
+  }
+}
+
+/**
+ * The pull request title, head branch and commit messages of the event. @actions/github is
+ * loaded only here, when keys must be found: it is the largest part of the bundle to load.
+ */
+async function eventTexts(): Promise<SourceText[]> {
+  const { context } = await import('@actions/github')
+  const payload = context.payload
+  const texts: SourceText[] = []
+  const title = payload.pull_request?.title
+  if (typeof title === 'string') texts.push({ source: 'pr-title', text: title })
+  // github.head_ref, not github.ref: on pull_request events ref is refs/pull/N/merge.
+  const headRef = payload.pull_request?.head?.ref ?? process.env.GITHUB_HEAD_REF
+  const branch = headRef || (context.ref?.startsWith('refs/heads/') ? context.ref.slice('refs/heads/'.length) : undefined)
+  if (branch) texts.push({ source: 'branch', text: branch })
+  const commits = Array.isArray(payload.commits) ? (payload.commits as Array<{ message?: string }>) : []
+  for (const commit of commits) if (commit.message) texts.push({ source: 'commits', text: commit.message })
+  const headCommit = payload.head_commit as { message?: string } | undefined
+  if (headCommit?.message) texts.push({ source: 'commits', text: headCommit.message })
+  return texts
+}
+
 /** The action: read inputs, update the issues, write outputs, summary and annotations. */
 export async function run(): Promise<void> {
-  let raw: RawInputs
   let options
   try {
-    raw = readInputs()
-    options = parseUpdateOptions(raw)
+    const raw = readInputs()
+    const needsEvent = (raw.issue ?? '') === '' && (raw.jql ?? '') === ''
+    const context: RunContext = {
+      sourceTexts: needsEvent ? await eventTexts() : [],
+      templateValues: templateValues(process.env)
+    }
+    options = parseUpdateOptions(raw, undefined, context)
   } catch (thrown) {
     core.setOutput('result', 'invalid')
     if (thrown instanceof InputError) {
@@ -73,19 +120,19 @@ export async function run(): Promise<void> {
   }
 
   core.setOutput('updated', report.updated.join(','))
+  core.setOutput('unchanged', report.unchanged.join(','))
   core.setOutput('failed', report.failed.join(','))
   core.setOutput('result', report.result)
   if (process.env.GITHUB_STEP_SUMMARY) {
     await core.summary.addRaw(summaryMarkdown(report, options.jiraUrl)).write()
   }
 
-  const failures = report.results.filter(result => result.outcome !== 'updated' && result.outcome !== 'dry-run')
-  for (const failure of failures) {
-    const annotate = options.failOnError ? core.error : core.warning
-    annotate(describeResult(failure), { title: resultTitle(failure) })
-  }
-  if (failures.length > 0) {
-    const message = `${failures.length} of ${report.results.length} issue(s) not updated (${report.result}).`
+  const annotate = options.failOnError ? core.error : core.warning
+  if (report.error) annotate(report.error.message, { title: report.result === 'no-issues' ? 'No Jira issue found' : 'Jira request failed' })
+  const failures = report.results.filter(result => !succeeded(result.outcome))
+  for (const failure of failures) annotate(describeResult(failure), { title: resultTitle(failure) })
+  if (failures.length > 0 || report.error) {
+    const message = report.error ? `No issue updated (${report.result}).` : `${failures.length} of ${report.results.length} issue(s) not updated (${report.result}).`
     if (options.failOnError) core.setFailed(message)
     else core.warning(`${message} fail-on-error is false, so the step stays green.`)
   }

@@ -1,5 +1,7 @@
 import type { KeyObject } from 'node:crypto'
+import { describeSources, findIssueKeys, ISSUE_SOURCES, type IssueSource, type SourceText } from './issues/discover.js'
 import { parseIssueKeyList } from './issues/keys.js'
+import { fillTemplate, mapStatus, parseValueMap, type TemplateValues } from './issues/value.js'
 import { loadPrivateKey, PrivateKeyError } from './oauth/keys.js'
 
 /** The inputs, by their action.yml names; the CLI maps its flags and environment onto them. */
@@ -13,9 +15,16 @@ export type InputName =
   | 'user'
   | 'api-token'
   | 'issue'
+  | 'issue-source'
+  | 'projects'
+  | 'jql'
   | 'field'
   | 'value'
+  | 'status'
+  | 'value-map'
   | 'fields'
+  | 'notify-users'
+  | 'concurrency'
   | 'fail-on-error'
   | 'dry-run'
 
@@ -54,12 +63,26 @@ export interface ConsumerOptions {
   privateKey: KeyObject
 }
 
+/** What the build's context offers: texts that may name issues, and values for templates. */
+export interface RunContext {
+  sourceTexts: SourceText[]
+  templateValues: TemplateValues
+}
+
 /** Everything one update run needs, validated. */
 export interface UpdateOptions extends ConnectionOptions {
+  /** Keys given or found in the build's context; empty with jql, or when none was found. */
   issueKeys: string[]
+  jql?: string
+  /** Set when no key was given or found: where the run looked. */
+  noIssuesReason?: string
+  /** A field id, or a name to resolve through /rest/api/2/field. */
   field?: string
+  /** The value to set, mapped from the status and templates filled. */
   value?: string
   fields?: Record<string, unknown>
+  notifyUsers: boolean
+  concurrency: number
   failOnError: boolean
   dryRun: boolean
 }
@@ -96,23 +119,20 @@ const text = (raw: RawInputs, input: InputName): string => (raw[input] ?? '').tr
  * Validates raw inputs into UpdateOptions. Throws InputError listing every problem, so a
  * run with bad input sends no request at all.
  */
-export function parseUpdateOptions(raw: RawInputs, nameOf: InputNamer = actionInputName): UpdateOptions {
+export function parseUpdateOptions(
+  raw: RawInputs,
+  nameOf: InputNamer = actionInputName,
+  context: RunContext = { sourceTexts: [], templateValues: {} }
+): UpdateOptions {
   return collect(nameOf, problem => {
     const connection = parseConnection(raw, nameOf, problem)
-
-    const { keys: issueKeys, malformed } = parseIssueKeyList(text(raw, 'issue'))
-    if (malformed.length > 0) {
-      const items = malformed.map(item => `"${item}"`).join(', ')
-      problem('issue', `${items} ${malformed.length === 1 ? 'is' : 'are'} not shaped like an issue key. Write keys as PROJECT-123, separated by commas, spaces or newlines.`)
-    } else if (issueKeys.length === 0) {
-      problem('issue', 'no issue key given. Pass one or more keys such as CI-42.')
-    }
+    const selection = parseSelection(raw, nameOf, problem, context.sourceTexts)
+    const value = parseValue(raw, nameOf, problem, context.templateValues)
 
     const field = text(raw, 'field') || undefined
-    const value = raw.value === undefined || raw.value === '' ? undefined : raw.value
     const fields = parseFieldsJson(text(raw, 'fields'), message => problem('fields', message))
-    if (field && value === undefined) problem('value', `is empty, but ${nameOf('field')} names ${field}. Pass the value to set.`)
-    if (value !== undefined && !field) problem('field', `is empty, but ${nameOf('value')} is set. Name the field, e.g. customfield_10314.`)
+    if (field && value === undefined && text(raw, 'value-map') === '') problem('value', `is empty, but ${nameOf('field')} names ${field}. Pass the value to set, or ${nameOf('status')} and ${nameOf('value-map')}.`)
+    if (value !== undefined && !field) problem('field', `is empty, but a value is set. Name the field by id (customfield_10314) or by name (Build Result).`)
     if (!field && value === undefined && !fields && text(raw, 'fields') === '') {
       problem('field', `nothing to set. Pass ${nameOf('field')} and ${nameOf('value')}, or ${nameOf('fields')} as a JSON object.`)
     }
@@ -120,10 +140,77 @@ export function parseUpdateOptions(raw: RawInputs, nameOf: InputNamer = actionIn
       problem('fields', `sets ${field} too, which ${nameOf('field')} already sets. Set it in one place.`)
     }
 
+    const concurrencyText = text(raw, 'concurrency')
+    const concurrency = concurrencyText === '' ? 4 : Number(concurrencyText)
+    if (!Number.isInteger(concurrency) || concurrency < 1 || concurrency > 16) {
+      problem('concurrency', `"${concurrencyText}" is not a whole number from 1 to 16.`)
+    }
+    const notifyUsers = parseBoolean(raw['notify-users'], true, message => problem('notify-users', message))
     const failOnError = parseBoolean(raw['fail-on-error'], true, message => problem('fail-on-error', message))
     const dryRun = parseBoolean(raw['dry-run'], false, message => problem('dry-run', message))
-    return { ...connection, issueKeys, field, value, fields, failOnError, dryRun }
+    return { ...connection, ...selection, field, value, fields, notifyUsers, concurrency, failOnError, dryRun }
   })
+}
+
+/** Which issues: the keys given, a JQL query, or the keys the build's context names. */
+function parseSelection(
+  raw: RawInputs,
+  nameOf: InputNamer,
+  problem: Problem,
+  sourceTexts: SourceText[]
+): Pick<UpdateOptions, 'issueKeys' | 'jql' | 'noIssuesReason'> {
+  const jql = text(raw, 'jql') || undefined
+  const sources = (text(raw, 'issue-source') || ISSUE_SOURCES.join(',')).split(/[\s,]+/).filter(s => s !== '') as IssueSource[]
+  const unknownSources = sources.filter(source => !ISSUE_SOURCES.includes(source))
+  if (unknownSources.length > 0) problem('issue-source', `${unknownSources.map(s => `"${s}"`).join(', ')} unknown. Use any of ${ISSUE_SOURCES.join(', ')}, separated by commas.`)
+  const projects = text(raw, 'projects').split(/[\s,]+/).filter(p => p !== '').map(p => p.toUpperCase())
+  const badProjects = projects.filter(p => !/^[A-Z][A-Z0-9_]+$/.test(p))
+  if (badProjects.length > 0) problem('projects', `${badProjects.map(p => `"${p}"`).join(', ')} ${badProjects.length === 1 ? 'is' : 'are'} not a project key. Write keys such as CI, separated by commas.`)
+
+  const issueText = text(raw, 'issue')
+  if (issueText !== '') {
+    if (jql) problem('jql', `and ${nameOf('issue')} are both set. Select issues one way: by key or by JQL.`)
+    const { keys, malformed } = parseIssueKeyList(issueText)
+    if (malformed.length > 0) {
+      const items = malformed.map(item => `"${item}"`).join(', ')
+      problem('issue', `${items} ${malformed.length === 1 ? 'is' : 'are'} not shaped like an issue key. Write keys as PROJECT-123, separated by commas, spaces or newlines.`)
+    }
+    return { issueKeys: keys }
+  }
+  if (jql) return { issueKeys: [], jql }
+  const issueKeys = findIssueKeys(sourceTexts, sources, projects)
+  if (issueKeys.length > 0) return { issueKeys }
+  return {
+    issueKeys: [],
+    noIssuesReason: `No issue key found in ${describeSources(sourceTexts, sources, projects)}. Name the issue (e.g. CI-42) in the pull request title, the branch or a commit message, or pass ${nameOf('issue')} or ${nameOf('jql')}.`
+  }
+}
+
+/** The value: `value`, or `value-map` looked up by `status`; then templates filled. */
+function parseValue(raw: RawInputs, nameOf: InputNamer, problem: Problem, templateValues: TemplateValues): string | undefined {
+  const status = text(raw, 'status')
+  const mapText = text(raw, 'value-map')
+  let value = raw.value === undefined || raw.value === '' ? undefined : raw.value
+  if (mapText !== '') {
+    const { map, malformed } = parseValueMap(mapText)
+    if (malformed.length > 0) problem('value-map', `${malformed.map(m => `"${m}"`).join(', ')}: write entries as status=value, e.g. success=Build Passed, failure=Build Failed.`)
+    if (value !== undefined) problem('value', `and ${nameOf('value-map')} are both set. Use value for a fixed value, value-map to choose one by status.`)
+    if (status === '') {
+      problem('status', `is empty, but ${nameOf('value-map')} is set. Pass the build status, e.g. \${{ job.status }} or currentBuild.currentResult.`)
+      return undefined
+    }
+    value = mapStatus(status, map)
+    if (value === undefined && malformed.length === 0) {
+      problem('status', `"${status}" is not in ${nameOf('value-map')} (${[...map.keys()].join(', ')}). Add an entry for it.`)
+      return undefined
+    }
+  }
+  if (value === undefined) return undefined
+  const filled = fillTemplate(value, { ...templateValues, status: status || undefined })
+  if (filled.missing.length > 0) {
+    problem('value', `uses ${filled.missing.map(m => `{${m}}`).join(', ')}, which this run does not know${filled.missing.includes('status') ? ` (pass ${nameOf('status')})` : ''}.`)
+  }
+  return filled.text
 }
 
 /** Validates jira-url and exactly one way to authenticate. Throws InputError. */

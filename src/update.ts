@@ -1,12 +1,12 @@
 import { authenticatorFor } from './jira/auth.js'
 import { JiraClient } from './jira/client.js'
 import { asJiraError, JiraError } from './jira/errors.js'
-import { formatValue, type EditMeta } from './jira/fields.js'
+import { formatValue, holdsValue, isFieldId, resolveField, type EditMeta, type FieldDefinition } from './jira/fields.js'
 import type { Transport } from './jira/transport.js'
 import type { UpdateOptions } from './options.js'
 import type { SigningSources } from './oauth/sign.js'
 import type { Log } from './report/log.js'
-import { describeResult, summarizeResults, type IssueResult, type RunReport } from './report/outcome.js'
+import { describeResult, failedRun, summarizeResults, type IssueResult, type RunReport } from './report/outcome.js'
 
 /** The I/O an update run uses, passed in so tests and the benchmark can choose. */
 export interface UpdateDependencies {
@@ -19,8 +19,8 @@ export interface UpdateDependencies {
 /** Thrown before a request that an earlier refusal of the credentials makes pointless. */
 class NotAttempted extends Error {}
 
-/** How many issues are worked on at once. */
-const CONCURRENCY = 4
+/** Issues per page asked of /rest/api/2/search; Jira may answer with fewer. */
+const SEARCH_PAGE_SIZE = 100
 
 /**
  * Sets the configured fields on every issue and reports each issue's outcome. One issue's
@@ -29,17 +29,38 @@ const CONCURRENCY = 4
  */
 export async function updateIssues(options: UpdateOptions, deps: UpdateDependencies): Promise<RunReport> {
   const client = new JiraClient(options.jiraUrl, authenticatorFor(options.auth, deps.sources), deps.transport)
+  if (options.noIssuesReason) {
+    return failedRun(new JiraError('not-found', options.noIssuesReason, ''), 'no-issues')
+  }
+
+  let issueKeys = options.issueKeys
+  let fieldId = options.field
+  try {
+    if (options.jql !== undefined) issueKeys = await searchIssueKeys(client, options.jql)
+    if (issueKeys.length === 0) {
+      return failedRun(new JiraError('not-found', `The JQL query matched no issue: ${options.jql}`, 'Check the query in Jira\'s issue search.'), 'no-issues')
+    }
+    // Field names are global, so one lookup serves every issue.
+    if (fieldId !== undefined && !isFieldId(fieldId)) {
+      fieldId = resolveField(fieldId, (await client.json<FieldDefinition[]>('GET', '/rest/api/2/field')) ?? [])
+      deps.log.info(`Field "${options.field}" is ${fieldId}.`)
+    }
+  } catch (thrown) {
+    const error = asJiraError(thrown)
+    return failedRun(error, error.kind === 'network' ? 'error' : error.kind)
+  }
+
   let halted = false
   const updateKey = async (issueKey: string): Promise<IssueResult> => {
-    if (halted) return { issueKey, outcome: 'not-attempted' } satisfies IssueResult
+    if (halted) return { issueKey, outcome: 'skipped' }
     const guard = (): void => {
       if (halted) throw new NotAttempted()
     }
     let result: IssueResult
     try {
-      result = await updateOne(client, options, issueKey, guard, deps)
+      result = await updateOne(client, { ...options, field: fieldId }, issueKey, guard, deps)
     } catch (thrown) {
-      if (thrown instanceof NotAttempted) return { issueKey, outcome: 'not-attempted' } satisfies IssueResult
+      if (thrown instanceof NotAttempted) return { issueKey, outcome: 'skipped' }
       const error = asJiraError(thrown, issueKey)
       if (error.kind === 'captcha' || error.kind === 'unauthorized') halted = true
       result = { issueKey, outcome: error.kind, error }
@@ -52,10 +73,15 @@ export async function updateIssues(options: UpdateOptions, deps: UpdateDependenc
     return result
   }
   // The first issue goes alone: if Jira refuses the credentials, no other request is sent.
-  const [first, ...rest] = options.issueKeys
-  const results = first === undefined ? [] : [await updateKey(first)]
-  results.push(...(await mapLimit(rest, CONCURRENCY, updateKey)))
+  const [first, ...rest] = issueKeys
+  const results = [await updateKey(first)]
+  results.push(...(await mapLimit(rest, options.concurrency, updateKey)))
   return summarizeResults(results)
+}
+
+interface IssueWithEditMeta {
+  fields?: Record<string, unknown>
+  editmeta?: EditMeta
 }
 
 async function updateOne(
@@ -68,8 +94,9 @@ async function updateOne(
   const path = `/rest/api/2/issue/${encodeURIComponent(issueKey)}`
   const fields: Record<string, unknown> = { ...options.fields }
   if (options.field !== undefined && options.value !== undefined) {
-    const editMeta = await client.json<EditMeta>('GET', `${path}/editmeta`, { issueKey })
-    const meta = editMeta?.fields?.[options.field]
+    // One GET brings the current value and the edit screen's metadata together.
+    const issue = await client.json<IssueWithEditMeta>('GET', path, { query: { fields: options.field, expand: 'editmeta' }, issueKey })
+    const meta = issue?.editmeta?.fields?.[options.field]
     if (!meta) {
       throw new JiraError(
         'invalid',
@@ -78,23 +105,38 @@ async function updateOne(
         { issueKey }
       )
     }
-    fields[options.field] = formatValue(options.field, meta, options.value, deps.now)
+    const value = formatValue(options.field, meta, options.value, deps.now)
+    fields[options.field] = value
+    if (Object.keys(fields).length === 1 && holdsValue(issue?.fields?.[options.field], value)) {
+      return { issueKey, outcome: 'unchanged', fields }
+    }
   }
+  const query = options.notifyUsers ? undefined : { notifyUsers: 'false' }
   const body = { fields }
   if (options.dryRun) {
     deps.log.info(
-      [
-        `[dry-run] PUT ${client.url(path)}`,
-        'Content-Type: application/json',
-        'Authorization: <redacted>',
-        JSON.stringify(body)
-      ].join('\n')
+      [`[dry-run] PUT ${client.url(path, query)}`, 'Content-Type: application/json', 'Authorization: <redacted>', JSON.stringify(body)].join('\n')
     )
     return { issueKey, outcome: 'dry-run', fields }
   }
   guard()
-  await client.json('PUT', path, { json: body, issueKey })
+  await client.json('PUT', path, { query, json: body, issueKey })
   return { issueKey, outcome: 'updated', fields }
+}
+
+/** Every issue key a JQL query matches, reading /rest/api/2/search page by page. */
+export async function searchIssueKeys(client: JiraClient, jql: string): Promise<string[]> {
+  const keys: string[] = []
+  for (let startAt = 0; ; ) {
+    const page = await client.json<{ total?: number; issues?: Array<{ key: string }> }>('GET', '/rest/api/2/search', {
+      query: { jql, startAt: String(startAt), maxResults: String(SEARCH_PAGE_SIZE), fields: 'key' }
+    })
+    const issues = page?.issues ?? []
+    keys.push(...issues.map(issue => issue.key))
+    startAt += issues.length
+    // Jira may cap maxResults below what was asked, so go by total, not by page size.
+    if (issues.length === 0 || startAt >= (page?.total ?? 0)) return keys
+  }
 }
 
 /** Maps items through an async function, at most `limit` at a time, keeping their order. */

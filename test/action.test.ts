@@ -25,23 +25,25 @@ describe('the bundled action, run as the Actions runner runs it', () => {
     assert.match(sim.baseUrl, /^http:\/\/127\.0\.0\.1:\d+\/jira$/)
     const run = await runAction(oauthInputs(sim, token, { issue: 'CI-1', field: 'customfield_10314', value: 'Build Passed' }))
     assert.equal(run.code, 0, run.log)
-    assert.deepEqual(sim.issues.get('CI-1')?.fields.customfield_10314, { value: 'Build Passed' })
+    assert.equal((sim.issues.get('CI-1')?.fields.customfield_10314 as { value?: string })?.value, 'Build Passed')
     const put = sim.requestsTo('/rest/api/2/issue/CI-1', 'PUT')
     assert.equal(put.length, 1)
     assert.equal(put[0].status, 204)
     assert.equal(put[0].user, 'ci-bot')
     assert.equal(put[0].contentType, 'application/json')
     assert.deepEqual(JSON.parse(put[0].body), { fields: { customfield_10314: { value: 'Build Passed' } } })
-    assert.deepEqual(run.outputs, { updated: 'CI-1', failed: '', result: 'updated' })
+    // One GET (value and editmeta together) and one PUT.
+    assert.deepEqual(sim.requestsTo('/rest/api/2/issue/CI-1').map(r => `${r.method} ${r.status}`), ['GET 200', 'PUT 204'])
+    assert.deepEqual(run.outputs, { updated: 'CI-1', unchanged: '', failed: '', result: 'updated' })
     assert.match(run.summary, /\| \[CI-1\]\(http:\/\/127\.0\.0\.1:\d+\/jira\/browse\/CI-1\) \| customfield_10314 \| Build Passed \| ✅ updated \|/)
   })
 
   it('updates the other issues when one of three fails, and reports all three', async () => {
     const run = await runAction(oauthInputs(sim, token, { issue: 'CI-2, CI-404\nCI-3', field: 'customfield_10314', value: 'Build Failed' }))
     assert.equal(run.code, 1)
-    assert.deepEqual(run.outputs, { updated: 'CI-2,CI-3', failed: 'CI-404', result: 'not-found' })
-    assert.deepEqual(sim.issues.get('CI-2')?.fields.customfield_10314, { value: 'Build Failed' })
-    assert.deepEqual(sim.issues.get('CI-3')?.fields.customfield_10314, { value: 'Build Failed' })
+    assert.deepEqual(run.outputs, { updated: 'CI-2,CI-3', unchanged: '', failed: 'CI-404', result: 'not-found' })
+    assert.equal((sim.issues.get('CI-2')?.fields.customfield_10314 as { value?: string })?.value, 'Build Failed')
+    assert.equal((sim.issues.get('CI-3')?.fields.customfield_10314 as { value?: string })?.value, 'Build Failed')
     assert.match(run.log, /::error title=Jira issue not found \(CI-404\)::CI-404: Jira answered 404 Not Found: Issue Does Not Exist/)
     assert.match(run.summary, /CI-404.*❌ not-found/)
     assert.match(run.summary, /CI-2.*✅ updated/)
@@ -98,8 +100,8 @@ describe('the bundled action, run as the Actions runner runs it', () => {
         assert.match(run.log, /::error title=Jira CAPTCHA lockout \(CI-1\)::/)
         // The first refusal stops the run: further requests would add to the failed-login count.
         assert.equal(f.sim.requests.length, 1)
-        assert.deepEqual(run.outputs, { updated: '', failed: 'CI-1,CI-2,CI-3', result: 'captcha' })
-        assert.match(run.log, /CI-2: not attempted, after Jira refused the credentials/)
+        assert.deepEqual(run.outputs, { updated: '', unchanged: '', failed: 'CI-1,CI-2,CI-3', result: 'captcha' })
+        assert.match(run.log, /CI-2: skipped, not attempted after Jira refused the credentials/)
       } finally {
         await f.close()
       }

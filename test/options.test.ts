@@ -52,7 +52,7 @@ describe('validating inputs before any request', () => {
   }
 
   it('reports every problem at once', () => {
-    const problems = problemsOf({ ...valid(), 'jira-url': '', issue: '', 'access-token': '', 'dry-run': 'maybe' })
+    const problems = problemsOf({ ...valid(), 'jira-url': '', issue: 'CI-1 x', 'access-token': '', 'dry-run': 'maybe' })
     assert.deepEqual(
       problems.map(p => /^input '([^']+)'/.exec(p)?.[1]),
       ['jira-url', 'access-token', 'issue', 'dry-run']

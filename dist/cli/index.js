@@ -58383,7 +58383,7 @@ __nccwpck_require__.a(module, async (__webpack_handle_async_dependencies__, __we
 /* harmony import */ var _commands_update_js__WEBPACK_IMPORTED_MODULE_5__ = __nccwpck_require__(6885);
 /* harmony import */ var _jira_errors_js__WEBPACK_IMPORTED_MODULE_6__ = __nccwpck_require__(6353);
 /* harmony import */ var _jira_transport_js__WEBPACK_IMPORTED_MODULE_7__ = __nccwpck_require__(9983);
-/* harmony import */ var _options_js__WEBPACK_IMPORTED_MODULE_8__ = __nccwpck_require__(868);
+/* harmony import */ var _options_js__WEBPACK_IMPORTED_MODULE_8__ = __nccwpck_require__(471);
 /**
  * The command line, for Jenkins pipelines and people. It only reads arguments and the
  * environment, then calls the same core as the action. Secrets come from the environment,
@@ -58407,7 +58407,15 @@ const COMMON = {
 const COMMANDS = {
     update: {
         summary: 'set a field on one or more issues (what the action does)',
-        usage: `update --jira-url URL --issue KEYS --field ID --value VALUE [--fields JSON] [--dry-run] [--fail-on-error false] [--json]
+        usage: `update --jira-url URL [--issue KEYS | --jql QUERY] --field ID|NAME (--value VALUE | --status S --value-map MAP)
+              [--fields JSON] [--issue-source pr-title,branch,commits] [--projects KEYS] [--notify-users false]
+              [--concurrency 4] [--dry-run] [--fail-on-error false] [--json] [--debug]
+
+  Without --issue or --jql, keys are found in CHANGE_TITLE (pull request title) and
+  BRANCH_NAME / CHANGE_BRANCH / GIT_BRANCH. --status takes SUCCESS, UNSTABLE, FAILURE or ABORTED
+  (currentBuild.currentResult) as well as success, failure or cancelled. --value may use
+  {status}, {run_url}, {run_number}, {sha}, {ref}, {workflow}, {repository}, filled from
+  BUILD_URL, BUILD_NUMBER, GIT_COMMIT, GIT_BRANCH, JOB_NAME and GIT_URL.
 
   Credentials, from the environment (exactly one way):
     OAuth 1.0a:             JIRA_CONSUMER_KEY, JIRA_PRIVATE_KEY or JIRA_PRIVATE_KEY_FILE,
@@ -58417,9 +58425,16 @@ const COMMANDS = {
   JIRA_URL may stand for --jira-url.`,
         options: {
             issue: { type: 'string' },
+            'issue-source': { type: 'string' },
+            projects: { type: 'string' },
+            jql: { type: 'string' },
             field: { type: 'string' },
             value: { type: 'string' },
+            status: { type: 'string' },
+            'value-map': { type: 'string' },
             fields: { type: 'string' },
+            'notify-users': { type: 'string' },
+            concurrency: { type: 'string' },
             'dry-run': { type: 'boolean' },
             'fail-on-error': { type: 'string' },
             'consumer-key': { type: 'string' },
@@ -58462,7 +58477,23 @@ const ENV_NAMES = {
     user: 'JIRA_USER',
     'api-token': 'JIRA_API_TOKEN'
 };
-const FLAG_INPUTS = ['jira-url', 'consumer-key', 'user', 'issue', 'field', 'value', 'fields', 'fail-on-error'];
+const FLAG_INPUTS = [
+    'jira-url',
+    'consumer-key',
+    'user',
+    'issue',
+    'issue-source',
+    'projects',
+    'jql',
+    'field',
+    'value',
+    'status',
+    'value-map',
+    'fields',
+    'notify-users',
+    'concurrency',
+    'fail-on-error'
+];
 const cliInputName = input => {
     if (input === 'private-key')
         return 'JIRA_PRIVATE_KEY (or JIRA_PRIVATE_KEY_FILE)';
@@ -58500,6 +58531,29 @@ function rawInputs(values, env) {
         }
     }
     return raw;
+}
+/** What a Jenkins build offers: the change's title and branch, and values for templates. */
+function jenkinsContext(env) {
+    const sourceTexts = [];
+    if (env.CHANGE_TITLE)
+        sourceTexts.push({ source: 'pr-title', text: env.CHANGE_TITLE });
+    for (const name of ['CHANGE_BRANCH', 'BRANCH_NAME', 'GIT_BRANCH']) {
+        const branch = env[name];
+        if (branch)
+            sourceTexts.push({ source: 'branch', text: branch });
+    }
+    const repository = env.GIT_URL?.replace(/\.git$/, '').replace(/^.*[/:]([^/:]+\/[^/]+)$/, '$1');
+    return {
+        sourceTexts,
+        templateValues: {
+            run_url: env.BUILD_URL,
+            run_number: env.BUILD_NUMBER,
+            sha: env.GIT_COMMIT,
+            ref: env.GIT_BRANCH ?? env.BRANCH_NAME,
+            workflow: env.JOB_NAME,
+            repository
+        }
+    };
 }
 async function main(argv) {
     const name = argv[0];
@@ -58559,7 +58613,7 @@ async function main(argv) {
         transport = (0,_jira_transport_js__WEBPACK_IMPORTED_MODULE_7__/* .httpClientTransport */ .z)();
         switch (name) {
             case 'update':
-                return await (0,_commands_update_js__WEBPACK_IMPORTED_MODULE_5__/* .updateCommand */ .h)((0,_options_js__WEBPACK_IMPORTED_MODULE_8__/* .parseUpdateOptions */ .tM)(raw, cliInputName), transport, io, values.debug === true);
+                return await (0,_commands_update_js__WEBPACK_IMPORTED_MODULE_5__/* .updateCommand */ .h)((0,_options_js__WEBPACK_IMPORTED_MODULE_8__/* .parseUpdateOptions */ .tM)(raw, cliInputName, jenkinsContext(process.env)), transport, io, values.debug === true);
             case 'check':
                 return await (0,_commands_credentials_js__WEBPACK_IMPORTED_MODULE_3__/* .checkCommand */ .em)((0,_options_js__WEBPACK_IMPORTED_MODULE_8__/* .parseConnectionOptions */ .Gr)(raw, cliInputName), transport, io);
             case 'request-token':
@@ -58904,21 +58958,35 @@ __nccwpck_require__.d(__webpack_exports__, {
 var errors = __nccwpck_require__(6353);
 ;// CONCATENATED MODULE: ./src/report/outcome.ts
 
+/** Outcomes that leave the issue as asked. */
+function succeeded(outcome) {
+    return outcome === 'updated' || outcome === 'unchanged' || outcome === 'dry-run';
+}
 // The run's result names the failure a user must deal with first: a lockout or bad
 // credentials block every issue, a missing permission or issue only some.
 const PRIORITY = ['captcha', 'unauthorized', 'forbidden', 'error', 'not-found', 'invalid'];
-/** Folds per-issue results into the outputs: updated keys, failed keys and one result. */
+/** Folds per-issue results into the outputs: updated, unchanged and failed keys and one result. */
 function summarizeResults(results) {
-    const updated = results.filter(r => r.outcome === 'updated').map(r => r.issueKey);
-    const failed = results.filter(r => r.outcome !== 'updated' && r.outcome !== 'dry-run').map(r => r.issueKey);
+    const keysWith = (test) => results.filter(r => test(r.outcome)).map(r => r.issueKey);
     const kinds = new Set(results.map(r => runResultOf(r.outcome)));
-    const result = PRIORITY.find(kind => kinds.has(kind)) ?? (kinds.has('dry-run') ? 'dry-run' : 'updated');
-    return { results, updated, failed, result };
+    const result = PRIORITY.find(kind => kinds.has(kind)) ??
+        (kinds.has('dry-run') ? 'dry-run' : kinds.has('updated') ? 'updated' : kinds.has('unchanged') ? 'unchanged' : 'no-issues');
+    return {
+        results,
+        updated: keysWith(outcome => outcome === 'updated'),
+        unchanged: keysWith(outcome => outcome === 'unchanged'),
+        failed: keysWith(outcome => !succeeded(outcome)),
+        result
+    };
+}
+/** The report of a run that failed before any issue: no issue found, or a lookup refused. */
+function failedRun(error, result) {
+    return { results: [], updated: [], unchanged: [], failed: [], result, error };
 }
 function runResultOf(outcome) {
     switch (outcome) {
         case 'network':
-        case 'not-attempted':
+        case 'skipped':
             return 'error';
         default:
             return outcome;
@@ -58929,17 +58997,19 @@ function describeResult(result) {
     switch (result.outcome) {
         case 'updated':
             return `${result.issueKey}: updated ${describeFields(result.fields)}`;
+        case 'unchanged':
+            return `${result.issueKey}: unchanged, ${describeFields(result.fields)} already`;
         case 'dry-run':
             return `${result.issueKey}: would update ${describeFields(result.fields)} (dry run)`;
-        case 'not-attempted':
-            return `${result.issueKey}: not attempted, after Jira refused the credentials on an earlier request (more attempts would add to the failed-login count)`;
+        case 'skipped':
+            return `${result.issueKey}: skipped, not attempted after Jira refused the credentials on an earlier request (more attempts would add to the failed-login count)`;
         default:
             return `${result.issueKey}: ${result.error?.message ?? result.outcome}`;
     }
 }
 /** The annotation title for a failed result. */
 function resultTitle(result) {
-    if (result.outcome === 'not-attempted')
+    if (result.outcome === 'skipped')
         return `Not attempted (${result.issueKey})`;
     const kind = result.error?.kind ?? 'error';
     return `${FAILURE_TITLES[kind]} (${result.issueKey})`;
@@ -59101,6 +59171,71 @@ function datetime(label, value, now, fail) {
     // Jira writes datetimes as yyyy-MM-dd'T'HH:mm:ss.SSSZ with a +hhmm offset; UTC is exact.
     return parsed.toISOString().replace('Z', '+0000');
 }
+/** Whether `field` is an id that needs no lookup: a custom field id. */
+function isFieldId(field) {
+    return /^customfield_\d+$/.test(field);
+}
+/**
+ * Resolves a field given by id or by name (case-insensitive) to its id. Throws an
+ * `invalid` JiraError naming close matches when none matches, or every match when several do.
+ */
+function resolveField(field, definitions) {
+    const byId = definitions.find(definition => definition.id === field);
+    if (byId)
+        return byId.id;
+    const wanted = field.trim().toLowerCase();
+    const matches = definitions.filter(definition => definition.name.toLowerCase() === wanted);
+    if (matches.length === 1)
+        return matches[0].id;
+    const describe = (list) => list.map(d => `"${d.name}" (${d.id})`).join(', ');
+    if (matches.length > 1) {
+        throw new errors/* JiraError */.Dd('invalid', `${matches.length} fields are named "${field}": ${describe(matches)}.`, 'Name the field by its id instead.');
+    }
+    const close = definitions
+        .map(definition => ({ definition, distance: closeness(wanted, definition.name.toLowerCase()) }))
+        .filter(candidate => candidate.distance <= Math.max(2, Math.floor(wanted.length / 3)))
+        .sort((a, b) => a.distance - b.distance)
+        .slice(0, 5)
+        .map(candidate => candidate.definition);
+    throw new errors/* JiraError */.Dd('invalid', `No field is named "${field}".`, close.length > 0 ? `Close matches: ${describe(close)}.` : 'Check the name in Jira (Administration → Issues → Custom fields), or use the field id.');
+}
+/** Edit distance, with a containing name counted as close. */
+function closeness(a, b) {
+    if (a.length > 2 && (b.includes(a) || a.includes(b)))
+        return 1;
+    const row = Array.from({ length: b.length + 1 }, (_, i) => i);
+    for (let i = 1; i <= a.length; i++) {
+        let previous = row[0];
+        row[0] = i;
+        for (let j = 1; j <= b.length; j++) {
+            const current = row[j];
+            row[j] = Math.min(row[j] + 1, row[j - 1] + 1, previous + (a[i - 1] === b[j - 1] ? 0 : 1));
+            previous = current;
+        }
+    }
+    return row[b.length];
+}
+/**
+ * Whether a field already holds the value about to be sent, comparing as Jira does: option
+ * values or ids, lists as sets, datetimes as instants.
+ */
+function holdsValue(current, next) {
+    if (Array.isArray(next)) {
+        if (!Array.isArray(current) || current.length !== next.length)
+            return false;
+        return next.every(item => current.some(existing => holdsValue(existing, item)));
+    }
+    if (next !== null && typeof next === 'object') {
+        if (current === null || typeof current !== 'object')
+            return false;
+        const entries = Object.entries(next);
+        return entries.length > 0 && entries.every(([key, value]) => current[key] === value);
+    }
+    if (typeof next === 'string' && typeof current === 'string' && /^\d{4}-\d{2}-\d{2}T/.test(next)) {
+        return Date.parse(next.replace(/([+-]\d{2})(\d{2})$/, '$1:$2')) === Date.parse(current.replace(/([+-]\d{2})(\d{2})$/, '$1:$2'));
+    }
+    return current === next;
+}
 
 ;// CONCATENATED MODULE: ./src/update.ts
 
@@ -59111,8 +59246,8 @@ function datetime(label, value, now, fail) {
 /** Thrown before a request that an earlier refusal of the credentials makes pointless. */
 class NotAttempted extends Error {
 }
-/** How many issues are worked on at once. */
-const CONCURRENCY = 4;
+/** Issues per page asked of /rest/api/2/search; Jira may answer with fewer. */
+const SEARCH_PAGE_SIZE = 100;
 /**
  * Sets the configured fields on every issue and reports each issue's outcome. One issue's
  * failure never stops the others, except a CAPTCHA or refused credentials: every further
@@ -59120,21 +59255,42 @@ const CONCURRENCY = 4;
  */
 async function updateIssues(options, deps) {
     const client = new jira_client/* JiraClient */.E(options.jiraUrl, (0,auth/* authenticatorFor */.H)(options.auth, deps.sources), deps.transport);
+    if (options.noIssuesReason) {
+        return failedRun(new errors/* JiraError */.Dd('not-found', options.noIssuesReason, ''), 'no-issues');
+    }
+    let issueKeys = options.issueKeys;
+    let fieldId = options.field;
+    try {
+        if (options.jql !== undefined)
+            issueKeys = await searchIssueKeys(client, options.jql);
+        if (issueKeys.length === 0) {
+            return failedRun(new errors/* JiraError */.Dd('not-found', `The JQL query matched no issue: ${options.jql}`, 'Check the query in Jira\'s issue search.'), 'no-issues');
+        }
+        // Field names are global, so one lookup serves every issue.
+        if (fieldId !== undefined && !isFieldId(fieldId)) {
+            fieldId = resolveField(fieldId, (await client.json('GET', '/rest/api/2/field')) ?? []);
+            deps.log.info(`Field "${options.field}" is ${fieldId}.`);
+        }
+    }
+    catch (thrown) {
+        const error = (0,errors/* asJiraError */.Hr)(thrown);
+        return failedRun(error, error.kind === 'network' ? 'error' : error.kind);
+    }
     let halted = false;
     const updateKey = async (issueKey) => {
         if (halted)
-            return { issueKey, outcome: 'not-attempted' };
+            return { issueKey, outcome: 'skipped' };
         const guard = () => {
             if (halted)
                 throw new NotAttempted();
         };
         let result;
         try {
-            result = await updateOne(client, options, issueKey, guard, deps);
+            result = await updateOne(client, { ...options, field: fieldId }, issueKey, guard, deps);
         }
         catch (thrown) {
             if (thrown instanceof NotAttempted)
-                return { issueKey, outcome: 'not-attempted' };
+                return { issueKey, outcome: 'skipped' };
             const error = (0,errors/* asJiraError */.Hr)(thrown, issueKey);
             if (error.kind === 'captcha' || error.kind === 'unauthorized')
                 halted = true;
@@ -59149,35 +59305,51 @@ async function updateIssues(options, deps) {
         return result;
     };
     // The first issue goes alone: if Jira refuses the credentials, no other request is sent.
-    const [first, ...rest] = options.issueKeys;
-    const results = first === undefined ? [] : [await updateKey(first)];
-    results.push(...(await mapLimit(rest, CONCURRENCY, updateKey)));
+    const [first, ...rest] = issueKeys;
+    const results = [await updateKey(first)];
+    results.push(...(await mapLimit(rest, options.concurrency, updateKey)));
     return summarizeResults(results);
 }
 async function updateOne(client, options, issueKey, guard, deps) {
     const path = `/rest/api/2/issue/${encodeURIComponent(issueKey)}`;
     const fields = { ...options.fields };
     if (options.field !== undefined && options.value !== undefined) {
-        const editMeta = await client.json('GET', `${path}/editmeta`, { issueKey });
-        const meta = editMeta?.fields?.[options.field];
+        // One GET brings the current value and the edit screen's metadata together.
+        const issue = await client.json('GET', path, { query: { fields: options.field, expand: 'editmeta' }, issueKey });
+        const meta = issue?.editmeta?.fields?.[options.field];
         if (!meta) {
             throw new errors/* JiraError */.Dd('invalid', `Field ${options.field} is not on the edit screen of ${issueKey}.`, "Check the field id, and that the field is on the edit screen of the issue's type (Project settings → Screens).", { issueKey });
         }
-        fields[options.field] = formatValue(options.field, meta, options.value, deps.now);
+        const value = formatValue(options.field, meta, options.value, deps.now);
+        fields[options.field] = value;
+        if (Object.keys(fields).length === 1 && holdsValue(issue?.fields?.[options.field], value)) {
+            return { issueKey, outcome: 'unchanged', fields };
+        }
     }
+    const query = options.notifyUsers ? undefined : { notifyUsers: 'false' };
     const body = { fields };
     if (options.dryRun) {
-        deps.log.info([
-            `[dry-run] PUT ${client.url(path)}`,
-            'Content-Type: application/json',
-            'Authorization: <redacted>',
-            JSON.stringify(body)
-        ].join('\n'));
+        deps.log.info([`[dry-run] PUT ${client.url(path, query)}`, 'Content-Type: application/json', 'Authorization: <redacted>', JSON.stringify(body)].join('\n'));
         return { issueKey, outcome: 'dry-run', fields };
     }
     guard();
-    await client.json('PUT', path, { json: body, issueKey });
+    await client.json('PUT', path, { query, json: body, issueKey });
     return { issueKey, outcome: 'updated', fields };
+}
+/** Every issue key a JQL query matches, reading /rest/api/2/search page by page. */
+async function searchIssueKeys(client, jql) {
+    const keys = [];
+    for (let startAt = 0;;) {
+        const page = await client.json('GET', '/rest/api/2/search', {
+            query: { jql, startAt: String(startAt), maxResults: String(SEARCH_PAGE_SIZE), fields: 'key' }
+        });
+        const issues = page?.issues ?? [];
+        keys.push(...issues.map(issue => issue.key));
+        startAt += issues.length;
+        // Jira may cap maxResults below what was asked, so go by total, not by page size.
+        if (issues.length === 0 || startAt >= (page?.total ?? 0))
+            return keys;
+    }
 }
 /** Maps items through an async function, at most `limit` at a time, keeping their order. */
 async function mapLimit(items, limit, fn) {
@@ -59210,20 +59382,25 @@ async function updateCommand(options, transport, io, debug = false) {
     for (const warning of options.warnings)
         log.warning(warning);
     const report = await updateIssues(options, { transport, log });
-    const failures = report.results.filter(result => result.outcome !== 'updated' && result.outcome !== 'dry-run');
+    const failures = report.results.filter(result => !succeeded(result.outcome));
+    const complain = options.failOnError ? log.error : log.warning;
+    if (report.error)
+        complain(report.error.message);
     for (const failure of failures)
-        (options.failOnError ? log.error : log.warning)(describeResult(failure));
+        complain(describeResult(failure));
+    const failed = failures.length > 0 || report.error !== undefined;
     (0,commands_io/* emit */.I)(io, {
         updated: report.updated,
+        unchanged: report.unchanged,
         failed: report.failed,
         result: report.result,
         issues: report.results.map(result => ({ issueKey: result.issueKey, outcome: result.outcome, message: result.error?.message }))
     }, [
-        failures.length === 0
-            ? `result=${report.result}: ${report.updated.length || report.results.length} issue(s) ${report.result === 'dry-run' ? 'checked, nothing written' : 'updated'}`
-            : `result=${report.result}: ${failures.length} of ${report.results.length} issue(s) not updated${options.failOnError ? '' : ' (fail-on-error is false)'}`
+        failed
+            ? `result=${report.result}: ${report.error ? 'no issue updated' : `${failures.length} of ${report.results.length} issue(s) not updated`}${options.failOnError ? '' : ' (fail-on-error is false)'}`
+            : `result=${report.result}: ${report.updated.length} updated, ${report.unchanged.length} unchanged${report.result === 'dry-run' ? ', nothing written (dry run)' : ''}`
     ]);
-    return failures.length > 0 && options.failOnError ? commands_io/* EXIT */.d.failed : commands_io/* EXIT */.d.ok;
+    return failed && options.failOnError ? commands_io/* EXIT */.d.failed : commands_io/* EXIT */.d.ok;
 }
 
 
@@ -60495,7 +60672,7 @@ function addParam(params, name, value) {
 
 /***/ }),
 
-/***/ 868:
+/***/ 471:
 /***/ ((__unused_webpack_module, __webpack_exports__, __nccwpck_require__) => {
 
 
@@ -60530,6 +60707,91 @@ function parseIssueKeyList(text) {
             keys.push(key);
     }
     return { keys, malformed };
+}
+
+;// CONCATENATED MODULE: ./src/issues/discover.ts
+
+const ISSUE_SOURCES = ['pr-title', 'branch', 'commits'];
+// Shapes of a key that are usually something else: encodings, hashes, standards.
+const LOOK_ALIKES = new Set(['UTF', 'SHA', 'ISO', 'RFC', 'AES', 'RSA', 'MD', 'TLS', 'HTTP', 'X', 'CVE', 'PR']);
+/**
+ * Finds issue keys in branch names, titles and commit messages: upper-cased, in first-seen
+ * order, without duplicates. With `projects`, only keys of those projects count; without,
+ * look-alikes such as UTF-8 and SHA-256 are ignored.
+ */
+function findIssueKeys(texts, sources = ISSUE_SOURCES, projects = []) {
+    const wanted = new Set(projects.map(project => project.toUpperCase()));
+    const keys = [];
+    for (const { source, text } of texts) {
+        if (!sources.includes(source))
+            continue;
+        // Keys stand between non-alphanumerics: "feature/ci-42-login" and "[CI-42]" both name CI-42.
+        for (const match of text.matchAll(/(?<![A-Za-z0-9])([A-Za-z][A-Za-z0-9_]+)-([1-9]\d*)(?![A-Za-z0-9])/g)) {
+            const project = match[1].toUpperCase();
+            const key = `${project}-${match[2]}`;
+            if (!ISSUE_KEY.test(key))
+                continue;
+            if (wanted.size > 0 ? !wanted.has(project) : LOOK_ALIKES.has(project))
+                continue;
+            if (!keys.includes(key))
+                keys.push(key);
+        }
+    }
+    return keys;
+}
+/** Says where keys were looked for, for the message when none is found. */
+function describeSources(texts, sources, projects) {
+    const looked = texts.filter(t => sources.includes(t.source));
+    const places = looked.length === 0 ? `nothing to look in (sources: ${sources.join(', ')})` : looked.map(t => `${t.source} "${t.text.split('\n')[0].slice(0, 80)}"`).join(', ');
+    return `${places}${projects.length > 0 ? `, for projects ${projects.join(', ')}` : ''}`;
+}
+
+;// CONCATENATED MODULE: ./src/issues/value.ts
+const TEMPLATE_NAMES = ['status', 'run_url', 'run_number', 'sha', 'ref', 'workflow', 'repository'];
+// Jenkins' build results, and the GitHub job status each corresponds to.
+const JENKINS_TO_GITHUB = { success: 'success', failure: 'failure', aborted: 'cancelled', unstable: 'failure' };
+/** Parses `success=Build Passed, failure=Build Failed` into a map keyed by lower-case status. */
+function parseValueMap(text) {
+    const map = new Map();
+    const malformed = [];
+    for (const entry of text.split(/[,\n]/)) {
+        if (entry.trim() === '')
+            continue;
+        const at = entry.indexOf('=');
+        const status = at < 0 ? '' : entry.slice(0, at).trim().toLowerCase();
+        const value = at < 0 ? '' : entry.slice(at + 1).trim();
+        if (status === '' || value === '')
+            malformed.push(entry.trim());
+        else
+            map.set(status, value);
+    }
+    return { map, malformed };
+}
+/**
+ * The value for a build status: the map's entry for it, or for its GitHub equivalent when
+ * the status is Jenkins' (ABORTED → cancelled, UNSTABLE → failure).
+ */
+function mapStatus(status, map) {
+    const key = status.trim().toLowerCase();
+    return map.get(key) ?? map.get(JENKINS_TO_GITHUB[key] ?? '');
+}
+/**
+ * Fills {status}, {run_url} and the other known placeholders. Returns the text and the
+ * placeholders it uses that this run cannot fill. Unknown braces stay as written.
+ */
+function fillTemplate(text, values) {
+    const missing = [];
+    const filled = text.replace(/\{([a-z_]+)\}/g, (whole, name) => {
+        if (!TEMPLATE_NAMES.includes(name))
+            return whole;
+        const value = values[name];
+        if (value === undefined || value === '') {
+            missing.push(name);
+            return whole;
+        }
+        return value;
+    });
+    return { text: filled, missing };
 }
 
 // EXTERNAL MODULE: external "node:crypto"
@@ -60667,6 +60929,8 @@ function secretFragments(secret) {
 ;// CONCATENATED MODULE: ./src/options.ts
 
 
+
+
 const actionInputName = input => `input '${input}'`;
 /** The inputs of each way to authenticate, for messages that list them. */
 const AUTH_MODE_INPUTS = {
@@ -60697,34 +60961,94 @@ const options_text = (raw, input) => (raw[input] ?? '').trim();
  * Validates raw inputs into UpdateOptions. Throws InputError listing every problem, so a
  * run with bad input sends no request at all.
  */
-function parseUpdateOptions(raw, nameOf = actionInputName) {
+function parseUpdateOptions(raw, nameOf = actionInputName, context = { sourceTexts: [], templateValues: {} }) {
     return collect(nameOf, problem => {
         const connection = parseConnection(raw, nameOf, problem);
-        const { keys: issueKeys, malformed } = parseIssueKeyList(options_text(raw, 'issue'));
-        if (malformed.length > 0) {
-            const items = malformed.map(item => `"${item}"`).join(', ');
-            problem('issue', `${items} ${malformed.length === 1 ? 'is' : 'are'} not shaped like an issue key. Write keys as PROJECT-123, separated by commas, spaces or newlines.`);
-        }
-        else if (issueKeys.length === 0) {
-            problem('issue', 'no issue key given. Pass one or more keys such as CI-42.');
-        }
+        const selection = parseSelection(raw, nameOf, problem, context.sourceTexts);
+        const value = parseValue(raw, nameOf, problem, context.templateValues);
         const field = options_text(raw, 'field') || undefined;
-        const value = raw.value === undefined || raw.value === '' ? undefined : raw.value;
         const fields = parseFieldsJson(options_text(raw, 'fields'), message => problem('fields', message));
-        if (field && value === undefined)
-            problem('value', `is empty, but ${nameOf('field')} names ${field}. Pass the value to set.`);
+        if (field && value === undefined && options_text(raw, 'value-map') === '')
+            problem('value', `is empty, but ${nameOf('field')} names ${field}. Pass the value to set, or ${nameOf('status')} and ${nameOf('value-map')}.`);
         if (value !== undefined && !field)
-            problem('field', `is empty, but ${nameOf('value')} is set. Name the field, e.g. customfield_10314.`);
+            problem('field', `is empty, but a value is set. Name the field by id (customfield_10314) or by name (Build Result).`);
         if (!field && value === undefined && !fields && options_text(raw, 'fields') === '') {
             problem('field', `nothing to set. Pass ${nameOf('field')} and ${nameOf('value')}, or ${nameOf('fields')} as a JSON object.`);
         }
         if (field && fields && field in fields) {
             problem('fields', `sets ${field} too, which ${nameOf('field')} already sets. Set it in one place.`);
         }
+        const concurrencyText = options_text(raw, 'concurrency');
+        const concurrency = concurrencyText === '' ? 4 : Number(concurrencyText);
+        if (!Number.isInteger(concurrency) || concurrency < 1 || concurrency > 16) {
+            problem('concurrency', `"${concurrencyText}" is not a whole number from 1 to 16.`);
+        }
+        const notifyUsers = parseBoolean(raw['notify-users'], true, message => problem('notify-users', message));
         const failOnError = parseBoolean(raw['fail-on-error'], true, message => problem('fail-on-error', message));
         const dryRun = parseBoolean(raw['dry-run'], false, message => problem('dry-run', message));
-        return { ...connection, issueKeys, field, value, fields, failOnError, dryRun };
+        return { ...connection, ...selection, field, value, fields, notifyUsers, concurrency, failOnError, dryRun };
     });
+}
+/** Which issues: the keys given, a JQL query, or the keys the build's context names. */
+function parseSelection(raw, nameOf, problem, sourceTexts) {
+    const jql = options_text(raw, 'jql') || undefined;
+    const sources = (options_text(raw, 'issue-source') || ISSUE_SOURCES.join(',')).split(/[\s,]+/).filter(s => s !== '');
+    const unknownSources = sources.filter(source => !ISSUE_SOURCES.includes(source));
+    if (unknownSources.length > 0)
+        problem('issue-source', `${unknownSources.map(s => `"${s}"`).join(', ')} unknown. Use any of ${ISSUE_SOURCES.join(', ')}, separated by commas.`);
+    const projects = options_text(raw, 'projects').split(/[\s,]+/).filter(p => p !== '').map(p => p.toUpperCase());
+    const badProjects = projects.filter(p => !/^[A-Z][A-Z0-9_]+$/.test(p));
+    if (badProjects.length > 0)
+        problem('projects', `${badProjects.map(p => `"${p}"`).join(', ')} ${badProjects.length === 1 ? 'is' : 'are'} not a project key. Write keys such as CI, separated by commas.`);
+    const issueText = options_text(raw, 'issue');
+    if (issueText !== '') {
+        if (jql)
+            problem('jql', `and ${nameOf('issue')} are both set. Select issues one way: by key or by JQL.`);
+        const { keys, malformed } = parseIssueKeyList(issueText);
+        if (malformed.length > 0) {
+            const items = malformed.map(item => `"${item}"`).join(', ');
+            problem('issue', `${items} ${malformed.length === 1 ? 'is' : 'are'} not shaped like an issue key. Write keys as PROJECT-123, separated by commas, spaces or newlines.`);
+        }
+        return { issueKeys: keys };
+    }
+    if (jql)
+        return { issueKeys: [], jql };
+    const issueKeys = findIssueKeys(sourceTexts, sources, projects);
+    if (issueKeys.length > 0)
+        return { issueKeys };
+    return {
+        issueKeys: [],
+        noIssuesReason: `No issue key found in ${describeSources(sourceTexts, sources, projects)}. Name the issue (e.g. CI-42) in the pull request title, the branch or a commit message, or pass ${nameOf('issue')} or ${nameOf('jql')}.`
+    };
+}
+/** The value: `value`, or `value-map` looked up by `status`; then templates filled. */
+function parseValue(raw, nameOf, problem, templateValues) {
+    const status = options_text(raw, 'status');
+    const mapText = options_text(raw, 'value-map');
+    let value = raw.value === undefined || raw.value === '' ? undefined : raw.value;
+    if (mapText !== '') {
+        const { map, malformed } = parseValueMap(mapText);
+        if (malformed.length > 0)
+            problem('value-map', `${malformed.map(m => `"${m}"`).join(', ')}: write entries as status=value, e.g. success=Build Passed, failure=Build Failed.`);
+        if (value !== undefined)
+            problem('value', `and ${nameOf('value-map')} are both set. Use value for a fixed value, value-map to choose one by status.`);
+        if (status === '') {
+            problem('status', `is empty, but ${nameOf('value-map')} is set. Pass the build status, e.g. \${{ job.status }} or currentBuild.currentResult.`);
+            return undefined;
+        }
+        value = mapStatus(status, map);
+        if (value === undefined && malformed.length === 0) {
+            problem('status', `"${status}" is not in ${nameOf('value-map')} (${[...map.keys()].join(', ')}). Add an entry for it.`);
+            return undefined;
+        }
+    }
+    if (value === undefined)
+        return undefined;
+    const filled = fillTemplate(value, { ...templateValues, status: status || undefined });
+    if (filled.missing.length > 0) {
+        problem('value', `uses ${filled.missing.map(m => `{${m}}`).join(', ')}, which this run does not know${filled.missing.includes('status') ? ` (pass ${nameOf('status')})` : ''}.`);
+    }
+    return filled.text;
 }
 /** Validates jira-url and exactly one way to authenticate. Throws InputError. */
 function parseConnectionOptions(raw, nameOf = actionInputName) {

@@ -1,7 +1,7 @@
 import type { Transport } from '../jira/transport.js'
 import type { UpdateOptions } from '../options.js'
 import type { Log } from '../report/log.js'
-import { describeResult } from '../report/outcome.js'
+import { describeResult, succeeded } from '../report/outcome.js'
 import { updateIssues } from '../update.js'
 import { emit, EXIT, type CommandIo } from './io.js'
 
@@ -15,21 +15,25 @@ export async function updateCommand(options: UpdateOptions, transport: Transport
   }
   for (const warning of options.warnings) log.warning(warning)
   const report = await updateIssues(options, { transport, log })
-  const failures = report.results.filter(result => result.outcome !== 'updated' && result.outcome !== 'dry-run')
-  for (const failure of failures) (options.failOnError ? log.error : log.warning)(describeResult(failure))
+  const failures = report.results.filter(result => !succeeded(result.outcome))
+  const complain = options.failOnError ? log.error : log.warning
+  if (report.error) complain(report.error.message)
+  for (const failure of failures) complain(describeResult(failure))
+  const failed = failures.length > 0 || report.error !== undefined
   emit(
     io,
     {
       updated: report.updated,
+      unchanged: report.unchanged,
       failed: report.failed,
       result: report.result,
       issues: report.results.map(result => ({ issueKey: result.issueKey, outcome: result.outcome, message: result.error?.message }))
     },
     [
-      failures.length === 0
-        ? `result=${report.result}: ${report.updated.length || report.results.length} issue(s) ${report.result === 'dry-run' ? 'checked, nothing written' : 'updated'}`
-        : `result=${report.result}: ${failures.length} of ${report.results.length} issue(s) not updated${options.failOnError ? '' : ' (fail-on-error is false)'}`
+      failed
+        ? `result=${report.result}: ${report.error ? 'no issue updated' : `${failures.length} of ${report.results.length} issue(s) not updated`}${options.failOnError ? '' : ' (fail-on-error is false)'}`
+        : `result=${report.result}: ${report.updated.length} updated, ${report.unchanged.length} unchanged${report.result === 'dry-run' ? ', nothing written (dry run)' : ''}`
     ]
   )
-  return failures.length > 0 && options.failOnError ? EXIT.failed : EXIT.ok
+  return failed && options.failOnError ? EXIT.failed : EXIT.ok
 }

@@ -151,3 +151,79 @@ function datetime(label: string, value: string, now: () => Date, fail: Fail): st
   // Jira writes datetimes as yyyy-MM-dd'T'HH:mm:ss.SSSZ with a +hhmm offset; UTC is exact.
   return parsed.toISOString().replace('Z', '+0000')
 }
+
+/** A field as `GET /rest/api/2/field` lists it. */
+export interface FieldDefinition {
+  id: string
+  name: string
+  custom?: boolean
+  schema?: FieldMeta['schema']
+}
+
+/** Whether `field` is an id that needs no lookup: a custom field id. */
+export function isFieldId(field: string): boolean {
+  return /^customfield_\d+$/.test(field)
+}
+
+/**
+ * Resolves a field given by id or by name (case-insensitive) to its id. Throws an
+ * `invalid` JiraError naming close matches when none matches, or every match when several do.
+ */
+export function resolveField(field: string, definitions: FieldDefinition[]): string {
+  const byId = definitions.find(definition => definition.id === field)
+  if (byId) return byId.id
+  const wanted = field.trim().toLowerCase()
+  const matches = definitions.filter(definition => definition.name.toLowerCase() === wanted)
+  if (matches.length === 1) return matches[0].id
+  const describe = (list: FieldDefinition[]): string => list.map(d => `"${d.name}" (${d.id})`).join(', ')
+  if (matches.length > 1) {
+    throw new JiraError('invalid', `${matches.length} fields are named "${field}": ${describe(matches)}.`, 'Name the field by its id instead.')
+  }
+  const close = definitions
+    .map(definition => ({ definition, distance: closeness(wanted, definition.name.toLowerCase()) }))
+    .filter(candidate => candidate.distance <= Math.max(2, Math.floor(wanted.length / 3)))
+    .sort((a, b) => a.distance - b.distance)
+    .slice(0, 5)
+    .map(candidate => candidate.definition)
+  throw new JiraError(
+    'invalid',
+    `No field is named "${field}".`,
+    close.length > 0 ? `Close matches: ${describe(close)}.` : 'Check the name in Jira (Administration → Issues → Custom fields), or use the field id.'
+  )
+}
+
+/** Edit distance, with a containing name counted as close. */
+function closeness(a: string, b: string): number {
+  if (a.length > 2 && (b.includes(a) || a.includes(b))) return 1
+  const row = Array.from({ length: b.length + 1 }, (_, i) => i)
+  for (let i = 1; i <= a.length; i++) {
+    let previous = row[0]
+    row[0] = i
+    for (let j = 1; j <= b.length; j++) {
+      const current = row[j]
+      row[j] = Math.min(row[j] + 1, row[j - 1] + 1, previous + (a[i - 1] === b[j - 1] ? 0 : 1))
+      previous = current
+    }
+  }
+  return row[b.length]
+}
+
+/**
+ * Whether a field already holds the value about to be sent, comparing as Jira does: option
+ * values or ids, lists as sets, datetimes as instants.
+ */
+export function holdsValue(current: unknown, next: unknown): boolean {
+  if (Array.isArray(next)) {
+    if (!Array.isArray(current) || current.length !== next.length) return false
+    return next.every(item => current.some(existing => holdsValue(existing, item)))
+  }
+  if (next !== null && typeof next === 'object') {
+    if (current === null || typeof current !== 'object') return false
+    const entries = Object.entries(next as Record<string, unknown>)
+    return entries.length > 0 && entries.every(([key, value]) => (current as Record<string, unknown>)[key] === value)
+  }
+  if (typeof next === 'string' && typeof current === 'string' && /^\d{4}-\d{2}-\d{2}T/.test(next)) {
+    return Date.parse(next.replace(/([+-]\d{2})(\d{2})$/, '$1:$2')) === Date.parse(current.replace(/([+-]\d{2})(\d{2})$/, '$1:$2'))
+  }
+  return current === next
+}

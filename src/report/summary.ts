@@ -1,6 +1,6 @@
 import { displayValue, type IssueResult, type RunReport } from './outcome.js'
 
-const OUTCOME_ICONS: Record<string, string> = { updated: '✅', 'dry-run': '📝', 'not-attempted': '⏭️' }
+const OUTCOME_ICONS: Record<string, string> = { updated: '✅', unchanged: '✅', 'dry-run': '📝', skipped: '⏭️' }
 
 /**
  * The job summary: a table of every issue with a link, the fields, their values and the
@@ -13,6 +13,7 @@ export function summaryMarkdown(report: RunReport, jiraUrl: string): string {
     '| Issue | Field | Value | Outcome |',
     '| --- | --- | --- | --- |'
   ]
+  if (report.error) lines.splice(2, 2, report.error.message)
   for (const result of report.results) {
     const link = `[${result.issueKey}](${jiraUrl}/browse/${encodeURIComponent(result.issueKey)})`
     const entries = Object.entries(result.fields ?? {})

@@ -362,18 +362,27 @@ export class JiraSimulator {
     // Jira hides an issue from anyone who cannot browse it: anonymous users see 404.
     if (!issue || !user) return { status: 404, json: { errorMessages: ['Issue Does Not Exist'], errors: {} } }
 
-    if (match[2] && method === 'GET') {
-      const fields: Record<string, unknown> = {}
-      for (const field of this.fields.filter(f => f.onScreen)) {
-        fields[field.id] = { required: false, schema: field.schema, name: field.name, operations: ['set'], ...(field.allowedValues ? { allowedValues: field.allowedValues.map(v => ({ self: `${this.baseUrl}/rest/api/2/customFieldOption/${v.id}`, ...v })) } : {}) }
-      }
-      return { status: 200, json: { fields } }
-    }
+    if (match[2] && method === 'GET') return { status: 200, json: this.editMeta() }
     if (!match[2] && method === 'GET') {
-      return { status: 200, json: { id: issue.id, key: issue.key, fields: issue.fields } }
+      // ?fields=a,b limits the fields; ?expand=editmeta adds the edit metadata in the same answer.
+      const params = new Map(formDecode(query))
+      const wanted = params.get('fields')?.split(',')
+      const fields = Object.fromEntries(Object.entries(issue.fields).filter(([id]) => !wanted || wanted.includes(id)))
+      if (!wanted || wanted.includes('issuetype')) fields.issuetype = { name: issue.issueType }
+      const expand = params.get('expand')?.split(',') ?? []
+      return { status: 200, json: { id: issue.id, key: issue.key, fields, ...(expand.includes('editmeta') ? { editmeta: this.editMeta() } : {}) } }
     }
     if (!match[2] && method === 'PUT') return this.editIssue(issue, body, seen)
     return { status: 405, text: '' }
+  }
+
+  private editMeta(): { fields: Record<string, unknown> } {
+    const fields: Record<string, unknown> = {}
+    for (const field of this.fields.filter(f => f.onScreen)) {
+      const allowedValues = field.allowedValues?.map(v => ({ self: `${this.baseUrl}/rest/api/2/customFieldOption/${v.id}`, ...v }))
+      fields[field.id] = { required: false, schema: field.schema, name: field.name, operations: ['set'], ...(allowedValues ? { allowedValues } : {}) }
+    }
+    return { fields }
   }
 
   private editIssue(issue: SimIssue, body: string, seen: SeenRequest): Reply {
@@ -396,8 +405,19 @@ export class JiraSimulator {
       if (problem) errors[id] = problem
     }
     if (Object.keys(errors).length > 0) return { status: 400, json: { errorMessages: [], errors } }
-    Object.assign(issue.fields, parsed.fields)
+    for (const [id, value] of Object.entries(parsed.fields ?? {})) issue.fields[id] = this.stored(id, value)
     return { status: 204 }
+  }
+
+  /** A value as Jira stores and returns it: options gain their id and self. */
+  private stored(id: string, value: unknown): unknown {
+    const field = this.fields.find(f => f.id === id)
+    const expandOption = (v: unknown): unknown => {
+      const option = field?.allowedValues?.find(a => a.value === (v as { value?: string }).value || a.id === (v as { id?: string }).id)
+      return option ? { self: `${this.baseUrl}/rest/api/2/customFieldOption/${option.id}`, value: option.value, id: option.id } : v
+    }
+    if (!field?.allowedValues) return value
+    return Array.isArray(value) ? value.map(expandOption) : expandOption(value)
   }
 
   private search(query: string, user: string | undefined): Reply {

@@ -1,0 +1,49 @@
+/** Values a template may use, filled by the edge from GitHub's or Jenkins' environment. */
+export type TemplateValues = Partial<Record<'status' | 'run_url' | 'run_number' | 'sha' | 'ref' | 'workflow' | 'repository', string>>
+
+export const TEMPLATE_NAMES = ['status', 'run_url', 'run_number', 'sha', 'ref', 'workflow', 'repository'] as const
+
+// Jenkins' build results, and the GitHub job status each corresponds to.
+const JENKINS_TO_GITHUB: Record<string, string> = { success: 'success', failure: 'failure', aborted: 'cancelled', unstable: 'failure' }
+
+/** Parses `success=Build Passed, failure=Build Failed` into a map keyed by lower-case status. */
+export function parseValueMap(text: string): { map: Map<string, string>; malformed: string[] } {
+  const map = new Map<string, string>()
+  const malformed: string[] = []
+  for (const entry of text.split(/[,\n]/)) {
+    if (entry.trim() === '') continue
+    const at = entry.indexOf('=')
+    const status = at < 0 ? '' : entry.slice(0, at).trim().toLowerCase()
+    const value = at < 0 ? '' : entry.slice(at + 1).trim()
+    if (status === '' || value === '') malformed.push(entry.trim())
+    else map.set(status, value)
+  }
+  return { map, malformed }
+}
+
+/**
+ * The value for a build status: the map's entry for it, or for its GitHub equivalent when
+ * the status is Jenkins' (ABORTED → cancelled, UNSTABLE → failure).
+ */
+export function mapStatus(status: string, map: Map<string, string>): string | undefined {
+  const key = status.trim().toLowerCase()
+  return map.get(key) ?? map.get(JENKINS_TO_GITHUB[key] ?? '')
+}
+
+/**
+ * Fills {status}, {run_url} and the other known placeholders. Returns the text and the
+ * placeholders it uses that this run cannot fill. Unknown braces stay as written.
+ */
+export function fillTemplate(text: string, values: TemplateValues): { text: string; missing: string[] } {
+  const missing: string[] = []
+  const filled = text.replace(/\{([a-z_]+)\}/g, (whole, name: string) => {
+    if (!(TEMPLATE_NAMES as readonly string[]).includes(name)) return whole
+    const value = values[name as keyof TemplateValues]
+    if (value === undefined || value === '') {
+      missing.push(name)
+      return whole
+    }
+    return value
+  })
+  return { text: filled, missing }
+}
