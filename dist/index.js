@@ -31722,22 +31722,39 @@ function getIDToken(aud) {
  */
 
 //# sourceMappingURL=core.js.map
+// EXTERNAL MODULE: external "node:tls"
+var external_node_tls_ = __nccwpck_require__(1692);
 ;// CONCATENATED MODULE: ./src/jira/transport.ts
 
+
+/** Per-request timeout unless the run's own limit is shorter. */
+const REQUEST_TIMEOUT_MS = 30_000;
 /**
  * A Transport over @actions/http-client, which honours HTTPS_PROXY, HTTP_PROXY and NO_PROXY
- * like the rest of the Actions toolkit. Redirects are not followed: a signed request covers
- * its URL, so a redirect means jira-url is wrong and the user should be told which to use.
+ * like the rest of the Actions toolkit, over kept-alive connections. Redirects are not
+ * followed: a signed request covers its URL, so a redirect means jira-url is wrong and the
+ * user should be told which to use. It never retries; the Jira client decides that.
  */
 function httpClientTransport(options = {}) {
     const client = new lib_HttpClient('jira-build-result', [], {
         allowRedirects: false,
         allowRetries: false,
         keepAlive: true,
-        socketTimeout: options.timeoutMs ?? 30_000
+        socketTimeout: options.timeoutMs ?? REQUEST_TIMEOUT_MS
     });
+    const ca = options.caCertificates?.length ? [...external_node_tls_.rootCertificates, ...options.caCertificates] : undefined;
+    const trusted = new WeakSet();
     return {
         async send(request) {
+            if (ca && request.url.startsWith('https:')) {
+                // http-client makes one agent (direct or tunnelling through a proxy) and reuses it; both
+                // read their TLS options from agent.options, which is where it sets its own.
+                const agent = client.getAgent(request.url);
+                if (!trusted.has(agent)) {
+                    agent.options = { ...agent.options, ca };
+                    trusted.add(agent);
+                }
+            }
             const response = await client.request(request.method, request.url, request.body ?? null, request.headers);
             const body = await response.readBody();
             return { status: response.message.statusCode ?? 0, headers: flattenHeaders(response.message.headers), body };
@@ -31753,6 +31770,13 @@ function flattenHeaders(headers) {
         flat[name.toLowerCase()] = Array.isArray(value) ? value.join(', ') : value;
     }
     return flat;
+}
+/** The transport for validated options: per-request timeout within the run's, and extra CAs. */
+function transportFor(options) {
+    return httpClientTransport({
+        timeoutMs: Math.min(REQUEST_TIMEOUT_MS, options.timeoutSeconds * 1000),
+        caCertificates: options.caCertificates
+    });
 }
 
 // EXTERNAL MODULE: external "node:crypto"
@@ -31849,7 +31873,7 @@ function loadPemBlock(label, inner, passphrase) {
     catch {
         // node:crypto's own message names OpenSSL internals, never the key; we still say it in our words.
         if (encrypted) {
-            throw new PrivateKeyError('The encrypted private key could not be decrypted.', 'Check the passphrase (private-key-passphrase) matches the one the key was encrypted with.');
+            throw new PrivateKeyError('The encrypted private key could not be decrypted with the passphrase given.', 'Check the passphrase (private-key-passphrase) matches the one the key was encrypted with.');
         }
         throw new PrivateKeyError('The private key could not be parsed: it looks truncated or altered.', `Copy the whole key file again. Accepted: ${ACCEPTED_KEY_FORMATS}.`);
     }
@@ -32000,6 +32024,7 @@ function fillTemplate(text, values) {
 
 
 
+
 const actionInputName = input => `input '${input}'`;
 /** The inputs of each way to authenticate, for messages that list them. */
 const AUTH_MODE_INPUTS = {
@@ -32132,7 +32157,7 @@ function parseConsumerOptions(raw, nameOf = actionInputName) {
             problem('consumer-key', "is empty. Use the consumer key of Jira's application link.");
         const privateKey = parsePrivateKey(raw, problem);
         // collect() throws when the key did not load, so it is defined past this point.
-        return { jiraUrl, consumerKey, privateKey: privateKey };
+        return { jiraUrl, consumerKey, privateKey: privateKey, ...parseNetwork(raw, problem) };
     });
 }
 function parseConnection(raw, nameOf, problem) {
@@ -32167,7 +32192,37 @@ function parseConnection(raw, nameOf, problem) {
         }
     }
     // collect() throws when auth is missing, so it is defined past this point.
-    return { jiraUrl, auth: auth, warnings };
+    return { jiraUrl, auth: auth, warnings, ...parseNetwork(raw, problem) };
+}
+function parseNetwork(raw, problem) {
+    const whole = (input, fallback, min, max) => {
+        const value = options_text(raw, input);
+        const parsed = value === '' ? fallback : Number(value);
+        if (!Number.isInteger(parsed) || parsed < min || parsed > max) {
+            problem(input, `"${value}" is not a whole number from ${min} to ${max}.`);
+            return fallback;
+        }
+        return parsed;
+    };
+    const maxRetries = whole('max-retries', 3, 0, 10);
+    const timeoutSeconds = whole('timeout', 60, 1, 3600);
+    const caText = options_text(raw, 'ca-certificate');
+    if (caText === '')
+        return { maxRetries, timeoutSeconds };
+    const pems = [...caText.replace(/\\n/g, '\n').matchAll(/-----BEGIN CERTIFICATE-----[\s\S]*?-----END CERTIFICATE-----/g)].map(m => m[0]);
+    if (pems.length === 0) {
+        problem('ca-certificate', 'holds no PEM certificate. Pass the CA certificate(s) as PEM, each from -----BEGIN CERTIFICATE----- to -----END CERTIFICATE-----.');
+        return { maxRetries, timeoutSeconds };
+    }
+    for (const [index, pem] of pems.entries()) {
+        try {
+            new external_node_crypto_.X509Certificate(pem);
+        }
+        catch {
+            problem('ca-certificate', `certificate ${index + 1} of ${pems.length} does not parse: it looks truncated or altered. Copy the PEM file again.`);
+        }
+    }
+    return { maxRetries, timeoutSeconds, caCertificates: pems };
 }
 function parseOAuth(raw, problem) {
     const consumerKey = options_text(raw, 'consumer-key');
@@ -32662,22 +32717,45 @@ function firstLine(text) {
 ;// CONCATENATED MODULE: ./src/jira/client.ts
 
 
+/** A policy of `maxRetries` retries within `timeoutSeconds` from now, on the real clock. */
+function retryPolicy(maxRetries, timeoutSeconds, onRetry) {
+    return {
+        maxRetries,
+        deadline: Date.now() + timeoutSeconds * 1000,
+        now: Date.now,
+        sleep: ms => new Promise(resolve => setTimeout(resolve, ms)),
+        random: Math.random,
+        onRetry
+    };
+}
+// Transient answers: rate limiting and a gateway or Jira node briefly down. A 401 or 403 is
+// never among them: each retry would add to the failed-login count behind the CAPTCHA.
+const RETRYABLE_STATUSES = new Set([429, 502, 503, 504]);
+const RETRYABLE_CODES = new Set(['ECONNRESET', 'ECONNREFUSED', 'ENOTFOUND', 'EAI_AGAIN', 'ETIMEDOUT', 'ESOCKETTIMEDOUT', 'EPIPE', 'ECONNABORTED']);
+const BACKOFF_BASE_MS = 500;
+const BACKOFF_CAP_MS = 10_000;
 /** A Jira REST client: builds URLs under the base URL, authorizes, sends and diagnoses. */
 class JiraClient {
     baseUrl;
     auth;
     transport;
-    constructor(baseUrl, auth, transport) {
+    retry;
+    constructor(baseUrl, auth, transport, retry = retryPolicy(3, 60)) {
         this.baseUrl = baseUrl;
         this.auth = auth;
         this.transport = transport;
+        this.retry = retry;
     }
     /** The full URL of a path under the base URL (context path included). */
     url(path, query) {
         const search = query && Object.keys(query).length > 0 ? `?${new URLSearchParams(query).toString()}` : '';
         return `${this.baseUrl}${path}${search}`;
     }
-    /** Sends one request and returns Jira's answer, whatever it is. Network failures throw JiraError. */
+    /**
+     * Sends one request and returns Jira's answer, whatever it is, retrying what is safe and
+     * transient within the policy. Every attempt is signed afresh: a reused nonce is refused.
+     * Network failures and the run's timeout throw JiraError.
+     */
     async send(method, path, options = {}) {
         const url = this.url(path, options.query);
         const headers = { Accept: 'application/json' };
@@ -32690,13 +32768,45 @@ class JiraClient {
             headers['Content-Type'] = 'application/x-www-form-urlencoded';
             body = new URLSearchParams(options.form).toString();
         }
-        headers.Authorization = this.auth.authorize({ method, url, form: options.form, oauthParams: options.oauthParams });
-        try {
-            return await this.transport.send({ method, url, headers, body });
+        const { retry } = this;
+        // Retrying is safe for every request sent here: GETs read, and a PUT of the same fields is
+        // idempotent, so a PUT that reached Jira before its answer was lost does no harm when sent
+        // again. A token POST that did reach Jira is refused on retry as token_used, which says
+        // to start the dance again: no state is left half-done.
+        for (let attempt = 0;; attempt++) {
+            const remaining = retry.deadline - retry.now();
+            if (remaining <= 0)
+                throw this.timedOut(options.issueKey);
+            headers.Authorization = this.auth.authorize({ method, url, form: options.form, oauthParams: options.oauthParams });
+            let response;
+            try {
+                response = await withDeadline(this.transport.send({ method, url, headers, body }), remaining);
+            }
+            catch (thrown) {
+                if (thrown === DEADLINE)
+                    throw this.timedOut(options.issueKey);
+                const error = networkError(thrown, this.baseUrl, options.issueKey);
+                const delay = backoff(attempt, retry);
+                if (attempt < retry.maxRetries && isRetryableThrow(thrown) && retry.now() + delay < retry.deadline) {
+                    retry.onRetry?.(`${method} ${path}: ${error.reason} Retrying in ${formatDelay(delay)} (${attempt + 1} of ${retry.maxRetries}).`);
+                    await retry.sleep(delay);
+                    continue;
+                }
+                throw error;
+            }
+            if (attempt < retry.maxRetries && isRetryableResponse(response)) {
+                const delay = retryDelay(response, attempt, retry);
+                if (retry.now() + delay < retry.deadline) {
+                    retry.onRetry?.(`${method} ${path}: HTTP ${response.status}. Retrying in ${formatDelay(delay)} (${attempt + 1} of ${retry.maxRetries}).`);
+                    await retry.sleep(delay);
+                    continue;
+                }
+            }
+            return response;
         }
-        catch (thrown) {
-            throw networkError(thrown, this.baseUrl, options.issueKey);
-        }
+    }
+    timedOut(issueKey) {
+        return new JiraError('network', `Jira did not answer within the run's time limit.`, 'Raise the timeout input (seconds) if Jira is slow, or check that the runner can reach it.', { issueKey });
     }
     /**
      * Sends one request and returns its JSON answer (undefined for an empty one). Throws the
@@ -32709,6 +32819,52 @@ class JiraClient {
             throw failure;
         return parseJson(response, this.url(path), options.issueKey);
     }
+}
+const DEADLINE = Symbol('deadline');
+/** Rejects with DEADLINE when the run's time limit passes first. */
+function withDeadline(promise, ms) {
+    let timer;
+    const deadline = new Promise((_, reject) => {
+        timer = setTimeout(() => reject(DEADLINE), ms);
+        timer.unref();
+    });
+    return Promise.race([promise, deadline]).finally(() => clearTimeout(timer));
+}
+function isRetryableResponse(response) {
+    // A CAPTCHA can come with any status; retrying it only deepens the lockout.
+    if (response.headers['x-seraph-loginreason']?.includes('AUTHENTICATION_DENIED'))
+        return false;
+    return RETRYABLE_STATUSES.has(response.status);
+}
+function isRetryableThrow(thrown) {
+    const code = typeof thrown === 'object' && thrown !== null && 'code' in thrown ? String(thrown.code) : '';
+    return RETRYABLE_CODES.has(code) || (thrown instanceof Error && /timeout|socket hang up/i.test(thrown.message));
+}
+/**
+ * How long to wait before retrying an answer: Retry-After in seconds or as an HTTP date,
+ * Jira Cloud's X-RateLimit-Reset, or exponential backoff with jitter.
+ */
+function retryDelay(response, attempt, retry) {
+    const retryAfter = response.headers['retry-after']?.trim();
+    if (retryAfter) {
+        if (/^\d+$/.test(retryAfter))
+            return Number(retryAfter) * 1000;
+        const at = Date.parse(retryAfter);
+        if (!Number.isNaN(at))
+            return Math.max(0, at - retry.now());
+    }
+    const reset = Date.parse(response.headers['x-ratelimit-reset'] ?? '');
+    if (!Number.isNaN(reset))
+        return Math.max(0, reset - retry.now());
+    return backoff(attempt, retry);
+}
+function backoff(attempt, retry) {
+    const ceiling = Math.min(BACKOFF_CAP_MS, BACKOFF_BASE_MS * 2 ** attempt);
+    // "Equal jitter": at least half the ceiling, so retries neither bunch up nor vanish.
+    return Math.round(ceiling / 2 + (retry.random() * ceiling) / 2);
+}
+function formatDelay(ms) {
+    return ms >= 1000 ? `${(ms / 1000).toFixed(1)} s` : `${ms} ms`;
 }
 function parseJson(response, url, issueKey) {
     if (response.body.trim() === '')
@@ -32964,7 +33120,8 @@ const SEARCH_PAGE_SIZE = 100;
  * request would fail the same way and add to Jira's failed-login count.
  */
 async function updateIssues(options, deps) {
-    const client = new JiraClient(options.jiraUrl, authenticatorFor(options.auth, deps.sources), deps.transport);
+    const retry = retryPolicy(options.maxRetries, options.timeoutSeconds, message => deps.log.info(message));
+    const client = new JiraClient(options.jiraUrl, authenticatorFor(options.auth, deps.sources), deps.transport, retry);
     if (options.noIssuesReason) {
         return failedRun(new JiraError('not-found', options.noIssuesReason, ''), 'no-issues');
     }
@@ -33104,7 +33261,10 @@ const INPUTS = [
     'notify-users',
     'concurrency',
     'fail-on-error',
-    'dry-run'
+    'dry-run',
+    'max-retries',
+    'timeout',
+    'ca-certificate'
 ];
 const SECRET_INPUTS = new Set(['private-key', 'private-key-passphrase', 'access-token', 'personal-access-token', 'api-token']);
 const actionLog = {
@@ -33189,7 +33349,7 @@ async function run() {
     }
     for (const warning of options.warnings)
         core_warning(warning);
-    const transport = httpClientTransport();
+    const transport = transportFor(options);
     let report;
     try {
         report = await updateIssues(options, { transport, log: actionLog });

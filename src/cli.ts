@@ -11,7 +11,7 @@ import { accessTokenCommand, authorizeCommand, checkCommand, keygenCommand, requ
 import { EXIT, type CommandIo } from './commands/io.js'
 import { updateCommand } from './commands/update.js'
 import { JiraError } from './jira/errors.js'
-import { httpClientTransport, type Transport } from './jira/transport.js'
+import { transportFor, type Transport } from './jira/transport.js'
 import type { SourceText } from './issues/discover.js'
 import {
   InputError,
@@ -28,6 +28,9 @@ type Options = NonNullable<ParseArgsConfig['options']>
 
 const COMMON: Options = {
   'jira-url': { type: 'string' },
+  'max-retries': { type: 'string' },
+  timeout: { type: 'string' },
+  'ca-certificate': { type: 'string' },
   json: { type: 'boolean' },
   help: { type: 'boolean', short: 'h' },
   debug: { type: 'boolean' }
@@ -123,7 +126,9 @@ const FLAG_INPUTS: InputName[] = [
   'fields',
   'notify-users',
   'concurrency',
-  'fail-on-error'
+  'fail-on-error',
+  'max-retries',
+  'timeout'
 ]
 
 const cliInputName: InputNamer = input => {
@@ -135,7 +140,7 @@ const cliInputName: InputNamer = input => {
 
 function usage(): string {
   const lines = Object.entries(COMMANDS).map(([name, command]) => `  ${name.padEnd(14)} ${command.summary}`)
-  return `Usage: jira-build-result COMMAND [options]\n\nCommands:\n${lines.join('\n')}\n\nRun jira-build-result COMMAND --help for a command's options.\nExit codes: 0 done, 1 Jira refused or failed, 2 bad usage or input.`
+  return `Usage: jira-build-result COMMAND [options]\n\nEvery command that talks to Jira also takes --max-retries N (3), --timeout SECONDS (60)\nand --ca-certificate FILE (or JIRA_CA_CERTIFICATE) for Jira behind an internal CA.\n\nCommands:\n${lines.join('\n')}\n\nRun jira-build-result COMMAND --help for a command's options.\nExit codes: 0 done, 1 Jira refused or failed, 2 bad usage or input.`
 }
 
 /** Reads flags and environment into the inputs the core validates. */
@@ -146,17 +151,24 @@ function rawInputs(values: Record<string, unknown>, env: NodeJS.ProcessEnv): Raw
   }
   for (const input of FLAG_INPUTS) if (typeof values[input] === 'string') raw[input] = values[input] as string
   if (values['dry-run'] === true) raw['dry-run'] = 'true'
+  // --ca-certificate takes a PEM file's path, or the PEM itself.
+  const ca = typeof values['ca-certificate'] === 'string' ? values['ca-certificate'] : env.JIRA_CA_CERTIFICATE
+  if (ca) raw['ca-certificate'] = ca.includes('-----BEGIN') ? ca : readInputFile(ca, '--ca-certificate', 'Point it at the PEM file of the CA that signed Jira\'s certificate.')
   const keyFile = env.JIRA_PRIVATE_KEY_FILE
   if (keyFile) {
     if (env.JIRA_PRIVATE_KEY) throw new InputError([{ input: 'private-key', message: 'JIRA_PRIVATE_KEY and JIRA_PRIVATE_KEY_FILE are both set; set one.' }])
-    try {
-      raw['private-key'] = readFileSync(keyFile, 'utf8')
-    } catch (thrown) {
-      const code = typeof thrown === 'object' && thrown && 'code' in thrown ? ` (${String(thrown.code)})` : ''
-      throw new InputError([{ input: 'private-key', message: `JIRA_PRIVATE_KEY_FILE: cannot read ${keyFile}${code}. Point it at the private key file; in Jenkins, bind a file credential with withCredentials([file(...)]).` }])
-    }
+    raw['private-key'] = readInputFile(keyFile, 'JIRA_PRIVATE_KEY_FILE', 'Point it at the private key file; in Jenkins, bind a file credential with withCredentials([file(...)]).')
   }
   return raw
+}
+
+function readInputFile(path: string, input: string, remedy: string): string {
+  try {
+    return readFileSync(path, 'utf8')
+  } catch (thrown) {
+    const code = typeof thrown === 'object' && thrown && 'code' in thrown ? ` (${String(thrown.code)})` : ''
+    throw new InputError([{ input, message: `${input}: cannot read ${path}${code}. ${remedy}` }])
+  }
 }
 
 /** What a Jenkins build offers: the change's title and branch, and values for templates. */
@@ -235,16 +247,22 @@ async function main(argv: string[]): Promise<number> {
       return await keygenCommand(String(values.out), bits, values.force === true, io)
     }
     const raw = rawInputs(values, process.env)
-    transport = httpClientTransport()
     switch (name) {
-      case 'update':
-        return await updateCommand(parseUpdateOptions(raw, cliInputName, jenkinsContext(process.env)), transport, io, values.debug === true)
-      case 'check':
-        return await checkCommand(parseConnectionOptions(raw, cliInputName), transport, io)
-      case 'request-token':
-        return await requestTokenCommand(parseConsumerOptions(raw, cliInputName), transport, io)
+      case 'update': {
+        const options = parseUpdateOptions(raw, cliInputName, jenkinsContext(process.env))
+        return await updateCommand(options, (transport = transportFor(options)), io, values.debug === true)
+      }
+      case 'check': {
+        const options = parseConnectionOptions(raw, cliInputName)
+        return await checkCommand(options, (transport = transportFor(options)), io)
+      }
+      case 'request-token': {
+        const consumer = parseConsumerOptions(raw, cliInputName)
+        return await requestTokenCommand(consumer, (transport = transportFor(consumer)), io)
+      }
       case 'access-token': {
         const consumer = parseConsumerOptions(raw, cliInputName)
+        transport = transportFor(consumer)
         const requestToken = String(values['request-token'] ?? '').trim()
         const verifier = String(values.verifier ?? '').trim()
         if (!requestToken || !verifier) {
@@ -253,11 +271,13 @@ async function main(argv: string[]): Promise<number> {
         }
         return await accessTokenCommand(consumer, requestToken, verifier, transport, io)
       }
-      case 'authorize':
-        return await authorizeCommand(parseConsumerOptions(raw, cliInputName), transport, io, {
+      case 'authorize': {
+        const consumer = parseConsumerOptions(raw, cliInputName)
+        return await authorizeCommand(consumer, (transport = transportFor(consumer)), io, {
           repo: typeof values.repo === 'string' ? values.repo : undefined,
           privateKeyFile: process.env.JIRA_PRIVATE_KEY_FILE
         })
+      }
     }
     return EXIT.usage
   } catch (thrown) {

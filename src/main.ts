@@ -1,7 +1,7 @@
 import * as core from '@actions/core'
 import type { SourceText } from './issues/discover.js'
 import type { TemplateValues } from './issues/value.js'
-import { httpClientTransport } from './jira/transport.js'
+import { transportFor } from './jira/transport.js'
 import { secretFragments } from './oauth/keys.js'
 import { InputError, parseUpdateOptions, type InputName, type RawInputs, type RunContext } from './options.js'
 import type { Log } from './report/log.js'
@@ -30,7 +30,10 @@ const INPUTS: InputName[] = [
   'notify-users',
   'concurrency',
   'fail-on-error',
-  'dry-run'
+  'dry-run',
+  'max-retries',
+  'timeout',
+  'ca-certificate'
 ]
 
 const SECRET_INPUTS = new Set<InputName>(['private-key', 'private-key-passphrase', 'access-token', 'personal-access-token', 'api-token'])
@@ -111,7 +114,7 @@ export async function run(): Promise<void> {
   }
 
   for (const warning of options.warnings) core.warning(warning)
-  const transport = httpClientTransport()
+  const transport = transportFor(options)
   let report: RunReport
   try {
     report = await updateIssues(options, { transport, log: actionLog })

@@ -1,4 +1,4 @@
-import type { KeyObject } from 'node:crypto'
+import { X509Certificate, type KeyObject } from 'node:crypto'
 import { describeSources, findIssueKeys, ISSUE_SOURCES, type IssueSource, type SourceText } from './issues/discover.js'
 import { parseIssueKeyList } from './issues/keys.js'
 import { fillTemplate, mapStatus, parseValueMap, type TemplateValues } from './issues/value.js'
@@ -27,6 +27,9 @@ export type InputName =
   | 'concurrency'
   | 'fail-on-error'
   | 'dry-run'
+  | 'max-retries'
+  | 'timeout'
+  | 'ca-certificate'
 
 export type RawInputs = Partial<Record<InputName, string>>
 
@@ -47,8 +50,18 @@ export const AUTH_MODE_INPUTS: Record<AuthConfig['mode'], InputName[]> = {
   basic: ['user', 'api-token']
 }
 
+/** How to reach Jira over networks users really have. */
+export interface NetworkOptions {
+  /** Retries of a transient failure (429, 502, 503, 504, connection errors). */
+  maxRetries: number
+  /** The whole run's time limit, retries and waits included. */
+  timeoutSeconds: number
+  /** Extra CA certificates (PEM) trusted besides the system's, for an internal CA. */
+  caCertificates?: string[]
+}
+
 /** Where Jira is and how to authenticate: what every command that talks to Jira needs. */
-export interface ConnectionOptions {
+export interface ConnectionOptions extends NetworkOptions {
   /** Base URL without a trailing slash, context path included. */
   jiraUrl: string
   auth: AuthConfig
@@ -57,7 +70,7 @@ export interface ConnectionOptions {
 }
 
 /** What the OAuth dance needs: the consumer, not yet a token. */
-export interface ConsumerOptions {
+export interface ConsumerOptions extends NetworkOptions {
   jiraUrl: string
   consumerKey: string
   privateKey: KeyObject
@@ -226,7 +239,7 @@ export function parseConsumerOptions(raw: RawInputs, nameOf: InputNamer = action
     if (consumerKey === '') problem('consumer-key', "is empty. Use the consumer key of Jira's application link.")
     const privateKey = parsePrivateKey(raw, problem)
     // collect() throws when the key did not load, so it is defined past this point.
-    return { jiraUrl, consumerKey, privateKey: privateKey as KeyObject }
+    return { jiraUrl, consumerKey, privateKey: privateKey as KeyObject, ...parseNetwork(raw, problem) }
   })
 }
 
@@ -260,7 +273,36 @@ function parseConnection(raw: RawInputs, nameOf: InputNamer, problem: Problem): 
     }
   }
   // collect() throws when auth is missing, so it is defined past this point.
-  return { jiraUrl, auth: auth as AuthConfig, warnings }
+  return { jiraUrl, auth: auth as AuthConfig, warnings, ...parseNetwork(raw, problem) }
+}
+
+function parseNetwork(raw: RawInputs, problem: Problem): NetworkOptions {
+  const whole = (input: InputName, fallback: number, min: number, max: number): number => {
+    const value = text(raw, input)
+    const parsed = value === '' ? fallback : Number(value)
+    if (!Number.isInteger(parsed) || parsed < min || parsed > max) {
+      problem(input, `"${value}" is not a whole number from ${min} to ${max}.`)
+      return fallback
+    }
+    return parsed
+  }
+  const maxRetries = whole('max-retries', 3, 0, 10)
+  const timeoutSeconds = whole('timeout', 60, 1, 3600)
+  const caText = text(raw, 'ca-certificate')
+  if (caText === '') return { maxRetries, timeoutSeconds }
+  const pems = [...caText.replace(/\\n/g, '\n').matchAll(/-----BEGIN CERTIFICATE-----[\s\S]*?-----END CERTIFICATE-----/g)].map(m => m[0])
+  if (pems.length === 0) {
+    problem('ca-certificate', 'holds no PEM certificate. Pass the CA certificate(s) as PEM, each from -----BEGIN CERTIFICATE----- to -----END CERTIFICATE-----.')
+    return { maxRetries, timeoutSeconds }
+  }
+  for (const [index, pem] of pems.entries()) {
+    try {
+      new X509Certificate(pem)
+    } catch {
+      problem('ca-certificate', `certificate ${index + 1} of ${pems.length} does not parse: it looks truncated or altered. Copy the PEM file again.`)
+    }
+  }
+  return { maxRetries, timeoutSeconds, caCertificates: pems }
 }
 
 function parseOAuth(raw: RawInputs, problem: Problem): AuthConfig | undefined {

@@ -1,5 +1,5 @@
 import { authenticatorFor } from './jira/auth.js'
-import { JiraClient } from './jira/client.js'
+import { JiraClient, retryPolicy } from './jira/client.js'
 import { asJiraError, JiraError } from './jira/errors.js'
 import { formatValue, holdsValue, isFieldId, resolveField, type EditMeta, type FieldDefinition } from './jira/fields.js'
 import type { Transport } from './jira/transport.js'
@@ -28,7 +28,8 @@ const SEARCH_PAGE_SIZE = 100
  * request would fail the same way and add to Jira's failed-login count.
  */
 export async function updateIssues(options: UpdateOptions, deps: UpdateDependencies): Promise<RunReport> {
-  const client = new JiraClient(options.jiraUrl, authenticatorFor(options.auth, deps.sources), deps.transport)
+  const retry = retryPolicy(options.maxRetries, options.timeoutSeconds, message => deps.log.info(message))
+  const client = new JiraClient(options.jiraUrl, authenticatorFor(options.auth, deps.sources), deps.transport, retry)
   if (options.noIssuesReason) {
     return failedRun(new JiraError('not-found', options.noIssuesReason, ''), 'no-issues')
   }

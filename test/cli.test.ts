@@ -6,11 +6,11 @@ import { tmpdir } from 'node:os'
 import { join } from 'node:path'
 import { after, before, describe, it } from 'node:test'
 import { verificationCodeFrom } from '../src/oauth/dance.js'
-import { baseEnv, CONSUMER_KEY, newAccessToken, ROOT, runNode, startSimulator, testKeys } from './helpers.js'
+import { baseEnv, CONSUMER_KEY, newAccessToken, ROOT, runCli, startSimulator, testKeys } from './helpers.js'
 import { JiraSimulator } from './sim/jira.js'
 
 const CLI = join(ROOT, 'dist/cli/index.js')
-const cli = (args: string[], env: Record<string, string | undefined> = {}, input?: string) => runNode(CLI, args, { ...baseEnv(), ...env }, input)
+const cli = (args: string[], env: Record<string, string | undefined> = {}, input?: string) => runCli(args, env, input)
 
 /** Fetches the approval page as the user's browser would, and reads the code Jira shows. */
 async function approve(authorizeUrl: string): Promise<string> {

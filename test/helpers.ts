@@ -94,6 +94,47 @@ export function baseEnv(): Record<string, string | undefined> {
 }
 
 /**
+ * The pieces of secrets that must never show: whole tokens, and every 16-character run of a
+ * private key's base64 body (a log line may carry part of a key).
+ */
+export function secretPieces(secrets: Array<string | undefined>, privateKeys: Array<string | undefined>): string[] {
+  const pieces = secrets.filter((s): s is string => typeof s === 'string' && s.trim().length >= 8).map(s => s.trim())
+  for (const key of privateKeys) {
+    if (!key) continue
+    const body = key
+      .replace(/\\n/g, '\n')
+      .replace(/-----[A-Z ]+-----/g, '')
+      .replace(/^[A-Za-z-]+:.*$/gm, '')
+      .replace(/\s+/g, '')
+    for (let i = 0; i + 16 <= body.length; i++) pieces.push(body.slice(i, i + 16))
+  }
+  return pieces
+}
+
+/** Fails, without repeating the secret, when any piece shows in any of the texts. */
+export function assertNoSecrets(texts: Record<string, string>, pieces: string[]): void {
+  for (const [where, text] of Object.entries(texts)) {
+    const leaked = pieces.findIndex(piece => text.includes(piece))
+    if (leaked >= 0) throw new Error(`a secret (piece ${leaked}) leaked into ${where}`)
+  }
+}
+
+/** Runs the bundled CLI; fails if a secret from its environment shows in what it prints. */
+export async function runCli(args: string[], env: Record<string, string | undefined>, input?: string): Promise<{ code: number | null; stdout: string; stderr: string }> {
+  const run = await runNode(join(ROOT, 'dist/cli/index.js'), args, { ...baseEnv(), ...env }, input)
+  const keyFile = env.JIRA_PRIVATE_KEY_FILE
+  let fileKey: string | undefined
+  try {
+    fileKey = keyFile ? readFileSync(keyFile, 'utf8') : undefined
+  } catch {
+    fileKey = undefined
+  }
+  const pieces = secretPieces([env.JIRA_ACCESS_TOKEN, env.JIRA_PERSONAL_ACCESS_TOKEN, env.JIRA_API_TOKEN, env.JIRA_PRIVATE_KEY_PASSPHRASE], [env.JIRA_PRIVATE_KEY, fileKey])
+  assertNoSecrets({ stdout: run.stdout, stderr: run.stderr }, pieces)
+  return run
+}
+
+/**
  * Runs the bundled action exactly as the Actions runner does: `node dist/index.js` with one
  * INPUT_<NAME> variable per input (hyphens kept), and GITHUB_OUTPUT / GITHUB_STEP_SUMMARY files.
  */
@@ -103,14 +144,27 @@ export async function runAction(inputs: Record<string, string>, extraEnv: Record
   const summaryFile = join(dir, 'summary')
   writeFileSync(outputFile, '')
   writeFileSync(summaryFile, '')
-  const env: Record<string, string | undefined> = { ...baseEnv(), GITHUB_OUTPUT: outputFile, GITHUB_STEP_SUMMARY: summaryFile, ...extraEnv }
+  // Step debug on, as a user chasing a problem would have it: debug lines must not leak either.
+  const env: Record<string, string | undefined> = {
+    ...baseEnv(),
+    ACTIONS_STEP_DEBUG: 'true',
+    RUNNER_DEBUG: '1',
+    GITHUB_OUTPUT: outputFile,
+    GITHUB_STEP_SUMMARY: summaryFile,
+    ...extraEnv
+  }
   for (const [name, value] of Object.entries(inputs)) env[`INPUT_${name.replace(/ /g, '_').toUpperCase()}`] = value
   const { code, stdout, stderr } = await runNode(join(ROOT, 'dist/index.js'), [], env)
   const log = stdout
     .split('\n')
     .filter(line => !line.startsWith('::add-mask::'))
     .join('\n')
-  return { code, stdout, log, stderr, outputs: parseOutputFile(readFileSync(outputFile, 'utf8')), summary: readFileSync(summaryFile, 'utf8') }
+  const outputText = readFileSync(outputFile, 'utf8')
+  const summary = readFileSync(summaryFile, 'utf8')
+  // Every run of the action in the suite is also a leak test.
+  const pieces = secretPieces([inputs['access-token'], inputs['personal-access-token'], inputs['api-token'], inputs['private-key-passphrase']], [inputs['private-key']])
+  assertNoSecrets({ log, stderr, 'the output file': outputText, 'the job summary': summary }, pieces)
+  return { code, stdout, log, stderr, outputs: parseOutputFile(outputText), summary }
 }
 
 /** The inputs of a working OAuth run against a simulator. */

@@ -7,7 +7,7 @@ import { findIssueKeys } from '../src/issues/discover.js'
 import { fillTemplate, mapStatus, parseValueMap } from '../src/issues/value.js'
 import { holdsValue, resolveField } from '../src/jira/fields.js'
 import { defaultIssues } from './sim/fixtures.js'
-import { baseEnv, newAccessToken, oauthInputs, ROOT, runAction, runNode, startSimulator, testKeys, CONSUMER_KEY } from './helpers.js'
+import { baseEnv, newAccessToken, oauthInputs, runAction, runCli, startSimulator, testKeys, CONSUMER_KEY } from './helpers.js'
 import type { JiraSimulator } from './sim/jira.js'
 
 const valueOf = (sim: JiraSimulator, key: string, field = 'customfield_10314'): unknown => {
@@ -240,11 +240,10 @@ describe('which issues and which value: through the bundled CLI on Jenkins', () 
         BUILD_URL: 'https://jenkins.example.com/job/app/42/',
         BUILD_NUMBER: '42'
       }
-      const cli = join(ROOT, 'dist/cli/index.js')
-      const mapped = await runNode(cli, ['update', '--field', 'Build Result', '--status', 'ABORTED', '--value-map', 'success=Build Passed, failure=Build Failed, cancelled=Build Aborted'], env)
+      const mapped = await runCli(['update', '--field', 'Build Result', '--status', 'ABORTED', '--value-map', 'success=Build Passed, failure=Build Failed, cancelled=Build Aborted'], env)
       assert.equal(mapped.code, 0, mapped.stderr)
       assert.equal(valueOf(sim, 'CI-2'), 'Build Aborted')
-      const link = await runNode(cli, ['update', '--field', 'customfield_10315', '--value', '{run_url}'], env)
+      const link = await runCli(['update', '--field', 'customfield_10315', '--value', '{run_url}'], env)
       assert.equal(link.code, 0, link.stderr)
       assert.equal(valueOf(sim, 'CI-2', 'customfield_10315'), 'https://jenkins.example.com/job/app/42/')
     } finally {

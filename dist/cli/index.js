@@ -58400,6 +58400,9 @@ __nccwpck_require__.a(module, async (__webpack_handle_async_dependencies__, __we
 
 const COMMON = {
     'jira-url': { type: 'string' },
+    'max-retries': { type: 'string' },
+    timeout: { type: 'string' },
+    'ca-certificate': { type: 'string' },
     json: { type: 'boolean' },
     help: { type: 'boolean', short: 'h' },
     debug: { type: 'boolean' }
@@ -58492,7 +58495,9 @@ const FLAG_INPUTS = [
     'fields',
     'notify-users',
     'concurrency',
-    'fail-on-error'
+    'fail-on-error',
+    'max-retries',
+    'timeout'
 ];
 const cliInputName = input => {
     if (input === 'private-key')
@@ -58504,7 +58509,7 @@ const cliInputName = input => {
 };
 function usage() {
     const lines = Object.entries(COMMANDS).map(([name, command]) => `  ${name.padEnd(14)} ${command.summary}`);
-    return `Usage: jira-build-result COMMAND [options]\n\nCommands:\n${lines.join('\n')}\n\nRun jira-build-result COMMAND --help for a command's options.\nExit codes: 0 done, 1 Jira refused or failed, 2 bad usage or input.`;
+    return `Usage: jira-build-result COMMAND [options]\n\nEvery command that talks to Jira also takes --max-retries N (3), --timeout SECONDS (60)\nand --ca-certificate FILE (or JIRA_CA_CERTIFICATE) for Jira behind an internal CA.\n\nCommands:\n${lines.join('\n')}\n\nRun jira-build-result COMMAND --help for a command's options.\nExit codes: 0 done, 1 Jira refused or failed, 2 bad usage or input.`;
 }
 /** Reads flags and environment into the inputs the core validates. */
 function rawInputs(values, env) {
@@ -58518,19 +58523,26 @@ function rawInputs(values, env) {
             raw[input] = values[input];
     if (values['dry-run'] === true)
         raw['dry-run'] = 'true';
+    // --ca-certificate takes a PEM file's path, or the PEM itself.
+    const ca = typeof values['ca-certificate'] === 'string' ? values['ca-certificate'] : env.JIRA_CA_CERTIFICATE;
+    if (ca)
+        raw['ca-certificate'] = ca.includes('-----BEGIN') ? ca : readInputFile(ca, '--ca-certificate', 'Point it at the PEM file of the CA that signed Jira\'s certificate.');
     const keyFile = env.JIRA_PRIVATE_KEY_FILE;
     if (keyFile) {
         if (env.JIRA_PRIVATE_KEY)
             throw new _options_js__WEBPACK_IMPORTED_MODULE_8__/* .InputError */ .dz([{ input: 'private-key', message: 'JIRA_PRIVATE_KEY and JIRA_PRIVATE_KEY_FILE are both set; set one.' }]);
-        try {
-            raw['private-key'] = (0,node_fs__WEBPACK_IMPORTED_MODULE_0__.readFileSync)(keyFile, 'utf8');
-        }
-        catch (thrown) {
-            const code = typeof thrown === 'object' && thrown && 'code' in thrown ? ` (${String(thrown.code)})` : '';
-            throw new _options_js__WEBPACK_IMPORTED_MODULE_8__/* .InputError */ .dz([{ input: 'private-key', message: `JIRA_PRIVATE_KEY_FILE: cannot read ${keyFile}${code}. Point it at the private key file; in Jenkins, bind a file credential with withCredentials([file(...)]).` }]);
-        }
+        raw['private-key'] = readInputFile(keyFile, 'JIRA_PRIVATE_KEY_FILE', 'Point it at the private key file; in Jenkins, bind a file credential with withCredentials([file(...)]).');
     }
     return raw;
+}
+function readInputFile(path, input, remedy) {
+    try {
+        return (0,node_fs__WEBPACK_IMPORTED_MODULE_0__.readFileSync)(path, 'utf8');
+    }
+    catch (thrown) {
+        const code = typeof thrown === 'object' && thrown && 'code' in thrown ? ` (${String(thrown.code)})` : '';
+        throw new _options_js__WEBPACK_IMPORTED_MODULE_8__/* .InputError */ .dz([{ input, message: `${input}: cannot read ${path}${code}. ${remedy}` }]);
+    }
 }
 /** What a Jenkins build offers: the change's title and branch, and values for templates. */
 function jenkinsContext(env) {
@@ -58610,16 +58622,22 @@ async function main(argv) {
             return await (0,_commands_credentials_js__WEBPACK_IMPORTED_MODULE_3__/* .keygenCommand */ .FP)(String(values.out), bits, values.force === true, io);
         }
         const raw = rawInputs(values, process.env);
-        transport = (0,_jira_transport_js__WEBPACK_IMPORTED_MODULE_7__/* .httpClientTransport */ .z)();
         switch (name) {
-            case 'update':
-                return await (0,_commands_update_js__WEBPACK_IMPORTED_MODULE_5__/* .updateCommand */ .h)((0,_options_js__WEBPACK_IMPORTED_MODULE_8__/* .parseUpdateOptions */ .tM)(raw, cliInputName, jenkinsContext(process.env)), transport, io, values.debug === true);
-            case 'check':
-                return await (0,_commands_credentials_js__WEBPACK_IMPORTED_MODULE_3__/* .checkCommand */ .em)((0,_options_js__WEBPACK_IMPORTED_MODULE_8__/* .parseConnectionOptions */ .Gr)(raw, cliInputName), transport, io);
-            case 'request-token':
-                return await (0,_commands_credentials_js__WEBPACK_IMPORTED_MODULE_3__/* .requestTokenCommand */ .UT)((0,_options_js__WEBPACK_IMPORTED_MODULE_8__/* .parseConsumerOptions */ .ub)(raw, cliInputName), transport, io);
+            case 'update': {
+                const options = (0,_options_js__WEBPACK_IMPORTED_MODULE_8__/* .parseUpdateOptions */ .tM)(raw, cliInputName, jenkinsContext(process.env));
+                return await (0,_commands_update_js__WEBPACK_IMPORTED_MODULE_5__/* .updateCommand */ .h)(options, (transport = (0,_jira_transport_js__WEBPACK_IMPORTED_MODULE_7__/* .transportFor */ .JG)(options)), io, values.debug === true);
+            }
+            case 'check': {
+                const options = (0,_options_js__WEBPACK_IMPORTED_MODULE_8__/* .parseConnectionOptions */ .Gr)(raw, cliInputName);
+                return await (0,_commands_credentials_js__WEBPACK_IMPORTED_MODULE_3__/* .checkCommand */ .em)(options, (transport = (0,_jira_transport_js__WEBPACK_IMPORTED_MODULE_7__/* .transportFor */ .JG)(options)), io);
+            }
+            case 'request-token': {
+                const consumer = (0,_options_js__WEBPACK_IMPORTED_MODULE_8__/* .parseConsumerOptions */ .ub)(raw, cliInputName);
+                return await (0,_commands_credentials_js__WEBPACK_IMPORTED_MODULE_3__/* .requestTokenCommand */ .UT)(consumer, (transport = (0,_jira_transport_js__WEBPACK_IMPORTED_MODULE_7__/* .transportFor */ .JG)(consumer)), io);
+            }
             case 'access-token': {
                 const consumer = (0,_options_js__WEBPACK_IMPORTED_MODULE_8__/* .parseConsumerOptions */ .ub)(raw, cliInputName);
+                transport = (0,_jira_transport_js__WEBPACK_IMPORTED_MODULE_7__/* .transportFor */ .JG)(consumer);
                 const requestToken = String(values['request-token'] ?? '').trim();
                 const verifier = String(values.verifier ?? '').trim();
                 if (!requestToken || !verifier) {
@@ -58628,11 +58646,13 @@ async function main(argv) {
                 }
                 return await (0,_commands_credentials_js__WEBPACK_IMPORTED_MODULE_3__/* .accessTokenCommand */ .p_)(consumer, requestToken, verifier, transport, io);
             }
-            case 'authorize':
-                return await (0,_commands_credentials_js__WEBPACK_IMPORTED_MODULE_3__/* .authorizeCommand */ .Jm)((0,_options_js__WEBPACK_IMPORTED_MODULE_8__/* .parseConsumerOptions */ .ub)(raw, cliInputName), transport, io, {
+            case 'authorize': {
+                const consumer = (0,_options_js__WEBPACK_IMPORTED_MODULE_8__/* .parseConsumerOptions */ .ub)(raw, cliInputName);
+                return await (0,_commands_credentials_js__WEBPACK_IMPORTED_MODULE_3__/* .authorizeCommand */ .Jm)(consumer, (transport = (0,_jira_transport_js__WEBPACK_IMPORTED_MODULE_7__/* .transportFor */ .JG)(consumer)), io, {
                     repo: typeof values.repo === 'string' ? values.repo : undefined,
                     privateKeyFile: process.env.JIRA_PRIVATE_KEY_FILE
                 });
+            }
         }
         return _commands_io_js__WEBPACK_IMPORTED_MODULE_4__/* .EXIT */ .d.usage;
     }
@@ -58700,7 +58720,7 @@ var errors = __nccwpck_require__(6353);
  * JiraError: a CAPTCHA, an oauth_problem, or an anonymous answer.
  */
 async function checkCredentials(options, transport, sources) {
-    const client = new jira_client/* JiraClient */.E(options.jiraUrl, (0,jira_auth/* authenticatorFor */.H)(options.auth, sources), transport);
+    const client = new jira_client/* JiraClient */.EW(options.jiraUrl, (0,jira_auth/* authenticatorFor */.H)(options.auth, sources), transport, (0,jira_client/* retryPolicy */.Jb)(options.maxRetries, options.timeoutSeconds));
     const myself = await client.json('GET', '/rest/api/2/myself');
     // Server/DC name the user; Cloud gives an accountId and e-mail address instead.
     const name = myself?.name ?? myself?.emailAddress ?? myself?.accountId;
@@ -58731,7 +58751,7 @@ const REQUEST_TOKEN_LIFETIME_SECONDS = 600;
 async function fetchRequestToken(consumer, deps) {
     const now = deps.now ?? (() => new Date());
     const auth = (0,jira_auth/* oauthAuthenticator */.$)({ consumerKey: consumer.consumerKey, privateKey: consumer.privateKey }, deps.sources ?? sign/* systemSources */.Ym);
-    const client = new jira_client/* JiraClient */.E(consumer.jiraUrl, auth, deps.transport);
+    const client = new jira_client/* JiraClient */.EW(consumer.jiraUrl, auth, deps.transport, (0,jira_client/* retryPolicy */.Jb)(consumer.maxRetries, consumer.timeoutSeconds));
     const answer = await tokenAnswer(await client.send('POST', REQUEST_TOKEN_PATH, { form: {}, oauthParams: { oauth_callback: 'oob' } }), 'request token');
     const requestToken = answer.get('oauth_token') ?? '';
     return {
@@ -58748,7 +58768,7 @@ async function fetchRequestToken(consumer, deps) {
 async function fetchAccessToken(consumer, requestToken, verifier, deps) {
     const now = deps.now ?? (() => new Date());
     const auth = (0,jira_auth/* oauthAuthenticator */.$)({ consumerKey: consumer.consumerKey, privateKey: consumer.privateKey, token: requestToken }, deps.sources ?? sign/* systemSources */.Ym);
-    const client = new jira_client/* JiraClient */.E(consumer.jiraUrl, auth, deps.transport);
+    const client = new jira_client/* JiraClient */.EW(consumer.jiraUrl, auth, deps.transport, (0,jira_client/* retryPolicy */.Jb)(consumer.maxRetries, consumer.timeoutSeconds));
     const response = await client.send('POST', ACCESS_TOKEN_PATH, { form: {}, oauthParams: { oauth_verifier: verifier } });
     const answer = await tokenAnswer(response, 'access token');
     const expiresIn = Number(answer.get('oauth_expires_in'));
@@ -59254,7 +59274,8 @@ const SEARCH_PAGE_SIZE = 100;
  * request would fail the same way and add to Jira's failed-login count.
  */
 async function updateIssues(options, deps) {
-    const client = new jira_client/* JiraClient */.E(options.jiraUrl, (0,auth/* authenticatorFor */.H)(options.auth, deps.sources), deps.transport);
+    const retry = (0,jira_client/* retryPolicy */.Jb)(options.maxRetries, options.timeoutSeconds, message => deps.log.info(message));
+    const client = new jira_client/* JiraClient */.EW(options.jiraUrl, (0,auth/* authenticatorFor */.H)(options.auth, deps.sources), deps.transport, retry);
     if (options.noIssuesReason) {
         return failedRun(new errors/* JiraError */.Dd('not-found', options.noIssuesReason, ''), 'no-issues');
     }
@@ -59445,29 +59466,53 @@ function authenticatorFor(auth, sources = _oauth_sign_js__WEBPACK_IMPORTED_MODUL
 /***/ ((__unused_webpack_module, __webpack_exports__, __nccwpck_require__) => {
 
 /* harmony export */ __nccwpck_require__.d(__webpack_exports__, {
-/* harmony export */   E: () => (/* binding */ JiraClient)
+/* harmony export */   EW: () => (/* binding */ JiraClient),
+/* harmony export */   Jb: () => (/* binding */ retryPolicy)
 /* harmony export */ });
-/* unused harmony export networkError */
+/* unused harmony exports retryDelay, networkError */
 /* harmony import */ var _diagnose_js__WEBPACK_IMPORTED_MODULE_0__ = __nccwpck_require__(3002);
 /* harmony import */ var _errors_js__WEBPACK_IMPORTED_MODULE_1__ = __nccwpck_require__(6353);
 
 
+/** A policy of `maxRetries` retries within `timeoutSeconds` from now, on the real clock. */
+function retryPolicy(maxRetries, timeoutSeconds, onRetry) {
+    return {
+        maxRetries,
+        deadline: Date.now() + timeoutSeconds * 1000,
+        now: Date.now,
+        sleep: ms => new Promise(resolve => setTimeout(resolve, ms)),
+        random: Math.random,
+        onRetry
+    };
+}
+// Transient answers: rate limiting and a gateway or Jira node briefly down. A 401 or 403 is
+// never among them: each retry would add to the failed-login count behind the CAPTCHA.
+const RETRYABLE_STATUSES = new Set([429, 502, 503, 504]);
+const RETRYABLE_CODES = new Set(['ECONNRESET', 'ECONNREFUSED', 'ENOTFOUND', 'EAI_AGAIN', 'ETIMEDOUT', 'ESOCKETTIMEDOUT', 'EPIPE', 'ECONNABORTED']);
+const BACKOFF_BASE_MS = 500;
+const BACKOFF_CAP_MS = 10_000;
 /** A Jira REST client: builds URLs under the base URL, authorizes, sends and diagnoses. */
 class JiraClient {
     baseUrl;
     auth;
     transport;
-    constructor(baseUrl, auth, transport) {
+    retry;
+    constructor(baseUrl, auth, transport, retry = retryPolicy(3, 60)) {
         this.baseUrl = baseUrl;
         this.auth = auth;
         this.transport = transport;
+        this.retry = retry;
     }
     /** The full URL of a path under the base URL (context path included). */
     url(path, query) {
         const search = query && Object.keys(query).length > 0 ? `?${new URLSearchParams(query).toString()}` : '';
         return `${this.baseUrl}${path}${search}`;
     }
-    /** Sends one request and returns Jira's answer, whatever it is. Network failures throw JiraError. */
+    /**
+     * Sends one request and returns Jira's answer, whatever it is, retrying what is safe and
+     * transient within the policy. Every attempt is signed afresh: a reused nonce is refused.
+     * Network failures and the run's timeout throw JiraError.
+     */
     async send(method, path, options = {}) {
         const url = this.url(path, options.query);
         const headers = { Accept: 'application/json' };
@@ -59480,13 +59525,45 @@ class JiraClient {
             headers['Content-Type'] = 'application/x-www-form-urlencoded';
             body = new URLSearchParams(options.form).toString();
         }
-        headers.Authorization = this.auth.authorize({ method, url, form: options.form, oauthParams: options.oauthParams });
-        try {
-            return await this.transport.send({ method, url, headers, body });
+        const { retry } = this;
+        // Retrying is safe for every request sent here: GETs read, and a PUT of the same fields is
+        // idempotent, so a PUT that reached Jira before its answer was lost does no harm when sent
+        // again. A token POST that did reach Jira is refused on retry as token_used, which says
+        // to start the dance again: no state is left half-done.
+        for (let attempt = 0;; attempt++) {
+            const remaining = retry.deadline - retry.now();
+            if (remaining <= 0)
+                throw this.timedOut(options.issueKey);
+            headers.Authorization = this.auth.authorize({ method, url, form: options.form, oauthParams: options.oauthParams });
+            let response;
+            try {
+                response = await withDeadline(this.transport.send({ method, url, headers, body }), remaining);
+            }
+            catch (thrown) {
+                if (thrown === DEADLINE)
+                    throw this.timedOut(options.issueKey);
+                const error = networkError(thrown, this.baseUrl, options.issueKey);
+                const delay = backoff(attempt, retry);
+                if (attempt < retry.maxRetries && isRetryableThrow(thrown) && retry.now() + delay < retry.deadline) {
+                    retry.onRetry?.(`${method} ${path}: ${error.reason} Retrying in ${formatDelay(delay)} (${attempt + 1} of ${retry.maxRetries}).`);
+                    await retry.sleep(delay);
+                    continue;
+                }
+                throw error;
+            }
+            if (attempt < retry.maxRetries && isRetryableResponse(response)) {
+                const delay = retryDelay(response, attempt, retry);
+                if (retry.now() + delay < retry.deadline) {
+                    retry.onRetry?.(`${method} ${path}: HTTP ${response.status}. Retrying in ${formatDelay(delay)} (${attempt + 1} of ${retry.maxRetries}).`);
+                    await retry.sleep(delay);
+                    continue;
+                }
+            }
+            return response;
         }
-        catch (thrown) {
-            throw networkError(thrown, this.baseUrl, options.issueKey);
-        }
+    }
+    timedOut(issueKey) {
+        return new _errors_js__WEBPACK_IMPORTED_MODULE_1__/* .JiraError */ .Dd('network', `Jira did not answer within the run's time limit.`, 'Raise the timeout input (seconds) if Jira is slow, or check that the runner can reach it.', { issueKey });
     }
     /**
      * Sends one request and returns its JSON answer (undefined for an empty one). Throws the
@@ -59499,6 +59576,52 @@ class JiraClient {
             throw failure;
         return parseJson(response, this.url(path), options.issueKey);
     }
+}
+const DEADLINE = Symbol('deadline');
+/** Rejects with DEADLINE when the run's time limit passes first. */
+function withDeadline(promise, ms) {
+    let timer;
+    const deadline = new Promise((_, reject) => {
+        timer = setTimeout(() => reject(DEADLINE), ms);
+        timer.unref();
+    });
+    return Promise.race([promise, deadline]).finally(() => clearTimeout(timer));
+}
+function isRetryableResponse(response) {
+    // A CAPTCHA can come with any status; retrying it only deepens the lockout.
+    if (response.headers['x-seraph-loginreason']?.includes('AUTHENTICATION_DENIED'))
+        return false;
+    return RETRYABLE_STATUSES.has(response.status);
+}
+function isRetryableThrow(thrown) {
+    const code = typeof thrown === 'object' && thrown !== null && 'code' in thrown ? String(thrown.code) : '';
+    return RETRYABLE_CODES.has(code) || (thrown instanceof Error && /timeout|socket hang up/i.test(thrown.message));
+}
+/**
+ * How long to wait before retrying an answer: Retry-After in seconds or as an HTTP date,
+ * Jira Cloud's X-RateLimit-Reset, or exponential backoff with jitter.
+ */
+function retryDelay(response, attempt, retry) {
+    const retryAfter = response.headers['retry-after']?.trim();
+    if (retryAfter) {
+        if (/^\d+$/.test(retryAfter))
+            return Number(retryAfter) * 1000;
+        const at = Date.parse(retryAfter);
+        if (!Number.isNaN(at))
+            return Math.max(0, at - retry.now());
+    }
+    const reset = Date.parse(response.headers['x-ratelimit-reset'] ?? '');
+    if (!Number.isNaN(reset))
+        return Math.max(0, reset - retry.now());
+    return backoff(attempt, retry);
+}
+function backoff(attempt, retry) {
+    const ceiling = Math.min(BACKOFF_CAP_MS, BACKOFF_BASE_MS * 2 ** attempt);
+    // "Equal jitter": at least half the ceiling, so retries neither bunch up nor vanish.
+    return Math.round(ceiling / 2 + (retry.random() * ceiling) / 2);
+}
+function formatDelay(ms) {
+    return ms >= 1000 ? `${(ms / 1000).toFixed(1)} s` : `${ms} ms`;
 }
 function parseJson(response, url, issueKey) {
     if (response.body.trim() === '')
@@ -59754,8 +59877,10 @@ function asJiraError(thrown, issueKey) {
 
 // EXPORTS
 __nccwpck_require__.d(__webpack_exports__, {
-  z: () => (/* binding */ httpClientTransport)
+  JG: () => (/* binding */ transportFor)
 });
+
+// UNUSED EXPORTS: REQUEST_TIMEOUT_MS, httpClientTransport
 
 // EXTERNAL MODULE: external "http"
 var external_http_ = __nccwpck_require__(8611);
@@ -60555,22 +60680,39 @@ class HttpClient {
 }
 const lowercaseKeys = (obj) => Object.keys(obj).reduce((c, k) => ((c[k.toLowerCase()] = obj[k]), c), {});
 //# sourceMappingURL=index.js.map
+// EXTERNAL MODULE: external "node:tls"
+var external_node_tls_ = __nccwpck_require__(1692);
 ;// CONCATENATED MODULE: ./src/jira/transport.ts
 
+
+/** Per-request timeout unless the run's own limit is shorter. */
+const REQUEST_TIMEOUT_MS = 30_000;
 /**
  * A Transport over @actions/http-client, which honours HTTPS_PROXY, HTTP_PROXY and NO_PROXY
- * like the rest of the Actions toolkit. Redirects are not followed: a signed request covers
- * its URL, so a redirect means jira-url is wrong and the user should be told which to use.
+ * like the rest of the Actions toolkit, over kept-alive connections. Redirects are not
+ * followed: a signed request covers its URL, so a redirect means jira-url is wrong and the
+ * user should be told which to use. It never retries; the Jira client decides that.
  */
 function httpClientTransport(options = {}) {
     const client = new HttpClient('jira-build-result', [], {
         allowRedirects: false,
         allowRetries: false,
         keepAlive: true,
-        socketTimeout: options.timeoutMs ?? 30_000
+        socketTimeout: options.timeoutMs ?? REQUEST_TIMEOUT_MS
     });
+    const ca = options.caCertificates?.length ? [...external_node_tls_.rootCertificates, ...options.caCertificates] : undefined;
+    const trusted = new WeakSet();
     return {
         async send(request) {
+            if (ca && request.url.startsWith('https:')) {
+                // http-client makes one agent (direct or tunnelling through a proxy) and reuses it; both
+                // read their TLS options from agent.options, which is where it sets its own.
+                const agent = client.getAgent(request.url);
+                if (!trusted.has(agent)) {
+                    agent.options = { ...agent.options, ca };
+                    trusted.add(agent);
+                }
+            }
             const response = await client.request(request.method, request.url, request.body ?? null, request.headers);
             const body = await response.readBody();
             return { status: response.message.statusCode ?? 0, headers: flattenHeaders(response.message.headers), body };
@@ -60586,6 +60728,13 @@ function flattenHeaders(headers) {
         flat[name.toLowerCase()] = Array.isArray(value) ? value.join(', ') : value;
     }
     return flat;
+}
+/** The transport for validated options: per-request timeout within the run's, and extra CAs. */
+function transportFor(options) {
+    return httpClientTransport({
+        timeoutMs: Math.min(REQUEST_TIMEOUT_MS, options.timeoutSeconds * 1000),
+        caCertificates: options.caCertificates
+    });
 }
 
 
@@ -60686,6 +60835,8 @@ __nccwpck_require__.d(__webpack_exports__, {
 
 // UNUSED EXPORTS: AUTH_MODE_INPUTS, actionInputName, parseBoolean, parseJiraUrl
 
+// EXTERNAL MODULE: external "node:crypto"
+var external_node_crypto_ = __nccwpck_require__(7598);
 ;// CONCATENATED MODULE: ./src/issues/keys.ts
 /** A Jira issue key: a project key (a letter, then letters, digits or _) and a number. */
 const ISSUE_KEY = /^[A-Z][A-Z0-9_]+-[1-9]\d*$/;
@@ -60794,8 +60945,6 @@ function fillTemplate(text, values) {
     return { text: filled, missing };
 }
 
-// EXTERNAL MODULE: external "node:crypto"
-var external_node_crypto_ = __nccwpck_require__(7598);
 ;// CONCATENATED MODULE: ./src/oauth/keys.ts
 
 /** The formats a private key may arrive in, for error messages. */
@@ -60888,7 +61037,7 @@ function loadPemBlock(label, inner, passphrase) {
     catch {
         // node:crypto's own message names OpenSSL internals, never the key; we still say it in our words.
         if (encrypted) {
-            throw new PrivateKeyError('The encrypted private key could not be decrypted.', 'Check the passphrase (private-key-passphrase) matches the one the key was encrypted with.');
+            throw new PrivateKeyError('The encrypted private key could not be decrypted with the passphrase given.', 'Check the passphrase (private-key-passphrase) matches the one the key was encrypted with.');
         }
         throw new PrivateKeyError('The private key could not be parsed: it looks truncated or altered.', `Copy the whole key file again. Accepted: ${ACCEPTED_KEY_FORMATS}.`);
     }
@@ -60927,6 +61076,7 @@ function secretFragments(secret) {
 }
 
 ;// CONCATENATED MODULE: ./src/options.ts
+
 
 
 
@@ -61063,7 +61213,7 @@ function parseConsumerOptions(raw, nameOf = actionInputName) {
             problem('consumer-key', "is empty. Use the consumer key of Jira's application link.");
         const privateKey = parsePrivateKey(raw, problem);
         // collect() throws when the key did not load, so it is defined past this point.
-        return { jiraUrl, consumerKey, privateKey: privateKey };
+        return { jiraUrl, consumerKey, privateKey: privateKey, ...parseNetwork(raw, problem) };
     });
 }
 function parseConnection(raw, nameOf, problem) {
@@ -61098,7 +61248,37 @@ function parseConnection(raw, nameOf, problem) {
         }
     }
     // collect() throws when auth is missing, so it is defined past this point.
-    return { jiraUrl, auth: auth, warnings };
+    return { jiraUrl, auth: auth, warnings, ...parseNetwork(raw, problem) };
+}
+function parseNetwork(raw, problem) {
+    const whole = (input, fallback, min, max) => {
+        const value = options_text(raw, input);
+        const parsed = value === '' ? fallback : Number(value);
+        if (!Number.isInteger(parsed) || parsed < min || parsed > max) {
+            problem(input, `"${value}" is not a whole number from ${min} to ${max}.`);
+            return fallback;
+        }
+        return parsed;
+    };
+    const maxRetries = whole('max-retries', 3, 0, 10);
+    const timeoutSeconds = whole('timeout', 60, 1, 3600);
+    const caText = options_text(raw, 'ca-certificate');
+    if (caText === '')
+        return { maxRetries, timeoutSeconds };
+    const pems = [...caText.replace(/\\n/g, '\n').matchAll(/-----BEGIN CERTIFICATE-----[\s\S]*?-----END CERTIFICATE-----/g)].map(m => m[0]);
+    if (pems.length === 0) {
+        problem('ca-certificate', 'holds no PEM certificate. Pass the CA certificate(s) as PEM, each from -----BEGIN CERTIFICATE----- to -----END CERTIFICATE-----.');
+        return { maxRetries, timeoutSeconds };
+    }
+    for (const [index, pem] of pems.entries()) {
+        try {
+            new external_node_crypto_.X509Certificate(pem);
+        }
+        catch {
+            problem('ca-certificate', `certificate ${index + 1} of ${pems.length} does not parse: it looks truncated or altered. Copy the PEM file again.`);
+        }
+    }
+    return { maxRetries, timeoutSeconds, caCertificates: pems };
 }
 function parseOAuth(raw, problem) {
     const consumerKey = options_text(raw, 'consumer-key');

@@ -1,5 +1,5 @@
 import { authenticatorFor } from './auth.js'
-import { JiraClient } from './client.js'
+import { JiraClient, retryPolicy } from './client.js'
 import { JiraError } from './errors.js'
 import type { Transport } from './transport.js'
 import type { ConnectionOptions } from '../options.js'
@@ -15,7 +15,7 @@ export interface JiraUser {
  * JiraError: a CAPTCHA, an oauth_problem, or an anonymous answer.
  */
 export async function checkCredentials(options: ConnectionOptions, transport: Transport, sources?: SigningSources): Promise<JiraUser> {
-  const client = new JiraClient(options.jiraUrl, authenticatorFor(options.auth, sources), transport)
+  const client = new JiraClient(options.jiraUrl, authenticatorFor(options.auth, sources), transport, retryPolicy(options.maxRetries, options.timeoutSeconds))
   const myself = await client.json<{ name?: string; accountId?: string; emailAddress?: string; displayName?: string }>('GET', '/rest/api/2/myself')
   // Server/DC name the user; Cloud gives an accountId and e-mail address instead.
   const name = myself?.name ?? myself?.emailAddress ?? myself?.accountId

@@ -3,6 +3,37 @@ import { diagnose, htmlTitle, type JiraResponse } from './diagnose.js'
 import { JiraError } from './errors.js'
 import type { Transport } from './transport.js'
 
+/** When and how long to retry; passed in so tests can count and the clock can be fixed. */
+export interface RetryPolicy {
+  maxRetries: number
+  /** Epoch milliseconds past which nothing more is sent: the run's timeout. */
+  deadline: number
+  now: () => number
+  sleep: (ms: number) => Promise<void>
+  random: () => number
+  /** Told of each retry, for the log. */
+  onRetry?: (message: string) => void
+}
+
+/** A policy of `maxRetries` retries within `timeoutSeconds` from now, on the real clock. */
+export function retryPolicy(maxRetries: number, timeoutSeconds: number, onRetry?: (message: string) => void): RetryPolicy {
+  return {
+    maxRetries,
+    deadline: Date.now() + timeoutSeconds * 1000,
+    now: Date.now,
+    sleep: ms => new Promise(resolve => setTimeout(resolve, ms)),
+    random: Math.random,
+    onRetry
+  }
+}
+
+// Transient answers: rate limiting and a gateway or Jira node briefly down. A 401 or 403 is
+// never among them: each retry would add to the failed-login count behind the CAPTCHA.
+const RETRYABLE_STATUSES = new Set([429, 502, 503, 504])
+const RETRYABLE_CODES = new Set(['ECONNRESET', 'ECONNREFUSED', 'ENOTFOUND', 'EAI_AGAIN', 'ETIMEDOUT', 'ESOCKETTIMEDOUT', 'EPIPE', 'ECONNABORTED'])
+const BACKOFF_BASE_MS = 500
+const BACKOFF_CAP_MS = 10_000
+
 export interface RequestOptions {
   query?: Record<string, string>
   /** Sent as application/json; never signed (RFC 5849 signs form bodies only). */
@@ -20,7 +51,8 @@ export class JiraClient {
   constructor(
     readonly baseUrl: string,
     private readonly auth: Authenticator,
-    private readonly transport: Transport
+    private readonly transport: Transport,
+    private readonly retry: RetryPolicy = retryPolicy(3, 60)
   ) {}
 
   /** The full URL of a path under the base URL (context path included). */
@@ -29,7 +61,11 @@ export class JiraClient {
     return `${this.baseUrl}${path}${search}`
   }
 
-  /** Sends one request and returns Jira's answer, whatever it is. Network failures throw JiraError. */
+  /**
+   * Sends one request and returns Jira's answer, whatever it is, retrying what is safe and
+   * transient within the policy. Every attempt is signed afresh: a reused nonce is refused.
+   * Network failures and the run's timeout throw JiraError.
+   */
   async send(method: string, path: string, options: RequestOptions = {}): Promise<JiraResponse> {
     const url = this.url(path, options.query)
     const headers: Record<string, string> = { Accept: 'application/json' }
@@ -41,12 +77,48 @@ export class JiraClient {
       headers['Content-Type'] = 'application/x-www-form-urlencoded'
       body = new URLSearchParams(options.form).toString()
     }
-    headers.Authorization = this.auth.authorize({ method, url, form: options.form, oauthParams: options.oauthParams })
-    try {
-      return await this.transport.send({ method, url, headers, body })
-    } catch (thrown) {
-      throw networkError(thrown, this.baseUrl, options.issueKey)
+    const { retry } = this
+    // Retrying is safe for every request sent here: GETs read, and a PUT of the same fields is
+    // idempotent, so a PUT that reached Jira before its answer was lost does no harm when sent
+    // again. A token POST that did reach Jira is refused on retry as token_used, which says
+    // to start the dance again: no state is left half-done.
+    for (let attempt = 0; ; attempt++) {
+      const remaining = retry.deadline - retry.now()
+      if (remaining <= 0) throw this.timedOut(options.issueKey)
+      headers.Authorization = this.auth.authorize({ method, url, form: options.form, oauthParams: options.oauthParams })
+      let response: JiraResponse
+      try {
+        response = await withDeadline(this.transport.send({ method, url, headers, body }), remaining)
+      } catch (thrown) {
+        if (thrown === DEADLINE) throw this.timedOut(options.issueKey)
+        const error = networkError(thrown, this.baseUrl, options.issueKey)
+        const delay = backoff(attempt, retry)
+        if (attempt < retry.maxRetries && isRetryableThrow(thrown) && retry.now() + delay < retry.deadline) {
+          retry.onRetry?.(`${method} ${path}: ${error.reason} Retrying in ${formatDelay(delay)} (${attempt + 1} of ${retry.maxRetries}).`)
+          await retry.sleep(delay)
+          continue
+        }
+        throw error
+      }
+      if (attempt < retry.maxRetries && isRetryableResponse(response)) {
+        const delay = retryDelay(response, attempt, retry)
+        if (retry.now() + delay < retry.deadline) {
+          retry.onRetry?.(`${method} ${path}: HTTP ${response.status}. Retrying in ${formatDelay(delay)} (${attempt + 1} of ${retry.maxRetries}).`)
+          await retry.sleep(delay)
+          continue
+        }
+      }
+      return response
     }
+  }
+
+  private timedOut(issueKey?: string): JiraError {
+    return new JiraError(
+      'network',
+      `Jira did not answer within the run's time limit.`,
+      'Raise the timeout input (seconds) if Jira is slow, or check that the runner can reach it.',
+      { issueKey }
+    )
   }
 
   /**
@@ -59,6 +131,55 @@ export class JiraClient {
     if (failure) throw failure
     return parseJson<T>(response, this.url(path), options.issueKey)
   }
+}
+
+const DEADLINE = Symbol('deadline')
+
+/** Rejects with DEADLINE when the run's time limit passes first. */
+function withDeadline<T>(promise: Promise<T>, ms: number): Promise<T> {
+  let timer: NodeJS.Timeout | undefined
+  const deadline = new Promise<never>((_, reject) => {
+    timer = setTimeout(() => reject(DEADLINE), ms)
+    timer.unref()
+  })
+  return Promise.race([promise, deadline]).finally(() => clearTimeout(timer))
+}
+
+function isRetryableResponse(response: JiraResponse): boolean {
+  // A CAPTCHA can come with any status; retrying it only deepens the lockout.
+  if (response.headers['x-seraph-loginreason']?.includes('AUTHENTICATION_DENIED')) return false
+  return RETRYABLE_STATUSES.has(response.status)
+}
+
+function isRetryableThrow(thrown: unknown): boolean {
+  const code = typeof thrown === 'object' && thrown !== null && 'code' in thrown ? String(thrown.code) : ''
+  return RETRYABLE_CODES.has(code) || (thrown instanceof Error && /timeout|socket hang up/i.test(thrown.message))
+}
+
+/**
+ * How long to wait before retrying an answer: Retry-After in seconds or as an HTTP date,
+ * Jira Cloud's X-RateLimit-Reset, or exponential backoff with jitter.
+ */
+export function retryDelay(response: JiraResponse, attempt: number, retry: Pick<RetryPolicy, 'now' | 'random'>): number {
+  const retryAfter = response.headers['retry-after']?.trim()
+  if (retryAfter) {
+    if (/^\d+$/.test(retryAfter)) return Number(retryAfter) * 1000
+    const at = Date.parse(retryAfter)
+    if (!Number.isNaN(at)) return Math.max(0, at - retry.now())
+  }
+  const reset = Date.parse(response.headers['x-ratelimit-reset'] ?? '')
+  if (!Number.isNaN(reset)) return Math.max(0, reset - retry.now())
+  return backoff(attempt, retry)
+}
+
+function backoff(attempt: number, retry: Pick<RetryPolicy, 'random'>): number {
+  const ceiling = Math.min(BACKOFF_CAP_MS, BACKOFF_BASE_MS * 2 ** attempt)
+  // "Equal jitter": at least half the ceiling, so retries neither bunch up nor vanish.
+  return Math.round(ceiling / 2 + (retry.random() * ceiling) / 2)
+}
+
+function formatDelay(ms: number): string {
+  return ms >= 1000 ? `${(ms / 1000).toFixed(1)} s` : `${ms} ms`
 }
 
 function parseJson<T>(response: JiraResponse, url: string, issueKey?: string): T | undefined {

@@ -1,5 +1,5 @@
 import { oauthAuthenticator } from '../jira/auth.js'
-import { JiraClient } from '../jira/client.js'
+import { JiraClient, retryPolicy } from '../jira/client.js'
 import { diagnose, type JiraResponse } from '../jira/diagnose.js'
 import { JiraError } from '../jira/errors.js'
 import type { Transport } from '../jira/transport.js'
@@ -39,7 +39,7 @@ export interface DanceDependencies {
 export async function fetchRequestToken(consumer: ConsumerOptions, deps: DanceDependencies): Promise<RequestTokenResult> {
   const now = deps.now ?? (() => new Date())
   const auth = oauthAuthenticator({ consumerKey: consumer.consumerKey, privateKey: consumer.privateKey }, deps.sources ?? systemSources)
-  const client = new JiraClient(consumer.jiraUrl, auth, deps.transport)
+  const client = new JiraClient(consumer.jiraUrl, auth, deps.transport, retryPolicy(consumer.maxRetries, consumer.timeoutSeconds))
   const answer = await tokenAnswer(await client.send('POST', REQUEST_TOKEN_PATH, { form: {}, oauthParams: { oauth_callback: 'oob' } }), 'request token')
   const requestToken = answer.get('oauth_token') ?? ''
   return {
@@ -62,7 +62,7 @@ export async function fetchAccessToken(
 ): Promise<AccessTokenResult> {
   const now = deps.now ?? (() => new Date())
   const auth = oauthAuthenticator({ consumerKey: consumer.consumerKey, privateKey: consumer.privateKey, token: requestToken }, deps.sources ?? systemSources)
-  const client = new JiraClient(consumer.jiraUrl, auth, deps.transport)
+  const client = new JiraClient(consumer.jiraUrl, auth, deps.transport, retryPolicy(consumer.maxRetries, consumer.timeoutSeconds))
   const response = await client.send('POST', ACCESS_TOKEN_PATH, { form: {}, oauthParams: { oauth_verifier: verifier } })
   const answer = await tokenAnswer(response, 'access token')
   const expiresIn = Number(answer.get('oauth_expires_in'))

@@ -116,7 +116,7 @@ function loadPemBlock(label: string, inner: string, passphrase?: string): KeyObj
     // node:crypto's own message names OpenSSL internals, never the key; we still say it in our words.
     if (encrypted) {
       throw new PrivateKeyError(
-        'The encrypted private key could not be decrypted.',
+        'The encrypted private key could not be decrypted with the passphrase given.',
         'Check the passphrase (private-key-passphrase) matches the one the key was encrypted with.'
       )
     }

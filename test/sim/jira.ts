@@ -126,6 +126,11 @@ export class JiraSimulator {
     this.injected.push(...responses)
   }
 
+  /** Drops responses injected but not yet served. */
+  clearInjected(): void {
+    this.injected.length = 0
+  }
+
   /** Revokes an access token, as a user does under Profile → Tools → View OAuth Access Tokens. */
   revoke(token: string): void {
     this.accessTokens.delete(token)
