@@ -28,7 +28,7 @@ export async function keygenCommand(outDir: string, bits: number, force: boolean
       return EXIT.usage
     }
   }
-  const keys = generateKeys(bits)
+  const keys = await generateKeys(bits)
   await mkdir(outDir, { recursive: true })
   await writeFile(paths.privateKey, keys.privateKeyPem, { mode: 0o600 })
   await chmod(paths.privateKey, 0o600) // mode applies to new files only; --force may overwrite an old one

@@ -1,5 +1,5 @@
 import { generateKeyPairSync, randomBytes } from 'node:crypto'
-import forge from 'node-forge'
+import type * as Forge from 'node-forge'
 
 export interface GeneratedKeys {
   /** PKCS#8 PEM. */
@@ -13,9 +13,10 @@ export interface GeneratedKeys {
 /**
  * Makes an RSA key pair for an application link, and a self-signed certificate for it.
  * node:crypto generates the keys (native, fast); node-forge writes the certificate, which
- * node:crypto cannot.
+ * node:crypto cannot. node-forge is loaded here only: no other command needs it.
  */
-export function generateKeys(bits = 2048, commonName = 'jira-build-result', now: Date = new Date()): GeneratedKeys {
+export async function generateKeys(bits = 2048, commonName = 'jira-build-result', now: Date = new Date()): Promise<GeneratedKeys> {
+  const { default: forge } = await import('node-forge')
   const { privateKey, publicKey } = generateKeyPairSync('rsa', { modulusLength: bits })
   const privateKeyPem = privateKey.export({ type: 'pkcs8', format: 'pem' }).toString()
   const publicKeyPem = publicKey.export({ type: 'spki', format: 'pem' }).toString()
@@ -29,6 +30,6 @@ export function generateKeys(bits = 2048, commonName = 'jira-build-result', now:
   const subject = [{ name: 'commonName', value: commonName }]
   certificate.setSubject(subject)
   certificate.setIssuer(subject)
-  certificate.sign(forge.pki.privateKeyFromPem(privateKeyPem) as forge.pki.rsa.PrivateKey, forge.md.sha256.create())
+  certificate.sign(forge.pki.privateKeyFromPem(privateKeyPem) as Forge.pki.rsa.PrivateKey, forge.md.sha256.create())
   return { privateKeyPem, publicKeyPem, certificatePem: forge.pki.certificateToPem(certificate) }
 }

@@ -79,6 +79,8 @@ const ACCESS_TOKEN_LIFETIME = 157_680_000
 export class JiraSimulator {
   mode: SimMode = 'normal'
   latencyMs: number
+  /** TCP connections accepted, to see whether clients keep them alive. */
+  connections = 0
   readonly requests: SeenRequest[] = []
   readonly issues = new Map<string, SimIssue>()
   readonly fields: SimFieldDef[]
@@ -102,6 +104,7 @@ export class JiraSimulator {
     const handler = (req: IncomingMessage, res: ServerResponse): void => void this.handle(req, res)
     this.server = options.tls ? createHttpsServer(options.tls, handler) : createServer(handler)
     this.server.keepAliveTimeout = 30_000
+    this.server.on(options.tls ? 'secureConnection' : 'connection', () => this.connections++)
   }
 
   /** Starts a simulator on 127.0.0.1 at a free port. */

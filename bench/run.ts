@@ -1,0 +1,236 @@
+/**
+ * `npm run bench`: measures the bundled action and CLI against baselines, side by side in one
+ * run, on the embedded Jira simulator. Prints a Markdown table; BENCHMARKS.md keeps one run.
+ * BENCH_RUNS sets how many times each cold process runs (default 15).
+ */
+import { spawn } from 'node:child_process'
+import { generateKeyPairSync, sign as cryptoSign, type KeyObject } from 'node:crypto'
+import { mkdtempSync, readdirSync, readFileSync, rmSync, statSync, writeFileSync } from 'node:fs'
+import { cpus, tmpdir, totalmem } from 'node:os'
+import { join } from 'node:path'
+import { performance } from 'node:perf_hooks'
+import forge from 'node-forge'
+import { ROOT } from '../test/helpers.js'
+import { defaultIssues } from '../test/sim/fixtures.js'
+import { JiraSimulator } from '../test/sim/jira.js'
+
+const RUNS = Number(process.env.BENCH_RUNS ?? 15)
+const CONSUMER_KEY = 'jira-build-result'
+const ACCESS_TOKEN = 'bench-access-token-0123456789'
+const PROBE = join(ROOT, 'bench/rss-probe.cjs')
+const tmp = mkdtempSync(join(tmpdir(), 'jbr-bench-'))
+
+interface Sample {
+  ms: number
+  rssKiB: number
+  code: number | null
+}
+
+/** Runs one process to its end: wall time from spawn to exit, and its peak RSS. */
+function timeProcess(args: string[], env: Record<string, string>): Promise<Sample> {
+  const rssFile = join(tmp, `rss-${Math.random().toString(36).slice(2)}`)
+  const start = performance.now()
+  return new Promise((resolve, reject) => {
+    const child = spawn(process.execPath, ['--require', PROBE, ...args], {
+      env: { PATH: process.env.PATH ?? '', BENCH_RSS_FILE: rssFile, ...env },
+      stdio: ['ignore', 'ignore', 'pipe']
+    })
+    let stderr = ''
+    child.stderr.on('data', chunk => (stderr += chunk))
+    child.on('error', reject)
+    child.on('close', code => {
+      const ms = performance.now() - start
+      let rssKiB = 0
+      try {
+        rssKiB = Number(readFileSync(rssFile, 'utf8'))
+      } catch {
+        // a process that died before exit handlers ran reports no RSS
+      }
+      if (code !== 0 && stderr) process.stderr.write(stderr)
+      resolve({ ms, rssKiB, code })
+    })
+  })
+}
+
+const median = (values: number[]): number => {
+  const sorted = [...values].sort((a, b) => a - b)
+  const mid = Math.floor(sorted.length / 2)
+  return sorted.length % 2 ? sorted[mid] : (sorted[mid - 1] + sorted[mid]) / 2
+}
+const fmt = (n: number, digits = 1): string => n.toFixed(digits)
+
+function actionEnv(sim: JiraSimulator, privateKey: string, inputs: Record<string, string>): Record<string, string> {
+  // The runner creates both files before the step starts.
+  const outputDir = mkdtempSync(join(tmp, 'run-'))
+  writeFileSync(join(outputDir, 'output'), '')
+  writeFileSync(join(outputDir, 'summary'), '')
+  const env: Record<string, string> = {
+    GITHUB_OUTPUT: join(outputDir, 'output'),
+    GITHUB_STEP_SUMMARY: join(outputDir, 'summary'),
+    'INPUT_JIRA-URL': sim.baseUrl,
+    'INPUT_CONSUMER-KEY': CONSUMER_KEY,
+    'INPUT_PRIVATE-KEY': privateKey,
+    'INPUT_ACCESS-TOKEN': ACCESS_TOKEN
+  }
+  for (const [name, value] of Object.entries(inputs)) env[`INPUT_${name.toUpperCase()}`] = value
+  return env
+}
+
+async function coldProcess(privateKey: string, publicKey: string): Promise<string[]> {
+  const sim = await JiraSimulator.start({ publicKeyPem: publicKey, consumerKey: CONSUMER_KEY, accessTokens: { [ACCESS_TOKEN]: 'ci-bot' } })
+  const samples: Record<string, Sample[]> = { floor: [], baseline: [], action: [], putOnly: [] }
+  try {
+    for (let i = 0; i < RUNS; i++) {
+      // Alternate the value so every run really writes (an unchanged field skips the PUT).
+      const value = i % 2 ? 'Build Failed' : 'Build Passed'
+      samples.floor.push(await timeProcess(['-e', '0'], {}))
+      samples.baseline.push(
+        await timeProcess([join(ROOT, 'build/bench/baseline.js')], {
+          BASE_URL: sim.baseUrl,
+          ISSUE: 'CI-2',
+          BODY: JSON.stringify({ fields: { customfield_10314: { value } } }),
+          CONSUMER_KEY,
+          ACCESS_TOKEN,
+          PRIVATE_KEY: privateKey
+        })
+      )
+      samples.action.push(
+        await timeProcess([join(ROOT, 'dist/index.js')], actionEnv(sim, privateKey, { issue: 'CI-1', field: 'customfield_10314', value }))
+      )
+      // The same PUT through the fields input: no GET first, so no value check and no formatting.
+      samples.putOnly.push(
+        await timeProcess([join(ROOT, 'dist/index.js')], actionEnv(sim, privateKey, { issue: 'CI-3', fields: JSON.stringify({ customfield_10314: { value } }) }))
+      )
+    }
+  } finally {
+    await sim.close()
+  }
+  const failed = Object.entries(samples).filter(([, list]) => list.some(s => s.code !== 0))
+  if (failed.length > 0) throw new Error(`cold runs failed: ${failed.map(([name]) => name).join(', ')}`)
+  const ms = (name: string) => median(samples[name].map(s => s.ms))
+  const mb = (name: string) => median(samples[name].map(s => s.rssKiB)) / 1024
+  return [
+    `### 1. One issue, cold process (median of ${RUNS} runs each)`,
+    '',
+    '| process | wall time | peak RSS | time vs minimal signer |',
+    '| --- | --- | --- | --- |',
+    `| \`node -e 0\` (floor) | ${fmt(ms('floor'))} ms | ${fmt(mb('floor'))} MB | ${fmt(ms('floor') / ms('baseline'), 2)}× |`,
+    `| minimal signer (node:crypto + node:http, one PUT) | ${fmt(ms('baseline'))} ms | ${fmt(mb('baseline'))} MB | 1.00× |`,
+    `| \`node dist/index.js\` (GET with editmeta + PUT) | ${fmt(ms('action'))} ms | ${fmt(mb('action'))} MB | **${fmt(ms('action') / ms('baseline'), 2)}×** (goal ≤ 1.3×) |`,
+    `| \`node dist/index.js\` with \`fields\` (the same PUT alone) | ${fmt(ms('putOnly'))} ms | ${fmt(mb('putOnly'))} MB | ${fmt(ms('putOnly') / ms('baseline'), 2)}× |`,
+    '',
+    `Above the floor: minimal signer +${fmt(ms('baseline') - ms('floor'))} ms, action +${fmt(ms('action') - ms('floor'))} ms.`,
+    ''
+  ]
+}
+
+async function manyIssues(privateKey: string, publicKey: string): Promise<string[]> {
+  const latency = 50
+  const count = 200
+  const lines = [
+    `### 2. ${count} issues, ${latency} ms of simulated latency per request`,
+    '',
+    '| concurrency | wall time | requests | per issue | requests/s | ideal (requests ÷ c × 50 ms) | vs ideal | connections |',
+    '| --- | --- | --- | --- | --- | --- | --- | --- |'
+  ]
+  const keys = Array.from({ length: count }, (_, i) => `CI-${i + 1}`).join(',')
+  for (const [round, concurrency] of [1, 4, 8].entries()) {
+    const sim = await JiraSimulator.start({
+      publicKeyPem: publicKey,
+      consumerKey: CONSUMER_KEY,
+      accessTokens: { [ACCESS_TOKEN]: 'ci-bot' },
+      issues: defaultIssues(count),
+      latencyMs: latency
+    })
+    try {
+      const run = await timeProcess(
+        [join(ROOT, 'dist/index.js')],
+        actionEnv(sim, privateKey, { issue: keys, field: 'Build Result', value: round % 2 ? 'Build Failed' : 'Build Passed', concurrency: String(concurrency), timeout: '600' })
+      )
+      if (run.code !== 0) throw new Error(`many-issue run at concurrency ${concurrency} failed`)
+      const requests = sim.requests.length
+      const ideal = (requests / concurrency) * latency
+      lines.push(
+        `| ${concurrency} | ${fmt(run.ms / 1000, 2)} s | ${requests} | ${fmt((requests - 1) / count, 2)} + 1 | ${fmt(requests / (run.ms / 1000), 0)} | ${fmt(ideal / 1000, 2)} s | **${fmt(run.ms / ideal, 2)}×** | ${sim.connections} |`
+      )
+    } finally {
+      await sim.close()
+    }
+  }
+  lines.push('', 'Goals: at most two requests per issue plus a constant; at concurrency 8 within 1.25× of the ideal; connections reused.', '')
+  return lines
+}
+
+function signing(): string[] {
+  const lines = ['### 3. RSA-SHA1 signatures', '', '| key | library | signatures/s | per signature |', '| --- | --- | --- | --- |']
+  const base = 'PUT&https%3A%2F%2Fjira.example.com%2Fjira%2Frest%2Fapi%2F2%2Fissue%2FCI-1&oauth_consumer_key%3Djira-build-result%26oauth_nonce%3Dabc'
+  for (const bits of [2048, 4096]) {
+    const { privateKey } = generateKeyPairSync('rsa', { modulusLength: bits })
+    const forgeKey = forge.pki.privateKeyFromPem(privateKey.export({ type: 'pkcs1', format: 'pem' }).toString()) as forge.pki.rsa.PrivateKey
+    const measure = (run: () => void): number => {
+      let n = 0
+      const start = performance.now()
+      while (performance.now() - start < 1000) {
+        run()
+        n++
+      }
+      return n / ((performance.now() - start) / 1000)
+    }
+    const nodeRate = measure(() => cryptoSign('sha1', Buffer.from(base), privateKey as KeyObject))
+    const forgeRate = measure(() => {
+      const md = forge.md.sha1.create()
+      md.update(base, 'utf8')
+      forgeKey.sign(md)
+    })
+    lines.push(`| ${bits} | node:crypto (used) | ${fmt(nodeRate, 0)} | ${fmt(1000 / nodeRate, 3)} ms |`)
+    lines.push(`| ${bits} | node-forge | ${fmt(forgeRate, 0)} | ${fmt(1000 / forgeRate, 3)} ms |`)
+  }
+  lines.push('', 'Goal: under 1 ms per signature on the hot path.', '')
+  return lines
+}
+
+async function bundles(): Promise<string[]> {
+  const size = (path: string) => statSync(join(ROOT, path)).size / 1024
+  const chunks = ['dist/index.js', ...readdirChunks()]
+  const load: Record<string, number[]> = { floor: [], action: [], withChunk: [], cli: [] }
+  for (let i = 0; i < RUNS; i++) {
+    load.floor.push((await timeProcess(['-e', '0'], {})).ms)
+    // With an issue but no jira-url the action loads, finds the input missing and stops.
+    load.action.push((await timeProcess([join(ROOT, 'dist/index.js')], { INPUT_ISSUE: 'CI-1' })).ms)
+    // With no issue it first loads the GitHub context (the lazy chunk) to look for keys.
+    load.withChunk.push((await timeProcess([join(ROOT, 'dist/index.js')], {})).ms)
+    load.cli.push((await timeProcess([join(ROOT, 'dist/cli/index.js'), '--help'], {})).ms)
+  }
+  const floor = median(load.floor)
+  return [
+    `### 4. Bundles (load time: median of ${RUNS} runs, minus \`node -e 0\` at ${fmt(floor)} ms)`,
+    '',
+    '| bundle | size | load time |',
+    '| --- | --- | --- |',
+    `| \`dist/index.js\` (action) | ${fmt(size('dist/index.js'), 0)} KiB | ${fmt(median(load.action) - floor)} ms |`,
+    `| \`dist/index.js\` + the GitHub context chunk (${chunks.slice(1).map(c => `${fmt(size(c), 0)} KiB`).join(' + ')}), when keys are looked for | ${fmt(size('dist/index.js') + chunks.slice(1).reduce((sum, c) => sum + size(c), 0), 0)} KiB | ${fmt(median(load.withChunk) - floor)} ms |`,
+    `| \`dist/cli/index.js\` (CLI; node-forge, for keygen only, in a lazy chunk) | ${fmt(size('dist/cli/index.js'), 0)} KiB | ${fmt(median(load.cli) - floor)} ms |`,
+    ''
+  ]
+}
+
+function readdirChunks(): string[] {
+  return readdirSync(join(ROOT, 'dist')).filter(name => /^\d+\.index\.js$/.test(name)).map(name => `dist/${name}`)
+}
+
+const { privateKey, publicKey } = generateKeyPairSync('rsa', { modulusLength: 2048 })
+const privatePem = privateKey.export({ type: 'pkcs8', format: 'pem' }).toString()
+const publicPem = publicKey.export({ type: 'spki', format: 'pem' }).toString()
+try {
+  const report = [
+    `## Benchmark run: ${new Date().toISOString().slice(0, 10)}, Node ${process.version}, ${cpus().length} × ${cpus()[0]?.model.trim() ?? 'CPU'}, ${fmt(totalmem() / 2 ** 30, 0)} GiB`,
+    '',
+    ...(await coldProcess(privatePem, publicPem)),
+    ...(await manyIssues(privatePem, publicPem)),
+    ...signing(),
+    ...(await bundles())
+  ]
+  console.log(report.join('\n'))
+} finally {
+  rmSync(tmp, { recursive: true, force: true })
+}
