@@ -2807,6 +2807,33 @@ function fillTemplate(text, values) {
 
 
 
+/** The inputs, by their action.yml names; the CLI maps its flags and environment onto them. */
+const INPUT_NAMES = [
+    'jira-url',
+    'consumer-key',
+    'private-key',
+    'private-key-passphrase',
+    'access-token',
+    'personal-access-token',
+    'user',
+    'api-token',
+    'issue',
+    'issue-source',
+    'projects',
+    'jql',
+    'field',
+    'value',
+    'status',
+    'value-map',
+    'fields',
+    'notify-users',
+    'concurrency',
+    'fail-on-error',
+    'dry-run',
+    'max-retries',
+    'timeout',
+    'ca-certificate'
+];
 const actionInputName = input => `input '${input}'`;
 /** The inputs of each way to authenticate, for messages that list them. */
 const AUTH_MODE_INPUTS = {
@@ -4022,32 +4049,6 @@ async function mapLimit(items, limit, fn) {
 
 
 
-const INPUTS = [
-    'jira-url',
-    'consumer-key',
-    'private-key',
-    'private-key-passphrase',
-    'access-token',
-    'personal-access-token',
-    'user',
-    'api-token',
-    'issue',
-    'issue-source',
-    'projects',
-    'jql',
-    'field',
-    'value',
-    'status',
-    'value-map',
-    'fields',
-    'notify-users',
-    'concurrency',
-    'fail-on-error',
-    'dry-run',
-    'max-retries',
-    'timeout',
-    'ca-certificate'
-];
 const SECRET_INPUTS = new Set(['private-key', 'private-key-passphrase', 'access-token', 'personal-access-token', 'api-token']);
 const actionLog = {
     debug: message => core_debug(message),
@@ -4058,7 +4059,7 @@ const actionLog = {
 /** Reads the inputs, masks the secrets among them at once, and returns them raw. */
 function readInputs() {
     const raw = {};
-    for (const name of INPUTS) {
+    for (const name of INPUT_NAMES) {
         // Keys and tokens keep their inner whitespace; the parser trims what it must.
         const value = getInput(name, { trimWhitespace: !SECRET_INPUTS.has(name) });
         if (SECRET_INPUTS.has(name))

@@ -3,38 +3,12 @@ import type { SourceText } from './issues/discover.js'
 import type { TemplateValues } from './issues/value.js'
 import { transportFor } from './jira/transport.js'
 import { secretFragments } from './oauth/keys.js'
-import { InputError, parseUpdateOptions, type InputName, type RawInputs, type RunContext } from './options.js'
+import { INPUT_NAMES, InputError, parseUpdateOptions, type InputName, type RawInputs, type RunContext } from './options.js'
 import type { Log } from './report/log.js'
 import { describeResult, resultTitle, succeeded, type RunReport } from './report/outcome.js'
 import { summaryMarkdown } from './report/summary.js'
 import { updateIssues } from './update.js'
 
-const INPUTS: InputName[] = [
-  'jira-url',
-  'consumer-key',
-  'private-key',
-  'private-key-passphrase',
-  'access-token',
-  'personal-access-token',
-  'user',
-  'api-token',
-  'issue',
-  'issue-source',
-  'projects',
-  'jql',
-  'field',
-  'value',
-  'status',
-  'value-map',
-  'fields',
-  'notify-users',
-  'concurrency',
-  'fail-on-error',
-  'dry-run',
-  'max-retries',
-  'timeout',
-  'ca-certificate'
-]
 
 const SECRET_INPUTS = new Set<InputName>(['private-key', 'private-key-passphrase', 'access-token', 'personal-access-token', 'api-token'])
 
@@ -48,7 +22,7 @@ const actionLog: Log = {
 /** Reads the inputs, masks the secrets among them at once, and returns them raw. */
 function readInputs(): RawInputs {
   const raw: RawInputs = {}
-  for (const name of INPUTS) {
+  for (const name of INPUT_NAMES) {
     // Keys and tokens keep their inner whitespace; the parser trims what it must.
     const value = core.getInput(name, { trimWhitespace: !SECRET_INPUTS.has(name) })
     if (SECRET_INPUTS.has(name)) for (const fragment of secretFragments(value)) core.setSecret(fragment)

@@ -5,31 +5,34 @@ import { fillTemplate, mapStatus, parseValueMap, type TemplateValues } from './i
 import { loadPrivateKey, PrivateKeyError } from './oauth/keys.js'
 
 /** The inputs, by their action.yml names; the CLI maps its flags and environment onto them. */
-export type InputName =
-  | 'jira-url'
-  | 'consumer-key'
-  | 'private-key'
-  | 'private-key-passphrase'
-  | 'access-token'
-  | 'personal-access-token'
-  | 'user'
-  | 'api-token'
-  | 'issue'
-  | 'issue-source'
-  | 'projects'
-  | 'jql'
-  | 'field'
-  | 'value'
-  | 'status'
-  | 'value-map'
-  | 'fields'
-  | 'notify-users'
-  | 'concurrency'
-  | 'fail-on-error'
-  | 'dry-run'
-  | 'max-retries'
-  | 'timeout'
-  | 'ca-certificate'
+export const INPUT_NAMES = [
+  'jira-url',
+  'consumer-key',
+  'private-key',
+  'private-key-passphrase',
+  'access-token',
+  'personal-access-token',
+  'user',
+  'api-token',
+  'issue',
+  'issue-source',
+  'projects',
+  'jql',
+  'field',
+  'value',
+  'status',
+  'value-map',
+  'fields',
+  'notify-users',
+  'concurrency',
+  'fail-on-error',
+  'dry-run',
+  'max-retries',
+  'timeout',
+  'ca-certificate'
+] as const
+
+export type InputName = (typeof INPUT_NAMES)[number]
 
 export type RawInputs = Partial<Record<InputName, string>>
 

@@ -68,3 +68,20 @@ describe('validating inputs before any request', () => {
     assert.match(half.join('\n'), /input 'user': is empty, but input 'api-token' is set/)
   })
 })
+
+describe('the interface in action.yml', () => {
+  it('declares exactly the inputs the action reads, each with a description', async () => {
+    const { readFileSync } = await import('node:fs')
+    const { join } = await import('node:path')
+    const { ROOT } = await import('./helpers.js')
+    const { INPUT_NAMES } = await import('../src/options.js')
+    const yml = readFileSync(join(ROOT, 'action.yml'), 'utf8')
+    const inputsBlock = yml.slice(yml.indexOf('\ninputs:'), yml.indexOf('\noutputs:'))
+    const declared = [...inputsBlock.matchAll(/^ {2}([a-z-]+):\n {4}description: \S/gm)].map(m => m[1])
+    assert.deepEqual([...declared].sort(), [...INPUT_NAMES].sort())
+    const outputs = [...yml.slice(yml.indexOf('\noutputs:'), yml.indexOf('\nruns:')).matchAll(/^ {2}([a-z-]+):/gm)].map(m => m[1])
+    assert.deepEqual(outputs, ['updated', 'unchanged', 'failed', 'result'])
+    assert.match(yml, /using: 'node24'/)
+    assert.doesNotMatch(inputsBlock, /(private-key|access-token|api-token|personal-access-token):\n(?: {4}.*\n)*? {4}default:/)
+  })
+})

@@ -3140,7 +3140,7 @@ __nccwpck_require__.d(__webpack_exports__, {
   tM: () => (/* binding */ parseUpdateOptions)
 });
 
-// UNUSED EXPORTS: AUTH_MODE_INPUTS, actionInputName, parseBoolean, parseJiraUrl
+// UNUSED EXPORTS: AUTH_MODE_INPUTS, INPUT_NAMES, actionInputName, parseBoolean, parseJiraUrl
 
 // EXTERNAL MODULE: external "node:crypto"
 var external_node_crypto_ = __nccwpck_require__(7598);
@@ -3388,6 +3388,33 @@ function secretFragments(secret) {
 
 
 
+/** The inputs, by their action.yml names; the CLI maps its flags and environment onto them. */
+const INPUT_NAMES = (/* unused pure expression or super */ null && ([
+    'jira-url',
+    'consumer-key',
+    'private-key',
+    'private-key-passphrase',
+    'access-token',
+    'personal-access-token',
+    'user',
+    'api-token',
+    'issue',
+    'issue-source',
+    'projects',
+    'jql',
+    'field',
+    'value',
+    'status',
+    'value-map',
+    'fields',
+    'notify-users',
+    'concurrency',
+    'fail-on-error',
+    'dry-run',
+    'max-retries',
+    'timeout',
+    'ca-certificate'
+]));
 const actionInputName = input => `input '${input}'`;
 /** The inputs of each way to authenticate, for messages that list them. */
 const AUTH_MODE_INPUTS = {
