@@ -117,6 +117,20 @@ describe('the bundled CLI: the credential lifecycle, as a Jenkins agent runs it'
   })
 })
 
+describe('the CLI usage', () => {
+  it('answers --help on every command, and exits 2 on an unknown flag or command', async () => {
+    for (const command of ['update', 'keygen', 'request-token', 'access-token', 'authorize', 'check']) {
+      const help = await cli([command, '--help'])
+      assert.equal(help.code, 0)
+      assert.match(help.stdout, new RegExp(`^Usage: jira-build-result ${command}`))
+    }
+    const top = await cli(['--help'])
+    assert.match(top.stdout, /Exit codes: 0 done, 1 Jira refused or failed, 2 bad usage or input/)
+    assert.equal((await cli(['update', '--token', 'x'])).code, 2)
+    assert.equal((await cli(['deploy'])).code, 2)
+  })
+})
+
 describe('the CLI with other ways to authenticate', () => {
   let sim: JiraSimulator
   const pat = newAccessToken()

@@ -120,6 +120,21 @@ describe('networks users really have', () => {
     }
   })
 
+  it('goes direct for a host in NO_PROXY, and says when its name does not resolve', async () => {
+    const proxy = await startProxy()
+    try {
+      const run = await runAction(
+        { ...oauthInputs({ baseUrl: 'http://jira.internal.test:8080/jira' } as JiraSimulator, newAccessToken(), SET), 'max-retries': '0' },
+        { HTTP_PROXY: proxy.url, NO_PROXY: '.internal.test' }
+      )
+      assert.equal(run.code, 1)
+      assert.equal(proxy.tunnels.length, 0)
+      assert.match(run.log, /Could not reach Jira at http:\/\/jira\.internal\.test:8080\/jira: (host name not found|DNS lookup failed)\. Check jira-url/)
+    } finally {
+      await proxy.close()
+    }
+  })
+
   it('trusts an internal CA given as ca-certificate, and explains the TLS failure without it', async () => {
     const ca = makeTestCa()
     const token = newAccessToken()
