@@ -4119,7 +4119,7 @@ async function run() {
         options = parseUpdateOptions(raw, undefined, context);
     }
     catch (thrown) {
-        setOutput('result', 'invalid');
+        setOutput('result', thrown instanceof InputError ? 'invalid' : 'error');
         if (thrown instanceof InputError) {
             for (const problem of thrown.problems)
                 error(problem.message, { title: `Invalid ${problem.input}` });

@@ -77,7 +77,7 @@ export async function run(): Promise<void> {
     }
     options = parseUpdateOptions(raw, undefined, context)
   } catch (thrown) {
-    core.setOutput('result', 'invalid')
+    core.setOutput('result', thrown instanceof InputError ? 'invalid' : 'error')
     if (thrown instanceof InputError) {
       for (const problem of thrown.problems) core.error(problem.message, { title: `Invalid ${problem.input}` })
       core.setFailed(`Nothing was sent to Jira: ${thrown.problems.length} input problem(s).`)
