@@ -2834,6 +2834,14 @@ const INPUT_NAMES = [
     'timeout',
     'ca-certificate'
 ];
+/** Inputs that hold secrets: masked at once by the action, taken only from the environment by the CLI. */
+const SECRET_INPUTS = new Set([
+    'private-key',
+    'private-key-passphrase',
+    'access-token',
+    'personal-access-token',
+    'api-token'
+]);
 const actionInputName = input => `input '${input}'`;
 /** The inputs of each way to authenticate, for messages that list them. */
 const AUTH_MODE_INPUTS = {
@@ -4049,7 +4057,6 @@ async function mapLimit(items, limit, fn) {
 
 
 
-const SECRET_INPUTS = new Set(['private-key', 'private-key-passphrase', 'access-token', 'personal-access-token', 'api-token']);
 const actionLog = {
     debug: message => core_debug(message),
     info: message => info(message),

@@ -14,10 +14,12 @@ import { JiraError } from './jira/errors.js'
 import { transportFor, type Transport } from './jira/transport.js'
 import type { SourceText } from './issues/discover.js'
 import {
+  INPUT_NAMES,
   InputError,
   parseConnectionOptions,
   parseConsumerOptions,
   parseUpdateOptions,
+  SECRET_INPUTS,
   type InputName,
   type InputNamer,
   type RawInputs,
@@ -111,25 +113,9 @@ const ENV_NAMES: Partial<Record<InputName, string>> = {
   'api-token': 'JIRA_API_TOKEN'
 }
 
-const FLAG_INPUTS: InputName[] = [
-  'jira-url',
-  'consumer-key',
-  'user',
-  'issue',
-  'issue-source',
-  'projects',
-  'jql',
-  'field',
-  'value',
-  'status',
-  'value-map',
-  'fields',
-  'notify-users',
-  'concurrency',
-  'fail-on-error',
-  'max-retries',
-  'timeout'
-]
+// Every input that is not a secret is also a flag, but for --dry-run (a switch) and
+// --ca-certificate (a file path or PEM), which are read apart.
+const FLAG_INPUTS: InputName[] = INPUT_NAMES.filter(input => !SECRET_INPUTS.has(input) && input !== 'dry-run' && input !== 'ca-certificate')
 
 const cliInputName: InputNamer = input => {
   if (input === 'private-key') return 'JIRA_PRIVATE_KEY (or JIRA_PRIVATE_KEY_FILE)'

@@ -3,14 +3,12 @@ import type { SourceText } from './issues/discover.js'
 import type { TemplateValues } from './issues/value.js'
 import { transportFor } from './jira/transport.js'
 import { secretFragments } from './oauth/keys.js'
-import { INPUT_NAMES, InputError, parseUpdateOptions, type InputName, type RawInputs, type RunContext } from './options.js'
+import { INPUT_NAMES, InputError, parseUpdateOptions, SECRET_INPUTS, type RawInputs, type RunContext } from './options.js'
 import type { Log } from './report/log.js'
 import { describeResult, resultTitle, succeeded, type RunReport } from './report/outcome.js'
 import { summaryMarkdown } from './report/summary.js'
 import { updateIssues } from './update.js'
 
-
-const SECRET_INPUTS = new Set<InputName>(['private-key', 'private-key-passphrase', 'access-token', 'personal-access-token', 'api-token'])
 
 const actionLog: Log = {
   debug: message => core.debug(message),

@@ -34,6 +34,15 @@ export const INPUT_NAMES = [
 
 export type InputName = (typeof INPUT_NAMES)[number]
 
+/** Inputs that hold secrets: masked at once by the action, taken only from the environment by the CLI. */
+export const SECRET_INPUTS: ReadonlySet<InputName> = new Set<InputName>([
+  'private-key',
+  'private-key-passphrase',
+  'access-token',
+  'personal-access-token',
+  'api-token'
+])
+
 export type RawInputs = Partial<Record<InputName, string>>
 
 /** How an edge names an input in messages: "input 'private-key'" or "JIRA_PRIVATE_KEY". */

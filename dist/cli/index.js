@@ -778,25 +778,9 @@ const ENV_NAMES = {
     user: 'JIRA_USER',
     'api-token': 'JIRA_API_TOKEN'
 };
-const FLAG_INPUTS = [
-    'jira-url',
-    'consumer-key',
-    'user',
-    'issue',
-    'issue-source',
-    'projects',
-    'jql',
-    'field',
-    'value',
-    'status',
-    'value-map',
-    'fields',
-    'notify-users',
-    'concurrency',
-    'fail-on-error',
-    'max-retries',
-    'timeout'
-];
+// Every input that is not a secret is also a flag, but for --dry-run (a switch) and
+// --ca-certificate (a file path or PEM), which are read apart.
+const FLAG_INPUTS = _options_js__WEBPACK_IMPORTED_MODULE_8__/* .INPUT_NAMES */ .Qh.filter(input => !_options_js__WEBPACK_IMPORTED_MODULE_8__/* .SECRET_INPUTS */ .pH.has(input) && input !== 'dry-run' && input !== 'ca-certificate');
 const cliInputName = input => {
     if (input === 'private-key')
         return 'JIRA_PRIVATE_KEY (or JIRA_PRIVATE_KEY_FILE)';
@@ -3134,13 +3118,15 @@ function addParam(params, name, value) {
 
 // EXPORTS
 __nccwpck_require__.d(__webpack_exports__, {
+  Qh: () => (/* binding */ INPUT_NAMES),
   dz: () => (/* binding */ InputError),
+  pH: () => (/* binding */ SECRET_INPUTS),
   Gr: () => (/* binding */ parseConnectionOptions),
   ub: () => (/* binding */ parseConsumerOptions),
   tM: () => (/* binding */ parseUpdateOptions)
 });
 
-// UNUSED EXPORTS: AUTH_MODE_INPUTS, INPUT_NAMES, actionInputName, parseBoolean, parseJiraUrl
+// UNUSED EXPORTS: AUTH_MODE_INPUTS, actionInputName, parseBoolean, parseJiraUrl
 
 // EXTERNAL MODULE: external "node:crypto"
 var external_node_crypto_ = __nccwpck_require__(7598);
@@ -3389,7 +3375,7 @@ function secretFragments(secret) {
 
 
 /** The inputs, by their action.yml names; the CLI maps its flags and environment onto them. */
-const INPUT_NAMES = (/* unused pure expression or super */ null && ([
+const INPUT_NAMES = [
     'jira-url',
     'consumer-key',
     'private-key',
@@ -3414,7 +3400,15 @@ const INPUT_NAMES = (/* unused pure expression or super */ null && ([
     'max-retries',
     'timeout',
     'ca-certificate'
-]));
+];
+/** Inputs that hold secrets: masked at once by the action, taken only from the environment by the CLI. */
+const SECRET_INPUTS = new Set([
+    'private-key',
+    'private-key-passphrase',
+    'access-token',
+    'personal-access-token',
+    'api-token'
+]);
 const actionInputName = input => `input '${input}'`;
 /** The inputs of each way to authenticate, for messages that list them. */
 const AUTH_MODE_INPUTS = {
