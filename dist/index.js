@@ -668,7 +668,7 @@ exports.debug = debug; // for test
 /***/ ((module, __unused_webpack___webpack_exports__, __nccwpck_require__) => {
 
 __nccwpck_require__.a(module, async (__webpack_handle_async_dependencies__, __webpack_async_result__) => { try {
-/* harmony import */ var _main_js__WEBPACK_IMPORTED_MODULE_0__ = __nccwpck_require__(237);
+/* harmony import */ var _main_js__WEBPACK_IMPORTED_MODULE_0__ = __nccwpck_require__(498);
 /** The action's entry point, bundled to dist/index.js. */
 
 await (0,_main_js__WEBPACK_IMPORTED_MODULE_0__/* .run */ .e)();
@@ -678,7 +678,7 @@ __webpack_async_result__();
 
 /***/ }),
 
-/***/ 237:
+/***/ 498:
 /***/ ((__unused_webpack_module, __webpack_exports__, __nccwpck_require__) => {
 
 
@@ -686,6 +686,8 @@ __webpack_async_result__();
 __nccwpck_require__.d(__webpack_exports__, {
   e: () => (/* binding */ run)
 });
+
+// UNUSED EXPORTS: inertText
 
 // EXTERNAL MODULE: external "os"
 var external_os_ = __nccwpck_require__(857);
@@ -2370,7 +2372,7 @@ function setCommandEcho(enabled) {
  */
 function setFailed(message) {
     process.exitCode = ExitCode.Failure;
-    error(message);
+    core_error(message);
 }
 //-----------------------------------------------------------------------
 // Logging Commands
@@ -2393,7 +2395,7 @@ function core_debug(message) {
  * @param message error issue message. Errors will be converted to string via toString()
  * @param properties optional properties to add to the annotation.
  */
-function error(message, properties = {}) {
+function core_error(message, properties = {}) {
     command_issueCommand('error', utils_toCommandProperties(properties), message instanceof Error ? message.toString() : message);
 }
 /**
@@ -2401,7 +2403,7 @@ function error(message, properties = {}) {
  * @param message warning issue message. Errors will be converted to string via toString()
  * @param properties optional properties to add to the annotation.
  */
-function core_warning(message, properties = {}) {
+function warning(message, properties = {}) {
     command_issueCommand('warning', utils_toCommandProperties(properties), message instanceof Error ? message.toString() : message);
 }
 /**
@@ -2504,47 +2506,369 @@ function getIDToken(aud) {
  */
 
 //# sourceMappingURL=core.js.map
+;// CONCATENATED MODULE: external "node:crypto"
+const external_node_crypto_namespaceObject = __WEBPACK_EXTERNAL_createRequire(import.meta.url)("node:crypto");
+// EXTERNAL MODULE: ./node_modules/oauth-1.0a/oauth-1.0a.js
+var oauth_1_0a = __nccwpck_require__(470);
+var oauth_1_0a_default = /*#__PURE__*/__nccwpck_require__.n(oauth_1_0a);
+;// CONCATENATED MODULE: ./src/oauth/sign.ts
+
+
+const systemSources = {
+    clock: () => Math.floor(Date.now() / 1000),
+    nonce: () => (0,external_node_crypto_namespaceObject.randomBytes)(16).toString('hex')
+};
+/**
+ * Signs a request with OAuth 1.0a RSA-SHA1 (RFC 5849 §3.4.3) and returns the Authorization
+ * header and the signature base string it covers. The same inputs always give the same
+ * signature.
+ */
+function signRequest(request, credentials, sources = systemSources) {
+    const oauth = new (oauth_1_0a_default())({
+        consumer: { key: credentials.consumerKey, secret: '' },
+        signature_method: 'RSA-SHA1',
+        hash_function: baseString => rsaSha1(baseString, credentials.privateKey)
+    });
+    oauth.getNonce = sources.nonce;
+    oauth.getTimeStamp = sources.clock;
+    // oauth-1.0a reads the query itself, but splits values at a second "=", leaves "+" encoded
+    // and keeps the URL's case and default port. So it gets the normalised base URI alone and
+    // every parameter, decoded by the platform, as request data.
+    const { baseUri, params } = splitUrl(request.url);
+    for (const [name, value] of Object.entries({ ...request.form, ...request.oauthParams })) {
+        addParam(params, name, value);
+    }
+    let baseString = '';
+    const originalGetBaseString = oauth.getBaseString.bind(oauth);
+    oauth.getBaseString = (req, data) => (baseString = originalGetBaseString(req, data));
+    const token = credentials.token === undefined ? undefined : { key: credentials.token, secret: '' };
+    // authorize() merges the request parameters into what it returns; keep only protocol ones.
+    const authorized = oauth.authorize({ method: request.method, url: baseUri, data: params }, token);
+    const oauthParams = {};
+    for (const [name, value] of Object.entries(authorized)) {
+        if (name.startsWith('oauth_') && value !== undefined)
+            oauthParams[name] = String(value);
+    }
+    const authorization = oauth.toHeader(oauthParams).Authorization;
+    return { authorization, baseString, oauthParams };
+}
+/** RSASSA-PKCS1-v1_5 over SHA-1 of the UTF-8 base string, base64, with node:crypto. */
+function rsaSha1(baseString, privateKey) {
+    return (0,external_node_crypto_namespaceObject.sign)('sha1', Buffer.from(baseString, 'utf8'), privateKey).toString('base64');
+}
+/**
+ * The base string URI of RFC 5849 §3.4.1.2 (lower-case scheme and host, no default port,
+ * no query) and the query's parameters, form-decoded.
+ */
+function splitUrl(url) {
+    const parsed = new URL(url);
+    const baseUri = `${parsed.protocol}//${parsed.host}${parsed.pathname}`;
+    const params = Object.create(null);
+    for (const [name, value] of new URLSearchParams(parsed.search))
+        addParam(params, name, value);
+    return { baseUri, params };
+}
+function addParam(params, name, value) {
+    const existing = params[name];
+    if (existing === undefined)
+        params[name] = value;
+    else if (Array.isArray(existing))
+        existing.push(value);
+    else
+        params[name] = [existing, value];
+}
+
+;// CONCATENATED MODULE: ./src/jira/auth.ts
+
+
+/**
+ * The SHA-256 of a key's public half in DER (SubjectPublicKeyInfo), in hex: what
+ * `openssl pkey -pubin -in public.pem -outform DER | sha256sum` prints for the key on the
+ * application link.
+ */
+function publicKeyFingerprint(privateKey) {
+    const der = (0,external_node_crypto_namespaceObject.createPublicKey)(privateKey).export({ type: 'spki', format: 'der' });
+    return (0,external_node_crypto_namespaceObject.createHash)('sha256').update(der).digest('hex');
+}
+/** OAuth 1.0a RSA-SHA1: a fresh nonce and timestamp for every request, retries included. */
+function oauthAuthenticator(credentials, sources = systemSources) {
+    let fingerprint;
+    return {
+        authorize: request => {
+            const signed = signRequest(request, credentials, sources);
+            return { header: signed.authorization, baseString: signed.baseString };
+        },
+        // Worked out when asked: only a signature_invalid answer needs it.
+        get fingerprint() {
+            return (fingerprint ??= publicKeyFingerprint(credentials.privateKey));
+        }
+    };
+}
+/** Builds the Authenticator for the configured mode. */
+function authenticatorFor(auth, sources = systemSources) {
+    switch (auth.mode) {
+        case 'oauth':
+            return oauthAuthenticator({ consumerKey: auth.consumerKey, privateKey: auth.privateKey, token: auth.accessToken }, sources);
+        case 'pat':
+            // Data Center 8.14+ personal access tokens.
+            return { authorize: () => ({ header: `Bearer ${auth.personalAccessToken}` }) };
+        case 'basic': {
+            // Jira Cloud: the account's e-mail address and an API token.
+            const header = `Basic ${basicCredentials(auth.user, auth.apiToken)}`;
+            return { authorize: () => ({ header }) };
+        }
+    }
+}
+/** base64(user:api-token), the credential of basic auth; also a secret in its own right. */
+function basicCredentials(user, apiToken) {
+    return Buffer.from(`${user}:${apiToken}`, 'utf8').toString('base64');
+}
+/** Every secret of a configuration as it may travel: raw values and the basic credential. */
+function authSecrets(auth) {
+    switch (auth.mode) {
+        case 'oauth':
+            return [auth.accessToken];
+        case 'pat':
+            return [auth.personalAccessToken];
+        case 'basic':
+            return [auth.apiToken, basicCredentials(auth.user, auth.apiToken)];
+    }
+}
+
+;// CONCATENATED MODULE: ./src/jira/errors.ts
+/** Headline for each kind, used as the annotation title. */
+const FAILURE_TITLES = {
+    captcha: 'Jira CAPTCHA lockout',
+    unauthorized: 'Jira refused the credentials',
+    forbidden: 'Jira forbade the request',
+    'not-found': 'Jira issue not found',
+    invalid: 'Jira rejected the value',
+    error: 'Jira request failed',
+    network: 'Jira could not be reached',
+    'wrong-url': 'jira-url is not Jira'
+};
+/** Kinds after which every further request would fail the same way, or deepen a lockout. */
+const HALTING_KINDS = new Set(['captcha', 'unauthorized', 'wrong-url']);
+/**
+ * A failure a user can act on: its kind, what happened and the remedy. The message never
+ * carries a secret.
+ */
+class JiraError extends Error {
+    kind;
+    reason;
+    remedy;
+    details;
+    constructor(kind, reason, remedy, details = {}) {
+        super(remedy ? `${reason} ${remedy}` : reason);
+        this.kind = kind;
+        this.reason = reason;
+        this.remedy = remedy;
+        this.name = 'JiraError';
+        this.details = details;
+    }
+    get issueKey() {
+        return this.details.issueKey;
+    }
+    /** The same failure, said of one issue. */
+    forIssue(issueKey) {
+        return new JiraError(this.kind, this.reason, this.remedy, { ...this.details, issueKey });
+    }
+}
+/** Thrown instead of sending a request once the run was stopped: a halt or a cancel. */
+class Stopped extends Error {
+    why;
+    constructor(why) {
+        super('stopped before the request was sent');
+        this.why = why;
+        this.name = 'Stopped';
+    }
+}
+/** The one place that turns anything thrown into a line of text, non-Error throws included. */
+function messageOf(thrown) {
+    if (thrown instanceof Error)
+        return thrown.message;
+    if (typeof thrown === 'string')
+        return thrown;
+    try {
+        return JSON.stringify(thrown) ?? String(thrown);
+    }
+    catch {
+        return String(thrown);
+    }
+}
+/** Wraps anything thrown into a JiraError without dropping non-Error throws. */
+function asJiraError(thrown, issueKey) {
+    if (thrown instanceof JiraError)
+        return issueKey && !thrown.issueKey ? thrown.forIssue(issueKey) : thrown;
+    return new JiraError('error', `Unexpected failure: ${messageOf(thrown)}`, '', { issueKey });
+}
+
+;// CONCATENATED MODULE: ./src/jira/redact.ts
+/**
+ * The one redaction step for text that came from Jira or the network. Proxies, WAFs and error
+ * pages echo requests back, Authorization header included, and Jira's own signature_invalid
+ * answer carries the token percent-encoded twice; a log masks only the raw values it was told.
+ */
+/** Percent-encoding of RFC 3986 (what OAuth and Jira's base string use). */
+function percentEncode(text) {
+    return encodeURIComponent(text).replace(/[!'()*]/g, c => `%${c.charCodeAt(0).toString(16).toUpperCase()}`);
+}
+/**
+ * Every form in which this tool itself may have sent a secret, so every form an echo can
+ * carry: raw, percent-encoded once and twice (lower-case hex too), and form-encoded.
+ */
+function derivedForms(secret) {
+    const once = percentEncode(secret);
+    const twice = percentEncode(once);
+    const forms = new Set([secret, once, twice, once.toLowerCase(), twice.toLowerCase(), new URLSearchParams({ s: secret }).toString().slice(2)]);
+    return [...forms].filter(form => form.length >= 4);
+}
+// A header value that carries credentials, wherever an echo prints it: "Authorization: Basic …",
+// "authorization=Bearer …", JSON "authorization":"OAuth …".
+const AUTHORIZATION = /(authorization"?\s*[:=]\s*"?)(Bearer|Basic|OAuth|Token)\s+[^\r\n"]*/gi;
+// OAuth parameters that are secrets or prove possession of one, in header form (name="value"),
+// form encoding (name=value) and percent-encoded once, twice or more (name%3Dvalue, name%253D…).
+const OAUTH_SECRET_PARAM = /\b(oauth_(?:token_secret|token|signature|verifier|session_handle))(="?|%(?:25)*3D)((?:(?!%(?:25)*26)[^&"\s,;<])+)/g;
+/** Removes secrets from text before anything prints it. */
+class Redactor {
+    forms;
+    /** `secrets` are the raw values; their derived forms are found here. */
+    constructor(secrets = []) {
+        const forms = new Set();
+        for (const secret of secrets)
+            for (const form of derivedForms(secret.trim()))
+                forms.add(form);
+        // Longest first, so a secret that contains another is replaced whole.
+        this.forms = [...forms].sort((a, b) => b.length - a.length);
+    }
+    /** Every derived form, for the runner's masking (core.setSecret). */
+    get maskable() {
+        return this.forms;
+    }
+    /** The text with every known secret form and every credential-shaped value replaced by ***. */
+    redact(text) {
+        let clean = text;
+        for (const form of this.forms)
+            clean = clean.split(form).join('***');
+        return clean.replace(AUTHORIZATION, '$1$2 ***').replace(OAUTH_SECRET_PARAM, '$1$2***');
+    }
+    /** redact() and cut to `max` characters, for excerpts of answers. */
+    excerpt(text, max = EXCERPT_CHARS) {
+        const clean = this.redact(text);
+        return clean.length > max ? `${clean.slice(0, max)}…` : clean;
+    }
+}
+/** How much of an answer an error message quotes at most. */
+const EXCERPT_CHARS = 300;
+
+;// CONCATENATED MODULE: external "node:http"
+const external_node_http_namespaceObject = __WEBPACK_EXTERNAL_createRequire(import.meta.url)("node:http");
+;// CONCATENATED MODULE: external "node:https"
+const external_node_https_namespaceObject = __WEBPACK_EXTERNAL_createRequire(import.meta.url)("node:https");
 ;// CONCATENATED MODULE: external "node:tls"
 const external_node_tls_namespaceObject = __WEBPACK_EXTERNAL_createRequire(import.meta.url)("node:tls");
 ;// CONCATENATED MODULE: ./src/jira/transport.ts
 
 
+
+
 /** Per-request timeout unless the run's own limit is shorter. */
 const REQUEST_TIMEOUT_MS = 30_000;
+/** Jira's answers here are small (a field list of a large instance is well under 1 MiB). */
+const MAX_BODY_BYTES = 4 * 1024 * 1024;
+/** A transport failure with a code the client classifies (ECONNRESET, ETIMEDOUT, …). */
+class TransportError extends Error {
+    code;
+    constructor(code, message) {
+        super(message);
+        this.code = code;
+        this.name = 'TransportError';
+    }
+}
 /**
- * A Transport over @actions/http-client, which honours HTTPS_PROXY, HTTP_PROXY and NO_PROXY
- * like the rest of the Actions toolkit, over kept-alive connections. Redirects are not
- * followed: a signed request covers its URL, so a redirect means jira-url is wrong and the
- * user should be told which to use. It never retries; the Jira client decides that.
+ * A Transport over node:http and node:https. @actions/http-client chooses the agent, so
+ * HTTPS_PROXY, HTTP_PROXY and NO_PROXY are honoured like the rest of the Actions toolkit,
+ * over kept-alive connections; the request and its body are read here, so that a connection
+ * cut mid-answer, an answer that never ends and an abort each settle the request at once.
+ * Redirects are not followed: a signed request covers its URL, so a redirect means jira-url is
+ * wrong and the user should be told which to use. It never retries; the Jira client decides that.
  */
-function httpClientTransport(options = {}) {
-    const client = new lib_HttpClient('jira-build-result', [], {
-        allowRedirects: false,
-        allowRetries: false,
-        keepAlive: true,
-        socketTimeout: options.timeoutMs ?? REQUEST_TIMEOUT_MS
-    });
+function httpTransport(options = {}) {
+    const agents = new lib_HttpClient('jira-build-result', [], { keepAlive: true });
     const ca = options.caCertificates?.length ? [...external_node_tls_namespaceObject.rootCertificates, ...options.caCertificates] : undefined;
     const trusted = new WeakSet();
+    const timeoutMs = options.timeoutMs ?? REQUEST_TIMEOUT_MS;
+    const maxBodyBytes = options.maxBodyBytes ?? MAX_BODY_BYTES;
     return {
-        async send(request) {
-            if (ca && request.url.startsWith('https:')) {
-                // http-client makes one agent (direct or tunnelling through a proxy) and reuses it; both
-                // read their TLS options from agent.options, which is where it sets its own.
-                const agent = client.getAgent(request.url);
-                if (!trusted.has(agent)) {
-                    agent.options = { ...agent.options, ca };
-                    trusted.add(agent);
-                }
+        send(request) {
+            const agent = agents.getAgent(request.url);
+            if (ca && request.url.startsWith('https:') && !trusted.has(agent)) {
+                // The direct agent and the tunnelling one (through a proxy) both read their TLS options
+                // from agent.options.
+                agent.options = { ...agent.options, ca };
+                trusted.add(agent);
             }
-            const response = await client.request(request.method, request.url, request.body ?? null, request.headers);
-            const body = await response.readBody();
-            return { status: response.message.statusCode ?? 0, headers: flattenHeaders(response.message.headers), body };
+            return sendOnce(request, agent, timeoutMs, maxBodyBytes);
         },
         close() {
-            client.dispose();
+            agents.dispose();
         }
     };
+}
+function sendOnce(request, agent, timeoutMs, maxBodyBytes) {
+    return new Promise((resolve, reject) => {
+        const { signal } = request;
+        if (signal?.aborted) {
+            reject(new TransportError('ABORT_ERR', 'the request was stopped'));
+            return;
+        }
+        const url = new URL(request.url);
+        const headers = { 'User-Agent': 'jira-build-result', ...request.headers };
+        if (request.body !== undefined)
+            headers['Content-Length'] = Buffer.byteLength(request.body);
+        const send = url.protocol === 'https:' ? external_node_https_namespaceObject.request : external_node_http_namespaceObject.request;
+        let settled = false;
+        const onAbort = () => fail(new TransportError('ABORT_ERR', 'the request was stopped'));
+        const finish = () => {
+            settled = true;
+            signal?.removeEventListener('abort', onAbort);
+        };
+        const fail = (error) => {
+            if (settled)
+                return;
+            finish();
+            req.destroy();
+            reject(error);
+        };
+        const req = send(url, { method: request.method, headers, agent }, (response) => {
+            const chunks = [];
+            let size = 0;
+            response.on('data', (chunk) => {
+                size += chunk.length;
+                if (size > maxBodyBytes) {
+                    fail(new TransportError('ERR_BODY_TOO_LARGE', `the answer is larger than ${maxBodyBytes / 1024 / 1024} MiB`));
+                    return;
+                }
+                chunks.push(chunk);
+            });
+            response.on('end', () => {
+                if (settled)
+                    return;
+                finish();
+                resolve({ status: response.statusCode ?? 0, headers: flattenHeaders(response.headers), body: Buffer.concat(chunks).toString('utf8') });
+            });
+            // A reset or an early FIN mid-body: Node reports it as an error or a close before the end.
+            response.on('error', () => fail(new TransportError('ECONNRESET', 'the connection closed in the middle of the answer')));
+            response.on('close', () => {
+                if (!response.complete)
+                    fail(new TransportError('ECONNRESET', 'the connection closed in the middle of the answer'));
+            });
+        });
+        req.setTimeout(timeoutMs, () => fail(new TransportError('ETIMEDOUT', 'the request timed out')));
+        req.on('error', error => fail(error));
+        signal?.addEventListener('abort', onAbort, { once: true });
+        req.end(request.body);
+    });
 }
 function flattenHeaders(headers) {
     const flat = {};
@@ -2555,14 +2879,19 @@ function flattenHeaders(headers) {
 }
 /** The transport for validated options: per-request timeout within the run's, and extra CAs. */
 function transportFor(options) {
-    return httpClientTransport({
+    return httpTransport({
         timeoutMs: Math.min(REQUEST_TIMEOUT_MS, options.timeoutSeconds * 1000),
         caCertificates: options.caCertificates
     });
 }
 
-;// CONCATENATED MODULE: external "node:crypto"
-const external_node_crypto_namespaceObject = __WEBPACK_EXTERNAL_createRequire(import.meta.url)("node:crypto");
+;// CONCATENATED MODULE: ./src/jira/words.ts
+/** The action's words: inputs of the workflow step. */
+const ACTION_WORDS = {
+    input: name => `the ${name} input`,
+    checkCredentials: 'Check the secrets behind the credential inputs (jira-build-result check tells which user they act as).'
+};
+
 ;// CONCATENATED MODULE: ./src/oauth/keys.ts
 
 /** The formats a private key may arrive in, for error messages. */
@@ -2574,29 +2903,56 @@ const ACCEPTED_KEY_FORMATS = 'PEM PKCS#8 (-----BEGIN PRIVATE KEY-----), PEM PKCS
 class PrivateKeyError extends Error {
     reason;
     remedy;
-    constructor(reason, remedy) {
+    blamesPassphrase;
+    constructor(reason, remedy, 
+    /** The passphrase, not the key, is what is wrong. */
+    blamesPassphrase = false) {
         super(`${reason} ${remedy}`);
         this.reason = reason;
         this.remedy = remedy;
+        this.blamesPassphrase = blamesPassphrase;
         this.name = 'PrivateKeyError';
     }
 }
-const PEM_BLOCK = /-----BEGIN ([A-Z0-9 ]+)-----([\s\S]*?)-----END \1-----/;
+const PEM_BLOCKS = /-----BEGIN ([A-Z0-9 ]+)-----([\s\S]*?)-----END \1-----/g;
+const PRIVATE_LABELS = new Set(['PRIVATE KEY', 'RSA PRIVATE KEY', 'ENCRYPTED PRIVATE KEY']);
 const BASE64_ONLY = /^[A-Za-z0-9+/=]+$/;
+// The OID of PKCS#7 data (1.2.840.113549.1.7.1), which opens every PKCS#12 file's content.
+const PKCS7_DATA_OID = Buffer.from('06092a864886f70d010701', 'hex');
+const PKCS12_REMEDY = 'Take the key out of it: openssl pkcs12 -in bundle.p12 -nocerts -nodes | openssl pkcs8 -topk8 -nocrypt -out jira_privatekey.pem, and use that file.';
+/** "an EC key", "a DSA key": node:crypto's key types as people write them. */
+const KEY_TYPE_NAMES = {
+    ec: 'an EC',
+    dsa: 'a DSA',
+    dh: 'a DH',
+    ed25519: 'an Ed25519',
+    ed448: 'an Ed448',
+    x25519: 'an X25519',
+    x448: 'an X448',
+    'rsa-pss': 'an RSA-PSS'
+};
 /**
  * Loads an RSA private key from any of the forms CI secrets hold it in and returns a
  * node:crypto key. Throws PrivateKeyError, whose message names the accepted formats and
  * never repeats any part of the key.
  */
-function loadPrivateKey(text, passphrase) {
+function loadPrivateKey(text, passphrase, passphraseName = 'the passphrase') {
     const cleaned = normalizeKeyText(text);
     if (cleaned === '') {
         throw new PrivateKeyError('The private key is empty.', `Provide one of: ${ACCEPTED_KEY_FORMATS}.`);
     }
-    const block = PEM_BLOCK.exec(cleaned);
+    if (/[\u0000\ufffd]/.test(cleaned)) {
+        throw new PrivateKeyError('The private key is binary, such as a PKCS#12 (.p12, .pfx) file or DER, not text.', PKCS12_REMEDY);
+    }
+    if (/^\s*private_key\s*=/m.test(cleaned)) {
+        throw new PrivateKeyError("This is the private_key line of Jira's config.properties, not the key alone.", "Store only what follows 'private_key=': sed -n 's/^private_key=//p' config.properties");
+    }
+    // Bundles such as `openssl pkcs12 -nodes` output put certificates before the key.
+    const blocks = [...cleaned.matchAll(PEM_BLOCKS)];
+    const block = blocks.find(candidate => PRIVATE_LABELS.has(candidate[1])) ?? blocks[0];
     let key;
     if (block) {
-        key = loadPemBlock(block[1], block[2], passphrase);
+        key = loadPemBlock(block[1], block[2], passphrase, passphraseName);
     }
     else if (cleaned.includes('-----BEGIN')) {
         throw new PrivateKeyError('The private key has a BEGIN line but no matching END line: it looks truncated.', 'Copy the whole key file, from -----BEGIN to -----END, into the secret.');
@@ -2605,7 +2961,8 @@ function loadPrivateKey(text, passphrase) {
         key = loadBareBase64(cleaned);
     }
     if (key.asymmetricKeyType !== 'rsa') {
-        throw new PrivateKeyError(`The private key is a ${key.asymmetricKeyType ?? 'non-RSA'} key; Jira's OAuth uses RSA-SHA1.`, 'Generate an RSA key (for example with the keygen command) and register its public key on the application link.');
+        const type = key.asymmetricKeyType;
+        throw new PrivateKeyError(`The private key is ${(type && KEY_TYPE_NAMES[type]) ?? `a ${type ?? 'non-RSA'}`} key; Jira's OAuth uses RSA-SHA1.`, 'Generate an RSA key (for example with the keygen command) and register its public key on the application link.');
     }
     return key;
 }
@@ -2619,7 +2976,7 @@ function normalizeKeyText(text) {
         cleaned = cleaned.slice(1, -1).trim();
     return cleaned.replace(/\\r\\n|\\n|\\r/g, '\n').replace(/\r\n?/g, '\n');
 }
-function loadPemBlock(label, inner, passphrase) {
+function loadPemBlock(label, inner, passphrase, passphraseName) {
     switch (label) {
         case 'PUBLIC KEY':
         case 'RSA PUBLIC KEY':
@@ -2635,13 +2992,21 @@ function loadPemBlock(label, inner, passphrase) {
         default:
             throw new PrivateKeyError(`A PEM block labelled "${label}" is not an RSA private key.`, `Provide one of: ${ACCEPTED_KEY_FORMATS}.`);
     }
-    // Legacy OpenSSL encryption keeps "Proc-Type" and "DEK-Info" headers above the body.
-    const lines = inner.split('\n').map(line => line.trim());
-    const headers = lines.filter(line => /^[A-Za-z-]+:/.test(line));
-    const body = lines.filter(line => !/^[A-Za-z-]+:/.test(line)).join('').replace(/\s+/g, '');
+    // Legacy OpenSSL encryption keeps "Proc-Type" and "DEK-Info" headers above the body. Their
+    // values hold no spaces, so they are found even when the line breaks were lost.
+    const headers = [];
+    let rest = inner;
+    for (const name of ['Proc-Type', 'DEK-Info']) {
+        const header = new RegExp(`${name}:\\s*(\\S+)`).exec(rest);
+        if (!header)
+            continue;
+        headers.push(`${name}: ${header[1]}`);
+        rest = rest.replace(header[0], '');
+    }
+    const body = rest.replace(/\s+/g, '');
     const encrypted = label === 'ENCRYPTED PRIVATE KEY' || headers.some(h => h.startsWith('Proc-Type:') && h.includes('ENCRYPTED'));
     if (encrypted && !passphrase) {
-        throw new PrivateKeyError('The private key is encrypted and no passphrase was given.', 'Provide the passphrase (private-key-passphrase), or store the key unencrypted.');
+        throw new PrivateKeyError('The private key is encrypted and no passphrase was given.', `Provide ${passphraseName}, or store the key unencrypted.`);
     }
     if (!BASE64_ONLY.test(body)) {
         throw new PrivateKeyError('The private key body is not base64: it has been altered or cut.', `Copy the whole key file again. Accepted: ${ACCEPTED_KEY_FORMATS}.`);
@@ -2652,10 +3017,14 @@ function loadPemBlock(label, inner, passphrase) {
     try {
         return (0,external_node_crypto_namespaceObject.createPrivateKey)({ key: pem, format: 'pem', passphrase: encrypted ? passphrase : undefined });
     }
-    catch {
+    catch (thrown) {
         // node:crypto's own message names OpenSSL internals, never the key; we still say it in our words.
+        const code = typeof thrown === 'object' && thrown !== null && 'code' in thrown ? thrown.code : undefined;
+        if (encrypted && code === 'ERR_OSSL_EVP_UNSUPPORTED') {
+            throw new PrivateKeyError("The private key is encrypted with a legacy cipher (such as DES or RC2) that Node's OpenSSL 3 no longer decrypts; the passphrase may well be right.", 'Re-encrypt it with AES: openssl pkcs8 -topk8 -v2 aes-256-cbc -provider legacy -provider default -in old.pem -out new.pem, and store new.pem.');
+        }
         if (encrypted) {
-            throw new PrivateKeyError('The encrypted private key could not be decrypted with the passphrase given.', 'Check the passphrase (private-key-passphrase) matches the one the key was encrypted with.');
+            throw new PrivateKeyError('The encrypted private key could not be decrypted with the passphrase given.', `Check ${passphraseName} matches the one the key was encrypted with.`, true);
         }
         throw new PrivateKeyError('The private key could not be parsed: it looks truncated or altered.', `Copy the whole key file again. Accepted: ${ACCEPTED_KEY_FORMATS}.`);
     }
@@ -2666,6 +3035,8 @@ function loadBareBase64(text) {
         throw new PrivateKeyError('The private key is neither PEM nor base64.', `Provide one of: ${ACCEPTED_KEY_FORMATS}.`);
     }
     const der = Buffer.from(body, 'base64');
+    if (isPkcs12(der))
+        throw new PrivateKeyError('This is a PKCS#12 (.p12, .pfx) bundle in base64, not a PEM key.', PKCS12_REMEDY);
     for (const type of ['pkcs8', 'pkcs1']) {
         try {
             return (0,external_node_crypto_namespaceObject.createPrivateKey)({ key: der, format: 'der', type });
@@ -2675,6 +3046,11 @@ function loadBareBase64(text) {
         }
     }
     throw new PrivateKeyError('The base64 private key could not be parsed as PKCS#8 or PKCS#1: it looks truncated or is not a private key.', `Copy the whole key again. Accepted: ${ACCEPTED_KEY_FORMATS}.`);
+}
+/** A PKCS#12 PFX: SEQUENCE { INTEGER 3, SEQUENCE { OID pkcs7-data, … } … } near the start. */
+function isPkcs12(der) {
+    const head = der.subarray(0, 32);
+    return der[0] === 0x30 && head.includes(Buffer.from([0x02, 0x01, 0x03])) && head.includes(PKCS7_DATA_OID);
 }
 /**
  * Every piece of a secret that could show up on its own in a log line: the whole value,
@@ -2849,6 +3225,20 @@ const AUTH_MODE_INPUTS = {
     pat: ['personal-access-token'],
     basic: ['user', 'api-token']
 };
+/**
+ * No credential at all is configured: what GitHub does for a pull request from a fork or from
+ * Dependabot, which get no secrets. Nothing is sent; `fail-on-error` decides the step.
+ */
+class NoCredentialsError extends Error {
+    failOnError;
+    jiraUrl;
+    constructor(message, failOnError, jiraUrl) {
+        super(message);
+        this.failOnError = failOnError;
+        this.jiraUrl = jiraUrl;
+        this.name = 'NoCredentialsError';
+    }
+}
 /** Bad input: every problem found, each naming its input and the fix. */
 class InputError extends Error {
     problems;
@@ -2873,8 +3263,9 @@ const options_text = (raw, input) => (raw[input] ?? '').trim();
  * run with bad input sends no request at all.
  */
 function parseUpdateOptions(raw, nameOf = actionInputName, context = { sourceTexts: [], templateValues: {} }) {
-    return collect(nameOf, problem => {
-        const connection = parseConnection(raw, nameOf, problem);
+    let noCredentials;
+    const options = collect(nameOf, problem => {
+        const connection = parseConnection(raw, nameOf, problem, message => (noCredentials = message));
         const selection = parseSelection(raw, nameOf, problem, context.sourceTexts);
         const value = parseValue(raw, nameOf, problem, context.templateValues);
         const field = options_text(raw, 'field') || undefined;
@@ -2899,6 +3290,10 @@ function parseUpdateOptions(raw, nameOf = actionInputName, context = { sourceTex
         const dryRun = parseBoolean(raw['dry-run'], false, message => problem('dry-run', message));
         return { ...connection, ...selection, field, value, fields, notifyUsers, concurrency, failOnError, dryRun };
     });
+    // Only when everything else is right: a malformed input stays a hard error.
+    if (noCredentials !== undefined)
+        throw new NoCredentialsError(noCredentials, options.failOnError, options.jiraUrl);
+    return options;
 }
 /** Which issues: the keys given, a JQL query, or the keys the build's context names. */
 function parseSelection(raw, nameOf, problem, sourceTexts) {
@@ -2972,12 +3367,13 @@ function parseConsumerOptions(raw, nameOf = actionInputName) {
         const consumerKey = options_text(raw, 'consumer-key');
         if (consumerKey === '')
             problem('consumer-key', "is empty. Use the consumer key of Jira's application link.");
-        const privateKey = parsePrivateKey(raw, problem);
+        const warnings = [];
+        const privateKey = parsePrivateKey(raw, nameOf, problem, warnings);
         // collect() throws when the key did not load, so it is defined past this point.
-        return { jiraUrl, consumerKey, privateKey: privateKey, ...parseNetwork(raw, problem) };
+        return { jiraUrl, consumerKey, privateKey: privateKey, warnings, ...parseNetwork(raw, problem) };
     });
 }
-function parseConnection(raw, nameOf, problem) {
+function parseConnection(raw, nameOf, problem, none) {
     const jiraUrl = parseJiraUrl(options_text(raw, 'jira-url'), message => problem('jira-url', message));
     const warnings = [];
     const modes = Object.keys(AUTH_MODE_INPUTS);
@@ -2985,16 +3381,21 @@ function parseConnection(raw, nameOf, problem) {
     const listModes = () => `OAuth 1.0a: ${AUTH_MODE_INPUTS.oauth.map(nameOf).join(', ')}; personal access token: ${nameOf('personal-access-token')}; basic with an API token: ${nameOf('user')} and ${nameOf('api-token')}`;
     let auth;
     if (configured.length === 0) {
-        problem('access-token', `no credentials given. Configure exactly one way to authenticate (${listModes()}). ${FORK_HINT}`);
+        const message = `no credentials given. Configure exactly one way to authenticate (${listModes()}). ${FORK_HINT}`;
+        if (none)
+            none(`No credentials are configured (${listModes()}), so nothing was sent to Jira. ${FORK_HINT}`);
+        else
+            problem('access-token', message);
     }
     else if (configured.length > 1) {
         problem(AUTH_MODE_INPUTS[configured[1]][0], `credentials for ${configured.length} ways to authenticate are set (${configured.join(', ')}); configure exactly one (${listModes()}).`);
     }
     else if (configured[0] === 'oauth') {
-        auth = parseOAuth(raw, problem);
+        auth = parseOAuth(raw, nameOf, problem, warnings);
     }
     else if (configured[0] === 'pat') {
         auth = { mode: 'pat', personalAccessToken: options_text(raw, 'personal-access-token') };
+        checkToken(raw, 'personal-access-token', problem);
     }
     else {
         const user = options_text(raw, 'user');
@@ -3003,6 +3404,9 @@ function parseConnection(raw, nameOf, problem) {
             problem('user', `is empty, but ${nameOf('api-token')} is set. Basic auth needs both: the user (on Jira Cloud, the e-mail address) and the API token.`);
         if (apiToken === '')
             problem('api-token', `is empty, but ${nameOf('user')} is set. Basic auth needs the API token too. ${FORK_HINT}`);
+        if (/[\u0000-\u001f\u007f:]/.test(user))
+            problem('user', 'holds a colon, a line break or a control character, which basic auth cannot carry. Write the user name or e-mail address alone.');
+        checkToken(raw, 'api-token', problem);
         auth = { mode: 'basic', user, apiToken };
         if (jiraUrl.startsWith('http:')) {
             warnings.push('Basic auth over plain http sends the API token readable to anyone on the network; use an https jira-url.');
@@ -3010,6 +3414,16 @@ function parseConnection(raw, nameOf, problem) {
     }
     // collect() throws when auth is missing, so it is defined past this point.
     return { jiraUrl, auth: auth, warnings, ...parseNetwork(raw, problem) };
+}
+/**
+ * Tokens travel in an HTTP header: a line break, a space or a character outside ASCII there is
+ * a paste gone wrong, which Node would refuse only after the request was built.
+ */
+function checkToken(raw, input, problem) {
+    const value = options_text(raw, input);
+    if (value !== '' && !/^[\x21-\x7e]+$/.test(value)) {
+        problem(input, 'holds a line break, a space or a character outside ASCII, which no token has. Copy the token again, without quotes or line breaks.');
+    }
 }
 function parseNetwork(raw, problem) {
     const whole = (input, fallback, min, max) => {
@@ -3041,40 +3455,62 @@ function parseNetwork(raw, problem) {
     }
     return { maxRetries, timeoutSeconds, caCertificates: pems };
 }
-function parseOAuth(raw, problem) {
+function parseOAuth(raw, nameOf, problem, warnings) {
     const consumerKey = options_text(raw, 'consumer-key');
     const accessToken = options_text(raw, 'access-token');
     if (consumerKey === '')
         problem('consumer-key', `is empty. Use the consumer key of Jira's application link. ${FORK_HINT}`);
+    if (/[^\x20-\x7e\u00a0-\u00ff]/.test(consumerKey))
+        problem('consumer-key', 'holds a line break or a character outside Latin-1. Copy the consumer key of the application link again.');
     if (accessToken === '')
         problem('access-token', `is empty. Use the access token from the OAuth dance. ${FORK_HINT}`);
-    const privateKey = parsePrivateKey(raw, problem);
+    checkToken(raw, 'access-token', problem);
+    const privateKey = parsePrivateKey(raw, nameOf, problem, warnings);
     return privateKey ? { mode: 'oauth', consumerKey, privateKey, accessToken } : undefined;
 }
-function parsePrivateKey(raw, problem) {
+/** Jira accepts whatever key its admin registered; below 1024 bits no key is worth signing with. */
+const MIN_KEY_BITS = 1024;
+const ADVISED_KEY_BITS = 2048;
+function parsePrivateKey(raw, nameOf, problem, warnings) {
     const privateKeyText = raw['private-key'] ?? '';
     if (privateKeyText.trim() === '') {
         problem('private-key', `is empty. Use the RSA private key whose public key is on the application link. ${FORK_HINT}`);
         return undefined;
     }
+    let key;
     try {
-        return loadPrivateKey(privateKeyText, raw['private-key-passphrase'] || undefined);
+        key = loadPrivateKey(privateKeyText, raw['private-key-passphrase'] || undefined, nameOf('private-key-passphrase'));
     }
     catch (thrown) {
         if (!(thrown instanceof PrivateKeyError))
             throw thrown;
-        const input = /passphrase/.test(thrown.reason) && raw['private-key-passphrase'] ? 'private-key-passphrase' : 'private-key';
+        const input = thrown.blamesPassphrase && raw['private-key-passphrase'] ? 'private-key-passphrase' : 'private-key';
         problem(input, `${thrown.reason} ${thrown.remedy}`);
         return undefined;
     }
+    const bits = key.asymmetricKeyDetails?.modulusLength ?? 0;
+    if (bits < MIN_KEY_BITS) {
+        problem('private-key', `is a ${bits}-bit RSA key, too weak to sign with. Make a new key of ${ADVISED_KEY_BITS} bits or more (the keygen command) and register its public key on the application link.`);
+        return undefined;
+    }
+    if (bits < ADVISED_KEY_BITS) {
+        warnings.push(`The private key has ${bits} bits; ${ADVISED_KEY_BITS} or more is advised. Make a new key (the keygen command) and register its public key on the application link when you can.`);
+    }
+    return key;
 }
 /**
  * Checks jira-url is the base URL Jira knows itself by: http(s), no query, and not a REST or
  * page URL pasted from the browser. Returns it without a trailing slash.
  */
-function parseJiraUrl(value, problem) {
-    if (value === '') {
+function parseJiraUrl(written, problem) {
+    if (written === '') {
         problem("is empty. Use Jira's base URL with its context path, e.g. https://jira.example.com/jira.");
+        return '';
+    }
+    // A user name or password in the URL is never repeated, whatever else is wrong with it.
+    const value = written.replace(/^([^/]*\/\/)[^/?#]*@/, '$1');
+    if (value !== written) {
+        problem(`must not contain a user name or password ("${value}" without them). Pass credentials through their own inputs.`);
         return '';
     }
     let url;
@@ -3089,10 +3525,6 @@ function parseJiraUrl(value, problem) {
         problem(`"${value}" must start with https:// or http://.`);
         return '';
     }
-    if (url.username || url.password) {
-        problem('must not contain a user name or password. Pass credentials through their own inputs.');
-        return '';
-    }
     if (url.search || url.hash) {
         problem(`"${value}" has a query or fragment. Use the base URL alone: ${url.origin}${url.pathname.replace(/\/+$/, '')}.`);
         return '';
@@ -3105,9 +3537,15 @@ function parseJiraUrl(value, problem) {
     }
     return `${url.origin}${path}`;
 }
+/** Field values nest a few levels at most ({"update": {"labels": [{"add": "x"}]}}). */
+const MAX_FIELDS_DEPTH = 32;
 function parseFieldsJson(value, problem) {
     if (value === '')
         return undefined;
+    if (jsonDepth(value) > MAX_FIELDS_DEPTH) {
+        problem(`nests deeper than ${MAX_FIELDS_DEPTH} levels; no Jira field value does. Pass an object of field ids to values, such as {"labels": ["ci"]}.`);
+        return undefined;
+    }
     let parsed;
     try {
         parsed = JSON.parse(value);
@@ -3123,6 +3561,28 @@ function parseFieldsJson(value, problem) {
     }
     return parsed;
 }
+/** How deep brackets nest in JSON text, strings skipped; counted before parsing anything deep. */
+function jsonDepth(text) {
+    let depth = 0;
+    let deepest = 0;
+    let inString = false;
+    for (let i = 0; i < text.length; i++) {
+        const c = text[i];
+        if (inString) {
+            if (c === '\\')
+                i++;
+            else if (c === '"')
+                inString = false;
+        }
+        else if (c === '"')
+            inString = true;
+        else if (c === '{' || c === '[')
+            deepest = Math.max(deepest, ++depth);
+        else if (c === '}' || c === ']')
+            depth--;
+    }
+    return deepest;
+}
 /** Parses a YAML 1.2 core boolean as the Actions toolkit does; empty means the default. */
 function parseBoolean(value, fallback, problem) {
     const trimmed = (value ?? '').trim();
@@ -3136,59 +3596,15 @@ function parseBoolean(value, fallback, problem) {
     return fallback;
 }
 
-;// CONCATENATED MODULE: ./src/jira/errors.ts
-/** Headline for each kind, used as the annotation title. */
-const FAILURE_TITLES = {
-    captcha: 'Jira CAPTCHA lockout',
-    unauthorized: 'Jira refused the credentials',
-    forbidden: 'Jira forbade the request',
-    'not-found': 'Jira issue not found',
-    invalid: 'Jira rejected the value',
-    error: 'Jira request failed',
-    network: 'Jira could not be reached'
-};
-/**
- * A failure a user can act on: its kind, what happened and the remedy. The message never
- * carries a secret.
- */
-class JiraError extends Error {
-    kind;
-    reason;
-    remedy;
-    details;
-    constructor(kind, reason, remedy, details = {}) {
-        super(remedy ? `${reason} ${remedy}` : reason);
-        this.kind = kind;
-        this.reason = reason;
-        this.remedy = remedy;
-        this.name = 'JiraError';
-        this.details = details;
-    }
-    get issueKey() {
-        return this.details.issueKey;
-    }
-    /** The same failure, said of one issue. */
-    forIssue(issueKey) {
-        return new JiraError(this.kind, this.reason, this.remedy, { ...this.details, issueKey });
-    }
-}
-/** Wraps anything thrown into a JiraError without dropping non-Error throws. */
-function asJiraError(thrown, issueKey) {
-    if (thrown instanceof JiraError)
-        return issueKey && !thrown.issueKey ? thrown.forIssue(issueKey) : thrown;
-    const text = thrown instanceof Error ? thrown.message : String(thrown);
-    return new JiraError('error', `Unexpected failure: ${text}`, '', { issueKey });
-}
-
 ;// CONCATENATED MODULE: ./src/report/outcome.ts
 
 /** Outcomes that leave the issue as asked. */
 function succeeded(outcome) {
     return outcome === 'updated' || outcome === 'unchanged' || outcome === 'dry-run';
 }
-// The run's result names the failure a user must deal with first: a lockout or bad
+// The run's result names the failure a user must deal with first: a cancel or lockout or bad
 // credentials block every issue, a missing permission or issue only some.
-const PRIORITY = ['captcha', 'unauthorized', 'forbidden', 'error', 'not-found', 'invalid'];
+const PRIORITY = ['cancelled', 'captcha', 'unauthorized', 'forbidden', 'error', 'not-found', 'invalid'];
 /** Folds per-issue results into the outputs: updated, unchanged and failed keys and one result. */
 function summarizeResults(results) {
     const keysWith = (test) => results.filter(r => test(r.outcome)).map(r => r.issueKey);
@@ -3204,17 +3620,40 @@ function summarizeResults(results) {
     };
 }
 /** The report of a run that failed before any issue: no issue found, or a lookup refused. */
-function failedRun(error, result) {
-    return { results: [], updated: [], unchanged: [], failed: [], result, error };
+function failedRun(error, result, described = {}) {
+    return { results: [], updated: [], unchanged: [], failed: [], result, error, ...described };
 }
+/** The run result an issue's outcome counts as. */
 function runResultOf(outcome) {
     switch (outcome) {
         case 'network':
         case 'skipped':
             return 'error';
+        case 'wrong-url':
+            return 'invalid';
         default:
             return outcome;
     }
+}
+/** Decides, once for the action and the CLI, whether a run failed and what to say of it. */
+function verdictOf(report) {
+    const failures = report.results.filter(result => !succeeded(result.outcome));
+    if (report.error) {
+        const what = report.result === 'no-credentials' ? 'nothing was sent to Jira' : 'no issue updated';
+        return { failed: true, headline: `result=${report.result}: ${what}` };
+    }
+    if (failures.length > 0)
+        return { failed: true, headline: `result=${report.result}: ${failures.length} of ${report.results.length} issue(s) not updated` };
+    const written = report.result === 'dry-run' ? ', nothing written (dry run)' : '';
+    return { failed: false, headline: `result=${report.result}: ${report.updated.length} updated, ${report.unchanged.length} unchanged${written}` };
+}
+/** Exit codes: 0 done, 1 Jira refused or failed, 2 bad usage or bad input. */
+const EXIT = { ok: 0, failed: 1, usage: 2 };
+/** The exit code of an update run: failures count only when fail-on-error is on. */
+function exitCodeOf(report, failOnError) {
+    if (!verdictOf(report).failed || !failOnError)
+        return EXIT.ok;
+    return report.result === 'no-credentials' ? EXIT.usage : EXIT.failed;
 }
 /** One line that says what happened to an issue and, for a failure, what to do. */
 function describeResult(result) {
@@ -3226,14 +3665,16 @@ function describeResult(result) {
         case 'dry-run':
             return `${result.issueKey}: would update ${describeFields(result.fields)} (dry run)`;
         case 'skipped':
-            return `${result.issueKey}: skipped, not attempted after Jira refused the credentials on an earlier request (more attempts would add to the failed-login count)`;
+            return `${result.issueKey}: skipped, not attempted after an earlier request failed in a way every request would (more attempts could add to the failed-login count)`;
+        case 'cancelled':
+            return `${result.issueKey}: cancelled before it finished`;
         default:
             return `${result.issueKey}: ${result.error?.message ?? result.outcome}`;
     }
 }
 /** The annotation title for a failed result. */
 function resultTitle(result) {
-    if (result.outcome === 'skipped')
+    if (result.outcome === 'skipped' || result.outcome === 'cancelled')
         return `Not attempted (${result.issueKey})`;
     const kind = result.error?.kind ?? 'error';
     return `${FAILURE_TITLES[kind]} (${result.issueKey})`;
@@ -3262,209 +3703,287 @@ function displayValue(value) {
 
 ;// CONCATENATED MODULE: ./src/report/summary.ts
 
-const OUTCOME_ICONS = { updated: '✅', unchanged: '✅', 'dry-run': '📝', skipped: '⏭️' };
+const OUTCOME_ICONS = { updated: '✅', unchanged: '✅', 'dry-run': '📝', skipped: '⏭️', cancelled: '⏹️' };
 /**
- * The job summary: a table of every issue with a link, the fields, their values and the
- * outcome, then the remedy for each failure.
+ * The job summary: a table of every issue with a link, the field as the user named it, the
+ * value set (or attempted, on failed rows) and the outcome, then the remedy for each failure.
+ * Every text is escaped: Jira's error text, keys and values (a branch name an outsider chose
+ * fills {ref}) must not become Markdown or HTML.
  */
-function summaryMarkdown(report, jiraUrl) {
-    const lines = [
-        `### Jira build result: ${report.result}`,
-        '',
-        '| Issue | Field | Value | Outcome |',
-        '| --- | --- | --- | --- |'
-    ];
+function summaryMarkdown(report, jiraUrl, notes = {}) {
+    const lines = [`### Jira build result: ${escapeMarkdown(report.result)}`, ''];
+    if (notes.note)
+        lines.push(escapeMarkdown(notes.note), '');
     if (report.error)
-        lines.splice(2, 2, report.error.message);
-    for (const result of report.results) {
-        const link = `[${result.issueKey}](${jiraUrl}/browse/${encodeURIComponent(result.issueKey)})`;
-        const entries = Object.entries(result.fields ?? {});
-        const field = entries.map(([name]) => name).join(', ') || '—';
-        const value = entries.map(([, fieldValue]) => displayValue(fieldValue)).join(', ') || '—';
-        const icon = OUTCOME_ICONS[result.outcome] ?? '❌';
-        lines.push(`| ${link} | ${cell(field)} | ${cell(value)} | ${icon} ${result.outcome} |`);
+        lines.push(escapeMarkdown(report.error.message), '');
+    if (report.results.length > 0) {
+        lines.push('| Issue | Field | Value | Outcome |', '| --- | --- | --- | --- |');
+        for (const result of report.results)
+            lines.push(row(result, report, jiraUrl));
     }
     const failures = report.results.filter((result) => result.error);
     if (failures.length > 0) {
         lines.push('', '#### What to do', '');
         for (const result of failures)
-            lines.push(`- **${result.issueKey}** (${result.outcome}): ${cell(result.error?.message ?? '')}`);
+            lines.push(`- **${escapeMarkdown(result.issueKey)}** (${result.outcome}): ${escapeMarkdown(result.error?.message ?? '')}`);
     }
     return `${lines.join('\n')}\n`;
 }
-function cell(text) {
-    return text.replace(/\|/g, '\\|').replace(/\r?\n/g, ' ');
-}
-
-// EXTERNAL MODULE: ./node_modules/oauth-1.0a/oauth-1.0a.js
-var oauth_1_0a = __nccwpck_require__(470);
-var oauth_1_0a_default = /*#__PURE__*/__nccwpck_require__.n(oauth_1_0a);
-;// CONCATENATED MODULE: ./src/oauth/sign.ts
-
-
-const systemSources = {
-    clock: () => Math.floor(Date.now() / 1000),
-    nonce: () => (0,external_node_crypto_namespaceObject.randomBytes)(16).toString('hex')
-};
-/**
- * Signs a request with OAuth 1.0a RSA-SHA1 (RFC 5849 §3.4.3) and returns the Authorization
- * header and the signature base string it covers. The same inputs always give the same
- * signature.
- */
-function signRequest(request, credentials, sources = systemSources) {
-    const oauth = new (oauth_1_0a_default())({
-        consumer: { key: credentials.consumerKey, secret: '' },
-        signature_method: 'RSA-SHA1',
-        hash_function: baseString => rsaSha1(baseString, credentials.privateKey)
-    });
-    oauth.getNonce = sources.nonce;
-    oauth.getTimeStamp = sources.clock;
-    // oauth-1.0a reads the query itself, but splits values at a second "=", leaves "+" encoded
-    // and keeps the URL's case and default port. So it gets the normalised base URI alone and
-    // every parameter, decoded by the platform, as request data.
-    const { baseUri, params } = splitUrl(request.url);
-    for (const [name, value] of Object.entries({ ...request.form, ...request.oauthParams })) {
-        addParam(params, name, value);
-    }
-    let baseString = '';
-    const originalGetBaseString = oauth.getBaseString.bind(oauth);
-    oauth.getBaseString = (req, data) => (baseString = originalGetBaseString(req, data));
-    const token = credentials.token === undefined ? undefined : { key: credentials.token, secret: '' };
-    // authorize() merges the request parameters into what it returns; keep only protocol ones.
-    const authorized = oauth.authorize({ method: request.method, url: baseUri, data: params }, token);
-    const oauthParams = {};
-    for (const [name, value] of Object.entries(authorized)) {
-        if (name.startsWith('oauth_') && value !== undefined)
-            oauthParams[name] = String(value);
-    }
-    const authorization = oauth.toHeader(oauthParams).Authorization;
-    return { authorization, baseString, oauthParams };
-}
-/** RSASSA-PKCS1-v1_5 over SHA-1 of the UTF-8 base string, base64, with node:crypto. */
-function rsaSha1(baseString, privateKey) {
-    return (0,external_node_crypto_namespaceObject.sign)('sha1', Buffer.from(baseString, 'utf8'), privateKey).toString('base64');
+function row(result, report, jiraUrl) {
+    const link = `[${escapeMarkdown(result.issueKey)}](${jiraUrl}/browse/${encodeURIComponent(result.issueKey)})`;
+    const entries = Object.entries(result.fields ?? {});
+    const named = (id) => (report.field && report.field.endsWith(`(${id})`) ? report.field : id);
+    const field = entries.map(([id]) => named(id)).join(', ') || report.field || '—';
+    const shown = entries.map(([, fieldValue]) => displayValue(fieldValue)).join(', ');
+    // A failed row has no fields sent: show what was attempted.
+    const value = shown || (report.value !== undefined ? `${report.value} (attempted)` : '—');
+    const icon = OUTCOME_ICONS[result.outcome] ?? '❌';
+    return `| ${link} | ${escapeMarkdown(field)} | ${escapeMarkdown(value)} | ${icon} ${result.outcome} |`;
 }
 /**
- * The base string URI of RFC 5849 §3.4.1.2 (lower-case scheme and host, no default port,
- * no query) and the query's parameters, form-decoded.
+ * Text as it reads, never as Markdown or HTML: what opens a link, an image, code, emphasis or
+ * a table cell is backslash-escaped (an underscore inside a word, as in customfield_10314,
+ * means nothing and stays), angle brackets and ampersands become entities, and line breaks
+ * become spaces.
  */
-function splitUrl(url) {
-    const parsed = new URL(url);
-    const baseUri = `${parsed.protocol}//${parsed.host}${parsed.pathname}`;
-    const params = Object.create(null);
-    for (const [name, value] of new URLSearchParams(parsed.search))
-        addParam(params, name, value);
-    return { baseUri, params };
-}
-function addParam(params, name, value) {
-    const existing = params[name];
-    if (existing === undefined)
-        params[name] = value;
-    else if (Array.isArray(existing))
-        existing.push(value);
-    else
-        params[name] = [existing, value];
+function escapeMarkdown(text) {
+    return text
+        .replace(/\r?\n|\r/g, ' ')
+        .replace(/&/g, '&amp;')
+        .replace(/</g, '&lt;')
+        .replace(/>/g, '&gt;')
+        .replace(/[\\`*[\]|~]/g, c => `\\${c}`)
+        .replace(/(?<![A-Za-z0-9])_|_(?![A-Za-z0-9])/g, '\\_');
 }
 
-;// CONCATENATED MODULE: ./src/jira/auth.ts
-
-/** OAuth 1.0a RSA-SHA1: a fresh nonce and timestamp for every request, retries included. */
-function oauthAuthenticator(credentials, sources = systemSources) {
-    return {
-        mode: 'oauth',
-        authorize: request => signRequest(request, credentials, sources).authorization
-    };
-}
-/** Builds the Authenticator for the configured mode. */
-function authenticatorFor(auth, sources = systemSources) {
-    switch (auth.mode) {
-        case 'oauth':
-            return oauthAuthenticator({ consumerKey: auth.consumerKey, privateKey: auth.privateKey, token: auth.accessToken }, sources);
-        case 'pat':
-            // Data Center 8.14+ personal access tokens.
-            return { mode: 'pat', authorize: () => `Bearer ${auth.personalAccessToken}` };
-        case 'basic': {
-            // Jira Cloud: the account's e-mail address and an API token.
-            const header = `Basic ${Buffer.from(`${auth.user}:${auth.apiToken}`, 'utf8').toString('base64')}`;
-            return { mode: 'basic', authorize: () => header };
+;// CONCATENATED MODULE: ./src/jira/signature.ts
+/**
+ * Pinpoints a signature_invalid: Jira sends the base string it computed, so comparing it part
+ * by part with the one the request was signed over says which part differs. Pure.
+ */
+// Parameters whose values are secrets or prove possession of one: named, never shown.
+const HIDDEN_VALUES = new Set(['oauth_token', 'oauth_verifier', 'oauth_signature']);
+/** Splits `METHOD&enc(url)&enc(params)` into its parts, decoded; undefined when it is not one. */
+function parseBaseString(baseString) {
+    const [method, url, params, ...rest] = baseString.trim().split('&');
+    if (rest.length > 0 || params === undefined)
+        return undefined;
+    try {
+        const pairs = new Map();
+        const normalized = decodeURIComponent(params);
+        for (const pair of normalized === '' ? [] : normalized.split('&')) {
+            const at = pair.indexOf('=');
+            const name = decodeURIComponent(at < 0 ? pair : pair.slice(0, at));
+            const value = at < 0 ? '' : decodeURIComponent(pair.slice(at + 1));
+            pairs.set(name, [...(pairs.get(name) ?? []), value]);
         }
+        return { method, url: decodeURIComponent(url), params: pairs };
+    }
+    catch {
+        return undefined;
+    }
+}
+/** Compares the base string this request was signed over with Jira's own. */
+function compareBaseStrings(ours, theirs) {
+    const mine = parseBaseString(ours);
+    const jira = parseBaseString(theirs);
+    if (!mine || !jira)
+        return undefined;
+    if (mine.method !== jira.method)
+        return { differs: 'method', ours: mine.method, theirs: jira.method };
+    if (mine.url !== jira.url)
+        return { differs: 'url', ours: mine.url, theirs: jira.url };
+    const names = [...new Set([...mine.params.keys(), ...jira.params.keys()])].sort();
+    for (const name of names) {
+        const a = (mine.params.get(name) ?? []).join(', ');
+        const b = (jira.params.get(name) ?? []).join(', ');
+        if (a === b)
+            continue;
+        const shown = (present, value) => (!present ? undefined : HIDDEN_VALUES.has(name) ? '***' : value);
+        return { differs: 'parameter', name, ours: shown(mine.params.has(name), a), theirs: shown(jira.params.has(name), b) };
+    }
+    return { differs: 'nothing' };
+}
+/**
+ * The base URL Jira knows itself by, from the URL it signed over: the request's path under
+ * jira-url taken off the end. Undefined when the paths do not line up.
+ */
+function jiraBaseUrlFrom(theirUrl, ourUrl, ourBaseUrl) {
+    try {
+        const suffix = new URL(ourUrl).pathname.slice(new URL(ourBaseUrl).pathname.replace(/\/$/, '').length);
+        if (suffix === '' || !theirUrl.endsWith(suffix))
+            return undefined;
+        return theirUrl.slice(0, -suffix.length);
+    }
+    catch {
+        return undefined;
     }
 }
 
 ;// CONCATENATED MODULE: ./src/jira/diagnose.ts
 
+
+
+
 /** Usual causes of each oauth_problem net.oauth (Jira's OAuth provider) reports. */
-const OAUTH_PROBLEM_ADVICE = {
-    token_rejected: 'The access token is unknown to this Jira: it was revoked, never authorized, or comes from another Jira. Run the OAuth dance again and update the access-token secret.',
-    token_revoked: 'The access token was revoked in Jira. Run the OAuth dance again and update the access-token secret.',
-    token_expired: 'The access token expired (they last 5 years). Run the OAuth dance again and update the access-token secret.',
-    token_used: 'The request token was already exchanged. Start the OAuth dance again from the request token.',
-    signature_invalid: "The private key does not match the public key on Jira's application link, or jira-url differs from the URL Jira sees (a proxy, another host name, http instead of https, a missing context path). Check both.",
-    timestamp_refused: "The runner's clock is more than 5 minutes off Jira's. Fix the runner's time (NTP) or Jira's.",
-    nonce_used: 'A nonce was reused within the same second. Run the step again.',
-    consumer_key_unknown: 'No application link in Jira has this consumer key. Check the consumer-key secret against the incoming authentication of the application link.',
-    consumer_key_rejected: 'Jira rejected the consumer key. Check the application link is enabled.',
-    consumer_key_refused: 'Jira refused the consumer key. Check the application link is enabled.',
-    permission_unknown: 'The access token is not authorized yet. Finish the OAuth dance: approve the request token in the browser, then exchange it.',
-    permission_denied: 'The user denied access to the application link. Run the OAuth dance again and approve it.',
-    user_refused: 'The user refused the authorization. Run the OAuth dance again and approve it.',
-    signature_method_rejected: 'Jira only accepts RSA-SHA1 for this application link.',
-    version_rejected: 'Jira only accepts OAuth version 1.0.',
-    parameter_absent: 'A required OAuth parameter was missing.',
-    parameter_rejected: 'Jira rejected an OAuth parameter.',
-    additional_authorization_required: 'The access token lacks the authorization this request needs. Run the OAuth dance again.'
-};
+function oauthProblemAdvice(problem, words) {
+    const accessToken = words.input('access-token');
+    const consumerKey = words.input('consumer-key');
+    const advice = {
+        token_rejected: `The access token is unknown to this Jira: it was revoked, never authorized, or comes from another Jira. Run the OAuth dance again and update ${accessToken}.`,
+        token_revoked: `The access token was revoked in Jira. Run the OAuth dance again and update ${accessToken}.`,
+        token_expired: `The access token expired (they last 5 years). Run the OAuth dance again and update ${accessToken}.`,
+        token_used: 'The request token was already exchanged. Start the OAuth dance again from the request token.',
+        signature_invalid: `The private key does not match the public key on Jira's application link, or ${words.input('jira-url')} differs from the URL Jira sees (a proxy, another host name, http instead of https, a missing context path). Check both.`,
+        timestamp_refused: "The clock of this machine is more than 5 minutes off Jira's. Fix its time (NTP) or Jira's.",
+        nonce_used: 'A nonce was reused within the same second. Run the step again.',
+        consumer_key_unknown: `No application link in Jira has this consumer key. Check ${consumerKey} against the incoming authentication of the application link.`,
+        consumer_key_rejected: 'Jira rejected the consumer key. Check the application link is enabled.',
+        consumer_key_refused: 'Jira refused the consumer key. Check the application link is enabled.',
+        permission_unknown: 'The access token is not authorized yet. Finish the OAuth dance: approve the request token in the browser, then exchange it.',
+        permission_denied: 'The user denied access to the application link. Run the OAuth dance again and approve it.',
+        user_refused: 'The user refused the authorization. Run the OAuth dance again and approve it.',
+        signature_method_rejected: 'Jira only accepts RSA-SHA1 for this application link.',
+        version_rejected: 'Jira only accepts OAuth version 1.0.',
+        parameter_absent: 'A required OAuth parameter was missing.',
+        parameter_rejected: 'Jira rejected an OAuth parameter.',
+        additional_authorization_required: 'The access token lacks the authorization this request needs. Run the OAuth dance again.'
+    };
+    return Object.hasOwn(advice, problem) ? advice[problem] : undefined;
+}
 /**
  * Classifies one Jira answer. Returns undefined when Jira did what was asked, and a
  * JiraError naming the failure and its remedy otherwise. Every answer is read, success
- * included: Jira can lock an account or fall back to anonymous on a 200. The OAuth dance's
- * token endpoints authenticate the consumer, not a user, so there `anonymousExpected` is set.
+ * included: Jira can lock an account or fall back to anonymous on a 200. Every text taken
+ * from the answer passes the redactor: proxies and error pages echo credentials.
  */
-function diagnose(response, issueKey, context = {}) {
+function diagnose(response, context = {}) {
     const { status, headers } = response;
+    const { issueKey } = context;
+    const redactor = context.redactor ?? new Redactor();
+    const words = context.words ?? ACTION_WORDS;
     const loginReason = headers['x-seraph-loginreason']?.split(',')[0].trim();
     const userName = headers['x-ausername'];
     const details = { issueKey, status, loginReason };
     if (loginReason === 'AUTHENTICATION_DENIED') {
-        const deniedReason = headers['x-authentication-denied-reason'] ?? '';
+        const deniedReason = redactor.excerpt(headers['x-authentication-denied-reason'] ?? '');
         const loginUrl = /login-url=(\S+)/.exec(deniedReason)?.[1];
         const where = loginUrl ? ` at ${loginUrl}` : '';
         return new JiraError('captcha', `Jira locked the account behind a CAPTCHA after too many failed logins (${deniedReason.split(';')[0] || 'AUTHENTICATION_DENIED'}); no request will succeed until it is cleared.`, `Log in once in a browser${where} and solve the CAPTCHA, or ask a Jira admin to reset the user's failed login count. Then check the credentials before running again.`, { ...details, loginUrl });
     }
     const oauthProblem = findOAuthProblem(response);
     if (oauthProblem) {
-        const advice = OAUTH_PROBLEM_ADVICE[oauthProblem] ?? 'Jira named this OAuth problem; see its logs for more.';
-        const baseString = formField(response.body, 'oauth_signature_base_string');
-        return new JiraError('unauthorized', `Jira refused the OAuth signature: oauth_problem=${oauthProblem}.`, advice, {
-            ...details,
-            oauthProblem,
-            debug: baseString ? `Jira's signature base string: ${redactToken(baseString)}` : undefined
-        });
+        const problem = redactor.excerpt(oauthProblem, 80);
+        const advice = oauthProblemAdvice(oauthProblem, words) ?? 'Jira named this OAuth problem; see its logs for more.';
+        const jiraBaseString = formField(response.body, 'oauth_signature_base_string');
+        const reason = `Jira refused the OAuth signature: oauth_problem=${problem}.`;
+        const debug = jiraBaseString ? `Jira's signature base string: ${redactor.redact(jiraBaseString)}` : undefined;
+        const pinpointed = oauthProblem === 'signature_invalid' ? pinpointSignature(response, jiraBaseString, context, redactor, words) : undefined;
+        return new JiraError('unauthorized', reason, pinpointed ?? advice, { ...details, oauthProblem: problem, debug });
     }
     if (loginReason === 'AUTHENTICATED_FAILED' || (userName === 'anonymous' && !context.anonymousExpected)) {
         const sign = loginReason === 'AUTHENTICATED_FAILED' ? 'X-Seraph-LoginReason: AUTHENTICATED_FAILED' : 'X-AUSERNAME: anonymous';
-        return new JiraError('unauthorized', `Jira did not accept the credentials and answered as an anonymous user (HTTP ${status}, ${sign}), so what it says about the issue cannot be trusted.`, 'Check the credentials with the check command; for OAuth, that the access token was authorized and the application link allows user impersonation.', details);
+        return new JiraError('unauthorized', `Jira did not accept the credentials and answered as an anonymous user (HTTP ${status}, ${sign}), so what it says about the issue cannot be trusted.`, `${words.checkCredentials} For OAuth, check that the access token was authorized and the application link allows user impersonation.`, details);
     }
     if (status >= 200 && status < 300)
         return undefined;
     if (status >= 300 && status < 400) {
-        const location = headers.location ?? 'no Location header';
-        return new JiraError('invalid', `Jira redirected the request (HTTP ${status}) to ${location}.`, 'An OAuth signature covers the URL, so redirects are not followed: set jira-url to the base URL Jira redirects to (the part before /rest or /plugins).', details);
+        const location = headers.location ? redactor.excerpt(headers.location, 200) : 'no Location header';
+        const base = headers.location && context.signed?.url && context.signed.baseUrl ? jiraBaseUrlFrom(location.split('?')[0], context.signed.url, context.signed.baseUrl) : undefined;
+        return new JiraError('wrong-url', `Jira redirected the request (HTTP ${status}) to ${location}.`, `An OAuth signature covers the URL, so redirects are not followed: set ${words.input('jira-url')} to ${base ?? 'the base URL Jira redirects to (the part before /rest or /plugins)'}.`, details);
     }
-    const message = errorText(response);
+    const message = errorText(response, redactor);
     switch (status) {
         case 400:
             return new JiraError('invalid', `Jira rejected the request (HTTP 400): ${message}.`, 'Fix the field or value it names.', details);
         case 401:
-            return new JiraError('unauthorized', `Jira answered 401 Unauthorized: ${message}.`, 'Check the credentials with the check command.', details);
+            return new JiraError('unauthorized', `Jira answered 401 Unauthorized: ${message}.`, words.checkCredentials, details);
         case 403:
             return new JiraError('forbidden', `Jira answered 403 Forbidden: ${message}.`, 'The user the credentials act as lacks the permission (Edit Issues on the project), or this auth mode is disabled on the instance.', details);
         case 404:
+            if (!isJiraJson(response.body))
+                return notJira(response, message, context, redactor, words);
             return new JiraError('not-found', `Jira answered 404 Not Found: ${message}.`, 'Check the issue key, and that the user can browse its project.', details);
+        case 410:
+            return new JiraError('error', `Jira answered 410 Gone: ${message}.`, 'This Jira no longer offers the endpoint.', details);
         case 429:
-            return new JiraError('error', `Jira is rate limiting requests (HTTP 429${headers['retry-after'] ? `, Retry-After ${headers['retry-after']}` : ''}).`, 'Run fewer updates at once, or ask an admin to raise the limit for this user.', details);
+            return new JiraError('error', `Jira is rate limiting requests (HTTP 429${headers['retry-after'] ? `, Retry-After ${redactor.excerpt(headers['retry-after'], 40)}` : ''}).`, `Run fewer updates at once (${words.input('concurrency')}), or ask an admin to raise the limit for this user.`, details);
         default:
             return new JiraError('error', `Jira answered HTTP ${status}: ${message}.`, status >= 500 ? 'Jira failed; try again later.' : '', details);
+    }
+}
+/**
+ * Jira's REST API answers a missing issue with JSON errorMessages; anything else on a 404
+ * (Tomcat's "HTTP Status 404 – Not Found", a proxy's page) means the URL is not Jira's REST API.
+ */
+function isJiraJson(body) {
+    try {
+        const parsed = JSON.parse(body);
+        return parsed !== null && typeof parsed === 'object' && ('errorMessages' in parsed || 'errors' in parsed);
+    }
+    catch {
+        return false;
+    }
+}
+function notJira(response, message, context, redactor, words) {
+    const jiraUrl = words.input('jira-url');
+    const hint = baseUrlHint(response.body, context.signed?.url);
+    const remedy = hint
+        ? `The page names Jira at ${redactor.excerpt(hint, 200)}: set ${jiraUrl} to that.`
+        : `Most often ${jiraUrl} lacks Jira's context path (such as /jira): use the base URL Jira shows under Administration → System → Base URL.`;
+    return new JiraError('wrong-url', `${context.signed?.baseUrl ?? 'The URL'} is not Jira's REST API: it answered 404 with ${message}, not Jira's JSON.`, remedy, { issueKey: context.issueKey, status: response.status });
+}
+/** Jira's base URL as its own pages reveal it: a <base href>, or the link to its login page. */
+function baseUrlHint(body, requestUrl) {
+    const base = /<base\s[^>]*href=["']([^"']+)["']/i.exec(body)?.[1];
+    const login = /href=["']([^"']*?)\/login\.jsp[^"']*["']/i.exec(body)?.[1];
+    const found = base ?? (login !== undefined ? login || '/' : undefined);
+    if (found === undefined)
+        return undefined;
+    try {
+        const url = new URL(found, requestUrl);
+        if (url.protocol !== 'http:' && url.protocol !== 'https:')
+            return undefined;
+        return `${url.origin}${url.pathname.replace(/\/+$/, '')}`;
+    }
+    catch {
+        return undefined;
+    }
+}
+/** Says which part of the signature Jira saw differently, from Jira's own base string. */
+function pinpointSignature(response, jiraBaseString, context, redactor, words) {
+    const ours = context.signed?.baseString;
+    if (!jiraBaseString || !ours)
+        return undefined;
+    const verdict = compareBaseStrings(ours, jiraBaseString);
+    if (!verdict)
+        return undefined;
+    const jiraUrl = words.input('jira-url');
+    switch (verdict.differs) {
+        case 'method':
+            return `Jira saw the request as ${redactor.excerpt(verdict.theirs, 20)}, not ${verdict.ours}: a proxy between changes the method. Send Jira the request unchanged.`;
+        case 'url': {
+            const realm = /realm="([^"]*)"/.exec(response.headers['www-authenticate'] ?? '')?.[1];
+            const fromRealm = realm ? safeDecode(realm) : undefined;
+            const theirBase = (context.signed?.url && context.signed.baseUrl ? jiraBaseUrlFrom(verdict.theirs, context.signed.url, context.signed.baseUrl) : undefined) ??
+                (fromRealm && /^https?:\/\//.test(fromRealm) ? fromRealm : undefined);
+            const shown = redactor.excerpt(theirBase ?? verdict.theirs, 200);
+            return `Jira signs over ${redactor.excerpt(verdict.theirs, 200)}, but this request was signed for ${verdict.ours}: a reverse proxy or another host name stands between. Set ${jiraUrl} to ${shown}, the URL Jira knows itself by.`;
+        }
+        case 'parameter': {
+            const show = (value) => (value === undefined ? 'absent' : `"${redactor.excerpt(value, 80)}"`);
+            return `Jira signs parameter ${redactor.excerpt(verdict.name, 60)} as ${show(verdict.theirs)}, but this request signed it as ${show(verdict.ours)}: something between changes the query or body. Send Jira the request unchanged.`;
+        }
+        case 'nothing':
+            return `Jira computed the same base string, so the private key does not match the public key on the application link, for certain. The public key that belongs to the configured private key has SHA-256 fingerprint ${context.signed?.fingerprint?.() ?? 'unknown'}; compare it with the link's (openssl pkey -pubin -in public.pem -outform DER | sha256sum), then register the right public key or use the right private key.`;
+    }
+}
+function safeDecode(text) {
+    try {
+        return decodeURIComponent(text);
+    }
+    catch {
+        return undefined;
     }
 }
 /** The oauth_problem from WWW-Authenticate or from a form-encoded body. */
@@ -3472,7 +3991,7 @@ function findOAuthProblem(response) {
     const challenge = response.headers['www-authenticate'] ?? '';
     const fromHeader = /oauth_problem="([^"]*)"/.exec(challenge)?.[1];
     if (fromHeader)
-        return decodeURIComponent(fromHeader);
+        return safeDecode(fromHeader) ?? fromHeader;
     return formField(response.body, 'oauth_problem');
 }
 function formField(body, name) {
@@ -3485,15 +4004,14 @@ function formField(body, name) {
         return undefined;
     }
 }
-/** Jira's base string contains the access token; show its shape, never its value. */
-function redactToken(baseString) {
-    return baseString.replace(/(oauth_token%253D|oauth_token%3D|oauth_token=)[^&%]+/g, '$1***');
-}
 /**
  * A short, human account of an error body: Jira's errorMessages and field errors, a JSON
  * message, or the title of an HTML page (never the page itself).
  */
-function errorText(response) {
+function errorText(response, redactor = new Redactor()) {
+    return redactor.excerpt(rawErrorText(response));
+}
+function rawErrorText(response) {
     const body = response.body.trim();
     if (body === '')
         return 'no details in the answer';
@@ -3509,7 +4027,7 @@ function errorText(response) {
         if (typeof parsed.message === 'string')
             parts.push(parsed.message);
         if (parts.length > 0)
-            return parts.join('; ');
+            return parts.join('; ').replace(/\s+/g, ' ');
     }
     catch {
         // not JSON; fall through
@@ -3534,13 +4052,16 @@ function firstLine(text) {
 ;// CONCATENATED MODULE: ./src/jira/client.ts
 
 
+
+
+
 /** A policy of `maxRetries` retries within `timeoutSeconds` from now, on the real clock. */
 function retryPolicy(maxRetries, timeoutSeconds, onRetry) {
     return {
         maxRetries,
         deadline: Date.now() + timeoutSeconds * 1000,
         now: Date.now,
-        sleep: ms => new Promise(resolve => setTimeout(resolve, ms)),
+        sleep: abortableSleep,
         random: Math.random,
         onRetry
     };
@@ -3548,7 +4069,7 @@ function retryPolicy(maxRetries, timeoutSeconds, onRetry) {
 // Transient answers: rate limiting and a gateway or Jira node briefly down. A 401 or 403 is
 // never among them: each retry would add to the failed-login count behind the CAPTCHA.
 const RETRYABLE_STATUSES = new Set([429, 502, 503, 504]);
-const RETRYABLE_CODES = new Set(['ECONNRESET', 'ECONNREFUSED', 'ENOTFOUND', 'EAI_AGAIN', 'ETIMEDOUT', 'ESOCKETTIMEDOUT', 'EPIPE', 'ECONNABORTED']);
+const RETRYABLE_CODES = new Set(['ECONNRESET', 'ERR_STREAM_PREMATURE_CLOSE', 'HPE_INVALID_CONSTANT', 'ECONNREFUSED', 'ENOTFOUND', 'EAI_AGAIN', 'ETIMEDOUT', 'ESOCKETTIMEDOUT', 'EPIPE', 'ECONNABORTED']);
 const BACKOFF_BASE_MS = 500;
 const BACKOFF_CAP_MS = 10_000;
 /** A Jira REST client: builds URLs under the base URL, authorizes, sends and diagnoses. */
@@ -3557,11 +4078,17 @@ class JiraClient {
     auth;
     transport;
     retry;
-    constructor(baseUrl, auth, transport, retry = retryPolicy(3, 60)) {
+    redactor;
+    words;
+    signal;
+    constructor(baseUrl, auth, context) {
         this.baseUrl = baseUrl;
         this.auth = auth;
-        this.transport = transport;
-        this.retry = retry;
+        this.transport = context.transport;
+        this.retry = context.retry ?? retryPolicy(3, 60);
+        this.redactor = context.redactor ?? new Redactor();
+        this.words = context.words ?? ACTION_WORDS;
+        this.signal = context.signal;
     }
     /** The full URL of a path under the base URL (context path included). */
     url(path, query) {
@@ -3574,6 +4101,9 @@ class JiraClient {
      * Network failures and the run's timeout throw JiraError.
      */
     async send(method, path, options = {}) {
+        return (await this.exchange(method, path, options)).response;
+    }
+    async exchange(method, path, options) {
         const url = this.url(path, options.query);
         const headers = { Accept: 'application/json' };
         let body;
@@ -3591,22 +4121,25 @@ class JiraClient {
         // again. A token POST that did reach Jira is refused on retry as token_used, which says
         // to start the dance again: no state is left half-done.
         for (let attempt = 0;; attempt++) {
+            this.checkStopped();
             const remaining = retry.deadline - retry.now();
             if (remaining <= 0)
                 throw this.timedOut(options.issueKey);
-            headers.Authorization = this.auth.authorize({ method, url, form: options.form, oauthParams: options.oauthParams });
+            const signed = this.auth.authorize({ method, url, form: options.form, oauthParams: options.oauthParams });
+            headers.Authorization = signed.header;
             let response;
             try {
-                response = await withDeadline(this.transport.send({ method, url, headers, body }), remaining);
+                response = await withDeadline(this.transport.send({ method, url, headers, body, signal: this.signal }), remaining);
             }
             catch (thrown) {
                 if (thrown === DEADLINE)
                     throw this.timedOut(options.issueKey);
-                const error = networkError(thrown, this.baseUrl, options.issueKey);
+                this.checkStopped();
+                const error = networkError(thrown, this.baseUrl, this.words, options.issueKey);
                 const delay = backoff(attempt, retry);
                 if (attempt < retry.maxRetries && isRetryableThrow(thrown) && retry.now() + delay < retry.deadline) {
                     retry.onRetry?.(`${method} ${path}: ${error.reason} Retrying in ${formatDelay(delay)} (${attempt + 1} of ${retry.maxRetries}).`);
-                    await retry.sleep(delay);
+                    await this.pause(delay);
                     continue;
                 }
                 throw error;
@@ -3615,27 +4148,75 @@ class JiraClient {
                 const delay = retryDelay(response, attempt, retry);
                 if (retry.now() + delay < retry.deadline) {
                     retry.onRetry?.(`${method} ${path}: HTTP ${response.status}. Retrying in ${formatDelay(delay)} (${attempt + 1} of ${retry.maxRetries}).`);
-                    await retry.sleep(delay);
+                    await this.pause(delay);
                     continue;
                 }
             }
-            return response;
+            return { response, baseString: signed.baseString };
         }
     }
+    /** Throws Stopped once the run's signal has aborted: nothing more is sent. */
+    checkStopped() {
+        if (this.signal?.aborted)
+            throw new Stopped(this.signal.reason);
+    }
+    async pause(ms) {
+        try {
+            await this.retry.sleep(ms, this.signal);
+        }
+        catch {
+            this.checkStopped();
+        }
+        this.checkStopped();
+    }
     timedOut(issueKey) {
-        return new JiraError('network', `Jira did not answer within the run's time limit.`, 'Raise the timeout input (seconds) if Jira is slow, or check that the runner can reach it.', { issueKey });
+        return new JiraError('network', `Jira did not answer within the run's time limit.`, `Raise ${this.words.input('timeout')} (seconds) if Jira is slow, or check that this machine can reach it.`, { issueKey });
     }
     /**
      * Sends one request and returns its JSON answer (undefined for an empty one). Throws the
      * diagnosed JiraError when Jira refused, and says so when the answer is not JSON.
      */
-    async json(method, path, options = {}) {
-        const response = await this.send(method, path, options);
-        const failure = diagnose(response, options.issueKey);
+    async json(method, path, options = {}, shape) {
+        const response = await this.answer(method, path, options);
+        const value = parseJson(response, this.url(path), this.redactor, this.words, options.issueKey);
+        if (shape && value !== undefined && !shape.is(value)) {
+            throw new JiraError('error', `Jira answered ${method} ${this.url(path)} with an unexpected shape (expected ${shape.name}).`, `Check ${this.words.input('jira-url')} points at Jira itself and not at a proxy or another service.`, { issueKey: options.issueKey, status: response.status });
+        }
+        return value;
+    }
+    /**
+     * Sends one request and returns Jira's answer when Jira did what was asked. Throws the
+     * diagnosed JiraError otherwise.
+     */
+    async answer(method, path, options = {}) {
+        const { response, baseString } = await this.exchange(method, path, options);
+        const failure = diagnose(response, {
+            issueKey: options.issueKey,
+            anonymousExpected: options.anonymousExpected,
+            redactor: this.redactor,
+            words: this.words,
+            signed: { url: this.url(path, options.query), baseUrl: this.baseUrl, baseString, fingerprint: () => this.auth.fingerprint }
+        });
         if (failure)
             throw failure;
-        return parseJson(response, this.url(path), options.issueKey);
+        return response;
     }
+}
+/** Sleeps, or rejects as soon as the signal aborts. */
+function abortableSleep(ms, signal) {
+    return new Promise((resolve, reject) => {
+        if (signal?.aborted)
+            return reject(signal.reason);
+        const onAbort = () => {
+            clearTimeout(timer);
+            reject(signal?.reason);
+        };
+        const timer = setTimeout(() => {
+            signal?.removeEventListener('abort', onAbort);
+            resolve();
+        }, ms);
+        signal?.addEventListener('abort', onAbort, { once: true });
+    });
 }
 const DEADLINE = Symbol('deadline');
 /** Rejects with DEADLINE when the run's time limit passes first. */
@@ -3683,7 +4264,7 @@ function backoff(attempt, retry) {
 function formatDelay(ms) {
     return ms >= 1000 ? `${(ms / 1000).toFixed(1)} s` : `${ms} ms`;
 }
-function parseJson(response, url, issueKey) {
+function parseJson(response, url, redactor, words, issueKey) {
     if (response.body.trim() === '')
         return undefined;
     try {
@@ -3691,8 +4272,8 @@ function parseJson(response, url, issueKey) {
     }
     catch {
         const title = htmlTitle(response.body);
-        const what = title === undefined ? 'something that is not JSON' : `an HTML page titled "${title}"`;
-        throw new JiraError('error', `Jira answered ${url} with ${what} instead of JSON.`, 'A login page or a maintenance page usually means an SSO proxy stands in front of Jira or jira-url points at the wrong place.', { issueKey, status: response.status });
+        const what = title === undefined ? 'something that is not JSON' : `an HTML page titled "${redactor.excerpt(title, 160)}"`;
+        throw new JiraError('error', `Jira answered ${url} with ${what} instead of JSON.`, `A login page or a maintenance page usually means an SSO proxy stands in front of Jira or ${words.input('jira-url')} points at the wrong place.`, { issueKey, status: response.status });
     }
 }
 const TLS_CODES = new Set([
@@ -3704,10 +4285,13 @@ const TLS_CODES = new Set([
     'ERR_TLS_CERT_ALTNAME_INVALID'
 ]);
 /** Turns a transport failure into a JiraError, by its code only: library messages may carry headers. */
-function networkError(thrown, baseUrl, issueKey) {
+function networkError(thrown, baseUrl, words = ACTION_WORDS, issueKey) {
     const code = typeof thrown === 'object' && thrown !== null && 'code' in thrown ? String(thrown.code) : undefined;
     if (code && TLS_CODES.has(code)) {
-        return new JiraError('network', `The TLS certificate of ${baseUrl} could not be verified (${code}).`, 'If Jira uses an internal CA, pass its certificate in PEM as ca-certificate, or point NODE_EXTRA_CA_CERTS at the file. Certificate checks cannot be turned off.', { issueKey });
+        return new JiraError('network', `The TLS certificate of ${baseUrl} could not be verified (${code}).`, `If Jira uses an internal CA, pass its certificate in PEM as ${words.input('ca-certificate')}, or point NODE_EXTRA_CA_CERTS at the file. Certificate checks cannot be turned off.`, { issueKey });
+    }
+    if (code === 'ERR_BODY_TOO_LARGE') {
+        return new JiraError('error', `Jira's answer from ${baseUrl} was cut off: it is larger than ${MAX_BODY_BYTES / 1024 / 1024} MiB, far more than any answer this tool asks for.`, `Check ${words.input('jira-url')} points at Jira itself; a proxy or another service answered.`, { issueKey });
     }
     const reasons = {
         ECONNREFUSED: 'connection refused',
@@ -3716,11 +4300,30 @@ function networkError(thrown, baseUrl, issueKey) {
         EAI_AGAIN: 'DNS lookup failed',
         ETIMEDOUT: 'timed out',
         ESOCKETTIMEDOUT: 'timed out',
-        EHOSTUNREACH: 'host unreachable'
+        EHOSTUNREACH: 'host unreachable',
+        ERR_STREAM_PREMATURE_CLOSE: 'the connection closed in the middle of the answer'
     };
     const timedOut = thrown instanceof Error && /timeout/i.test(thrown.message);
     const reason = code ? (reasons[code] ?? code) : timedOut ? 'timed out' : 'the connection failed';
-    return new JiraError('network', `Could not reach Jira at ${baseUrl}: ${reason}.`, 'Check jira-url, and that the runner can reach Jira (a proxy needs HTTPS_PROXY; a self-hosted runner may need to be inside the firewall).', { issueKey });
+    return new JiraError('network', `Could not reach Jira at ${baseUrl}: ${reason}.`, `Check ${words.input('jira-url')}, and that this machine can reach Jira (a proxy needs HTTPS_PROXY; a self-hosted runner or agent may need to be inside the firewall).`, { issueKey });
+}
+
+;// CONCATENATED MODULE: ./src/jira/connect.ts
+
+
+
+/**
+ * The one wiring of the Jira client: the authenticator for the configured mode, the retry
+ * policy within the run's time limit, and a redactor that knows the run's secrets.
+ */
+function connect(endpoint, connection, onRetry) {
+    return new JiraClient(endpoint.jiraUrl, authenticatorFor(endpoint.auth, connection.sources), {
+        transport: connection.transport,
+        retry: connection.retry ?? retryPolicy(endpoint.maxRetries, endpoint.timeoutSeconds, onRetry),
+        redactor: connection.redactor ?? new Redactor(authSecrets(endpoint.auth)),
+        words: connection.words,
+        signal: connection.signal
+    });
 }
 
 ;// CONCATENATED MODULE: ./src/jira/fields.ts
@@ -3920,64 +4523,211 @@ function holdsValue(current, next) {
     return current === next;
 }
 
+;// CONCATENATED MODULE: ./src/jira/search.ts
+
+
+/** Issues per page asked for; Jira may answer with fewer. */
+const SEARCH_PAGE_SIZE = 100;
+/** Pages read at most, whatever Jira says of more: a search that ignores paging ends here. */
+const MAX_SEARCH_PAGES = 20;
+const SEARCH_PAGE = {
+    name: 'a search page with an issues list',
+    is: (value) => typeof value === 'object' && value !== null && Array.isArray(value.issues)
+};
+const SERVER_INFO = {
+    name: 'a server info object',
+    is: (value) => typeof value === 'object' && value !== null && !Array.isArray(value)
+};
+/** Cloud or Server/Data Center, as Jira says of itself. */
+async function deploymentOf(client) {
+    const info = await client.json('GET', '/rest/api/2/serverInfo', {}, SERVER_INFO);
+    return info?.deploymentType === 'Cloud' ? 'Cloud' : 'Server';
+}
+/**
+ * Every issue key a JQL query matches. Server and Data Center page /rest/api/2/search by
+ * startAt; Jira Cloud removed that endpoint in 2025 (410 Gone, CHANGE-2046), and its
+ * replacement /rest/api/3/search/jql pages by nextPageToken. The old endpoint is asked first
+ * and Jira's 410 chooses the new one, so no host name is guessed at. Keys are checked as
+ * strictly as keys a person typed: a key goes into a request path.
+ */
+async function searchIssueKeys(client, jql) {
+    try {
+        return await searchByOffset(client, jql);
+    }
+    catch (thrown) {
+        if (thrown instanceof JiraError && thrown.details.status === 410)
+            return searchByToken(client, jql);
+        throw thrown;
+    }
+}
+async function searchByOffset(client, jql) {
+    const keys = new KeyCollector(client);
+    for (let page = 0, startAt = 0; page < MAX_SEARCH_PAGES; page++) {
+        const answer = await client.json('GET', '/rest/api/2/search', { query: { jql, startAt: String(startAt), maxResults: String(SEARCH_PAGE_SIZE), fields: 'key' } }, SEARCH_PAGE);
+        const issues = answer?.issues ?? [];
+        const added = keys.add(issues);
+        startAt += issues.length;
+        // Jira may cap maxResults below what was asked, so go by total, not by page size; and a
+        // search that ignores startAt repeats its page, which adds nothing.
+        if (issues.length === 0 || added === 0 || typeof answer?.total !== 'number' || startAt >= answer.total)
+            return keys.list;
+    }
+    throw tooMany(jql);
+}
+async function searchByToken(client, jql) {
+    const keys = new KeyCollector(client);
+    const seenTokens = new Set();
+    let nextPageToken;
+    for (let page = 0; page < MAX_SEARCH_PAGES; page++) {
+        const query = { jql, maxResults: String(SEARCH_PAGE_SIZE), fields: 'key' };
+        if (nextPageToken)
+            query.nextPageToken = nextPageToken;
+        const answer = await client.json('GET', '/rest/api/3/search/jql', { query }, SEARCH_PAGE);
+        const issues = answer?.issues ?? [];
+        const added = keys.add(issues);
+        nextPageToken = typeof answer?.nextPageToken === 'string' && answer.nextPageToken !== '' ? answer.nextPageToken : undefined;
+        if (issues.length === 0 || added === 0 || answer?.isLast === true || !nextPageToken || seenTokens.has(nextPageToken))
+            return keys.list;
+        seenTokens.add(nextPageToken);
+    }
+    throw tooMany(jql);
+}
+function tooMany(jql) {
+    return new JiraError('invalid', `The JQL query matches more than ${MAX_SEARCH_PAGES} pages of issues (${jql}); no issue was updated.`, 'Narrow the query to the issues this build concerns, such as fixVersion = "1.4" AND status = "In Review".');
+}
+/** Keys in first-seen order, each checked to be an issue key before it is used. */
+class KeyCollector {
+    client;
+    list = [];
+    seen = new Set();
+    constructor(client) {
+        this.client = client;
+    }
+    /** Adds a page's keys; returns how many were new. */
+    add(issues) {
+        let added = 0;
+        for (const issue of issues) {
+            const key = issue?.key;
+            if (typeof key !== 'string' || !ISSUE_KEY.test(key)) {
+                const shown = this.client.redactor.excerpt(JSON.stringify(key) ?? 'nothing', 40);
+                throw new JiraError('error', `Jira's search answered with ${shown} where an issue key belongs, so no issue was updated from it.`, `Check ${this.client.words.input('jira-url')} points at Jira itself and not at a proxy or another service.`);
+            }
+            if (this.seen.has(key))
+                continue;
+            this.seen.add(key);
+            this.list.push(key);
+            added++;
+        }
+        return added;
+    }
+}
+
+;// CONCATENATED MODULE: ./src/jira/users.ts
+
+const USER_LIST = {
+    name: 'a list of users',
+    is: (value) => Array.isArray(value) && value.every(user => typeof user === 'object' && user !== null && typeof user.accountId === 'string')
+};
+// Cloud account ids: 24 hex digits, or "557058:" followed by a UUID.
+const ACCOUNT_ID = /^(?:[0-9a-f]{24}|\d+:[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12})$/i;
+/**
+ * The accountId of the user a person named, on Jira Cloud, where user pickers take
+ * `{"accountId": …}` and no longer a name: an account id as written, or the one user whose
+ * e-mail address or display name matches exactly (case aside). Throws an `invalid` JiraError
+ * naming the candidates when none or several match.
+ */
+async function resolveAccountId(client, written, label, issueKey) {
+    const wanted = written.trim();
+    if (ACCOUNT_ID.test(wanted))
+        return wanted;
+    const users = (await client.json('GET', '/rest/api/3/user/search', { query: { query: wanted, maxResults: '20' }, issueKey }, USER_LIST)) ?? [];
+    const people = users.filter(user => user.accountType === undefined || user.accountType === 'atlassian');
+    const folded = wanted.toLowerCase();
+    const exact = people.filter(user => user.emailAddress?.toLowerCase() === folded || user.displayName?.toLowerCase() === folded);
+    if (exact.length === 1)
+        return exact[0].accountId;
+    const describe = (list) => list
+        .slice(0, 5)
+        .map(user => `"${client.redactor.excerpt(user.displayName ?? '?', 60)}"${user.emailAddress ? ` <${client.redactor.excerpt(user.emailAddress, 80)}>` : ''} (${client.redactor.excerpt(user.accountId, 60)})`)
+        .join(', ');
+    if (exact.length > 1) {
+        throw new JiraError('invalid', `${exact.length} users of this Jira Cloud match "${wanted}" for ${label}: ${describe(exact)}.`, 'Write the e-mail address or the accountId instead.', { issueKey });
+    }
+    throw new JiraError('invalid', `No user of this Jira Cloud is "${wanted}" for ${label}.`, people.length > 0 ? `Did you mean ${describe(people)}? Write the e-mail address, the exact display name or the accountId.` : 'Write the e-mail address, the exact display name or the accountId of a user who can be assigned.', { issueKey });
+}
+
 ;// CONCATENATED MODULE: ./src/update.ts
 
 
 
 
 
-/** Thrown before a request that an earlier refusal of the credentials makes pointless. */
-class NotAttempted extends Error {
-}
-/** Issues per page asked of /rest/api/2/search; Jira may answer with fewer. */
-const SEARCH_PAGE_SIZE = 100;
+
+const FIELD_LIST = {
+    name: 'a list of fields',
+    is: (value) => Array.isArray(value) && value.every(field => typeof field === 'object' && field !== null && typeof field.id === 'string' && typeof field.name === 'string')
+};
+const ISSUE = {
+    name: 'an issue object',
+    is: (value) => {
+        if (typeof value !== 'object' || value === null || Array.isArray(value))
+            return false;
+        const { fields, editmeta } = value;
+        const isObject = (x) => x === undefined || (typeof x === 'object' && x !== null && !Array.isArray(x));
+        return isObject(fields) && isObject(editmeta) && isObject(editmeta?.fields);
+    }
+};
 /**
  * Sets the configured fields on every issue and reports each issue's outcome. One issue's
- * failure never stops the others, except a CAPTCHA or refused credentials: every further
- * request would fail the same way and add to Jira's failed-login count.
+ * failure never stops the others, except a CAPTCHA, refused credentials or a jira-url that is
+ * not Jira: every further request would fail the same way and add to Jira's failed-login
+ * count, so the stop reaches requests in flight and retries waiting too. A cancel through
+ * `deps.signal` stops the same way and reports what finished.
  */
 async function updateIssues(options, deps) {
-    const retry = retryPolicy(options.maxRetries, options.timeoutSeconds, message => deps.log.info(message));
-    const client = new JiraClient(options.jiraUrl, authenticatorFor(options.auth, deps.sources), deps.transport, retry);
+    const halt = new AbortController();
+    const signal = deps.signal ? AbortSignal.any([deps.signal, halt.signal]) : halt.signal;
+    const client = connect(options, { ...deps, signal }, message => deps.log.info(message));
+    const described = { field: options.field, value: options.value };
     if (options.noIssuesReason) {
-        return failedRun(new JiraError('not-found', options.noIssuesReason, ''), 'no-issues');
+        return failedRun(new JiraError('not-found', options.noIssuesReason, ''), 'no-issues', described);
     }
     let issueKeys = options.issueKeys;
     let fieldId = options.field;
+    let fieldLabel = options.field;
     try {
         if (options.jql !== undefined)
             issueKeys = await searchIssueKeys(client, options.jql);
         if (issueKeys.length === 0) {
-            return failedRun(new JiraError('not-found', `The JQL query matched no issue: ${options.jql}`, 'Check the query in Jira\'s issue search.'), 'no-issues');
+            return failedRun(new JiraError('not-found', `The JQL query matched no issue: ${options.jql}`, "Check the query in Jira's issue search."), 'no-issues', described);
         }
         // Field names are global, so one lookup serves every issue.
         if (fieldId !== undefined && !isFieldId(fieldId)) {
-            fieldId = resolveField(fieldId, (await client.json('GET', '/rest/api/2/field')) ?? []);
+            fieldId = resolveField(fieldId, (await client.json('GET', '/rest/api/2/field', {}, FIELD_LIST)) ?? []);
+            fieldLabel = `${options.field} (${fieldId})`;
             deps.log.info(`Field "${options.field}" is ${fieldId}.`);
         }
     }
     catch (thrown) {
+        if (thrown instanceof Stopped)
+            return failedRun(stoppedError(), 'cancelled', described);
         const error = asJiraError(thrown);
-        return failedRun(error, error.kind === 'network' ? 'error' : error.kind);
+        return failedRun(error, runResultOf(error.kind), described);
     }
-    let halted = false;
+    const run = { client, options: { ...options, field: fieldId }, deps };
     const updateKey = async (issueKey) => {
-        if (halted)
-            return { issueKey, outcome: 'skipped' };
-        const guard = () => {
-            if (halted)
-                throw new NotAttempted();
-        };
+        if (signal.aborted)
+            return notAttempted(issueKey, deps);
         let result;
         try {
-            result = await updateOne(client, { ...options, field: fieldId }, issueKey, guard, deps);
+            result = await updateOne(run, issueKey);
         }
         catch (thrown) {
-            if (thrown instanceof NotAttempted)
-                return { issueKey, outcome: 'skipped' };
+            if (thrown instanceof Stopped)
+                return notAttempted(issueKey, deps);
             const error = asJiraError(thrown, issueKey);
-            if (error.kind === 'captcha' || error.kind === 'unauthorized')
-                halted = true;
+            if (HALTING_KINDS.has(error.kind))
+                halt.abort(error);
             result = { issueKey, outcome: error.kind, error };
         }
         if (result.error?.details.debug) {
@@ -3992,19 +4742,29 @@ async function updateIssues(options, deps) {
     const [first, ...rest] = issueKeys;
     const results = [await updateKey(first)];
     results.push(...(await mapLimit(rest, options.concurrency, updateKey)));
-    return summarizeResults(results);
+    return { ...summarizeResults(results), field: fieldLabel, value: options.value };
 }
-async function updateOne(client, options, issueKey, guard, deps) {
+/** An issue not attempted: skipped after a halting failure, or cancelled from outside. */
+function notAttempted(issueKey, deps) {
+    return { issueKey, outcome: deps.signal?.aborted ? 'cancelled' : 'skipped' };
+}
+function stoppedError() {
+    return new JiraError('error', 'The run was cancelled before any issue was updated.', '');
+}
+async function updateOne(run, issueKey) {
+    const { client, options, deps } = run;
     const path = `/rest/api/2/issue/${encodeURIComponent(issueKey)}`;
     const fields = { ...options.fields };
     if (options.field !== undefined && options.value !== undefined) {
         // One GET brings the current value and the edit screen's metadata together.
-        const issue = await client.json('GET', path, { query: { fields: options.field, expand: 'editmeta' }, issueKey });
+        const issue = await client.json('GET', path, { query: { fields: options.field, expand: 'editmeta' }, issueKey }, ISSUE);
         const meta = issue?.editmeta?.fields?.[options.field];
-        if (!meta) {
+        if (!meta || typeof meta !== 'object') {
             throw new JiraError('invalid', `Field ${options.field} is not on the edit screen of ${issueKey}.`, "Check the field id, and that the field is on the edit screen of the issue's type (Project settings → Screens).", { issueKey });
         }
-        const value = formatValue(options.field, meta, options.value, deps.now);
+        let value = formatValue(options.field, meta, options.value, deps.now);
+        if (isUserField(meta))
+            value = await cloudUsers(run, value, `${options.field}${meta.name ? ` (${meta.name})` : ''}`, issueKey);
         fields[options.field] = value;
         if (Object.keys(fields).length === 1 && holdsValue(issue?.fields?.[options.field], value)) {
             return { issueKey, outcome: 'unchanged', fields };
@@ -4016,24 +4776,23 @@ async function updateOne(client, options, issueKey, guard, deps) {
         deps.log.info([`[dry-run] PUT ${client.url(path, query)}`, 'Content-Type: application/json', 'Authorization: <redacted>', JSON.stringify(body)].join('\n'));
         return { issueKey, outcome: 'dry-run', fields };
     }
-    guard();
     await client.json('PUT', path, { query, json: body, issueKey });
     return { issueKey, outcome: 'updated', fields };
 }
-/** Every issue key a JQL query matches, reading /rest/api/2/search page by page. */
-async function searchIssueKeys(client, jql) {
-    const keys = [];
-    for (let startAt = 0;;) {
-        const page = await client.json('GET', '/rest/api/2/search', {
-            query: { jql, startAt: String(startAt), maxResults: String(SEARCH_PAGE_SIZE), fields: 'key' }
-        });
-        const issues = page?.issues ?? [];
-        keys.push(...issues.map(issue => issue.key));
-        startAt += issues.length;
-        // Jira may cap maxResults below what was asked, so go by total, not by page size.
-        if (issues.length === 0 || startAt >= (page?.total ?? 0))
-            return keys;
-    }
+function isUserField(meta) {
+    const kind = meta.schema?.custom?.split(':').pop();
+    return kind === 'userpicker' || kind === 'multiuserpicker' || meta.schema?.type === 'user' || (meta.schema?.type === 'array' && meta.schema.items === 'user');
+}
+/** On Jira Cloud, user pickers take accountIds: `{"name": …}` becomes `{"accountId": …}`. */
+async function cloudUsers(run, value, label, issueKey) {
+    run.deployment ??= deploymentOf(run.client);
+    if ((await run.deployment) !== 'Cloud')
+        return value;
+    const one = async (user) => {
+        const name = user?.name;
+        return typeof name === 'string' ? { accountId: await resolveAccountId(run.client, name, label, issueKey) } : user;
+    };
+    return Array.isArray(value) ? Promise.all(value.map(one)) : one(value);
 }
 /** Maps items through an async function, at most `limit` at a time, keeping their order. */
 async function mapLimit(items, limit, fn) {
@@ -4057,12 +4816,32 @@ async function mapLimit(items, limit, fn) {
 
 
 
-const actionLog = {
-    debug: message => core_debug(message),
-    info: message => info(message),
-    warning: (message, title) => core_warning(message, { title }),
-    error: (message, title) => error(message, { title })
-};
+
+
+
+
+
+/**
+ * Lines for the log, never workflow commands: a line of Jira's text or a value that starts
+ * with `::` (or holds a legacy `##[`) would otherwise be run by the runner, so such text is
+ * fenced with stop-commands and a token no one can guess.
+ */
+function inertText(text) {
+    if (!/(^|[\r\n])\s*::|##\[/.test(text))
+        return text;
+    const token = (0,external_node_crypto_namespaceObject.randomUUID)();
+    return `::stop-commands::${token}\n${text}\n::${token}::`;
+}
+/** Issues named one annotation each at most; the rest are grouped, under GitHub's 10 per step. */
+const ANNOTATED_ISSUES = 4;
+function actionLog(redactor) {
+    return {
+        debug: message => core_debug(redactor.redact(message)),
+        info: message => info(inertText(redactor.redact(message))),
+        warning: (message, title) => warning(redactor.redact(message), { title }),
+        error: (message, title) => core_error(redactor.redact(message), { title })
+    };
+}
 /** Reads the inputs, masks the secrets among them at once, and returns them raw. */
 function readInputs() {
     const raw = {};
@@ -4113,8 +4892,34 @@ async function eventTexts() {
         texts.push({ source: 'commits', text: headCommit.message });
     return texts;
 }
-/** The action: read inputs, update the issues, write outputs, summary and annotations. */
+/** The runner's cancel (SIGINT, then SIGTERM) as a signal the run can stop on. */
+function cancelSignal() {
+    const controller = new AbortController();
+    const cancel = () => controller.abort(new Error('cancelled'));
+    process.once('SIGINT', cancel);
+    process.once('SIGTERM', cancel);
+    return {
+        signal: controller.signal,
+        release: () => {
+            process.off('SIGINT', cancel);
+            process.off('SIGTERM', cancel);
+        }
+    };
+}
+/**
+ * The action: read inputs, update the issues, write outputs, summary and annotations. Whatever
+ * goes wrong, the step ends with a result output and a message, never a bare stack trace.
+ */
 async function run() {
+    try {
+        await runAction();
+    }
+    catch (thrown) {
+        setOutput('result', 'error');
+        setFailed(`Unexpected failure: ${messageOf(thrown)}`);
+    }
+}
+async function runAction() {
     let options;
     try {
         const raw = readInputs();
@@ -4126,46 +4931,105 @@ async function run() {
         options = parseUpdateOptions(raw, undefined, context);
     }
     catch (thrown) {
+        if (thrown instanceof NoCredentialsError)
+            return noCredentials(thrown);
         setOutput('result', thrown instanceof InputError ? 'invalid' : 'error');
         if (thrown instanceof InputError) {
             for (const problem of thrown.problems)
-                error(problem.message, { title: `Invalid ${problem.input}` });
+                core_error(problem.message, { title: `Invalid ${problem.input}` });
             setFailed(`Nothing was sent to Jira: ${thrown.problems.length} input problem(s).`);
         }
         else {
-            setFailed(thrown instanceof Error ? thrown.message : String(thrown));
+            setFailed(messageOf(thrown));
         }
         return;
     }
+    const redactor = new Redactor(authSecrets(options.auth));
+    // The forms an echo can carry (percent-encoded, base64 of user:api-token) are masked too.
+    for (const form of redactor.maskable)
+        core_setSecret(form);
+    const log = actionLog(redactor);
     for (const warning of options.warnings)
-        core_warning(warning);
+        log.warning(warning);
     const transport = transportFor(options);
+    const cancel = cancelSignal();
     let report;
     try {
-        report = await updateIssues(options, { transport, log: actionLog });
+        report = await updateIssues(options, { transport, log, redactor, words: ACTION_WORDS, signal: cancel.signal });
     }
     finally {
+        cancel.release();
         transport.close();
     }
-    setOutput('updated', report.updated.join(','));
-    setOutput('unchanged', report.unchanged.join(','));
-    setOutput('failed', report.failed.join(','));
+    await finish(report, options, redactor, log);
+}
+/**
+ * Everything after the update: outputs first (they matter most to later steps), then the
+ * summary and the annotations. A failure here never loses the outcome already reached.
+ */
+async function finish(report, options, redactor, log) {
+    const clean = (keys) => redactor.redact(keys.join(','));
+    setOutput('updated', clean(report.updated));
+    setOutput('unchanged', clean(report.unchanged));
+    setOutput('failed', clean(report.failed));
     setOutput('result', report.result);
-    if (process.env.GITHUB_STEP_SUMMARY) {
-        await summary.addRaw(summaryMarkdown(report, options.jiraUrl)).write();
+    try {
+        if (process.env.GITHUB_STEP_SUMMARY)
+            await summary.addRaw(redactor.redact(summaryMarkdown(report, options.jiraUrl))).write();
     }
-    const annotate = options.failOnError ? error : core_warning;
+    catch (thrown) {
+        log.warning(`The job summary could not be written (${messageOf(thrown)}); the outputs and this log have the outcome.`, 'Job summary not written');
+    }
+    annotate(report, options.failOnError, log);
+}
+function annotate(report, failOnError, log) {
+    const say = failOnError ? log.error : log.warning;
     if (report.error)
-        annotate(report.error.message, { title: report.result === 'no-issues' ? 'No Jira issue found' : 'Jira request failed' });
+        say(report.error.message, report.result === 'no-issues' ? 'No Jira issue found' : 'Jira request failed');
     const failures = report.results.filter(result => !succeeded(result.outcome));
-    for (const failure of failures)
-        annotate(describeResult(failure), { title: resultTitle(failure) });
-    if (failures.length > 0 || report.error) {
-        const message = report.error ? `No issue updated (${report.result}).` : `${failures.length} of ${report.results.length} issue(s) not updated (${report.result}).`;
-        if (options.failOnError)
-            setFailed(message);
-        else
-            core_warning(`${message} fail-on-error is false, so the step stays green.`);
+    const notAttempted = failures.filter(result => result.outcome === 'skipped' || result.outcome === 'cancelled');
+    const attempted = failures.filter(result => !notAttempted.includes(result));
+    for (const failure of attempted.slice(0, ANNOTATED_ISSUES))
+        say(describeResult(failure), resultTitle(failure));
+    const unnamed = attempted.slice(ANNOTATED_ISSUES);
+    if (unnamed.length > 0)
+        say(`${unnamed.length} more issue(s) failed: ${keysOf(unnamed)}. The job summary says why for each.`, `${unnamed.length} more Jira failures`);
+    if (notAttempted.length > 0) {
+        const why = notAttempted[0].outcome === 'cancelled' ? 'the run was cancelled' : 'an earlier request failed in a way every request would (more attempts could add to the failed-login count)';
+        say(`${notAttempted.length} issue(s) not attempted because ${why}: ${keysOf(notAttempted)}.`, `Not attempted (${notAttempted.length} issues)`);
+    }
+    const verdict = verdictOf(report);
+    if (!verdict.failed)
+        return;
+    // A cancelled run fails whatever fail-on-error says: it did not do what it was asked.
+    if (failOnError || report.result === 'cancelled')
+        setFailed(verdict.headline);
+    else
+        log.warning(`${verdict.headline}. fail-on-error is false, so the step stays green.`);
+}
+function keysOf(results) {
+    return results.map(result => result.issueKey).join(', ');
+}
+/** No credential configured (a fork's or Dependabot's pull request): say so, send nothing. */
+async function noCredentials(error) {
+    const report = { results: [], updated: [], unchanged: [], failed: [], result: 'no-credentials' };
+    setOutput('updated', '');
+    setOutput('unchanged', '');
+    setOutput('failed', '');
+    setOutput('result', 'no-credentials');
+    try {
+        if (process.env.GITHUB_STEP_SUMMARY)
+            await summary.addRaw(summaryMarkdown(report, error.jiraUrl, { note: error.message })).write();
+    }
+    catch (thrown) {
+        warning(`The job summary could not be written (${messageOf(thrown)}).`);
+    }
+    if (error.failOnError) {
+        core_error(error.message, { title: 'No Jira credentials' });
+        setFailed('result=no-credentials: nothing was sent to Jira');
+    }
+    else {
+        warning(`${error.message} fail-on-error is false, so the step stays green.`, { title: 'No Jira credentials' });
     }
 }
 

@@ -5,23 +5,31 @@
  * never from flags, which would show in the process list and the build log.
  */
 import { readFileSync } from 'node:fs'
+import { authSecrets } from './jira/auth.js'
+import type { Connection } from './jira/connect.js'
+import { Redactor } from './jira/redact.js'
+import type { Words } from './jira/words.js'
 import { createInterface } from 'node:readline'
 import { parseArgs, type ParseArgsConfig } from 'node:util'
 import { accessTokenCommand, authorizeCommand, checkCommand, keygenCommand, requestTokenCommand } from './commands/credentials.js'
-import { EXIT, type CommandIo } from './commands/io.js'
+import { emit, EXIT, type CommandIo } from './commands/io.js'
 import { updateCommand } from './commands/update.js'
-import { JiraError } from './jira/errors.js'
+import { runResultOf } from './report/outcome.js'
+import { JiraError, messageOf } from './jira/errors.js'
 import { transportFor, type Transport } from './jira/transport.js'
 import type { SourceText } from './issues/discover.js'
 import {
   INPUT_NAMES,
   InputError,
+  NoCredentialsError,
   parseConnectionOptions,
   parseConsumerOptions,
   parseUpdateOptions,
   SECRET_INPUTS,
   type InputName,
+  type AuthConfig,
   type InputNamer,
+  type NetworkOptions,
   type RawInputs,
   type RunContext
 } from './options.js'
@@ -119,9 +127,16 @@ const FLAG_INPUTS: InputName[] = INPUT_NAMES.filter(input => !SECRET_INPUTS.has(
 
 const cliInputName: InputNamer = input => {
   if (input === 'private-key') return 'JIRA_PRIVATE_KEY (or JIRA_PRIVATE_KEY_FILE)'
+  if (input === 'ca-certificate') return '--ca-certificate (or JIRA_CA_CERTIFICATE)'
   const env = ENV_NAMES[input]
   if (FLAG_INPUTS.includes(input)) return env ? `--${input} (or ${env})` : `--${input}`
   return env ?? `--${input}`
+}
+
+/** The CLI's words for remedies: flags and variables, and the check command. */
+const CLI_WORDS: Words = {
+  input: name => cliInputName(name as InputName),
+  checkCredentials: 'Check the credentials with: jira-build-result check --jira-url URL.'
 }
 
 function usage(): string {
@@ -148,9 +163,15 @@ function rawInputs(values: Record<string, unknown>, env: NodeJS.ProcessEnv): Raw
   return raw
 }
 
+/**
+ * A file's text. A binary file (a PKCS#12 bundle, a DER key) comes back as base64, which the
+ * key loader recognises and names, instead of as mangled text.
+ */
 function readInputFile(path: string, input: string, remedy: string): string {
   try {
-    return readFileSync(path, 'utf8')
+    const bytes = readFileSync(path)
+    const text = bytes.toString('utf8')
+    return text.includes('\ufffd') || text.includes('\u0000') ? bytes.toString('base64') : text
   } catch (thrown) {
     const code = typeof thrown === 'object' && thrown && 'code' in thrown ? ` (${String(thrown.code)})` : ''
     throw new InputError([{ input, message: `${input}: cannot read ${path}${code}. ${remedy}` }])
@@ -194,7 +215,7 @@ async function main(argv: string[]): Promise<number> {
   try {
     ;({ values } = parseArgs({ args: argv.slice(1), options: { ...COMMON, ...command.options }, strict: true, allowPositionals: false }))
   } catch (thrown) {
-    console.error(`error: ${thrown instanceof Error ? thrown.message : String(thrown)}\n\nUsage: jira-build-result ${command.usage}`)
+    console.error(`error: ${messageOf(thrown)}\n\nUsage: jira-build-result ${command.usage}`)
     return EXIT.usage
   }
   if (values.help) {
@@ -223,6 +244,10 @@ async function main(argv: string[]): Promise<number> {
   }
 
   let transport: Transport | undefined
+  const connectionFor = (options: NetworkOptions & { auth?: AuthConfig }, signal?: AbortSignal): Connection => {
+    transport = transportFor(options)
+    return { transport, words: CLI_WORDS, redactor: new Redactor(options.auth ? authSecrets(options.auth) : []), signal }
+  }
   try {
     if (name === 'keygen') {
       const bits = Number(values.bits)
@@ -236,30 +261,39 @@ async function main(argv: string[]): Promise<number> {
     switch (name) {
       case 'update': {
         const options = parseUpdateOptions(raw, cliInputName, jenkinsContext(process.env))
-        return await updateCommand(options, (transport = transportFor(options)), io, values.debug === true)
+        const cancel = new AbortController()
+        const stop = (): void => cancel.abort(new Error('cancelled'))
+        process.once('SIGINT', stop)
+        process.once('SIGTERM', stop)
+        try {
+          return await updateCommand(options, connectionFor(options, cancel.signal), io, values.debug === true)
+        } finally {
+          process.off('SIGINT', stop)
+          process.off('SIGTERM', stop)
+        }
       }
       case 'check': {
         const options = parseConnectionOptions(raw, cliInputName)
-        return await checkCommand(options, (transport = transportFor(options)), io)
+        return await checkCommand(options, connectionFor(options), io)
       }
       case 'request-token': {
         const consumer = parseConsumerOptions(raw, cliInputName)
-        return await requestTokenCommand(consumer, (transport = transportFor(consumer)), io)
+        return await requestTokenCommand(consumer, connectionFor(consumer), io)
       }
       case 'access-token': {
         const consumer = parseConsumerOptions(raw, cliInputName)
-        transport = transportFor(consumer)
+        const connection = connectionFor(consumer)
         const requestToken = String(values['request-token'] ?? '').trim()
         const verifier = String(values.verifier ?? '').trim()
         if (!requestToken || !verifier) {
           console.error('error: --request-token and --verifier are both needed: the token from request-token and the code Jira showed after approval.')
           return EXIT.usage
         }
-        return await accessTokenCommand(consumer, requestToken, verifier, transport, io)
+        return await accessTokenCommand(consumer, requestToken, verifier, connection, io)
       }
       case 'authorize': {
         const consumer = parseConsumerOptions(raw, cliInputName)
-        return await authorizeCommand(consumer, (transport = transportFor(consumer)), io, {
+        return await authorizeCommand(consumer, connectionFor(consumer), io, {
           repo: typeof values.repo === 'string' ? values.repo : undefined,
           privateKeyFile: process.env.JIRA_PRIVATE_KEY_FILE
         })
@@ -267,6 +301,12 @@ async function main(argv: string[]): Promise<number> {
     }
     return EXIT.usage
   } catch (thrown) {
+    if (thrown instanceof NoCredentialsError) {
+      const log = thrown.failOnError ? 'error' : 'warning'
+      console.error(`${log}: ${thrown.message}${thrown.failOnError ? '' : ' --fail-on-error is false, so this is not a failure.'}`)
+      emit(io, { result: 'no-credentials', updated: [], unchanged: [], failed: [], issues: [] }, ['result=no-credentials: nothing was sent to Jira'])
+      return thrown.failOnError ? EXIT.usage : EXIT.ok
+    }
     if (thrown instanceof InputError) {
       for (const problem of thrown.problems) console.error(`error: ${problem.message}`)
       if (json) console.log(JSON.stringify({ result: 'invalid', errors: thrown.problems.map(p => p.message) }))
@@ -275,10 +315,11 @@ async function main(argv: string[]): Promise<number> {
     if (thrown instanceof JiraError) {
       console.error(`error: ${thrown.message}`)
       if (values.debug && thrown.details.debug) console.error(`debug: ${thrown.details.debug}`)
-      if (json) console.log(JSON.stringify({ result: thrown.kind === 'network' ? 'error' : thrown.kind, error: thrown.message }))
+      if (json) console.log(JSON.stringify({ result: runResultOf(thrown.kind), error: thrown.message }))
       return EXIT.failed
     }
-    console.error(`error: ${thrown instanceof Error ? thrown.message : String(thrown)}`)
+    console.error(`error: ${messageOf(thrown)}`)
+    if (json) console.log(JSON.stringify({ result: 'error', error: messageOf(thrown) }))
     return EXIT.failed
   } finally {
     transport?.close()

@@ -1,20 +1,40 @@
 import * as core from '@actions/core'
+import { randomUUID } from 'node:crypto'
 import type { SourceText } from './issues/discover.js'
 import type { TemplateValues } from './issues/value.js'
+import { authSecrets } from './jira/auth.js'
+import { messageOf } from './jira/errors.js'
+import { Redactor } from './jira/redact.js'
 import { transportFor } from './jira/transport.js'
+import { ACTION_WORDS } from './jira/words.js'
 import { secretFragments } from './oauth/keys.js'
-import { INPUT_NAMES, InputError, parseUpdateOptions, SECRET_INPUTS, type RawInputs, type RunContext } from './options.js'
+import { INPUT_NAMES, InputError, NoCredentialsError, parseUpdateOptions, SECRET_INPUTS, type RawInputs, type RunContext, type UpdateOptions } from './options.js'
 import type { Log } from './report/log.js'
-import { describeResult, resultTitle, succeeded, type RunReport } from './report/outcome.js'
+import { describeResult, resultTitle, succeeded, verdictOf, type IssueResult, type RunReport } from './report/outcome.js'
 import { summaryMarkdown } from './report/summary.js'
 import { updateIssues } from './update.js'
 
+/**
+ * Lines for the log, never workflow commands: a line of Jira's text or a value that starts
+ * with `::` (or holds a legacy `##[`) would otherwise be run by the runner, so such text is
+ * fenced with stop-commands and a token no one can guess.
+ */
+export function inertText(text: string): string {
+  if (!/(^|[\r\n])\s*::|##\[/.test(text)) return text
+  const token = randomUUID()
+  return `::stop-commands::${token}\n${text}\n::${token}::`
+}
 
-const actionLog: Log = {
-  debug: message => core.debug(message),
-  info: message => core.info(message),
-  warning: (message, title) => core.warning(message, { title }),
-  error: (message, title) => core.error(message, { title })
+/** Issues named one annotation each at most; the rest are grouped, under GitHub's 10 per step. */
+const ANNOTATED_ISSUES = 4
+
+function actionLog(redactor: Redactor): Log {
+  return {
+    debug: message => core.debug(redactor.redact(message)),
+    info: message => core.info(inertText(redactor.redact(message))),
+    warning: (message, title) => core.warning(redactor.redact(message), { title }),
+    error: (message, title) => core.error(redactor.redact(message), { title })
+  }
 }
 
 /** Reads the inputs, masks the secrets among them at once, and returns them raw. */
@@ -63,9 +83,36 @@ async function eventTexts(): Promise<SourceText[]> {
   return texts
 }
 
-/** The action: read inputs, update the issues, write outputs, summary and annotations. */
+/** The runner's cancel (SIGINT, then SIGTERM) as a signal the run can stop on. */
+function cancelSignal(): { signal: AbortSignal; release: () => void } {
+  const controller = new AbortController()
+  const cancel = (): void => controller.abort(new Error('cancelled'))
+  process.once('SIGINT', cancel)
+  process.once('SIGTERM', cancel)
+  return {
+    signal: controller.signal,
+    release: () => {
+      process.off('SIGINT', cancel)
+      process.off('SIGTERM', cancel)
+    }
+  }
+}
+
+/**
+ * The action: read inputs, update the issues, write outputs, summary and annotations. Whatever
+ * goes wrong, the step ends with a result output and a message, never a bare stack trace.
+ */
 export async function run(): Promise<void> {
-  let options
+  try {
+    await runAction()
+  } catch (thrown) {
+    core.setOutput('result', 'error')
+    core.setFailed(`Unexpected failure: ${messageOf(thrown)}`)
+  }
+}
+
+async function runAction(): Promise<void> {
+  let options: UpdateOptions
   try {
     const raw = readInputs()
     const needsEvent = (raw.issue ?? '') === '' && (raw.jql ?? '') === ''
@@ -75,40 +122,92 @@ export async function run(): Promise<void> {
     }
     options = parseUpdateOptions(raw, undefined, context)
   } catch (thrown) {
+    if (thrown instanceof NoCredentialsError) return noCredentials(thrown)
     core.setOutput('result', thrown instanceof InputError ? 'invalid' : 'error')
     if (thrown instanceof InputError) {
       for (const problem of thrown.problems) core.error(problem.message, { title: `Invalid ${problem.input}` })
       core.setFailed(`Nothing was sent to Jira: ${thrown.problems.length} input problem(s).`)
     } else {
-      core.setFailed(thrown instanceof Error ? thrown.message : String(thrown))
+      core.setFailed(messageOf(thrown))
     }
     return
   }
 
-  for (const warning of options.warnings) core.warning(warning)
+  const redactor = new Redactor(authSecrets(options.auth))
+  // The forms an echo can carry (percent-encoded, base64 of user:api-token) are masked too.
+  for (const form of redactor.maskable) core.setSecret(form)
+  const log = actionLog(redactor)
+  for (const warning of options.warnings) log.warning(warning)
   const transport = transportFor(options)
+  const cancel = cancelSignal()
   let report: RunReport
   try {
-    report = await updateIssues(options, { transport, log: actionLog })
+    report = await updateIssues(options, { transport, log, redactor, words: ACTION_WORDS, signal: cancel.signal })
   } finally {
+    cancel.release()
     transport.close()
   }
+  await finish(report, options, redactor, log)
+}
 
-  core.setOutput('updated', report.updated.join(','))
-  core.setOutput('unchanged', report.unchanged.join(','))
-  core.setOutput('failed', report.failed.join(','))
+/**
+ * Everything after the update: outputs first (they matter most to later steps), then the
+ * summary and the annotations. A failure here never loses the outcome already reached.
+ */
+async function finish(report: RunReport, options: UpdateOptions, redactor: Redactor, log: Log): Promise<void> {
+  const clean = (keys: string[]): string => redactor.redact(keys.join(','))
+  core.setOutput('updated', clean(report.updated))
+  core.setOutput('unchanged', clean(report.unchanged))
+  core.setOutput('failed', clean(report.failed))
   core.setOutput('result', report.result)
-  if (process.env.GITHUB_STEP_SUMMARY) {
-    await core.summary.addRaw(summaryMarkdown(report, options.jiraUrl)).write()
+  try {
+    if (process.env.GITHUB_STEP_SUMMARY) await core.summary.addRaw(redactor.redact(summaryMarkdown(report, options.jiraUrl))).write()
+  } catch (thrown) {
+    log.warning(`The job summary could not be written (${messageOf(thrown)}); the outputs and this log have the outcome.`, 'Job summary not written')
   }
+  annotate(report, options.failOnError, log)
+}
 
-  const annotate = options.failOnError ? core.error : core.warning
-  if (report.error) annotate(report.error.message, { title: report.result === 'no-issues' ? 'No Jira issue found' : 'Jira request failed' })
+function annotate(report: RunReport, failOnError: boolean, log: Log): void {
+  const say = failOnError ? log.error : log.warning
+  if (report.error) say(report.error.message, report.result === 'no-issues' ? 'No Jira issue found' : 'Jira request failed')
   const failures = report.results.filter(result => !succeeded(result.outcome))
-  for (const failure of failures) annotate(describeResult(failure), { title: resultTitle(failure) })
-  if (failures.length > 0 || report.error) {
-    const message = report.error ? `No issue updated (${report.result}).` : `${failures.length} of ${report.results.length} issue(s) not updated (${report.result}).`
-    if (options.failOnError) core.setFailed(message)
-    else core.warning(`${message} fail-on-error is false, so the step stays green.`)
+  const notAttempted = failures.filter(result => result.outcome === 'skipped' || result.outcome === 'cancelled')
+  const attempted = failures.filter(result => !notAttempted.includes(result))
+  for (const failure of attempted.slice(0, ANNOTATED_ISSUES)) say(describeResult(failure), resultTitle(failure))
+  const unnamed = attempted.slice(ANNOTATED_ISSUES)
+  if (unnamed.length > 0) say(`${unnamed.length} more issue(s) failed: ${keysOf(unnamed)}. The job summary says why for each.`, `${unnamed.length} more Jira failures`)
+  if (notAttempted.length > 0) {
+    const why = notAttempted[0].outcome === 'cancelled' ? 'the run was cancelled' : 'an earlier request failed in a way every request would (more attempts could add to the failed-login count)'
+    say(`${notAttempted.length} issue(s) not attempted because ${why}: ${keysOf(notAttempted)}.`, `Not attempted (${notAttempted.length} issues)`)
+  }
+  const verdict = verdictOf(report)
+  if (!verdict.failed) return
+  // A cancelled run fails whatever fail-on-error says: it did not do what it was asked.
+  if (failOnError || report.result === 'cancelled') core.setFailed(verdict.headline)
+  else log.warning(`${verdict.headline}. fail-on-error is false, so the step stays green.`)
+}
+
+function keysOf(results: IssueResult[]): string {
+  return results.map(result => result.issueKey).join(', ')
+}
+
+/** No credential configured (a fork's or Dependabot's pull request): say so, send nothing. */
+async function noCredentials(error: NoCredentialsError): Promise<void> {
+  const report: RunReport = { results: [], updated: [], unchanged: [], failed: [], result: 'no-credentials' }
+  core.setOutput('updated', '')
+  core.setOutput('unchanged', '')
+  core.setOutput('failed', '')
+  core.setOutput('result', 'no-credentials')
+  try {
+    if (process.env.GITHUB_STEP_SUMMARY) await core.summary.addRaw(summaryMarkdown(report, error.jiraUrl, { note: error.message })).write()
+  } catch (thrown) {
+    core.warning(`The job summary could not be written (${messageOf(thrown)}).`)
+  }
+  if (error.failOnError) {
+    core.error(error.message, { title: 'No Jira credentials' })
+    core.setFailed('result=no-credentials: nothing was sent to Jira')
+  } else {
+    core.warning(`${error.message} fail-on-error is false, so the step stays green.`, { title: 'No Jira credentials' })
   }
 }

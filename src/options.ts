@@ -86,6 +86,7 @@ export interface ConsumerOptions extends NetworkOptions {
   jiraUrl: string
   consumerKey: string
   privateKey: KeyObject
+  warnings: string[]
 }
 
 /** What the build's context offers: texts that may name issues, and values for templates. */
@@ -115,6 +116,21 @@ export interface UpdateOptions extends ConnectionOptions {
 export interface InputProblem {
   input: string
   message: string
+}
+
+/**
+ * No credential at all is configured: what GitHub does for a pull request from a fork or from
+ * Dependabot, which get no secrets. Nothing is sent; `fail-on-error` decides the step.
+ */
+export class NoCredentialsError extends Error {
+  constructor(
+    message: string,
+    readonly failOnError: boolean,
+    readonly jiraUrl: string
+  ) {
+    super(message)
+    this.name = 'NoCredentialsError'
+  }
 }
 
 /** Bad input: every problem found, each naming its input and the fix. */
@@ -149,8 +165,9 @@ export function parseUpdateOptions(
   nameOf: InputNamer = actionInputName,
   context: RunContext = { sourceTexts: [], templateValues: {} }
 ): UpdateOptions {
-  return collect(nameOf, problem => {
-    const connection = parseConnection(raw, nameOf, problem)
+  let noCredentials: string | undefined
+  const options = collect(nameOf, problem => {
+    const connection = parseConnection(raw, nameOf, problem, message => (noCredentials = message))
     const selection = parseSelection(raw, nameOf, problem, context.sourceTexts)
     const value = parseValue(raw, nameOf, problem, context.templateValues)
 
@@ -175,6 +192,9 @@ export function parseUpdateOptions(
     const dryRun = parseBoolean(raw['dry-run'], false, message => problem('dry-run', message))
     return { ...connection, ...selection, field, value, fields, notifyUsers, concurrency, failOnError, dryRun }
   })
+  // Only when everything else is right: a malformed input stays a hard error.
+  if (noCredentials !== undefined) throw new NoCredentialsError(noCredentials, options.failOnError, options.jiraUrl)
+  return options
 }
 
 /** Which issues: the keys given, a JQL query, or the keys the build's context names. */
@@ -249,13 +269,14 @@ export function parseConsumerOptions(raw: RawInputs, nameOf: InputNamer = action
     const jiraUrl = parseJiraUrl(text(raw, 'jira-url'), message => problem('jira-url', message))
     const consumerKey = text(raw, 'consumer-key')
     if (consumerKey === '') problem('consumer-key', "is empty. Use the consumer key of Jira's application link.")
-    const privateKey = parsePrivateKey(raw, problem)
+    const warnings: string[] = []
+    const privateKey = parsePrivateKey(raw, nameOf, problem, warnings)
     // collect() throws when the key did not load, so it is defined past this point.
-    return { jiraUrl, consumerKey, privateKey: privateKey as KeyObject, ...parseNetwork(raw, problem) }
+    return { jiraUrl, consumerKey, privateKey: privateKey as KeyObject, warnings, ...parseNetwork(raw, problem) }
   })
 }
 
-function parseConnection(raw: RawInputs, nameOf: InputNamer, problem: Problem): ConnectionOptions {
+function parseConnection(raw: RawInputs, nameOf: InputNamer, problem: Problem, none?: (message: string) => void): ConnectionOptions {
   const jiraUrl = parseJiraUrl(text(raw, 'jira-url'), message => problem('jira-url', message))
   const warnings: string[] = []
   const modes = Object.keys(AUTH_MODE_INPUTS) as Array<AuthConfig['mode']>
@@ -264,21 +285,26 @@ function parseConnection(raw: RawInputs, nameOf: InputNamer, problem: Problem): 
     `OAuth 1.0a: ${AUTH_MODE_INPUTS.oauth.map(nameOf).join(', ')}; personal access token: ${nameOf('personal-access-token')}; basic with an API token: ${nameOf('user')} and ${nameOf('api-token')}`
   let auth: AuthConfig | undefined
   if (configured.length === 0) {
-    problem('access-token', `no credentials given. Configure exactly one way to authenticate (${listModes()}). ${FORK_HINT}`)
+    const message = `no credentials given. Configure exactly one way to authenticate (${listModes()}). ${FORK_HINT}`
+    if (none) none(`No credentials are configured (${listModes()}), so nothing was sent to Jira. ${FORK_HINT}`)
+    else problem('access-token', message)
   } else if (configured.length > 1) {
     problem(
       AUTH_MODE_INPUTS[configured[1]][0],
       `credentials for ${configured.length} ways to authenticate are set (${configured.join(', ')}); configure exactly one (${listModes()}).`
     )
   } else if (configured[0] === 'oauth') {
-    auth = parseOAuth(raw, problem)
+    auth = parseOAuth(raw, nameOf, problem, warnings)
   } else if (configured[0] === 'pat') {
     auth = { mode: 'pat', personalAccessToken: text(raw, 'personal-access-token') }
+    checkToken(raw, 'personal-access-token', problem)
   } else {
     const user = text(raw, 'user')
     const apiToken = text(raw, 'api-token')
     if (user === '') problem('user', `is empty, but ${nameOf('api-token')} is set. Basic auth needs both: the user (on Jira Cloud, the e-mail address) and the API token.`)
     if (apiToken === '') problem('api-token', `is empty, but ${nameOf('user')} is set. Basic auth needs the API token too. ${FORK_HINT}`)
+    if (/[\u0000-\u001f\u007f:]/.test(user)) problem('user', 'holds a colon, a line break or a control character, which basic auth cannot carry. Write the user name or e-mail address alone.')
+    checkToken(raw, 'api-token', problem)
     auth = { mode: 'basic', user, apiToken }
     if (jiraUrl.startsWith('http:')) {
       warnings.push('Basic auth over plain http sends the API token readable to anyone on the network; use an https jira-url.')
@@ -286,6 +312,17 @@ function parseConnection(raw: RawInputs, nameOf: InputNamer, problem: Problem): 
   }
   // collect() throws when auth is missing, so it is defined past this point.
   return { jiraUrl, auth: auth as AuthConfig, warnings, ...parseNetwork(raw, problem) }
+}
+
+/**
+ * Tokens travel in an HTTP header: a line break, a space or a character outside ASCII there is
+ * a paste gone wrong, which Node would refuse only after the request was built.
+ */
+function checkToken(raw: RawInputs, input: InputName, problem: Problem): void {
+  const value = text(raw, input)
+  if (value !== '' && !/^[\x21-\x7e]+$/.test(value)) {
+    problem(input, 'holds a line break, a space or a character outside ASCII, which no token has. Copy the token again, without quotes or line breaks.')
+  }
 }
 
 function parseNetwork(raw: RawInputs, problem: Problem): NetworkOptions {
@@ -317,38 +354,60 @@ function parseNetwork(raw: RawInputs, problem: Problem): NetworkOptions {
   return { maxRetries, timeoutSeconds, caCertificates: pems }
 }
 
-function parseOAuth(raw: RawInputs, problem: Problem): AuthConfig | undefined {
+function parseOAuth(raw: RawInputs, nameOf: InputNamer, problem: Problem, warnings: string[]): AuthConfig | undefined {
   const consumerKey = text(raw, 'consumer-key')
   const accessToken = text(raw, 'access-token')
   if (consumerKey === '') problem('consumer-key', `is empty. Use the consumer key of Jira's application link. ${FORK_HINT}`)
+  if (/[^\x20-\x7e\u00a0-\u00ff]/.test(consumerKey)) problem('consumer-key', 'holds a line break or a character outside Latin-1. Copy the consumer key of the application link again.')
   if (accessToken === '') problem('access-token', `is empty. Use the access token from the OAuth dance. ${FORK_HINT}`)
-  const privateKey = parsePrivateKey(raw, problem)
+  checkToken(raw, 'access-token', problem)
+  const privateKey = parsePrivateKey(raw, nameOf, problem, warnings)
   return privateKey ? { mode: 'oauth', consumerKey, privateKey, accessToken } : undefined
 }
 
-function parsePrivateKey(raw: RawInputs, problem: Problem): KeyObject | undefined {
+/** Jira accepts whatever key its admin registered; below 1024 bits no key is worth signing with. */
+const MIN_KEY_BITS = 1024
+const ADVISED_KEY_BITS = 2048
+
+function parsePrivateKey(raw: RawInputs, nameOf: InputNamer, problem: Problem, warnings: string[]): KeyObject | undefined {
   const privateKeyText = raw['private-key'] ?? ''
   if (privateKeyText.trim() === '') {
     problem('private-key', `is empty. Use the RSA private key whose public key is on the application link. ${FORK_HINT}`)
     return undefined
   }
+  let key: KeyObject
   try {
-    return loadPrivateKey(privateKeyText, raw['private-key-passphrase'] || undefined)
+    key = loadPrivateKey(privateKeyText, raw['private-key-passphrase'] || undefined, nameOf('private-key-passphrase'))
   } catch (thrown) {
     if (!(thrown instanceof PrivateKeyError)) throw thrown
-    const input = /passphrase/.test(thrown.reason) && raw['private-key-passphrase'] ? 'private-key-passphrase' : 'private-key'
+    const input = thrown.blamesPassphrase && raw['private-key-passphrase'] ? 'private-key-passphrase' : 'private-key'
     problem(input, `${thrown.reason} ${thrown.remedy}`)
     return undefined
   }
+  const bits = key.asymmetricKeyDetails?.modulusLength ?? 0
+  if (bits < MIN_KEY_BITS) {
+    problem('private-key', `is a ${bits}-bit RSA key, too weak to sign with. Make a new key of ${ADVISED_KEY_BITS} bits or more (the keygen command) and register its public key on the application link.`)
+    return undefined
+  }
+  if (bits < ADVISED_KEY_BITS) {
+    warnings.push(`The private key has ${bits} bits; ${ADVISED_KEY_BITS} or more is advised. Make a new key (the keygen command) and register its public key on the application link when you can.`)
+  }
+  return key
 }
 
 /**
  * Checks jira-url is the base URL Jira knows itself by: http(s), no query, and not a REST or
  * page URL pasted from the browser. Returns it without a trailing slash.
  */
-export function parseJiraUrl(value: string, problem: (message: string) => void): string {
-  if (value === '') {
+export function parseJiraUrl(written: string, problem: (message: string) => void): string {
+  if (written === '') {
     problem("is empty. Use Jira's base URL with its context path, e.g. https://jira.example.com/jira.")
+    return ''
+  }
+  // A user name or password in the URL is never repeated, whatever else is wrong with it.
+  const value = written.replace(/^([^/]*\/\/)[^/?#]*@/, '$1')
+  if (value !== written) {
+    problem(`must not contain a user name or password ("${value}" without them). Pass credentials through their own inputs.`)
     return ''
   }
   let url: URL
@@ -360,10 +419,6 @@ export function parseJiraUrl(value: string, problem: (message: string) => void):
   }
   if (url.protocol !== 'https:' && url.protocol !== 'http:') {
     problem(`"${value}" must start with https:// or http://.`)
-    return ''
-  }
-  if (url.username || url.password) {
-    problem('must not contain a user name or password. Pass credentials through their own inputs.')
     return ''
   }
   if (url.search || url.hash) {
@@ -379,8 +434,15 @@ export function parseJiraUrl(value: string, problem: (message: string) => void):
   return `${url.origin}${path}`
 }
 
+/** Field values nest a few levels at most ({"update": {"labels": [{"add": "x"}]}}). */
+const MAX_FIELDS_DEPTH = 32
+
 function parseFieldsJson(value: string, problem: (message: string) => void): Record<string, unknown> | undefined {
   if (value === '') return undefined
+  if (jsonDepth(value) > MAX_FIELDS_DEPTH) {
+    problem(`nests deeper than ${MAX_FIELDS_DEPTH} levels; no Jira field value does. Pass an object of field ids to values, such as {"labels": ["ci"]}.`)
+    return undefined
+  }
   let parsed: unknown
   try {
     parsed = JSON.parse(value)
@@ -394,6 +456,23 @@ function parseFieldsJson(value: string, problem: (message: string) => void): Rec
     return undefined
   }
   return parsed as Record<string, unknown>
+}
+
+/** How deep brackets nest in JSON text, strings skipped; counted before parsing anything deep. */
+function jsonDepth(text: string): number {
+  let depth = 0
+  let deepest = 0
+  let inString = false
+  for (let i = 0; i < text.length; i++) {
+    const c = text[i]
+    if (inString) {
+      if (c === '\\') i++
+      else if (c === '"') inString = false
+    } else if (c === '"') inString = true
+    else if (c === '{' || c === '[') deepest = Math.max(deepest, ++depth)
+    else if (c === '}' || c === ']') depth--
+  }
+  return deepest
 }
 
 /** Parses a YAML 1.2 core boolean as the Actions toolkit does; empty means the default. */

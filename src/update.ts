@@ -1,69 +1,86 @@
-import { authenticatorFor } from './jira/auth.js'
-import { JiraClient, retryPolicy } from './jira/client.js'
-import { asJiraError, JiraError } from './jira/errors.js'
-import { formatValue, holdsValue, isFieldId, resolveField, type EditMeta, type FieldDefinition } from './jira/fields.js'
-import type { Transport } from './jira/transport.js'
+import { connect, type Connection } from './jira/connect.js'
+import type { JiraClient } from './jira/client.js'
+import { asJiraError, HALTING_KINDS, JiraError, Stopped } from './jira/errors.js'
+import { formatValue, holdsValue, isFieldId, resolveField, type EditMeta, type FieldDefinition, type FieldMeta } from './jira/fields.js'
+import { deploymentOf, searchIssueKeys, type Deployment } from './jira/search.js'
+import { resolveAccountId } from './jira/users.js'
 import type { UpdateOptions } from './options.js'
-import type { SigningSources } from './oauth/sign.js'
 import type { Log } from './report/log.js'
-import { describeResult, failedRun, summarizeResults, type IssueResult, type RunReport } from './report/outcome.js'
+import { describeResult, failedRun, runResultOf, summarizeResults, type IssueResult, type RunReport } from './report/outcome.js'
 
 /** The I/O an update run uses, passed in so tests and the benchmark can choose. */
-export interface UpdateDependencies {
-  transport: Transport
+export type UpdateDependencies = Connection & {
   log: Log
-  sources?: SigningSources
   now?: () => Date
 }
 
-/** Thrown before a request that an earlier refusal of the credentials makes pointless. */
-class NotAttempted extends Error {}
+const FIELD_LIST = {
+  name: 'a list of fields',
+  is: (value: unknown): value is FieldDefinition[] =>
+    Array.isArray(value) && value.every(field => typeof field === 'object' && field !== null && typeof field.id === 'string' && typeof field.name === 'string')
+}
 
-/** Issues per page asked of /rest/api/2/search; Jira may answer with fewer. */
-const SEARCH_PAGE_SIZE = 100
+interface IssueWithEditMeta {
+  fields?: Record<string, unknown>
+  editmeta?: EditMeta
+}
+
+const ISSUE = {
+  name: 'an issue object',
+  is: (value: unknown): value is IssueWithEditMeta => {
+    if (typeof value !== 'object' || value === null || Array.isArray(value)) return false
+    const { fields, editmeta } = value as { fields?: unknown; editmeta?: { fields?: unknown } }
+    const isObject = (x: unknown): boolean => x === undefined || (typeof x === 'object' && x !== null && !Array.isArray(x))
+    return isObject(fields) && isObject(editmeta) && isObject(editmeta?.fields)
+  }
+}
 
 /**
  * Sets the configured fields on every issue and reports each issue's outcome. One issue's
- * failure never stops the others, except a CAPTCHA or refused credentials: every further
- * request would fail the same way and add to Jira's failed-login count.
+ * failure never stops the others, except a CAPTCHA, refused credentials or a jira-url that is
+ * not Jira: every further request would fail the same way and add to Jira's failed-login
+ * count, so the stop reaches requests in flight and retries waiting too. A cancel through
+ * `deps.signal` stops the same way and reports what finished.
  */
 export async function updateIssues(options: UpdateOptions, deps: UpdateDependencies): Promise<RunReport> {
-  const retry = retryPolicy(options.maxRetries, options.timeoutSeconds, message => deps.log.info(message))
-  const client = new JiraClient(options.jiraUrl, authenticatorFor(options.auth, deps.sources), deps.transport, retry)
+  const halt = new AbortController()
+  const signal = deps.signal ? AbortSignal.any([deps.signal, halt.signal]) : halt.signal
+  const client = connect(options, { ...deps, signal }, message => deps.log.info(message))
+  const described = { field: options.field, value: options.value }
   if (options.noIssuesReason) {
-    return failedRun(new JiraError('not-found', options.noIssuesReason, ''), 'no-issues')
+    return failedRun(new JiraError('not-found', options.noIssuesReason, ''), 'no-issues', described)
   }
 
   let issueKeys = options.issueKeys
   let fieldId = options.field
+  let fieldLabel = options.field
   try {
     if (options.jql !== undefined) issueKeys = await searchIssueKeys(client, options.jql)
     if (issueKeys.length === 0) {
-      return failedRun(new JiraError('not-found', `The JQL query matched no issue: ${options.jql}`, 'Check the query in Jira\'s issue search.'), 'no-issues')
+      return failedRun(new JiraError('not-found', `The JQL query matched no issue: ${options.jql}`, "Check the query in Jira's issue search."), 'no-issues', described)
     }
     // Field names are global, so one lookup serves every issue.
     if (fieldId !== undefined && !isFieldId(fieldId)) {
-      fieldId = resolveField(fieldId, (await client.json<FieldDefinition[]>('GET', '/rest/api/2/field')) ?? [])
+      fieldId = resolveField(fieldId, (await client.json('GET', '/rest/api/2/field', {}, FIELD_LIST)) ?? [])
+      fieldLabel = `${options.field} (${fieldId})`
       deps.log.info(`Field "${options.field}" is ${fieldId}.`)
     }
   } catch (thrown) {
+    if (thrown instanceof Stopped) return failedRun(stoppedError(), 'cancelled', described)
     const error = asJiraError(thrown)
-    return failedRun(error, error.kind === 'network' ? 'error' : error.kind)
+    return failedRun(error, runResultOf(error.kind), described)
   }
 
-  let halted = false
+  const run: IssueRun = { client, options: { ...options, field: fieldId }, deps }
   const updateKey = async (issueKey: string): Promise<IssueResult> => {
-    if (halted) return { issueKey, outcome: 'skipped' }
-    const guard = (): void => {
-      if (halted) throw new NotAttempted()
-    }
+    if (signal.aborted) return notAttempted(issueKey, deps)
     let result: IssueResult
     try {
-      result = await updateOne(client, { ...options, field: fieldId }, issueKey, guard, deps)
+      result = await updateOne(run, issueKey)
     } catch (thrown) {
-      if (thrown instanceof NotAttempted) return { issueKey, outcome: 'skipped' }
+      if (thrown instanceof Stopped) return notAttempted(issueKey, deps)
       const error = asJiraError(thrown, issueKey)
-      if (error.kind === 'captcha' || error.kind === 'unauthorized') halted = true
+      if (HALTING_KINDS.has(error.kind)) halt.abort(error)
       result = { issueKey, outcome: error.kind, error }
     }
     if (result.error?.details.debug) {
@@ -77,28 +94,35 @@ export async function updateIssues(options: UpdateOptions, deps: UpdateDependenc
   const [first, ...rest] = issueKeys
   const results = [await updateKey(first)]
   results.push(...(await mapLimit(rest, options.concurrency, updateKey)))
-  return summarizeResults(results)
+  return { ...summarizeResults(results), field: fieldLabel, value: options.value }
 }
 
-interface IssueWithEditMeta {
-  fields?: Record<string, unknown>
-  editmeta?: EditMeta
+/** An issue not attempted: skipped after a halting failure, or cancelled from outside. */
+function notAttempted(issueKey: string, deps: UpdateDependencies): IssueResult {
+  return { issueKey, outcome: deps.signal?.aborted ? 'cancelled' : 'skipped' }
 }
 
-async function updateOne(
-  client: JiraClient,
-  options: UpdateOptions,
-  issueKey: string,
-  guard: () => void,
+function stoppedError(): JiraError {
+  return new JiraError('error', 'The run was cancelled before any issue was updated.', '')
+}
+
+interface IssueRun {
+  client: JiraClient
+  options: UpdateOptions
   deps: UpdateDependencies
-): Promise<IssueResult> {
+  /** Asked once per run, and only when a user field needs it. */
+  deployment?: Promise<Deployment>
+}
+
+async function updateOne(run: IssueRun, issueKey: string): Promise<IssueResult> {
+  const { client, options, deps } = run
   const path = `/rest/api/2/issue/${encodeURIComponent(issueKey)}`
   const fields: Record<string, unknown> = { ...options.fields }
   if (options.field !== undefined && options.value !== undefined) {
     // One GET brings the current value and the edit screen's metadata together.
-    const issue = await client.json<IssueWithEditMeta>('GET', path, { query: { fields: options.field, expand: 'editmeta' }, issueKey })
+    const issue = await client.json('GET', path, { query: { fields: options.field, expand: 'editmeta' }, issueKey }, ISSUE)
     const meta = issue?.editmeta?.fields?.[options.field]
-    if (!meta) {
+    if (!meta || typeof meta !== 'object') {
       throw new JiraError(
         'invalid',
         `Field ${options.field} is not on the edit screen of ${issueKey}.`,
@@ -106,7 +130,8 @@ async function updateOne(
         { issueKey }
       )
     }
-    const value = formatValue(options.field, meta, options.value, deps.now)
+    let value = formatValue(options.field, meta, options.value, deps.now)
+    if (isUserField(meta)) value = await cloudUsers(run, value, `${options.field}${meta.name ? ` (${meta.name})` : ''}`, issueKey)
     fields[options.field] = value
     if (Object.keys(fields).length === 1 && holdsValue(issue?.fields?.[options.field], value)) {
       return { issueKey, outcome: 'unchanged', fields }
@@ -120,29 +145,29 @@ async function updateOne(
     )
     return { issueKey, outcome: 'dry-run', fields }
   }
-  guard()
   await client.json('PUT', path, { query, json: body, issueKey })
   return { issueKey, outcome: 'updated', fields }
 }
 
-/** Every issue key a JQL query matches, reading /rest/api/2/search page by page. */
-export async function searchIssueKeys(client: JiraClient, jql: string): Promise<string[]> {
-  const keys: string[] = []
-  for (let startAt = 0; ; ) {
-    const page = await client.json<{ total?: number; issues?: Array<{ key: string }> }>('GET', '/rest/api/2/search', {
-      query: { jql, startAt: String(startAt), maxResults: String(SEARCH_PAGE_SIZE), fields: 'key' }
-    })
-    const issues = page?.issues ?? []
-    keys.push(...issues.map(issue => issue.key))
-    startAt += issues.length
-    // Jira may cap maxResults below what was asked, so go by total, not by page size.
-    if (issues.length === 0 || startAt >= (page?.total ?? 0)) return keys
+function isUserField(meta: FieldMeta): boolean {
+  const kind = meta.schema?.custom?.split(':').pop()
+  return kind === 'userpicker' || kind === 'multiuserpicker' || meta.schema?.type === 'user' || (meta.schema?.type === 'array' && meta.schema.items === 'user')
+}
+
+/** On Jira Cloud, user pickers take accountIds: `{"name": …}` becomes `{"accountId": …}`. */
+async function cloudUsers(run: IssueRun, value: unknown, label: string, issueKey: string): Promise<unknown> {
+  run.deployment ??= deploymentOf(run.client)
+  if ((await run.deployment) !== 'Cloud') return value
+  const one = async (user: unknown): Promise<unknown> => {
+    const name = (user as { name?: unknown })?.name
+    return typeof name === 'string' ? { accountId: await resolveAccountId(run.client, name, label, issueKey) } : user
   }
+  return Array.isArray(value) ? Promise.all(value.map(one)) : one(value)
 }
 
 /** Maps items through an async function, at most `limit` at a time, keeping their order. */
 export async function mapLimit<T, R>(items: T[], limit: number, fn: (item: T) => Promise<R>): Promise<R[]> {
-  const results: R[] = new Array(items.length)
+  const results: R[] = new Array<R>(items.length)
   let next = 0
   const worker = async (): Promise<void> => {
     while (next < items.length) {

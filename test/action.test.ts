@@ -1,5 +1,5 @@
 import assert from 'node:assert/strict'
-import { generateKeyPairSync } from 'node:crypto'
+import { createHash, createPublicKey, generateKeyPairSync } from 'node:crypto'
 import { after, before, describe, it } from 'node:test'
 import { newAccessToken, oauthInputs, runAction, startSimulator } from './helpers.js'
 import type { JiraSimulator } from './sim/jira.js'
@@ -101,7 +101,8 @@ describe('the bundled action, run as the Actions runner runs it', () => {
         // The first refusal stops the run: further requests would add to the failed-login count.
         assert.equal(f.sim.requests.length, 1)
         assert.deepEqual(run.outputs, { updated: '', unchanged: '', failed: 'CI-1,CI-2,CI-3', result: 'captcha' })
-        assert.match(run.log, /CI-2: skipped, not attempted after Jira refused the credentials/)
+        // The issues not attempted share one annotation, so the cause and the closing line stay visible.
+        assert.match(run.log, /::error title=Not attempted \(2 issues\)::2 issue\(s\) not attempted because an earlier request failed in a way every request would.*: CI-2, CI-3\./)
       } finally {
         await f.close()
       }
@@ -126,7 +127,9 @@ describe('the bundled action, run as the Actions runner runs it', () => {
       const run = await runAction(oauthInputs(sim, token, { issue: 'CI-1', field: 'customfield_10314', value: 'Build Passed', 'private-key': other }))
       assert.equal(run.code, 1)
       assert.equal(run.outputs.result, 'unauthorized')
-      assert.match(run.log, /oauth_problem=signature_invalid\. The private key does not match the public key/)
+      // Jira's base string equals the one signed, so the key is what differs: named with its fingerprint.
+      const fingerprint = createHash('sha256').update(createPublicKey(other).export({ type: 'spki', format: 'der' })).digest('hex')
+      assert.match(run.log, new RegExp(`oauth_problem=signature_invalid\\. Jira computed the same base string, so the private key does not match the public key on the application link, for certain\\. The public key that belongs to the configured private key has SHA-256 fingerprint ${fingerprint}`))
     })
 
     it("reports a runner clock more than 5 minutes off Jira's as timestamp_refused", async () => {
@@ -135,7 +138,7 @@ describe('the bundled action, run as the Actions runner runs it', () => {
       try {
         const run = await runAction(oauthInputs(skewed, accessToken, { issue: 'CI-1', field: 'customfield_10314', value: 'Build Passed' }))
         assert.equal(run.outputs.result, 'unauthorized')
-        assert.match(run.log, /oauth_problem=timestamp_refused\. The runner's clock is more than 5 minutes off/)
+        assert.match(run.log, /oauth_problem=timestamp_refused\. The clock of this machine is more than 5 minutes off Jira's/)
         assert.equal(skewed.requests.length, 1)
       } finally {
         await skewed.close()

@@ -7,8 +7,7 @@
 import { mkdtempSync, readFileSync, rmSync } from 'node:fs'
 import { tmpdir } from 'node:os'
 import { join } from 'node:path'
-import { verificationCodeFrom } from '../src/oauth/dance.js'
-import { baseEnv, CONSUMER_KEY, ROOT, runAction, runNode } from './helpers.js'
+import { baseEnv, CONSUMER_KEY, ROOT, runAction, runNode, verificationCodeFrom } from './helpers.js'
 import { JiraSimulator } from './sim/jira.js'
 
 const FIELD = 'customfield_10314'

@@ -12,7 +12,7 @@ describe("reading Jira's refusals", () => {
           'x-seraph-loginreason': 'AUTHENTICATION_DENIED',
           'x-authentication-denied-reason': 'CAPTCHA_CHALLENGE; login-url=https://jira.example.com/login.jsp'
         }),
-        'CI-1'
+        { issueKey: 'CI-1' }
       )
       assert.equal(failure?.kind, 'captcha')
       assert.equal(failure?.details.loginUrl, 'https://jira.example.com/login.jsp')
@@ -65,8 +65,10 @@ describe("reading Jira's refusals", () => {
   })
 
   it('says a redirect names the URL to use instead of following it', () => {
-    const failure = diagnose(response(301, { location: 'https://jira.example.com/jira/rest/api/2/issue/CI-1' }))
-    assert.match(failure?.message ?? '', /redirected the request \(HTTP 301\) to https:\/\/jira\.example\.com\/jira\/rest.*set jira-url/)
+    const signed = { url: 'http://jira.internal:8080/rest/api/2/issue/CI-1?fields=x', baseUrl: 'http://jira.internal:8080' }
+    const failure = diagnose(response(301, { location: 'https://jira.example.com/jira/rest/api/2/issue/CI-1' }), { signed })
+    assert.equal(failure?.kind, 'wrong-url')
+    assert.match(failure?.message ?? '', /redirected the request \(HTTP 301\) to https:\/\/jira\.example\.com\/jira\/rest.*set the jira-url input to https:\/\/jira\.example\.com\/jira\./)
   })
 
   it('shows an HTML page by its title, never whole', () => {

@@ -80,7 +80,7 @@ describe('retries that are safe, and none that are not', () => {
   it('reports a redirect with the URL to use instead of following it', async () => {
     const { run, seen } = await runWith(s => s.inject({ status: 301, headers: { Location: 'https://jira.example.com/jira/rest/api/2/issue/CI-1' } }))
     assert.equal(run.outputs.result, 'invalid')
-    assert.match(run.log, /redirected the request \(HTTP 301\) to https:\/\/jira\.example\.com\/jira\/rest\/api\/2\/issue\/CI-1\. An OAuth signature covers the URL, so redirects are not followed: set jira-url/)
+    assert.match(run.log, /redirected the request \(HTTP 301\) to https:\/\/jira\.example\.com\/jira\/rest\/api\/2\/issue\/CI-1\. An OAuth signature covers the URL, so redirects are not followed: set the jira-url input to https:\/\/jira\.example\.com\/jira\./)
     assert.equal(seen.length, 1)
   })
 
@@ -129,7 +129,7 @@ describe('networks users really have', () => {
       )
       assert.equal(run.code, 1)
       assert.equal(proxy.tunnels.length, 0)
-      assert.match(run.log, /Could not reach Jira at http:\/\/jira\.internal\.test:8080\/jira: (host name not found|DNS lookup failed)\. Check jira-url/)
+      assert.match(run.log, /Could not reach Jira at http:\/\/jira\.internal\.test:8080\/jira: (host name not found|DNS lookup failed)\. Check the jira-url input/)
     } finally {
       await proxy.close()
     }
@@ -144,7 +144,7 @@ describe('networks users really have', () => {
       const untrusted = await runAction(oauthInputs(sim, token, SET))
       assert.equal(untrusted.code, 1)
       assert.equal(untrusted.outputs.result, 'error')
-      assert.match(untrusted.log, /TLS certificate of https:\/\/127\.0\.0\.1:\d+\/jira could not be verified \(UNABLE_TO_VERIFY_LEAF_SIGNATURE\)\. If Jira uses an internal CA, pass its certificate in PEM as ca-certificate, or point NODE_EXTRA_CA_CERTS at the file/)
+      assert.match(untrusted.log, /TLS certificate of https:\/\/127\.0\.0\.1:\d+\/jira could not be verified \(UNABLE_TO_VERIFY_LEAF_SIGNATURE\)\. If Jira uses an internal CA, pass its certificate in PEM as the ca-certificate input, or point NODE_EXTRA_CA_CERTS at the file/)
       assert.equal(sim.requests.length, 0)
 
       const trusted = await runAction(oauthInputs(sim, token, { ...SET, 'ca-certificate': ca.caPem }))

@@ -179,3 +179,8 @@ export function oauthInputs(sim: JiraSimulator, accessToken: string, extra: Reco
     ...extra
   }
 }
+
+/** The verification code on Jira's approval page ("Your verification code is 'XXXXXX'"). */
+export function verificationCodeFrom(page: string): string | undefined {
+  return /verification code is '([^']+)'/.exec(page)?.[1]
+}

@@ -40,7 +40,7 @@ describe('reading the private key in every form CI secrets hold it', () => {
     ['a key with its middle cut out', () => pkcs8.slice(0, 200) + pkcs8.slice(-200), /could not be parsed: it looks truncated or altered/],
     ['text that is no key at all', () => 'my password!', /neither PEM nor base64/],
     ['base64 that is not a key', () => Buffer.from('hello world, not a key').toString('base64'), /could not be parsed as PKCS#8 or PKCS#1/],
-    ['an EC key', () => generateKeyPairSync('ec', { namedCurve: 'P-256' }).privateKey.export({ type: 'pkcs8', format: 'pem' }).toString(), /is a ec key; Jira's OAuth uses RSA-SHA1/]
+    ['an EC key', () => generateKeyPairSync('ec', { namedCurve: 'P-256' }).privateKey.export({ type: 'pkcs8', format: 'pem' }).toString(), /is an EC key; Jira's OAuth uses RSA-SHA1/]
   ]
   for (const [name, text, message] of refusals) {
     it(`refuses ${name} without echoing it`, () => {

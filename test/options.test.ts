@@ -1,6 +1,6 @@
 import assert from 'node:assert/strict'
 import { describe, it } from 'node:test'
-import { InputError, parseUpdateOptions, type RawInputs } from '../src/options.js'
+import { InputError, NoCredentialsError, parseUpdateOptions, type RawInputs } from '../src/options.js'
 import { testKeys } from './helpers.js'
 
 const valid = (): RawInputs => ({
@@ -60,8 +60,16 @@ describe('validating inputs before any request', () => {
   })
 
   it('wants exactly one way to authenticate', () => {
-    const none = problemsOf({ ...valid(), 'consumer-key': '', 'private-key': '', 'access-token': '' })
-    assert.match(none.join('\n'), /no credentials given\. Configure exactly one way to authenticate \(OAuth 1\.0a: input 'consumer-key', input 'private-key', input 'access-token'; personal access token: input 'personal-access-token'; basic with an API token: input 'user' and input 'api-token'\)/)
+    const none = { ...valid(), 'consumer-key': '', 'private-key': '', 'access-token': '', 'fail-on-error': 'false' }
+    assert.throws(
+      () => parseUpdateOptions(none),
+      (error: unknown) =>
+        error instanceof NoCredentialsError &&
+        !error.failOnError &&
+        /No credentials are configured \(OAuth 1\.0a: input 'consumer-key', input 'private-key', input 'access-token'; personal access token: input 'personal-access-token'; basic with an API token: input 'user' and input 'api-token'\), so nothing was sent to Jira/.test(error.message)
+    )
+    // No credentials and another problem: the other problem is bad input, as always.
+    assert.match(problemsOf({ ...none, issue: 'not-a-key' }).join('\n'), /input 'issue'/)
     const two = problemsOf({ ...valid(), 'personal-access-token': 'pat' })
     assert.match(two.join('\n'), /credentials for 2 ways to authenticate are set \(oauth, pat\)/)
     const half = problemsOf({ ...valid(), 'consumer-key': '', 'private-key': '', 'access-token': '', 'api-token': 'tok' })

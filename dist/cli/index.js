@@ -672,21 +672,27 @@ __webpack_unused_export__ = debug; // for test
 __nccwpck_require__.a(module, async (__webpack_handle_async_dependencies__, __webpack_async_result__) => { try {
 /* harmony import */ var node_fs__WEBPACK_IMPORTED_MODULE_0__ = __nccwpck_require__(3024);
 /* harmony import */ var node_fs__WEBPACK_IMPORTED_MODULE_0___default = /*#__PURE__*/__nccwpck_require__.n(node_fs__WEBPACK_IMPORTED_MODULE_0__);
-/* harmony import */ var node_readline__WEBPACK_IMPORTED_MODULE_1__ = __nccwpck_require__(481);
-/* harmony import */ var node_readline__WEBPACK_IMPORTED_MODULE_1___default = /*#__PURE__*/__nccwpck_require__.n(node_readline__WEBPACK_IMPORTED_MODULE_1__);
-/* harmony import */ var node_util__WEBPACK_IMPORTED_MODULE_2__ = __nccwpck_require__(7975);
-/* harmony import */ var node_util__WEBPACK_IMPORTED_MODULE_2___default = /*#__PURE__*/__nccwpck_require__.n(node_util__WEBPACK_IMPORTED_MODULE_2__);
-/* harmony import */ var _commands_credentials_js__WEBPACK_IMPORTED_MODULE_3__ = __nccwpck_require__(3715);
-/* harmony import */ var _commands_io_js__WEBPACK_IMPORTED_MODULE_4__ = __nccwpck_require__(3776);
-/* harmony import */ var _commands_update_js__WEBPACK_IMPORTED_MODULE_5__ = __nccwpck_require__(6885);
-/* harmony import */ var _jira_errors_js__WEBPACK_IMPORTED_MODULE_6__ = __nccwpck_require__(6353);
-/* harmony import */ var _jira_transport_js__WEBPACK_IMPORTED_MODULE_7__ = __nccwpck_require__(8013);
-/* harmony import */ var _options_js__WEBPACK_IMPORTED_MODULE_8__ = __nccwpck_require__(471);
+/* harmony import */ var _jira_auth_js__WEBPACK_IMPORTED_MODULE_1__ = __nccwpck_require__(108);
+/* harmony import */ var _jira_redact_js__WEBPACK_IMPORTED_MODULE_11__ = __nccwpck_require__(7103);
+/* harmony import */ var node_readline__WEBPACK_IMPORTED_MODULE_2__ = __nccwpck_require__(481);
+/* harmony import */ var node_readline__WEBPACK_IMPORTED_MODULE_2___default = /*#__PURE__*/__nccwpck_require__.n(node_readline__WEBPACK_IMPORTED_MODULE_2__);
+/* harmony import */ var node_util__WEBPACK_IMPORTED_MODULE_3__ = __nccwpck_require__(7975);
+/* harmony import */ var node_util__WEBPACK_IMPORTED_MODULE_3___default = /*#__PURE__*/__nccwpck_require__.n(node_util__WEBPACK_IMPORTED_MODULE_3__);
+/* harmony import */ var _commands_credentials_js__WEBPACK_IMPORTED_MODULE_4__ = __nccwpck_require__(3715);
+/* harmony import */ var _commands_io_js__WEBPACK_IMPORTED_MODULE_5__ = __nccwpck_require__(3776);
+/* harmony import */ var _commands_update_js__WEBPACK_IMPORTED_MODULE_6__ = __nccwpck_require__(9164);
+/* harmony import */ var _report_outcome_js__WEBPACK_IMPORTED_MODULE_7__ = __nccwpck_require__(5066);
+/* harmony import */ var _jira_errors_js__WEBPACK_IMPORTED_MODULE_8__ = __nccwpck_require__(6353);
+/* harmony import */ var _jira_transport_js__WEBPACK_IMPORTED_MODULE_9__ = __nccwpck_require__(8118);
+/* harmony import */ var _options_js__WEBPACK_IMPORTED_MODULE_10__ = __nccwpck_require__(6512);
 /**
  * The command line, for Jenkins pipelines and people. It only reads arguments and the
  * environment, then calls the same core as the action. Secrets come from the environment,
  * never from flags, which would show in the process list and the build log.
  */
+
+
+
 
 
 
@@ -780,14 +786,21 @@ const ENV_NAMES = {
 };
 // Every input that is not a secret is also a flag, but for --dry-run (a switch) and
 // --ca-certificate (a file path or PEM), which are read apart.
-const FLAG_INPUTS = _options_js__WEBPACK_IMPORTED_MODULE_8__/* .INPUT_NAMES */ .Qh.filter(input => !_options_js__WEBPACK_IMPORTED_MODULE_8__/* .SECRET_INPUTS */ .pH.has(input) && input !== 'dry-run' && input !== 'ca-certificate');
+const FLAG_INPUTS = _options_js__WEBPACK_IMPORTED_MODULE_10__/* .INPUT_NAMES */ .Qh.filter(input => !_options_js__WEBPACK_IMPORTED_MODULE_10__/* .SECRET_INPUTS */ .pH.has(input) && input !== 'dry-run' && input !== 'ca-certificate');
 const cliInputName = input => {
     if (input === 'private-key')
         return 'JIRA_PRIVATE_KEY (or JIRA_PRIVATE_KEY_FILE)';
+    if (input === 'ca-certificate')
+        return '--ca-certificate (or JIRA_CA_CERTIFICATE)';
     const env = ENV_NAMES[input];
     if (FLAG_INPUTS.includes(input))
         return env ? `--${input} (or ${env})` : `--${input}`;
     return env ?? `--${input}`;
+};
+/** The CLI's words for remedies: flags and variables, and the check command. */
+const CLI_WORDS = {
+    input: name => cliInputName(name),
+    checkCredentials: 'Check the credentials with: jira-build-result check --jira-url URL.'
 };
 function usage() {
     const lines = Object.entries(COMMANDS).map(([name, command]) => `  ${name.padEnd(14)} ${command.summary}`);
@@ -812,18 +825,24 @@ function rawInputs(values, env) {
     const keyFile = env.JIRA_PRIVATE_KEY_FILE;
     if (keyFile) {
         if (env.JIRA_PRIVATE_KEY)
-            throw new _options_js__WEBPACK_IMPORTED_MODULE_8__/* .InputError */ .dz([{ input: 'private-key', message: 'JIRA_PRIVATE_KEY and JIRA_PRIVATE_KEY_FILE are both set; set one.' }]);
+            throw new _options_js__WEBPACK_IMPORTED_MODULE_10__/* .InputError */ .dz([{ input: 'private-key', message: 'JIRA_PRIVATE_KEY and JIRA_PRIVATE_KEY_FILE are both set; set one.' }]);
         raw['private-key'] = readInputFile(keyFile, 'JIRA_PRIVATE_KEY_FILE', 'Point it at the private key file; in Jenkins, bind a file credential with withCredentials([file(...)]).');
     }
     return raw;
 }
+/**
+ * A file's text. A binary file (a PKCS#12 bundle, a DER key) comes back as base64, which the
+ * key loader recognises and names, instead of as mangled text.
+ */
 function readInputFile(path, input, remedy) {
     try {
-        return (0,node_fs__WEBPACK_IMPORTED_MODULE_0__.readFileSync)(path, 'utf8');
+        const bytes = (0,node_fs__WEBPACK_IMPORTED_MODULE_0__.readFileSync)(path);
+        const text = bytes.toString('utf8');
+        return text.includes('\ufffd') || text.includes('\u0000') ? bytes.toString('base64') : text;
     }
     catch (thrown) {
         const code = typeof thrown === 'object' && thrown && 'code' in thrown ? ` (${String(thrown.code)})` : '';
-        throw new _options_js__WEBPACK_IMPORTED_MODULE_8__/* .InputError */ .dz([{ input, message: `${input}: cannot read ${path}${code}. ${remedy}` }]);
+        throw new _options_js__WEBPACK_IMPORTED_MODULE_10__/* .InputError */ .dz([{ input, message: `${input}: cannot read ${path}${code}. ${remedy}` }]);
     }
 }
 /** What a Jenkins build offers: the change's title and branch, and values for templates. */
@@ -853,25 +872,25 @@ async function main(argv) {
     const name = argv[0];
     if (name === undefined || name === '--help' || name === '-h' || name === 'help') {
         console.log(usage());
-        return name === undefined ? _commands_io_js__WEBPACK_IMPORTED_MODULE_4__/* .EXIT */ .d.usage : _commands_io_js__WEBPACK_IMPORTED_MODULE_4__/* .EXIT */ .d.ok;
+        return name === undefined ? _commands_io_js__WEBPACK_IMPORTED_MODULE_5__/* .EXIT */ .d.usage : _commands_io_js__WEBPACK_IMPORTED_MODULE_5__/* .EXIT */ .d.ok;
     }
     const command = COMMANDS[name];
     if (!command) {
         console.error(`error: unknown command '${name}'.\n\n${usage()}`);
-        return _commands_io_js__WEBPACK_IMPORTED_MODULE_4__/* .EXIT */ .d.usage;
+        return _commands_io_js__WEBPACK_IMPORTED_MODULE_5__/* .EXIT */ .d.usage;
     }
     let values;
     try {
         ;
-        ({ values } = (0,node_util__WEBPACK_IMPORTED_MODULE_2__.parseArgs)({ args: argv.slice(1), options: { ...COMMON, ...command.options }, strict: true, allowPositionals: false }));
+        ({ values } = (0,node_util__WEBPACK_IMPORTED_MODULE_3__.parseArgs)({ args: argv.slice(1), options: { ...COMMON, ...command.options }, strict: true, allowPositionals: false }));
     }
     catch (thrown) {
-        console.error(`error: ${thrown instanceof Error ? thrown.message : String(thrown)}\n\nUsage: jira-build-result ${command.usage}`);
-        return _commands_io_js__WEBPACK_IMPORTED_MODULE_4__/* .EXIT */ .d.usage;
+        console.error(`error: ${(0,_jira_errors_js__WEBPACK_IMPORTED_MODULE_8__/* .messageOf */ .bD)(thrown)}\n\nUsage: jira-build-result ${command.usage}`);
+        return _commands_io_js__WEBPACK_IMPORTED_MODULE_5__/* .EXIT */ .d.usage;
     }
     if (values.help) {
         console.log(`Usage: jira-build-result ${command.usage}`);
-        return _commands_io_js__WEBPACK_IMPORTED_MODULE_4__/* .EXIT */ .d.ok;
+        return _commands_io_js__WEBPACK_IMPORTED_MODULE_5__/* .EXIT */ .d.ok;
     }
     const json = values.json === true;
     const io = {
@@ -879,7 +898,7 @@ async function main(argv) {
         out: text => console.log(text),
         err: text => console.error(text),
         ask: async (question) => {
-            const rl = (0,node_readline__WEBPACK_IMPORTED_MODULE_1__.createInterface)({ input: process.stdin, output: process.stderr, terminal: false });
+            const rl = (0,node_readline__WEBPACK_IMPORTED_MODULE_2__.createInterface)({ input: process.stdin, output: process.stderr, terminal: false });
             try {
                 process.stderr.write(question);
                 const line = await new Promise(resolve => {
@@ -894,68 +913,90 @@ async function main(argv) {
         }
     };
     let transport;
+    const connectionFor = (options, signal) => {
+        transport = (0,_jira_transport_js__WEBPACK_IMPORTED_MODULE_9__/* .transportFor */ .JG)(options);
+        return { transport, words: CLI_WORDS, redactor: new _jira_redact_js__WEBPACK_IMPORTED_MODULE_11__/* .Redactor */ .pO(options.auth ? (0,_jira_auth_js__WEBPACK_IMPORTED_MODULE_1__/* .authSecrets */ .O6)(options.auth) : []), signal };
+    };
     try {
         if (name === 'keygen') {
             const bits = Number(values.bits);
             if (!Number.isInteger(bits) || bits < 2048 || bits > 8192) {
                 console.error(`error: --bits ${String(values.bits)}: use a whole number from 2048 to 8192 (Jira accepts RSA keys of 2048 bits and more).`);
-                return _commands_io_js__WEBPACK_IMPORTED_MODULE_4__/* .EXIT */ .d.usage;
+                return _commands_io_js__WEBPACK_IMPORTED_MODULE_5__/* .EXIT */ .d.usage;
             }
-            return await (0,_commands_credentials_js__WEBPACK_IMPORTED_MODULE_3__/* .keygenCommand */ .FP)(String(values.out), bits, values.force === true, io);
+            return await (0,_commands_credentials_js__WEBPACK_IMPORTED_MODULE_4__/* .keygenCommand */ .FP)(String(values.out), bits, values.force === true, io);
         }
         const raw = rawInputs(values, process.env);
         switch (name) {
             case 'update': {
-                const options = (0,_options_js__WEBPACK_IMPORTED_MODULE_8__/* .parseUpdateOptions */ .tM)(raw, cliInputName, jenkinsContext(process.env));
-                return await (0,_commands_update_js__WEBPACK_IMPORTED_MODULE_5__/* .updateCommand */ .h)(options, (transport = (0,_jira_transport_js__WEBPACK_IMPORTED_MODULE_7__/* .transportFor */ .JG)(options)), io, values.debug === true);
+                const options = (0,_options_js__WEBPACK_IMPORTED_MODULE_10__/* .parseUpdateOptions */ .tM)(raw, cliInputName, jenkinsContext(process.env));
+                const cancel = new AbortController();
+                const stop = () => cancel.abort(new Error('cancelled'));
+                process.once('SIGINT', stop);
+                process.once('SIGTERM', stop);
+                try {
+                    return await (0,_commands_update_js__WEBPACK_IMPORTED_MODULE_6__/* .updateCommand */ .h)(options, connectionFor(options, cancel.signal), io, values.debug === true);
+                }
+                finally {
+                    process.off('SIGINT', stop);
+                    process.off('SIGTERM', stop);
+                }
             }
             case 'check': {
-                const options = (0,_options_js__WEBPACK_IMPORTED_MODULE_8__/* .parseConnectionOptions */ .Gr)(raw, cliInputName);
-                return await (0,_commands_credentials_js__WEBPACK_IMPORTED_MODULE_3__/* .checkCommand */ .em)(options, (transport = (0,_jira_transport_js__WEBPACK_IMPORTED_MODULE_7__/* .transportFor */ .JG)(options)), io);
+                const options = (0,_options_js__WEBPACK_IMPORTED_MODULE_10__/* .parseConnectionOptions */ .Gr)(raw, cliInputName);
+                return await (0,_commands_credentials_js__WEBPACK_IMPORTED_MODULE_4__/* .checkCommand */ .em)(options, connectionFor(options), io);
             }
             case 'request-token': {
-                const consumer = (0,_options_js__WEBPACK_IMPORTED_MODULE_8__/* .parseConsumerOptions */ .ub)(raw, cliInputName);
-                return await (0,_commands_credentials_js__WEBPACK_IMPORTED_MODULE_3__/* .requestTokenCommand */ .UT)(consumer, (transport = (0,_jira_transport_js__WEBPACK_IMPORTED_MODULE_7__/* .transportFor */ .JG)(consumer)), io);
+                const consumer = (0,_options_js__WEBPACK_IMPORTED_MODULE_10__/* .parseConsumerOptions */ .ub)(raw, cliInputName);
+                return await (0,_commands_credentials_js__WEBPACK_IMPORTED_MODULE_4__/* .requestTokenCommand */ .UT)(consumer, connectionFor(consumer), io);
             }
             case 'access-token': {
-                const consumer = (0,_options_js__WEBPACK_IMPORTED_MODULE_8__/* .parseConsumerOptions */ .ub)(raw, cliInputName);
-                transport = (0,_jira_transport_js__WEBPACK_IMPORTED_MODULE_7__/* .transportFor */ .JG)(consumer);
+                const consumer = (0,_options_js__WEBPACK_IMPORTED_MODULE_10__/* .parseConsumerOptions */ .ub)(raw, cliInputName);
+                const connection = connectionFor(consumer);
                 const requestToken = String(values['request-token'] ?? '').trim();
                 const verifier = String(values.verifier ?? '').trim();
                 if (!requestToken || !verifier) {
                     console.error('error: --request-token and --verifier are both needed: the token from request-token and the code Jira showed after approval.');
-                    return _commands_io_js__WEBPACK_IMPORTED_MODULE_4__/* .EXIT */ .d.usage;
+                    return _commands_io_js__WEBPACK_IMPORTED_MODULE_5__/* .EXIT */ .d.usage;
                 }
-                return await (0,_commands_credentials_js__WEBPACK_IMPORTED_MODULE_3__/* .accessTokenCommand */ .p_)(consumer, requestToken, verifier, transport, io);
+                return await (0,_commands_credentials_js__WEBPACK_IMPORTED_MODULE_4__/* .accessTokenCommand */ .p_)(consumer, requestToken, verifier, connection, io);
             }
             case 'authorize': {
-                const consumer = (0,_options_js__WEBPACK_IMPORTED_MODULE_8__/* .parseConsumerOptions */ .ub)(raw, cliInputName);
-                return await (0,_commands_credentials_js__WEBPACK_IMPORTED_MODULE_3__/* .authorizeCommand */ .Jm)(consumer, (transport = (0,_jira_transport_js__WEBPACK_IMPORTED_MODULE_7__/* .transportFor */ .JG)(consumer)), io, {
+                const consumer = (0,_options_js__WEBPACK_IMPORTED_MODULE_10__/* .parseConsumerOptions */ .ub)(raw, cliInputName);
+                return await (0,_commands_credentials_js__WEBPACK_IMPORTED_MODULE_4__/* .authorizeCommand */ .Jm)(consumer, connectionFor(consumer), io, {
                     repo: typeof values.repo === 'string' ? values.repo : undefined,
                     privateKeyFile: process.env.JIRA_PRIVATE_KEY_FILE
                 });
             }
         }
-        return _commands_io_js__WEBPACK_IMPORTED_MODULE_4__/* .EXIT */ .d.usage;
+        return _commands_io_js__WEBPACK_IMPORTED_MODULE_5__/* .EXIT */ .d.usage;
     }
     catch (thrown) {
-        if (thrown instanceof _options_js__WEBPACK_IMPORTED_MODULE_8__/* .InputError */ .dz) {
+        if (thrown instanceof _options_js__WEBPACK_IMPORTED_MODULE_10__/* .NoCredentialsError */ .Y6) {
+            const log = thrown.failOnError ? 'error' : 'warning';
+            console.error(`${log}: ${thrown.message}${thrown.failOnError ? '' : ' --fail-on-error is false, so this is not a failure.'}`);
+            (0,_commands_io_js__WEBPACK_IMPORTED_MODULE_5__/* .emit */ .I)(io, { result: 'no-credentials', updated: [], unchanged: [], failed: [], issues: [] }, ['result=no-credentials: nothing was sent to Jira']);
+            return thrown.failOnError ? _commands_io_js__WEBPACK_IMPORTED_MODULE_5__/* .EXIT */ .d.usage : _commands_io_js__WEBPACK_IMPORTED_MODULE_5__/* .EXIT */ .d.ok;
+        }
+        if (thrown instanceof _options_js__WEBPACK_IMPORTED_MODULE_10__/* .InputError */ .dz) {
             for (const problem of thrown.problems)
                 console.error(`error: ${problem.message}`);
             if (json)
                 console.log(JSON.stringify({ result: 'invalid', errors: thrown.problems.map(p => p.message) }));
-            return _commands_io_js__WEBPACK_IMPORTED_MODULE_4__/* .EXIT */ .d.usage;
+            return _commands_io_js__WEBPACK_IMPORTED_MODULE_5__/* .EXIT */ .d.usage;
         }
-        if (thrown instanceof _jira_errors_js__WEBPACK_IMPORTED_MODULE_6__/* .JiraError */ .Dd) {
+        if (thrown instanceof _jira_errors_js__WEBPACK_IMPORTED_MODULE_8__/* .JiraError */ .Dd) {
             console.error(`error: ${thrown.message}`);
             if (values.debug && thrown.details.debug)
                 console.error(`debug: ${thrown.details.debug}`);
             if (json)
-                console.log(JSON.stringify({ result: thrown.kind === 'network' ? 'error' : thrown.kind, error: thrown.message }));
-            return _commands_io_js__WEBPACK_IMPORTED_MODULE_4__/* .EXIT */ .d.failed;
+                console.log(JSON.stringify({ result: (0,_report_outcome_js__WEBPACK_IMPORTED_MODULE_7__/* .runResultOf */ .cy)(thrown.kind), error: thrown.message }));
+            return _commands_io_js__WEBPACK_IMPORTED_MODULE_5__/* .EXIT */ .d.failed;
         }
-        console.error(`error: ${thrown instanceof Error ? thrown.message : String(thrown)}`);
-        return _commands_io_js__WEBPACK_IMPORTED_MODULE_4__/* .EXIT */ .d.failed;
+        console.error(`error: ${(0,_jira_errors_js__WEBPACK_IMPORTED_MODULE_8__/* .messageOf */ .bD)(thrown)}`);
+        if (json)
+            console.log(JSON.stringify({ result: 'error', error: (0,_jira_errors_js__WEBPACK_IMPORTED_MODULE_8__/* .messageOf */ .bD)(thrown) }));
+        return _commands_io_js__WEBPACK_IMPORTED_MODULE_5__/* .EXIT */ .d.failed;
     }
     finally {
         transport?.close();
@@ -987,36 +1028,39 @@ __nccwpck_require__.d(__webpack_exports__, {
 const promises_namespaceObject = __WEBPACK_EXTERNAL_createRequire(import.meta.url)("node:fs/promises");
 ;// CONCATENATED MODULE: external "node:path"
 const external_node_path_namespaceObject = __WEBPACK_EXTERNAL_createRequire(import.meta.url)("node:path");
-// EXTERNAL MODULE: ./src/jira/auth.ts
-var jira_auth = __nccwpck_require__(108);
-// EXTERNAL MODULE: ./src/jira/client.ts
-var jira_client = __nccwpck_require__(6253);
+// EXTERNAL MODULE: ./src/jira/connect.ts
+var connect = __nccwpck_require__(1558);
 // EXTERNAL MODULE: ./src/jira/errors.ts
 var errors = __nccwpck_require__(6353);
 ;// CONCATENATED MODULE: ./src/jira/check.ts
 
 
-
+const MYSELF = {
+    name: 'a user object',
+    is: (value) => typeof value === 'object' && value !== null && !Array.isArray(value)
+};
 /**
  * Asks Jira who the credentials act as (`GET /rest/api/2/myself`). Throws the diagnosed
  * JiraError: a CAPTCHA, an oauth_problem, or an anonymous answer.
  */
-async function checkCredentials(options, transport, sources) {
-    const client = new jira_client/* JiraClient */.EW(options.jiraUrl, (0,jira_auth/* authenticatorFor */.H)(options.auth, sources), transport, (0,jira_client/* retryPolicy */.Jb)(options.maxRetries, options.timeoutSeconds));
-    const myself = await client.json('GET', '/rest/api/2/myself');
+async function checkCredentials(endpoint, connection) {
+    const client = (0,connect/* connect */.N)(endpoint, connection);
+    const myself = await client.json('GET', '/rest/api/2/myself', {}, MYSELF);
     // Server/DC name the user; Cloud gives an accountId and e-mail address instead.
-    const name = myself?.name ?? myself?.emailAddress ?? myself?.accountId;
+    const name = [myself?.name, myself?.emailAddress, myself?.accountId].find((value) => typeof value === 'string' && value !== '');
     if (!name)
-        throw new errors/* JiraError */.Dd('error', 'Jira answered /rest/api/2/myself without a user.', 'Check jira-url points at Jira itself.');
-    return { name, displayName: myself?.displayName };
+        throw new errors/* JiraError */.Dd('error', 'Jira answered /rest/api/2/myself without a user.', `Check ${client.words.input('jira-url')} points at Jira itself.`);
+    const displayName = typeof myself?.displayName === 'string' ? client.redactor.excerpt(myself.displayName, 120) : undefined;
+    return { name: client.redactor.excerpt(name, 120), displayName };
 }
 
-// EXTERNAL MODULE: ./src/jira/diagnose.ts
-var diagnose = __nccwpck_require__(3002);
+// EXTERNAL MODULE: ./src/jira/auth.ts
+var jira_auth = __nccwpck_require__(108);
+// EXTERNAL MODULE: ./src/jira/client.ts + 3 modules
+var client = __nccwpck_require__(874);
 // EXTERNAL MODULE: ./src/oauth/sign.ts
 var sign = __nccwpck_require__(7790);
 ;// CONCATENATED MODULE: ./src/oauth/dance.ts
-
 
 
 
@@ -1026,15 +1070,24 @@ const AUTHORIZE_PATH = '/plugins/servlet/oauth/authorize';
 const ACCESS_TOKEN_PATH = '/plugins/servlet/oauth/access-token';
 /** Jira keeps a request token for 10 minutes and lets it serve one exchange. */
 const REQUEST_TOKEN_LIFETIME_SECONDS = 600;
+function danceClient(consumer, token, deps) {
+    const auth = (0,jira_auth/* oauthAuthenticator */.$Y)({ consumerKey: consumer.consumerKey, privateKey: consumer.privateKey, token }, deps.sources ?? sign/* systemSources */.Ym);
+    return new client/* JiraClient */.EW(consumer.jiraUrl, auth, {
+        transport: deps.transport,
+        retry: (0,client/* retryPolicy */.Jb)(consumer.maxRetries, consumer.timeoutSeconds),
+        redactor: deps.redactor,
+        words: deps.words,
+        signal: deps.signal
+    });
+}
 /**
  * Step one of the dance: a request token, signed with the consumer key alone and
  * oauth_callback=oob (no callback: Jira shows the user a verification code instead).
  */
 async function fetchRequestToken(consumer, deps) {
     const now = deps.now ?? (() => new Date());
-    const auth = (0,jira_auth/* oauthAuthenticator */.$)({ consumerKey: consumer.consumerKey, privateKey: consumer.privateKey }, deps.sources ?? sign/* systemSources */.Ym);
-    const client = new jira_client/* JiraClient */.EW(consumer.jiraUrl, auth, deps.transport, (0,jira_client/* retryPolicy */.Jb)(consumer.maxRetries, consumer.timeoutSeconds));
-    const answer = await tokenAnswer(await client.send('POST', REQUEST_TOKEN_PATH, { form: {}, oauthParams: { oauth_callback: 'oob' } }), 'request token');
+    const client = danceClient(consumer, undefined, deps);
+    const answer = tokenAnswer(await client.answer('POST', REQUEST_TOKEN_PATH, { form: {}, oauthParams: { oauth_callback: 'oob' }, anonymousExpected: true }), 'request token');
     const requestToken = answer.get('oauth_token') ?? '';
     return {
         requestToken,
@@ -1049,21 +1102,17 @@ async function fetchRequestToken(consumer, deps) {
  */
 async function fetchAccessToken(consumer, requestToken, verifier, deps) {
     const now = deps.now ?? (() => new Date());
-    const auth = (0,jira_auth/* oauthAuthenticator */.$)({ consumerKey: consumer.consumerKey, privateKey: consumer.privateKey, token: requestToken }, deps.sources ?? sign/* systemSources */.Ym);
-    const client = new jira_client/* JiraClient */.EW(consumer.jiraUrl, auth, deps.transport, (0,jira_client/* retryPolicy */.Jb)(consumer.maxRetries, consumer.timeoutSeconds));
-    const response = await client.send('POST', ACCESS_TOKEN_PATH, { form: {}, oauthParams: { oauth_verifier: verifier } });
-    const answer = await tokenAnswer(response, 'access token');
+    const client = danceClient(consumer, requestToken, deps);
+    const response = await client.answer('POST', ACCESS_TOKEN_PATH, { form: {}, oauthParams: { oauth_verifier: verifier }, anonymousExpected: true });
+    const answer = tokenAnswer(response, 'access token');
     const expiresIn = Number(answer.get('oauth_expires_in'));
     return {
         accessToken: answer.get('oauth_token') ?? '',
         expiresAt: Number.isFinite(expiresIn) && expiresIn > 0 ? new Date(now().getTime() + expiresIn * 1000) : undefined
     };
 }
-/** Jira's token endpoints answer form-encoded text/plain; a refusal goes through the usual diagnosis. */
-async function tokenAnswer(response, what) {
-    const failure = (0,diagnose/* diagnose */.h4)(response, undefined, { anonymousExpected: true });
-    if (failure)
-        throw failure;
+/** Jira's token endpoints answer form-encoded text/plain (a refusal was diagnosed already). */
+function tokenAnswer(response, what) {
     const answer = new URLSearchParams(response.body.trim());
     if (!answer.get('oauth_token')) {
         throw new errors/* JiraError */.Dd('error', `Jira's answer has no ${what} (HTTP ${response.status}).`, 'Check jira-url points at Jira itself, context path included.', {
@@ -1071,10 +1120,6 @@ async function tokenAnswer(response, what) {
         });
     }
     return answer;
-}
-/** The verification code on Jira's approval page ("Your verification code is 'XXXXXX'"). */
-function verificationCodeFrom(page) {
-    return /verification code is '([^']+)'/.exec(page)?.[1];
 }
 
 // EXTERNAL MODULE: external "node:crypto"
@@ -1154,8 +1199,10 @@ async function keygenCommand(outDir, bits, force, io) {
     return commands_io/* EXIT */.d.ok;
 }
 /** `request-token`: step one of the dance, printing the URL to approve in a browser. */
-async function requestTokenCommand(consumer, transport, io) {
-    const result = await fetchRequestToken(consumer, { transport });
+async function requestTokenCommand(consumer, connection, io) {
+    for (const warning of consumer.warnings)
+        io.err(`warning: ${warning}`);
+    const result = await fetchRequestToken(consumer, connection);
     (0,commands_io/* emit */.I)(io, { ...result, expiresAt: result.expiresAt.toISOString() }, [
         `Open this URL in a browser, log in as the user the CI should act as, and click Allow:`,
         `  ${result.authorizeUrl}`,
@@ -1168,8 +1215,8 @@ async function requestTokenCommand(consumer, transport, io) {
     return commands_io/* EXIT */.d.ok;
 }
 /** `access-token`: step three, exchanging the approved request token and its code. */
-async function accessTokenCommand(consumer, requestToken, verifier, transport, io) {
-    const result = await fetchAccessToken(consumer, requestToken, verifier, { transport });
+async function accessTokenCommand(consumer, requestToken, verifier, connection, io) {
+    const result = await fetchAccessToken(consumer, requestToken, verifier, connection);
     (0,commands_io/* emit */.I)(io, { accessToken: result.accessToken, expiresAt: result.expiresAt?.toISOString() }, [
         `access token: ${result.accessToken}`,
         `It expires ${result.expiresAt ? `on ${result.expiresAt.toISOString()}` : 'when Jira revokes it'}. Store it as the JIRA_ACCESS_TOKEN secret.`
@@ -1180,8 +1227,10 @@ async function accessTokenCommand(consumer, requestToken, verifier, transport, i
  * `authorize`: the whole dance at the terminal. Prints the approval URL, reads the
  * verification code, and prints the access token and the commands that store the secrets.
  */
-async function authorizeCommand(consumer, transport, io, secretsTarget) {
-    const request = await fetchRequestToken(consumer, { transport });
+async function authorizeCommand(consumer, connection, io, secretsTarget) {
+    for (const warning of consumer.warnings)
+        io.err(`warning: ${warning}`);
+    const request = await fetchRequestToken(consumer, connection);
     io.err(`Open this URL in a browser, log in as the user the CI should act as, and click Allow:\n  ${request.authorizeUrl}\n`);
     io.err('Jira then shows a verification code. The request token expires in 10 minutes.');
     const verifier = (await io.ask('Verification code: ')).trim();
@@ -1189,7 +1238,7 @@ async function authorizeCommand(consumer, transport, io, secretsTarget) {
         io.err('error: no verification code entered. Run authorize again.');
         return commands_io/* EXIT */.d.usage;
     }
-    const access = await fetchAccessToken(consumer, request.requestToken, verifier, { transport });
+    const access = await fetchAccessToken(consumer, request.requestToken, verifier, connection);
     const repo = secretsTarget.repo ? ` --repo ${secretsTarget.repo}` : '';
     (0,commands_io/* emit */.I)(io, { accessToken: access.accessToken, expiresAt: access.expiresAt?.toISOString() }, [
         `access token: ${access.accessToken}`,
@@ -1205,10 +1254,10 @@ async function authorizeCommand(consumer, transport, io, secretsTarget) {
     return commands_io/* EXIT */.d.ok;
 }
 /** `check`: who the credentials act as, or why Jira refused them. */
-async function checkCommand(options, transport, io) {
+async function checkCommand(options, connection, io) {
     for (const warning of options.warnings)
         io.err(`warning: ${warning}`);
-    const user = await checkCredentials(options, transport);
+    const user = await checkCredentials(options, connection);
     (0,commands_io/* emit */.I)(io, { user: user.name, displayName: user.displayName, authMode: options.auth.mode }, [
         `Authenticated to ${options.jiraUrl} as ${user.name}${user.displayName ? ` (${user.displayName})` : ''} with ${options.auth.mode}.`
     ]);
@@ -1232,10 +1281,10 @@ async function exists(path) {
 
 /* harmony export */ __nccwpck_require__.d(__webpack_exports__, {
 /* harmony export */   I: () => (/* binding */ emit),
-/* harmony export */   d: () => (/* binding */ EXIT)
+/* harmony export */   d: () => (/* reexport safe */ _report_outcome_js__WEBPACK_IMPORTED_MODULE_0__.dc)
 /* harmony export */ });
-/** Exit codes: 0 done, 1 Jira refused or failed, 2 bad usage or bad input. */
-const EXIT = { ok: 0, failed: 1, usage: 2 };
+/* harmony import */ var _report_outcome_js__WEBPACK_IMPORTED_MODULE_0__ = __nccwpck_require__(5066);
+
 /** Prints a result: the JSON object with --json, else the human lines. */
 function emit(io, json, human) {
     io.out(io.json ? JSON.stringify(json) : human.join('\n'));
@@ -1244,7 +1293,7 @@ function emit(io, json, human) {
 
 /***/ }),
 
-/***/ 6885:
+/***/ 9164:
 /***/ ((__unused_webpack_module, __webpack_exports__, __nccwpck_require__) => {
 
 
@@ -1253,92 +1302,12 @@ __nccwpck_require__.d(__webpack_exports__, {
   h: () => (/* binding */ updateCommand)
 });
 
+// EXTERNAL MODULE: ./src/report/outcome.ts
+var outcome = __nccwpck_require__(5066);
+// EXTERNAL MODULE: ./src/jira/connect.ts
+var connect = __nccwpck_require__(1558);
 // EXTERNAL MODULE: ./src/jira/errors.ts
 var errors = __nccwpck_require__(6353);
-;// CONCATENATED MODULE: ./src/report/outcome.ts
-
-/** Outcomes that leave the issue as asked. */
-function succeeded(outcome) {
-    return outcome === 'updated' || outcome === 'unchanged' || outcome === 'dry-run';
-}
-// The run's result names the failure a user must deal with first: a lockout or bad
-// credentials block every issue, a missing permission or issue only some.
-const PRIORITY = ['captcha', 'unauthorized', 'forbidden', 'error', 'not-found', 'invalid'];
-/** Folds per-issue results into the outputs: updated, unchanged and failed keys and one result. */
-function summarizeResults(results) {
-    const keysWith = (test) => results.filter(r => test(r.outcome)).map(r => r.issueKey);
-    const kinds = new Set(results.map(r => runResultOf(r.outcome)));
-    const result = PRIORITY.find(kind => kinds.has(kind)) ??
-        (kinds.has('dry-run') ? 'dry-run' : kinds.has('updated') ? 'updated' : kinds.has('unchanged') ? 'unchanged' : 'no-issues');
-    return {
-        results,
-        updated: keysWith(outcome => outcome === 'updated'),
-        unchanged: keysWith(outcome => outcome === 'unchanged'),
-        failed: keysWith(outcome => !succeeded(outcome)),
-        result
-    };
-}
-/** The report of a run that failed before any issue: no issue found, or a lookup refused. */
-function failedRun(error, result) {
-    return { results: [], updated: [], unchanged: [], failed: [], result, error };
-}
-function runResultOf(outcome) {
-    switch (outcome) {
-        case 'network':
-        case 'skipped':
-            return 'error';
-        default:
-            return outcome;
-    }
-}
-/** One line that says what happened to an issue and, for a failure, what to do. */
-function describeResult(result) {
-    switch (result.outcome) {
-        case 'updated':
-            return `${result.issueKey}: updated ${describeFields(result.fields)}`;
-        case 'unchanged':
-            return `${result.issueKey}: unchanged, ${describeFields(result.fields)} already`;
-        case 'dry-run':
-            return `${result.issueKey}: would update ${describeFields(result.fields)} (dry run)`;
-        case 'skipped':
-            return `${result.issueKey}: skipped, not attempted after Jira refused the credentials on an earlier request (more attempts would add to the failed-login count)`;
-        default:
-            return `${result.issueKey}: ${result.error?.message ?? result.outcome}`;
-    }
-}
-/** The annotation title for a failed result. */
-function resultTitle(result) {
-    if (result.outcome === 'skipped')
-        return `Not attempted (${result.issueKey})`;
-    const kind = result.error?.kind ?? 'error';
-    return `${FAILURE_TITLES[kind]} (${result.issueKey})`;
-}
-/** The fields of a result as `name = value` pairs for people. */
-function describeFields(fields) {
-    if (!fields)
-        return '';
-    return Object.entries(fields)
-        .map(([name, value]) => `${name} = ${displayValue(value)}`)
-        .join(', ');
-}
-/** A field value as people write it: option values unwrapped, lists joined. */
-function displayValue(value) {
-    if (Array.isArray(value))
-        return value.map(displayValue).join(', ');
-    if (value && typeof value === 'object') {
-        const record = value;
-        for (const key of ['value', 'name', 'id', 'accountId'])
-            if (typeof record[key] === 'string')
-                return record[key];
-        return JSON.stringify(value);
-    }
-    return String(value);
-}
-
-// EXTERNAL MODULE: ./src/jira/auth.ts
-var auth = __nccwpck_require__(108);
-// EXTERNAL MODULE: ./src/jira/client.ts
-var jira_client = __nccwpck_require__(6253);
 ;// CONCATENATED MODULE: ./src/jira/fields.ts
 
 /**
@@ -1536,71 +1505,220 @@ function holdsValue(current, next) {
     return current === next;
 }
 
+// EXTERNAL MODULE: ./src/issues/keys.ts
+var keys = __nccwpck_require__(6874);
+;// CONCATENATED MODULE: ./src/jira/search.ts
+
+
+/** Issues per page asked for; Jira may answer with fewer. */
+const SEARCH_PAGE_SIZE = 100;
+/** Pages read at most, whatever Jira says of more: a search that ignores paging ends here. */
+const MAX_SEARCH_PAGES = 20;
+const SEARCH_PAGE = {
+    name: 'a search page with an issues list',
+    is: (value) => typeof value === 'object' && value !== null && Array.isArray(value.issues)
+};
+const SERVER_INFO = {
+    name: 'a server info object',
+    is: (value) => typeof value === 'object' && value !== null && !Array.isArray(value)
+};
+/** Cloud or Server/Data Center, as Jira says of itself. */
+async function deploymentOf(client) {
+    const info = await client.json('GET', '/rest/api/2/serverInfo', {}, SERVER_INFO);
+    return info?.deploymentType === 'Cloud' ? 'Cloud' : 'Server';
+}
+/**
+ * Every issue key a JQL query matches. Server and Data Center page /rest/api/2/search by
+ * startAt; Jira Cloud removed that endpoint in 2025 (410 Gone, CHANGE-2046), and its
+ * replacement /rest/api/3/search/jql pages by nextPageToken. The old endpoint is asked first
+ * and Jira's 410 chooses the new one, so no host name is guessed at. Keys are checked as
+ * strictly as keys a person typed: a key goes into a request path.
+ */
+async function searchIssueKeys(client, jql) {
+    try {
+        return await searchByOffset(client, jql);
+    }
+    catch (thrown) {
+        if (thrown instanceof errors/* JiraError */.Dd && thrown.details.status === 410)
+            return searchByToken(client, jql);
+        throw thrown;
+    }
+}
+async function searchByOffset(client, jql) {
+    const keys = new KeyCollector(client);
+    for (let page = 0, startAt = 0; page < MAX_SEARCH_PAGES; page++) {
+        const answer = await client.json('GET', '/rest/api/2/search', { query: { jql, startAt: String(startAt), maxResults: String(SEARCH_PAGE_SIZE), fields: 'key' } }, SEARCH_PAGE);
+        const issues = answer?.issues ?? [];
+        const added = keys.add(issues);
+        startAt += issues.length;
+        // Jira may cap maxResults below what was asked, so go by total, not by page size; and a
+        // search that ignores startAt repeats its page, which adds nothing.
+        if (issues.length === 0 || added === 0 || typeof answer?.total !== 'number' || startAt >= answer.total)
+            return keys.list;
+    }
+    throw tooMany(jql);
+}
+async function searchByToken(client, jql) {
+    const keys = new KeyCollector(client);
+    const seenTokens = new Set();
+    let nextPageToken;
+    for (let page = 0; page < MAX_SEARCH_PAGES; page++) {
+        const query = { jql, maxResults: String(SEARCH_PAGE_SIZE), fields: 'key' };
+        if (nextPageToken)
+            query.nextPageToken = nextPageToken;
+        const answer = await client.json('GET', '/rest/api/3/search/jql', { query }, SEARCH_PAGE);
+        const issues = answer?.issues ?? [];
+        const added = keys.add(issues);
+        nextPageToken = typeof answer?.nextPageToken === 'string' && answer.nextPageToken !== '' ? answer.nextPageToken : undefined;
+        if (issues.length === 0 || added === 0 || answer?.isLast === true || !nextPageToken || seenTokens.has(nextPageToken))
+            return keys.list;
+        seenTokens.add(nextPageToken);
+    }
+    throw tooMany(jql);
+}
+function tooMany(jql) {
+    return new errors/* JiraError */.Dd('invalid', `The JQL query matches more than ${MAX_SEARCH_PAGES} pages of issues (${jql}); no issue was updated.`, 'Narrow the query to the issues this build concerns, such as fixVersion = "1.4" AND status = "In Review".');
+}
+/** Keys in first-seen order, each checked to be an issue key before it is used. */
+class KeyCollector {
+    client;
+    list = [];
+    seen = new Set();
+    constructor(client) {
+        this.client = client;
+    }
+    /** Adds a page's keys; returns how many were new. */
+    add(issues) {
+        let added = 0;
+        for (const issue of issues) {
+            const key = issue?.key;
+            if (typeof key !== 'string' || !keys/* ISSUE_KEY */.C.test(key)) {
+                const shown = this.client.redactor.excerpt(JSON.stringify(key) ?? 'nothing', 40);
+                throw new errors/* JiraError */.Dd('error', `Jira's search answered with ${shown} where an issue key belongs, so no issue was updated from it.`, `Check ${this.client.words.input('jira-url')} points at Jira itself and not at a proxy or another service.`);
+            }
+            if (this.seen.has(key))
+                continue;
+            this.seen.add(key);
+            this.list.push(key);
+            added++;
+        }
+        return added;
+    }
+}
+
+;// CONCATENATED MODULE: ./src/jira/users.ts
+
+const USER_LIST = {
+    name: 'a list of users',
+    is: (value) => Array.isArray(value) && value.every(user => typeof user === 'object' && user !== null && typeof user.accountId === 'string')
+};
+// Cloud account ids: 24 hex digits, or "557058:" followed by a UUID.
+const ACCOUNT_ID = /^(?:[0-9a-f]{24}|\d+:[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12})$/i;
+/**
+ * The accountId of the user a person named, on Jira Cloud, where user pickers take
+ * `{"accountId": …}` and no longer a name: an account id as written, or the one user whose
+ * e-mail address or display name matches exactly (case aside). Throws an `invalid` JiraError
+ * naming the candidates when none or several match.
+ */
+async function resolveAccountId(client, written, label, issueKey) {
+    const wanted = written.trim();
+    if (ACCOUNT_ID.test(wanted))
+        return wanted;
+    const users = (await client.json('GET', '/rest/api/3/user/search', { query: { query: wanted, maxResults: '20' }, issueKey }, USER_LIST)) ?? [];
+    const people = users.filter(user => user.accountType === undefined || user.accountType === 'atlassian');
+    const folded = wanted.toLowerCase();
+    const exact = people.filter(user => user.emailAddress?.toLowerCase() === folded || user.displayName?.toLowerCase() === folded);
+    if (exact.length === 1)
+        return exact[0].accountId;
+    const describe = (list) => list
+        .slice(0, 5)
+        .map(user => `"${client.redactor.excerpt(user.displayName ?? '?', 60)}"${user.emailAddress ? ` <${client.redactor.excerpt(user.emailAddress, 80)}>` : ''} (${client.redactor.excerpt(user.accountId, 60)})`)
+        .join(', ');
+    if (exact.length > 1) {
+        throw new errors/* JiraError */.Dd('invalid', `${exact.length} users of this Jira Cloud match "${wanted}" for ${label}: ${describe(exact)}.`, 'Write the e-mail address or the accountId instead.', { issueKey });
+    }
+    throw new errors/* JiraError */.Dd('invalid', `No user of this Jira Cloud is "${wanted}" for ${label}.`, people.length > 0 ? `Did you mean ${describe(people)}? Write the e-mail address, the exact display name or the accountId.` : 'Write the e-mail address, the exact display name or the accountId of a user who can be assigned.', { issueKey });
+}
+
 ;// CONCATENATED MODULE: ./src/update.ts
 
 
 
 
 
-/** Thrown before a request that an earlier refusal of the credentials makes pointless. */
-class NotAttempted extends Error {
-}
-/** Issues per page asked of /rest/api/2/search; Jira may answer with fewer. */
-const SEARCH_PAGE_SIZE = 100;
+
+const FIELD_LIST = {
+    name: 'a list of fields',
+    is: (value) => Array.isArray(value) && value.every(field => typeof field === 'object' && field !== null && typeof field.id === 'string' && typeof field.name === 'string')
+};
+const ISSUE = {
+    name: 'an issue object',
+    is: (value) => {
+        if (typeof value !== 'object' || value === null || Array.isArray(value))
+            return false;
+        const { fields, editmeta } = value;
+        const isObject = (x) => x === undefined || (typeof x === 'object' && x !== null && !Array.isArray(x));
+        return isObject(fields) && isObject(editmeta) && isObject(editmeta?.fields);
+    }
+};
 /**
  * Sets the configured fields on every issue and reports each issue's outcome. One issue's
- * failure never stops the others, except a CAPTCHA or refused credentials: every further
- * request would fail the same way and add to Jira's failed-login count.
+ * failure never stops the others, except a CAPTCHA, refused credentials or a jira-url that is
+ * not Jira: every further request would fail the same way and add to Jira's failed-login
+ * count, so the stop reaches requests in flight and retries waiting too. A cancel through
+ * `deps.signal` stops the same way and reports what finished.
  */
 async function updateIssues(options, deps) {
-    const retry = (0,jira_client/* retryPolicy */.Jb)(options.maxRetries, options.timeoutSeconds, message => deps.log.info(message));
-    const client = new jira_client/* JiraClient */.EW(options.jiraUrl, (0,auth/* authenticatorFor */.H)(options.auth, deps.sources), deps.transport, retry);
+    const halt = new AbortController();
+    const signal = deps.signal ? AbortSignal.any([deps.signal, halt.signal]) : halt.signal;
+    const client = (0,connect/* connect */.N)(options, { ...deps, signal }, message => deps.log.info(message));
+    const described = { field: options.field, value: options.value };
     if (options.noIssuesReason) {
-        return failedRun(new errors/* JiraError */.Dd('not-found', options.noIssuesReason, ''), 'no-issues');
+        return (0,outcome/* failedRun */.XZ)(new errors/* JiraError */.Dd('not-found', options.noIssuesReason, ''), 'no-issues', described);
     }
     let issueKeys = options.issueKeys;
     let fieldId = options.field;
+    let fieldLabel = options.field;
     try {
         if (options.jql !== undefined)
             issueKeys = await searchIssueKeys(client, options.jql);
         if (issueKeys.length === 0) {
-            return failedRun(new errors/* JiraError */.Dd('not-found', `The JQL query matched no issue: ${options.jql}`, 'Check the query in Jira\'s issue search.'), 'no-issues');
+            return (0,outcome/* failedRun */.XZ)(new errors/* JiraError */.Dd('not-found', `The JQL query matched no issue: ${options.jql}`, "Check the query in Jira's issue search."), 'no-issues', described);
         }
         // Field names are global, so one lookup serves every issue.
         if (fieldId !== undefined && !isFieldId(fieldId)) {
-            fieldId = resolveField(fieldId, (await client.json('GET', '/rest/api/2/field')) ?? []);
+            fieldId = resolveField(fieldId, (await client.json('GET', '/rest/api/2/field', {}, FIELD_LIST)) ?? []);
+            fieldLabel = `${options.field} (${fieldId})`;
             deps.log.info(`Field "${options.field}" is ${fieldId}.`);
         }
     }
     catch (thrown) {
+        if (thrown instanceof errors/* Stopped */.C9)
+            return (0,outcome/* failedRun */.XZ)(stoppedError(), 'cancelled', described);
         const error = (0,errors/* asJiraError */.Hr)(thrown);
-        return failedRun(error, error.kind === 'network' ? 'error' : error.kind);
+        return (0,outcome/* failedRun */.XZ)(error, (0,outcome/* runResultOf */.cy)(error.kind), described);
     }
-    let halted = false;
+    const run = { client, options: { ...options, field: fieldId }, deps };
     const updateKey = async (issueKey) => {
-        if (halted)
-            return { issueKey, outcome: 'skipped' };
-        const guard = () => {
-            if (halted)
-                throw new NotAttempted();
-        };
+        if (signal.aborted)
+            return notAttempted(issueKey, deps);
         let result;
         try {
-            result = await updateOne(client, { ...options, field: fieldId }, issueKey, guard, deps);
+            result = await updateOne(run, issueKey);
         }
         catch (thrown) {
-            if (thrown instanceof NotAttempted)
-                return { issueKey, outcome: 'skipped' };
+            if (thrown instanceof errors/* Stopped */.C9)
+                return notAttempted(issueKey, deps);
             const error = (0,errors/* asJiraError */.Hr)(thrown, issueKey);
-            if (error.kind === 'captcha' || error.kind === 'unauthorized')
-                halted = true;
+            if (errors/* HALTING_KINDS */.MA.has(error.kind))
+                halt.abort(error);
             result = { issueKey, outcome: error.kind, error };
         }
         if (result.error?.details.debug) {
             deps.log.debug(`${issueKey}: ${result.error.details.debug}`);
         }
         else if (!result.error) {
-            deps.log.info(describeResult(result));
+            deps.log.info((0,outcome/* describeResult */.dy)(result));
         }
         return result;
     };
@@ -1608,19 +1726,29 @@ async function updateIssues(options, deps) {
     const [first, ...rest] = issueKeys;
     const results = [await updateKey(first)];
     results.push(...(await mapLimit(rest, options.concurrency, updateKey)));
-    return summarizeResults(results);
+    return { ...(0,outcome/* summarizeResults */.SE)(results), field: fieldLabel, value: options.value };
 }
-async function updateOne(client, options, issueKey, guard, deps) {
+/** An issue not attempted: skipped after a halting failure, or cancelled from outside. */
+function notAttempted(issueKey, deps) {
+    return { issueKey, outcome: deps.signal?.aborted ? 'cancelled' : 'skipped' };
+}
+function stoppedError() {
+    return new errors/* JiraError */.Dd('error', 'The run was cancelled before any issue was updated.', '');
+}
+async function updateOne(run, issueKey) {
+    const { client, options, deps } = run;
     const path = `/rest/api/2/issue/${encodeURIComponent(issueKey)}`;
     const fields = { ...options.fields };
     if (options.field !== undefined && options.value !== undefined) {
         // One GET brings the current value and the edit screen's metadata together.
-        const issue = await client.json('GET', path, { query: { fields: options.field, expand: 'editmeta' }, issueKey });
+        const issue = await client.json('GET', path, { query: { fields: options.field, expand: 'editmeta' }, issueKey }, ISSUE);
         const meta = issue?.editmeta?.fields?.[options.field];
-        if (!meta) {
+        if (!meta || typeof meta !== 'object') {
             throw new errors/* JiraError */.Dd('invalid', `Field ${options.field} is not on the edit screen of ${issueKey}.`, "Check the field id, and that the field is on the edit screen of the issue's type (Project settings → Screens).", { issueKey });
         }
-        const value = formatValue(options.field, meta, options.value, deps.now);
+        let value = formatValue(options.field, meta, options.value, deps.now);
+        if (isUserField(meta))
+            value = await cloudUsers(run, value, `${options.field}${meta.name ? ` (${meta.name})` : ''}`, issueKey);
         fields[options.field] = value;
         if (Object.keys(fields).length === 1 && holdsValue(issue?.fields?.[options.field], value)) {
             return { issueKey, outcome: 'unchanged', fields };
@@ -1632,24 +1760,23 @@ async function updateOne(client, options, issueKey, guard, deps) {
         deps.log.info([`[dry-run] PUT ${client.url(path, query)}`, 'Content-Type: application/json', 'Authorization: <redacted>', JSON.stringify(body)].join('\n'));
         return { issueKey, outcome: 'dry-run', fields };
     }
-    guard();
     await client.json('PUT', path, { query, json: body, issueKey });
     return { issueKey, outcome: 'updated', fields };
 }
-/** Every issue key a JQL query matches, reading /rest/api/2/search page by page. */
-async function searchIssueKeys(client, jql) {
-    const keys = [];
-    for (let startAt = 0;;) {
-        const page = await client.json('GET', '/rest/api/2/search', {
-            query: { jql, startAt: String(startAt), maxResults: String(SEARCH_PAGE_SIZE), fields: 'key' }
-        });
-        const issues = page?.issues ?? [];
-        keys.push(...issues.map(issue => issue.key));
-        startAt += issues.length;
-        // Jira may cap maxResults below what was asked, so go by total, not by page size.
-        if (issues.length === 0 || startAt >= (page?.total ?? 0))
-            return keys;
-    }
+function isUserField(meta) {
+    const kind = meta.schema?.custom?.split(':').pop();
+    return kind === 'userpicker' || kind === 'multiuserpicker' || meta.schema?.type === 'user' || (meta.schema?.type === 'array' && meta.schema.items === 'user');
+}
+/** On Jira Cloud, user pickers take accountIds: `{"name": …}` becomes `{"accountId": …}`. */
+async function cloudUsers(run, value, label, issueKey) {
+    run.deployment ??= deploymentOf(run.client);
+    if ((await run.deployment) !== 'Cloud')
+        return value;
+    const one = async (user) => {
+        const name = user?.name;
+        return typeof name === 'string' ? { accountId: await resolveAccountId(run.client, name, label, issueKey) } : user;
+    };
+    return Array.isArray(value) ? Promise.all(value.map(one)) : one(value);
 }
 /** Maps items through an async function, at most `limit` at a time, keeping their order. */
 async function mapLimit(items, limit, fn) {
@@ -1672,35 +1799,65 @@ var commands_io = __nccwpck_require__(3776);
 
 
 /** `update`: what the action does, with the same outcomes and diagnosis, for Jenkins and people. */
-async function updateCommand(options, transport, io, debug = false) {
+async function updateCommand(options, connection, io, debug = false) {
+    const clean = (text) => connection.redactor?.redact(text) ?? text;
     const log = {
-        debug: message => debug && io.err(`debug: ${message}`),
-        info: message => io.err(message),
-        warning: message => io.err(`warning: ${message}`),
-        error: message => io.err(`error: ${message}`)
+        debug: message => debug && io.err(`debug: ${clean(message)}`),
+        info: message => io.err(clean(message)),
+        warning: message => io.err(`warning: ${clean(message)}`),
+        error: message => io.err(`error: ${clean(message)}`)
     };
     for (const warning of options.warnings)
         log.warning(warning);
-    const report = await updateIssues(options, { transport, log });
-    const failures = report.results.filter(result => !succeeded(result.outcome));
+    const report = await updateIssues(options, { ...connection, log });
+    const failures = report.results.filter(result => !(0,outcome/* succeeded */.gq)(result.outcome));
     const complain = options.failOnError ? log.error : log.warning;
     if (report.error)
         complain(report.error.message);
     for (const failure of failures)
-        complain(describeResult(failure));
-    const failed = failures.length > 0 || report.error !== undefined;
+        complain((0,outcome/* describeResult */.dy)(failure));
+    const verdict = (0,outcome/* verdictOf */.Vj)(report);
     (0,commands_io/* emit */.I)(io, {
         updated: report.updated,
         unchanged: report.unchanged,
         failed: report.failed,
         result: report.result,
-        issues: report.results.map(result => ({ issueKey: result.issueKey, outcome: result.outcome, message: result.error?.message }))
-    }, [
-        failed
-            ? `result=${report.result}: ${report.error ? 'no issue updated' : `${failures.length} of ${report.results.length} issue(s) not updated`}${options.failOnError ? '' : ' (fail-on-error is false)'}`
-            : `result=${report.result}: ${report.updated.length} updated, ${report.unchanged.length} unchanged${report.result === 'dry-run' ? ', nothing written (dry run)' : ''}`
-    ]);
-    return failed && options.failOnError ? commands_io/* EXIT */.d.failed : commands_io/* EXIT */.d.ok;
+        issues: report.results.map(result => ({ issueKey: result.issueKey, outcome: result.outcome, message: result.error && clean(result.error.message) })),
+        ...(report.error ? { error: clean(report.error.message) } : {})
+    }, [`${verdict.headline}${verdict.failed && !options.failOnError ? ' (fail-on-error is false)' : ''}`]);
+    return report.result === 'cancelled' ? 130 : (0,outcome/* exitCodeOf */.FO)(report, options.failOnError);
+}
+
+
+/***/ }),
+
+/***/ 6874:
+/***/ ((__unused_webpack_module, __webpack_exports__, __nccwpck_require__) => {
+
+/* harmony export */ __nccwpck_require__.d(__webpack_exports__, {
+/* harmony export */   C: () => (/* binding */ ISSUE_KEY),
+/* harmony export */   s: () => (/* binding */ parseIssueKeyList)
+/* harmony export */ });
+/** A Jira issue key: a project key (a letter, then letters, digits or _) and a number. */
+const ISSUE_KEY = /^[A-Z][A-Z0-9_]+-[1-9]\d*$/;
+/**
+ * Splits a list of issue keys written by a person (commas, spaces or newlines between) into
+ * upper-cased, deduplicated keys in their order. Returns the keys and the items that are not
+ * shaped like a key, so the caller can name them.
+ */
+function parseIssueKeyList(text) {
+    const keys = [];
+    const malformed = [];
+    for (const item of text.split(/[\s,;]+/)) {
+        if (item === '')
+            continue;
+        const key = item.toUpperCase();
+        if (!ISSUE_KEY.test(key))
+            malformed.push(item);
+        else if (!keys.includes(key))
+            keys.push(key);
+    }
+    return { keys, malformed };
 }
 
 
@@ -1710,47 +1867,395 @@ async function updateCommand(options, transport, io, debug = false) {
 /***/ ((__unused_webpack_module, __webpack_exports__, __nccwpck_require__) => {
 
 /* harmony export */ __nccwpck_require__.d(__webpack_exports__, {
-/* harmony export */   $: () => (/* binding */ oauthAuthenticator),
-/* harmony export */   H: () => (/* binding */ authenticatorFor)
+/* harmony export */   $Y: () => (/* binding */ oauthAuthenticator),
+/* harmony export */   HM: () => (/* binding */ authenticatorFor),
+/* harmony export */   O6: () => (/* binding */ authSecrets)
 /* harmony export */ });
-/* harmony import */ var _oauth_sign_js__WEBPACK_IMPORTED_MODULE_0__ = __nccwpck_require__(7790);
+/* unused harmony exports publicKeyFingerprint, basicCredentials */
+/* harmony import */ var node_crypto__WEBPACK_IMPORTED_MODULE_0__ = __nccwpck_require__(7598);
+/* harmony import */ var node_crypto__WEBPACK_IMPORTED_MODULE_0___default = /*#__PURE__*/__nccwpck_require__.n(node_crypto__WEBPACK_IMPORTED_MODULE_0__);
+/* harmony import */ var _oauth_sign_js__WEBPACK_IMPORTED_MODULE_1__ = __nccwpck_require__(7790);
 
+
+/**
+ * The SHA-256 of a key's public half in DER (SubjectPublicKeyInfo), in hex: what
+ * `openssl pkey -pubin -in public.pem -outform DER | sha256sum` prints for the key on the
+ * application link.
+ */
+function publicKeyFingerprint(privateKey) {
+    const der = (0,node_crypto__WEBPACK_IMPORTED_MODULE_0__.createPublicKey)(privateKey).export({ type: 'spki', format: 'der' });
+    return (0,node_crypto__WEBPACK_IMPORTED_MODULE_0__.createHash)('sha256').update(der).digest('hex');
+}
 /** OAuth 1.0a RSA-SHA1: a fresh nonce and timestamp for every request, retries included. */
-function oauthAuthenticator(credentials, sources = _oauth_sign_js__WEBPACK_IMPORTED_MODULE_0__/* .systemSources */ .Ym) {
+function oauthAuthenticator(credentials, sources = _oauth_sign_js__WEBPACK_IMPORTED_MODULE_1__/* .systemSources */ .Ym) {
+    let fingerprint;
     return {
-        mode: 'oauth',
-        authorize: request => (0,_oauth_sign_js__WEBPACK_IMPORTED_MODULE_0__/* .signRequest */ .zT)(request, credentials, sources).authorization
+        authorize: request => {
+            const signed = (0,_oauth_sign_js__WEBPACK_IMPORTED_MODULE_1__/* .signRequest */ .zT)(request, credentials, sources);
+            return { header: signed.authorization, baseString: signed.baseString };
+        },
+        // Worked out when asked: only a signature_invalid answer needs it.
+        get fingerprint() {
+            return (fingerprint ??= publicKeyFingerprint(credentials.privateKey));
+        }
     };
 }
 /** Builds the Authenticator for the configured mode. */
-function authenticatorFor(auth, sources = _oauth_sign_js__WEBPACK_IMPORTED_MODULE_0__/* .systemSources */ .Ym) {
+function authenticatorFor(auth, sources = _oauth_sign_js__WEBPACK_IMPORTED_MODULE_1__/* .systemSources */ .Ym) {
     switch (auth.mode) {
         case 'oauth':
             return oauthAuthenticator({ consumerKey: auth.consumerKey, privateKey: auth.privateKey, token: auth.accessToken }, sources);
         case 'pat':
             // Data Center 8.14+ personal access tokens.
-            return { mode: 'pat', authorize: () => `Bearer ${auth.personalAccessToken}` };
+            return { authorize: () => ({ header: `Bearer ${auth.personalAccessToken}` }) };
         case 'basic': {
             // Jira Cloud: the account's e-mail address and an API token.
-            const header = `Basic ${Buffer.from(`${auth.user}:${auth.apiToken}`, 'utf8').toString('base64')}`;
-            return { mode: 'basic', authorize: () => header };
+            const header = `Basic ${basicCredentials(auth.user, auth.apiToken)}`;
+            return { authorize: () => ({ header }) };
         }
+    }
+}
+/** base64(user:api-token), the credential of basic auth; also a secret in its own right. */
+function basicCredentials(user, apiToken) {
+    return Buffer.from(`${user}:${apiToken}`, 'utf8').toString('base64');
+}
+/** Every secret of a configuration as it may travel: raw values and the basic credential. */
+function authSecrets(auth) {
+    switch (auth.mode) {
+        case 'oauth':
+            return [auth.accessToken];
+        case 'pat':
+            return [auth.personalAccessToken];
+        case 'basic':
+            return [auth.apiToken, basicCredentials(auth.user, auth.apiToken)];
     }
 }
 
 
 /***/ }),
 
-/***/ 6253:
+/***/ 874:
 /***/ ((__unused_webpack_module, __webpack_exports__, __nccwpck_require__) => {
 
-/* harmony export */ __nccwpck_require__.d(__webpack_exports__, {
-/* harmony export */   EW: () => (/* binding */ JiraClient),
-/* harmony export */   Jb: () => (/* binding */ retryPolicy)
-/* harmony export */ });
-/* unused harmony exports retryDelay, networkError */
-/* harmony import */ var _diagnose_js__WEBPACK_IMPORTED_MODULE_0__ = __nccwpck_require__(3002);
-/* harmony import */ var _errors_js__WEBPACK_IMPORTED_MODULE_1__ = __nccwpck_require__(6353);
+
+// EXPORTS
+__nccwpck_require__.d(__webpack_exports__, {
+  EW: () => (/* binding */ JiraClient),
+  Jb: () => (/* binding */ retryPolicy)
+});
+
+// UNUSED EXPORTS: networkError, retryDelay
+
+// EXTERNAL MODULE: ./src/jira/errors.ts
+var errors = __nccwpck_require__(6353);
+// EXTERNAL MODULE: ./src/jira/redact.ts
+var redact = __nccwpck_require__(7103);
+;// CONCATENATED MODULE: ./src/jira/signature.ts
+/**
+ * Pinpoints a signature_invalid: Jira sends the base string it computed, so comparing it part
+ * by part with the one the request was signed over says which part differs. Pure.
+ */
+// Parameters whose values are secrets or prove possession of one: named, never shown.
+const HIDDEN_VALUES = new Set(['oauth_token', 'oauth_verifier', 'oauth_signature']);
+/** Splits `METHOD&enc(url)&enc(params)` into its parts, decoded; undefined when it is not one. */
+function parseBaseString(baseString) {
+    const [method, url, params, ...rest] = baseString.trim().split('&');
+    if (rest.length > 0 || params === undefined)
+        return undefined;
+    try {
+        const pairs = new Map();
+        const normalized = decodeURIComponent(params);
+        for (const pair of normalized === '' ? [] : normalized.split('&')) {
+            const at = pair.indexOf('=');
+            const name = decodeURIComponent(at < 0 ? pair : pair.slice(0, at));
+            const value = at < 0 ? '' : decodeURIComponent(pair.slice(at + 1));
+            pairs.set(name, [...(pairs.get(name) ?? []), value]);
+        }
+        return { method, url: decodeURIComponent(url), params: pairs };
+    }
+    catch {
+        return undefined;
+    }
+}
+/** Compares the base string this request was signed over with Jira's own. */
+function compareBaseStrings(ours, theirs) {
+    const mine = parseBaseString(ours);
+    const jira = parseBaseString(theirs);
+    if (!mine || !jira)
+        return undefined;
+    if (mine.method !== jira.method)
+        return { differs: 'method', ours: mine.method, theirs: jira.method };
+    if (mine.url !== jira.url)
+        return { differs: 'url', ours: mine.url, theirs: jira.url };
+    const names = [...new Set([...mine.params.keys(), ...jira.params.keys()])].sort();
+    for (const name of names) {
+        const a = (mine.params.get(name) ?? []).join(', ');
+        const b = (jira.params.get(name) ?? []).join(', ');
+        if (a === b)
+            continue;
+        const shown = (present, value) => (!present ? undefined : HIDDEN_VALUES.has(name) ? '***' : value);
+        return { differs: 'parameter', name, ours: shown(mine.params.has(name), a), theirs: shown(jira.params.has(name), b) };
+    }
+    return { differs: 'nothing' };
+}
+/**
+ * The base URL Jira knows itself by, from the URL it signed over: the request's path under
+ * jira-url taken off the end. Undefined when the paths do not line up.
+ */
+function jiraBaseUrlFrom(theirUrl, ourUrl, ourBaseUrl) {
+    try {
+        const suffix = new URL(ourUrl).pathname.slice(new URL(ourBaseUrl).pathname.replace(/\/$/, '').length);
+        if (suffix === '' || !theirUrl.endsWith(suffix))
+            return undefined;
+        return theirUrl.slice(0, -suffix.length);
+    }
+    catch {
+        return undefined;
+    }
+}
+
+;// CONCATENATED MODULE: ./src/jira/words.ts
+/** The action's words: inputs of the workflow step. */
+const ACTION_WORDS = {
+    input: name => `the ${name} input`,
+    checkCredentials: 'Check the secrets behind the credential inputs (jira-build-result check tells which user they act as).'
+};
+
+;// CONCATENATED MODULE: ./src/jira/diagnose.ts
+
+
+
+
+/** Usual causes of each oauth_problem net.oauth (Jira's OAuth provider) reports. */
+function oauthProblemAdvice(problem, words) {
+    const accessToken = words.input('access-token');
+    const consumerKey = words.input('consumer-key');
+    const advice = {
+        token_rejected: `The access token is unknown to this Jira: it was revoked, never authorized, or comes from another Jira. Run the OAuth dance again and update ${accessToken}.`,
+        token_revoked: `The access token was revoked in Jira. Run the OAuth dance again and update ${accessToken}.`,
+        token_expired: `The access token expired (they last 5 years). Run the OAuth dance again and update ${accessToken}.`,
+        token_used: 'The request token was already exchanged. Start the OAuth dance again from the request token.',
+        signature_invalid: `The private key does not match the public key on Jira's application link, or ${words.input('jira-url')} differs from the URL Jira sees (a proxy, another host name, http instead of https, a missing context path). Check both.`,
+        timestamp_refused: "The clock of this machine is more than 5 minutes off Jira's. Fix its time (NTP) or Jira's.",
+        nonce_used: 'A nonce was reused within the same second. Run the step again.',
+        consumer_key_unknown: `No application link in Jira has this consumer key. Check ${consumerKey} against the incoming authentication of the application link.`,
+        consumer_key_rejected: 'Jira rejected the consumer key. Check the application link is enabled.',
+        consumer_key_refused: 'Jira refused the consumer key. Check the application link is enabled.',
+        permission_unknown: 'The access token is not authorized yet. Finish the OAuth dance: approve the request token in the browser, then exchange it.',
+        permission_denied: 'The user denied access to the application link. Run the OAuth dance again and approve it.',
+        user_refused: 'The user refused the authorization. Run the OAuth dance again and approve it.',
+        signature_method_rejected: 'Jira only accepts RSA-SHA1 for this application link.',
+        version_rejected: 'Jira only accepts OAuth version 1.0.',
+        parameter_absent: 'A required OAuth parameter was missing.',
+        parameter_rejected: 'Jira rejected an OAuth parameter.',
+        additional_authorization_required: 'The access token lacks the authorization this request needs. Run the OAuth dance again.'
+    };
+    return Object.hasOwn(advice, problem) ? advice[problem] : undefined;
+}
+/**
+ * Classifies one Jira answer. Returns undefined when Jira did what was asked, and a
+ * JiraError naming the failure and its remedy otherwise. Every answer is read, success
+ * included: Jira can lock an account or fall back to anonymous on a 200. Every text taken
+ * from the answer passes the redactor: proxies and error pages echo credentials.
+ */
+function diagnose(response, context = {}) {
+    const { status, headers } = response;
+    const { issueKey } = context;
+    const redactor = context.redactor ?? new redact/* Redactor */.pO();
+    const words = context.words ?? ACTION_WORDS;
+    const loginReason = headers['x-seraph-loginreason']?.split(',')[0].trim();
+    const userName = headers['x-ausername'];
+    const details = { issueKey, status, loginReason };
+    if (loginReason === 'AUTHENTICATION_DENIED') {
+        const deniedReason = redactor.excerpt(headers['x-authentication-denied-reason'] ?? '');
+        const loginUrl = /login-url=(\S+)/.exec(deniedReason)?.[1];
+        const where = loginUrl ? ` at ${loginUrl}` : '';
+        return new errors/* JiraError */.Dd('captcha', `Jira locked the account behind a CAPTCHA after too many failed logins (${deniedReason.split(';')[0] || 'AUTHENTICATION_DENIED'}); no request will succeed until it is cleared.`, `Log in once in a browser${where} and solve the CAPTCHA, or ask a Jira admin to reset the user's failed login count. Then check the credentials before running again.`, { ...details, loginUrl });
+    }
+    const oauthProblem = findOAuthProblem(response);
+    if (oauthProblem) {
+        const problem = redactor.excerpt(oauthProblem, 80);
+        const advice = oauthProblemAdvice(oauthProblem, words) ?? 'Jira named this OAuth problem; see its logs for more.';
+        const jiraBaseString = formField(response.body, 'oauth_signature_base_string');
+        const reason = `Jira refused the OAuth signature: oauth_problem=${problem}.`;
+        const debug = jiraBaseString ? `Jira's signature base string: ${redactor.redact(jiraBaseString)}` : undefined;
+        const pinpointed = oauthProblem === 'signature_invalid' ? pinpointSignature(response, jiraBaseString, context, redactor, words) : undefined;
+        return new errors/* JiraError */.Dd('unauthorized', reason, pinpointed ?? advice, { ...details, oauthProblem: problem, debug });
+    }
+    if (loginReason === 'AUTHENTICATED_FAILED' || (userName === 'anonymous' && !context.anonymousExpected)) {
+        const sign = loginReason === 'AUTHENTICATED_FAILED' ? 'X-Seraph-LoginReason: AUTHENTICATED_FAILED' : 'X-AUSERNAME: anonymous';
+        return new errors/* JiraError */.Dd('unauthorized', `Jira did not accept the credentials and answered as an anonymous user (HTTP ${status}, ${sign}), so what it says about the issue cannot be trusted.`, `${words.checkCredentials} For OAuth, check that the access token was authorized and the application link allows user impersonation.`, details);
+    }
+    if (status >= 200 && status < 300)
+        return undefined;
+    if (status >= 300 && status < 400) {
+        const location = headers.location ? redactor.excerpt(headers.location, 200) : 'no Location header';
+        const base = headers.location && context.signed?.url && context.signed.baseUrl ? jiraBaseUrlFrom(location.split('?')[0], context.signed.url, context.signed.baseUrl) : undefined;
+        return new errors/* JiraError */.Dd('wrong-url', `Jira redirected the request (HTTP ${status}) to ${location}.`, `An OAuth signature covers the URL, so redirects are not followed: set ${words.input('jira-url')} to ${base ?? 'the base URL Jira redirects to (the part before /rest or /plugins)'}.`, details);
+    }
+    const message = errorText(response, redactor);
+    switch (status) {
+        case 400:
+            return new errors/* JiraError */.Dd('invalid', `Jira rejected the request (HTTP 400): ${message}.`, 'Fix the field or value it names.', details);
+        case 401:
+            return new errors/* JiraError */.Dd('unauthorized', `Jira answered 401 Unauthorized: ${message}.`, words.checkCredentials, details);
+        case 403:
+            return new errors/* JiraError */.Dd('forbidden', `Jira answered 403 Forbidden: ${message}.`, 'The user the credentials act as lacks the permission (Edit Issues on the project), or this auth mode is disabled on the instance.', details);
+        case 404:
+            if (!isJiraJson(response.body))
+                return notJira(response, message, context, redactor, words);
+            return new errors/* JiraError */.Dd('not-found', `Jira answered 404 Not Found: ${message}.`, 'Check the issue key, and that the user can browse its project.', details);
+        case 410:
+            return new errors/* JiraError */.Dd('error', `Jira answered 410 Gone: ${message}.`, 'This Jira no longer offers the endpoint.', details);
+        case 429:
+            return new errors/* JiraError */.Dd('error', `Jira is rate limiting requests (HTTP 429${headers['retry-after'] ? `, Retry-After ${redactor.excerpt(headers['retry-after'], 40)}` : ''}).`, `Run fewer updates at once (${words.input('concurrency')}), or ask an admin to raise the limit for this user.`, details);
+        default:
+            return new errors/* JiraError */.Dd('error', `Jira answered HTTP ${status}: ${message}.`, status >= 500 ? 'Jira failed; try again later.' : '', details);
+    }
+}
+/**
+ * Jira's REST API answers a missing issue with JSON errorMessages; anything else on a 404
+ * (Tomcat's "HTTP Status 404 – Not Found", a proxy's page) means the URL is not Jira's REST API.
+ */
+function isJiraJson(body) {
+    try {
+        const parsed = JSON.parse(body);
+        return parsed !== null && typeof parsed === 'object' && ('errorMessages' in parsed || 'errors' in parsed);
+    }
+    catch {
+        return false;
+    }
+}
+function notJira(response, message, context, redactor, words) {
+    const jiraUrl = words.input('jira-url');
+    const hint = baseUrlHint(response.body, context.signed?.url);
+    const remedy = hint
+        ? `The page names Jira at ${redactor.excerpt(hint, 200)}: set ${jiraUrl} to that.`
+        : `Most often ${jiraUrl} lacks Jira's context path (such as /jira): use the base URL Jira shows under Administration → System → Base URL.`;
+    return new errors/* JiraError */.Dd('wrong-url', `${context.signed?.baseUrl ?? 'The URL'} is not Jira's REST API: it answered 404 with ${message}, not Jira's JSON.`, remedy, { issueKey: context.issueKey, status: response.status });
+}
+/** Jira's base URL as its own pages reveal it: a <base href>, or the link to its login page. */
+function baseUrlHint(body, requestUrl) {
+    const base = /<base\s[^>]*href=["']([^"']+)["']/i.exec(body)?.[1];
+    const login = /href=["']([^"']*?)\/login\.jsp[^"']*["']/i.exec(body)?.[1];
+    const found = base ?? (login !== undefined ? login || '/' : undefined);
+    if (found === undefined)
+        return undefined;
+    try {
+        const url = new URL(found, requestUrl);
+        if (url.protocol !== 'http:' && url.protocol !== 'https:')
+            return undefined;
+        return `${url.origin}${url.pathname.replace(/\/+$/, '')}`;
+    }
+    catch {
+        return undefined;
+    }
+}
+/** Says which part of the signature Jira saw differently, from Jira's own base string. */
+function pinpointSignature(response, jiraBaseString, context, redactor, words) {
+    const ours = context.signed?.baseString;
+    if (!jiraBaseString || !ours)
+        return undefined;
+    const verdict = compareBaseStrings(ours, jiraBaseString);
+    if (!verdict)
+        return undefined;
+    const jiraUrl = words.input('jira-url');
+    switch (verdict.differs) {
+        case 'method':
+            return `Jira saw the request as ${redactor.excerpt(verdict.theirs, 20)}, not ${verdict.ours}: a proxy between changes the method. Send Jira the request unchanged.`;
+        case 'url': {
+            const realm = /realm="([^"]*)"/.exec(response.headers['www-authenticate'] ?? '')?.[1];
+            const fromRealm = realm ? safeDecode(realm) : undefined;
+            const theirBase = (context.signed?.url && context.signed.baseUrl ? jiraBaseUrlFrom(verdict.theirs, context.signed.url, context.signed.baseUrl) : undefined) ??
+                (fromRealm && /^https?:\/\//.test(fromRealm) ? fromRealm : undefined);
+            const shown = redactor.excerpt(theirBase ?? verdict.theirs, 200);
+            return `Jira signs over ${redactor.excerpt(verdict.theirs, 200)}, but this request was signed for ${verdict.ours}: a reverse proxy or another host name stands between. Set ${jiraUrl} to ${shown}, the URL Jira knows itself by.`;
+        }
+        case 'parameter': {
+            const show = (value) => (value === undefined ? 'absent' : `"${redactor.excerpt(value, 80)}"`);
+            return `Jira signs parameter ${redactor.excerpt(verdict.name, 60)} as ${show(verdict.theirs)}, but this request signed it as ${show(verdict.ours)}: something between changes the query or body. Send Jira the request unchanged.`;
+        }
+        case 'nothing':
+            return `Jira computed the same base string, so the private key does not match the public key on the application link, for certain. The public key that belongs to the configured private key has SHA-256 fingerprint ${context.signed?.fingerprint?.() ?? 'unknown'}; compare it with the link's (openssl pkey -pubin -in public.pem -outform DER | sha256sum), then register the right public key or use the right private key.`;
+    }
+}
+function safeDecode(text) {
+    try {
+        return decodeURIComponent(text);
+    }
+    catch {
+        return undefined;
+    }
+}
+/** The oauth_problem from WWW-Authenticate or from a form-encoded body. */
+function findOAuthProblem(response) {
+    const challenge = response.headers['www-authenticate'] ?? '';
+    const fromHeader = /oauth_problem="([^"]*)"/.exec(challenge)?.[1];
+    if (fromHeader)
+        return safeDecode(fromHeader) ?? fromHeader;
+    return formField(response.body, 'oauth_problem');
+}
+function formField(body, name) {
+    if (!body.includes(`${name}=`) || body.trimStart().startsWith('<'))
+        return undefined;
+    try {
+        return new URLSearchParams(body.trim()).get(name) ?? undefined;
+    }
+    catch {
+        return undefined;
+    }
+}
+/**
+ * A short, human account of an error body: Jira's errorMessages and field errors, a JSON
+ * message, or the title of an HTML page (never the page itself).
+ */
+function errorText(response, redactor = new redact/* Redactor */.pO()) {
+    return redactor.excerpt(rawErrorText(response));
+}
+function rawErrorText(response) {
+    const body = response.body.trim();
+    if (body === '')
+        return 'no details in the answer';
+    try {
+        const parsed = JSON.parse(body);
+        const parts = [];
+        if (Array.isArray(parsed.errorMessages))
+            parts.push(...parsed.errorMessages.map(String));
+        if (parsed.errors && typeof parsed.errors === 'object') {
+            for (const [field, text] of Object.entries(parsed.errors))
+                parts.push(`${field}: ${String(text)}`);
+        }
+        if (typeof parsed.message === 'string')
+            parts.push(parsed.message);
+        if (parts.length > 0)
+            return parts.join('; ').replace(/\s+/g, ' ');
+    }
+    catch {
+        // not JSON; fall through
+    }
+    const title = htmlTitle(body);
+    if (title !== undefined)
+        return `an HTML page titled "${title}"`;
+    return firstLine(body);
+}
+/** The title of an HTML page, first line only, or undefined for a body that is not HTML. */
+function htmlTitle(body) {
+    if (!/^\s*</.test(body))
+        return undefined;
+    const title = /<title[^>]*>([\s\S]*?)<\/title>/i.exec(body)?.[1];
+    return title === undefined ? 'untitled' : firstLine(title.replace(/\s+/g, ' '));
+}
+function firstLine(text) {
+    const line = text.trim().split('\n')[0].trim();
+    return line.length > 160 ? `${line.slice(0, 160)}…` : line;
+}
+
+// EXTERNAL MODULE: ./src/jira/transport.ts + 6 modules
+var transport = __nccwpck_require__(8118);
+;// CONCATENATED MODULE: ./src/jira/client.ts
+
+
+
 
 
 /** A policy of `maxRetries` retries within `timeoutSeconds` from now, on the real clock. */
@@ -1759,7 +2264,7 @@ function retryPolicy(maxRetries, timeoutSeconds, onRetry) {
         maxRetries,
         deadline: Date.now() + timeoutSeconds * 1000,
         now: Date.now,
-        sleep: ms => new Promise(resolve => setTimeout(resolve, ms)),
+        sleep: abortableSleep,
         random: Math.random,
         onRetry
     };
@@ -1767,7 +2272,7 @@ function retryPolicy(maxRetries, timeoutSeconds, onRetry) {
 // Transient answers: rate limiting and a gateway or Jira node briefly down. A 401 or 403 is
 // never among them: each retry would add to the failed-login count behind the CAPTCHA.
 const RETRYABLE_STATUSES = new Set([429, 502, 503, 504]);
-const RETRYABLE_CODES = new Set(['ECONNRESET', 'ECONNREFUSED', 'ENOTFOUND', 'EAI_AGAIN', 'ETIMEDOUT', 'ESOCKETTIMEDOUT', 'EPIPE', 'ECONNABORTED']);
+const RETRYABLE_CODES = new Set(['ECONNRESET', 'ERR_STREAM_PREMATURE_CLOSE', 'HPE_INVALID_CONSTANT', 'ECONNREFUSED', 'ENOTFOUND', 'EAI_AGAIN', 'ETIMEDOUT', 'ESOCKETTIMEDOUT', 'EPIPE', 'ECONNABORTED']);
 const BACKOFF_BASE_MS = 500;
 const BACKOFF_CAP_MS = 10_000;
 /** A Jira REST client: builds URLs under the base URL, authorizes, sends and diagnoses. */
@@ -1776,11 +2281,17 @@ class JiraClient {
     auth;
     transport;
     retry;
-    constructor(baseUrl, auth, transport, retry = retryPolicy(3, 60)) {
+    redactor;
+    words;
+    signal;
+    constructor(baseUrl, auth, context) {
         this.baseUrl = baseUrl;
         this.auth = auth;
-        this.transport = transport;
-        this.retry = retry;
+        this.transport = context.transport;
+        this.retry = context.retry ?? retryPolicy(3, 60);
+        this.redactor = context.redactor ?? new redact/* Redactor */.pO();
+        this.words = context.words ?? ACTION_WORDS;
+        this.signal = context.signal;
     }
     /** The full URL of a path under the base URL (context path included). */
     url(path, query) {
@@ -1793,6 +2304,9 @@ class JiraClient {
      * Network failures and the run's timeout throw JiraError.
      */
     async send(method, path, options = {}) {
+        return (await this.exchange(method, path, options)).response;
+    }
+    async exchange(method, path, options) {
         const url = this.url(path, options.query);
         const headers = { Accept: 'application/json' };
         let body;
@@ -1810,22 +2324,25 @@ class JiraClient {
         // again. A token POST that did reach Jira is refused on retry as token_used, which says
         // to start the dance again: no state is left half-done.
         for (let attempt = 0;; attempt++) {
+            this.checkStopped();
             const remaining = retry.deadline - retry.now();
             if (remaining <= 0)
                 throw this.timedOut(options.issueKey);
-            headers.Authorization = this.auth.authorize({ method, url, form: options.form, oauthParams: options.oauthParams });
+            const signed = this.auth.authorize({ method, url, form: options.form, oauthParams: options.oauthParams });
+            headers.Authorization = signed.header;
             let response;
             try {
-                response = await withDeadline(this.transport.send({ method, url, headers, body }), remaining);
+                response = await withDeadline(this.transport.send({ method, url, headers, body, signal: this.signal }), remaining);
             }
             catch (thrown) {
                 if (thrown === DEADLINE)
                     throw this.timedOut(options.issueKey);
-                const error = networkError(thrown, this.baseUrl, options.issueKey);
+                this.checkStopped();
+                const error = networkError(thrown, this.baseUrl, this.words, options.issueKey);
                 const delay = backoff(attempt, retry);
                 if (attempt < retry.maxRetries && isRetryableThrow(thrown) && retry.now() + delay < retry.deadline) {
                     retry.onRetry?.(`${method} ${path}: ${error.reason} Retrying in ${formatDelay(delay)} (${attempt + 1} of ${retry.maxRetries}).`);
-                    await retry.sleep(delay);
+                    await this.pause(delay);
                     continue;
                 }
                 throw error;
@@ -1834,27 +2351,75 @@ class JiraClient {
                 const delay = retryDelay(response, attempt, retry);
                 if (retry.now() + delay < retry.deadline) {
                     retry.onRetry?.(`${method} ${path}: HTTP ${response.status}. Retrying in ${formatDelay(delay)} (${attempt + 1} of ${retry.maxRetries}).`);
-                    await retry.sleep(delay);
+                    await this.pause(delay);
                     continue;
                 }
             }
-            return response;
+            return { response, baseString: signed.baseString };
         }
     }
+    /** Throws Stopped once the run's signal has aborted: nothing more is sent. */
+    checkStopped() {
+        if (this.signal?.aborted)
+            throw new errors/* Stopped */.C9(this.signal.reason);
+    }
+    async pause(ms) {
+        try {
+            await this.retry.sleep(ms, this.signal);
+        }
+        catch {
+            this.checkStopped();
+        }
+        this.checkStopped();
+    }
     timedOut(issueKey) {
-        return new _errors_js__WEBPACK_IMPORTED_MODULE_1__/* .JiraError */ .Dd('network', `Jira did not answer within the run's time limit.`, 'Raise the timeout input (seconds) if Jira is slow, or check that the runner can reach it.', { issueKey });
+        return new errors/* JiraError */.Dd('network', `Jira did not answer within the run's time limit.`, `Raise ${this.words.input('timeout')} (seconds) if Jira is slow, or check that this machine can reach it.`, { issueKey });
     }
     /**
      * Sends one request and returns its JSON answer (undefined for an empty one). Throws the
      * diagnosed JiraError when Jira refused, and says so when the answer is not JSON.
      */
-    async json(method, path, options = {}) {
-        const response = await this.send(method, path, options);
-        const failure = (0,_diagnose_js__WEBPACK_IMPORTED_MODULE_0__/* .diagnose */ .h4)(response, options.issueKey);
+    async json(method, path, options = {}, shape) {
+        const response = await this.answer(method, path, options);
+        const value = parseJson(response, this.url(path), this.redactor, this.words, options.issueKey);
+        if (shape && value !== undefined && !shape.is(value)) {
+            throw new errors/* JiraError */.Dd('error', `Jira answered ${method} ${this.url(path)} with an unexpected shape (expected ${shape.name}).`, `Check ${this.words.input('jira-url')} points at Jira itself and not at a proxy or another service.`, { issueKey: options.issueKey, status: response.status });
+        }
+        return value;
+    }
+    /**
+     * Sends one request and returns Jira's answer when Jira did what was asked. Throws the
+     * diagnosed JiraError otherwise.
+     */
+    async answer(method, path, options = {}) {
+        const { response, baseString } = await this.exchange(method, path, options);
+        const failure = diagnose(response, {
+            issueKey: options.issueKey,
+            anonymousExpected: options.anonymousExpected,
+            redactor: this.redactor,
+            words: this.words,
+            signed: { url: this.url(path, options.query), baseUrl: this.baseUrl, baseString, fingerprint: () => this.auth.fingerprint }
+        });
         if (failure)
             throw failure;
-        return parseJson(response, this.url(path), options.issueKey);
+        return response;
     }
+}
+/** Sleeps, or rejects as soon as the signal aborts. */
+function abortableSleep(ms, signal) {
+    return new Promise((resolve, reject) => {
+        if (signal?.aborted)
+            return reject(signal.reason);
+        const onAbort = () => {
+            clearTimeout(timer);
+            reject(signal?.reason);
+        };
+        const timer = setTimeout(() => {
+            signal?.removeEventListener('abort', onAbort);
+            resolve();
+        }, ms);
+        signal?.addEventListener('abort', onAbort, { once: true });
+    });
 }
 const DEADLINE = Symbol('deadline');
 /** Rejects with DEADLINE when the run's time limit passes first. */
@@ -1902,16 +2467,16 @@ function backoff(attempt, retry) {
 function formatDelay(ms) {
     return ms >= 1000 ? `${(ms / 1000).toFixed(1)} s` : `${ms} ms`;
 }
-function parseJson(response, url, issueKey) {
+function parseJson(response, url, redactor, words, issueKey) {
     if (response.body.trim() === '')
         return undefined;
     try {
         return JSON.parse(response.body);
     }
     catch {
-        const title = (0,_diagnose_js__WEBPACK_IMPORTED_MODULE_0__/* .htmlTitle */ .ih)(response.body);
-        const what = title === undefined ? 'something that is not JSON' : `an HTML page titled "${title}"`;
-        throw new _errors_js__WEBPACK_IMPORTED_MODULE_1__/* .JiraError */ .Dd('error', `Jira answered ${url} with ${what} instead of JSON.`, 'A login page or a maintenance page usually means an SSO proxy stands in front of Jira or jira-url points at the wrong place.', { issueKey, status: response.status });
+        const title = htmlTitle(response.body);
+        const what = title === undefined ? 'something that is not JSON' : `an HTML page titled "${redactor.excerpt(title, 160)}"`;
+        throw new errors/* JiraError */.Dd('error', `Jira answered ${url} with ${what} instead of JSON.`, `A login page or a maintenance page usually means an SSO proxy stands in front of Jira or ${words.input('jira-url')} points at the wrong place.`, { issueKey, status: response.status });
     }
 }
 const TLS_CODES = new Set([
@@ -1923,10 +2488,13 @@ const TLS_CODES = new Set([
     'ERR_TLS_CERT_ALTNAME_INVALID'
 ]);
 /** Turns a transport failure into a JiraError, by its code only: library messages may carry headers. */
-function networkError(thrown, baseUrl, issueKey) {
+function networkError(thrown, baseUrl, words = ACTION_WORDS, issueKey) {
     const code = typeof thrown === 'object' && thrown !== null && 'code' in thrown ? String(thrown.code) : undefined;
     if (code && TLS_CODES.has(code)) {
-        return new _errors_js__WEBPACK_IMPORTED_MODULE_1__/* .JiraError */ .Dd('network', `The TLS certificate of ${baseUrl} could not be verified (${code}).`, 'If Jira uses an internal CA, pass its certificate in PEM as ca-certificate, or point NODE_EXTRA_CA_CERTS at the file. Certificate checks cannot be turned off.', { issueKey });
+        return new errors/* JiraError */.Dd('network', `The TLS certificate of ${baseUrl} could not be verified (${code}).`, `If Jira uses an internal CA, pass its certificate in PEM as ${words.input('ca-certificate')}, or point NODE_EXTRA_CA_CERTS at the file. Certificate checks cannot be turned off.`, { issueKey });
+    }
+    if (code === 'ERR_BODY_TOO_LARGE') {
+        return new errors/* JiraError */.Dd('error', `Jira's answer from ${baseUrl} was cut off: it is larger than ${transport/* MAX_BODY_BYTES */.YK / 1024 / 1024} MiB, far more than any answer this tool asks for.`, `Check ${words.input('jira-url')} points at Jira itself; a proxy or another service answered.`, { issueKey });
     }
     const reasons = {
         ECONNREFUSED: 'connection refused',
@@ -1935,162 +2503,41 @@ function networkError(thrown, baseUrl, issueKey) {
         EAI_AGAIN: 'DNS lookup failed',
         ETIMEDOUT: 'timed out',
         ESOCKETTIMEDOUT: 'timed out',
-        EHOSTUNREACH: 'host unreachable'
+        EHOSTUNREACH: 'host unreachable',
+        ERR_STREAM_PREMATURE_CLOSE: 'the connection closed in the middle of the answer'
     };
     const timedOut = thrown instanceof Error && /timeout/i.test(thrown.message);
     const reason = code ? (reasons[code] ?? code) : timedOut ? 'timed out' : 'the connection failed';
-    return new _errors_js__WEBPACK_IMPORTED_MODULE_1__/* .JiraError */ .Dd('network', `Could not reach Jira at ${baseUrl}: ${reason}.`, 'Check jira-url, and that the runner can reach Jira (a proxy needs HTTPS_PROXY; a self-hosted runner may need to be inside the firewall).', { issueKey });
+    return new errors/* JiraError */.Dd('network', `Could not reach Jira at ${baseUrl}: ${reason}.`, `Check ${words.input('jira-url')}, and that this machine can reach Jira (a proxy needs HTTPS_PROXY; a self-hosted runner or agent may need to be inside the firewall).`, { issueKey });
 }
 
 
 /***/ }),
 
-/***/ 3002:
+/***/ 1558:
 /***/ ((__unused_webpack_module, __webpack_exports__, __nccwpck_require__) => {
 
 /* harmony export */ __nccwpck_require__.d(__webpack_exports__, {
-/* harmony export */   h4: () => (/* binding */ diagnose),
-/* harmony export */   ih: () => (/* binding */ htmlTitle)
+/* harmony export */   N: () => (/* binding */ connect)
 /* harmony export */ });
-/* unused harmony exports OAUTH_PROBLEM_ADVICE, findOAuthProblem, errorText */
-/* harmony import */ var _errors_js__WEBPACK_IMPORTED_MODULE_0__ = __nccwpck_require__(6353);
+/* harmony import */ var _auth_js__WEBPACK_IMPORTED_MODULE_0__ = __nccwpck_require__(108);
+/* harmony import */ var _client_js__WEBPACK_IMPORTED_MODULE_1__ = __nccwpck_require__(874);
+/* harmony import */ var _redact_js__WEBPACK_IMPORTED_MODULE_2__ = __nccwpck_require__(7103);
 
-/** Usual causes of each oauth_problem net.oauth (Jira's OAuth provider) reports. */
-const OAUTH_PROBLEM_ADVICE = {
-    token_rejected: 'The access token is unknown to this Jira: it was revoked, never authorized, or comes from another Jira. Run the OAuth dance again and update the access-token secret.',
-    token_revoked: 'The access token was revoked in Jira. Run the OAuth dance again and update the access-token secret.',
-    token_expired: 'The access token expired (they last 5 years). Run the OAuth dance again and update the access-token secret.',
-    token_used: 'The request token was already exchanged. Start the OAuth dance again from the request token.',
-    signature_invalid: "The private key does not match the public key on Jira's application link, or jira-url differs from the URL Jira sees (a proxy, another host name, http instead of https, a missing context path). Check both.",
-    timestamp_refused: "The runner's clock is more than 5 minutes off Jira's. Fix the runner's time (NTP) or Jira's.",
-    nonce_used: 'A nonce was reused within the same second. Run the step again.',
-    consumer_key_unknown: 'No application link in Jira has this consumer key. Check the consumer-key secret against the incoming authentication of the application link.',
-    consumer_key_rejected: 'Jira rejected the consumer key. Check the application link is enabled.',
-    consumer_key_refused: 'Jira refused the consumer key. Check the application link is enabled.',
-    permission_unknown: 'The access token is not authorized yet. Finish the OAuth dance: approve the request token in the browser, then exchange it.',
-    permission_denied: 'The user denied access to the application link. Run the OAuth dance again and approve it.',
-    user_refused: 'The user refused the authorization. Run the OAuth dance again and approve it.',
-    signature_method_rejected: 'Jira only accepts RSA-SHA1 for this application link.',
-    version_rejected: 'Jira only accepts OAuth version 1.0.',
-    parameter_absent: 'A required OAuth parameter was missing.',
-    parameter_rejected: 'Jira rejected an OAuth parameter.',
-    additional_authorization_required: 'The access token lacks the authorization this request needs. Run the OAuth dance again.'
-};
+
+
 /**
- * Classifies one Jira answer. Returns undefined when Jira did what was asked, and a
- * JiraError naming the failure and its remedy otherwise. Every answer is read, success
- * included: Jira can lock an account or fall back to anonymous on a 200. The OAuth dance's
- * token endpoints authenticate the consumer, not a user, so there `anonymousExpected` is set.
+ * The one wiring of the Jira client: the authenticator for the configured mode, the retry
+ * policy within the run's time limit, and a redactor that knows the run's secrets.
  */
-function diagnose(response, issueKey, context = {}) {
-    const { status, headers } = response;
-    const loginReason = headers['x-seraph-loginreason']?.split(',')[0].trim();
-    const userName = headers['x-ausername'];
-    const details = { issueKey, status, loginReason };
-    if (loginReason === 'AUTHENTICATION_DENIED') {
-        const deniedReason = headers['x-authentication-denied-reason'] ?? '';
-        const loginUrl = /login-url=(\S+)/.exec(deniedReason)?.[1];
-        const where = loginUrl ? ` at ${loginUrl}` : '';
-        return new _errors_js__WEBPACK_IMPORTED_MODULE_0__/* .JiraError */ .Dd('captcha', `Jira locked the account behind a CAPTCHA after too many failed logins (${deniedReason.split(';')[0] || 'AUTHENTICATION_DENIED'}); no request will succeed until it is cleared.`, `Log in once in a browser${where} and solve the CAPTCHA, or ask a Jira admin to reset the user's failed login count. Then check the credentials before running again.`, { ...details, loginUrl });
-    }
-    const oauthProblem = findOAuthProblem(response);
-    if (oauthProblem) {
-        const advice = OAUTH_PROBLEM_ADVICE[oauthProblem] ?? 'Jira named this OAuth problem; see its logs for more.';
-        const baseString = formField(response.body, 'oauth_signature_base_string');
-        return new _errors_js__WEBPACK_IMPORTED_MODULE_0__/* .JiraError */ .Dd('unauthorized', `Jira refused the OAuth signature: oauth_problem=${oauthProblem}.`, advice, {
-            ...details,
-            oauthProblem,
-            debug: baseString ? `Jira's signature base string: ${redactToken(baseString)}` : undefined
-        });
-    }
-    if (loginReason === 'AUTHENTICATED_FAILED' || (userName === 'anonymous' && !context.anonymousExpected)) {
-        const sign = loginReason === 'AUTHENTICATED_FAILED' ? 'X-Seraph-LoginReason: AUTHENTICATED_FAILED' : 'X-AUSERNAME: anonymous';
-        return new _errors_js__WEBPACK_IMPORTED_MODULE_0__/* .JiraError */ .Dd('unauthorized', `Jira did not accept the credentials and answered as an anonymous user (HTTP ${status}, ${sign}), so what it says about the issue cannot be trusted.`, 'Check the credentials with the check command; for OAuth, that the access token was authorized and the application link allows user impersonation.', details);
-    }
-    if (status >= 200 && status < 300)
-        return undefined;
-    if (status >= 300 && status < 400) {
-        const location = headers.location ?? 'no Location header';
-        return new _errors_js__WEBPACK_IMPORTED_MODULE_0__/* .JiraError */ .Dd('invalid', `Jira redirected the request (HTTP ${status}) to ${location}.`, 'An OAuth signature covers the URL, so redirects are not followed: set jira-url to the base URL Jira redirects to (the part before /rest or /plugins).', details);
-    }
-    const message = errorText(response);
-    switch (status) {
-        case 400:
-            return new _errors_js__WEBPACK_IMPORTED_MODULE_0__/* .JiraError */ .Dd('invalid', `Jira rejected the request (HTTP 400): ${message}.`, 'Fix the field or value it names.', details);
-        case 401:
-            return new _errors_js__WEBPACK_IMPORTED_MODULE_0__/* .JiraError */ .Dd('unauthorized', `Jira answered 401 Unauthorized: ${message}.`, 'Check the credentials with the check command.', details);
-        case 403:
-            return new _errors_js__WEBPACK_IMPORTED_MODULE_0__/* .JiraError */ .Dd('forbidden', `Jira answered 403 Forbidden: ${message}.`, 'The user the credentials act as lacks the permission (Edit Issues on the project), or this auth mode is disabled on the instance.', details);
-        case 404:
-            return new _errors_js__WEBPACK_IMPORTED_MODULE_0__/* .JiraError */ .Dd('not-found', `Jira answered 404 Not Found: ${message}.`, 'Check the issue key, and that the user can browse its project.', details);
-        case 429:
-            return new _errors_js__WEBPACK_IMPORTED_MODULE_0__/* .JiraError */ .Dd('error', `Jira is rate limiting requests (HTTP 429${headers['retry-after'] ? `, Retry-After ${headers['retry-after']}` : ''}).`, 'Run fewer updates at once, or ask an admin to raise the limit for this user.', details);
-        default:
-            return new _errors_js__WEBPACK_IMPORTED_MODULE_0__/* .JiraError */ .Dd('error', `Jira answered HTTP ${status}: ${message}.`, status >= 500 ? 'Jira failed; try again later.' : '', details);
-    }
-}
-/** The oauth_problem from WWW-Authenticate or from a form-encoded body. */
-function findOAuthProblem(response) {
-    const challenge = response.headers['www-authenticate'] ?? '';
-    const fromHeader = /oauth_problem="([^"]*)"/.exec(challenge)?.[1];
-    if (fromHeader)
-        return decodeURIComponent(fromHeader);
-    return formField(response.body, 'oauth_problem');
-}
-function formField(body, name) {
-    if (!body.includes(`${name}=`) || body.trimStart().startsWith('<'))
-        return undefined;
-    try {
-        return new URLSearchParams(body.trim()).get(name) ?? undefined;
-    }
-    catch {
-        return undefined;
-    }
-}
-/** Jira's base string contains the access token; show its shape, never its value. */
-function redactToken(baseString) {
-    return baseString.replace(/(oauth_token%253D|oauth_token%3D|oauth_token=)[^&%]+/g, '$1***');
-}
-/**
- * A short, human account of an error body: Jira's errorMessages and field errors, a JSON
- * message, or the title of an HTML page (never the page itself).
- */
-function errorText(response) {
-    const body = response.body.trim();
-    if (body === '')
-        return 'no details in the answer';
-    try {
-        const parsed = JSON.parse(body);
-        const parts = [];
-        if (Array.isArray(parsed.errorMessages))
-            parts.push(...parsed.errorMessages.map(String));
-        if (parsed.errors && typeof parsed.errors === 'object') {
-            for (const [field, text] of Object.entries(parsed.errors))
-                parts.push(`${field}: ${String(text)}`);
-        }
-        if (typeof parsed.message === 'string')
-            parts.push(parsed.message);
-        if (parts.length > 0)
-            return parts.join('; ');
-    }
-    catch {
-        // not JSON; fall through
-    }
-    const title = htmlTitle(body);
-    if (title !== undefined)
-        return `an HTML page titled "${title}"`;
-    return firstLine(body);
-}
-/** The title of an HTML page, first line only, or undefined for a body that is not HTML. */
-function htmlTitle(body) {
-    if (!/^\s*</.test(body))
-        return undefined;
-    const title = /<title[^>]*>([\s\S]*?)<\/title>/i.exec(body)?.[1];
-    return title === undefined ? 'untitled' : firstLine(title.replace(/\s+/g, ' '));
-}
-function firstLine(text) {
-    const line = text.trim().split('\n')[0].trim();
-    return line.length > 160 ? `${line.slice(0, 160)}…` : line;
+function connect(endpoint, connection, onRetry) {
+    return new _client_js__WEBPACK_IMPORTED_MODULE_1__/* .JiraClient */ .EW(endpoint.jiraUrl, (0,_auth_js__WEBPACK_IMPORTED_MODULE_0__/* .authenticatorFor */ .HM)(endpoint.auth, connection.sources), {
+        transport: connection.transport,
+        retry: connection.retry ?? (0,_client_js__WEBPACK_IMPORTED_MODULE_1__/* .retryPolicy */ .Jb)(endpoint.maxRetries, endpoint.timeoutSeconds, onRetry),
+        redactor: connection.redactor ?? new _redact_js__WEBPACK_IMPORTED_MODULE_2__/* .Redactor */ .pO((0,_auth_js__WEBPACK_IMPORTED_MODULE_0__/* .authSecrets */ .O6)(endpoint.auth)),
+        words: connection.words,
+        signal: connection.signal
+    });
 }
 
 
@@ -2100,8 +2547,11 @@ function firstLine(text) {
 /***/ ((__unused_webpack_module, __webpack_exports__, __nccwpck_require__) => {
 
 /* harmony export */ __nccwpck_require__.d(__webpack_exports__, {
+/* harmony export */   C9: () => (/* binding */ Stopped),
 /* harmony export */   Dd: () => (/* binding */ JiraError),
-/* harmony export */   Hr: () => (/* binding */ asJiraError)
+/* harmony export */   Hr: () => (/* binding */ asJiraError),
+/* harmony export */   MA: () => (/* binding */ HALTING_KINDS),
+/* harmony export */   bD: () => (/* binding */ messageOf)
 /* harmony export */ });
 /* unused harmony export FAILURE_TITLES */
 /** Headline for each kind, used as the annotation title. */
@@ -2112,8 +2562,11 @@ const FAILURE_TITLES = {
     'not-found': 'Jira issue not found',
     invalid: 'Jira rejected the value',
     error: 'Jira request failed',
-    network: 'Jira could not be reached'
+    network: 'Jira could not be reached',
+    'wrong-url': 'jira-url is not Jira'
 };
+/** Kinds after which every further request would fail the same way, or deepen a lockout. */
+const HALTING_KINDS = new Set(['captcha', 'unauthorized', 'wrong-url']);
 /**
  * A failure a user can act on: its kind, what happened and the remedy. The message never
  * carries a secret.
@@ -2139,27 +2592,116 @@ class JiraError extends Error {
         return new JiraError(this.kind, this.reason, this.remedy, { ...this.details, issueKey });
     }
 }
+/** Thrown instead of sending a request once the run was stopped: a halt or a cancel. */
+class Stopped extends Error {
+    why;
+    constructor(why) {
+        super('stopped before the request was sent');
+        this.why = why;
+        this.name = 'Stopped';
+    }
+}
+/** The one place that turns anything thrown into a line of text, non-Error throws included. */
+function messageOf(thrown) {
+    if (thrown instanceof Error)
+        return thrown.message;
+    if (typeof thrown === 'string')
+        return thrown;
+    try {
+        return JSON.stringify(thrown) ?? String(thrown);
+    }
+    catch {
+        return String(thrown);
+    }
+}
 /** Wraps anything thrown into a JiraError without dropping non-Error throws. */
 function asJiraError(thrown, issueKey) {
     if (thrown instanceof JiraError)
         return issueKey && !thrown.issueKey ? thrown.forIssue(issueKey) : thrown;
-    const text = thrown instanceof Error ? thrown.message : String(thrown);
-    return new JiraError('error', `Unexpected failure: ${text}`, '', { issueKey });
+    return new JiraError('error', `Unexpected failure: ${messageOf(thrown)}`, '', { issueKey });
 }
 
 
 /***/ }),
 
-/***/ 8013:
+/***/ 7103:
+/***/ ((__unused_webpack_module, __webpack_exports__, __nccwpck_require__) => {
+
+/* harmony export */ __nccwpck_require__.d(__webpack_exports__, {
+/* harmony export */   pO: () => (/* binding */ Redactor)
+/* harmony export */ });
+/* unused harmony exports percentEncode, derivedForms, EXCERPT_CHARS */
+/**
+ * The one redaction step for text that came from Jira or the network. Proxies, WAFs and error
+ * pages echo requests back, Authorization header included, and Jira's own signature_invalid
+ * answer carries the token percent-encoded twice; a log masks only the raw values it was told.
+ */
+/** Percent-encoding of RFC 3986 (what OAuth and Jira's base string use). */
+function percentEncode(text) {
+    return encodeURIComponent(text).replace(/[!'()*]/g, c => `%${c.charCodeAt(0).toString(16).toUpperCase()}`);
+}
+/**
+ * Every form in which this tool itself may have sent a secret, so every form an echo can
+ * carry: raw, percent-encoded once and twice (lower-case hex too), and form-encoded.
+ */
+function derivedForms(secret) {
+    const once = percentEncode(secret);
+    const twice = percentEncode(once);
+    const forms = new Set([secret, once, twice, once.toLowerCase(), twice.toLowerCase(), new URLSearchParams({ s: secret }).toString().slice(2)]);
+    return [...forms].filter(form => form.length >= 4);
+}
+// A header value that carries credentials, wherever an echo prints it: "Authorization: Basic …",
+// "authorization=Bearer …", JSON "authorization":"OAuth …".
+const AUTHORIZATION = /(authorization"?\s*[:=]\s*"?)(Bearer|Basic|OAuth|Token)\s+[^\r\n"]*/gi;
+// OAuth parameters that are secrets or prove possession of one, in header form (name="value"),
+// form encoding (name=value) and percent-encoded once, twice or more (name%3Dvalue, name%253D…).
+const OAUTH_SECRET_PARAM = /\b(oauth_(?:token_secret|token|signature|verifier|session_handle))(="?|%(?:25)*3D)((?:(?!%(?:25)*26)[^&"\s,;<])+)/g;
+/** Removes secrets from text before anything prints it. */
+class Redactor {
+    forms;
+    /** `secrets` are the raw values; their derived forms are found here. */
+    constructor(secrets = []) {
+        const forms = new Set();
+        for (const secret of secrets)
+            for (const form of derivedForms(secret.trim()))
+                forms.add(form);
+        // Longest first, so a secret that contains another is replaced whole.
+        this.forms = [...forms].sort((a, b) => b.length - a.length);
+    }
+    /** Every derived form, for the runner's masking (core.setSecret). */
+    get maskable() {
+        return this.forms;
+    }
+    /** The text with every known secret form and every credential-shaped value replaced by ***. */
+    redact(text) {
+        let clean = text;
+        for (const form of this.forms)
+            clean = clean.split(form).join('***');
+        return clean.replace(AUTHORIZATION, '$1$2 ***').replace(OAUTH_SECRET_PARAM, '$1$2***');
+    }
+    /** redact() and cut to `max` characters, for excerpts of answers. */
+    excerpt(text, max = EXCERPT_CHARS) {
+        const clean = this.redact(text);
+        return clean.length > max ? `${clean.slice(0, max)}…` : clean;
+    }
+}
+/** How much of an answer an error message quotes at most. */
+const EXCERPT_CHARS = 300;
+
+
+/***/ }),
+
+/***/ 8118:
 /***/ ((__unused_webpack_module, __webpack_exports__, __nccwpck_require__) => {
 
 
 // EXPORTS
 __nccwpck_require__.d(__webpack_exports__, {
+  YK: () => (/* binding */ MAX_BODY_BYTES),
   JG: () => (/* binding */ transportFor)
 });
 
-// UNUSED EXPORTS: REQUEST_TIMEOUT_MS, httpClientTransport
+// UNUSED EXPORTS: REQUEST_TIMEOUT_MS, TransportError, httpTransport
 
 // EXTERNAL MODULE: external "http"
 var external_http_ = __nccwpck_require__(8611);
@@ -2971,47 +3513,114 @@ class HttpClient {
 }
 const lowercaseKeys = (obj) => Object.keys(obj).reduce((c, k) => ((c[k.toLowerCase()] = obj[k]), c), {});
 //# sourceMappingURL=index.js.map
+;// CONCATENATED MODULE: external "node:http"
+const external_node_http_namespaceObject = __WEBPACK_EXTERNAL_createRequire(import.meta.url)("node:http");
+;// CONCATENATED MODULE: external "node:https"
+const external_node_https_namespaceObject = __WEBPACK_EXTERNAL_createRequire(import.meta.url)("node:https");
 ;// CONCATENATED MODULE: external "node:tls"
 const external_node_tls_namespaceObject = __WEBPACK_EXTERNAL_createRequire(import.meta.url)("node:tls");
 ;// CONCATENATED MODULE: ./src/jira/transport.ts
 
 
+
+
 /** Per-request timeout unless the run's own limit is shorter. */
 const REQUEST_TIMEOUT_MS = 30_000;
+/** Jira's answers here are small (a field list of a large instance is well under 1 MiB). */
+const MAX_BODY_BYTES = 4 * 1024 * 1024;
+/** A transport failure with a code the client classifies (ECONNRESET, ETIMEDOUT, …). */
+class TransportError extends Error {
+    code;
+    constructor(code, message) {
+        super(message);
+        this.code = code;
+        this.name = 'TransportError';
+    }
+}
 /**
- * A Transport over @actions/http-client, which honours HTTPS_PROXY, HTTP_PROXY and NO_PROXY
- * like the rest of the Actions toolkit, over kept-alive connections. Redirects are not
- * followed: a signed request covers its URL, so a redirect means jira-url is wrong and the
- * user should be told which to use. It never retries; the Jira client decides that.
+ * A Transport over node:http and node:https. @actions/http-client chooses the agent, so
+ * HTTPS_PROXY, HTTP_PROXY and NO_PROXY are honoured like the rest of the Actions toolkit,
+ * over kept-alive connections; the request and its body are read here, so that a connection
+ * cut mid-answer, an answer that never ends and an abort each settle the request at once.
+ * Redirects are not followed: a signed request covers its URL, so a redirect means jira-url is
+ * wrong and the user should be told which to use. It never retries; the Jira client decides that.
  */
-function httpClientTransport(options = {}) {
-    const client = new HttpClient('jira-build-result', [], {
-        allowRedirects: false,
-        allowRetries: false,
-        keepAlive: true,
-        socketTimeout: options.timeoutMs ?? REQUEST_TIMEOUT_MS
-    });
+function httpTransport(options = {}) {
+    const agents = new HttpClient('jira-build-result', [], { keepAlive: true });
     const ca = options.caCertificates?.length ? [...external_node_tls_namespaceObject.rootCertificates, ...options.caCertificates] : undefined;
     const trusted = new WeakSet();
+    const timeoutMs = options.timeoutMs ?? REQUEST_TIMEOUT_MS;
+    const maxBodyBytes = options.maxBodyBytes ?? MAX_BODY_BYTES;
     return {
-        async send(request) {
-            if (ca && request.url.startsWith('https:')) {
-                // http-client makes one agent (direct or tunnelling through a proxy) and reuses it; both
-                // read their TLS options from agent.options, which is where it sets its own.
-                const agent = client.getAgent(request.url);
-                if (!trusted.has(agent)) {
-                    agent.options = { ...agent.options, ca };
-                    trusted.add(agent);
-                }
+        send(request) {
+            const agent = agents.getAgent(request.url);
+            if (ca && request.url.startsWith('https:') && !trusted.has(agent)) {
+                // The direct agent and the tunnelling one (through a proxy) both read their TLS options
+                // from agent.options.
+                agent.options = { ...agent.options, ca };
+                trusted.add(agent);
             }
-            const response = await client.request(request.method, request.url, request.body ?? null, request.headers);
-            const body = await response.readBody();
-            return { status: response.message.statusCode ?? 0, headers: flattenHeaders(response.message.headers), body };
+            return sendOnce(request, agent, timeoutMs, maxBodyBytes);
         },
         close() {
-            client.dispose();
+            agents.dispose();
         }
     };
+}
+function sendOnce(request, agent, timeoutMs, maxBodyBytes) {
+    return new Promise((resolve, reject) => {
+        const { signal } = request;
+        if (signal?.aborted) {
+            reject(new TransportError('ABORT_ERR', 'the request was stopped'));
+            return;
+        }
+        const url = new URL(request.url);
+        const headers = { 'User-Agent': 'jira-build-result', ...request.headers };
+        if (request.body !== undefined)
+            headers['Content-Length'] = Buffer.byteLength(request.body);
+        const send = url.protocol === 'https:' ? external_node_https_namespaceObject.request : external_node_http_namespaceObject.request;
+        let settled = false;
+        const onAbort = () => fail(new TransportError('ABORT_ERR', 'the request was stopped'));
+        const finish = () => {
+            settled = true;
+            signal?.removeEventListener('abort', onAbort);
+        };
+        const fail = (error) => {
+            if (settled)
+                return;
+            finish();
+            req.destroy();
+            reject(error);
+        };
+        const req = send(url, { method: request.method, headers, agent }, (response) => {
+            const chunks = [];
+            let size = 0;
+            response.on('data', (chunk) => {
+                size += chunk.length;
+                if (size > maxBodyBytes) {
+                    fail(new TransportError('ERR_BODY_TOO_LARGE', `the answer is larger than ${maxBodyBytes / 1024 / 1024} MiB`));
+                    return;
+                }
+                chunks.push(chunk);
+            });
+            response.on('end', () => {
+                if (settled)
+                    return;
+                finish();
+                resolve({ status: response.statusCode ?? 0, headers: flattenHeaders(response.headers), body: Buffer.concat(chunks).toString('utf8') });
+            });
+            // A reset or an early FIN mid-body: Node reports it as an error or a close before the end.
+            response.on('error', () => fail(new TransportError('ECONNRESET', 'the connection closed in the middle of the answer')));
+            response.on('close', () => {
+                if (!response.complete)
+                    fail(new TransportError('ECONNRESET', 'the connection closed in the middle of the answer'));
+            });
+        });
+        req.setTimeout(timeoutMs, () => fail(new TransportError('ETIMEDOUT', 'the request timed out')));
+        req.on('error', error => fail(error));
+        signal?.addEventListener('abort', onAbort, { once: true });
+        req.end(request.body);
+    });
 }
 function flattenHeaders(headers) {
     const flat = {};
@@ -3022,7 +3631,7 @@ function flattenHeaders(headers) {
 }
 /** The transport for validated options: per-request timeout within the run's, and extra CAs. */
 function transportFor(options) {
-    return httpClientTransport({
+    return httpTransport({
         timeoutMs: Math.min(REQUEST_TIMEOUT_MS, options.timeoutSeconds * 1000),
         caCertificates: options.caCertificates
     });
@@ -3112,7 +3721,7 @@ function addParam(params, name, value) {
 
 /***/ }),
 
-/***/ 471:
+/***/ 6512:
 /***/ ((__unused_webpack_module, __webpack_exports__, __nccwpck_require__) => {
 
 
@@ -3120,6 +3729,7 @@ function addParam(params, name, value) {
 __nccwpck_require__.d(__webpack_exports__, {
   Qh: () => (/* binding */ INPUT_NAMES),
   dz: () => (/* binding */ InputError),
+  Y6: () => (/* binding */ NoCredentialsError),
   pH: () => (/* binding */ SECRET_INPUTS),
   Gr: () => (/* binding */ parseConnectionOptions),
   ub: () => (/* binding */ parseConsumerOptions),
@@ -3130,29 +3740,8 @@ __nccwpck_require__.d(__webpack_exports__, {
 
 // EXTERNAL MODULE: external "node:crypto"
 var external_node_crypto_ = __nccwpck_require__(7598);
-;// CONCATENATED MODULE: ./src/issues/keys.ts
-/** A Jira issue key: a project key (a letter, then letters, digits or _) and a number. */
-const ISSUE_KEY = /^[A-Z][A-Z0-9_]+-[1-9]\d*$/;
-/**
- * Splits a list of issue keys written by a person (commas, spaces or newlines between) into
- * upper-cased, deduplicated keys in their order. Returns the keys and the items that are not
- * shaped like a key, so the caller can name them.
- */
-function parseIssueKeyList(text) {
-    const keys = [];
-    const malformed = [];
-    for (const item of text.split(/[\s,;]+/)) {
-        if (item === '')
-            continue;
-        const key = item.toUpperCase();
-        if (!ISSUE_KEY.test(key))
-            malformed.push(item);
-        else if (!keys.includes(key))
-            keys.push(key);
-    }
-    return { keys, malformed };
-}
-
+// EXTERNAL MODULE: ./src/issues/keys.ts
+var issues_keys = __nccwpck_require__(6874);
 ;// CONCATENATED MODULE: ./src/issues/discover.ts
 
 const ISSUE_SOURCES = ['pr-title', 'branch', 'commits'];
@@ -3173,7 +3762,7 @@ function findIssueKeys(texts, sources = ISSUE_SOURCES, projects = []) {
         for (const match of text.matchAll(/(?<![A-Za-z0-9])([A-Za-z][A-Za-z0-9_]+)-([1-9]\d*)(?![A-Za-z0-9])/g)) {
             const project = match[1].toUpperCase();
             const key = `${project}-${match[2]}`;
-            if (!ISSUE_KEY.test(key))
+            if (!issues_keys/* ISSUE_KEY */.C.test(key))
                 continue;
             if (wanted.size > 0 ? !wanted.has(project) : LOOK_ALIKES.has(project))
                 continue;
@@ -3249,29 +3838,56 @@ const ACCEPTED_KEY_FORMATS = 'PEM PKCS#8 (-----BEGIN PRIVATE KEY-----), PEM PKCS
 class PrivateKeyError extends Error {
     reason;
     remedy;
-    constructor(reason, remedy) {
+    blamesPassphrase;
+    constructor(reason, remedy, 
+    /** The passphrase, not the key, is what is wrong. */
+    blamesPassphrase = false) {
         super(`${reason} ${remedy}`);
         this.reason = reason;
         this.remedy = remedy;
+        this.blamesPassphrase = blamesPassphrase;
         this.name = 'PrivateKeyError';
     }
 }
-const PEM_BLOCK = /-----BEGIN ([A-Z0-9 ]+)-----([\s\S]*?)-----END \1-----/;
+const PEM_BLOCKS = /-----BEGIN ([A-Z0-9 ]+)-----([\s\S]*?)-----END \1-----/g;
+const PRIVATE_LABELS = new Set(['PRIVATE KEY', 'RSA PRIVATE KEY', 'ENCRYPTED PRIVATE KEY']);
 const BASE64_ONLY = /^[A-Za-z0-9+/=]+$/;
+// The OID of PKCS#7 data (1.2.840.113549.1.7.1), which opens every PKCS#12 file's content.
+const PKCS7_DATA_OID = Buffer.from('06092a864886f70d010701', 'hex');
+const PKCS12_REMEDY = 'Take the key out of it: openssl pkcs12 -in bundle.p12 -nocerts -nodes | openssl pkcs8 -topk8 -nocrypt -out jira_privatekey.pem, and use that file.';
+/** "an EC key", "a DSA key": node:crypto's key types as people write them. */
+const KEY_TYPE_NAMES = {
+    ec: 'an EC',
+    dsa: 'a DSA',
+    dh: 'a DH',
+    ed25519: 'an Ed25519',
+    ed448: 'an Ed448',
+    x25519: 'an X25519',
+    x448: 'an X448',
+    'rsa-pss': 'an RSA-PSS'
+};
 /**
  * Loads an RSA private key from any of the forms CI secrets hold it in and returns a
  * node:crypto key. Throws PrivateKeyError, whose message names the accepted formats and
  * never repeats any part of the key.
  */
-function loadPrivateKey(text, passphrase) {
+function loadPrivateKey(text, passphrase, passphraseName = 'the passphrase') {
     const cleaned = normalizeKeyText(text);
     if (cleaned === '') {
         throw new PrivateKeyError('The private key is empty.', `Provide one of: ${ACCEPTED_KEY_FORMATS}.`);
     }
-    const block = PEM_BLOCK.exec(cleaned);
+    if (/[\u0000\ufffd]/.test(cleaned)) {
+        throw new PrivateKeyError('The private key is binary, such as a PKCS#12 (.p12, .pfx) file or DER, not text.', PKCS12_REMEDY);
+    }
+    if (/^\s*private_key\s*=/m.test(cleaned)) {
+        throw new PrivateKeyError("This is the private_key line of Jira's config.properties, not the key alone.", "Store only what follows 'private_key=': sed -n 's/^private_key=//p' config.properties");
+    }
+    // Bundles such as `openssl pkcs12 -nodes` output put certificates before the key.
+    const blocks = [...cleaned.matchAll(PEM_BLOCKS)];
+    const block = blocks.find(candidate => PRIVATE_LABELS.has(candidate[1])) ?? blocks[0];
     let key;
     if (block) {
-        key = loadPemBlock(block[1], block[2], passphrase);
+        key = loadPemBlock(block[1], block[2], passphrase, passphraseName);
     }
     else if (cleaned.includes('-----BEGIN')) {
         throw new PrivateKeyError('The private key has a BEGIN line but no matching END line: it looks truncated.', 'Copy the whole key file, from -----BEGIN to -----END, into the secret.');
@@ -3280,7 +3896,8 @@ function loadPrivateKey(text, passphrase) {
         key = loadBareBase64(cleaned);
     }
     if (key.asymmetricKeyType !== 'rsa') {
-        throw new PrivateKeyError(`The private key is a ${key.asymmetricKeyType ?? 'non-RSA'} key; Jira's OAuth uses RSA-SHA1.`, 'Generate an RSA key (for example with the keygen command) and register its public key on the application link.');
+        const type = key.asymmetricKeyType;
+        throw new PrivateKeyError(`The private key is ${(type && KEY_TYPE_NAMES[type]) ?? `a ${type ?? 'non-RSA'}`} key; Jira's OAuth uses RSA-SHA1.`, 'Generate an RSA key (for example with the keygen command) and register its public key on the application link.');
     }
     return key;
 }
@@ -3294,7 +3911,7 @@ function normalizeKeyText(text) {
         cleaned = cleaned.slice(1, -1).trim();
     return cleaned.replace(/\\r\\n|\\n|\\r/g, '\n').replace(/\r\n?/g, '\n');
 }
-function loadPemBlock(label, inner, passphrase) {
+function loadPemBlock(label, inner, passphrase, passphraseName) {
     switch (label) {
         case 'PUBLIC KEY':
         case 'RSA PUBLIC KEY':
@@ -3310,13 +3927,21 @@ function loadPemBlock(label, inner, passphrase) {
         default:
             throw new PrivateKeyError(`A PEM block labelled "${label}" is not an RSA private key.`, `Provide one of: ${ACCEPTED_KEY_FORMATS}.`);
     }
-    // Legacy OpenSSL encryption keeps "Proc-Type" and "DEK-Info" headers above the body.
-    const lines = inner.split('\n').map(line => line.trim());
-    const headers = lines.filter(line => /^[A-Za-z-]+:/.test(line));
-    const body = lines.filter(line => !/^[A-Za-z-]+:/.test(line)).join('').replace(/\s+/g, '');
+    // Legacy OpenSSL encryption keeps "Proc-Type" and "DEK-Info" headers above the body. Their
+    // values hold no spaces, so they are found even when the line breaks were lost.
+    const headers = [];
+    let rest = inner;
+    for (const name of ['Proc-Type', 'DEK-Info']) {
+        const header = new RegExp(`${name}:\\s*(\\S+)`).exec(rest);
+        if (!header)
+            continue;
+        headers.push(`${name}: ${header[1]}`);
+        rest = rest.replace(header[0], '');
+    }
+    const body = rest.replace(/\s+/g, '');
     const encrypted = label === 'ENCRYPTED PRIVATE KEY' || headers.some(h => h.startsWith('Proc-Type:') && h.includes('ENCRYPTED'));
     if (encrypted && !passphrase) {
-        throw new PrivateKeyError('The private key is encrypted and no passphrase was given.', 'Provide the passphrase (private-key-passphrase), or store the key unencrypted.');
+        throw new PrivateKeyError('The private key is encrypted and no passphrase was given.', `Provide ${passphraseName}, or store the key unencrypted.`);
     }
     if (!BASE64_ONLY.test(body)) {
         throw new PrivateKeyError('The private key body is not base64: it has been altered or cut.', `Copy the whole key file again. Accepted: ${ACCEPTED_KEY_FORMATS}.`);
@@ -3327,10 +3952,14 @@ function loadPemBlock(label, inner, passphrase) {
     try {
         return (0,external_node_crypto_.createPrivateKey)({ key: pem, format: 'pem', passphrase: encrypted ? passphrase : undefined });
     }
-    catch {
+    catch (thrown) {
         // node:crypto's own message names OpenSSL internals, never the key; we still say it in our words.
+        const code = typeof thrown === 'object' && thrown !== null && 'code' in thrown ? thrown.code : undefined;
+        if (encrypted && code === 'ERR_OSSL_EVP_UNSUPPORTED') {
+            throw new PrivateKeyError("The private key is encrypted with a legacy cipher (such as DES or RC2) that Node's OpenSSL 3 no longer decrypts; the passphrase may well be right.", 'Re-encrypt it with AES: openssl pkcs8 -topk8 -v2 aes-256-cbc -provider legacy -provider default -in old.pem -out new.pem, and store new.pem.');
+        }
         if (encrypted) {
-            throw new PrivateKeyError('The encrypted private key could not be decrypted with the passphrase given.', 'Check the passphrase (private-key-passphrase) matches the one the key was encrypted with.');
+            throw new PrivateKeyError('The encrypted private key could not be decrypted with the passphrase given.', `Check ${passphraseName} matches the one the key was encrypted with.`, true);
         }
         throw new PrivateKeyError('The private key could not be parsed: it looks truncated or altered.', `Copy the whole key file again. Accepted: ${ACCEPTED_KEY_FORMATS}.`);
     }
@@ -3341,6 +3970,8 @@ function loadBareBase64(text) {
         throw new PrivateKeyError('The private key is neither PEM nor base64.', `Provide one of: ${ACCEPTED_KEY_FORMATS}.`);
     }
     const der = Buffer.from(body, 'base64');
+    if (isPkcs12(der))
+        throw new PrivateKeyError('This is a PKCS#12 (.p12, .pfx) bundle in base64, not a PEM key.', PKCS12_REMEDY);
     for (const type of ['pkcs8', 'pkcs1']) {
         try {
             return (0,external_node_crypto_.createPrivateKey)({ key: der, format: 'der', type });
@@ -3350,6 +3981,11 @@ function loadBareBase64(text) {
         }
     }
     throw new PrivateKeyError('The base64 private key could not be parsed as PKCS#8 or PKCS#1: it looks truncated or is not a private key.', `Copy the whole key again. Accepted: ${ACCEPTED_KEY_FORMATS}.`);
+}
+/** A PKCS#12 PFX: SEQUENCE { INTEGER 3, SEQUENCE { OID pkcs7-data, … } … } near the start. */
+function isPkcs12(der) {
+    const head = der.subarray(0, 32);
+    return der[0] === 0x30 && head.includes(Buffer.from([0x02, 0x01, 0x03])) && head.includes(PKCS7_DATA_OID);
 }
 /**
  * Every piece of a secret that could show up on its own in a log line: the whole value,
@@ -3416,6 +4052,20 @@ const AUTH_MODE_INPUTS = {
     pat: ['personal-access-token'],
     basic: ['user', 'api-token']
 };
+/**
+ * No credential at all is configured: what GitHub does for a pull request from a fork or from
+ * Dependabot, which get no secrets. Nothing is sent; `fail-on-error` decides the step.
+ */
+class NoCredentialsError extends Error {
+    failOnError;
+    jiraUrl;
+    constructor(message, failOnError, jiraUrl) {
+        super(message);
+        this.failOnError = failOnError;
+        this.jiraUrl = jiraUrl;
+        this.name = 'NoCredentialsError';
+    }
+}
 /** Bad input: every problem found, each naming its input and the fix. */
 class InputError extends Error {
     problems;
@@ -3440,8 +4090,9 @@ const options_text = (raw, input) => (raw[input] ?? '').trim();
  * run with bad input sends no request at all.
  */
 function parseUpdateOptions(raw, nameOf = actionInputName, context = { sourceTexts: [], templateValues: {} }) {
-    return collect(nameOf, problem => {
-        const connection = parseConnection(raw, nameOf, problem);
+    let noCredentials;
+    const options = collect(nameOf, problem => {
+        const connection = parseConnection(raw, nameOf, problem, message => (noCredentials = message));
         const selection = parseSelection(raw, nameOf, problem, context.sourceTexts);
         const value = parseValue(raw, nameOf, problem, context.templateValues);
         const field = options_text(raw, 'field') || undefined;
@@ -3466,6 +4117,10 @@ function parseUpdateOptions(raw, nameOf = actionInputName, context = { sourceTex
         const dryRun = parseBoolean(raw['dry-run'], false, message => problem('dry-run', message));
         return { ...connection, ...selection, field, value, fields, notifyUsers, concurrency, failOnError, dryRun };
     });
+    // Only when everything else is right: a malformed input stays a hard error.
+    if (noCredentials !== undefined)
+        throw new NoCredentialsError(noCredentials, options.failOnError, options.jiraUrl);
+    return options;
 }
 /** Which issues: the keys given, a JQL query, or the keys the build's context names. */
 function parseSelection(raw, nameOf, problem, sourceTexts) {
@@ -3482,7 +4137,7 @@ function parseSelection(raw, nameOf, problem, sourceTexts) {
     if (issueText !== '') {
         if (jql)
             problem('jql', `and ${nameOf('issue')} are both set. Select issues one way: by key or by JQL.`);
-        const { keys, malformed } = parseIssueKeyList(issueText);
+        const { keys, malformed } = (0,issues_keys/* parseIssueKeyList */.s)(issueText);
         if (malformed.length > 0) {
             const items = malformed.map(item => `"${item}"`).join(', ');
             problem('issue', `${items} ${malformed.length === 1 ? 'is' : 'are'} not shaped like an issue key. Write keys as PROJECT-123, separated by commas, spaces or newlines.`);
@@ -3539,12 +4194,13 @@ function parseConsumerOptions(raw, nameOf = actionInputName) {
         const consumerKey = options_text(raw, 'consumer-key');
         if (consumerKey === '')
             problem('consumer-key', "is empty. Use the consumer key of Jira's application link.");
-        const privateKey = parsePrivateKey(raw, problem);
+        const warnings = [];
+        const privateKey = parsePrivateKey(raw, nameOf, problem, warnings);
         // collect() throws when the key did not load, so it is defined past this point.
-        return { jiraUrl, consumerKey, privateKey: privateKey, ...parseNetwork(raw, problem) };
+        return { jiraUrl, consumerKey, privateKey: privateKey, warnings, ...parseNetwork(raw, problem) };
     });
 }
-function parseConnection(raw, nameOf, problem) {
+function parseConnection(raw, nameOf, problem, none) {
     const jiraUrl = parseJiraUrl(options_text(raw, 'jira-url'), message => problem('jira-url', message));
     const warnings = [];
     const modes = Object.keys(AUTH_MODE_INPUTS);
@@ -3552,16 +4208,21 @@ function parseConnection(raw, nameOf, problem) {
     const listModes = () => `OAuth 1.0a: ${AUTH_MODE_INPUTS.oauth.map(nameOf).join(', ')}; personal access token: ${nameOf('personal-access-token')}; basic with an API token: ${nameOf('user')} and ${nameOf('api-token')}`;
     let auth;
     if (configured.length === 0) {
-        problem('access-token', `no credentials given. Configure exactly one way to authenticate (${listModes()}). ${FORK_HINT}`);
+        const message = `no credentials given. Configure exactly one way to authenticate (${listModes()}). ${FORK_HINT}`;
+        if (none)
+            none(`No credentials are configured (${listModes()}), so nothing was sent to Jira. ${FORK_HINT}`);
+        else
+            problem('access-token', message);
     }
     else if (configured.length > 1) {
         problem(AUTH_MODE_INPUTS[configured[1]][0], `credentials for ${configured.length} ways to authenticate are set (${configured.join(', ')}); configure exactly one (${listModes()}).`);
     }
     else if (configured[0] === 'oauth') {
-        auth = parseOAuth(raw, problem);
+        auth = parseOAuth(raw, nameOf, problem, warnings);
     }
     else if (configured[0] === 'pat') {
         auth = { mode: 'pat', personalAccessToken: options_text(raw, 'personal-access-token') };
+        checkToken(raw, 'personal-access-token', problem);
     }
     else {
         const user = options_text(raw, 'user');
@@ -3570,6 +4231,9 @@ function parseConnection(raw, nameOf, problem) {
             problem('user', `is empty, but ${nameOf('api-token')} is set. Basic auth needs both: the user (on Jira Cloud, the e-mail address) and the API token.`);
         if (apiToken === '')
             problem('api-token', `is empty, but ${nameOf('user')} is set. Basic auth needs the API token too. ${FORK_HINT}`);
+        if (/[\u0000-\u001f\u007f:]/.test(user))
+            problem('user', 'holds a colon, a line break or a control character, which basic auth cannot carry. Write the user name or e-mail address alone.');
+        checkToken(raw, 'api-token', problem);
         auth = { mode: 'basic', user, apiToken };
         if (jiraUrl.startsWith('http:')) {
             warnings.push('Basic auth over plain http sends the API token readable to anyone on the network; use an https jira-url.');
@@ -3577,6 +4241,16 @@ function parseConnection(raw, nameOf, problem) {
     }
     // collect() throws when auth is missing, so it is defined past this point.
     return { jiraUrl, auth: auth, warnings, ...parseNetwork(raw, problem) };
+}
+/**
+ * Tokens travel in an HTTP header: a line break, a space or a character outside ASCII there is
+ * a paste gone wrong, which Node would refuse only after the request was built.
+ */
+function checkToken(raw, input, problem) {
+    const value = options_text(raw, input);
+    if (value !== '' && !/^[\x21-\x7e]+$/.test(value)) {
+        problem(input, 'holds a line break, a space or a character outside ASCII, which no token has. Copy the token again, without quotes or line breaks.');
+    }
 }
 function parseNetwork(raw, problem) {
     const whole = (input, fallback, min, max) => {
@@ -3608,40 +4282,62 @@ function parseNetwork(raw, problem) {
     }
     return { maxRetries, timeoutSeconds, caCertificates: pems };
 }
-function parseOAuth(raw, problem) {
+function parseOAuth(raw, nameOf, problem, warnings) {
     const consumerKey = options_text(raw, 'consumer-key');
     const accessToken = options_text(raw, 'access-token');
     if (consumerKey === '')
         problem('consumer-key', `is empty. Use the consumer key of Jira's application link. ${FORK_HINT}`);
+    if (/[^\x20-\x7e\u00a0-\u00ff]/.test(consumerKey))
+        problem('consumer-key', 'holds a line break or a character outside Latin-1. Copy the consumer key of the application link again.');
     if (accessToken === '')
         problem('access-token', `is empty. Use the access token from the OAuth dance. ${FORK_HINT}`);
-    const privateKey = parsePrivateKey(raw, problem);
+    checkToken(raw, 'access-token', problem);
+    const privateKey = parsePrivateKey(raw, nameOf, problem, warnings);
     return privateKey ? { mode: 'oauth', consumerKey, privateKey, accessToken } : undefined;
 }
-function parsePrivateKey(raw, problem) {
+/** Jira accepts whatever key its admin registered; below 1024 bits no key is worth signing with. */
+const MIN_KEY_BITS = 1024;
+const ADVISED_KEY_BITS = 2048;
+function parsePrivateKey(raw, nameOf, problem, warnings) {
     const privateKeyText = raw['private-key'] ?? '';
     if (privateKeyText.trim() === '') {
         problem('private-key', `is empty. Use the RSA private key whose public key is on the application link. ${FORK_HINT}`);
         return undefined;
     }
+    let key;
     try {
-        return loadPrivateKey(privateKeyText, raw['private-key-passphrase'] || undefined);
+        key = loadPrivateKey(privateKeyText, raw['private-key-passphrase'] || undefined, nameOf('private-key-passphrase'));
     }
     catch (thrown) {
         if (!(thrown instanceof PrivateKeyError))
             throw thrown;
-        const input = /passphrase/.test(thrown.reason) && raw['private-key-passphrase'] ? 'private-key-passphrase' : 'private-key';
+        const input = thrown.blamesPassphrase && raw['private-key-passphrase'] ? 'private-key-passphrase' : 'private-key';
         problem(input, `${thrown.reason} ${thrown.remedy}`);
         return undefined;
     }
+    const bits = key.asymmetricKeyDetails?.modulusLength ?? 0;
+    if (bits < MIN_KEY_BITS) {
+        problem('private-key', `is a ${bits}-bit RSA key, too weak to sign with. Make a new key of ${ADVISED_KEY_BITS} bits or more (the keygen command) and register its public key on the application link.`);
+        return undefined;
+    }
+    if (bits < ADVISED_KEY_BITS) {
+        warnings.push(`The private key has ${bits} bits; ${ADVISED_KEY_BITS} or more is advised. Make a new key (the keygen command) and register its public key on the application link when you can.`);
+    }
+    return key;
 }
 /**
  * Checks jira-url is the base URL Jira knows itself by: http(s), no query, and not a REST or
  * page URL pasted from the browser. Returns it without a trailing slash.
  */
-function parseJiraUrl(value, problem) {
-    if (value === '') {
+function parseJiraUrl(written, problem) {
+    if (written === '') {
         problem("is empty. Use Jira's base URL with its context path, e.g. https://jira.example.com/jira.");
+        return '';
+    }
+    // A user name or password in the URL is never repeated, whatever else is wrong with it.
+    const value = written.replace(/^([^/]*\/\/)[^/?#]*@/, '$1');
+    if (value !== written) {
+        problem(`must not contain a user name or password ("${value}" without them). Pass credentials through their own inputs.`);
         return '';
     }
     let url;
@@ -3656,10 +4352,6 @@ function parseJiraUrl(value, problem) {
         problem(`"${value}" must start with https:// or http://.`);
         return '';
     }
-    if (url.username || url.password) {
-        problem('must not contain a user name or password. Pass credentials through their own inputs.');
-        return '';
-    }
     if (url.search || url.hash) {
         problem(`"${value}" has a query or fragment. Use the base URL alone: ${url.origin}${url.pathname.replace(/\/+$/, '')}.`);
         return '';
@@ -3672,9 +4364,15 @@ function parseJiraUrl(value, problem) {
     }
     return `${url.origin}${path}`;
 }
+/** Field values nest a few levels at most ({"update": {"labels": [{"add": "x"}]}}). */
+const MAX_FIELDS_DEPTH = 32;
 function parseFieldsJson(value, problem) {
     if (value === '')
         return undefined;
+    if (jsonDepth(value) > MAX_FIELDS_DEPTH) {
+        problem(`nests deeper than ${MAX_FIELDS_DEPTH} levels; no Jira field value does. Pass an object of field ids to values, such as {"labels": ["ci"]}.`);
+        return undefined;
+    }
     let parsed;
     try {
         parsed = JSON.parse(value);
@@ -3690,6 +4388,28 @@ function parseFieldsJson(value, problem) {
     }
     return parsed;
 }
+/** How deep brackets nest in JSON text, strings skipped; counted before parsing anything deep. */
+function jsonDepth(text) {
+    let depth = 0;
+    let deepest = 0;
+    let inString = false;
+    for (let i = 0; i < text.length; i++) {
+        const c = text[i];
+        if (inString) {
+            if (c === '\\')
+                i++;
+            else if (c === '"')
+                inString = false;
+        }
+        else if (c === '"')
+            inString = true;
+        else if (c === '{' || c === '[')
+            deepest = Math.max(deepest, ++depth);
+        else if (c === '}' || c === ']')
+            depth--;
+    }
+    return deepest;
+}
 /** Parses a YAML 1.2 core boolean as the Actions toolkit does; empty means the default. */
 function parseBoolean(value, fallback, problem) {
     const trimmed = (value ?? '').trim();
@@ -3701,6 +4421,128 @@ function parseBoolean(value, fallback, problem) {
         return false;
     problem(`"${trimmed}" is not a boolean. Use 'true' or 'false'.`);
     return fallback;
+}
+
+
+/***/ }),
+
+/***/ 5066:
+/***/ ((__unused_webpack_module, __webpack_exports__, __nccwpck_require__) => {
+
+/* harmony export */ __nccwpck_require__.d(__webpack_exports__, {
+/* harmony export */   FO: () => (/* binding */ exitCodeOf),
+/* harmony export */   SE: () => (/* binding */ summarizeResults),
+/* harmony export */   Vj: () => (/* binding */ verdictOf),
+/* harmony export */   XZ: () => (/* binding */ failedRun),
+/* harmony export */   cy: () => (/* binding */ runResultOf),
+/* harmony export */   dc: () => (/* binding */ EXIT),
+/* harmony export */   dy: () => (/* binding */ describeResult),
+/* harmony export */   gq: () => (/* binding */ succeeded)
+/* harmony export */ });
+/* unused harmony exports resultTitle, describeFields, displayValue */
+/* harmony import */ var _jira_errors_js__WEBPACK_IMPORTED_MODULE_0__ = __nccwpck_require__(6353);
+
+/** Outcomes that leave the issue as asked. */
+function succeeded(outcome) {
+    return outcome === 'updated' || outcome === 'unchanged' || outcome === 'dry-run';
+}
+// The run's result names the failure a user must deal with first: a cancel or lockout or bad
+// credentials block every issue, a missing permission or issue only some.
+const PRIORITY = ['cancelled', 'captcha', 'unauthorized', 'forbidden', 'error', 'not-found', 'invalid'];
+/** Folds per-issue results into the outputs: updated, unchanged and failed keys and one result. */
+function summarizeResults(results) {
+    const keysWith = (test) => results.filter(r => test(r.outcome)).map(r => r.issueKey);
+    const kinds = new Set(results.map(r => runResultOf(r.outcome)));
+    const result = PRIORITY.find(kind => kinds.has(kind)) ??
+        (kinds.has('dry-run') ? 'dry-run' : kinds.has('updated') ? 'updated' : kinds.has('unchanged') ? 'unchanged' : 'no-issues');
+    return {
+        results,
+        updated: keysWith(outcome => outcome === 'updated'),
+        unchanged: keysWith(outcome => outcome === 'unchanged'),
+        failed: keysWith(outcome => !succeeded(outcome)),
+        result
+    };
+}
+/** The report of a run that failed before any issue: no issue found, or a lookup refused. */
+function failedRun(error, result, described = {}) {
+    return { results: [], updated: [], unchanged: [], failed: [], result, error, ...described };
+}
+/** The run result an issue's outcome counts as. */
+function runResultOf(outcome) {
+    switch (outcome) {
+        case 'network':
+        case 'skipped':
+            return 'error';
+        case 'wrong-url':
+            return 'invalid';
+        default:
+            return outcome;
+    }
+}
+/** Decides, once for the action and the CLI, whether a run failed and what to say of it. */
+function verdictOf(report) {
+    const failures = report.results.filter(result => !succeeded(result.outcome));
+    if (report.error) {
+        const what = report.result === 'no-credentials' ? 'nothing was sent to Jira' : 'no issue updated';
+        return { failed: true, headline: `result=${report.result}: ${what}` };
+    }
+    if (failures.length > 0)
+        return { failed: true, headline: `result=${report.result}: ${failures.length} of ${report.results.length} issue(s) not updated` };
+    const written = report.result === 'dry-run' ? ', nothing written (dry run)' : '';
+    return { failed: false, headline: `result=${report.result}: ${report.updated.length} updated, ${report.unchanged.length} unchanged${written}` };
+}
+/** Exit codes: 0 done, 1 Jira refused or failed, 2 bad usage or bad input. */
+const EXIT = { ok: 0, failed: 1, usage: 2 };
+/** The exit code of an update run: failures count only when fail-on-error is on. */
+function exitCodeOf(report, failOnError) {
+    if (!verdictOf(report).failed || !failOnError)
+        return EXIT.ok;
+    return report.result === 'no-credentials' ? EXIT.usage : EXIT.failed;
+}
+/** One line that says what happened to an issue and, for a failure, what to do. */
+function describeResult(result) {
+    switch (result.outcome) {
+        case 'updated':
+            return `${result.issueKey}: updated ${describeFields(result.fields)}`;
+        case 'unchanged':
+            return `${result.issueKey}: unchanged, ${describeFields(result.fields)} already`;
+        case 'dry-run':
+            return `${result.issueKey}: would update ${describeFields(result.fields)} (dry run)`;
+        case 'skipped':
+            return `${result.issueKey}: skipped, not attempted after an earlier request failed in a way every request would (more attempts could add to the failed-login count)`;
+        case 'cancelled':
+            return `${result.issueKey}: cancelled before it finished`;
+        default:
+            return `${result.issueKey}: ${result.error?.message ?? result.outcome}`;
+    }
+}
+/** The annotation title for a failed result. */
+function resultTitle(result) {
+    if (result.outcome === 'skipped' || result.outcome === 'cancelled')
+        return `Not attempted (${result.issueKey})`;
+    const kind = result.error?.kind ?? 'error';
+    return `${FAILURE_TITLES[kind]} (${result.issueKey})`;
+}
+/** The fields of a result as `name = value` pairs for people. */
+function describeFields(fields) {
+    if (!fields)
+        return '';
+    return Object.entries(fields)
+        .map(([name, value]) => `${name} = ${displayValue(value)}`)
+        .join(', ');
+}
+/** A field value as people write it: option values unwrapped, lists joined. */
+function displayValue(value) {
+    if (Array.isArray(value))
+        return value.map(displayValue).join(', ');
+    if (value && typeof value === 'object') {
+        const record = value;
+        for (const key of ['value', 'name', 'id', 'accountId'])
+            if (typeof record[key] === 'string')
+                return record[key];
+        return JSON.stringify(value);
+    }
+    return String(value);
 }
 
 

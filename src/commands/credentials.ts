@@ -1,7 +1,7 @@
 import { chmod, mkdir, stat, writeFile } from 'node:fs/promises'
 import { join } from 'node:path'
 import { checkCredentials } from '../jira/check.js'
-import type { Transport } from '../jira/transport.js'
+import type { Connection } from '../jira/connect.js'
 import type { ConnectionOptions, ConsumerOptions } from '../options.js'
 import { fetchAccessToken, fetchRequestToken } from '../oauth/dance.js'
 import { generateKeys } from '../oauth/keygen.js'
@@ -48,8 +48,9 @@ export async function keygenCommand(outDir: string, bits: number, force: boolean
 }
 
 /** `request-token`: step one of the dance, printing the URL to approve in a browser. */
-export async function requestTokenCommand(consumer: ConsumerOptions, transport: Transport, io: CommandIo): Promise<number> {
-  const result = await fetchRequestToken(consumer, { transport })
+export async function requestTokenCommand(consumer: ConsumerOptions, connection: Connection, io: CommandIo): Promise<number> {
+  for (const warning of consumer.warnings) io.err(`warning: ${warning}`)
+  const result = await fetchRequestToken(consumer, connection)
   emit(io, { ...result, expiresAt: result.expiresAt.toISOString() }, [
     `Open this URL in a browser, log in as the user the CI should act as, and click Allow:`,
     `  ${result.authorizeUrl}`,
@@ -63,8 +64,8 @@ export async function requestTokenCommand(consumer: ConsumerOptions, transport: 
 }
 
 /** `access-token`: step three, exchanging the approved request token and its code. */
-export async function accessTokenCommand(consumer: ConsumerOptions, requestToken: string, verifier: string, transport: Transport, io: CommandIo): Promise<number> {
-  const result = await fetchAccessToken(consumer, requestToken, verifier, { transport })
+export async function accessTokenCommand(consumer: ConsumerOptions, requestToken: string, verifier: string, connection: Connection, io: CommandIo): Promise<number> {
+  const result = await fetchAccessToken(consumer, requestToken, verifier, connection)
   emit(io, { accessToken: result.accessToken, expiresAt: result.expiresAt?.toISOString() }, [
     `access token: ${result.accessToken}`,
     `It expires ${result.expiresAt ? `on ${result.expiresAt.toISOString()}` : 'when Jira revokes it'}. Store it as the JIRA_ACCESS_TOKEN secret.`
@@ -78,11 +79,12 @@ export async function accessTokenCommand(consumer: ConsumerOptions, requestToken
  */
 export async function authorizeCommand(
   consumer: ConsumerOptions,
-  transport: Transport,
+  connection: Connection,
   io: CommandIo,
   secretsTarget: { repo?: string; privateKeyFile?: string }
 ): Promise<number> {
-  const request = await fetchRequestToken(consumer, { transport })
+  for (const warning of consumer.warnings) io.err(`warning: ${warning}`)
+  const request = await fetchRequestToken(consumer, connection)
   io.err(`Open this URL in a browser, log in as the user the CI should act as, and click Allow:\n  ${request.authorizeUrl}\n`)
   io.err('Jira then shows a verification code. The request token expires in 10 minutes.')
   const verifier = (await io.ask('Verification code: ')).trim()
@@ -90,7 +92,7 @@ export async function authorizeCommand(
     io.err('error: no verification code entered. Run authorize again.')
     return EXIT.usage
   }
-  const access = await fetchAccessToken(consumer, request.requestToken, verifier, { transport })
+  const access = await fetchAccessToken(consumer, request.requestToken, verifier, connection)
   const repo = secretsTarget.repo ? ` --repo ${secretsTarget.repo}` : ''
   emit(io, { accessToken: access.accessToken, expiresAt: access.expiresAt?.toISOString() }, [
     `access token: ${access.accessToken}`,
@@ -107,9 +109,9 @@ export async function authorizeCommand(
 }
 
 /** `check`: who the credentials act as, or why Jira refused them. */
-export async function checkCommand(options: ConnectionOptions, transport: Transport, io: CommandIo): Promise<number> {
+export async function checkCommand(options: ConnectionOptions, connection: Connection, io: CommandIo): Promise<number> {
   for (const warning of options.warnings) io.err(`warning: ${warning}`)
-  const user = await checkCredentials(options, transport)
+  const user = await checkCredentials(options, connection)
   emit(io, { user: user.name, displayName: user.displayName, authMode: options.auth.mode }, [
     `Authenticated to ${options.jiraUrl} as ${user.name}${user.displayName ? ` (${user.displayName})` : ''} with ${options.auth.mode}.`
   ])

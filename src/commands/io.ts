@@ -9,8 +9,7 @@ export interface CommandIo {
   json: boolean
 }
 
-/** Exit codes: 0 done, 1 Jira refused or failed, 2 bad usage or bad input. */
-export const EXIT = { ok: 0, failed: 1, usage: 2 } as const
+export { EXIT } from '../report/outcome.js'
 
 /** Prints a result: the JSON object with --json, else the human lines. */
 export function emit(io: CommandIo, json: Record<string, unknown>, human: string[]): void {

@@ -1,25 +1,26 @@
-import type { Transport } from '../jira/transport.js'
+import type { Connection } from '../jira/connect.js'
 import type { UpdateOptions } from '../options.js'
 import type { Log } from '../report/log.js'
-import { describeResult, succeeded } from '../report/outcome.js'
+import { describeResult, exitCodeOf, succeeded, verdictOf } from '../report/outcome.js'
 import { updateIssues } from '../update.js'
-import { emit, EXIT, type CommandIo } from './io.js'
+import { emit, type CommandIo } from './io.js'
 
 /** `update`: what the action does, with the same outcomes and diagnosis, for Jenkins and people. */
-export async function updateCommand(options: UpdateOptions, transport: Transport, io: CommandIo, debug = false): Promise<number> {
+export async function updateCommand(options: UpdateOptions, connection: Connection, io: CommandIo, debug = false): Promise<number> {
+  const clean = (text: string): string => connection.redactor?.redact(text) ?? text
   const log: Log = {
-    debug: message => debug && io.err(`debug: ${message}`),
-    info: message => io.err(message),
-    warning: message => io.err(`warning: ${message}`),
-    error: message => io.err(`error: ${message}`)
+    debug: message => debug && io.err(`debug: ${clean(message)}`),
+    info: message => io.err(clean(message)),
+    warning: message => io.err(`warning: ${clean(message)}`),
+    error: message => io.err(`error: ${clean(message)}`)
   }
   for (const warning of options.warnings) log.warning(warning)
-  const report = await updateIssues(options, { transport, log })
+  const report = await updateIssues(options, { ...connection, log })
   const failures = report.results.filter(result => !succeeded(result.outcome))
   const complain = options.failOnError ? log.error : log.warning
   if (report.error) complain(report.error.message)
   for (const failure of failures) complain(describeResult(failure))
-  const failed = failures.length > 0 || report.error !== undefined
+  const verdict = verdictOf(report)
   emit(
     io,
     {
@@ -27,13 +28,10 @@ export async function updateCommand(options: UpdateOptions, transport: Transport
       unchanged: report.unchanged,
       failed: report.failed,
       result: report.result,
-      issues: report.results.map(result => ({ issueKey: result.issueKey, outcome: result.outcome, message: result.error?.message }))
+      issues: report.results.map(result => ({ issueKey: result.issueKey, outcome: result.outcome, message: result.error && clean(result.error.message) })),
+      ...(report.error ? { error: clean(report.error.message) } : {})
     },
-    [
-      failed
-        ? `result=${report.result}: ${report.error ? 'no issue updated' : `${failures.length} of ${report.results.length} issue(s) not updated`}${options.failOnError ? '' : ' (fail-on-error is false)'}`
-        : `result=${report.result}: ${report.updated.length} updated, ${report.unchanged.length} unchanged${report.result === 'dry-run' ? ', nothing written (dry run)' : ''}`
-    ]
+    [`${verdict.headline}${verdict.failed && !options.failOnError ? ' (fail-on-error is false)' : ''}`]
   )
-  return failed && options.failOnError ? EXIT.failed : EXIT.ok
+  return report.result === 'cancelled' ? 130 : exitCodeOf(report, options.failOnError)
 }

@@ -1,24 +1,29 @@
-import { authenticatorFor } from './auth.js'
-import { JiraClient, retryPolicy } from './client.js'
+import type { Shape } from './client.js'
+import { connect, type Connection, type Endpoint } from './connect.js'
 import { JiraError } from './errors.js'
-import type { Transport } from './transport.js'
-import type { ConnectionOptions } from '../options.js'
-import type { SigningSources } from '../oauth/sign.js'
 
 export interface JiraUser {
   name: string
   displayName?: string
 }
 
+type Myself = { name?: unknown; accountId?: unknown; emailAddress?: unknown; displayName?: unknown }
+
+const MYSELF: Shape<Myself> = {
+  name: 'a user object',
+  is: (value): value is Myself => typeof value === 'object' && value !== null && !Array.isArray(value)
+}
+
 /**
  * Asks Jira who the credentials act as (`GET /rest/api/2/myself`). Throws the diagnosed
  * JiraError: a CAPTCHA, an oauth_problem, or an anonymous answer.
  */
-export async function checkCredentials(options: ConnectionOptions, transport: Transport, sources?: SigningSources): Promise<JiraUser> {
-  const client = new JiraClient(options.jiraUrl, authenticatorFor(options.auth, sources), transport, retryPolicy(options.maxRetries, options.timeoutSeconds))
-  const myself = await client.json<{ name?: string; accountId?: string; emailAddress?: string; displayName?: string }>('GET', '/rest/api/2/myself')
+export async function checkCredentials(endpoint: Endpoint, connection: Connection): Promise<JiraUser> {
+  const client = connect(endpoint, connection)
+  const myself = await client.json('GET', '/rest/api/2/myself', {}, MYSELF)
   // Server/DC name the user; Cloud gives an accountId and e-mail address instead.
-  const name = myself?.name ?? myself?.emailAddress ?? myself?.accountId
-  if (!name) throw new JiraError('error', 'Jira answered /rest/api/2/myself without a user.', 'Check jira-url points at Jira itself.')
-  return { name, displayName: myself?.displayName }
+  const name = [myself?.name, myself?.emailAddress, myself?.accountId].find((value): value is string => typeof value === 'string' && value !== '')
+  if (!name) throw new JiraError('error', 'Jira answered /rest/api/2/myself without a user.', `Check ${client.words.input('jira-url')} points at Jira itself.`)
+  const displayName = typeof myself?.displayName === 'string' ? client.redactor.excerpt(myself.displayName, 120) : undefined
+  return { name: client.redactor.excerpt(name, 120), displayName }
 }

@@ -1,7 +1,9 @@
 import type { Authenticator } from './auth.js'
 import { diagnose, htmlTitle, type JiraResponse } from './diagnose.js'
-import { JiraError } from './errors.js'
-import type { Transport } from './transport.js'
+import { JiraError, Stopped } from './errors.js'
+import { Redactor } from './redact.js'
+import { MAX_BODY_BYTES, type Transport } from './transport.js'
+import { ACTION_WORDS, type Words } from './words.js'
 
 /** When and how long to retry; passed in so tests can count and the clock can be fixed. */
 export interface RetryPolicy {
@@ -9,7 +11,8 @@ export interface RetryPolicy {
   /** Epoch milliseconds past which nothing more is sent: the run's timeout. */
   deadline: number
   now: () => number
-  sleep: (ms: number) => Promise<void>
+  /** Waits; rejects when the signal aborts, so a stop reaches a retry that is waiting. */
+  sleep: (ms: number, signal?: AbortSignal) => Promise<void>
   random: () => number
   /** Told of each retry, for the log. */
   onRetry?: (message: string) => void
@@ -21,7 +24,7 @@ export function retryPolicy(maxRetries: number, timeoutSeconds: number, onRetry?
     maxRetries,
     deadline: Date.now() + timeoutSeconds * 1000,
     now: Date.now,
-    sleep: ms => new Promise(resolve => setTimeout(resolve, ms)),
+    sleep: abortableSleep,
     random: Math.random,
     onRetry
   }
@@ -30,7 +33,7 @@ export function retryPolicy(maxRetries: number, timeoutSeconds: number, onRetry?
 // Transient answers: rate limiting and a gateway or Jira node briefly down. A 401 or 403 is
 // never among them: each retry would add to the failed-login count behind the CAPTCHA.
 const RETRYABLE_STATUSES = new Set([429, 502, 503, 504])
-const RETRYABLE_CODES = new Set(['ECONNRESET', 'ECONNREFUSED', 'ENOTFOUND', 'EAI_AGAIN', 'ETIMEDOUT', 'ESOCKETTIMEDOUT', 'EPIPE', 'ECONNABORTED'])
+const RETRYABLE_CODES = new Set(['ECONNRESET', 'ERR_STREAM_PREMATURE_CLOSE', 'HPE_INVALID_CONSTANT', 'ECONNREFUSED', 'ENOTFOUND', 'EAI_AGAIN', 'ETIMEDOUT', 'ESOCKETTIMEDOUT', 'EPIPE', 'ECONNABORTED'])
 const BACKOFF_BASE_MS = 500
 const BACKOFF_CAP_MS = 10_000
 
@@ -44,16 +47,54 @@ export interface RequestOptions {
   oauthParams?: Record<string, string>
   /** The issue this request concerns, for the failure it may become. */
   issueKey?: string
+  /** The token endpoints of the OAuth dance authenticate the consumer, not a user. */
+  anonymousExpected?: boolean
+}
+
+/** What a client needs besides where Jira is and how to authenticate. */
+export interface ClientContext {
+  transport: Transport
+  retry?: RetryPolicy
+  /** Applied to every text of an answer before it goes into a message. */
+  redactor?: Redactor
+  /** How remedies name inputs and commands. */
+  words?: Words
+  /** Stops requests in flight and retries waiting: a CAPTCHA elsewhere, a cancelled run. */
+  signal?: AbortSignal
+}
+
+/** An answer and what was signed for the request that got it. */
+interface Exchange {
+  response: JiraResponse
+  /** The OAuth signature base string of the last attempt, to compare with Jira's. */
+  baseString?: string
+}
+
+/** A check that an answer has the shape the caller relies on, and the shape's name for messages. */
+export interface Shape<T> {
+  is: (value: unknown) => value is T
+  name: string
 }
 
 /** A Jira REST client: builds URLs under the base URL, authorizes, sends and diagnoses. */
 export class JiraClient {
+  private readonly transport: Transport
+  private readonly retry: RetryPolicy
+  readonly redactor: Redactor
+  readonly words: Words
+  private readonly signal?: AbortSignal
+
   constructor(
     readonly baseUrl: string,
     private readonly auth: Authenticator,
-    private readonly transport: Transport,
-    private readonly retry: RetryPolicy = retryPolicy(3, 60)
-  ) {}
+    context: ClientContext
+  ) {
+    this.transport = context.transport
+    this.retry = context.retry ?? retryPolicy(3, 60)
+    this.redactor = context.redactor ?? new Redactor()
+    this.words = context.words ?? ACTION_WORDS
+    this.signal = context.signal
+  }
 
   /** The full URL of a path under the base URL (context path included). */
   url(path: string, query?: Record<string, string>): string {
@@ -67,6 +108,10 @@ export class JiraClient {
    * Network failures and the run's timeout throw JiraError.
    */
   async send(method: string, path: string, options: RequestOptions = {}): Promise<JiraResponse> {
+    return (await this.exchange(method, path, options)).response
+  }
+
+  private async exchange(method: string, path: string, options: RequestOptions): Promise<Exchange> {
     const url = this.url(path, options.query)
     const headers: Record<string, string> = { Accept: 'application/json' }
     let body: string | undefined
@@ -83,19 +128,22 @@ export class JiraClient {
     // again. A token POST that did reach Jira is refused on retry as token_used, which says
     // to start the dance again: no state is left half-done.
     for (let attempt = 0; ; attempt++) {
+      this.checkStopped()
       const remaining = retry.deadline - retry.now()
       if (remaining <= 0) throw this.timedOut(options.issueKey)
-      headers.Authorization = this.auth.authorize({ method, url, form: options.form, oauthParams: options.oauthParams })
+      const signed = this.auth.authorize({ method, url, form: options.form, oauthParams: options.oauthParams })
+      headers.Authorization = signed.header
       let response: JiraResponse
       try {
-        response = await withDeadline(this.transport.send({ method, url, headers, body }), remaining)
+        response = await withDeadline(this.transport.send({ method, url, headers, body, signal: this.signal }), remaining)
       } catch (thrown) {
         if (thrown === DEADLINE) throw this.timedOut(options.issueKey)
-        const error = networkError(thrown, this.baseUrl, options.issueKey)
+        this.checkStopped()
+        const error = networkError(thrown, this.baseUrl, this.words, options.issueKey)
         const delay = backoff(attempt, retry)
         if (attempt < retry.maxRetries && isRetryableThrow(thrown) && retry.now() + delay < retry.deadline) {
           retry.onRetry?.(`${method} ${path}: ${error.reason} Retrying in ${formatDelay(delay)} (${attempt + 1} of ${retry.maxRetries}).`)
-          await retry.sleep(delay)
+          await this.pause(delay)
           continue
         }
         throw error
@@ -104,19 +152,33 @@ export class JiraClient {
         const delay = retryDelay(response, attempt, retry)
         if (retry.now() + delay < retry.deadline) {
           retry.onRetry?.(`${method} ${path}: HTTP ${response.status}. Retrying in ${formatDelay(delay)} (${attempt + 1} of ${retry.maxRetries}).`)
-          await retry.sleep(delay)
+          await this.pause(delay)
           continue
         }
       }
-      return response
+      return { response, baseString: signed.baseString }
     }
+  }
+
+  /** Throws Stopped once the run's signal has aborted: nothing more is sent. */
+  private checkStopped(): void {
+    if (this.signal?.aborted) throw new Stopped(this.signal.reason)
+  }
+
+  private async pause(ms: number): Promise<void> {
+    try {
+      await this.retry.sleep(ms, this.signal)
+    } catch {
+      this.checkStopped()
+    }
+    this.checkStopped()
   }
 
   private timedOut(issueKey?: string): JiraError {
     return new JiraError(
       'network',
       `Jira did not answer within the run's time limit.`,
-      'Raise the timeout input (seconds) if Jira is slow, or check that the runner can reach it.',
+      `Raise ${this.words.input('timeout')} (seconds) if Jira is slow, or check that this machine can reach it.`,
       { issueKey }
     )
   }
@@ -125,12 +187,52 @@ export class JiraClient {
    * Sends one request and returns its JSON answer (undefined for an empty one). Throws the
    * diagnosed JiraError when Jira refused, and says so when the answer is not JSON.
    */
-  async json<T>(method: string, path: string, options: RequestOptions = {}): Promise<T | undefined> {
-    const response = await this.send(method, path, options)
-    const failure = diagnose(response, options.issueKey)
-    if (failure) throw failure
-    return parseJson<T>(response, this.url(path), options.issueKey)
+  async json<T>(method: string, path: string, options: RequestOptions = {}, shape?: Shape<T>): Promise<T | undefined> {
+    const response = await this.answer(method, path, options)
+    const value = parseJson<T>(response, this.url(path), this.redactor, this.words, options.issueKey)
+    if (shape && value !== undefined && !shape.is(value)) {
+      throw new JiraError(
+        'error',
+        `Jira answered ${method} ${this.url(path)} with an unexpected shape (expected ${shape.name}).`,
+        `Check ${this.words.input('jira-url')} points at Jira itself and not at a proxy or another service.`,
+        { issueKey: options.issueKey, status: response.status }
+      )
+    }
+    return value
   }
+
+  /**
+   * Sends one request and returns Jira's answer when Jira did what was asked. Throws the
+   * diagnosed JiraError otherwise.
+   */
+  async answer(method: string, path: string, options: RequestOptions = {}): Promise<JiraResponse> {
+    const { response, baseString } = await this.exchange(method, path, options)
+    const failure = diagnose(response, {
+      issueKey: options.issueKey,
+      anonymousExpected: options.anonymousExpected,
+      redactor: this.redactor,
+      words: this.words,
+      signed: { url: this.url(path, options.query), baseUrl: this.baseUrl, baseString, fingerprint: () => this.auth.fingerprint }
+    })
+    if (failure) throw failure
+    return response
+  }
+}
+
+/** Sleeps, or rejects as soon as the signal aborts. */
+function abortableSleep(ms: number, signal?: AbortSignal): Promise<void> {
+  return new Promise((resolve, reject) => {
+    if (signal?.aborted) return reject(signal.reason)
+    const onAbort = (): void => {
+      clearTimeout(timer)
+      reject(signal?.reason)
+    }
+    const timer = setTimeout(() => {
+      signal?.removeEventListener('abort', onAbort)
+      resolve()
+    }, ms)
+    signal?.addEventListener('abort', onAbort, { once: true })
+  })
 }
 
 const DEADLINE = Symbol('deadline')
@@ -182,17 +284,17 @@ function formatDelay(ms: number): string {
   return ms >= 1000 ? `${(ms / 1000).toFixed(1)} s` : `${ms} ms`
 }
 
-function parseJson<T>(response: JiraResponse, url: string, issueKey?: string): T | undefined {
+function parseJson<T>(response: JiraResponse, url: string, redactor: Redactor, words: Words, issueKey?: string): T | undefined {
   if (response.body.trim() === '') return undefined
   try {
     return JSON.parse(response.body) as T
   } catch {
     const title = htmlTitle(response.body)
-    const what = title === undefined ? 'something that is not JSON' : `an HTML page titled "${title}"`
+    const what = title === undefined ? 'something that is not JSON' : `an HTML page titled "${redactor.excerpt(title, 160)}"`
     throw new JiraError(
       'error',
       `Jira answered ${url} with ${what} instead of JSON.`,
-      'A login page or a maintenance page usually means an SSO proxy stands in front of Jira or jira-url points at the wrong place.',
+      `A login page or a maintenance page usually means an SSO proxy stands in front of Jira or ${words.input('jira-url')} points at the wrong place.`,
       { issueKey, status: response.status }
     )
   }
@@ -208,13 +310,21 @@ const TLS_CODES = new Set([
 ])
 
 /** Turns a transport failure into a JiraError, by its code only: library messages may carry headers. */
-export function networkError(thrown: unknown, baseUrl: string, issueKey?: string): JiraError {
+export function networkError(thrown: unknown, baseUrl: string, words: Words = ACTION_WORDS, issueKey?: string): JiraError {
   const code = typeof thrown === 'object' && thrown !== null && 'code' in thrown ? String(thrown.code) : undefined
   if (code && TLS_CODES.has(code)) {
     return new JiraError(
       'network',
       `The TLS certificate of ${baseUrl} could not be verified (${code}).`,
-      'If Jira uses an internal CA, pass its certificate in PEM as ca-certificate, or point NODE_EXTRA_CA_CERTS at the file. Certificate checks cannot be turned off.',
+      `If Jira uses an internal CA, pass its certificate in PEM as ${words.input('ca-certificate')}, or point NODE_EXTRA_CA_CERTS at the file. Certificate checks cannot be turned off.`,
+      { issueKey }
+    )
+  }
+  if (code === 'ERR_BODY_TOO_LARGE') {
+    return new JiraError(
+      'error',
+      `Jira's answer from ${baseUrl} was cut off: it is larger than ${MAX_BODY_BYTES / 1024 / 1024} MiB, far more than any answer this tool asks for.`,
+      `Check ${words.input('jira-url')} points at Jira itself; a proxy or another service answered.`,
       { issueKey }
     )
   }
@@ -225,14 +335,15 @@ export function networkError(thrown: unknown, baseUrl: string, issueKey?: string
     EAI_AGAIN: 'DNS lookup failed',
     ETIMEDOUT: 'timed out',
     ESOCKETTIMEDOUT: 'timed out',
-    EHOSTUNREACH: 'host unreachable'
+    EHOSTUNREACH: 'host unreachable',
+    ERR_STREAM_PREMATURE_CLOSE: 'the connection closed in the middle of the answer'
   }
   const timedOut = thrown instanceof Error && /timeout/i.test(thrown.message)
   const reason = code ? (reasons[code] ?? code) : timedOut ? 'timed out' : 'the connection failed'
   return new JiraError(
     'network',
     `Could not reach Jira at ${baseUrl}: ${reason}.`,
-    'Check jira-url, and that the runner can reach Jira (a proxy needs HTTPS_PROXY; a self-hosted runner may need to be inside the firewall).',
+    `Check ${words.input('jira-url')}, and that this machine can reach Jira (a proxy needs HTTPS_PROXY; a self-hosted runner or agent may need to be inside the firewall).`,
     { issueKey }
   )
 }

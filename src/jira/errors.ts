@@ -1,5 +1,8 @@
-/** How a failure is classed; the first six are also the action's `result` output values. */
-export type FailureKind = 'captcha' | 'unauthorized' | 'forbidden' | 'not-found' | 'invalid' | 'error' | 'network'
+/**
+ * How a failure is classed; the first six are also the action's `result` output values.
+ * `wrong-url`: what answered is not Jira's REST API (reported as `invalid`, like bad input).
+ */
+export type FailureKind = 'captcha' | 'unauthorized' | 'forbidden' | 'not-found' | 'invalid' | 'error' | 'network' | 'wrong-url'
 
 /** Headline for each kind, used as the annotation title. */
 export const FAILURE_TITLES: Record<FailureKind, string> = {
@@ -9,8 +12,12 @@ export const FAILURE_TITLES: Record<FailureKind, string> = {
   'not-found': 'Jira issue not found',
   invalid: 'Jira rejected the value',
   error: 'Jira request failed',
-  network: 'Jira could not be reached'
+  network: 'Jira could not be reached',
+  'wrong-url': 'jira-url is not Jira'
 }
+
+/** Kinds after which every further request would fail the same way, or deepen a lockout. */
+export const HALTING_KINDS: ReadonlySet<FailureKind> = new Set<FailureKind>(['captcha', 'unauthorized', 'wrong-url'])
 
 export interface JiraErrorDetails {
   issueKey?: string
@@ -50,9 +57,27 @@ export class JiraError extends Error {
   }
 }
 
+/** Thrown instead of sending a request once the run was stopped: a halt or a cancel. */
+export class Stopped extends Error {
+  constructor(readonly why?: unknown) {
+    super('stopped before the request was sent')
+    this.name = 'Stopped'
+  }
+}
+
+/** The one place that turns anything thrown into a line of text, non-Error throws included. */
+export function messageOf(thrown: unknown): string {
+  if (thrown instanceof Error) return thrown.message
+  if (typeof thrown === 'string') return thrown
+  try {
+    return JSON.stringify(thrown) ?? String(thrown)
+  } catch {
+    return String(thrown)
+  }
+}
+
 /** Wraps anything thrown into a JiraError without dropping non-Error throws. */
 export function asJiraError(thrown: unknown, issueKey?: string): JiraError {
   if (thrown instanceof JiraError) return issueKey && !thrown.issueKey ? thrown.forIssue(issueKey) : thrown
-  const text = thrown instanceof Error ? thrown.message : String(thrown)
-  return new JiraError('error', `Unexpected failure: ${text}`, '', { issueKey })
+  return new JiraError('error', `Unexpected failure: ${messageOf(thrown)}`, '', { issueKey })
 }

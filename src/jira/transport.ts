@@ -1,4 +1,6 @@
 import { HttpClient } from '@actions/http-client'
+import { request as httpRequest, type Agent, type IncomingMessage } from 'node:http'
+import { request as httpsRequest } from 'node:https'
 import { rootCertificates } from 'node:tls'
 import type { NetworkOptions } from '../options.js'
 import type { JiraResponse } from './diagnose.js'
@@ -9,6 +11,8 @@ export interface HttpRequest {
   url: string
   headers: Record<string, string>
   body?: string
+  /** Aborts the request, in flight or not yet sent. */
+  signal?: AbortSignal
 }
 
 /** Sends HTTP requests; passed in so tests and benchmarks can choose how. */
@@ -22,45 +26,108 @@ export interface TransportOptions {
   timeoutMs?: number
   /** CA certificates (PEM) to trust besides the system's, for Jira behind an internal CA. */
   caCertificates?: string[]
+  /** The most an answer may hold; a longer one is cut off and fails. */
+  maxBodyBytes?: number
 }
 
 /** Per-request timeout unless the run's own limit is shorter. */
 export const REQUEST_TIMEOUT_MS = 30_000
 
+/** Jira's answers here are small (a field list of a large instance is well under 1 MiB). */
+export const MAX_BODY_BYTES = 4 * 1024 * 1024
+
+/** A transport failure with a code the client classifies (ECONNRESET, ETIMEDOUT, …). */
+export class TransportError extends Error {
+  constructor(
+    readonly code: string,
+    message: string
+  ) {
+    super(message)
+    this.name = 'TransportError'
+  }
+}
+
 /**
- * A Transport over @actions/http-client, which honours HTTPS_PROXY, HTTP_PROXY and NO_PROXY
- * like the rest of the Actions toolkit, over kept-alive connections. Redirects are not
- * followed: a signed request covers its URL, so a redirect means jira-url is wrong and the
- * user should be told which to use. It never retries; the Jira client decides that.
+ * A Transport over node:http and node:https. @actions/http-client chooses the agent, so
+ * HTTPS_PROXY, HTTP_PROXY and NO_PROXY are honoured like the rest of the Actions toolkit,
+ * over kept-alive connections; the request and its body are read here, so that a connection
+ * cut mid-answer, an answer that never ends and an abort each settle the request at once.
+ * Redirects are not followed: a signed request covers its URL, so a redirect means jira-url is
+ * wrong and the user should be told which to use. It never retries; the Jira client decides that.
  */
-export function httpClientTransport(options: TransportOptions = {}): Transport {
-  const client = new HttpClient('jira-build-result', [], {
-    allowRedirects: false,
-    allowRetries: false,
-    keepAlive: true,
-    socketTimeout: options.timeoutMs ?? REQUEST_TIMEOUT_MS
-  })
+export function httpTransport(options: TransportOptions = {}): Transport {
+  const agents = new HttpClient('jira-build-result', [], { keepAlive: true })
   const ca = options.caCertificates?.length ? [...rootCertificates, ...options.caCertificates] : undefined
   const trusted = new WeakSet<object>()
+  const timeoutMs = options.timeoutMs ?? REQUEST_TIMEOUT_MS
+  const maxBodyBytes = options.maxBodyBytes ?? MAX_BODY_BYTES
   return {
-    async send(request) {
-      if (ca && request.url.startsWith('https:')) {
-        // http-client makes one agent (direct or tunnelling through a proxy) and reuses it; both
-        // read their TLS options from agent.options, which is where it sets its own.
-        const agent = client.getAgent(request.url) as unknown as { options?: Record<string, unknown> }
-        if (!trusted.has(agent)) {
-          agent.options = { ...agent.options, ca }
-          trusted.add(agent)
-        }
+    send(request) {
+      const agent = agents.getAgent(request.url) as Agent & { options?: Record<string, unknown> }
+      if (ca && request.url.startsWith('https:') && !trusted.has(agent)) {
+        // The direct agent and the tunnelling one (through a proxy) both read their TLS options
+        // from agent.options.
+        agent.options = { ...agent.options, ca }
+        trusted.add(agent)
       }
-      const response = await client.request(request.method, request.url, request.body ?? null, request.headers)
-      const body = await response.readBody()
-      return { status: response.message.statusCode ?? 0, headers: flattenHeaders(response.message.headers), body }
+      return sendOnce(request, agent, timeoutMs, maxBodyBytes)
     },
     close() {
-      client.dispose()
+      agents.dispose()
     }
   }
+}
+
+function sendOnce(request: HttpRequest, agent: Agent, timeoutMs: number, maxBodyBytes: number): Promise<JiraResponse> {
+  return new Promise((resolve, reject) => {
+    const { signal } = request
+    if (signal?.aborted) {
+      reject(new TransportError('ABORT_ERR', 'the request was stopped'))
+      return
+    }
+    const url = new URL(request.url)
+    const headers: Record<string, string | number> = { 'User-Agent': 'jira-build-result', ...request.headers }
+    if (request.body !== undefined) headers['Content-Length'] = Buffer.byteLength(request.body)
+    const send = url.protocol === 'https:' ? httpsRequest : httpRequest
+    let settled = false
+    const onAbort = (): void => fail(new TransportError('ABORT_ERR', 'the request was stopped'))
+    const finish = (): void => {
+      settled = true
+      signal?.removeEventListener('abort', onAbort)
+    }
+    const fail = (error: Error): void => {
+      if (settled) return
+      finish()
+      req.destroy()
+      reject(error)
+    }
+    const req = send(url, { method: request.method, headers, agent }, (response: IncomingMessage) => {
+      const chunks: Buffer[] = []
+      let size = 0
+      response.on('data', (chunk: Buffer) => {
+        size += chunk.length
+        if (size > maxBodyBytes) {
+          fail(new TransportError('ERR_BODY_TOO_LARGE', `the answer is larger than ${maxBodyBytes / 1024 / 1024} MiB`))
+          return
+        }
+        chunks.push(chunk)
+      })
+      response.on('end', () => {
+        if (settled) return
+        finish()
+        resolve({ status: response.statusCode ?? 0, headers: flattenHeaders(response.headers), body: Buffer.concat(chunks).toString('utf8') })
+      })
+      // A reset or an early FIN mid-body: Node reports it as an error or a close before the end.
+      response.on('error', () => fail(new TransportError('ECONNRESET', 'the connection closed in the middle of the answer')))
+      response.on('close', () => {
+        if (!response.complete) fail(new TransportError('ECONNRESET', 'the connection closed in the middle of the answer'))
+      })
+    })
+    req.setTimeout(timeoutMs, () => fail(new TransportError('ETIMEDOUT', 'the request timed out')))
+    req.on('error', error => fail(error))
+    signal?.addEventListener('abort', onAbort, { once: true })
+    req.end(request.body)
+  })
 }
 
 function flattenHeaders(headers: Record<string, string | string[] | undefined>): Record<string, string | undefined> {
@@ -73,7 +140,7 @@ function flattenHeaders(headers: Record<string, string | string[] | undefined>):
 
 /** The transport for validated options: per-request timeout within the run's, and extra CAs. */
 export function transportFor(options: NetworkOptions): Transport {
-  return httpClientTransport({
+  return httpTransport({
     timeoutMs: Math.min(REQUEST_TIMEOUT_MS, options.timeoutSeconds * 1000),
     caCertificates: options.caCertificates
   })

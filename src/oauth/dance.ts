@@ -1,8 +1,8 @@
 import { oauthAuthenticator } from '../jira/auth.js'
 import { JiraClient, retryPolicy } from '../jira/client.js'
-import { diagnose, type JiraResponse } from '../jira/diagnose.js'
+import type { JiraResponse } from '../jira/diagnose.js'
 import { JiraError } from '../jira/errors.js'
-import type { Transport } from '../jira/transport.js'
+import type { Connection } from '../jira/connect.js'
 import type { ConsumerOptions } from '../options.js'
 import { systemSources, type SigningSources } from './sign.js'
 
@@ -26,10 +26,17 @@ export interface AccessTokenResult {
   expiresAt?: Date
 }
 
-export interface DanceDependencies {
-  transport: Transport
-  sources?: SigningSources
-  now?: () => Date
+export type DanceDependencies = Connection & { now?: () => Date }
+
+function danceClient(consumer: ConsumerOptions, token: string | undefined, deps: DanceDependencies): JiraClient {
+  const auth = oauthAuthenticator({ consumerKey: consumer.consumerKey, privateKey: consumer.privateKey, token }, deps.sources ?? systemSources)
+  return new JiraClient(consumer.jiraUrl, auth, {
+    transport: deps.transport,
+    retry: retryPolicy(consumer.maxRetries, consumer.timeoutSeconds),
+    redactor: deps.redactor,
+    words: deps.words,
+    signal: deps.signal
+  })
 }
 
 /**
@@ -38,9 +45,8 @@ export interface DanceDependencies {
  */
 export async function fetchRequestToken(consumer: ConsumerOptions, deps: DanceDependencies): Promise<RequestTokenResult> {
   const now = deps.now ?? (() => new Date())
-  const auth = oauthAuthenticator({ consumerKey: consumer.consumerKey, privateKey: consumer.privateKey }, deps.sources ?? systemSources)
-  const client = new JiraClient(consumer.jiraUrl, auth, deps.transport, retryPolicy(consumer.maxRetries, consumer.timeoutSeconds))
-  const answer = await tokenAnswer(await client.send('POST', REQUEST_TOKEN_PATH, { form: {}, oauthParams: { oauth_callback: 'oob' } }), 'request token')
+  const client = danceClient(consumer, undefined, deps)
+  const answer = tokenAnswer(await client.answer('POST', REQUEST_TOKEN_PATH, { form: {}, oauthParams: { oauth_callback: 'oob' }, anonymousExpected: true }), 'request token')
   const requestToken = answer.get('oauth_token') ?? ''
   return {
     requestToken,
@@ -61,10 +67,9 @@ export async function fetchAccessToken(
   deps: DanceDependencies
 ): Promise<AccessTokenResult> {
   const now = deps.now ?? (() => new Date())
-  const auth = oauthAuthenticator({ consumerKey: consumer.consumerKey, privateKey: consumer.privateKey, token: requestToken }, deps.sources ?? systemSources)
-  const client = new JiraClient(consumer.jiraUrl, auth, deps.transport, retryPolicy(consumer.maxRetries, consumer.timeoutSeconds))
-  const response = await client.send('POST', ACCESS_TOKEN_PATH, { form: {}, oauthParams: { oauth_verifier: verifier } })
-  const answer = await tokenAnswer(response, 'access token')
+  const client = danceClient(consumer, requestToken, deps)
+  const response = await client.answer('POST', ACCESS_TOKEN_PATH, { form: {}, oauthParams: { oauth_verifier: verifier }, anonymousExpected: true })
+  const answer = tokenAnswer(response, 'access token')
   const expiresIn = Number(answer.get('oauth_expires_in'))
   return {
     accessToken: answer.get('oauth_token') ?? '',
@@ -72,10 +77,8 @@ export async function fetchAccessToken(
   }
 }
 
-/** Jira's token endpoints answer form-encoded text/plain; a refusal goes through the usual diagnosis. */
-async function tokenAnswer(response: JiraResponse, what: string): Promise<URLSearchParams> {
-  const failure = diagnose(response, undefined, { anonymousExpected: true })
-  if (failure) throw failure
+/** Jira's token endpoints answer form-encoded text/plain (a refusal was diagnosed already). */
+function tokenAnswer(response: JiraResponse, what: string): URLSearchParams {
   const answer = new URLSearchParams(response.body.trim())
   if (!answer.get('oauth_token')) {
     throw new JiraError('error', `Jira's answer has no ${what} (HTTP ${response.status}).`, 'Check jira-url points at Jira itself, context path included.', {
@@ -83,9 +86,4 @@ async function tokenAnswer(response: JiraResponse, what: string): Promise<URLSea
     })
   }
   return answer
-}
-
-/** The verification code on Jira's approval page ("Your verification code is 'XXXXXX'"). */
-export function verificationCodeFrom(page: string): string | undefined {
-  return /verification code is '([^']+)'/.exec(page)?.[1]
 }

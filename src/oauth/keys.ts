@@ -11,30 +11,60 @@ export const ACCEPTED_KEY_FORMATS =
 export class PrivateKeyError extends Error {
   constructor(
     readonly reason: string,
-    readonly remedy: string
+    readonly remedy: string,
+    /** The passphrase, not the key, is what is wrong. */
+    readonly blamesPassphrase = false
   ) {
     super(`${reason} ${remedy}`)
     this.name = 'PrivateKeyError'
   }
 }
 
-const PEM_BLOCK = /-----BEGIN ([A-Z0-9 ]+)-----([\s\S]*?)-----END \1-----/
+const PEM_BLOCKS = /-----BEGIN ([A-Z0-9 ]+)-----([\s\S]*?)-----END \1-----/g
+const PRIVATE_LABELS = new Set(['PRIVATE KEY', 'RSA PRIVATE KEY', 'ENCRYPTED PRIVATE KEY'])
 const BASE64_ONLY = /^[A-Za-z0-9+/=]+$/
+// The OID of PKCS#7 data (1.2.840.113549.1.7.1), which opens every PKCS#12 file's content.
+const PKCS7_DATA_OID = Buffer.from('06092a864886f70d010701', 'hex')
+const PKCS12_REMEDY =
+  'Take the key out of it: openssl pkcs12 -in bundle.p12 -nocerts -nodes | openssl pkcs8 -topk8 -nocrypt -out jira_privatekey.pem, and use that file.'
+
+/** "an EC key", "a DSA key": node:crypto's key types as people write them. */
+const KEY_TYPE_NAMES: Record<string, string> = {
+  ec: 'an EC',
+  dsa: 'a DSA',
+  dh: 'a DH',
+  ed25519: 'an Ed25519',
+  ed448: 'an Ed448',
+  x25519: 'an X25519',
+  x448: 'an X448',
+  'rsa-pss': 'an RSA-PSS'
+}
 
 /**
  * Loads an RSA private key from any of the forms CI secrets hold it in and returns a
  * node:crypto key. Throws PrivateKeyError, whose message names the accepted formats and
  * never repeats any part of the key.
  */
-export function loadPrivateKey(text: string, passphrase?: string): KeyObject {
+export function loadPrivateKey(text: string, passphrase?: string, passphraseName = 'the passphrase'): KeyObject {
   const cleaned = normalizeKeyText(text)
   if (cleaned === '') {
     throw new PrivateKeyError('The private key is empty.', `Provide one of: ${ACCEPTED_KEY_FORMATS}.`)
   }
-  const block = PEM_BLOCK.exec(cleaned)
+  if (/[\u0000\ufffd]/.test(cleaned)) {
+    throw new PrivateKeyError('The private key is binary, such as a PKCS#12 (.p12, .pfx) file or DER, not text.', PKCS12_REMEDY)
+  }
+  if (/^\s*private_key\s*=/m.test(cleaned)) {
+    throw new PrivateKeyError(
+      "This is the private_key line of Jira's config.properties, not the key alone.",
+      "Store only what follows 'private_key=': sed -n 's/^private_key=//p' config.properties"
+    )
+  }
+  // Bundles such as `openssl pkcs12 -nodes` output put certificates before the key.
+  const blocks = [...cleaned.matchAll(PEM_BLOCKS)]
+  const block = blocks.find(candidate => PRIVATE_LABELS.has(candidate[1])) ?? blocks[0]
   let key: KeyObject
   if (block) {
-    key = loadPemBlock(block[1], block[2], passphrase)
+    key = loadPemBlock(block[1], block[2], passphrase, passphraseName)
   } else if (cleaned.includes('-----BEGIN')) {
     throw new PrivateKeyError(
       'The private key has a BEGIN line but no matching END line: it looks truncated.',
@@ -44,8 +74,9 @@ export function loadPrivateKey(text: string, passphrase?: string): KeyObject {
     key = loadBareBase64(cleaned)
   }
   if (key.asymmetricKeyType !== 'rsa') {
+    const type = key.asymmetricKeyType
     throw new PrivateKeyError(
-      `The private key is a ${key.asymmetricKeyType ?? 'non-RSA'} key; Jira's OAuth uses RSA-SHA1.`,
+      `The private key is ${(type && KEY_TYPE_NAMES[type]) ?? `a ${type ?? 'non-RSA'}`} key; Jira's OAuth uses RSA-SHA1.`,
       'Generate an RSA key (for example with the keygen command) and register its public key on the application link.'
     )
   }
@@ -62,7 +93,7 @@ export function normalizeKeyText(text: string): string {
   return cleaned.replace(/\\r\\n|\\n|\\r/g, '\n').replace(/\r\n?/g, '\n')
 }
 
-function loadPemBlock(label: string, inner: string, passphrase?: string): KeyObject {
+function loadPemBlock(label: string, inner: string, passphrase: string | undefined, passphraseName: string): KeyObject {
   switch (label) {
     case 'PUBLIC KEY':
     case 'RSA PUBLIC KEY':
@@ -90,16 +121,20 @@ function loadPemBlock(label: string, inner: string, passphrase?: string): KeyObj
         `Provide one of: ${ACCEPTED_KEY_FORMATS}.`
       )
   }
-  // Legacy OpenSSL encryption keeps "Proc-Type" and "DEK-Info" headers above the body.
-  const lines = inner.split('\n').map(line => line.trim())
-  const headers = lines.filter(line => /^[A-Za-z-]+:/.test(line))
-  const body = lines.filter(line => !/^[A-Za-z-]+:/.test(line)).join('').replace(/\s+/g, '')
+  // Legacy OpenSSL encryption keeps "Proc-Type" and "DEK-Info" headers above the body. Their
+  // values hold no spaces, so they are found even when the line breaks were lost.
+  const headers: string[] = []
+  let rest = inner
+  for (const name of ['Proc-Type', 'DEK-Info']) {
+    const header = new RegExp(`${name}:\\s*(\\S+)`).exec(rest)
+    if (!header) continue
+    headers.push(`${name}: ${header[1]}`)
+    rest = rest.replace(header[0], '')
+  }
+  const body = rest.replace(/\s+/g, '')
   const encrypted = label === 'ENCRYPTED PRIVATE KEY' || headers.some(h => h.startsWith('Proc-Type:') && h.includes('ENCRYPTED'))
   if (encrypted && !passphrase) {
-    throw new PrivateKeyError(
-      'The private key is encrypted and no passphrase was given.',
-      'Provide the passphrase (private-key-passphrase), or store the key unencrypted.'
-    )
+    throw new PrivateKeyError('The private key is encrypted and no passphrase was given.', `Provide ${passphraseName}, or store the key unencrypted.`)
   }
   if (!BASE64_ONLY.test(body)) {
     throw new PrivateKeyError(
@@ -112,12 +147,20 @@ function loadPemBlock(label: string, inner: string, passphrase?: string): KeyObj
   const pem = `-----BEGIN ${label}-----\n${headerBlock}${wrapped}\n-----END ${label}-----\n`
   try {
     return createPrivateKey({ key: pem, format: 'pem', passphrase: encrypted ? passphrase : undefined })
-  } catch {
+  } catch (thrown) {
     // node:crypto's own message names OpenSSL internals, never the key; we still say it in our words.
+    const code = typeof thrown === 'object' && thrown !== null && 'code' in thrown ? thrown.code : undefined
+    if (encrypted && code === 'ERR_OSSL_EVP_UNSUPPORTED') {
+      throw new PrivateKeyError(
+        "The private key is encrypted with a legacy cipher (such as DES or RC2) that Node's OpenSSL 3 no longer decrypts; the passphrase may well be right.",
+        'Re-encrypt it with AES: openssl pkcs8 -topk8 -v2 aes-256-cbc -provider legacy -provider default -in old.pem -out new.pem, and store new.pem.'
+      )
+    }
     if (encrypted) {
       throw new PrivateKeyError(
         'The encrypted private key could not be decrypted with the passphrase given.',
-        'Check the passphrase (private-key-passphrase) matches the one the key was encrypted with.'
+        `Check ${passphraseName} matches the one the key was encrypted with.`,
+        true
       )
     }
     throw new PrivateKeyError(
@@ -136,6 +179,7 @@ function loadBareBase64(text: string): KeyObject {
     )
   }
   const der = Buffer.from(body, 'base64')
+  if (isPkcs12(der)) throw new PrivateKeyError('This is a PKCS#12 (.p12, .pfx) bundle in base64, not a PEM key.', PKCS12_REMEDY)
   for (const type of ['pkcs8', 'pkcs1'] as const) {
     try {
       return createPrivateKey({ key: der, format: 'der', type })
@@ -147,6 +191,12 @@ function loadBareBase64(text: string): KeyObject {
     'The base64 private key could not be parsed as PKCS#8 or PKCS#1: it looks truncated or is not a private key.',
     `Copy the whole key again. Accepted: ${ACCEPTED_KEY_FORMATS}.`
   )
+}
+
+/** A PKCS#12 PFX: SEQUENCE { INTEGER 3, SEQUENCE { OID pkcs7-data, … } … } near the start. */
+function isPkcs12(der: Buffer): boolean {
+  const head = der.subarray(0, 32)
+  return der[0] === 0x30 && head.includes(Buffer.from([0x02, 0x01, 0x03])) && head.includes(PKCS7_DATA_OID)
 }
 
 /**

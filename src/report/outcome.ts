@@ -1,7 +1,10 @@
 import { FAILURE_TITLES, type FailureKind, type JiraError } from '../jira/errors.js'
 
-/** What happened to one issue. `skipped`: not attempted after Jira refused the credentials. */
-export type Outcome = 'updated' | 'unchanged' | 'dry-run' | 'skipped' | FailureKind
+/**
+ * What happened to one issue. `skipped`: not attempted after a failure that every further
+ * request would repeat; `cancelled`: not finished when the run was cancelled.
+ */
+export type Outcome = 'updated' | 'unchanged' | 'dry-run' | 'skipped' | 'cancelled' | FailureKind
 
 /** The action's `result` output: the run as a whole. */
 export type RunResult =
@@ -9,6 +12,8 @@ export type RunResult =
   | 'unchanged'
   | 'dry-run'
   | 'no-issues'
+  | 'no-credentials'
+  | 'cancelled'
   | 'captcha'
   | 'unauthorized'
   | 'forbidden'
@@ -37,11 +42,15 @@ export interface RunReport {
   result: RunResult
   /** A failure of the run as a whole: no issue found, or the JQL or field lookup refused. */
   error?: JiraError
+  /** The field as the user named it, with its id when a name was resolved. */
+  field?: string
+  /** The value the run set or tried to set, as the user wrote it (mapped and filled). */
+  value?: string
 }
 
-// The run's result names the failure a user must deal with first: a lockout or bad
+// The run's result names the failure a user must deal with first: a cancel or lockout or bad
 // credentials block every issue, a missing permission or issue only some.
-const PRIORITY: RunResult[] = ['captcha', 'unauthorized', 'forbidden', 'error', 'not-found', 'invalid']
+const PRIORITY: RunResult[] = ['cancelled', 'captcha', 'unauthorized', 'forbidden', 'error', 'not-found', 'invalid']
 
 /** Folds per-issue results into the outputs: updated, unchanged and failed keys and one result. */
 export function summarizeResults(results: IssueResult[]): RunReport {
@@ -60,18 +69,48 @@ export function summarizeResults(results: IssueResult[]): RunReport {
 }
 
 /** The report of a run that failed before any issue: no issue found, or a lookup refused. */
-export function failedRun(error: JiraError, result: RunResult): RunReport {
-  return { results: [], updated: [], unchanged: [], failed: [], result, error }
+export function failedRun(error: JiraError, result: RunResult, described: { field?: string; value?: string } = {}): RunReport {
+  return { results: [], updated: [], unchanged: [], failed: [], result, error, ...described }
 }
 
-function runResultOf(outcome: Outcome): RunResult {
+/** The run result an issue's outcome counts as. */
+export function runResultOf(outcome: Outcome): RunResult {
   switch (outcome) {
     case 'network':
     case 'skipped':
       return 'error'
+    case 'wrong-url':
+      return 'invalid'
     default:
       return outcome
   }
+}
+
+/** The verdict both front ends render: whether the run failed, and its headline. */
+export interface Verdict {
+  failed: boolean
+  headline: string
+}
+
+/** Decides, once for the action and the CLI, whether a run failed and what to say of it. */
+export function verdictOf(report: RunReport): Verdict {
+  const failures = report.results.filter(result => !succeeded(result.outcome))
+  if (report.error) {
+    const what = report.result === 'no-credentials' ? 'nothing was sent to Jira' : 'no issue updated'
+    return { failed: true, headline: `result=${report.result}: ${what}` }
+  }
+  if (failures.length > 0) return { failed: true, headline: `result=${report.result}: ${failures.length} of ${report.results.length} issue(s) not updated` }
+  const written = report.result === 'dry-run' ? ', nothing written (dry run)' : ''
+  return { failed: false, headline: `result=${report.result}: ${report.updated.length} updated, ${report.unchanged.length} unchanged${written}` }
+}
+
+/** Exit codes: 0 done, 1 Jira refused or failed, 2 bad usage or bad input. */
+export const EXIT = { ok: 0, failed: 1, usage: 2 } as const
+
+/** The exit code of an update run: failures count only when fail-on-error is on. */
+export function exitCodeOf(report: RunReport, failOnError: boolean): number {
+  if (!verdictOf(report).failed || !failOnError) return EXIT.ok
+  return report.result === 'no-credentials' ? EXIT.usage : EXIT.failed
 }
 
 /** One line that says what happened to an issue and, for a failure, what to do. */
@@ -84,7 +123,9 @@ export function describeResult(result: IssueResult): string {
     case 'dry-run':
       return `${result.issueKey}: would update ${describeFields(result.fields)} (dry run)`
     case 'skipped':
-      return `${result.issueKey}: skipped, not attempted after Jira refused the credentials on an earlier request (more attempts would add to the failed-login count)`
+      return `${result.issueKey}: skipped, not attempted after an earlier request failed in a way every request would (more attempts could add to the failed-login count)`
+    case 'cancelled':
+      return `${result.issueKey}: cancelled before it finished`
     default:
       return `${result.issueKey}: ${result.error?.message ?? result.outcome}`
   }
@@ -92,7 +133,7 @@ export function describeResult(result: IssueResult): string {
 
 /** The annotation title for a failed result. */
 export function resultTitle(result: IssueResult): string {
-  if (result.outcome === 'skipped') return `Not attempted (${result.issueKey})`
+  if (result.outcome === 'skipped' || result.outcome === 'cancelled') return `Not attempted (${result.issueKey})`
   const kind = result.error?.kind ?? 'error'
   return `${FAILURE_TITLES[kind]} (${result.issueKey})`
 }
