@@ -1,7 +1,7 @@
 /** Shared test fixtures: real RSA keys, a started simulator, and the bundled action run as the runner runs it. */
 import { spawn } from 'node:child_process'
 import { generateKeyPairSync, randomBytes } from 'node:crypto'
-import { mkdtempSync, readFileSync, writeFileSync } from 'node:fs'
+import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs'
 import { tmpdir } from 'node:os'
 import { dirname, join, resolve } from 'node:path'
 import { fileURLToPath } from 'node:url'
@@ -161,6 +161,7 @@ export async function runAction(inputs: Record<string, string>, extraEnv: Record
     .join('\n')
   const outputText = readFileSync(outputFile, 'utf8')
   const summary = readFileSync(summaryFile, 'utf8')
+  rmSync(dir, { recursive: true, force: true })
   // Every run of the action in the suite is also a leak test.
   const pieces = secretPieces([inputs['access-token'], inputs['personal-access-token'], inputs['api-token'], inputs['private-key-passphrase']], [inputs['private-key']])
   assertNoSecrets({ log, stderr, 'the output file': outputText, 'the job summary': summary }, pieces)

@@ -2804,16 +2804,34 @@ class DecodedURL extends URL {
 var tunnel = __nccwpck_require__(770);
 ;// CONCATENATED MODULE: ./src/platform/undici-stub.ts
 /**
- * Stands in for `undici` in the bundles (tsconfig "paths"; tests and type checks never import
- * undici). @actions/http-client imports undici's ProxyAgent only to build fetch dispatchers
- * for Octokit, which this tool never creates: its own requests go through Node's http agents,
- * proxy tunnelling included. Evaluating undici costs about half of a cold start (see
- * BENCHMARKS.md), so the bundles carry this instead.
+ * Stands in for `undici` in the bundles (tsconfig "paths"). The toolkit imports two things
+ * from it: @actions/http-client's ProxyAgent, which @actions/github constructs as soon as it
+ * loads when HTTPS_PROXY is set (a fetch dispatcher for Octokit), and @actions/github's fetch,
+ * which only Octokit calls. This tool never creates an Octokit, and sends its own requests
+ * through Node's http agents, proxy tunnelling included; evaluating undici would cost about
+ * half of a cold start (see BENCHMARKS.md). So both exist and construct as the toolkit
+ * expects, and anything that tried to send through them would be told why it cannot.
  */
+const UNAVAILABLE = 'undici is not bundled with jira-build-result: its requests go through node:http, and GitHub API calls are not part of it.';
+/** Built by @actions/http-client for a proxy URL; holds its options, sends nothing. */
 class ProxyAgent {
-    constructor() {
-        throw new Error('undici is not bundled with jira-build-result; fetch dispatchers are unavailable.');
+    options;
+    constructor(options) {
+        this.options = options;
     }
+    dispatch() {
+        throw new Error(UNAVAILABLE);
+    }
+    close() {
+        return Promise.resolve();
+    }
+    destroy() {
+        return Promise.resolve();
+    }
+}
+/** Referenced by @actions/github for Octokit's requests, which this tool never makes. */
+function fetch() {
+    return Promise.reject(new Error(UNAVAILABLE));
 }
 
 ;// CONCATENATED MODULE: ./node_modules/@actions/http-client/lib/index.js
@@ -4452,7 +4470,10 @@ const PRIORITY = ['cancelled', 'captcha', 'unauthorized', 'forbidden', 'error', 
 /** Folds per-issue results into the outputs: updated, unchanged and failed keys and one result. */
 function summarizeResults(results) {
     const keysWith = (test) => results.filter(r => test(r.outcome)).map(r => r.issueKey);
-    const kinds = new Set(results.map(r => runResultOf(r.outcome)));
+    // A skipped issue follows from another's failure: that failure names the run.
+    const kinds = new Set(results.map(r => runResultOf(r.outcome)).filter((kind, i) => results[i].outcome !== 'skipped'));
+    if (results.some(r => r.outcome === 'skipped') && !PRIORITY.some(kind => kinds.has(kind)))
+        kinds.add('error');
     const result = PRIORITY.find(kind => kinds.has(kind)) ??
         (kinds.has('dry-run') ? 'dry-run' : kinds.has('updated') ? 'updated' : kinds.has('unchanged') ? 'unchanged' : 'no-issues');
     return {

@@ -1,12 +1,32 @@
 /**
- * Stands in for `undici` in the bundles (tsconfig "paths"; tests and type checks never import
- * undici). @actions/http-client imports undici's ProxyAgent only to build fetch dispatchers
- * for Octokit, which this tool never creates: its own requests go through Node's http agents,
- * proxy tunnelling included. Evaluating undici costs about half of a cold start (see
- * BENCHMARKS.md), so the bundles carry this instead.
+ * Stands in for `undici` in the bundles (tsconfig "paths"). The toolkit imports two things
+ * from it: @actions/http-client's ProxyAgent, which @actions/github constructs as soon as it
+ * loads when HTTPS_PROXY is set (a fetch dispatcher for Octokit), and @actions/github's fetch,
+ * which only Octokit calls. This tool never creates an Octokit, and sends its own requests
+ * through Node's http agents, proxy tunnelling included; evaluating undici would cost about
+ * half of a cold start (see BENCHMARKS.md). So both exist and construct as the toolkit
+ * expects, and anything that tried to send through them would be told why it cannot.
  */
+const UNAVAILABLE = 'undici is not bundled with jira-build-result: its requests go through node:http, and GitHub API calls are not part of it.'
+
+/** Built by @actions/http-client for a proxy URL; holds its options, sends nothing. */
 export class ProxyAgent {
-  constructor() {
-    throw new Error('undici is not bundled with jira-build-result; fetch dispatchers are unavailable.')
+  constructor(readonly options: { uri: string; [option: string]: unknown }) {}
+
+  dispatch(): never {
+    throw new Error(UNAVAILABLE)
   }
+
+  close(): Promise<void> {
+    return Promise.resolve()
+  }
+
+  destroy(): Promise<void> {
+    return Promise.resolve()
+  }
+}
+
+/** Referenced by @actions/github for Octokit's requests, which this tool never makes. */
+export function fetch(): Promise<never> {
+  return Promise.reject(new Error(UNAVAILABLE))
 }

@@ -55,7 +55,9 @@ const PRIORITY: RunResult[] = ['cancelled', 'captcha', 'unauthorized', 'forbidde
 /** Folds per-issue results into the outputs: updated, unchanged and failed keys and one result. */
 export function summarizeResults(results: IssueResult[]): RunReport {
   const keysWith = (test: (outcome: Outcome) => boolean): string[] => results.filter(r => test(r.outcome)).map(r => r.issueKey)
-  const kinds = new Set<RunResult>(results.map(r => runResultOf(r.outcome)))
+  // A skipped issue follows from another's failure: that failure names the run.
+  const kinds = new Set<RunResult>(results.map(r => runResultOf(r.outcome)).filter((kind, i) => results[i].outcome !== 'skipped'))
+  if (results.some(r => r.outcome === 'skipped') && !PRIORITY.some(kind => kinds.has(kind))) kinds.add('error')
   const result =
     PRIORITY.find(kind => kinds.has(kind)) ??
     (kinds.has('dry-run') ? 'dry-run' : kinds.has('updated') ? 'updated' : kinds.has('unchanged') ? 'unchanged' : 'no-issues')

@@ -42,6 +42,7 @@ export function defaultFields(): SimFieldDef[] {
     }),
     custom(10321, 'Build Commit', 'string', 'textfield'),
     custom(10322, 'Build Tags', 'array', 'labels'),
+    custom(10323, 'Build Owner', 'user', 'userpicker'),
     // Two fields share a name, as happens after a plugin migration.
     custom(10330, 'Build Status', 'string', 'textfield'),
     custom(10331, 'Build Status', 'string', 'textfield'),

@@ -34,6 +34,23 @@ export interface SimulatorOptions {
   tls?: { key: string; cert: string }
   /** Issues per page the search endpoint returns at most. */
   maxSearchResults?: number
+  /**
+   * Jira behind a reverse proxy: the base URL Jira was configured with, which it signs over
+   * and names as the realm, whatever Host the client used.
+   */
+  publicUrl?: string
+  /** Query parameters a proxy in front adds to every request, which Jira then signs over. */
+  proxyAddsQuery?: Record<string, string>
+  /** Cloud: /rest/api/2/search answers 410, search pages by nextPageToken, users by accountId. */
+  deployment?: 'Server' | 'Cloud'
+  /** Jira Cloud's users, for user search and user pickers. */
+  cloudUsers?: SimCloudUser[]
+}
+
+export interface SimCloudUser {
+  accountId: string
+  displayName: string
+  emailAddress?: string
 }
 
 /** One request as the simulator saw it. */
@@ -181,7 +198,9 @@ export class JiraSimulator {
     const reply = this.route(req, seen, rawUrl, body)
     seen.status = reply.status
     const headers: Record<string, string> = { ...reply.headers }
-    if (seen.user) {
+    if (reply.notJira) {
+      // The servlet container answered, not Jira: none of Jira's headers.
+    } else if (seen.user) {
       headers['X-AUSERNAME'] = seen.user
       headers['X-Seraph-LoginReason'] ??= 'OK'
     } else {
@@ -199,7 +218,7 @@ export class JiraSimulator {
   }
 
   private route(req: IncomingMessage, seen: SeenRequest, rawUrl: string, body: string): Reply {
-    if (!rawUrl.startsWith(`${this.contextPath}/`)) return { status: 404, text: '<html><title>404</title></html>' }
+    if (!rawUrl.startsWith(`${this.contextPath}/`)) return tomcatNotFound(rawUrl)
     if (this.mode === 'captcha') return captcha(this.baseUrl)
 
     const [path, query = ''] = seen.path.split('?', 2)
@@ -281,10 +300,13 @@ export class JiraSimulator {
     if (requireAccessToken && (!token || !this.accessTokens.has(token))) return { refusal: this.oauthProblem(401, 'token_rejected', seen) }
     const isForm = (req.headers['content-type'] ?? '').startsWith('application/x-www-form-urlencoded')
     const [pathOnly, query = ''] = rawUrl.split('?', 2)
+    // Behind a reverse proxy Jira knows itself by its configured base URL, not the Host it got.
+    const origin = this.options.publicUrl ? new URL(this.options.publicUrl).origin : `${this.options.tls ? 'https' : 'http'}://${req.headers.host}`
+    const added = this.options.proxyAddsQuery ? new URLSearchParams(this.options.proxyAddsQuery).toString() : ''
     const baseString = serverBaseString({
       method: req.method ?? 'GET',
-      baseUri: `${this.options.tls ? 'https' : 'http'}://${req.headers.host}${pathOnly}`,
-      query,
+      baseUri: `${origin}${pathOnly}`,
+      query: [query, added].filter(part => part !== '').join('&'),
       formBody: isForm ? body : undefined,
       oauthParams: params
     })
@@ -296,7 +318,7 @@ export class JiraSimulator {
 
   private oauthProblem(status: number, problem: string, seen: SeenRequest, extra: Record<string, string> = {}): Reply {
     seen.oauthProblem = problem
-    const realm = rfc3986(this.baseUrl)
+    const realm = rfc3986(this.options.publicUrl ?? this.baseUrl)
     const pairs = { oauth_problem: problem, ...extra }
     const challenge = Object.entries(pairs).map(([k, v]) => `${k}="${rfc3986(v)}"`).join(', ')
     return {
@@ -362,7 +384,20 @@ export class JiraSimulator {
     if (path === '/rest/api/2/field' && method === 'GET') {
       return { status: 200, json: this.fields.map(({ id, name, custom, schema }) => ({ id, name, custom, schema })) }
     }
+    if (path === '/rest/api/2/serverInfo' && method === 'GET') {
+      const cloud = this.options.deployment === 'Cloud'
+      return { status: 200, json: { baseUrl: this.options.publicUrl ?? this.baseUrl, version: cloud ? '1001.0.0-SNAPSHOT' : '9.12.2', deploymentType: cloud ? 'Cloud' : 'Server' } }
+    }
+    if (/^\/rest\/api\/[23]\/search$/.test(path) && this.options.deployment === 'Cloud') {
+      return { status: 410, json: { errorMessages: ['The requested API has been removed. Please migrate to the /rest/api/3/search/jql API. A full migration guideline is available at https://developer.atlassian.com/changelog/#CHANGE-2046'], errors: {} } }
+    }
     if (path === '/rest/api/2/search' && method === 'GET') return this.search(query, user)
+    if (path === '/rest/api/3/search/jql' && method === 'GET' && this.options.deployment === 'Cloud') return this.searchByToken(query, user)
+    if (path === '/rest/api/3/user/search' && method === 'GET' && this.options.deployment === 'Cloud') {
+      const wanted = (new Map(formDecode(query)).get('query') ?? '').toLowerCase()
+      const found = (this.options.cloudUsers ?? []).filter(u => u.displayName.toLowerCase().includes(wanted) || u.emailAddress?.toLowerCase().startsWith(wanted))
+      return { status: 200, json: found.map(u => ({ ...u, accountType: 'atlassian', active: true })) }
+    }
 
     const match = /^\/rest\/api\/2\/issue\/([^/]+)(\/editmeta)?$/.exec(path)
     if (!match) return { status: 404, json: { errorMessages: ['null for uri'], errors: {} } }
@@ -409,7 +444,7 @@ export class JiraSimulator {
         errors[id] = `Field '${id}' cannot be set. It is not on the appropriate screen, or unknown.`
         continue
       }
-      const problem = checkValue(field, value)
+      const problem = checkValue(field, value, this.options.deployment === 'Cloud' ? this.options.cloudUsers ?? [] : undefined)
       if (problem) errors[id] = problem
     }
     if (Object.keys(errors).length > 0) return { status: 400, json: { errorMessages: [], errors } }
@@ -428,6 +463,20 @@ export class JiraSimulator {
     return Array.isArray(value) ? value.map(expandOption) : expandOption(value)
   }
 
+  /** Cloud's /rest/api/3/search/jql: no total, no startAt; nextPageToken until the last page. */
+  private searchByToken(query: string, user: string | undefined): Reply {
+    const params = new Map(formDecode(query))
+    const jql = params.get('jql') ?? ''
+    const startAt = Number(params.get('nextPageToken') ?? 0)
+    const maxResults = Math.min(Number(params.get('maxResults') ?? 50), this.options.maxSearchResults ?? 50)
+    const matcher = parseJql(jql)
+    if (!matcher) return { status: 400, json: { errorMessages: [`Error in the JQL Query: ${jql}`], errors: {} } }
+    const all = user ? [...this.issues.values()].filter(matcher) : []
+    const page = all.slice(startAt, startAt + maxResults)
+    const isLast = startAt + maxResults >= all.length
+    return { status: 200, json: { issues: page.map(i => ({ id: i.id, key: i.key })), isLast, ...(isLast ? {} : { nextPageToken: String(startAt + maxResults) }) } }
+  }
+
   private search(query: string, user: string | undefined): Reply {
     const params = new Map(formDecode(query))
     const jql = params.get('jql') ?? ''
@@ -442,10 +491,22 @@ export class JiraSimulator {
 }
 
 interface Reply {
+  /** Answered by Tomcat outside Jira's context path, without Jira's headers. */
+  notJira?: boolean
   status: number
   headers?: Record<string, string>
   json?: unknown
   text?: string
+}
+
+/** What Tomcat answers for a path outside Jira's context path. */
+function tomcatNotFound(path: string): Reply {
+  return {
+    notJira: true,
+    status: 404,
+    headers: { 'Content-Type': 'text/html;charset=utf-8', 'Content-Language': 'en' },
+    text: `<!doctype html><html lang="en"><head><title>HTTP Status 404 – Not Found</title></head><body><h1>HTTP Status 404 – Not Found</h1><hr class="line" /><p><b>Type</b> Status Report</p><p><b>Message</b> ${path.split('?')[0]}</p><p><b>Description</b> The origin server did not find a current representation for the target resource or is not willing to disclose that one exists.</p><hr class="line" /><h3>Apache Tomcat/9.0.82</h3></body></html>`
+  }
 }
 
 function captcha(baseUrl: string): Reply {
@@ -461,7 +522,7 @@ function captcha(baseUrl: string): Reply {
 }
 
 /** Jira's own checks of a value against the field's type, with its wording. */
-function checkValue(field: SimFieldDef, value: unknown): string | undefined {
+function checkValue(field: SimFieldDef, value: unknown, cloudUsers?: SimCloudUser[]): string | undefined {
   const kind = field.schema.custom?.split(':').pop() ?? field.schema.system
   const optionOk = (v: unknown): boolean =>
     typeof v === 'object' && v !== null && (field.allowedValues ?? []).some(a => a.value === (v as { value?: string }).value || a.id === (v as { id?: string }).id)
@@ -476,6 +537,11 @@ function checkValue(field: SimFieldDef, value: unknown): string | undefined {
       return typeof value === 'string' && /^\d{4}-\d{2}-\d{2}$/.test(value) ? undefined : 'Invalid date format. Please enter the date in the format "yyyy-MM-dd".'
     case 'datetime':
       return typeof value === 'string' && /^\d{4}-\d{2}-\d{2}T\d{2}:\d{2}:\d{2}\.\d{3}[+-]\d{4}$/.test(value) ? undefined : "Invalid date format. Please enter the date in the format \"yyyy-MM-dd'T'HH:mm:ss.SSSZ\"."
+    case 'userpicker': {
+      const user = value as { name?: unknown; accountId?: unknown } | null
+      if (cloudUsers) return cloudUsers.some(u => u.accountId === user?.accountId) ? undefined : "Specify a valid 'id' or 'name' for the user"
+      return typeof user?.name === 'string' ? undefined : 'expected Object containing a \'name\' property'
+    }
     case 'labels':
       return Array.isArray(value) && value.every(v => typeof v === 'string' && !/\s/.test(v)) ? undefined : 'The label must not contain spaces.'
     default:
