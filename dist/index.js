@@ -3070,8 +3070,13 @@ function secretFragments(secret) {
 }
 
 ;// CONCATENATED MODULE: ./src/issues/keys.ts
-/** A Jira issue key: a project key (a letter, then letters, digits or _) and a number. */
-const ISSUE_KEY = /^[A-Z][A-Z0-9_]+-[1-9]\d*$/;
+/**
+ * A Jira issue key: a project key (an ASCII letter, then letters, digits or _) and a number of
+ * at most 10 digits. Keys go into request paths, so nothing else passes.
+ */
+const ISSUE_KEY = /^[A-Z][A-Z0-9_]{1,49}-[1-9]\d{0,9}$/;
+/** The same shape before upper-casing, so that no letter outside ASCII can become one inside. */
+const WRITTEN_KEY = /^[A-Za-z][A-Za-z0-9_]{1,49}-[1-9]\d{0,9}$/;
 /**
  * Splits a list of issue keys written by a person (commas, spaces or newlines between) into
  * upper-cased, deduplicated keys in their order. Returns the keys and the items that are not
@@ -3084,7 +3089,7 @@ function parseIssueKeyList(text) {
         if (item === '')
             continue;
         const key = item.toUpperCase();
-        if (!ISSUE_KEY.test(key))
+        if (!WRITTEN_KEY.test(item) || !ISSUE_KEY.test(key))
             malformed.push(item);
         else if (!keys.includes(key))
             keys.push(key);
@@ -4038,7 +4043,8 @@ function rawErrorText(response) {
     const title = htmlTitle(body);
     if (title !== undefined)
         return `an HTML page titled "${title}"`;
-    return firstLine(body);
+    // Plain text, such as a proxy's or a WAF's page: its start, on one line (then cut and redacted).
+    return body.replace(/\s+/g, ' ');
 }
 /** The title of an HTML page, first line only, or undefined for a body that is not HTML. */
 function htmlTitle(body) {
@@ -4841,8 +4847,8 @@ function actionLog(redactor) {
     return {
         debug: message => core_debug(redactor.redact(message)),
         info: message => info(inertText(redactor.redact(message))),
-        warning: (message, title) => warning(redactor.redact(message), { title }),
-        error: (message, title) => core_error(redactor.redact(message), { title })
+        warning: (message, title) => warning(redactor.redact(message), title ? { title } : {}),
+        error: (message, title) => core_error(redactor.redact(message), title ? { title } : {})
     };
 }
 /** Reads the inputs, masks the secrets among them at once, and returns them raw. */
@@ -4895,12 +4901,15 @@ async function eventTexts() {
         texts.push({ source: 'commits', text: headCommit.message });
     return texts;
 }
-/** The runner's cancel (SIGINT, then SIGTERM) as a signal the run can stop on. */
+/**
+ * The runner's cancel (SIGINT, then SIGTERM 7.5 s later) as a signal the run can stop on. Both
+ * stay caught until the outcome is written, so the second one cannot cut that short.
+ */
 function cancelSignal() {
     const controller = new AbortController();
     const cancel = () => controller.abort(new Error('cancelled'));
-    process.once('SIGINT', cancel);
-    process.once('SIGTERM', cancel);
+    process.on('SIGINT', cancel);
+    process.on('SIGTERM', cancel);
     return {
         signal: controller.signal,
         release: () => {
@@ -4956,15 +4965,19 @@ async function runAction() {
         log.warning(warning);
     const transport = transportFor(options);
     const cancel = cancelSignal();
-    let report;
     try {
-        report = await updateIssues(options, { transport, log, redactor, words: ACTION_WORDS, signal: cancel.signal });
+        let report;
+        try {
+            report = await updateIssues(options, { transport, log, redactor, words: ACTION_WORDS, signal: cancel.signal });
+        }
+        finally {
+            transport.close();
+        }
+        await finish(report, options, redactor, log);
     }
     finally {
         cancel.release();
-        transport.close();
     }
-    await finish(report, options, redactor, log);
 }
 /**
  * Everything after the update: outputs first (they matter most to later steps), then the

@@ -263,8 +263,8 @@ async function main(argv: string[]): Promise<number> {
         const options = parseUpdateOptions(raw, cliInputName, jenkinsContext(process.env))
         const cancel = new AbortController()
         const stop = (): void => cancel.abort(new Error('cancelled'))
-        process.once('SIGINT', stop)
-        process.once('SIGTERM', stop)
+        process.on('SIGINT', stop)
+        process.on('SIGTERM', stop)
         try {
           return await updateCommand(options, connectionFor(options, cancel.signal), io, values.debug === true)
         } finally {

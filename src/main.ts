@@ -32,8 +32,8 @@ function actionLog(redactor: Redactor): Log {
   return {
     debug: message => core.debug(redactor.redact(message)),
     info: message => core.info(inertText(redactor.redact(message))),
-    warning: (message, title) => core.warning(redactor.redact(message), { title }),
-    error: (message, title) => core.error(redactor.redact(message), { title })
+    warning: (message, title) => core.warning(redactor.redact(message), title ? { title } : {}),
+    error: (message, title) => core.error(redactor.redact(message), title ? { title } : {})
   }
 }
 
@@ -83,12 +83,15 @@ async function eventTexts(): Promise<SourceText[]> {
   return texts
 }
 
-/** The runner's cancel (SIGINT, then SIGTERM) as a signal the run can stop on. */
+/**
+ * The runner's cancel (SIGINT, then SIGTERM 7.5 s later) as a signal the run can stop on. Both
+ * stay caught until the outcome is written, so the second one cannot cut that short.
+ */
 function cancelSignal(): { signal: AbortSignal; release: () => void } {
   const controller = new AbortController()
   const cancel = (): void => controller.abort(new Error('cancelled'))
-  process.once('SIGINT', cancel)
-  process.once('SIGTERM', cancel)
+  process.on('SIGINT', cancel)
+  process.on('SIGTERM', cancel)
   return {
     signal: controller.signal,
     release: () => {
@@ -140,14 +143,17 @@ async function runAction(): Promise<void> {
   for (const warning of options.warnings) log.warning(warning)
   const transport = transportFor(options)
   const cancel = cancelSignal()
-  let report: RunReport
   try {
-    report = await updateIssues(options, { transport, log, redactor, words: ACTION_WORDS, signal: cancel.signal })
+    let report: RunReport
+    try {
+      report = await updateIssues(options, { transport, log, redactor, words: ACTION_WORDS, signal: cancel.signal })
+    } finally {
+      transport.close()
+    }
+    await finish(report, options, redactor, log)
   } finally {
     cancel.release()
-    transport.close()
   }
-  await finish(report, options, redactor, log)
 }
 
 /**

@@ -932,8 +932,8 @@ async function main(argv) {
                 const options = (0,_options_js__WEBPACK_IMPORTED_MODULE_10__/* .parseUpdateOptions */ .tM)(raw, cliInputName, jenkinsContext(process.env));
                 const cancel = new AbortController();
                 const stop = () => cancel.abort(new Error('cancelled'));
-                process.once('SIGINT', stop);
-                process.once('SIGTERM', stop);
+                process.on('SIGINT', stop);
+                process.on('SIGTERM', stop);
                 try {
                     return await (0,_commands_update_js__WEBPACK_IMPORTED_MODULE_6__/* .updateCommand */ .h)(options, connectionFor(options, cancel.signal), io, values.debug === true);
                 }
@@ -1838,8 +1838,13 @@ async function updateCommand(options, connection, io, debug = false) {
 /* harmony export */   C: () => (/* binding */ ISSUE_KEY),
 /* harmony export */   s: () => (/* binding */ parseIssueKeyList)
 /* harmony export */ });
-/** A Jira issue key: a project key (a letter, then letters, digits or _) and a number. */
-const ISSUE_KEY = /^[A-Z][A-Z0-9_]+-[1-9]\d*$/;
+/**
+ * A Jira issue key: a project key (an ASCII letter, then letters, digits or _) and a number of
+ * at most 10 digits. Keys go into request paths, so nothing else passes.
+ */
+const ISSUE_KEY = /^[A-Z][A-Z0-9_]{1,49}-[1-9]\d{0,9}$/;
+/** The same shape before upper-casing, so that no letter outside ASCII can become one inside. */
+const WRITTEN_KEY = /^[A-Za-z][A-Za-z0-9_]{1,49}-[1-9]\d{0,9}$/;
 /**
  * Splits a list of issue keys written by a person (commas, spaces or newlines between) into
  * upper-cased, deduplicated keys in their order. Returns the keys and the items that are not
@@ -1852,7 +1857,7 @@ function parseIssueKeyList(text) {
         if (item === '')
             continue;
         const key = item.toUpperCase();
-        if (!ISSUE_KEY.test(key))
+        if (!WRITTEN_KEY.test(item) || !ISSUE_KEY.test(key))
             malformed.push(item);
         else if (!keys.includes(key))
             keys.push(key);
@@ -2236,7 +2241,8 @@ function rawErrorText(response) {
     const title = htmlTitle(body);
     if (title !== undefined)
         return `an HTML page titled "${title}"`;
-    return firstLine(body);
+    // Plain text, such as a proxy's or a WAF's page: its start, on one line (then cut and redacted).
+    return body.replace(/\s+/g, ' ');
 }
 /** The title of an HTML page, first line only, or undefined for a body that is not HTML. */
 function htmlTitle(body) {

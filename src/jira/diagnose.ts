@@ -260,7 +260,8 @@ function rawErrorText(response: JiraResponse): string {
   }
   const title = htmlTitle(body)
   if (title !== undefined) return `an HTML page titled "${title}"`
-  return firstLine(body)
+  // Plain text, such as a proxy's or a WAF's page: its start, on one line (then cut and redacted).
+  return body.replace(/\s+/g, ' ')
 }
 
 /** The title of an HTML page, first line only, or undefined for a body that is not HTML. */

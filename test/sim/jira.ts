@@ -74,6 +74,12 @@ export interface InjectedResponse {
   body?: string
   /** Drop the connection instead of answering. */
   reset?: boolean
+  /** Send the headers and part of the body, then reset the connection or close it early (FIN). */
+  cut?: 'reset' | 'fin'
+  /** A 200 whose body never ends (until the client goes, or 512 MiB, or 60 s). */
+  endless?: boolean
+  /** Answer with the request echoed back, Authorization header included, as some proxies and WAFs do. */
+  echo?: boolean
   /** Only for requests whose path contains this. */
   pathIncludes?: string
   delayMs?: number
@@ -190,8 +196,17 @@ export class JiraSimulator {
         return
       }
       seen.status = response.status
+      if (response.endless) return endlessBody(res)
+      const text = response.echo ? echoOf(req, body) : (response.body ?? '')
+      if (response.cut) {
+        res.writeHead(response.status, { ...response.headers, 'Content-Length': String(Buffer.byteLength(text) + 1000) })
+        res.write(text)
+        // Let the part written reach the client, then break the connection before the end.
+        setTimeout(() => (response.cut === 'reset' ? req.socket.resetAndDestroy() : req.socket.end()), 20)
+        return
+      }
       res.writeHead(response.status, response.headers ?? {})
-      res.end(response.body ?? '')
+      res.end(text)
       return
     }
     await sleep(this.latencyMs)
@@ -497,6 +512,32 @@ interface Reply {
   headers?: Record<string, string>
   json?: unknown
   text?: string
+}
+
+/** A request written back as text, the way a debugging proxy or a WAF's block page shows it. */
+function echoOf(req: IncomingMessage, body: string): string {
+  const headers = Object.entries(req.headers).map(([name, value]) => `${name}: ${String(value)}`)
+  return [`Request rejected. ${req.method} ${req.url}`, ...headers, '', body].join('\n')
+}
+
+/** Writes a body that never ends, bounded so a client that never stops reading cannot keep it going. */
+function endlessBody(res: ServerResponse): void {
+  res.writeHead(200, { 'Content-Type': 'application/json' })
+  const chunk = Buffer.alloc(64 * 1024, 0x20)
+  const started = Date.now()
+  let written = 0
+  const pump = (): void => {
+    while (!res.destroyed && written < 512 * 1024 * 1024 && Date.now() - started < 60_000) {
+      written += chunk.length
+      if (!res.write(chunk)) {
+        res.once('drain', pump)
+        return
+      }
+    }
+    res.destroy()
+  }
+  res.write('{"issues": [')
+  pump()
 }
 
 /** What Tomcat answers for a path outside Jira's context path. */
