@@ -179,6 +179,40 @@ describe('every run ends with an outcome, whatever the transport does', () => {
     })
   }
 
+  it('fails fast and retries when every connection is reset before any answer', { timeout: 30_000 }, async () => {
+    const { createServer } = await import('node:net')
+    let connections = 0
+    const server = createServer(socket => {
+      connections++
+      socket.resetAndDestroy()
+    })
+    await new Promise<void>(resolve => server.listen(0, '127.0.0.1', resolve))
+    try {
+      const port = (server.address() as { port: number }).port
+      // The step's limit is long: the run must end on the resets, not by waiting it out.
+      const run = await runAction(oauthInputs({ baseUrl: `http://127.0.0.1:${port}/jira` } as JiraSimulator, token, { ...SET, 'max-retries': '1', timeout: '600' }))
+      assert.equal(run.code, 1)
+      assert.deepEqual(run.outputs, { updated: '', unchanged: '', failed: 'CI-1', result: 'error' })
+      assert.match(run.log, /Could not reach Jira at .*: connection reset\./)
+      assert.equal(connections, 2)
+    } finally {
+      await new Promise<void>(resolve => server.close(() => resolve()))
+    }
+  })
+
+  it('names --timeout in the CLI where the action names the timeout input', async () => {
+    sim.inject({ status: 200, delayMs: 3000, body: '{}' })
+    const run = await runCli(['update', '--jira-url', sim.baseUrl, '--issue', 'CI-5', '--field', 'customfield_10314', '--value', 'Build Passed', '--timeout', '1'], {
+      JIRA_CONSUMER_KEY: CONSUMER_KEY,
+      JIRA_PRIVATE_KEY: testKeys().pkcs8,
+      JIRA_ACCESS_TOKEN: token
+    })
+    sim.clearInjected()
+    assert.equal(run.code, 1)
+    assert.match(run.stderr, /did not answer within the run's time limit\. Raise --timeout \(seconds\)/)
+    assert.doesNotMatch(run.stderr, /timeout input/)
+  })
+
   it('stops reading an answer that never ends, with a clear error and bounded memory', async () => {
     const dir = mkdtempSync(join(tmpdir(), 'jbr-rss-'))
     try {
