@@ -28,10 +28,14 @@ const authorization = `OAuth ${Object.entries(params)
   .map(([k, v]) => `${k}="${enc(v)}"`)
   .join(', ')}`
 const body = env.BODY ?? '{}'
-const req = request(url, { method: 'PUT', headers: { Authorization: authorization, 'Content-Type': 'application/json', 'Content-Length': Buffer.byteLength(body) } }, res => {
-  res.resume()
-  res.on('end', () => {
-    process.exitCode = res.statusCode === 204 ? 0 : 1
-  })
-})
+const req = request(
+  url,
+  { method: 'PUT', headers: { Authorization: authorization, 'Content-Type': 'application/json', 'Content-Length': Buffer.byteLength(body) } },
+  res => {
+    res.resume()
+    res.on('end', () => {
+      process.exitCode = res.statusCode === 204 ? 0 : 1
+    })
+  }
+)
 req.end(body)

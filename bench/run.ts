@@ -4,7 +4,7 @@
  * BENCH_RUNS sets how many times each cold process runs (default 15).
  */
 import { spawn } from 'node:child_process'
-import { generateKeyPairSync, sign as cryptoSign, type KeyObject } from 'node:crypto'
+import { generateKeyPairSync, sign as cryptoSign } from 'node:crypto'
 import { mkdtempSync, readdirSync, readFileSync, rmSync, statSync, writeFileSync } from 'node:fs'
 import { cpus, tmpdir, totalmem } from 'node:os'
 import { join } from 'node:path'
@@ -94,12 +94,13 @@ async function coldProcess(privateKey: string, publicKey: string): Promise<strin
           PRIVATE_KEY: privateKey
         })
       )
-      samples.action.push(
-        await timeProcess([join(ROOT, 'dist/index.js')], actionEnv(sim, privateKey, { issue: 'CI-1', field: 'customfield_10314', value }))
-      )
+      samples.action.push(await timeProcess([join(ROOT, 'dist/index.js')], actionEnv(sim, privateKey, { issue: 'CI-1', field: 'customfield_10314', value })))
       // The same PUT through the fields input: no GET first, so no value check and no formatting.
       samples.putOnly.push(
-        await timeProcess([join(ROOT, 'dist/index.js')], actionEnv(sim, privateKey, { issue: 'CI-3', fields: JSON.stringify({ customfield_10314: { value } }) }))
+        await timeProcess(
+          [join(ROOT, 'dist/index.js')],
+          actionEnv(sim, privateKey, { issue: 'CI-3', fields: JSON.stringify({ customfield_10314: { value } }) })
+        )
       )
     }
   } finally {
@@ -145,7 +146,13 @@ async function manyIssues(privateKey: string, publicKey: string): Promise<string
     try {
       const run = await timeProcess(
         [join(ROOT, 'dist/index.js')],
-        actionEnv(sim, privateKey, { issue: keys, field: 'Build Result', value: round % 2 ? 'Build Failed' : 'Build Passed', concurrency: String(concurrency), timeout: '600' })
+        actionEnv(sim, privateKey, {
+          issue: keys,
+          field: 'Build Result',
+          value: round % 2 ? 'Build Failed' : 'Build Passed',
+          concurrency: String(concurrency),
+          timeout: '600'
+        })
       )
       if (run.code !== 0) throw new Error(`many-issue run at concurrency ${concurrency} failed`)
       const requests = sim.requests.length
@@ -166,7 +173,7 @@ function signing(): string[] {
   const base = 'PUT&https%3A%2F%2Fjira.example.com%2Fjira%2Frest%2Fapi%2F2%2Fissue%2FCI-1&oauth_consumer_key%3Djira-build-result%26oauth_nonce%3Dabc'
   for (const bits of [2048, 4096]) {
     const { privateKey } = generateKeyPairSync('rsa', { modulusLength: bits })
-    const forgeKey = forge.pki.privateKeyFromPem(privateKey.export({ type: 'pkcs1', format: 'pem' }).toString()) as forge.pki.rsa.PrivateKey
+    const forgeKey = forge.pki.privateKeyFromPem(privateKey.export({ type: 'pkcs1', format: 'pem' }).toString())
     const measure = (run: () => void): number => {
       let n = 0
       const start = performance.now()
@@ -176,7 +183,7 @@ function signing(): string[] {
       }
       return n / ((performance.now() - start) / 1000)
     }
-    const nodeRate = measure(() => cryptoSign('sha1', Buffer.from(base), privateKey as KeyObject))
+    const nodeRate = measure(() => cryptoSign('sha1', Buffer.from(base), privateKey))
     const forgeRate = measure(() => {
       const md = forge.md.sha1.create()
       md.update(base, 'utf8')
@@ -208,14 +215,21 @@ async function bundles(): Promise<string[]> {
     '| bundle | size | load time |',
     '| --- | --- | --- |',
     `| \`dist/index.js\` (action) | ${fmt(size('dist/index.js'), 0)} KiB | ${fmt(median(load.action) - floor)} ms |`,
-    `| \`dist/index.js\` + the GitHub context chunk (${chunks.slice(1).map(c => `${fmt(size(c), 0)} KiB`).join(' + ')}), when keys are looked for | ${fmt(size('dist/index.js') + chunks.slice(1).reduce((sum, c) => sum + size(c), 0), 0)} KiB | ${fmt(median(load.withChunk) - floor)} ms |`,
+    `| \`dist/index.js\` + the GitHub context chunk (${chunks
+      .slice(1)
+      .map(c => `${fmt(size(c), 0)} KiB`)
+      .join(
+        ' + '
+      )}), when keys are looked for | ${fmt(size('dist/index.js') + chunks.slice(1).reduce((sum, c) => sum + size(c), 0), 0)} KiB | ${fmt(median(load.withChunk) - floor)} ms |`,
     `| \`dist/cli/index.js\` (CLI; node-forge, for keygen only, in a lazy chunk) | ${fmt(size('dist/cli/index.js'), 0)} KiB | ${fmt(median(load.cli) - floor)} ms |`,
     ''
   ]
 }
 
 function readdirChunks(): string[] {
-  return readdirSync(join(ROOT, 'dist')).filter(name => /^\d+\.index\.js$/.test(name)).map(name => `dist/${name}`)
+  return readdirSync(join(ROOT, 'dist'))
+    .filter(name => /^\d+\.index\.js$/.test(name))
+    .map(name => `dist/${name}`)
 }
 
 const { privateKey, publicKey } = generateKeyPairSync('rsa', { modulusLength: 2048 })

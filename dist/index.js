@@ -668,7 +668,7 @@ exports.debug = debug; // for test
 /***/ ((module, __unused_webpack___webpack_exports__, __nccwpck_require__) => {
 
 __nccwpck_require__.a(module, async (__webpack_handle_async_dependencies__, __webpack_async_result__) => { try {
-/* harmony import */ var _main_js__WEBPACK_IMPORTED_MODULE_0__ = __nccwpck_require__(498);
+/* harmony import */ var _main_js__WEBPACK_IMPORTED_MODULE_0__ = __nccwpck_require__(249);
 /** The action's entry point, bundled to dist/index.js. */
 
 await (0,_main_js__WEBPACK_IMPORTED_MODULE_0__/* .run */ .e)();
@@ -678,7 +678,7 @@ __webpack_async_result__();
 
 /***/ }),
 
-/***/ 498:
+/***/ 249:
 /***/ ((__unused_webpack_module, __webpack_exports__, __nccwpck_require__) => {
 
 
@@ -2522,6 +2522,17 @@ const systemSources = {
  * Signs a request with OAuth 1.0a RSA-SHA1 (RFC 5849 §3.4.3) and returns the Authorization
  * header and the signature base string it covers. The same inputs always give the same
  * signature.
+ *
+ * oauth-1.0a (2.2.6) supplies the protocol parameters, the base string's frame and the header;
+ * its parameter handling is replaced, here and only here, for these reasons:
+ * - it reads the query itself, but splits a value at a second "=", leaves "+" encoded and keeps
+ *   the URL's case and default port: so it gets the normalised base URI alone;
+ * - it signs `request.data` whatever the Content-Type: so a JSON body never reaches it;
+ * - it merges request parameters into its protocol parameters, so a query parameter named
+ *   oauth_* would go into the header too and be signed twice;
+ * - it collects parameters on plain objects, where one named `__proto__` vanishes.
+ * So the normalised parameter string (§3.4.1.3.2) is built here from a list of pairs, and the
+ * header carries the protocol parameters alone.
  */
 function signRequest(request, credentials, sources = systemSources) {
     const oauth = new (oauth_1_0a_default())({
@@ -2531,20 +2542,17 @@ function signRequest(request, credentials, sources = systemSources) {
     });
     oauth.getNonce = sources.nonce;
     oauth.getTimeStamp = sources.clock;
-    // oauth-1.0a reads the query itself, but splits values at a second "=", leaves "+" encoded
-    // and keeps the URL's case and default port. So it gets the normalised base URI alone and
-    // every parameter, decoded by the platform, as request data.
     const { baseUri, params } = splitUrl(request.url);
-    for (const [name, value] of Object.entries({ ...request.form, ...request.oauthParams })) {
-        addParam(params, name, value);
-    }
+    for (const [name, value] of Object.entries(request.form ?? {}))
+        params.push([name, value]);
+    const extraProtocol = Object.entries(request.oauthParams ?? {});
+    oauth.getParameterString = (_request, protocol) => normalizeParameters([...params, ...extraProtocol, ...Object.entries(protocol).map(([name, value]) => [name, String(value)])]);
     let baseString = '';
-    const originalGetBaseString = oauth.getBaseString.bind(oauth);
-    oauth.getBaseString = (req, data) => (baseString = originalGetBaseString(req, data));
+    const frame = oauth.getBaseString.bind(oauth);
+    oauth.getBaseString = (req, data) => (baseString = frame(req, data));
     const token = credentials.token === undefined ? undefined : { key: credentials.token, secret: '' };
-    // authorize() merges the request parameters into what it returns; keep only protocol ones.
-    const authorized = oauth.authorize({ method: request.method, url: baseUri, data: params }, token);
-    const oauthParams = {};
+    const authorized = oauth.authorize({ method: request.method, url: baseUri, data: {} }, token);
+    const oauthParams = Object.fromEntries(extraProtocol);
     for (const [name, value] of Object.entries(authorized)) {
         if (name.startsWith('oauth_') && value !== undefined)
             oauthParams[name] = String(value);
@@ -2556,26 +2564,24 @@ function signRequest(request, credentials, sources = systemSources) {
 function rsaSha1(baseString, privateKey) {
     return (0,external_node_crypto_namespaceObject.sign)('sha1', Buffer.from(baseString, 'utf8'), privateKey).toString('base64');
 }
+/** RFC 3986 percent-encoding, as OAuth 1.0a requires (§3.6): only unreserved characters stay. */
+function oauthEncode(text) {
+    return encodeURIComponent(text).replace(/[!'()*]/g, c => `%${c.charCodeAt(0).toString(16).toUpperCase()}`);
+}
+/** §3.4.1.3.2: each name and value encoded, sorted by name then value, joined with "&". */
+function normalizeParameters(pairs) {
+    const encoded = pairs.map(([name, value]) => [oauthEncode(name), oauthEncode(value)]);
+    encoded.sort(([an, av], [bn, bv]) => (an < bn ? -1 : an > bn ? 1 : av < bv ? -1 : av > bv ? 1 : 0));
+    return encoded.map(([name, value]) => `${name}=${value}`).join('&');
+}
 /**
  * The base string URI of RFC 5849 §3.4.1.2 (lower-case scheme and host, no default port,
- * no query) and the query's parameters, form-decoded.
+ * no query) and the query's parameters, form-decoded, in order.
  */
 function splitUrl(url) {
     const parsed = new URL(url);
     const baseUri = `${parsed.protocol}//${parsed.host}${parsed.pathname}`;
-    const params = Object.create(null);
-    for (const [name, value] of new URLSearchParams(parsed.search))
-        addParam(params, name, value);
-    return { baseUri, params };
-}
-function addParam(params, name, value) {
-    const existing = params[name];
-    if (existing === undefined)
-        params[name] = value;
-    else if (Array.isArray(existing))
-        existing.push(value);
-    else
-        params[name] = [existing, value];
+    return { baseUri, params: [...new URLSearchParams(parsed.search)] };
 }
 
 ;// CONCATENATED MODULE: ./src/jira/auth.ts
@@ -2941,6 +2947,7 @@ function loadPrivateKey(text, passphrase, passphraseName = 'the passphrase') {
     if (cleaned === '') {
         throw new PrivateKeyError('The private key is empty.', `Provide one of: ${ACCEPTED_KEY_FORMATS}.`);
     }
+    // eslint-disable-next-line no-control-regex -- a NUL byte is exactly what marks a binary file
     if (/[\u0000\ufffd]/.test(cleaned)) {
         throw new PrivateKeyError('The private key is binary, such as a PKCS#12 (.p12, .pfx) file or DER, not text.', PKCS12_REMEDY);
     }
@@ -3069,6 +3076,153 @@ function secretFragments(secret) {
     return [...fragments];
 }
 
+;// CONCATENATED MODULE: ./src/inputs.ts
+/**
+ * Every input, declared once: its name, what it means, its default, whether it is a secret, and
+ * how the command line takes it. action.yml, the CLI's flags and usage, and the README's table
+ * are derived from or checked against this list (test/inputs.test.ts).
+ */
+const JIRA_COMMANDS = ['update', 'check', 'request-token', 'access-token', 'authorize'];
+const DECLARED = [
+    {
+        name: 'jira-url',
+        description: "Jira's base URL as Jira knows it, context path included, e.g. https://jira.example.com/jira.",
+        required: true,
+        cli: { flag: 'string', env: 'JIRA_URL', commands: JIRA_COMMANDS }
+    },
+    {
+        name: 'consumer-key',
+        description: "The consumer key of Jira's application link (incoming authentication).",
+        cli: { flag: 'string', env: 'JIRA_CONSUMER_KEY', commands: JIRA_COMMANDS }
+    },
+    {
+        name: 'private-key',
+        description: 'The RSA private key whose public key is on the application link: PEM PKCS#8 or PKCS#1, encrypted PKCS#8, or the bare base64 body. Pass it from a secret.',
+        secret: true,
+        cli: { env: 'JIRA_PRIVATE_KEY', commands: JIRA_COMMANDS }
+    },
+    {
+        name: 'private-key-passphrase',
+        description: 'The passphrase of an encrypted private key. Pass it from a secret.',
+        secret: true,
+        cli: { env: 'JIRA_PRIVATE_KEY_PASSPHRASE', commands: JIRA_COMMANDS }
+    },
+    {
+        name: 'access-token',
+        description: 'The OAuth access token from the authorization dance (RSA-SHA1 needs no token secret). Pass it from a secret.',
+        secret: true,
+        cli: { env: 'JIRA_ACCESS_TOKEN', commands: ['update', 'check'] }
+    },
+    {
+        name: 'personal-access-token',
+        description: 'Instead of OAuth: a Jira Data Center (8.14+) personal access token, sent as a Bearer token. Pass it from a secret.',
+        secret: true,
+        cli: { env: 'JIRA_PERSONAL_ACCESS_TOKEN', commands: ['update', 'check'] }
+    },
+    {
+        name: 'user',
+        description: 'Instead of OAuth, with api-token: the user for basic auth (on Jira Cloud, the e-mail address).',
+        cli: { flag: 'string', env: 'JIRA_USER', commands: ['update', 'check'] }
+    },
+    {
+        name: 'api-token',
+        description: 'Instead of OAuth, with user: the API token for basic auth (Jira Cloud). Pass it from a secret.',
+        secret: true,
+        cli: { env: 'JIRA_API_TOKEN', commands: ['update', 'check'] }
+    },
+    {
+        name: 'issue',
+        description: 'One or more issue keys, separated by commas, spaces or newlines, e.g. CI-42. Empty: keys are found in the pull request title, head branch and commit messages.',
+        cli: { flag: 'string', commands: ['update'] }
+    },
+    {
+        name: 'issue-source',
+        description: 'Where to look for keys when issue is empty: any of pr-title, branch, commits, separated by commas.',
+        default: 'pr-title,branch,commits',
+        cli: { flag: 'string', commands: ['update'] }
+    },
+    {
+        name: 'projects',
+        description: 'Project keys that found keys must belong to, e.g. CI, WEB; it rules out look-alikes such as UTF-8.',
+        cli: { flag: 'string', commands: ['update'] }
+    },
+    {
+        name: 'jql',
+        description: 'Select the issues with a JQL query instead, e.g. project = CI AND fixVersion = "1.0". All pages are read.',
+        cli: { flag: 'string', commands: ['update'] }
+    },
+    { name: 'field', description: 'The field to set, by id (customfield_10314) or by name (Build Result).', cli: { flag: 'string', commands: ['update'] } },
+    {
+        name: 'value',
+        description: "The value to set, as a person writes it (Build Passed); formatted for the field's type. May use {status}, {run_url}, {run_number}, {sha}, {ref}, {workflow}, {repository}.",
+        cli: { flag: 'string', commands: ['update'] }
+    },
+    {
+        name: 'status',
+        description: 'The build status that value-map maps to a value: the job status (job.status) or a Jenkins result.',
+        cli: { flag: 'string', commands: ['update'] }
+    },
+    {
+        name: 'value-map',
+        description: 'Values by status, e.g. success=Build Passed, failure=Build Failed, cancelled=Build Aborted.',
+        cli: { flag: 'string', commands: ['update'] }
+    },
+    {
+        name: 'fields',
+        description: 'A raw JSON object sent as {"fields": …}, for anything field and value cannot say.',
+        cli: { flag: 'string', commands: ['update'] }
+    },
+    {
+        name: 'notify-users',
+        description: "'false' asks Jira not to e-mail watchers about the change (notifyUsers=false; needs admin rights on some sites).",
+        default: 'true',
+        cli: { flag: 'string', commands: ['update'] }
+    },
+    { name: 'concurrency', description: 'How many issues are updated at once.', default: '4', cli: { flag: 'string', commands: ['update'] } },
+    {
+        name: 'max-retries',
+        description: 'Retries of a transient failure (429, 502, 503, 504, a lost connection), honouring Retry-After. 401, 403, 404, 400 and a CAPTCHA are never retried.',
+        default: '3',
+        cli: { flag: 'string', commands: JIRA_COMMANDS }
+    },
+    {
+        name: 'timeout',
+        description: "The step's time limit in seconds, retries and waits included.",
+        default: '60',
+        cli: { flag: 'string', commands: JIRA_COMMANDS }
+    },
+    {
+        name: 'ca-certificate',
+        description: "PEM of the CA certificate(s) that signed Jira's certificate, for Jira behind an internal CA (NODE_EXTRA_CA_CERTS works too).",
+        cli: { flag: 'string', env: 'JIRA_CA_CERTIFICATE', commands: JIRA_COMMANDS }
+    },
+    {
+        name: 'fail-on-error',
+        description: "'true' fails the step when an issue is not updated; 'false' turns failures into warnings and keeps the step green.",
+        default: 'true',
+        cli: { flag: 'string', commands: ['update'] }
+    },
+    {
+        name: 'dry-run',
+        description: "'true' prints the method, URL and body it would send (Authorization redacted) and sends nothing that writes.",
+        default: 'false',
+        cli: { flag: 'boolean', commands: ['update'] }
+    }
+];
+/** Every input, in action.yml's order. */
+const INPUTS = DECLARED;
+const INPUT_NAMES = INPUTS.map(input => input.name);
+const BY_NAME = new Map(INPUTS.map(input => [input.name, input]));
+/** The declaration of one input. */
+function inputSpec(name) {
+    const spec = BY_NAME.get(name);
+    if (!spec)
+        throw new Error(`no input is declared as ${name}`);
+    return spec;
+}
+/** Inputs that hold secrets: masked at once by the action, taken only from the environment by the CLI. */
+const SECRET_INPUTS = new Set(INPUT_NAMES.filter(name => inputSpec(name).secret === true));
+
 ;// CONCATENATED MODULE: ./src/issues/keys.ts
 /**
  * A Jira issue key: a project key (an ASCII letter, then letters, digits or _) and a number of
@@ -3130,7 +3284,9 @@ function findIssueKeys(texts, sources = ISSUE_SOURCES, projects = []) {
 /** Says where keys were looked for, for the message when none is found. */
 function describeSources(texts, sources, projects) {
     const looked = texts.filter(t => sources.includes(t.source));
-    const places = looked.length === 0 ? `nothing to look in (sources: ${sources.join(', ')})` : looked.map(t => `${t.source} "${t.text.split('\n')[0].slice(0, 80)}"`).join(', ');
+    const places = looked.length === 0
+        ? `nothing to look in (sources: ${sources.join(', ')})`
+        : looked.map(t => `${t.source} "${t.text.split('\n')[0].slice(0, 80)}"`).join(', ');
     return `${places}${projects.length > 0 ? `, for projects ${projects.join(', ')}` : ''}`;
 }
 
@@ -3182,47 +3338,86 @@ function fillTemplate(text, values) {
     return { text: filled, missing };
 }
 
+;// CONCATENATED MODULE: ./src/plan.ts
+/**
+ * Planning: which issues, which value. Pure functions from the inputs and the build's context
+ * to the plan the core receives as data; a problem found on the way is reported like any other
+ * input problem.
+ */
+
+
+
+
+/**
+ * Which issues: the keys given, a JQL query, or the keys the build's context names. When none
+ * is found, says where the run looked, as data the core words for the user.
+ */
+function planIssues(raw, nameOf, problem, sourceTexts) {
+    const jql = options_text(raw, 'jql') || undefined;
+    const sources = (options_text(raw, 'issue-source') || ISSUE_SOURCES.join(',')).split(/[\s,]+/).filter(s => s !== '');
+    const unknownSources = sources.filter(source => !ISSUE_SOURCES.includes(source));
+    if (unknownSources.length > 0)
+        problem('issue-source', `${unknownSources.map(s => `"${s}"`).join(', ')} unknown. Use any of ${ISSUE_SOURCES.join(', ')}, separated by commas.`);
+    const projects = options_text(raw, 'projects')
+        .split(/[\s,]+/)
+        .filter(p => p !== '')
+        .map(p => p.toUpperCase());
+    const badProjects = projects.filter(p => !/^[A-Z][A-Z0-9_]+$/.test(p));
+    if (badProjects.length > 0)
+        problem('projects', `${badProjects.map(p => `"${p}"`).join(', ')} ${badProjects.length === 1 ? 'is' : 'are'} not a project key. Write keys such as CI, separated by commas.`);
+    const issueText = options_text(raw, 'issue');
+    if (issueText !== '') {
+        if (jql)
+            problem('jql', `and ${nameOf('issue')} are both set. Select issues one way: by key or by JQL.`);
+        const { keys, malformed } = parseIssueKeyList(issueText);
+        if (malformed.length > 0) {
+            const items = malformed.map(item => `"${item}"`).join(', ');
+            problem('issue', `${items} ${malformed.length === 1 ? 'is' : 'are'} not shaped like an issue key. Write keys as PROJECT-123, separated by commas, spaces or newlines.`);
+        }
+        return { by: 'keys', keys };
+    }
+    if (jql)
+        return { by: 'jql', jql };
+    const keys = findIssueKeys(sourceTexts, sources, projects);
+    if (keys.length > 0)
+        return { by: 'keys', keys };
+    return { by: 'none', lookedIn: describeSources(sourceTexts, sources, projects) };
+}
+/** The value: `value`, or `value-map` looked up by `status`; then templates filled. */
+function planValue(raw, nameOf, problem, templateValues) {
+    const status = options_text(raw, 'status');
+    const mapText = options_text(raw, 'value-map');
+    let value = raw.value === undefined || raw.value === '' ? undefined : raw.value;
+    if (mapText !== '') {
+        const { map, malformed } = parseValueMap(mapText);
+        if (malformed.length > 0)
+            problem('value-map', `${malformed.map(m => `"${m}"`).join(', ')}: write entries as status=value, e.g. success=Build Passed, failure=Build Failed.`);
+        if (value !== undefined)
+            problem('value', `and ${nameOf('value-map')} are both set. Use value for a fixed value, value-map to choose one by status.`);
+        if (status === '') {
+            problem('status', `is empty, but ${nameOf('value-map')} is set. Pass the build status, e.g. \${{ job.status }} or currentBuild.currentResult.`);
+            return undefined;
+        }
+        value = mapStatus(status, map);
+        if (value === undefined && malformed.length === 0) {
+            problem('status', `"${status}" is not in ${nameOf('value-map')} (${[...map.keys()].join(', ')}). Add an entry for it.`);
+            return undefined;
+        }
+    }
+    if (value === undefined)
+        return undefined;
+    const filled = fillTemplate(value, { ...templateValues, status: status || undefined });
+    if (filled.missing.length > 0) {
+        problem('value', `uses ${filled.missing.map(m => `{${m}}`).join(', ')}, which this run does not know${filled.missing.includes('status') ? ` (pass ${nameOf('status')})` : ''}.`);
+    }
+    return filled.text;
+}
+
 ;// CONCATENATED MODULE: ./src/options.ts
 
 
 
 
-
-/** The inputs, by their action.yml names; the CLI maps its flags and environment onto them. */
-const INPUT_NAMES = [
-    'jira-url',
-    'consumer-key',
-    'private-key',
-    'private-key-passphrase',
-    'access-token',
-    'personal-access-token',
-    'user',
-    'api-token',
-    'issue',
-    'issue-source',
-    'projects',
-    'jql',
-    'field',
-    'value',
-    'status',
-    'value-map',
-    'fields',
-    'notify-users',
-    'concurrency',
-    'fail-on-error',
-    'dry-run',
-    'max-retries',
-    'timeout',
-    'ca-certificate'
-];
-/** Inputs that hold secrets: masked at once by the action, taken only from the environment by the CLI. */
-const SECRET_INPUTS = new Set([
-    'private-key',
-    'private-key-passphrase',
-    'access-token',
-    'personal-access-token',
-    'api-token'
-]);
 const actionInputName = input => `input '${input}'`;
 /** The inputs of each way to authenticate, for messages that list them. */
 const AUTH_MODE_INPUTS = {
@@ -3262,6 +3457,7 @@ function collect(nameOf, parse) {
         throw new InputError(problems);
     return result;
 }
+/** An input's text, trimmed. */
 const options_text = (raw, input) => (raw[input] ?? '').trim();
 /**
  * Validates raw inputs into UpdateOptions. Throws InputError listing every problem, so a
@@ -3271,8 +3467,8 @@ function parseUpdateOptions(raw, nameOf = actionInputName, context = { sourceTex
     let noCredentials;
     const options = collect(nameOf, problem => {
         const connection = parseConnection(raw, nameOf, problem, message => (noCredentials = message));
-        const selection = parseSelection(raw, nameOf, problem, context.sourceTexts);
-        const value = parseValue(raw, nameOf, problem, context.templateValues);
+        const issues = planIssues(raw, nameOf, problem, context.sourceTexts);
+        const value = planValue(raw, nameOf, problem, context.templateValues);
         const field = options_text(raw, 'field') || undefined;
         const fields = parseFieldsJson(options_text(raw, 'fields'), message => problem('fields', message));
         if (field && value === undefined && options_text(raw, 'value-map') === '')
@@ -3293,73 +3489,12 @@ function parseUpdateOptions(raw, nameOf = actionInputName, context = { sourceTex
         const notifyUsers = parseBoolean(raw['notify-users'], true, message => problem('notify-users', message));
         const failOnError = parseBoolean(raw['fail-on-error'], true, message => problem('fail-on-error', message));
         const dryRun = parseBoolean(raw['dry-run'], false, message => problem('dry-run', message));
-        return { ...connection, ...selection, field, value, fields, notifyUsers, concurrency, failOnError, dryRun };
+        return { ...connection, issues, field, value, fields, notifyUsers, concurrency, failOnError, dryRun };
     });
     // Only when everything else is right: a malformed input stays a hard error.
     if (noCredentials !== undefined)
         throw new NoCredentialsError(noCredentials, options.failOnError, options.jiraUrl);
     return options;
-}
-/** Which issues: the keys given, a JQL query, or the keys the build's context names. */
-function parseSelection(raw, nameOf, problem, sourceTexts) {
-    const jql = options_text(raw, 'jql') || undefined;
-    const sources = (options_text(raw, 'issue-source') || ISSUE_SOURCES.join(',')).split(/[\s,]+/).filter(s => s !== '');
-    const unknownSources = sources.filter(source => !ISSUE_SOURCES.includes(source));
-    if (unknownSources.length > 0)
-        problem('issue-source', `${unknownSources.map(s => `"${s}"`).join(', ')} unknown. Use any of ${ISSUE_SOURCES.join(', ')}, separated by commas.`);
-    const projects = options_text(raw, 'projects').split(/[\s,]+/).filter(p => p !== '').map(p => p.toUpperCase());
-    const badProjects = projects.filter(p => !/^[A-Z][A-Z0-9_]+$/.test(p));
-    if (badProjects.length > 0)
-        problem('projects', `${badProjects.map(p => `"${p}"`).join(', ')} ${badProjects.length === 1 ? 'is' : 'are'} not a project key. Write keys such as CI, separated by commas.`);
-    const issueText = options_text(raw, 'issue');
-    if (issueText !== '') {
-        if (jql)
-            problem('jql', `and ${nameOf('issue')} are both set. Select issues one way: by key or by JQL.`);
-        const { keys, malformed } = parseIssueKeyList(issueText);
-        if (malformed.length > 0) {
-            const items = malformed.map(item => `"${item}"`).join(', ');
-            problem('issue', `${items} ${malformed.length === 1 ? 'is' : 'are'} not shaped like an issue key. Write keys as PROJECT-123, separated by commas, spaces or newlines.`);
-        }
-        return { issueKeys: keys };
-    }
-    if (jql)
-        return { issueKeys: [], jql };
-    const issueKeys = findIssueKeys(sourceTexts, sources, projects);
-    if (issueKeys.length > 0)
-        return { issueKeys };
-    return {
-        issueKeys: [],
-        noIssuesReason: `No issue key found in ${describeSources(sourceTexts, sources, projects)}. Name the issue (e.g. CI-42) in the pull request title, the branch or a commit message, or pass ${nameOf('issue')} or ${nameOf('jql')}.`
-    };
-}
-/** The value: `value`, or `value-map` looked up by `status`; then templates filled. */
-function parseValue(raw, nameOf, problem, templateValues) {
-    const status = options_text(raw, 'status');
-    const mapText = options_text(raw, 'value-map');
-    let value = raw.value === undefined || raw.value === '' ? undefined : raw.value;
-    if (mapText !== '') {
-        const { map, malformed } = parseValueMap(mapText);
-        if (malformed.length > 0)
-            problem('value-map', `${malformed.map(m => `"${m}"`).join(', ')}: write entries as status=value, e.g. success=Build Passed, failure=Build Failed.`);
-        if (value !== undefined)
-            problem('value', `and ${nameOf('value-map')} are both set. Use value for a fixed value, value-map to choose one by status.`);
-        if (status === '') {
-            problem('status', `is empty, but ${nameOf('value-map')} is set. Pass the build status, e.g. \${{ job.status }} or currentBuild.currentResult.`);
-            return undefined;
-        }
-        value = mapStatus(status, map);
-        if (value === undefined && malformed.length === 0) {
-            problem('status', `"${status}" is not in ${nameOf('value-map')} (${[...map.keys()].join(', ')}). Add an entry for it.`);
-            return undefined;
-        }
-    }
-    if (value === undefined)
-        return undefined;
-    const filled = fillTemplate(value, { ...templateValues, status: status || undefined });
-    if (filled.missing.length > 0) {
-        problem('value', `uses ${filled.missing.map(m => `{${m}}`).join(', ')}, which this run does not know${filled.missing.includes('status') ? ` (pass ${nameOf('status')})` : ''}.`);
-    }
-    return filled.text;
 }
 /** Validates jira-url and exactly one way to authenticate. Throws InputError. */
 function parseConnectionOptions(raw, nameOf = actionInputName) {
@@ -3409,6 +3544,7 @@ function parseConnection(raw, nameOf, problem, none) {
             problem('user', `is empty, but ${nameOf('api-token')} is set. Basic auth needs both: the user (on Jira Cloud, the e-mail address) and the API token.`);
         if (apiToken === '')
             problem('api-token', `is empty, but ${nameOf('user')} is set. Basic auth needs the API token too. ${FORK_HINT}`);
+        // eslint-disable-next-line no-control-regex -- control characters are what is refused here
         if (/[\u0000-\u001f\u007f:]/.test(user))
             problem('user', 'holds a colon, a line break or a control character, which basic auth cannot carry. Write the user name or e-mail address alone.');
         checkToken(raw, 'api-token', problem);
@@ -3556,7 +3692,7 @@ function parseFieldsJson(value, problem) {
         parsed = JSON.parse(value);
     }
     catch (thrown) {
-        const detail = thrown instanceof Error ? thrown.message : String(thrown);
+        const detail = messageOf(thrown);
         problem(`is not valid JSON (${detail}). Pass an object such as {"customfield_10314": {"value": "Build Passed"}}.`);
         return undefined;
     }
@@ -3614,7 +3750,7 @@ const PRIORITY = ['cancelled', 'captcha', 'unauthorized', 'forbidden', 'error', 
 function summarizeResults(results) {
     const keysWith = (test) => results.filter(r => test(r.outcome)).map(r => r.issueKey);
     // A skipped issue follows from another's failure: that failure names the run.
-    const kinds = new Set(results.map(r => runResultOf(r.outcome)).filter((kind, i) => results[i].outcome !== 'skipped'));
+    const kinds = new Set(results.map(r => runResultOf(r.outcome)).filter((_, i) => results[i].outcome !== 'skipped'));
     if (results.some(r => r.outcome === 'skipped') && !PRIORITY.some(kind => kinds.has(kind)))
         kinds.add('error');
     const result = PRIORITY.find(kind => kinds.has(kind)) ??
@@ -3897,7 +4033,9 @@ function diagnose(response, context = {}) {
         return undefined;
     if (status >= 300 && status < 400) {
         const location = headers.location ? redactor.excerpt(headers.location, 200) : 'no Location header';
-        const base = headers.location && context.signed?.url && context.signed.baseUrl ? jiraBaseUrlFrom(location.split('?')[0], context.signed.url, context.signed.baseUrl) : undefined;
+        const base = headers.location && context.signed?.url && context.signed.baseUrl
+            ? jiraBaseUrlFrom(location.split('?')[0], context.signed.url, context.signed.baseUrl)
+            : undefined;
         return new JiraError('wrong-url', `Jira redirected the request (HTTP ${status}) to ${location}.`, `An OAuth signature covers the URL, so redirects are not followed: set ${words.input('jira-url')} to ${base ?? 'the base URL Jira redirects to (the part before /rest or /plugins)'}.`, details);
     }
     const message = errorText(response, redactor);
@@ -4078,7 +4216,18 @@ function retryPolicy(maxRetries, timeoutSeconds, onRetry) {
 // Transient answers: rate limiting and a gateway or Jira node briefly down. A 401 or 403 is
 // never among them: each retry would add to the failed-login count behind the CAPTCHA.
 const RETRYABLE_STATUSES = new Set([429, 502, 503, 504]);
-const RETRYABLE_CODES = new Set(['ECONNRESET', 'ERR_STREAM_PREMATURE_CLOSE', 'HPE_INVALID_CONSTANT', 'ECONNREFUSED', 'ENOTFOUND', 'EAI_AGAIN', 'ETIMEDOUT', 'ESOCKETTIMEDOUT', 'EPIPE', 'ECONNABORTED']);
+const RETRYABLE_CODES = new Set([
+    'ECONNRESET',
+    'ERR_STREAM_PREMATURE_CLOSE',
+    'HPE_INVALID_CONSTANT',
+    'ECONNREFUSED',
+    'ENOTFOUND',
+    'EAI_AGAIN',
+    'ETIMEDOUT',
+    'ESOCKETTIMEDOUT',
+    'EPIPE',
+    'ECONNABORTED'
+]);
 const BACKOFF_BASE_MS = 500;
 const BACKOFF_CAP_MS = 10_000;
 /** A Jira REST client: builds URLs under the base URL, authorizes, sends and diagnoses. */
@@ -4141,7 +4290,7 @@ class JiraClient {
                 response = await withDeadline(this.transport.send({ method, url, headers, body, signal: this.signal }), remaining);
             }
             catch (thrown) {
-                if (thrown === DEADLINE)
+                if (thrown instanceof DeadlinePassed)
                     throw this.timedOut(options.issueKey);
                 this.checkStopped();
                 const error = networkError(thrown, this.baseUrl, this.words, options.issueKey);
@@ -4214,11 +4363,12 @@ class JiraClient {
 /** Sleeps, or rejects as soon as the signal aborts. */
 function abortableSleep(ms, signal) {
     return new Promise((resolve, reject) => {
+        const stopped = () => new Stopped(signal?.reason);
         if (signal?.aborted)
-            return reject(signal.reason);
+            return reject(stopped());
         const onAbort = () => {
             clearTimeout(timer);
-            reject(signal?.reason);
+            reject(stopped());
         };
         const timer = setTimeout(() => {
             signal?.removeEventListener('abort', onAbort);
@@ -4227,12 +4377,14 @@ function abortableSleep(ms, signal) {
         signal?.addEventListener('abort', onAbort, { once: true });
     });
 }
-const DEADLINE = Symbol('deadline');
-/** Rejects with DEADLINE when the run's time limit passes first. */
+/** The run's time limit passed while a request was in flight. */
+class DeadlinePassed extends Error {
+}
+/** Rejects with DeadlinePassed when the run's time limit passes first. */
 function withDeadline(promise, ms) {
     let timer;
     const deadline = new Promise((_, reject) => {
-        timer = setTimeout(() => reject(DEADLINE), ms);
+        timer = setTimeout(() => reject(new DeadlinePassed()), ms);
         timer.unref();
     });
     return Promise.race([promise, deadline]).finally(() => clearTimeout(timer));
@@ -4321,15 +4473,21 @@ function networkError(thrown, baseUrl, words = ACTION_WORDS, issueKey) {
 
 
 
-/**
- * The one wiring of the Jira client: the authenticator for the configured mode, the retry
- * policy within the run's time limit, and a redactor that knows the run's secrets.
- */
+/** A client for the configured way to authenticate. */
 function connect(endpoint, connection, onRetry) {
-    return new JiraClient(endpoint.jiraUrl, authenticatorFor(endpoint.auth, connection.sources), {
+    const authenticator = authenticatorFor(endpoint.auth, connection.sources);
+    return clientFor(endpoint, authenticator, { ...connection, redactor: connection.redactor ?? new Redactor(authSecrets(endpoint.auth)) }, onRetry);
+}
+/**
+ * The one wiring of the Jira client, for any authenticator (the OAuth dance signs with the
+ * consumer and the request token): the retry policy within the run's time limit, a redactor,
+ * the front end's words, and the run's stop signal.
+ */
+function clientFor(limits, authenticator, connection, onRetry) {
+    return new JiraClient(limits.jiraUrl, authenticator, {
         transport: connection.transport,
-        retry: connection.retry ?? retryPolicy(endpoint.maxRetries, endpoint.timeoutSeconds, onRetry),
-        redactor: connection.redactor ?? new Redactor(authSecrets(endpoint.auth)),
+        retry: connection.retry ?? retryPolicy(limits.maxRetries, limits.timeoutSeconds, onRetry),
+        redactor: connection.redactor ?? new Redactor(),
         words: connection.words,
         signal: connection.signal
     });
@@ -4662,7 +4820,9 @@ async function resolveAccountId(client, written, label, issueKey) {
     if (exact.length > 1) {
         throw new JiraError('invalid', `${exact.length} users of this Jira Cloud match "${wanted}" for ${label}: ${describe(exact)}.`, 'Write the e-mail address or the accountId instead.', { issueKey });
     }
-    throw new JiraError('invalid', `No user of this Jira Cloud is "${wanted}" for ${label}.`, people.length > 0 ? `Did you mean ${describe(people)}? Write the e-mail address, the exact display name or the accountId.` : 'Write the e-mail address, the exact display name or the accountId of a user who can be assigned.', { issueKey });
+    throw new JiraError('invalid', `No user of this Jira Cloud is "${wanted}" for ${label}.`, people.length > 0
+        ? `Did you mean ${describe(people)}? Write the e-mail address, the exact display name or the accountId.`
+        : 'Write the e-mail address, the exact display name or the accountId of a user who can be assigned.', { issueKey });
 }
 
 ;// CONCATENATED MODULE: ./src/update.ts
@@ -4672,9 +4832,11 @@ async function resolveAccountId(client, written, label, issueKey) {
 
 
 
+
 const FIELD_LIST = {
     name: 'a list of fields',
-    is: (value) => Array.isArray(value) && value.every(field => typeof field === 'object' && field !== null && typeof field.id === 'string' && typeof field.name === 'string')
+    is: (value) => Array.isArray(value) &&
+        value.every((field) => typeof field === 'object' && field !== null && typeof field.id === 'string' && typeof field.name === 'string')
 };
 const ISSUE = {
     name: 'an issue object',
@@ -4698,17 +4860,22 @@ async function updateIssues(options, deps) {
     const signal = deps.signal ? AbortSignal.any([deps.signal, halt.signal]) : halt.signal;
     const client = connect(options, { ...deps, signal }, message => deps.log.info(message));
     const described = { field: options.field, value: options.value };
-    if (options.noIssuesReason) {
-        return failedRun(new JiraError('not-found', options.noIssuesReason, ''), 'no-issues', described);
+    const { issues } = options;
+    if (issues.by === 'none') {
+        const words = deps.words ?? ACTION_WORDS;
+        const reason = `No issue key found in ${issues.lookedIn}.`;
+        const remedy = `Name the issue (e.g. CI-42) in the pull request title, the branch or a commit message, or pass ${words.input('issue')} or ${words.input('jql')}.`;
+        return failedRun(new JiraError('not-found', reason, remedy), 'no-issues', described);
     }
-    let issueKeys = options.issueKeys;
+    let issueKeys = issues.by === 'keys' ? issues.keys : [];
     let fieldId = options.field;
     let fieldLabel = options.field;
     try {
-        if (options.jql !== undefined)
-            issueKeys = await searchIssueKeys(client, options.jql);
+        if (issues.by === 'jql')
+            issueKeys = await searchIssueKeys(client, issues.jql);
         if (issueKeys.length === 0) {
-            return failedRun(new JiraError('not-found', `The JQL query matched no issue: ${options.jql}`, "Check the query in Jira's issue search."), 'no-issues', described);
+            const jql = issues.by === 'jql' ? issues.jql : '';
+            return failedRun(new JiraError('not-found', `The JQL query matched no issue: ${jql}`, "Check the query in Jira's issue search."), 'no-issues', described);
         }
         // Field names are global, so one lookup serves every issue.
         if (fieldId !== undefined && !isFieldId(fieldId)) {
@@ -4830,6 +4997,7 @@ async function mapLimit(items, limit, fn) {
 
 
 
+
 /**
  * Lines for the log, never workflow commands: a line of Jira's text or a value that starts
  * with `::` (or holds a legacy `##[`) would otherwise be run by the runner, so such text is
@@ -4882,14 +5050,16 @@ function templateValues(env) {
  */
 async function eventTexts() {
     const { context } = await __nccwpck_require__.e(/* import() */ 413).then(__nccwpck_require__.bind(__nccwpck_require__, 413));
+    // The payload is the event's JSON as GitHub sent it: each field is checked before use.
     const payload = context.payload;
     const texts = [];
     const title = payload.pull_request?.title;
     if (typeof title === 'string')
         texts.push({ source: 'pr-title', text: title });
     // github.head_ref, not github.ref: on pull_request events ref is refs/pull/N/merge.
-    const headRef = payload.pull_request?.head?.ref ?? process.env.GITHUB_HEAD_REF;
-    const branch = headRef || (context.ref?.startsWith('refs/heads/') ? context.ref.slice('refs/heads/'.length) : undefined);
+    const headRef = typeof payload.pull_request?.head?.ref === 'string' ? payload.pull_request.head.ref : process.env.GITHUB_HEAD_REF;
+    const ref = typeof context.ref === 'string' ? context.ref : undefined;
+    const branch = headRef || (ref?.startsWith('refs/heads/') ? ref.slice('refs/heads/'.length) : undefined);
     if (branch)
         texts.push({ source: 'branch', text: branch });
     const commits = Array.isArray(payload.commits) ? payload.commits : [];
@@ -4999,7 +5169,7 @@ async function finish(report, options, redactor, log) {
     annotate(report, options.failOnError, log);
 }
 function annotate(report, failOnError, log) {
-    const say = failOnError ? log.error : log.warning;
+    const say = (message, title) => (failOnError ? log.error(message, title) : log.warning(message, title));
     if (report.error)
         say(report.error.message, report.result === 'no-issues' ? 'No Jira issue found' : 'Jira request failed');
     const failures = report.results.filter(result => !succeeded(result.outcome));
@@ -5011,7 +5181,9 @@ function annotate(report, failOnError, log) {
     if (unnamed.length > 0)
         say(`${unnamed.length} more issue(s) failed: ${keysOf(unnamed)}. The job summary says why for each.`, `${unnamed.length} more Jira failures`);
     if (notAttempted.length > 0) {
-        const why = notAttempted[0].outcome === 'cancelled' ? 'the run was cancelled' : 'an earlier request failed in a way every request would (more attempts could add to the failed-login count)';
+        const why = notAttempted[0].outcome === 'cancelled'
+            ? 'the run was cancelled'
+            : 'an earlier request failed in a way every request would (more attempts could add to the failed-login count)';
         say(`${notAttempted.length} issue(s) not attempted because ${why}: ${keysOf(notAttempted)}.`, `Not attempted (${notAttempted.length} issues)`);
     }
     const verdict = verdictOf(report);

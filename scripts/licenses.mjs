@@ -18,4 +18,9 @@ for (const dir of dirs) {
   const text = file && existsSync(join(dir, file)) ? readFileSync(join(dir, file), 'utf8').trim() : ''
   seen.set(manifest.name, `${manifest.name}\n${manifest.license ?? 'UNKNOWN'}\n${text}`)
 }
-process.stdout.write([...seen.keys()].sort().map(name => seen.get(name)).join('\n\n') + '\n')
+process.stdout.write(
+  [...seen.keys()]
+    .sort()
+    .map(name => seen.get(name))
+    .join('\n\n') + '\n'
+)

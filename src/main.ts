@@ -8,7 +8,8 @@ import { Redactor } from './jira/redact.js'
 import { transportFor } from './jira/transport.js'
 import { ACTION_WORDS } from './jira/words.js'
 import { secretFragments } from './oauth/keys.js'
-import { INPUT_NAMES, InputError, NoCredentialsError, parseUpdateOptions, SECRET_INPUTS, type RawInputs, type RunContext, type UpdateOptions } from './options.js'
+import { INPUT_NAMES, SECRET_INPUTS, type RawInputs } from './inputs.js'
+import { InputError, NoCredentialsError, parseUpdateOptions, type RunContext, type UpdateOptions } from './options.js'
 import type { Log } from './report/log.js'
 import { describeResult, resultTitle, succeeded, verdictOf, type IssueResult, type RunReport } from './report/outcome.js'
 import { summaryMarkdown } from './report/summary.js'
@@ -68,13 +69,15 @@ function templateValues(env: NodeJS.ProcessEnv): TemplateValues {
  */
 async function eventTexts(): Promise<SourceText[]> {
   const { context } = await import('@actions/github')
-  const payload = context.payload
+  // The payload is the event's JSON as GitHub sent it: each field is checked before use.
+  const payload = context.payload as { pull_request?: { title?: unknown; head?: { ref?: unknown } }; commits?: unknown; head_commit?: unknown }
   const texts: SourceText[] = []
   const title = payload.pull_request?.title
   if (typeof title === 'string') texts.push({ source: 'pr-title', text: title })
   // github.head_ref, not github.ref: on pull_request events ref is refs/pull/N/merge.
-  const headRef = payload.pull_request?.head?.ref ?? process.env.GITHUB_HEAD_REF
-  const branch = headRef || (context.ref?.startsWith('refs/heads/') ? context.ref.slice('refs/heads/'.length) : undefined)
+  const headRef = typeof payload.pull_request?.head?.ref === 'string' ? payload.pull_request.head.ref : process.env.GITHUB_HEAD_REF
+  const ref = typeof context.ref === 'string' ? context.ref : undefined
+  const branch = headRef || (ref?.startsWith('refs/heads/') ? ref.slice('refs/heads/'.length) : undefined)
   if (branch) texts.push({ source: 'branch', text: branch })
   const commits = Array.isArray(payload.commits) ? (payload.commits as Array<{ message?: string }>) : []
   for (const commit of commits) if (commit.message) texts.push({ source: 'commits', text: commit.message })
@@ -175,16 +178,20 @@ async function finish(report: RunReport, options: UpdateOptions, redactor: Redac
 }
 
 function annotate(report: RunReport, failOnError: boolean, log: Log): void {
-  const say = failOnError ? log.error : log.warning
+  const say = (message: string, title?: string): void => (failOnError ? log.error(message, title) : log.warning(message, title))
   if (report.error) say(report.error.message, report.result === 'no-issues' ? 'No Jira issue found' : 'Jira request failed')
   const failures = report.results.filter(result => !succeeded(result.outcome))
   const notAttempted = failures.filter(result => result.outcome === 'skipped' || result.outcome === 'cancelled')
   const attempted = failures.filter(result => !notAttempted.includes(result))
   for (const failure of attempted.slice(0, ANNOTATED_ISSUES)) say(describeResult(failure), resultTitle(failure))
   const unnamed = attempted.slice(ANNOTATED_ISSUES)
-  if (unnamed.length > 0) say(`${unnamed.length} more issue(s) failed: ${keysOf(unnamed)}. The job summary says why for each.`, `${unnamed.length} more Jira failures`)
+  if (unnamed.length > 0)
+    say(`${unnamed.length} more issue(s) failed: ${keysOf(unnamed)}. The job summary says why for each.`, `${unnamed.length} more Jira failures`)
   if (notAttempted.length > 0) {
-    const why = notAttempted[0].outcome === 'cancelled' ? 'the run was cancelled' : 'an earlier request failed in a way every request would (more attempts could add to the failed-login count)'
+    const why =
+      notAttempted[0].outcome === 'cancelled'
+        ? 'the run was cancelled'
+        : 'an earlier request failed in a way every request would (more attempts could add to the failed-login count)'
     say(`${notAttempted.length} issue(s) not attempted because ${why}: ${keysOf(notAttempted)}.`, `Not attempted (${notAttempted.length} issues)`)
   }
   const verdict = verdictOf(report)

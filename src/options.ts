@@ -1,75 +1,29 @@
 import { X509Certificate, type KeyObject } from 'node:crypto'
-import { describeSources, findIssueKeys, ISSUE_SOURCES, type IssueSource, type SourceText } from './issues/discover.js'
-import { parseIssueKeyList } from './issues/keys.js'
-import { fillTemplate, mapStatus, parseValueMap, type TemplateValues } from './issues/value.js'
+import type { SourceText } from './issues/discover.js'
+import type { TemplateValues } from './issues/value.js'
+import type { AuthConfig } from './jira/auth.js'
+import type { Consumer } from './jira/dance.js'
+import type { NetworkOptions } from './jira/transport.js'
+import type { InputName, RawInputs } from './inputs.js'
+import { messageOf } from './jira/errors.js'
 import { loadPrivateKey, PrivateKeyError } from './oauth/keys.js'
+import { planIssues, planValue } from './plan.js'
+import type { UpdateOptions } from './update.js'
 
-/** The inputs, by their action.yml names; the CLI maps its flags and environment onto them. */
-export const INPUT_NAMES = [
-  'jira-url',
-  'consumer-key',
-  'private-key',
-  'private-key-passphrase',
-  'access-token',
-  'personal-access-token',
-  'user',
-  'api-token',
-  'issue',
-  'issue-source',
-  'projects',
-  'jql',
-  'field',
-  'value',
-  'status',
-  'value-map',
-  'fields',
-  'notify-users',
-  'concurrency',
-  'fail-on-error',
-  'dry-run',
-  'max-retries',
-  'timeout',
-  'ca-certificate'
-] as const
+export type { AuthConfig, NetworkOptions, UpdateOptions }
 
-export type InputName = (typeof INPUT_NAMES)[number]
-
-/** Inputs that hold secrets: masked at once by the action, taken only from the environment by the CLI. */
-export const SECRET_INPUTS: ReadonlySet<InputName> = new Set<InputName>([
-  'private-key',
-  'private-key-passphrase',
-  'access-token',
-  'personal-access-token',
-  'api-token'
-])
-
-export type RawInputs = Partial<Record<InputName, string>>
+export type { InputName, RawInputs }
 
 /** How an edge names an input in messages: "input 'private-key'" or "JIRA_PRIVATE_KEY". */
 export type InputNamer = (input: InputName) => string
 
 export const actionInputName: InputNamer = input => `input '${input}'`
 
-export type AuthConfig =
-  | { mode: 'oauth'; consumerKey: string; privateKey: KeyObject; accessToken: string }
-  | { mode: 'pat'; personalAccessToken: string }
-  | { mode: 'basic'; user: string; apiToken: string }
-
 /** The inputs of each way to authenticate, for messages that list them. */
 export const AUTH_MODE_INPUTS: Record<AuthConfig['mode'], InputName[]> = {
   oauth: ['consumer-key', 'private-key', 'access-token'],
   pat: ['personal-access-token'],
   basic: ['user', 'api-token']
-}
-
-/** How to reach Jira over networks users really have. */
-export interface NetworkOptions {
-  /** Retries of a transient failure (429, 502, 503, 504, connection errors). */
-  maxRetries: number
-  /** The whole run's time limit, retries and waits included. */
-  timeoutSeconds: number
-  /** Extra CA certificates (PEM) trusted besides the system's, for an internal CA. */
-  caCertificates?: string[]
 }
 
 /** Where Jira is and how to authenticate: what every command that talks to Jira needs. */
@@ -81,11 +35,8 @@ export interface ConnectionOptions extends NetworkOptions {
   warnings: string[]
 }
 
-/** What the OAuth dance needs: the consumer, not yet a token. */
-export interface ConsumerOptions extends NetworkOptions {
-  jiraUrl: string
-  consumerKey: string
-  privateKey: KeyObject
+/** What the OAuth dance needs, and what is worth saying of it. */
+export interface ConsumerOptions extends Consumer, NetworkOptions {
   warnings: string[]
 }
 
@@ -93,24 +44,6 @@ export interface ConsumerOptions extends NetworkOptions {
 export interface RunContext {
   sourceTexts: SourceText[]
   templateValues: TemplateValues
-}
-
-/** Everything one update run needs, validated. */
-export interface UpdateOptions extends ConnectionOptions {
-  /** Keys given or found in the build's context; empty with jql, or when none was found. */
-  issueKeys: string[]
-  jql?: string
-  /** Set when no key was given or found: where the run looked. */
-  noIssuesReason?: string
-  /** A field id, or a name to resolve through /rest/api/2/field. */
-  field?: string
-  /** The value to set, mapped from the status and templates filled. */
-  value?: string
-  fields?: Record<string, unknown>
-  notifyUsers: boolean
-  concurrency: number
-  failOnError: boolean
-  dryRun: boolean
 }
 
 export interface InputProblem {
@@ -144,7 +77,8 @@ export class InputError extends Error {
 const FORK_HINT =
   'If it is stored as a secret, check the job can see it: GitHub passes no secrets to workflows run for pull requests from forks, and Jenkins binds them only inside withCredentials.'
 
-type Problem = (input: InputName, message: string) => void
+/** Reports one problem with an input; parsing goes on, so every problem is reported at once. */
+export type Problem = (input: InputName, message: string) => void
 
 /** Runs a parser that reports problems, and throws them all at once as an InputError. */
 function collect<T>(nameOf: InputNamer, parse: (problem: Problem) => T): T {
@@ -154,7 +88,8 @@ function collect<T>(nameOf: InputNamer, parse: (problem: Problem) => T): T {
   return result
 }
 
-const text = (raw: RawInputs, input: InputName): string => (raw[input] ?? '').trim()
+/** An input's text, trimmed. */
+export const text = (raw: RawInputs, input: InputName): string => (raw[input] ?? '').trim()
 
 /**
  * Validates raw inputs into UpdateOptions. Throws InputError listing every problem, so a
@@ -168,12 +103,13 @@ export function parseUpdateOptions(
   let noCredentials: string | undefined
   const options = collect(nameOf, problem => {
     const connection = parseConnection(raw, nameOf, problem, message => (noCredentials = message))
-    const selection = parseSelection(raw, nameOf, problem, context.sourceTexts)
-    const value = parseValue(raw, nameOf, problem, context.templateValues)
+    const issues = planIssues(raw, nameOf, problem, context.sourceTexts)
+    const value = planValue(raw, nameOf, problem, context.templateValues)
 
     const field = text(raw, 'field') || undefined
     const fields = parseFieldsJson(text(raw, 'fields'), message => problem('fields', message))
-    if (field && value === undefined && text(raw, 'value-map') === '') problem('value', `is empty, but ${nameOf('field')} names ${field}. Pass the value to set, or ${nameOf('status')} and ${nameOf('value-map')}.`)
+    if (field && value === undefined && text(raw, 'value-map') === '')
+      problem('value', `is empty, but ${nameOf('field')} names ${field}. Pass the value to set, or ${nameOf('status')} and ${nameOf('value-map')}.`)
     if (value !== undefined && !field) problem('field', `is empty, but a value is set. Name the field by id (customfield_10314) or by name (Build Result).`)
     if (!field && value === undefined && !fields && text(raw, 'fields') === '') {
       problem('field', `nothing to set. Pass ${nameOf('field')} and ${nameOf('value')}, or ${nameOf('fields')} as a JSON object.`)
@@ -190,72 +126,11 @@ export function parseUpdateOptions(
     const notifyUsers = parseBoolean(raw['notify-users'], true, message => problem('notify-users', message))
     const failOnError = parseBoolean(raw['fail-on-error'], true, message => problem('fail-on-error', message))
     const dryRun = parseBoolean(raw['dry-run'], false, message => problem('dry-run', message))
-    return { ...connection, ...selection, field, value, fields, notifyUsers, concurrency, failOnError, dryRun }
+    return { ...connection, issues, field, value, fields, notifyUsers, concurrency, failOnError, dryRun }
   })
   // Only when everything else is right: a malformed input stays a hard error.
   if (noCredentials !== undefined) throw new NoCredentialsError(noCredentials, options.failOnError, options.jiraUrl)
   return options
-}
-
-/** Which issues: the keys given, a JQL query, or the keys the build's context names. */
-function parseSelection(
-  raw: RawInputs,
-  nameOf: InputNamer,
-  problem: Problem,
-  sourceTexts: SourceText[]
-): Pick<UpdateOptions, 'issueKeys' | 'jql' | 'noIssuesReason'> {
-  const jql = text(raw, 'jql') || undefined
-  const sources = (text(raw, 'issue-source') || ISSUE_SOURCES.join(',')).split(/[\s,]+/).filter(s => s !== '') as IssueSource[]
-  const unknownSources = sources.filter(source => !ISSUE_SOURCES.includes(source))
-  if (unknownSources.length > 0) problem('issue-source', `${unknownSources.map(s => `"${s}"`).join(', ')} unknown. Use any of ${ISSUE_SOURCES.join(', ')}, separated by commas.`)
-  const projects = text(raw, 'projects').split(/[\s,]+/).filter(p => p !== '').map(p => p.toUpperCase())
-  const badProjects = projects.filter(p => !/^[A-Z][A-Z0-9_]+$/.test(p))
-  if (badProjects.length > 0) problem('projects', `${badProjects.map(p => `"${p}"`).join(', ')} ${badProjects.length === 1 ? 'is' : 'are'} not a project key. Write keys such as CI, separated by commas.`)
-
-  const issueText = text(raw, 'issue')
-  if (issueText !== '') {
-    if (jql) problem('jql', `and ${nameOf('issue')} are both set. Select issues one way: by key or by JQL.`)
-    const { keys, malformed } = parseIssueKeyList(issueText)
-    if (malformed.length > 0) {
-      const items = malformed.map(item => `"${item}"`).join(', ')
-      problem('issue', `${items} ${malformed.length === 1 ? 'is' : 'are'} not shaped like an issue key. Write keys as PROJECT-123, separated by commas, spaces or newlines.`)
-    }
-    return { issueKeys: keys }
-  }
-  if (jql) return { issueKeys: [], jql }
-  const issueKeys = findIssueKeys(sourceTexts, sources, projects)
-  if (issueKeys.length > 0) return { issueKeys }
-  return {
-    issueKeys: [],
-    noIssuesReason: `No issue key found in ${describeSources(sourceTexts, sources, projects)}. Name the issue (e.g. CI-42) in the pull request title, the branch or a commit message, or pass ${nameOf('issue')} or ${nameOf('jql')}.`
-  }
-}
-
-/** The value: `value`, or `value-map` looked up by `status`; then templates filled. */
-function parseValue(raw: RawInputs, nameOf: InputNamer, problem: Problem, templateValues: TemplateValues): string | undefined {
-  const status = text(raw, 'status')
-  const mapText = text(raw, 'value-map')
-  let value = raw.value === undefined || raw.value === '' ? undefined : raw.value
-  if (mapText !== '') {
-    const { map, malformed } = parseValueMap(mapText)
-    if (malformed.length > 0) problem('value-map', `${malformed.map(m => `"${m}"`).join(', ')}: write entries as status=value, e.g. success=Build Passed, failure=Build Failed.`)
-    if (value !== undefined) problem('value', `and ${nameOf('value-map')} are both set. Use value for a fixed value, value-map to choose one by status.`)
-    if (status === '') {
-      problem('status', `is empty, but ${nameOf('value-map')} is set. Pass the build status, e.g. \${{ job.status }} or currentBuild.currentResult.`)
-      return undefined
-    }
-    value = mapStatus(status, map)
-    if (value === undefined && malformed.length === 0) {
-      problem('status', `"${status}" is not in ${nameOf('value-map')} (${[...map.keys()].join(', ')}). Add an entry for it.`)
-      return undefined
-    }
-  }
-  if (value === undefined) return undefined
-  const filled = fillTemplate(value, { ...templateValues, status: status || undefined })
-  if (filled.missing.length > 0) {
-    problem('value', `uses ${filled.missing.map(m => `{${m}}`).join(', ')}, which this run does not know${filled.missing.includes('status') ? ` (pass ${nameOf('status')})` : ''}.`)
-  }
-  return filled.text
 }
 
 /** Validates jira-url and exactly one way to authenticate. Throws InputError. */
@@ -301,9 +176,12 @@ function parseConnection(raw: RawInputs, nameOf: InputNamer, problem: Problem, n
   } else {
     const user = text(raw, 'user')
     const apiToken = text(raw, 'api-token')
-    if (user === '') problem('user', `is empty, but ${nameOf('api-token')} is set. Basic auth needs both: the user (on Jira Cloud, the e-mail address) and the API token.`)
+    if (user === '')
+      problem('user', `is empty, but ${nameOf('api-token')} is set. Basic auth needs both: the user (on Jira Cloud, the e-mail address) and the API token.`)
     if (apiToken === '') problem('api-token', `is empty, but ${nameOf('user')} is set. Basic auth needs the API token too. ${FORK_HINT}`)
-    if (/[\u0000-\u001f\u007f:]/.test(user)) problem('user', 'holds a colon, a line break or a control character, which basic auth cannot carry. Write the user name or e-mail address alone.')
+    // eslint-disable-next-line no-control-regex -- control characters are what is refused here
+    if (/[\u0000-\u001f\u007f:]/.test(user))
+      problem('user', 'holds a colon, a line break or a control character, which basic auth cannot carry. Write the user name or e-mail address alone.')
     checkToken(raw, 'api-token', problem)
     auth = { mode: 'basic', user, apiToken }
     if (jiraUrl.startsWith('http:')) {
@@ -341,7 +219,10 @@ function parseNetwork(raw: RawInputs, problem: Problem): NetworkOptions {
   if (caText === '') return { maxRetries, timeoutSeconds }
   const pems = [...caText.replace(/\\n/g, '\n').matchAll(/-----BEGIN CERTIFICATE-----[\s\S]*?-----END CERTIFICATE-----/g)].map(m => m[0])
   if (pems.length === 0) {
-    problem('ca-certificate', 'holds no PEM certificate. Pass the CA certificate(s) as PEM, each from -----BEGIN CERTIFICATE----- to -----END CERTIFICATE-----.')
+    problem(
+      'ca-certificate',
+      'holds no PEM certificate. Pass the CA certificate(s) as PEM, each from -----BEGIN CERTIFICATE----- to -----END CERTIFICATE-----.'
+    )
     return { maxRetries, timeoutSeconds }
   }
   for (const [index, pem] of pems.entries()) {
@@ -358,7 +239,8 @@ function parseOAuth(raw: RawInputs, nameOf: InputNamer, problem: Problem, warnin
   const consumerKey = text(raw, 'consumer-key')
   const accessToken = text(raw, 'access-token')
   if (consumerKey === '') problem('consumer-key', `is empty. Use the consumer key of Jira's application link. ${FORK_HINT}`)
-  if (/[^\x20-\x7e\u00a0-\u00ff]/.test(consumerKey)) problem('consumer-key', 'holds a line break or a character outside Latin-1. Copy the consumer key of the application link again.')
+  if (/[^\x20-\x7e\u00a0-\u00ff]/.test(consumerKey))
+    problem('consumer-key', 'holds a line break or a character outside Latin-1. Copy the consumer key of the application link again.')
   if (accessToken === '') problem('access-token', `is empty. Use the access token from the OAuth dance. ${FORK_HINT}`)
   checkToken(raw, 'access-token', problem)
   const privateKey = parsePrivateKey(raw, nameOf, problem, warnings)
@@ -386,11 +268,16 @@ function parsePrivateKey(raw: RawInputs, nameOf: InputNamer, problem: Problem, w
   }
   const bits = key.asymmetricKeyDetails?.modulusLength ?? 0
   if (bits < MIN_KEY_BITS) {
-    problem('private-key', `is a ${bits}-bit RSA key, too weak to sign with. Make a new key of ${ADVISED_KEY_BITS} bits or more (the keygen command) and register its public key on the application link.`)
+    problem(
+      'private-key',
+      `is a ${bits}-bit RSA key, too weak to sign with. Make a new key of ${ADVISED_KEY_BITS} bits or more (the keygen command) and register its public key on the application link.`
+    )
     return undefined
   }
   if (bits < ADVISED_KEY_BITS) {
-    warnings.push(`The private key has ${bits} bits; ${ADVISED_KEY_BITS} or more is advised. Make a new key (the keygen command) and register its public key on the application link when you can.`)
+    warnings.push(
+      `The private key has ${bits} bits; ${ADVISED_KEY_BITS} or more is advised. Make a new key (the keygen command) and register its public key on the application link when you can.`
+    )
   }
   return key
 }
@@ -447,7 +334,7 @@ function parseFieldsJson(value: string, problem: (message: string) => void): Rec
   try {
     parsed = JSON.parse(value)
   } catch (thrown) {
-    const detail = thrown instanceof Error ? thrown.message : String(thrown)
+    const detail = messageOf(thrown)
     problem(`is not valid JSON (${detail}). Pass an object such as {"customfield_10314": {"value": "Build Passed"}}.`)
     return undefined
   }

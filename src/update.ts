@@ -1,12 +1,32 @@
-import { connect, type Connection } from './jira/connect.js'
+import { connect, type Connection, type Endpoint } from './jira/connect.js'
 import type { JiraClient } from './jira/client.js'
 import { asJiraError, HALTING_KINDS, JiraError, Stopped } from './jira/errors.js'
 import { formatValue, holdsValue, isFieldId, resolveField, type EditMeta, type FieldDefinition, type FieldMeta } from './jira/fields.js'
 import { deploymentOf, searchIssueKeys, type Deployment } from './jira/search.js'
 import { resolveAccountId } from './jira/users.js'
-import type { UpdateOptions } from './options.js'
+import type { NetworkOptions } from './jira/transport.js'
+import { ACTION_WORDS } from './jira/words.js'
 import type { Log } from './report/log.js'
 import { describeResult, failedRun, runResultOf, summarizeResults, type IssueResult, type RunReport } from './report/outcome.js'
+
+/** Which issues a run updates: keys, a JQL query, or none found (and where the run looked). */
+export type IssueSelection = { by: 'keys'; keys: string[] } | { by: 'jql'; jql: string } | { by: 'none'; lookedIn: string }
+
+/** Everything one update run needs, validated and planned: the core's whole input. */
+export interface UpdateOptions extends Endpoint, NetworkOptions {
+  issues: IssueSelection
+  /** A field id, or a name to resolve through /rest/api/2/field. */
+  field?: string
+  /** The value to set, mapped from the status and templates filled. */
+  value?: string
+  fields?: Record<string, unknown>
+  notifyUsers: boolean
+  concurrency: number
+  failOnError: boolean
+  dryRun: boolean
+  /** Things worth saying that do not stop the run, such as basic auth over plain http. */
+  warnings: string[]
+}
 
 /** The I/O an update run uses, passed in so tests and the benchmark can choose. */
 export type UpdateDependencies = Connection & {
@@ -17,7 +37,11 @@ export type UpdateDependencies = Connection & {
 const FIELD_LIST = {
   name: 'a list of fields',
   is: (value: unknown): value is FieldDefinition[] =>
-    Array.isArray(value) && value.every(field => typeof field === 'object' && field !== null && typeof field.id === 'string' && typeof field.name === 'string')
+    Array.isArray(value) &&
+    value.every(
+      (field: unknown) =>
+        typeof field === 'object' && field !== null && typeof (field as FieldDefinition).id === 'string' && typeof (field as FieldDefinition).name === 'string'
+    )
 }
 
 interface IssueWithEditMeta {
@@ -47,17 +71,22 @@ export async function updateIssues(options: UpdateOptions, deps: UpdateDependenc
   const signal = deps.signal ? AbortSignal.any([deps.signal, halt.signal]) : halt.signal
   const client = connect(options, { ...deps, signal }, message => deps.log.info(message))
   const described = { field: options.field, value: options.value }
-  if (options.noIssuesReason) {
-    return failedRun(new JiraError('not-found', options.noIssuesReason, ''), 'no-issues', described)
+  const { issues } = options
+  if (issues.by === 'none') {
+    const words = deps.words ?? ACTION_WORDS
+    const reason = `No issue key found in ${issues.lookedIn}.`
+    const remedy = `Name the issue (e.g. CI-42) in the pull request title, the branch or a commit message, or pass ${words.input('issue')} or ${words.input('jql')}.`
+    return failedRun(new JiraError('not-found', reason, remedy), 'no-issues', described)
   }
 
-  let issueKeys = options.issueKeys
+  let issueKeys = issues.by === 'keys' ? issues.keys : []
   let fieldId = options.field
   let fieldLabel = options.field
   try {
-    if (options.jql !== undefined) issueKeys = await searchIssueKeys(client, options.jql)
+    if (issues.by === 'jql') issueKeys = await searchIssueKeys(client, issues.jql)
     if (issueKeys.length === 0) {
-      return failedRun(new JiraError('not-found', `The JQL query matched no issue: ${options.jql}`, "Check the query in Jira's issue search."), 'no-issues', described)
+      const jql = issues.by === 'jql' ? issues.jql : ''
+      return failedRun(new JiraError('not-found', `The JQL query matched no issue: ${jql}`, "Check the query in Jira's issue search."), 'no-issues', described)
     }
     // Field names are global, so one lookup serves every issue.
     if (fieldId !== undefined && !isFieldId(fieldId)) {
@@ -140,9 +169,7 @@ async function updateOne(run: IssueRun, issueKey: string): Promise<IssueResult> 
   const query = options.notifyUsers ? undefined : { notifyUsers: 'false' }
   const body = { fields }
   if (options.dryRun) {
-    deps.log.info(
-      [`[dry-run] PUT ${client.url(path, query)}`, 'Content-Type: application/json', 'Authorization: <redacted>', JSON.stringify(body)].join('\n')
-    )
+    deps.log.info([`[dry-run] PUT ${client.url(path, query)}`, 'Content-Type: application/json', 'Authorization: <redacted>', JSON.stringify(body)].join('\n'))
     return { issueKey, outcome: 'dry-run', fields }
   }
   await client.json('PUT', path, { query, json: body, issueKey })

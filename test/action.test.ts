@@ -33,7 +33,10 @@ describe('the bundled action, run as the Actions runner runs it', () => {
     assert.equal(put[0].contentType, 'application/json')
     assert.deepEqual(JSON.parse(put[0].body), { fields: { customfield_10314: { value: 'Build Passed' } } })
     // One GET (value and editmeta together) and one PUT.
-    assert.deepEqual(sim.requestsTo('/rest/api/2/issue/CI-1').map(r => `${r.method} ${r.status}`), ['GET 200', 'PUT 204'])
+    assert.deepEqual(
+      sim.requestsTo('/rest/api/2/issue/CI-1').map(r => `${r.method} ${r.status}`),
+      ['GET 200', 'PUT 204']
+    )
     assert.deepEqual(run.outputs, { updated: 'CI-1', unchanged: '', failed: '', result: 'updated' })
     assert.match(run.summary, /\| \[CI-1\]\(http:\/\/127\.0\.0\.1:\d+\/jira\/browse\/CI-1\) \| customfield_10314 \| Build Passed \| ✅ updated \|/)
   })
@@ -54,7 +57,10 @@ describe('the bundled action, run as the Actions runner runs it', () => {
     const run = await runAction(oauthInputs(sim, token, { issue: 'CI-4', field: 'customfield_10314', value: 'Passed-ish' }))
     assert.equal(run.code, 1)
     assert.equal(run.outputs.result, 'invalid')
-    assert.match(run.log, /"Passed-ish" is not an option of customfield_10314 \(Build Result\)\. Use one of: "Build Passed", "Build Failed", "Build Aborted", "Build Unstable", "Development Completed"/)
+    assert.match(
+      run.log,
+      /"Passed-ish" is not an option of customfield_10314 \(Build Result\)\. Use one of: "Build Passed", "Build Failed", "Build Aborted", "Build Unstable", "Development Completed"/
+    )
     assert.equal(sim.requestsTo('/rest/api/2/issue/CI-4', 'PUT').length, before)
   })
 
@@ -70,7 +76,12 @@ describe('the bundled action, run as the Actions runner runs it', () => {
     const run = await runAction(oauthInputs(sim, token, { issue: 'CI-5', field: 'customfield_10314', value: 'build passed', 'dry-run': 'true' }))
     assert.equal(run.code, 0)
     assert.equal(run.outputs.result, 'dry-run')
-    assert.match(run.log, new RegExp(`\\[dry-run\\] PUT ${sim.baseUrl}/rest/api/2/issue/CI-5\\nContent-Type: application/json\\nAuthorization: <redacted>\\n\\{"fields":\\{"customfield_10314":\\{"value":"Build Passed"\\}\\}\\}`))
+    assert.match(
+      run.log,
+      new RegExp(
+        `\\[dry-run\\] PUT ${sim.baseUrl}/rest/api/2/issue/CI-5\\nContent-Type: application/json\\nAuthorization: <redacted>\\n\\{"fields":\\{"customfield_10314":\\{"value":"Build Passed"\\}\\}\\}`
+      )
+    )
     assert.equal(sim.requestsTo('/rest/api/2/issue/CI-5', 'PUT').length, 0)
     assert.equal(sim.issues.get('CI-5')?.fields.customfield_10314, undefined)
   })
@@ -96,13 +107,19 @@ describe('the bundled action, run as the Actions runner runs it', () => {
         const run = await runAction(oauthInputs(f.sim, f.token, { issue: 'CI-1 CI-2 CI-3', field: 'customfield_10314', value: 'Build Passed' }))
         assert.equal(run.code, 1)
         assert.equal(run.outputs.result, 'captcha')
-        assert.match(run.log, new RegExp(`Log in once in a browser at ${f.sim.baseUrl}/login.jsp and solve the CAPTCHA, or ask a Jira admin to reset the user's failed login count`))
+        assert.match(
+          run.log,
+          new RegExp(`Log in once in a browser at ${f.sim.baseUrl}/login.jsp and solve the CAPTCHA, or ask a Jira admin to reset the user's failed login count`)
+        )
         assert.match(run.log, /::error title=Jira CAPTCHA lockout \(CI-1\)::/)
         // The first refusal stops the run: further requests would add to the failed-login count.
         assert.equal(f.sim.requests.length, 1)
         assert.deepEqual(run.outputs, { updated: '', unchanged: '', failed: 'CI-1,CI-2,CI-3', result: 'captcha' })
         // The issues not attempted share one annotation, so the cause and the closing line stay visible.
-        assert.match(run.log, /::error title=Not attempted \(2 issues\)::2 issue\(s\) not attempted because an earlier request failed in a way every request would.*: CI-2, CI-3\./)
+        assert.match(
+          run.log,
+          /::error title=Not attempted \(2 issues\)::2 issue\(s\) not attempted because an earlier request failed in a way every request would.*: CI-2, CI-3\./
+        )
       } finally {
         await f.close()
       }
@@ -128,8 +145,15 @@ describe('the bundled action, run as the Actions runner runs it', () => {
       assert.equal(run.code, 1)
       assert.equal(run.outputs.result, 'unauthorized')
       // Jira's base string equals the one signed, so the key is what differs: named with its fingerprint.
-      const fingerprint = createHash('sha256').update(createPublicKey(other).export({ type: 'spki', format: 'der' })).digest('hex')
-      assert.match(run.log, new RegExp(`oauth_problem=signature_invalid\\. Jira computed the same base string, so the private key does not match the public key on the application link, for certain\\. The public key that belongs to the configured private key has SHA-256 fingerprint ${fingerprint}`))
+      const fingerprint = createHash('sha256')
+        .update(createPublicKey(other).export({ type: 'spki', format: 'der' }))
+        .digest('hex')
+      assert.match(
+        run.log,
+        new RegExp(
+          `oauth_problem=signature_invalid\\. Jira computed the same base string, so the private key does not match the public key on the application link, for certain\\. The public key that belongs to the configured private key has SHA-256 fingerprint ${fingerprint}`
+        )
+      )
     })
 
     it("reports a runner clock more than 5 minutes off Jira's as timestamp_refused", async () => {
@@ -178,7 +202,13 @@ describe('the bundled action, run as the Actions runner runs it', () => {
     const pat = newAccessToken()
     const s = await startSimulator({ personalAccessTokens: { [pat]: 'pat-user' } })
     try {
-      const run = await runAction({ 'jira-url': s.baseUrl, 'personal-access-token': pat, issue: 'CI-1', field: 'customfield_10315', value: 'https://ci.example.com/run/1' })
+      const run = await runAction({
+        'jira-url': s.baseUrl,
+        'personal-access-token': pat,
+        issue: 'CI-1',
+        field: 'customfield_10315',
+        value: 'https://ci.example.com/run/1'
+      })
       assert.equal(run.code, 0, run.log)
       assert.equal(s.issues.get('CI-1')?.fields.customfield_10315, 'https://ci.example.com/run/1')
       assert.equal(s.requestsTo('/rest/api/2/issue/CI-1', 'PUT')[0]?.user, 'pat-user')
@@ -191,7 +221,14 @@ describe('the bundled action, run as the Actions runner runs it', () => {
   it('fails on bad input before sending any request, naming the input', async () => {
     const f = await fresh()
     try {
-      const run = await runAction(oauthInputs(f.sim, f.token, { issue: 'not a key', field: 'customfield_10314', value: 'Build Passed', 'private-key': '-----BEGIN PRIVATE KEY-----\nMIIEv' }))
+      const run = await runAction(
+        oauthInputs(f.sim, f.token, {
+          issue: 'not a key',
+          field: 'customfield_10314',
+          value: 'Build Passed',
+          'private-key': '-----BEGIN PRIVATE KEY-----\nMIIEv'
+        })
+      )
       assert.equal(run.code, 1)
       assert.match(run.log, /::error title=Invalid issue::input 'issue': "not", "a", "key" are not shaped like an issue key/)
       assert.match(run.log, /::error title=Invalid private-key::input 'private-key': The private key has a BEGIN line but no matching END line/)

@@ -72,9 +72,18 @@ describe('the bundled CLI: the credential lifecycle, as a Jenkins agent runs it'
     assert.equal(check.code, 0, check.stderr)
     assert.deepEqual(JSON.parse(check.stdout), { user: 'ci-bot', displayName: 'Ci Bot', authMode: 'oauth' })
 
-    const update = await cli(['update', '--issue', 'CI-1', '--field', 'customfield_10314', '--value', 'Development Completed', '--json'], { ...env, JIRA_URL: sim.baseUrl })
+    const update = await cli(['update', '--issue', 'CI-1', '--field', 'customfield_10314', '--value', 'Development Completed', '--json'], {
+      ...env,
+      JIRA_URL: sim.baseUrl
+    })
     assert.equal(update.code, 0, update.stderr)
-    assert.deepEqual(JSON.parse(update.stdout), { updated: ['CI-1'], unchanged: [], failed: [], result: 'updated', issues: [{ issueKey: 'CI-1', outcome: 'updated' }] })
+    assert.deepEqual(JSON.parse(update.stdout), {
+      updated: ['CI-1'],
+      unchanged: [],
+      failed: [],
+      result: 'updated',
+      issues: [{ issueKey: 'CI-1', outcome: 'updated' }]
+    })
     assert.equal((sim.issues.get('CI-1')?.fields.customfield_10314 as { value?: string })?.value, 'Development Completed')
   })
 
@@ -84,7 +93,10 @@ describe('the bundled CLI: the credential lifecycle, as a Jenkins agent runs it'
     const wrong = await cli(['access-token', '--jira-url', sim.baseUrl, '--request-token', request.requestToken, '--verifier', 'nope'], consumerEnv())
     assert.equal(wrong.code, 1)
     assert.match(wrong.stderr, /oauth_problem=token_rejected/)
-    assert.equal((await cli(['access-token', '--jira-url', sim.baseUrl, '--request-token', request.requestToken, '--verifier', verifier], consumerEnv())).code, 0)
+    assert.equal(
+      (await cli(['access-token', '--jira-url', sim.baseUrl, '--request-token', request.requestToken, '--verifier', verifier], consumerEnv())).code,
+      0
+    )
     const twice = await cli(['access-token', '--jira-url', sim.baseUrl, '--request-token', request.requestToken, '--verifier', verifier], consumerEnv())
     assert.equal(twice.code, 1)
     assert.match(twice.stderr, /oauth_problem=token_used\. The request token was already exchanged/)
@@ -92,7 +104,7 @@ describe('the bundled CLI: the credential lifecycle, as a Jenkins agent runs it'
 
   it('authorize reads the verification code at the terminal and prints the gh secret commands', async () => {
     const child = spawn(process.execPath, [CLI, 'authorize', '--jira-url', sim.baseUrl, '--repo', 'acme/app'], {
-      env: { ...baseEnv(), ...consumerEnv() } as NodeJS.ProcessEnv
+      env: { ...baseEnv(), ...consumerEnv() }
     })
     let stdout = ''
     let stderr = ''
@@ -158,7 +170,10 @@ describe('the CLI with other ways to authenticate', () => {
     const before = sim.requests.length
     const run = await cli([...update, '--jira-url', sim.baseUrl], { JIRA_PERSONAL_ACCESS_TOKEN: pat, JIRA_USER: 'x', JIRA_API_TOKEN: apiToken })
     assert.equal(run.code, 2)
-    assert.match(run.stderr, /credentials for 2 ways to authenticate are set \(pat, basic\); configure exactly one \(OAuth 1\.0a: --consumer-key \(or JIRA_CONSUMER_KEY\), JIRA_PRIVATE_KEY \(or JIRA_PRIVATE_KEY_FILE\), JIRA_ACCESS_TOKEN; personal access token: JIRA_PERSONAL_ACCESS_TOKEN; basic with an API token: --user \(or JIRA_USER\) and JIRA_API_TOKEN\)/)
+    assert.match(
+      run.stderr,
+      /credentials for 2 ways to authenticate are set \(pat, basic\); configure exactly one \(OAuth 1\.0a: --consumer-key \(or JIRA_CONSUMER_KEY\), JIRA_PRIVATE_KEY \(or JIRA_PRIVATE_KEY_FILE\), JIRA_ACCESS_TOKEN; personal access token: JIRA_PERSONAL_ACCESS_TOKEN; basic with an API token: --user \(or JIRA_USER\) and JIRA_API_TOKEN\)/
+    )
     assert.equal(sim.requests.length, before)
   })
 
@@ -170,7 +185,7 @@ describe('the CLI with other ways to authenticate', () => {
     // Jenkins runs for outside contributors bind no credentials: with --fail-on-error false, a green build.
     const green = await cli([...update, '--jira-url', sim.baseUrl, '--fail-on-error', 'false', '--json'])
     assert.equal(green.code, 0)
-    assert.equal(JSON.parse(green.stdout).result, 'no-credentials')
+    assert.equal((JSON.parse(green.stdout) as { result: string }).result, 'no-credentials')
     assert.match(green.stderr, /warning: No credentials are configured/)
     assert.equal(sim.requests.length, before)
   })
@@ -184,12 +199,16 @@ describe('the CLI with other ways to authenticate', () => {
     }
     const locked = await cli(['check', '--jira-url', sim.baseUrl, '--json'], wrong)
     assert.equal(locked.code, 1)
-    assert.equal(JSON.parse(locked.stdout).result, 'captcha')
+    assert.equal((JSON.parse(locked.stdout) as { result: string }).result, 'captcha')
     assert.match(locked.stderr, /CAPTCHA.*login\.jsp/)
   })
 
   it('reads a private key file bound by Jenkins and says which variable is wrong when it is missing', async () => {
-    const run = await cli([...update, '--jira-url', sim.baseUrl], { JIRA_CONSUMER_KEY: CONSUMER_KEY, JIRA_ACCESS_TOKEN: 'x', JIRA_PRIVATE_KEY_FILE: '/nonexistent/key.pem' })
+    const run = await cli([...update, '--jira-url', sim.baseUrl], {
+      JIRA_CONSUMER_KEY: CONSUMER_KEY,
+      JIRA_ACCESS_TOKEN: 'x',
+      JIRA_PRIVATE_KEY_FILE: '/nonexistent/key.pem'
+    })
     assert.equal(run.code, 2)
     assert.match(run.stderr, /JIRA_PRIVATE_KEY_FILE: cannot read \/nonexistent\/key\.pem \(ENOENT\)/)
     assert.ok(testKeys().pkcs8)

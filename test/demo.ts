@@ -56,7 +56,9 @@ try {
   const page = await (await fetch(request.authorizeUrl)).text()
   const verifier = verificationCodeFrom(page) ?? ''
   console.log(`   (the browser opens the URL, the user clicks Allow; Jira shows: "Your verification code is '${verifier}'")`)
-  const access = JSON.parse(await cli(['access-token', '--jira-url', sim.baseUrl, '--request-token', request.requestToken, '--verifier', verifier, '--json'], consumerEnv)) as { accessToken: string }
+  const access = JSON.parse(
+    await cli(['access-token', '--jira-url', sim.baseUrl, '--request-token', request.requestToken, '--verifier', verifier, '--json'], consumerEnv)
+  ) as { accessToken: string }
 
   heading('3. check: who the credentials act as')
   const secretsEnv = { ...consumerEnv, JIRA_ACCESS_TOKEN: access.accessToken }
@@ -77,7 +79,13 @@ try {
   console.log(indent(run.log))
   console.log(`   exit code ${run.code}`)
   console.log('   outputs:')
-  console.log(indent(Object.entries(run.outputs).map(([k, v]) => `  ${k}=${v}`).join('\n')))
+  console.log(
+    indent(
+      Object.entries(run.outputs)
+        .map(([k, v]) => `  ${k}=${v}`)
+        .join('\n')
+    )
+  )
   console.log('   job summary:')
   console.log(indent(run.summary))
   const after = sim.issues.get('CI-1')?.fields[FIELD]

@@ -53,13 +53,27 @@ describe("reading Jira's refusals", () => {
 
   it('classes plain statuses', () => {
     assert.equal(diagnose(response(401))?.kind, 'unauthorized')
-    assert.equal(diagnose(response(403, {}, '{"message":"Basic Authentication has been disabled on this instance."}'))?.message.includes('Basic Authentication has been disabled'), true)
+    assert.equal(
+      diagnose(response(403, {}, '{"message":"Basic Authentication has been disabled on this instance."}'))?.message.includes(
+        'Basic Authentication has been disabled'
+      ),
+      true
+    )
     assert.equal(diagnose(response(404, {}, '{"errorMessages":["Issue Does Not Exist"],"errors":{}}'))?.kind, 'not-found')
     assert.equal(diagnose(response(503))?.kind, 'error')
   })
 
   it("gives a 400's errorMessages and per-field errors", () => {
-    const failure = diagnose(response(400, {}, JSON.stringify({ errorMessages: [], errors: { customfield_11623: "Field 'customfield_11623' cannot be set. It is not on the appropriate screen, or unknown." } })))
+    const failure = diagnose(
+      response(
+        400,
+        {},
+        JSON.stringify({
+          errorMessages: [],
+          errors: { customfield_11623: "Field 'customfield_11623' cannot be set. It is not on the appropriate screen, or unknown." }
+        })
+      )
+    )
     assert.equal(failure?.kind, 'invalid')
     assert.match(failure?.message ?? '', /customfield_11623: Field 'customfield_11623' cannot be set/)
   })
@@ -68,7 +82,10 @@ describe("reading Jira's refusals", () => {
     const signed = { url: 'http://jira.internal:8080/rest/api/2/issue/CI-1?fields=x', baseUrl: 'http://jira.internal:8080' }
     const failure = diagnose(response(301, { location: 'https://jira.example.com/jira/rest/api/2/issue/CI-1' }), { signed })
     assert.equal(failure?.kind, 'wrong-url')
-    assert.match(failure?.message ?? '', /redirected the request \(HTTP 301\) to https:\/\/jira\.example\.com\/jira\/rest.*set the jira-url input to https:\/\/jira\.example\.com\/jira\./)
+    assert.match(
+      failure?.message ?? '',
+      /redirected the request \(HTTP 301\) to https:\/\/jira\.example\.com\/jira\/rest.*set the jira-url input to https:\/\/jira\.example\.com\/jira\./
+    )
   })
 
   it('shows an HTML page by its title, never whole', () => {

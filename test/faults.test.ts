@@ -49,7 +49,9 @@ describe('retries that are safe, and none that are not', () => {
   })
 
   it('gives up after max-retries and says what Jira answered', async () => {
-    const { run, seen } = await runWith(s => s.inject(...Array.from({ length: 5 }, () => ({ status: 502, headers: { 'Retry-After': '0' } }))), { 'max-retries': '2' })
+    const { run, seen } = await runWith(s => s.inject(...Array.from({ length: 5 }, () => ({ status: 502, headers: { 'Retry-After': '0' } }))), {
+      'max-retries': '2'
+    })
     assert.equal(run.code, 1)
     assert.deepEqual(seen, ['GET 502', 'GET 502', 'GET 502'])
     assert.match(run.log, /Jira answered HTTP 502/)
@@ -60,7 +62,14 @@ describe('retries that are safe, and none that are not', () => {
     ['401', { status: 401, body: '' }, 'unauthorized'],
     ['403', { status: 403, body: '' }, 'forbidden'],
     ['404', { status: 404, body: '{"errorMessages":["Issue Does Not Exist"],"errors":{}}' }, 'not-found'],
-    ['CAPTCHA on a 503', { status: 503, headers: { 'X-Seraph-LoginReason': 'AUTHENTICATION_DENIED', 'X-Authentication-Denied-Reason': 'CAPTCHA_CHALLENGE; login-url=http://x/login.jsp' } }, 'captcha']
+    [
+      'CAPTCHA on a 503',
+      {
+        status: 503,
+        headers: { 'X-Seraph-LoginReason': 'AUTHENTICATION_DENIED', 'X-Authentication-Denied-Reason': 'CAPTCHA_CHALLENGE; login-url=http://x/login.jsp' }
+      },
+      'captcha'
+    ]
   ] as const) {
     it(`never retries a ${name}`, async () => {
       const { run, seen } = await runWith(s => s.inject({ ...response }))
@@ -80,7 +89,10 @@ describe('retries that are safe, and none that are not', () => {
   it('reports a redirect with the URL to use instead of following it', async () => {
     const { run, seen } = await runWith(s => s.inject({ status: 301, headers: { Location: 'https://jira.example.com/jira/rest/api/2/issue/CI-1' } }))
     assert.equal(run.outputs.result, 'invalid')
-    assert.match(run.log, /redirected the request \(HTTP 301\) to https:\/\/jira\.example\.com\/jira\/rest\/api\/2\/issue\/CI-1\. An OAuth signature covers the URL, so redirects are not followed: set the jira-url input to https:\/\/jira\.example\.com\/jira\./)
+    assert.match(
+      run.log,
+      /redirected the request \(HTTP 301\) to https:\/\/jira\.example\.com\/jira\/rest\/api\/2\/issue\/CI-1\. An OAuth signature covers the URL, so redirects are not followed: set the jira-url input to https:\/\/jira\.example\.com\/jira\./
+    )
     assert.equal(seen.length, 1)
   })
 
@@ -92,7 +104,7 @@ describe('retries that are safe, and none that are not', () => {
     assert.doesNotMatch(run.log, /<div>/)
   })
 
-  it('reads Retry-After as seconds or an HTTP date, and Cloud\'s X-RateLimit-Reset', () => {
+  it("reads Retry-After as seconds or an HTTP date, and Cloud's X-RateLimit-Reset", () => {
     const at = { now: () => Date.parse('2026-11-23T10:00:00Z'), random: () => 0.5 }
     assert.equal(retryDelay({ status: 429, headers: { 'retry-after': '7' }, body: '' }, 0, at), 7000)
     assert.equal(retryDelay({ status: 429, headers: { 'retry-after': 'Mon, 23 Nov 2026 10:00:05 GMT' }, body: '' }, 0, at), 5000)
@@ -113,7 +125,10 @@ describe('networks users really have', () => {
       assert.equal(run.code, 0, run.log)
       assert.ok(proxy.tunnels.length >= 1)
       assert.ok(proxy.tunnels.every(t => t === `jira.internal.test:${sim.port}`))
-      assert.deepEqual(sim.requests.map(r => `${r.method} ${r.status}`), ['GET 200', 'PUT 204'])
+      assert.deepEqual(
+        sim.requests.map(r => `${r.method} ${r.status}`),
+        ['GET 200', 'PUT 204']
+      )
     } finally {
       await proxy.close()
       await sim.close()
@@ -129,7 +144,10 @@ describe('networks users really have', () => {
       )
       assert.equal(run.code, 1)
       assert.equal(proxy.tunnels.length, 0)
-      assert.match(run.log, /Could not reach Jira at http:\/\/jira\.internal\.test:8080\/jira: (host name not found|DNS lookup failed)\. Check the jira-url input/)
+      assert.match(
+        run.log,
+        /Could not reach Jira at http:\/\/jira\.internal\.test:8080\/jira: (host name not found|DNS lookup failed)\. Check the jira-url input/
+      )
     } finally {
       await proxy.close()
     }
@@ -144,12 +162,18 @@ describe('networks users really have', () => {
       const untrusted = await runAction(oauthInputs(sim, token, SET))
       assert.equal(untrusted.code, 1)
       assert.equal(untrusted.outputs.result, 'error')
-      assert.match(untrusted.log, /TLS certificate of https:\/\/127\.0\.0\.1:\d+\/jira could not be verified \(UNABLE_TO_VERIFY_LEAF_SIGNATURE\)\. If Jira uses an internal CA, pass its certificate in PEM as the ca-certificate input, or point NODE_EXTRA_CA_CERTS at the file/)
+      assert.match(
+        untrusted.log,
+        /TLS certificate of https:\/\/127\.0\.0\.1:\d+\/jira could not be verified \(UNABLE_TO_VERIFY_LEAF_SIGNATURE\)\. If Jira uses an internal CA, pass its certificate in PEM as the ca-certificate input, or point NODE_EXTRA_CA_CERTS at the file/
+      )
       assert.equal(sim.requests.length, 0)
 
       const trusted = await runAction(oauthInputs(sim, token, { ...SET, 'ca-certificate': ca.caPem }))
       assert.equal(trusted.code, 0, trusted.log)
-      assert.deepEqual(sim.requests.map(r => `${r.method} ${r.status}`), ['GET 200', 'PUT 204'])
+      assert.deepEqual(
+        sim.requests.map(r => `${r.method} ${r.status}`),
+        ['GET 200', 'PUT 204']
+      )
     } finally {
       await sim.close()
     }

@@ -29,8 +29,12 @@ describe('a corporate proxy with issue discovery', () => {
   it('stands in for every undici export the bundled toolkit imports, and each constructs or answers', () => {
     // Whatever the bundles import from undici must exist in the stand-in, or the bundle breaks
     // only on the machines that set a proxy.
-    const sources = ['@actions/http-client/lib/index.js', '@actions/github/lib/internal/utils.js'].map(file => readFileSync(join(ROOT, 'node_modules', file), 'utf8'))
-    const imported = new Set(sources.flatMap(text => [...text.matchAll(/import\s*\{([^}]*)\}\s*from\s*'undici'/g)].flatMap(m => m[1].split(',').map(name => name.trim()))))
+    const sources = ['@actions/http-client/lib/index.js', '@actions/github/lib/internal/utils.js'].map(file =>
+      readFileSync(join(ROOT, 'node_modules', file), 'utf8')
+    )
+    const imported = new Set(
+      sources.flatMap(text => [...text.matchAll(/import\s*\{([^}]*)\}\s*from\s*'undici'/g)].flatMap(m => m[1].split(',').map(name => name.trim())))
+    )
     assert.deepEqual([...imported].sort(), ['ProxyAgent', 'fetch'])
     for (const name of imported) assert.equal(typeof (undiciStub as Record<string, unknown>)[name], 'function', name)
     const agent = new undiciStub.ProxyAgent({ uri: 'http://proxy.example:3128', pipelining: 1 })
@@ -50,7 +54,14 @@ describe('a corporate proxy with issue discovery', () => {
       try {
         const run = await runAction(
           { ...oauthInputs(sim, token, SET), 'jira-url': `http://jira.internal.test:${sim.port}/jira` },
-          { ...file.env, GITHUB_EVENT_NAME: event, GITHUB_REF: event === 'push' ? 'refs/heads/main' : 'refs/pull/7/merge', HTTPS_PROXY: proxy.url, HTTP_PROXY: proxy.url, NO_PROXY: '' }
+          {
+            ...file.env,
+            GITHUB_EVENT_NAME: event,
+            GITHUB_REF: event === 'push' ? 'refs/heads/main' : 'refs/pull/7/merge',
+            HTTPS_PROXY: proxy.url,
+            HTTP_PROXY: proxy.url,
+            NO_PROXY: ''
+          }
         )
         assert.equal(run.code, 0, run.log)
         const expected = event === 'push' ? ['CI-4'] : ['CI-2', 'CI-3']
@@ -75,10 +86,22 @@ describe("Jira Cloud's search and user pickers", () => {
     { accountId: '712020:3f1c2a4e-8b7d-4e2a-9c1b-0a2b3c4d5e6f', displayName: 'Alex Kim', emailAddress: 'alex.k@example.org' }
   ]
   before(async () => {
-    sim = await startSimulator({ deployment: 'Cloud', basicUsers: { 'ci@example.com': apiToken }, cloudUsers: users, maxSearchResults: 2, issues: defaultIssues(7) })
+    sim = await startSimulator({
+      deployment: 'Cloud',
+      basicUsers: { 'ci@example.com': apiToken },
+      cloudUsers: users,
+      maxSearchResults: 2,
+      issues: defaultIssues(7)
+    })
   })
   after(() => sim.close())
-  const cloudInputs = (extra: Record<string, string>): Record<string, string> => ({ 'jira-url': sim.baseUrl, user: 'ci@example.com', 'api-token': apiToken, 'fail-on-error': 'true', ...extra })
+  const cloudInputs = (extra: Record<string, string>): Record<string, string> => ({
+    'jira-url': sim.baseUrl,
+    user: 'ci@example.com',
+    'api-token': apiToken,
+    'fail-on-error': 'true',
+    ...extra
+  })
 
   it('searches with /rest/api/3/search/jql after the old endpoint answers 410, paging by nextPageToken', async () => {
     sim.requests.length = 0
@@ -105,7 +128,10 @@ describe("Jira Cloud's search and user pickers", () => {
     const run = await runAction(cloudInputs({ issue: 'CI-2', field: 'customfield_10323', value: 'Alex Kim' }))
     assert.equal(run.code, 1)
     assert.equal(run.outputs.result, 'invalid')
-    assert.match(run.log, /2 users of this Jira Cloud match "Alex Kim" for customfield_10323 \(Build Owner\): "Alex Kim" <alex\.kim@example\.com> \(5b10a2844c20165700ede21a\), "Alex Kim" <alex\.k@example\.org> \(712020:/)
+    assert.match(
+      run.log,
+      /2 users of this Jira Cloud match "Alex Kim" for customfield_10323 \(Build Owner\): "Alex Kim" <alex\.kim@example\.com> \(5b10a2844c20165700ede21a\), "Alex Kim" <alex\.k@example\.org> \(712020:/
+    )
     assert.equal(sim.requestsTo('/rest/api/2/issue/CI-2', 'PUT').length, puts)
   })
 
@@ -131,7 +157,8 @@ describe('a jira-url without its context path', () => {
   })
   after(() => sim.close())
   const rootUrl = (): string => sim.baseUrl.replace(/\/jira$/, '')
-  const wrongUrl = /is not Jira's REST API: it answered 404 with an HTML page titled "HTTP Status 404 – Not Found", not Jira's JSON\. Most often (the jira-url input|--jira-url \(or JIRA_URL\)) lacks Jira's context path \(such as \/jira\)/
+  const wrongUrl =
+    /is not Jira's REST API: it answered 404 with an HTML page titled "HTTP Status 404 – Not Found", not Jira's JSON\. Most often (the jira-url input|--jira-url \(or JIRA_URL\)) lacks Jira's context path \(such as \/jira\)/
 
   it('says jira-url is wrong, not the issue key, and stops after the first issue', async () => {
     const run = await runAction({ ...oauthInputs(sim, token, { issue: 'CI-1 CI-2', ...SET }), 'jira-url': rootUrl() })
@@ -154,7 +181,11 @@ describe('a jira-url without its context path', () => {
   })
 
   it("gives the base URL Jira's own page reveals through its login link", async () => {
-    sim.inject({ status: 404, headers: { 'Content-Type': 'text/html' }, body: '<html><head><title>Oops, you\'ve found a dead link.</title></head><body><a href="/jira/login.jsp?os_destination=x">Log in</a></body></html>' })
+    sim.inject({
+      status: 404,
+      headers: { 'Content-Type': 'text/html' },
+      body: '<html><head><title>Oops, you\'ve found a dead link.</title></head><body><a href="/jira/login.jsp?os_destination=x">Log in</a></body></html>'
+    })
     const run = await runAction({ ...oauthInputs(sim, token, { issue: 'CI-1', ...SET }), 'jira-url': `${rootUrl()}/jira2` })
     assert.equal(run.outputs.result, 'invalid')
     assert.match(run.log, new RegExp(`The page names Jira at ${rootUrl().replace(/[.:/]/g, '\\$&')}/jira: set the jira-url input to that\\.`))
@@ -165,7 +196,15 @@ describe('pull requests from forks and Dependabot, which get no secrets', () => 
   it('stays green with fail-on-error false, result no-credentials, and a summary that says why', async () => {
     const sim = await startSimulator()
     try {
-      const run = await runAction({ 'jira-url': sim.baseUrl, issue: 'CI-1', ...SET, 'fail-on-error': 'false', 'consumer-key': '', 'private-key': '', 'access-token': '' })
+      const run = await runAction({
+        'jira-url': sim.baseUrl,
+        issue: 'CI-1',
+        ...SET,
+        'fail-on-error': 'false',
+        'consumer-key': '',
+        'private-key': '',
+        'access-token': ''
+      })
       assert.equal(run.code, 0, run.log)
       assert.equal(run.outputs.result, 'no-credentials')
       assert.match(run.log, /::warning title=No Jira credentials::No credentials are configured .*so nothing was sent to Jira\. .*pull requests from forks/)
@@ -182,7 +221,13 @@ describe('pull requests from forks and Dependabot, which get no secrets', () => 
   })
 
   it('keeps a present but malformed credential a hard error, whatever fail-on-error says', async () => {
-    const run = await runAction({ 'jira-url': 'https://jira.example.com', 'personal-access-token': 'abc\ndef', issue: 'CI-1', ...SET, 'fail-on-error': 'false' })
+    const run = await runAction({
+      'jira-url': 'https://jira.example.com',
+      'personal-access-token': 'abc\ndef',
+      issue: 'CI-1',
+      ...SET,
+      'fail-on-error': 'false'
+    })
     assert.equal(run.code, 1)
     assert.equal(run.outputs.result, 'invalid')
     assert.match(run.log, /input 'personal-access-token': holds a line break, a space or a character outside ASCII/)
@@ -190,7 +235,7 @@ describe('pull requests from forks and Dependabot, which get no secrets', () => 
 })
 
 describe('many issues after a CAPTCHA', () => {
-  it('keeps the annotations under GitHub\'s 10 per step, the cause and the closing line among them', async () => {
+  it("keeps the annotations under GitHub's 10 per step, the cause and the closing line among them", async () => {
     const token = newAccessToken()
     const sim = await startSimulator({ accessToken: token, issues: defaultIssues(12) })
     sim.mode = 'captcha'
@@ -237,7 +282,10 @@ describe('signature_invalid, pinpointed through a reverse proxy', () => {
   it('names the URL Jira sees and the jira-url to set, when a reverse proxy stands between', async () => {
     const result = await run({ publicUrl: 'https://jira.example.com/jira' })
     assert.equal(result.code, 1)
-    assert.match(result.stderr, /oauth_problem=signature_invalid\. Jira signs over https:\/\/jira\.example\.com\/jira\/rest\/api\/2\/myself, but this request was signed for http:\/\/127\.0\.0\.1:\d+\/jira\/rest\/api\/2\/myself: a reverse proxy or another host name stands between\. Set --jira-url \(or JIRA_URL\) to https:\/\/jira\.example\.com\/jira, the URL Jira knows itself by\./)
+    assert.match(
+      result.stderr,
+      /oauth_problem=signature_invalid\. Jira signs over https:\/\/jira\.example\.com\/jira\/rest\/api\/2\/myself, but this request was signed for http:\/\/127\.0\.0\.1:\d+\/jira\/rest\/api\/2\/myself: a reverse proxy or another host name stands between\. Set --jira-url \(or JIRA_URL\) to https:\/\/jira\.example\.com\/jira, the URL Jira knows itself by\./
+    )
   })
 
   it('names the parameter that differs when something between changes the query', async () => {
@@ -247,10 +295,19 @@ describe('signature_invalid, pinpointed through a reverse proxy', () => {
   })
 
   it('says the key does not match, with its fingerprint, when the base strings are the same', async () => {
-    const other = (await import('node:crypto')).generateKeyPairSync('rsa', { modulusLength: 2048 }).privateKey.export({ type: 'pkcs8', format: 'pem' }).toString()
+    const other = (await import('node:crypto'))
+      .generateKeyPairSync('rsa', { modulusLength: 2048 })
+      .privateKey.export({ type: 'pkcs8', format: 'pem' })
+      .toString()
     const result = await run({}, other)
-    const fingerprint = createHash('sha256').update(createPublicKey(other).export({ type: 'spki', format: 'der' })).digest('hex')
-    assert.match(result.stderr, new RegExp(`Jira computed the same base string, so the private key does not match the public key on the application link, for certain\\. The public key that belongs to the configured private key has SHA-256 fingerprint ${fingerprint}`))
+    const fingerprint = createHash('sha256')
+      .update(createPublicKey(other).export({ type: 'spki', format: 'der' }))
+      .digest('hex')
+    assert.match(
+      result.stderr,
+      new RegExp(
+        `Jira computed the same base string, so the private key does not match the public key on the application link, for certain\\. The public key that belongs to the configured private key has SHA-256 fingerprint ${fingerprint}`
+      )
+    )
   })
 })
-

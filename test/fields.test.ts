@@ -23,7 +23,10 @@ describe("formatting a value by the field's editmeta schema", () => {
   })
   it('lists the allowed options when the value is not one', () => {
     const meta = custom('select', 'option', { allowedValues: options('Build Passed', 'Build Failed') })
-    assert.throws(() => formatValue('customfield_1', meta, 'Green'), /"Green" is not an option of customfield_1 \(F\)\. Use one of: "Build Passed", "Build Failed"\./)
+    assert.throws(
+      () => formatValue('customfield_1', meta, 'Green'),
+      /"Green" is not an option of customfield_1 \(F\)\. Use one of: "Build Passed", "Build Failed"\./
+    )
   })
   it('splits multi-select and checkbox values on commas', () => {
     const meta = custom('multiselect', 'array', { allowedValues: options('Linux', 'macOS') })

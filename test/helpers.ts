@@ -75,9 +75,14 @@ export function parseOutputFile(text: string): Record<string, string> {
 }
 
 /** Runs a node script as a child process and collects what it prints. */
-export function runNode(script: string, args: string[], env: Record<string, string | undefined>, input?: string): Promise<{ code: number | null; stdout: string; stderr: string }> {
+export function runNode(
+  script: string,
+  args: string[],
+  env: Record<string, string | undefined>,
+  input?: string
+): Promise<{ code: number | null; stdout: string; stderr: string }> {
   return new Promise((resolvePromise, reject) => {
-    const child = spawn(process.execPath, [script, ...args], { env: env as NodeJS.ProcessEnv, stdio: ['pipe', 'pipe', 'pipe'] })
+    const child = spawn(process.execPath, [script, ...args], { env: env, stdio: ['pipe', 'pipe', 'pipe'] })
     let stdout = ''
     let stderr = ''
     child.stdout.on('data', chunk => (stdout += chunk))
@@ -120,7 +125,11 @@ export function assertNoSecrets(texts: Record<string, string>, pieces: string[])
 }
 
 /** Runs the bundled CLI; fails if a secret from its environment shows in what it prints. */
-export async function runCli(args: string[], env: Record<string, string | undefined>, input?: string): Promise<{ code: number | null; stdout: string; stderr: string }> {
+export async function runCli(
+  args: string[],
+  env: Record<string, string | undefined>,
+  input?: string
+): Promise<{ code: number | null; stdout: string; stderr: string }> {
   const run = await runNode(join(ROOT, 'dist/cli/index.js'), args, { ...baseEnv(), ...env }, input)
   const keyFile = env.JIRA_PRIVATE_KEY_FILE
   let fileKey: string | undefined
@@ -129,7 +138,10 @@ export async function runCli(args: string[], env: Record<string, string | undefi
   } catch {
     fileKey = undefined
   }
-  const pieces = secretPieces([env.JIRA_ACCESS_TOKEN, env.JIRA_PERSONAL_ACCESS_TOKEN, env.JIRA_API_TOKEN, env.JIRA_PRIVATE_KEY_PASSPHRASE], [env.JIRA_PRIVATE_KEY, fileKey])
+  const pieces = secretPieces(
+    [env.JIRA_ACCESS_TOKEN, env.JIRA_PERSONAL_ACCESS_TOKEN, env.JIRA_API_TOKEN, env.JIRA_PRIVATE_KEY_PASSPHRASE],
+    [env.JIRA_PRIVATE_KEY, fileKey]
+  )
   assertNoSecrets({ stdout: run.stdout, stderr: run.stderr }, pieces)
   return run
 }
@@ -163,7 +175,10 @@ export async function runAction(inputs: Record<string, string>, extraEnv: Record
   const summary = readFileSync(summaryFile, 'utf8')
   rmSync(dir, { recursive: true, force: true })
   // Every run of the action in the suite is also a leak test.
-  const pieces = secretPieces([inputs['access-token'], inputs['personal-access-token'], inputs['api-token'], inputs['private-key-passphrase']], [inputs['private-key']])
+  const pieces = secretPieces(
+    [inputs['access-token'], inputs['personal-access-token'], inputs['api-token'], inputs['private-key-passphrase']],
+    [inputs['private-key']]
+  )
   assertNoSecrets({ log, stderr, 'the output file': outputText, 'the job summary': summary }, pieces)
   return { code, stdout, log, stderr, outputs: parseOutputFile(outputText), summary }
 }

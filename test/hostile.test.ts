@@ -17,7 +17,10 @@ const SET = { issue: 'CI-1', field: 'customfield_10314', value: 'Build Passed' }
 
 /** Fails when any form of a secret shows anywhere the action wrote, the runner's ::add-mask:: lines aside. */
 function assertNoForms(run: ActionRun | { stdout: string; stderr: string }, secrets: string[]): void {
-  const texts = 'outputs' in run ? { log: run.log, stderr: run.stderr, summary: run.summary, outputs: JSON.stringify(run.outputs) } : { stdout: run.stdout, stderr: run.stderr }
+  const texts: Record<string, string> =
+    'outputs' in run
+      ? { log: run.log, stderr: run.stderr, summary: run.summary, outputs: JSON.stringify(run.outputs) }
+      : { stdout: run.stdout, stderr: run.stderr }
   for (const secret of secrets) {
     for (const form of [secret, percentEncode(secret), percentEncode(percentEncode(secret))]) {
       for (const [where, text] of Object.entries(texts)) assert.ok(!text.includes(form), `a form of a secret leaked into ${where}`)
@@ -32,7 +35,11 @@ describe('credentials echoed back by proxies, WAFs and Jira itself', () => {
   const accessToken = `tok+${newAccessToken()}/=`
   let sim: JiraSimulator
   before(async () => {
-    sim = await startSimulator({ accessTokens: { [accessToken]: 'ci-bot' }, personalAccessTokens: { [pat]: 'pat-user' }, basicUsers: { 'ci@example.com': apiToken } })
+    sim = await startSimulator({
+      accessTokens: { [accessToken]: 'ci-bot' },
+      personalAccessTokens: { [pat]: 'pat-user' },
+      basicUsers: { 'ci@example.com': apiToken }
+    })
   })
   after(() => sim.close())
 
@@ -70,13 +77,17 @@ describe('credentials echoed back by proxies, WAFs and Jira itself', () => {
     assertNoForms(run, [accessToken])
   })
 
-  it('redacts the CLI\'s stderr and --json the same way', async () => {
+  it("redacts the CLI's stderr and --json the same way", async () => {
     sim.clearInjected()
     sim.inject(echo(403))
-    const run = await runCli(['update', '--jira-url', sim.baseUrl, '--issue', 'CI-1', '--field', 'customfield_10314', '--value', 'Build Passed', '--json', '--max-retries', '0'], { JIRA_PERSONAL_ACCESS_TOKEN: pat })
+    const run = await runCli(
+      ['update', '--jira-url', sim.baseUrl, '--issue', 'CI-1', '--field', 'customfield_10314', '--value', 'Build Passed', '--json', '--max-retries', '0'],
+      { JIRA_PERSONAL_ACCESS_TOKEN: pat }
+    )
     assert.equal(run.code, 1)
     assertNoForms(run, [pat])
-    assert.match(JSON.parse(run.stdout).issues[0].message, /Bearer \*\*\*/)
+    const json = JSON.parse(run.stdout) as { issues: Array<{ message: string }> }
+    assert.match(json.issues[0].message, /Bearer \*\*\*/)
   })
 
   it('quotes at most a few hundred characters of an answer', async () => {
@@ -133,14 +144,22 @@ describe('hostile text never becomes a workflow command or markup', () => {
     assert.match(run.summary, /built x&lt;img src=x onerror=alert\(1\)&gt;\\\[click\\\]\(https:\/\/evil\.example\)\\\|/)
   })
 
-  it("refuses keys a JQL search returns that are not issue keys, sending no request for them", async () => {
+  it('refuses keys a JQL search returns that are not issue keys, sending no request for them', async () => {
     for (const key of ['..', null, 12345, {}]) {
       sim.requests.length = 0
-      sim.inject({ status: 200, pathIncludes: '/search', headers: { 'Content-Type': 'application/json' }, body: JSON.stringify({ startAt: 0, total: 1, issues: [{ key }] }) })
+      sim.inject({
+        status: 200,
+        pathIncludes: '/search',
+        headers: { 'Content-Type': 'application/json' },
+        body: JSON.stringify({ startAt: 0, total: 1, issues: [{ key }] })
+      })
       const run = await runAction(oauthInputs(sim, token, { jql: 'project = CI', field: 'customfield_10314', value: 'Build Passed' }))
       assert.equal(run.code, 1)
       assert.match(run.log, /Jira's search answered with .* where an issue key belongs/)
-      assert.deepEqual(sim.requests.map(r => r.path.split('?')[0]), ['/rest/api/2/search'])
+      assert.deepEqual(
+        sim.requests.map(r => r.path.split('?')[0]),
+        ['/rest/api/2/search']
+      )
     }
   })
 
@@ -148,7 +167,7 @@ describe('hostile text never becomes a workflow command or markup', () => {
     const run = await runAction(oauthInputs(sim, token, { ...SET, 'jira-url': 'htps://bob:s3cr3t-pw@jira.example.com/jira?x=1' }))
     assert.equal(run.code, 1)
     assert.match(run.log, /input 'jira-url': must not contain a user name or password \("htps:\/\/jira\.example\.com\/jira\?x=1" without them\)/)
-    assert.doesNotMatch(run.stdout, /s3cr3t-pw|bob/)
+    assert.doesNotMatch(run.log, /s3cr3t-pw|bob:/)
   })
 })
 
@@ -190,7 +209,9 @@ describe('every run ends with an outcome, whatever the transport does', () => {
     try {
       const port = (server.address() as { port: number }).port
       // The step's limit is long: the run must end on the resets, not by waiting it out.
-      const run = await runAction(oauthInputs({ baseUrl: `http://127.0.0.1:${port}/jira` } as JiraSimulator, token, { ...SET, 'max-retries': '1', timeout: '600' }))
+      const run = await runAction(
+        oauthInputs({ baseUrl: `http://127.0.0.1:${port}/jira` } as JiraSimulator, token, { ...SET, 'max-retries': '1', timeout: '600' })
+      )
       assert.equal(run.code, 1)
       assert.deepEqual(run.outputs, { updated: '', unchanged: '', failed: 'CI-1', result: 'error' })
       assert.match(run.log, /Could not reach Jira at .*: connection reset\./)
@@ -202,11 +223,14 @@ describe('every run ends with an outcome, whatever the transport does', () => {
 
   it('names --timeout in the CLI where the action names the timeout input', async () => {
     sim.inject({ status: 200, delayMs: 3000, body: '{}' })
-    const run = await runCli(['update', '--jira-url', sim.baseUrl, '--issue', 'CI-5', '--field', 'customfield_10314', '--value', 'Build Passed', '--timeout', '1'], {
-      JIRA_CONSUMER_KEY: CONSUMER_KEY,
-      JIRA_PRIVATE_KEY: testKeys().pkcs8,
-      JIRA_ACCESS_TOKEN: token
-    })
+    const run = await runCli(
+      ['update', '--jira-url', sim.baseUrl, '--issue', 'CI-5', '--field', 'customfield_10314', '--value', 'Build Passed', '--timeout', '1'],
+      {
+        JIRA_CONSUMER_KEY: CONSUMER_KEY,
+        JIRA_PRIVATE_KEY: testKeys().pkcs8,
+        JIRA_ACCESS_TOKEN: token
+      }
+    )
     sim.clearInjected()
     assert.equal(run.code, 1)
     assert.match(run.stderr, /did not answer within the run's time limit\. Raise --timeout \(seconds\)/)
@@ -218,7 +242,10 @@ describe('every run ends with an outcome, whatever the transport does', () => {
     try {
       sim.inject({ status: 200, endless: true })
       const rssFile = join(dir, 'rss')
-      const run = await runAction(oauthInputs(sim, token, { ...SET, 'max-retries': '0' }), { NODE_OPTIONS: `--require ${join(ROOT, 'bench/rss-probe.cjs')}`, BENCH_RSS_FILE: rssFile })
+      const run = await runAction(oauthInputs(sim, token, { ...SET, 'max-retries': '0' }), {
+        NODE_OPTIONS: `--require ${join(ROOT, 'bench/rss-probe.cjs')}`,
+        BENCH_RSS_FILE: rssFile
+      })
       assert.equal(run.code, 1)
       assert.equal(run.outputs.result, 'error')
       assert.match(run.log, /answer from .* was cut off: it is larger than 4 MiB/)
@@ -231,7 +258,13 @@ describe('every run ends with an outcome, whatever the transport does', () => {
 
   it('stops paging a search that ignores startAt', async () => {
     sim.requests.length = 0
-    for (let i = 0; i < 30; i++) sim.inject({ status: 200, pathIncludes: '/search', headers: { 'Content-Type': 'application/json' }, body: JSON.stringify({ startAt: 0, total: 1000, issues: [{ key: 'CI-1' }, { key: 'CI-2' }] }) })
+    for (let i = 0; i < 30; i++)
+      sim.inject({
+        status: 200,
+        pathIncludes: '/search',
+        headers: { 'Content-Type': 'application/json' },
+        body: JSON.stringify({ startAt: 0, total: 1000, issues: [{ key: 'CI-1' }, { key: 'CI-2' }] })
+      })
     const run = await runAction(oauthInputs(sim, token, { jql: 'project = CI', field: 'customfield_10314', value: 'Build Aborted', 'dry-run': 'true' }))
     sim.clearInjected()
     assert.equal(run.code, 0, run.log)
@@ -245,11 +278,19 @@ describe('every run ends with an outcome, whatever the transport does', () => {
       // CI-1 succeeds; CI-2 is refused with a CAPTCHA while CI-3 waits out a 503's backoff.
       f.inject(
         { status: 503, pathIncludes: 'CI-3', headers: { 'Retry-After': '30' } },
-        { status: 403, pathIncludes: 'CI-2', delayMs: 200, headers: { 'X-Seraph-LoginReason': 'AUTHENTICATION_DENIED', 'X-Authentication-Denied-Reason': 'CAPTCHA_CHALLENGE; login-url=http://x/login.jsp' } }
+        {
+          status: 403,
+          pathIncludes: 'CI-2',
+          delayMs: 200,
+          headers: { 'X-Seraph-LoginReason': 'AUTHENTICATION_DENIED', 'X-Authentication-Denied-Reason': 'CAPTCHA_CHALLENGE; login-url=http://x/login.jsp' }
+        }
       )
       const run = await runAction(oauthInputs(f, token, { ...SET, issue: 'CI-1 CI-2 CI-3', concurrency: '2', timeout: '120' }))
       assert.equal(run.outputs.result, 'captcha')
-      assert.deepEqual(f.requestsTo('/rest/api/2/issue/CI-3').map(r => r.status), [503])
+      assert.deepEqual(
+        f.requestsTo('/rest/api/2/issue/CI-3').map(r => r.status),
+        [503]
+      )
       assert.match(run.log, /not attempted .*: CI-3\./)
     } finally {
       await f.close()
@@ -262,10 +303,16 @@ describe('every run ends with an outcome, whatever the transport does', () => {
     try {
       for (const key of ['CI-1', 'CI-2']) delete sim.issues.get(key)?.fields.customfield_10314
       sim.inject({ status: 200, pathIncludes: 'CI-2', delayMs: 30_000, body: '{}' })
-      const env: Record<string, string> = { PATH: process.env.PATH ?? '', NO_PROXY: '127.0.0.1', GITHUB_OUTPUT: join(dir, 'out'), GITHUB_STEP_SUMMARY: join(dir, 'summary') }
+      const env: Record<string, string> = {
+        PATH: process.env.PATH ?? '',
+        NO_PROXY: '127.0.0.1',
+        GITHUB_OUTPUT: join(dir, 'out'),
+        GITHUB_STEP_SUMMARY: join(dir, 'summary')
+      }
       writeFileSync(env.GITHUB_OUTPUT, '')
       writeFileSync(env.GITHUB_STEP_SUMMARY, '')
-      for (const [name, value] of Object.entries(oauthInputs(sim, token, { ...SET, issue: 'CI-1 CI-2', concurrency: '1' }))) env[`INPUT_${name.toUpperCase()}`] = value
+      for (const [name, value] of Object.entries(oauthInputs(sim, token, { ...SET, issue: 'CI-1 CI-2', concurrency: '1' })))
+        env[`INPUT_${name.toUpperCase()}`] = value
       const child = spawn(process.execPath, [join(ROOT, 'dist/index.js')], { env, stdio: ['ignore', 'pipe', 'pipe'] })
       let stdout = ''
       let cancelled = false
@@ -307,11 +354,32 @@ describe('every run ends with an outcome, whatever the transport does', () => {
 describe('bad input that is refused, not sent', () => {
   const base = { 'jira-url': 'https://jira.example.com/jira', field: 'customfield_10314', value: 'Build Passed' }
   const cases: Array<[string, Record<string, string>, RegExp]> = [
-    ['a token with a non-Latin-1 character', { issue: 'CI-1', 'personal-access-token': 'tøken✓' }, /input 'personal-access-token': holds a line break, a space or a character outside ASCII/],
+    [
+      'a token with a non-Latin-1 character',
+      { issue: 'CI-1', 'personal-access-token': 'tøken✓' },
+      /input 'personal-access-token': holds a line break, a space or a character outside ASCII/
+    ],
     ['a dotless i that upper-cases to another key', { issue: 'ıx-1', 'personal-access-token': 'pat' }, /input 'issue': "ıx-1" is not shaped like an issue key/],
-    ['an issue number of absurd length', { issue: `CI-${'9'.repeat(40)}`, 'personal-access-token': 'pat' }, /input 'issue': .* is not shaped like an issue key/],
-    ['fields nested thousands deep', { issue: 'CI-1', field: '', value: '', 'personal-access-token': 'pat', fields: `{"labels": ${'['.repeat(5000)}${']'.repeat(5000)}}` }, /input 'fields': nests deeper than 32 levels/],
-    ['an RSA key under 1024 bits', { issue: 'CI-1', 'consumer-key': CONSUMER_KEY, 'access-token': 'tok', 'private-key': generateKeyPairSync('rsa', { modulusLength: 512 }).privateKey.export({ type: 'pkcs8', format: 'pem' }).toString() }, /input 'private-key': is a 512-bit RSA key, too weak to sign with/]
+    [
+      'an issue number of absurd length',
+      { issue: `CI-${'9'.repeat(40)}`, 'personal-access-token': 'pat' },
+      /input 'issue': .* is not shaped like an issue key/
+    ],
+    [
+      'fields nested thousands deep',
+      { issue: 'CI-1', field: '', value: '', 'personal-access-token': 'pat', fields: `{"labels": ${'['.repeat(5000)}${']'.repeat(5000)}}` },
+      /input 'fields': nests deeper than 32 levels/
+    ],
+    [
+      'an RSA key under 1024 bits',
+      {
+        issue: 'CI-1',
+        'consumer-key': CONSUMER_KEY,
+        'access-token': 'tok',
+        'private-key': generateKeyPairSync('rsa', { modulusLength: 512 }).privateKey.export({ type: 'pkcs8', format: 'pem' }).toString()
+      },
+      /input 'private-key': is a 512-bit RSA key, too weak to sign with/
+    ]
   ]
   for (const [name, inputs, message] of cases) {
     it(`refuses ${name}`, async () => {

@@ -41,7 +41,11 @@ describe('reading the private key in every form CI secrets hold it', () => {
     ['a key with its middle cut out', () => pkcs8.slice(0, 200) + pkcs8.slice(-200), /could not be parsed: it looks truncated or altered/],
     ['text that is no key at all', () => 'my password!', /neither PEM nor base64/],
     ['base64 that is not a key', () => Buffer.from('hello world, not a key').toString('base64'), /could not be parsed as PKCS#8 or PKCS#1/],
-    ['an EC key', () => generateKeyPairSync('ec', { namedCurve: 'P-256' }).privateKey.export({ type: 'pkcs8', format: 'pem' }).toString(), /is an EC key; Jira's OAuth uses RSA-SHA1/]
+    [
+      'an EC key',
+      () => generateKeyPairSync('ec', { namedCurve: 'P-256' }).privateKey.export({ type: 'pkcs8', format: 'pem' }).toString(),
+      /is an EC key; Jira's OAuth uses RSA-SHA1/
+    ]
   ]
   for (const [name, text, message] of refusals) {
     it(`refuses ${name} without echoing it`, () => {
@@ -63,7 +67,10 @@ describe('reading the private key in every form CI secrets hold it', () => {
     for (const line of pkcs8.split('\n').filter(l => l.length > 0 && !l.startsWith('-----'))) assert.ok(fragments.includes(line))
     // The whole value first; no fragment but the whole value carries a BEGIN or END line.
     assert.equal(fragments[0], pkcs8.replace(/\n/g, '\\n').trim())
-    assert.deepEqual(fragments.slice(1).filter(f => f.includes('-----')), [])
+    assert.deepEqual(
+      fragments.slice(1).filter(f => f.includes('-----')),
+      []
+    )
   })
 })
 
@@ -77,7 +84,7 @@ describe('reading key material as users really hold it', () => {
     cert.validity.notAfter = new Date(Date.now() + 86_400_000)
     cert.setSubject([{ name: 'commonName', value: 'jira-build-result' }])
     cert.setIssuer([{ name: 'commonName', value: 'jira-build-result' }])
-    cert.sign(forge.pki.privateKeyFromPem(pkcs1) as forge.pki.rsa.PrivateKey, forge.md.sha256.create())
+    cert.sign(forge.pki.privateKeyFromPem(pkcs1), forge.md.sha256.create())
     return forge.pki.certificateToPem(cert)
   }
 
@@ -101,16 +108,25 @@ describe('reading key material as users really hold it', () => {
   }
 
   it('names a PKCS#12 bundle in base64 and gives the command that extracts the key', () => {
-    assert.throws(() => loadPrivateKey(pkcs12Der().toString('base64')), /PKCS#12 \(\.p12, \.pfx\) bundle in base64, not a PEM key\. Take the key out of it: openssl pkcs12 -in bundle\.p12 -nocerts -nodes/)
+    assert.throws(
+      () => loadPrivateKey(pkcs12Der().toString('base64')),
+      /PKCS#12 \(\.p12, \.pfx\) bundle in base64, not a PEM key\. Take the key out of it: openssl pkcs12 -in bundle\.p12 -nocerts -nodes/
+    )
   })
 
   it('names a binary PKCS#12 file read as text', () => {
-    assert.throws(() => loadPrivateKey(pkcs12Der().toString('utf8')), /is binary, such as a PKCS#12 \(\.p12, \.pfx\) file or DER, not text\. Take the key out of it: openssl pkcs12/)
+    assert.throws(
+      () => loadPrivateKey(pkcs12Der().toString('utf8')),
+      /is binary, such as a PKCS#12 \(\.p12, \.pfx\) file or DER, not text\. Take the key out of it: openssl pkcs12/
+    )
   })
 
-  it("names a whole private_key= line from config.properties and the command that keeps the value", () => {
+  it('names a whole private_key= line from config.properties and the command that keeps the value', () => {
     const line = `consumer_key=jira-build-result\nprivate_key=${bodyOf(pkcs8)}\n`
-    assert.throws(() => loadPrivateKey(line), /the private_key line of Jira's config\.properties, not the key alone\. Store only what follows 'private_key=': sed -n 's\/\^private_key=\/\/p' config\.properties/)
+    assert.throws(
+      () => loadPrivateKey(line),
+      /the private_key line of Jira's config\.properties, not the key alone\. Store only what follows 'private_key=': sed -n 's\/\^private_key=\/\/p' config\.properties/
+    )
   })
 
   it("says a legacy cipher that Node's OpenSSL 3 cannot decrypt is not a wrong passphrase, and how to re-encrypt", () => {

@@ -27,16 +27,28 @@ describe('validating inputs before any request', () => {
   it('accepts a working set, trims the URL and deduplicates keys', () => {
     const options = parseUpdateOptions(valid())
     assert.equal(options.jiraUrl, 'https://jira.example.com/jira')
-    assert.deepEqual(options.issueKeys, ['CI-1', 'CI-2'])
+    assert.deepEqual(options.issues, { by: 'keys', keys: ['CI-1', 'CI-2'] })
     assert.equal(options.failOnError, true)
     assert.equal(options.dryRun, false)
   })
 
   const cases: Array<[string, RawInputs, RegExp]> = [
-    ['a jira-url without scheme', { 'jira-url': 'jira.example.com' }, /input 'jira-url': "jira\.example\.com" is not a URL\. Write it with its scheme, e\.g\. https:\/\/jira\.example\.com/],
-    ['a jira-url with /rest/api/2', { 'jira-url': 'https://jira.example.com/jira/rest/api/2' }, /points inside Jira \(\/rest….*Use the base URL: https:\/\/jira\.example\.com\/jira\./],
+    [
+      'a jira-url without scheme',
+      { 'jira-url': 'jira.example.com' },
+      /input 'jira-url': "jira\.example\.com" is not a URL\. Write it with its scheme, e\.g\. https:\/\/jira\.example\.com/
+    ],
+    [
+      'a jira-url with /rest/api/2',
+      { 'jira-url': 'https://jira.example.com/jira/rest/api/2' },
+      /points inside Jira \(\/rest….*Use the base URL: https:\/\/jira\.example\.com\/jira\./
+    ],
     ['a jira-url with a query', { 'jira-url': 'https://jira.example.com/?os_authType=basic' }, /has a query or fragment/],
-    ['an empty access token, with the fork hint', { 'access-token': '' }, /input 'access-token': is empty.*GitHub passes no secrets to workflows run for pull requests from forks/],
+    [
+      'an empty access token, with the fork hint',
+      { 'access-token': '' },
+      /input 'access-token': is empty.*GitHub passes no secrets to workflows run for pull requests from forks/
+    ],
     ['an issue key of the wrong shape', { issue: 'CI_1' }, /"CI_1" is not shaped like an issue key/],
     ['fields JSON that does not parse', { field: '', value: '', fields: '{"labels": [' }, /input 'fields': is not valid JSON/],
     ['fields JSON that is not an object', { field: '', value: '', fields: '["a"]' }, /must be a JSON object/],
@@ -47,7 +59,10 @@ describe('validating inputs before any request', () => {
   for (const [name, change, message] of cases) {
     it(`refuses ${name}`, () => {
       const problems = problemsOf({ ...valid(), ...change })
-      assert.ok(problems.some(p => message.test(p)), problems.join('\n'))
+      assert.ok(
+        problems.some(p => message.test(p)),
+        problems.join('\n')
+      )
     })
   }
 
@@ -66,7 +81,9 @@ describe('validating inputs before any request', () => {
       (error: unknown) =>
         error instanceof NoCredentialsError &&
         !error.failOnError &&
-        /No credentials are configured \(OAuth 1\.0a: input 'consumer-key', input 'private-key', input 'access-token'; personal access token: input 'personal-access-token'; basic with an API token: input 'user' and input 'api-token'\), so nothing was sent to Jira/.test(error.message)
+        /No credentials are configured \(OAuth 1\.0a: input 'consumer-key', input 'private-key', input 'access-token'; personal access token: input 'personal-access-token'; basic with an API token: input 'user' and input 'api-token'\), so nothing was sent to Jira/.test(
+          error.message
+        )
     )
     // No credentials and another problem: the other problem is bad input, as always.
     assert.match(problemsOf({ ...none, issue: 'not-a-key' }).join('\n'), /input 'issue'/)
@@ -74,22 +91,5 @@ describe('validating inputs before any request', () => {
     assert.match(two.join('\n'), /credentials for 2 ways to authenticate are set \(oauth, pat\)/)
     const half = problemsOf({ ...valid(), 'consumer-key': '', 'private-key': '', 'access-token': '', 'api-token': 'tok' })
     assert.match(half.join('\n'), /input 'user': is empty, but input 'api-token' is set/)
-  })
-})
-
-describe('the interface in action.yml', () => {
-  it('declares exactly the inputs the action reads, each with a description', async () => {
-    const { readFileSync } = await import('node:fs')
-    const { join } = await import('node:path')
-    const { ROOT } = await import('./helpers.js')
-    const { INPUT_NAMES } = await import('../src/options.js')
-    const yml = readFileSync(join(ROOT, 'action.yml'), 'utf8')
-    const inputsBlock = yml.slice(yml.indexOf('\ninputs:'), yml.indexOf('\noutputs:'))
-    const declared = [...inputsBlock.matchAll(/^ {2}([a-z-]+):\n {4}description: \S/gm)].map(m => m[1])
-    assert.deepEqual([...declared].sort(), [...INPUT_NAMES].sort())
-    const outputs = [...yml.slice(yml.indexOf('\noutputs:'), yml.indexOf('\nruns:')).matchAll(/^ {2}([a-z-]+):/gm)].map(m => m[1])
-    assert.deepEqual(outputs, ['updated', 'unchanged', 'failed', 'result'])
-    assert.match(yml, /using: 'node24'/)
-    assert.doesNotMatch(inputsBlock, /(private-key|access-token|api-token|personal-access-token):\n(?: {4}.*\n)*? {4}default:/)
   })
 })

@@ -67,7 +67,10 @@ describe('finding issue keys, values and fields (pure)', () => {
       { id: 'customfield_3', name: 'Build Status' }
     ]
     assert.equal(resolveField('build result', fields), 'customfield_1')
-    assert.throws(() => resolveField('Build Status', fields), /2 fields are named "Build Status": "Build Status" \(customfield_2\), "Build Status" \(customfield_3\)/)
+    assert.throws(
+      () => resolveField('Build Status', fields),
+      /2 fields are named "Build Status": "Build Status" \(customfield_2\), "Build Status" \(customfield_3\)/
+    )
     assert.throws(() => resolveField('Buld Result', fields), /No field is named "Buld Result"\. Close matches: "Build Result" \(customfield_1\)/)
   })
 
@@ -143,7 +146,10 @@ describe('which issues, which field, which value: through the bundled action', (
     assert.equal(run.outputs.updated, 'CI-6,CI-7,CI-8')
     const searches = sim.requestsTo('/rest/api/2/search')
     assert.equal(searches.length, 2)
-    assert.ok(searches.every(r => r.status === 200 && r.user === 'ci-bot'), JSON.stringify(searches.map(r => r.oauthProblem)))
+    assert.ok(
+      searches.every(r => r.status === 200 && r.user === 'ci-bot'),
+      JSON.stringify(searches.map(r => r.oauthProblem))
+    )
     assert.equal(new URLSearchParams(searches[0].path.split('?')[1]).get('jql'), jql)
   })
 
@@ -160,12 +166,17 @@ describe('which issues, which field, which value: through the bundled action', (
     const run = await runAction(inputs({ issue: 'CI-10', field: 'Build Status' }))
     assert.equal(run.code, 1)
     assert.equal(run.outputs.result, 'invalid')
-    assert.match(run.log, /2 fields are named "Build Status": "Build Status" \(customfield_10330\), "Build Status" \(customfield_10331\)\. Name the field by its id instead/)
+    assert.match(
+      run.log,
+      /2 fields are named "Build Status": "Build Status" \(customfield_10330\), "Build Status" \(customfield_10331\)\. Name the field by its id instead/
+    )
     assert.equal(sim.requestsTo('/rest/api/2/issue', 'PUT').length, puts)
   })
 
   it('maps the job status through value-map', async () => {
-    const run = await runAction(inputs({ issue: 'CI-10', value: '', status: 'failure', 'value-map': 'success=Build Passed, failure=Build Failed, cancelled=Build Aborted' }))
+    const run = await runAction(
+      inputs({ issue: 'CI-10', value: '', status: 'failure', 'value-map': 'success=Build Passed, failure=Build Failed, cancelled=Build Aborted' })
+    )
     assert.equal(run.code, 0, run.log)
     assert.equal(valueOf(sim, 'CI-10'), 'Build Failed')
   })
@@ -216,7 +227,12 @@ describe('which issues, which field, which value: through the bundled action', (
       const run = await runAction(oauthInputs(s, token, { issue: keys.join(' '), field: 'customfield_10314', value: 'Build Passed', concurrency: '3' }))
       assert.equal(run.code, 1)
       assert.deepEqual(run.outputs, { updated: 'CI-1,CI-2,CI-6,CI-7,CI-8', unchanged: 'CI-3', failed: 'CI-404,CI-5', result: 'forbidden' })
-      for (const [key, outcome] of [['CI-1', '✅ updated'], ['CI-3', '✅ unchanged'], ['CI-404', '❌ not-found'], ['CI-5', '❌ forbidden']]) {
+      for (const [key, outcome] of [
+        ['CI-1', '✅ updated'],
+        ['CI-3', '✅ unchanged'],
+        ['CI-404', '❌ not-found'],
+        ['CI-5', '❌ forbidden']
+      ]) {
         assert.match(run.summary, new RegExp(`\\[${key}\\].*${outcome}`))
       }
     } finally {
@@ -240,7 +256,10 @@ describe('which issues and which value: through the bundled CLI on Jenkins', () 
         BUILD_URL: 'https://jenkins.example.com/job/app/42/',
         BUILD_NUMBER: '42'
       }
-      const mapped = await runCli(['update', '--field', 'Build Result', '--status', 'ABORTED', '--value-map', 'success=Build Passed, failure=Build Failed, cancelled=Build Aborted'], env)
+      const mapped = await runCli(
+        ['update', '--field', 'Build Result', '--status', 'ABORTED', '--value-map', 'success=Build Passed, failure=Build Failed, cancelled=Build Aborted'],
+        env
+      )
       assert.equal(mapped.code, 0, mapped.stderr)
       assert.equal(valueOf(sim, 'CI-2'), 'Build Aborted')
       const link = await runCli(['update', '--field', 'customfield_10315', '--value', '{run_url}'], env)

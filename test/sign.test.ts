@@ -63,7 +63,7 @@ describe('OAuth 1.0a RSA-SHA1 signing', () => {
         method: 'GET',
         baseUri: `${parsed.protocol}//${parsed.host}${parsed.pathname}`,
         query: parsed.search.slice(1),
-        oauthParams: parseOAuthHeader(signed.authorization) ?? new Map()
+        oauthParams: parseOAuthHeader(signed.authorization) ?? new Map<string, string>()
       })
       assert.equal(signed.baseString, expected)
       assert.ok(verifyRsaSha1(expected, signed.oauthParams.oauth_signature, createPublicKey(testKeys().publicKey)))
@@ -81,6 +81,36 @@ describe('OAuth 1.0a RSA-SHA1 signing', () => {
   it('splits a URL into the base string URI and decoded parameters', () => {
     const { baseUri, params } = splitUrl('HTTP://Example.com:80/a%20b?x=1+2&y=a=b')
     assert.equal(baseUri, 'http://example.com/a%20b')
-    assert.deepEqual({ ...params }, { x: '1 2', y: 'a=b' })
+    assert.deepEqual(params, [
+      ['x', '1 2'],
+      ['y', 'a=b']
+    ])
+  })
+
+  // Found by comparing with oauthlib: oauth-1.0a copies request parameters into its protocol
+  // parameters, and collects them on plain objects.
+  it('signs a query parameter named oauth_* once, and keeps it out of the header', () => {
+    const url = 'http://jira.example.com/rest/api/2/search?oauth_extra=1&jql=x'
+    const signed = signRequest({ method: 'GET', url }, credentials(), fixed(1700000000, 'n1'))
+    assert.equal(parseOAuthHeader(signed.authorization)?.has('oauth_extra'), false)
+    assert.equal(signed.baseString.split('oauth_extra').length - 1, 1)
+    const header = parseOAuthHeader(signed.authorization) ?? new Map<string, string>()
+    const expected = serverBaseString({
+      method: 'GET',
+      baseUri: 'http://jira.example.com/rest/api/2/search',
+      query: 'oauth_extra=1&jql=x',
+      oauthParams: header
+    })
+    assert.equal(signed.baseString, expected)
+  })
+
+  it('signs a parameter named __proto__ like any other', () => {
+    const url = 'http://jira.example.com/rest/api/2/search?__proto__=x&jql=y'
+    const signed = signRequest({ method: 'GET', url }, credentials(), fixed(1700000000, 'n1'))
+    assert.match(signed.baseString, /__proto__%3Dx/)
+    const header = parseOAuthHeader(signed.authorization) ?? new Map<string, string>()
+    const expected = serverBaseString({ method: 'GET', baseUri: 'http://jira.example.com/rest/api/2/search', query: '__proto__=x&jql=y', oauthParams: header })
+    assert.equal(signed.baseString, expected)
+    assert.ok(verifyRsaSha1(expected, signed.oauthParams.oauth_signature, createPublicKey(testKeys().publicKey)))
   })
 })

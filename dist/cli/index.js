@@ -673,18 +673,20 @@ __nccwpck_require__.a(module, async (__webpack_handle_async_dependencies__, __we
 /* harmony import */ var node_fs__WEBPACK_IMPORTED_MODULE_0__ = __nccwpck_require__(3024);
 /* harmony import */ var node_fs__WEBPACK_IMPORTED_MODULE_0___default = /*#__PURE__*/__nccwpck_require__.n(node_fs__WEBPACK_IMPORTED_MODULE_0__);
 /* harmony import */ var _jira_auth_js__WEBPACK_IMPORTED_MODULE_1__ = __nccwpck_require__(108);
-/* harmony import */ var _jira_redact_js__WEBPACK_IMPORTED_MODULE_11__ = __nccwpck_require__(7103);
+/* harmony import */ var _jira_redact_js__WEBPACK_IMPORTED_MODULE_13__ = __nccwpck_require__(7103);
 /* harmony import */ var node_readline__WEBPACK_IMPORTED_MODULE_2__ = __nccwpck_require__(481);
 /* harmony import */ var node_readline__WEBPACK_IMPORTED_MODULE_2___default = /*#__PURE__*/__nccwpck_require__.n(node_readline__WEBPACK_IMPORTED_MODULE_2__);
 /* harmony import */ var node_util__WEBPACK_IMPORTED_MODULE_3__ = __nccwpck_require__(7975);
 /* harmony import */ var node_util__WEBPACK_IMPORTED_MODULE_3___default = /*#__PURE__*/__nccwpck_require__.n(node_util__WEBPACK_IMPORTED_MODULE_3__);
-/* harmony import */ var _commands_credentials_js__WEBPACK_IMPORTED_MODULE_4__ = __nccwpck_require__(3715);
+/* harmony import */ var _commands_credentials_js__WEBPACK_IMPORTED_MODULE_4__ = __nccwpck_require__(916);
 /* harmony import */ var _commands_io_js__WEBPACK_IMPORTED_MODULE_5__ = __nccwpck_require__(3776);
 /* harmony import */ var _commands_update_js__WEBPACK_IMPORTED_MODULE_6__ = __nccwpck_require__(9164);
 /* harmony import */ var _report_outcome_js__WEBPACK_IMPORTED_MODULE_7__ = __nccwpck_require__(5066);
 /* harmony import */ var _jira_errors_js__WEBPACK_IMPORTED_MODULE_8__ = __nccwpck_require__(6353);
 /* harmony import */ var _jira_transport_js__WEBPACK_IMPORTED_MODULE_9__ = __nccwpck_require__(8118);
-/* harmony import */ var _options_js__WEBPACK_IMPORTED_MODULE_10__ = __nccwpck_require__(6512);
+/* harmony import */ var _inputs_js__WEBPACK_IMPORTED_MODULE_10__ = __nccwpck_require__(8422);
+/* harmony import */ var _commands_flags_js__WEBPACK_IMPORTED_MODULE_11__ = __nccwpck_require__(7157);
+/* harmony import */ var _options_js__WEBPACK_IMPORTED_MODULE_12__ = __nccwpck_require__(6478);
 /**
  * The command line, for Jenkins pipelines and people. It only reads arguments and the
  * environment, then calls the same core as the action. Secrets come from the environment,
@@ -702,130 +704,30 @@ __nccwpck_require__.a(module, async (__webpack_handle_async_dependencies__, __we
 
 
 
-const COMMON = {
-    'jira-url': { type: 'string' },
-    'max-retries': { type: 'string' },
-    timeout: { type: 'string' },
-    'ca-certificate': { type: 'string' },
-    json: { type: 'boolean' },
-    help: { type: 'boolean', short: 'h' },
-    debug: { type: 'boolean' }
-};
-const COMMANDS = {
-    update: {
-        summary: 'set a field on one or more issues (what the action does)',
-        usage: `update --jira-url URL [--issue KEYS | --jql QUERY] --field ID|NAME (--value VALUE | --status S --value-map MAP)
-              [--fields JSON] [--issue-source pr-title,branch,commits] [--projects KEYS] [--notify-users false]
-              [--concurrency 4] [--dry-run] [--fail-on-error false] [--json] [--debug]
 
-  Without --issue or --jql, keys are found in CHANGE_TITLE (pull request title) and
-  BRANCH_NAME / CHANGE_BRANCH / GIT_BRANCH. --status takes SUCCESS, UNSTABLE, FAILURE or ABORTED
-  (currentBuild.currentResult) as well as success, failure or cancelled. --value may use
-  {status}, {run_url}, {run_number}, {sha}, {ref}, {workflow}, {repository}, filled from
-  BUILD_URL, BUILD_NUMBER, GIT_COMMIT, GIT_BRANCH, JOB_NAME and GIT_URL.
 
-  Credentials, from the environment (exactly one way):
-    OAuth 1.0a:             JIRA_CONSUMER_KEY, JIRA_PRIVATE_KEY or JIRA_PRIVATE_KEY_FILE,
-                            JIRA_ACCESS_TOKEN [, JIRA_PRIVATE_KEY_PASSPHRASE]
-    personal access token:  JIRA_PERSONAL_ACCESS_TOKEN
-    basic with API token:   JIRA_USER (or --user), JIRA_API_TOKEN
-  JIRA_URL may stand for --jira-url.`,
-        options: {
-            issue: { type: 'string' },
-            'issue-source': { type: 'string' },
-            projects: { type: 'string' },
-            jql: { type: 'string' },
-            field: { type: 'string' },
-            value: { type: 'string' },
-            status: { type: 'string' },
-            'value-map': { type: 'string' },
-            fields: { type: 'string' },
-            'notify-users': { type: 'string' },
-            concurrency: { type: 'string' },
-            'dry-run': { type: 'boolean' },
-            'fail-on-error': { type: 'string' },
-            'consumer-key': { type: 'string' },
-            user: { type: 'string' }
-        }
-    },
-    keygen: {
-        summary: 'write an RSA key pair and certificate for the application link',
-        usage: 'keygen [--out DIR] [--bits 2048] [--force] [--json]',
-        options: { out: { type: 'string', default: '.' }, bits: { type: 'string', default: '2048' }, force: { type: 'boolean' } }
-    },
-    'request-token': {
-        summary: 'OAuth dance step 1: get a request token and the URL to approve it',
-        usage: 'request-token --jira-url URL [--json]\n\n  Needs JIRA_CONSUMER_KEY and JIRA_PRIVATE_KEY or JIRA_PRIVATE_KEY_FILE.',
-        options: { 'consumer-key': { type: 'string' } }
-    },
-    'access-token': {
-        summary: 'OAuth dance step 3: exchange the approved request token for an access token',
-        usage: 'access-token --jira-url URL --request-token TOKEN --verifier CODE [--json]\n\n  Needs JIRA_CONSUMER_KEY and JIRA_PRIVATE_KEY or JIRA_PRIVATE_KEY_FILE.',
-        options: { 'consumer-key': { type: 'string' }, 'request-token': { type: 'string' }, verifier: { type: 'string' } }
-    },
-    authorize: {
-        summary: 'the whole OAuth dance at the terminal, then the commands that store the secrets',
-        usage: 'authorize --jira-url URL [--repo OWNER/NAME] [--json]\n\n  Needs JIRA_CONSUMER_KEY and JIRA_PRIVATE_KEY or JIRA_PRIVATE_KEY_FILE.',
-        options: { 'consumer-key': { type: 'string' }, repo: { type: 'string' } }
-    },
-    check: {
-        summary: 'show which user the credentials act as, or why Jira refuses them',
-        usage: 'check --jira-url URL [--json]\n\n  Credentials from the environment, as for update.',
-        options: { 'consumer-key': { type: 'string' }, user: { type: 'string' } }
-    }
-};
-const ENV_NAMES = {
-    'jira-url': 'JIRA_URL',
-    'consumer-key': 'JIRA_CONSUMER_KEY',
-    'private-key': 'JIRA_PRIVATE_KEY',
-    'private-key-passphrase': 'JIRA_PRIVATE_KEY_PASSPHRASE',
-    'access-token': 'JIRA_ACCESS_TOKEN',
-    'personal-access-token': 'JIRA_PERSONAL_ACCESS_TOKEN',
-    user: 'JIRA_USER',
-    'api-token': 'JIRA_API_TOKEN'
-};
-// Every input that is not a secret is also a flag, but for --dry-run (a switch) and
-// --ca-certificate (a file path or PEM), which are read apart.
-const FLAG_INPUTS = _options_js__WEBPACK_IMPORTED_MODULE_10__/* .INPUT_NAMES */ .Qh.filter(input => !_options_js__WEBPACK_IMPORTED_MODULE_10__/* .SECRET_INPUTS */ .pH.has(input) && input !== 'dry-run' && input !== 'ca-certificate');
-const cliInputName = input => {
-    if (input === 'private-key')
-        return 'JIRA_PRIVATE_KEY (or JIRA_PRIVATE_KEY_FILE)';
-    if (input === 'ca-certificate')
-        return '--ca-certificate (or JIRA_CA_CERTIFICATE)';
-    const env = ENV_NAMES[input];
-    if (FLAG_INPUTS.includes(input))
-        return env ? `--${input} (or ${env})` : `--${input}`;
-    return env ?? `--${input}`;
-};
-/** The CLI's words for remedies: flags and variables, and the check command. */
-const CLI_WORDS = {
-    input: name => cliInputName(name),
-    checkCredentials: 'Check the credentials with: jira-build-result check --jira-url URL.'
-};
-function usage() {
-    const lines = Object.entries(COMMANDS).map(([name, command]) => `  ${name.padEnd(14)} ${command.summary}`);
-    return `Usage: jira-build-result COMMAND [options]\n\nEvery command that talks to Jira also takes --max-retries N (3), --timeout SECONDS (60)\nand --ca-certificate FILE (or JIRA_CA_CERTIFICATE) for Jira behind an internal CA.\n\nCommands:\n${lines.join('\n')}\n\nRun jira-build-result COMMAND --help for a command's options.\nExit codes: 0 done, 1 Jira refused or failed, 2 bad usage or input.`;
-}
 /** Reads flags and environment into the inputs the core validates. */
 function rawInputs(values, env) {
     const raw = {};
-    for (const [input, name] of Object.entries(ENV_NAMES)) {
-        if (env[name] !== undefined)
-            raw[input] = env[name];
+    for (const spec of _inputs_js__WEBPACK_IMPORTED_MODULE_10__/* .INPUTS */ .mc) {
+        const flag = values[spec.name];
+        if (typeof flag === 'string')
+            raw[spec.name] = flag;
+        else if (flag === true)
+            raw[spec.name] = 'true';
+        else if (spec.cli.env && env[spec.cli.env] !== undefined)
+            raw[spec.name] = env[spec.cli.env];
     }
-    for (const input of FLAG_INPUTS)
-        if (typeof values[input] === 'string')
-            raw[input] = values[input];
-    if (values['dry-run'] === true)
-        raw['dry-run'] = 'true';
     // --ca-certificate takes a PEM file's path, or the PEM itself.
-    const ca = typeof values['ca-certificate'] === 'string' ? values['ca-certificate'] : env.JIRA_CA_CERTIFICATE;
+    const ca = raw['ca-certificate'];
     if (ca)
-        raw['ca-certificate'] = ca.includes('-----BEGIN') ? ca : readInputFile(ca, '--ca-certificate', 'Point it at the PEM file of the CA that signed Jira\'s certificate.');
+        raw['ca-certificate'] = ca.includes('-----BEGIN')
+            ? ca
+            : readInputFile(ca, '--ca-certificate', "Point it at the PEM file of the CA that signed Jira's certificate.");
     const keyFile = env.JIRA_PRIVATE_KEY_FILE;
     if (keyFile) {
         if (env.JIRA_PRIVATE_KEY)
-            throw new _options_js__WEBPACK_IMPORTED_MODULE_10__/* .InputError */ .dz([{ input: 'private-key', message: 'JIRA_PRIVATE_KEY and JIRA_PRIVATE_KEY_FILE are both set; set one.' }]);
+            throw new _options_js__WEBPACK_IMPORTED_MODULE_12__/* .InputError */ .dz([{ input: 'private-key', message: 'JIRA_PRIVATE_KEY and JIRA_PRIVATE_KEY_FILE are both set; set one.' }]);
         raw['private-key'] = readInputFile(keyFile, 'JIRA_PRIVATE_KEY_FILE', 'Point it at the private key file; in Jenkins, bind a file credential with withCredentials([file(...)]).');
     }
     return raw;
@@ -842,7 +744,7 @@ function readInputFile(path, input, remedy) {
     }
     catch (thrown) {
         const code = typeof thrown === 'object' && thrown && 'code' in thrown ? ` (${String(thrown.code)})` : '';
-        throw new _options_js__WEBPACK_IMPORTED_MODULE_10__/* .InputError */ .dz([{ input, message: `${input}: cannot read ${path}${code}. ${remedy}` }]);
+        throw new _options_js__WEBPACK_IMPORTED_MODULE_12__/* .InputError */ .dz([{ input, message: `${input}: cannot read ${path}${code}. ${remedy}` }]);
     }
 }
 /** What a Jenkins build offers: the change's title and branch, and values for templates. */
@@ -871,25 +773,25 @@ function jenkinsContext(env) {
 async function main(argv) {
     const name = argv[0];
     if (name === undefined || name === '--help' || name === '-h' || name === 'help') {
-        console.log(usage());
+        console.log((0,_commands_flags_js__WEBPACK_IMPORTED_MODULE_11__/* .usage */ .CI)());
         return name === undefined ? _commands_io_js__WEBPACK_IMPORTED_MODULE_5__/* .EXIT */ .d.usage : _commands_io_js__WEBPACK_IMPORTED_MODULE_5__/* .EXIT */ .d.ok;
     }
-    const command = COMMANDS[name];
+    const command = Object.hasOwn(_commands_flags_js__WEBPACK_IMPORTED_MODULE_11__/* .COMMANDS */ .Lo, name) ? _commands_flags_js__WEBPACK_IMPORTED_MODULE_11__/* .COMMANDS */ .Lo[name] : undefined;
     if (!command) {
-        console.error(`error: unknown command '${name}'.\n\n${usage()}`);
+        console.error(`error: unknown command '${name}'.\n\n${(0,_commands_flags_js__WEBPACK_IMPORTED_MODULE_11__/* .usage */ .CI)()}`);
         return _commands_io_js__WEBPACK_IMPORTED_MODULE_5__/* .EXIT */ .d.usage;
     }
     let values;
     try {
         ;
-        ({ values } = (0,node_util__WEBPACK_IMPORTED_MODULE_3__.parseArgs)({ args: argv.slice(1), options: { ...COMMON, ...command.options }, strict: true, allowPositionals: false }));
+        ({ values } = (0,node_util__WEBPACK_IMPORTED_MODULE_3__.parseArgs)({ args: argv.slice(1), options: (0,_commands_flags_js__WEBPACK_IMPORTED_MODULE_11__/* .flagsOf */ .Zo)(name), strict: true, allowPositionals: false }));
     }
     catch (thrown) {
-        console.error(`error: ${(0,_jira_errors_js__WEBPACK_IMPORTED_MODULE_8__/* .messageOf */ .bD)(thrown)}\n\nUsage: jira-build-result ${command.usage}`);
+        console.error(`error: ${(0,_jira_errors_js__WEBPACK_IMPORTED_MODULE_8__/* .messageOf */ .bD)(thrown)}\n\n${(0,_commands_flags_js__WEBPACK_IMPORTED_MODULE_11__/* .commandUsage */ .T3)(name)}`);
         return _commands_io_js__WEBPACK_IMPORTED_MODULE_5__/* .EXIT */ .d.usage;
     }
     if (values.help) {
-        console.log(`Usage: jira-build-result ${command.usage}`);
+        console.log((0,_commands_flags_js__WEBPACK_IMPORTED_MODULE_11__/* .commandUsage */ .T3)(name));
         return _commands_io_js__WEBPACK_IMPORTED_MODULE_5__/* .EXIT */ .d.ok;
     }
     const json = values.json === true;
@@ -915,7 +817,7 @@ async function main(argv) {
     let transport;
     const connectionFor = (options, signal) => {
         transport = (0,_jira_transport_js__WEBPACK_IMPORTED_MODULE_9__/* .transportFor */ .JG)(options);
-        return { transport, words: CLI_WORDS, redactor: new _jira_redact_js__WEBPACK_IMPORTED_MODULE_11__/* .Redactor */ .pO(options.auth ? (0,_jira_auth_js__WEBPACK_IMPORTED_MODULE_1__/* .authSecrets */ .O6)(options.auth) : []), signal };
+        return { transport, words: _commands_flags_js__WEBPACK_IMPORTED_MODULE_11__/* .CLI_WORDS */ .xP, redactor: new _jira_redact_js__WEBPACK_IMPORTED_MODULE_13__/* .Redactor */ .pO(options.auth ? (0,_jira_auth_js__WEBPACK_IMPORTED_MODULE_1__/* .authSecrets */ .O6)(options.auth) : []), signal };
     };
     try {
         if (name === 'keygen') {
@@ -929,7 +831,7 @@ async function main(argv) {
         const raw = rawInputs(values, process.env);
         switch (name) {
             case 'update': {
-                const options = (0,_options_js__WEBPACK_IMPORTED_MODULE_10__/* .parseUpdateOptions */ .tM)(raw, cliInputName, jenkinsContext(process.env));
+                const options = (0,_options_js__WEBPACK_IMPORTED_MODULE_12__/* .parseUpdateOptions */ .tM)(raw, _commands_flags_js__WEBPACK_IMPORTED_MODULE_11__/* .cliInputName */ .SS, jenkinsContext(process.env));
                 const cancel = new AbortController();
                 const stop = () => cancel.abort(new Error('cancelled'));
                 process.on('SIGINT', stop);
@@ -943,18 +845,18 @@ async function main(argv) {
                 }
             }
             case 'check': {
-                const options = (0,_options_js__WEBPACK_IMPORTED_MODULE_10__/* .parseConnectionOptions */ .Gr)(raw, cliInputName);
+                const options = (0,_options_js__WEBPACK_IMPORTED_MODULE_12__/* .parseConnectionOptions */ .Gr)(raw, _commands_flags_js__WEBPACK_IMPORTED_MODULE_11__/* .cliInputName */ .SS);
                 return await (0,_commands_credentials_js__WEBPACK_IMPORTED_MODULE_4__/* .checkCommand */ .em)(options, connectionFor(options), io);
             }
             case 'request-token': {
-                const consumer = (0,_options_js__WEBPACK_IMPORTED_MODULE_10__/* .parseConsumerOptions */ .ub)(raw, cliInputName);
+                const consumer = (0,_options_js__WEBPACK_IMPORTED_MODULE_12__/* .parseConsumerOptions */ .ub)(raw, _commands_flags_js__WEBPACK_IMPORTED_MODULE_11__/* .cliInputName */ .SS);
                 return await (0,_commands_credentials_js__WEBPACK_IMPORTED_MODULE_4__/* .requestTokenCommand */ .UT)(consumer, connectionFor(consumer), io);
             }
             case 'access-token': {
-                const consumer = (0,_options_js__WEBPACK_IMPORTED_MODULE_10__/* .parseConsumerOptions */ .ub)(raw, cliInputName);
+                const consumer = (0,_options_js__WEBPACK_IMPORTED_MODULE_12__/* .parseConsumerOptions */ .ub)(raw, _commands_flags_js__WEBPACK_IMPORTED_MODULE_11__/* .cliInputName */ .SS);
                 const connection = connectionFor(consumer);
-                const requestToken = String(values['request-token'] ?? '').trim();
-                const verifier = String(values.verifier ?? '').trim();
+                const requestToken = typeof values['request-token'] === 'string' ? values['request-token'].trim() : '';
+                const verifier = typeof values.verifier === 'string' ? values.verifier.trim() : '';
                 if (!requestToken || !verifier) {
                     console.error('error: --request-token and --verifier are both needed: the token from request-token and the code Jira showed after approval.');
                     return _commands_io_js__WEBPACK_IMPORTED_MODULE_5__/* .EXIT */ .d.usage;
@@ -962,7 +864,7 @@ async function main(argv) {
                 return await (0,_commands_credentials_js__WEBPACK_IMPORTED_MODULE_4__/* .accessTokenCommand */ .p_)(consumer, requestToken, verifier, connection, io);
             }
             case 'authorize': {
-                const consumer = (0,_options_js__WEBPACK_IMPORTED_MODULE_10__/* .parseConsumerOptions */ .ub)(raw, cliInputName);
+                const consumer = (0,_options_js__WEBPACK_IMPORTED_MODULE_12__/* .parseConsumerOptions */ .ub)(raw, _commands_flags_js__WEBPACK_IMPORTED_MODULE_11__/* .cliInputName */ .SS);
                 return await (0,_commands_credentials_js__WEBPACK_IMPORTED_MODULE_4__/* .authorizeCommand */ .Jm)(consumer, connectionFor(consumer), io, {
                     repo: typeof values.repo === 'string' ? values.repo : undefined,
                     privateKeyFile: process.env.JIRA_PRIVATE_KEY_FILE
@@ -972,13 +874,13 @@ async function main(argv) {
         return _commands_io_js__WEBPACK_IMPORTED_MODULE_5__/* .EXIT */ .d.usage;
     }
     catch (thrown) {
-        if (thrown instanceof _options_js__WEBPACK_IMPORTED_MODULE_10__/* .NoCredentialsError */ .Y6) {
+        if (thrown instanceof _options_js__WEBPACK_IMPORTED_MODULE_12__/* .NoCredentialsError */ .Y6) {
             const log = thrown.failOnError ? 'error' : 'warning';
             console.error(`${log}: ${thrown.message}${thrown.failOnError ? '' : ' --fail-on-error is false, so this is not a failure.'}`);
             (0,_commands_io_js__WEBPACK_IMPORTED_MODULE_5__/* .emit */ .I)(io, { result: 'no-credentials', updated: [], unchanged: [], failed: [], issues: [] }, ['result=no-credentials: nothing was sent to Jira']);
             return thrown.failOnError ? _commands_io_js__WEBPACK_IMPORTED_MODULE_5__/* .EXIT */ .d.usage : _commands_io_js__WEBPACK_IMPORTED_MODULE_5__/* .EXIT */ .d.ok;
         }
-        if (thrown instanceof _options_js__WEBPACK_IMPORTED_MODULE_10__/* .InputError */ .dz) {
+        if (thrown instanceof _options_js__WEBPACK_IMPORTED_MODULE_12__/* .InputError */ .dz) {
             for (const problem of thrown.problems)
                 console.error(`error: ${problem.message}`);
             if (json)
@@ -1009,7 +911,7 @@ __webpack_async_result__();
 
 /***/ }),
 
-/***/ 3715:
+/***/ 916:
 /***/ ((__unused_webpack_module, __webpack_exports__, __nccwpck_require__) => {
 
 
@@ -1028,8 +930,8 @@ __nccwpck_require__.d(__webpack_exports__, {
 const promises_namespaceObject = __WEBPACK_EXTERNAL_createRequire(import.meta.url)("node:fs/promises");
 ;// CONCATENATED MODULE: external "node:path"
 const external_node_path_namespaceObject = __WEBPACK_EXTERNAL_createRequire(import.meta.url)("node:path");
-// EXTERNAL MODULE: ./src/jira/connect.ts
-var connect = __nccwpck_require__(1558);
+// EXTERNAL MODULE: ./src/jira/connect.ts + 3 modules
+var connect = __nccwpck_require__(8009);
 // EXTERNAL MODULE: ./src/jira/errors.ts
 var errors = __nccwpck_require__(6353);
 ;// CONCATENATED MODULE: ./src/jira/check.ts
@@ -1054,13 +956,11 @@ async function checkCredentials(endpoint, connection) {
     return { name: client.redactor.excerpt(name, 120), displayName };
 }
 
-// EXTERNAL MODULE: ./src/jira/auth.ts
-var jira_auth = __nccwpck_require__(108);
-// EXTERNAL MODULE: ./src/jira/client.ts + 3 modules
-var client = __nccwpck_require__(874);
 // EXTERNAL MODULE: ./src/oauth/sign.ts
 var sign = __nccwpck_require__(7790);
-;// CONCATENATED MODULE: ./src/oauth/dance.ts
+// EXTERNAL MODULE: ./src/jira/auth.ts
+var jira_auth = __nccwpck_require__(108);
+;// CONCATENATED MODULE: ./src/jira/dance.ts
 
 
 
@@ -1072,13 +972,7 @@ const ACCESS_TOKEN_PATH = '/plugins/servlet/oauth/access-token';
 const REQUEST_TOKEN_LIFETIME_SECONDS = 600;
 function danceClient(consumer, token, deps) {
     const auth = (0,jira_auth/* oauthAuthenticator */.$Y)({ consumerKey: consumer.consumerKey, privateKey: consumer.privateKey, token }, deps.sources ?? sign/* systemSources */.Ym);
-    return new client/* JiraClient */.EW(consumer.jiraUrl, auth, {
-        transport: deps.transport,
-        retry: (0,client/* retryPolicy */.Jb)(consumer.maxRetries, consumer.timeoutSeconds),
-        redactor: deps.redactor,
-        words: deps.words,
-        signal: deps.signal
-    });
+    return (0,connect/* clientFor */.$)(consumer, auth, deps);
 }
 /**
  * Step one of the dance: a request token, signed with the consumer key alone and
@@ -1189,7 +1083,7 @@ async function keygenCommand(outDir, bits, force, io) {
     (0,commands_io/* emit */.I)(io, { ...paths, publicKeyPem: keys.publicKeyPem }, [
         `Wrote ${paths.privateKey} (private, mode 0600), ${paths.publicKey} and ${paths.certificate}.`,
         '',
-        "Paste this public key into Jira: Administration → Applications → Application links → your link → Incoming Authentication → Public Key:",
+        'Paste this public key into Jira: Administration → Applications → Application links → your link → Incoming Authentication → Public Key:',
         '',
         keys.publicKeyPem.trim(),
         '',
@@ -1276,6 +1170,112 @@ async function exists(path) {
 
 /***/ }),
 
+/***/ 7157:
+/***/ ((__unused_webpack_module, __webpack_exports__, __nccwpck_require__) => {
+
+/* harmony export */ __nccwpck_require__.d(__webpack_exports__, {
+/* harmony export */   CI: () => (/* binding */ usage),
+/* harmony export */   Lo: () => (/* binding */ COMMANDS),
+/* harmony export */   SS: () => (/* binding */ cliInputName),
+/* harmony export */   T3: () => (/* binding */ commandUsage),
+/* harmony export */   Zo: () => (/* binding */ flagsOf),
+/* harmony export */   xP: () => (/* binding */ CLI_WORDS)
+/* harmony export */ });
+/* harmony import */ var _inputs_js__WEBPACK_IMPORTED_MODULE_0__ = __nccwpck_require__(8422);
+
+/** Flags every command takes, besides the inputs. */
+const COMMON = {
+    json: { type: 'boolean' },
+    help: { type: 'boolean', short: 'h' },
+    debug: { type: 'boolean' }
+};
+const COMMANDS = {
+    update: {
+        summary: 'set a field on one or more issues (what the action does)',
+        usage: `update --jira-url URL [--issue KEYS | --jql QUERY] --field ID|NAME (--value VALUE | --status S --value-map MAP)
+
+  Without --issue or --jql, keys are found in CHANGE_TITLE (pull request title) and
+  BRANCH_NAME / CHANGE_BRANCH / GIT_BRANCH. --status takes SUCCESS, UNSTABLE, FAILURE or ABORTED
+  (currentBuild.currentResult) as well as success, failure or cancelled. --value may use
+  {status}, {run_url}, {run_number}, {sha}, {ref}, {workflow}, {repository}, filled from
+  BUILD_URL, BUILD_NUMBER, GIT_COMMIT, GIT_BRANCH, JOB_NAME and GIT_URL.
+
+  Credentials come from the environment, exactly one way: OAuth 1.0a (JIRA_CONSUMER_KEY,
+  JIRA_PRIVATE_KEY or JIRA_PRIVATE_KEY_FILE, JIRA_ACCESS_TOKEN), a personal access token
+  (JIRA_PERSONAL_ACCESS_TOKEN), or basic auth (JIRA_USER, JIRA_API_TOKEN).`
+    },
+    keygen: {
+        summary: 'write an RSA key pair and certificate for the application link',
+        usage: 'keygen [--out DIR] [--bits 2048] [--force] [--json]',
+        own: { out: { type: 'string', default: '.' }, bits: { type: 'string', default: '2048' }, force: { type: 'boolean' } }
+    },
+    'request-token': {
+        summary: 'OAuth dance step 1: get a request token and the URL to approve it',
+        usage: 'request-token --jira-url URL [--json]\n\n  Needs JIRA_CONSUMER_KEY and JIRA_PRIVATE_KEY or JIRA_PRIVATE_KEY_FILE.'
+    },
+    'access-token': {
+        summary: 'OAuth dance step 3: exchange the approved request token for an access token',
+        usage: 'access-token --jira-url URL --request-token TOKEN --verifier CODE [--json]\n\n  Needs JIRA_CONSUMER_KEY and JIRA_PRIVATE_KEY or JIRA_PRIVATE_KEY_FILE.',
+        own: { 'request-token': { type: 'string' }, verifier: { type: 'string' } }
+    },
+    authorize: {
+        summary: 'the whole OAuth dance at the terminal, then the commands that store the secrets',
+        usage: 'authorize --jira-url URL [--repo OWNER/NAME] [--json]\n\n  Needs JIRA_CONSUMER_KEY and JIRA_PRIVATE_KEY or JIRA_PRIVATE_KEY_FILE.',
+        own: { repo: { type: 'string' } }
+    },
+    check: {
+        summary: 'show which user the credentials act as, or why Jira refuses them',
+        usage: 'check --jira-url URL [--json]\n\n  Credentials from the environment, as for update.'
+    }
+};
+/** The inputs a command takes as flags, from the declaration of inputs. */
+function inputFlags(command) {
+    return _inputs_js__WEBPACK_IMPORTED_MODULE_0__/* .INPUTS */ .mc.filter(spec => spec.cli.flag !== undefined && spec.cli.commands.includes(command));
+}
+/** A command's parseArgs table: the common flags, its inputs' flags and its own. */
+function flagsOf(command) {
+    const options = { ...COMMON, ...COMMANDS[command].own };
+    for (const spec of inputFlags(command))
+        options[spec.name] = { type: spec.cli.flag ?? 'string' };
+    return options;
+}
+/** A command's --help: its synopsis, then each input it takes, from the declaration. */
+function commandUsage(name) {
+    const lines = inputFlags(name).map(spec => {
+        const flag = spec.cli.flag === 'boolean' ? `--${spec.name}` : `--${spec.name} VALUE`;
+        const env = spec.cli.env ? ` (or ${spec.cli.env})` : '';
+        const fallback = spec.default ? ` Default: ${spec.default}.` : '';
+        return `  ${flag}${env}\n      ${spec.description}${fallback}`;
+    });
+    const secrets = _inputs_js__WEBPACK_IMPORTED_MODULE_0__/* .INPUTS */ .mc.filter(spec => spec.secret && spec.cli.env && spec.cli.commands.includes(name)).map(spec => `  ${spec.cli.env}\n      ${spec.description}`);
+    const sections = [`Usage: jira-build-result ${COMMANDS[name].usage}`];
+    if (lines.length > 0)
+        sections.push(`Options:\n${lines.join('\n')}\n  --json\n      Print one JSON object on stdout.`);
+    if (secrets.length > 0)
+        sections.push(`Secrets, from the environment only:\n${secrets.join('\n')}`);
+    return sections.join('\n\n');
+}
+const cliInputName = input => {
+    const spec = (0,_inputs_js__WEBPACK_IMPORTED_MODULE_0__/* .inputSpec */ .mm)(input);
+    if (input === 'private-key')
+        return 'JIRA_PRIVATE_KEY (or JIRA_PRIVATE_KEY_FILE)';
+    if (spec.cli.flag === undefined || spec.cli.flag === 'boolean')
+        return spec.cli.env ?? `--${input}`;
+    return spec.cli.env ? `--${input} (or ${spec.cli.env})` : `--${input}`;
+};
+/** The CLI's words for remedies: flags and variables, and the check command. */
+const CLI_WORDS = {
+    input: name => cliInputName(name),
+    checkCredentials: 'Check the credentials with: jira-build-result check --jira-url URL.'
+};
+function usage() {
+    const lines = Object.entries(COMMANDS).map(([name, command]) => `  ${name.padEnd(14)} ${command.summary}`);
+    return `Usage: jira-build-result COMMAND [options]\n\nEvery command that talks to Jira also takes --max-retries N (3), --timeout SECONDS (60)\nand --ca-certificate FILE (or JIRA_CA_CERTIFICATE) for Jira behind an internal CA.\n\nCommands:\n${lines.join('\n')}\n\nRun jira-build-result COMMAND --help for a command's options.\nExit codes: 0 done, 1 Jira refused or failed, 2 bad usage or input.`;
+}
+
+
+/***/ }),
+
 /***/ 3776:
 /***/ ((__unused_webpack_module, __webpack_exports__, __nccwpck_require__) => {
 
@@ -1304,8 +1304,8 @@ __nccwpck_require__.d(__webpack_exports__, {
 
 // EXTERNAL MODULE: ./src/report/outcome.ts
 var outcome = __nccwpck_require__(5066);
-// EXTERNAL MODULE: ./src/jira/connect.ts
-var connect = __nccwpck_require__(1558);
+// EXTERNAL MODULE: ./src/jira/connect.ts + 3 modules
+var connect = __nccwpck_require__(8009);
 // EXTERNAL MODULE: ./src/jira/errors.ts
 var errors = __nccwpck_require__(6353);
 ;// CONCATENATED MODULE: ./src/jira/fields.ts
@@ -1637,10 +1637,15 @@ async function resolveAccountId(client, written, label, issueKey) {
     if (exact.length > 1) {
         throw new errors/* JiraError */.Dd('invalid', `${exact.length} users of this Jira Cloud match "${wanted}" for ${label}: ${describe(exact)}.`, 'Write the e-mail address or the accountId instead.', { issueKey });
     }
-    throw new errors/* JiraError */.Dd('invalid', `No user of this Jira Cloud is "${wanted}" for ${label}.`, people.length > 0 ? `Did you mean ${describe(people)}? Write the e-mail address, the exact display name or the accountId.` : 'Write the e-mail address, the exact display name or the accountId of a user who can be assigned.', { issueKey });
+    throw new errors/* JiraError */.Dd('invalid', `No user of this Jira Cloud is "${wanted}" for ${label}.`, people.length > 0
+        ? `Did you mean ${describe(people)}? Write the e-mail address, the exact display name or the accountId.`
+        : 'Write the e-mail address, the exact display name or the accountId of a user who can be assigned.', { issueKey });
 }
 
+// EXTERNAL MODULE: ./src/jira/words.ts
+var jira_words = __nccwpck_require__(6509);
 ;// CONCATENATED MODULE: ./src/update.ts
+
 
 
 
@@ -1649,7 +1654,8 @@ async function resolveAccountId(client, written, label, issueKey) {
 
 const FIELD_LIST = {
     name: 'a list of fields',
-    is: (value) => Array.isArray(value) && value.every(field => typeof field === 'object' && field !== null && typeof field.id === 'string' && typeof field.name === 'string')
+    is: (value) => Array.isArray(value) &&
+        value.every((field) => typeof field === 'object' && field !== null && typeof field.id === 'string' && typeof field.name === 'string')
 };
 const ISSUE = {
     name: 'an issue object',
@@ -1673,17 +1679,22 @@ async function updateIssues(options, deps) {
     const signal = deps.signal ? AbortSignal.any([deps.signal, halt.signal]) : halt.signal;
     const client = (0,connect/* connect */.N)(options, { ...deps, signal }, message => deps.log.info(message));
     const described = { field: options.field, value: options.value };
-    if (options.noIssuesReason) {
-        return (0,outcome/* failedRun */.XZ)(new errors/* JiraError */.Dd('not-found', options.noIssuesReason, ''), 'no-issues', described);
+    const { issues } = options;
+    if (issues.by === 'none') {
+        const words = deps.words ?? jira_words/* ACTION_WORDS */.d;
+        const reason = `No issue key found in ${issues.lookedIn}.`;
+        const remedy = `Name the issue (e.g. CI-42) in the pull request title, the branch or a commit message, or pass ${words.input('issue')} or ${words.input('jql')}.`;
+        return (0,outcome/* failedRun */.XZ)(new errors/* JiraError */.Dd('not-found', reason, remedy), 'no-issues', described);
     }
-    let issueKeys = options.issueKeys;
+    let issueKeys = issues.by === 'keys' ? issues.keys : [];
     let fieldId = options.field;
     let fieldLabel = options.field;
     try {
-        if (options.jql !== undefined)
-            issueKeys = await searchIssueKeys(client, options.jql);
+        if (issues.by === 'jql')
+            issueKeys = await searchIssueKeys(client, issues.jql);
         if (issueKeys.length === 0) {
-            return (0,outcome/* failedRun */.XZ)(new errors/* JiraError */.Dd('not-found', `The JQL query matched no issue: ${options.jql}`, "Check the query in Jira's issue search."), 'no-issues', described);
+            const jql = issues.by === 'jql' ? issues.jql : '';
+            return (0,outcome/* failedRun */.XZ)(new errors/* JiraError */.Dd('not-found', `The JQL query matched no issue: ${jql}`, "Check the query in Jira's issue search."), 'no-issues', described);
         }
         // Field names are global, so one lookup serves every issue.
         if (fieldId !== undefined && !isFieldId(fieldId)) {
@@ -1811,7 +1822,7 @@ async function updateCommand(options, connection, io, debug = false) {
         log.warning(warning);
     const report = await updateIssues(options, { ...connection, log });
     const failures = report.results.filter(result => !(0,outcome/* succeeded */.gq)(result.outcome));
-    const complain = options.failOnError ? log.error : log.warning;
+    const complain = (message) => (options.failOnError ? log.error(message) : log.warning(message));
     if (report.error)
         complain(report.error.message);
     for (const failure of failures)
@@ -1827,6 +1838,163 @@ async function updateCommand(options, connection, io, debug = false) {
     }, [`${verdict.headline}${verdict.failed && !options.failOnError ? ' (fail-on-error is false)' : ''}`]);
     return report.result === 'cancelled' ? 130 : (0,outcome/* exitCodeOf */.FO)(report, options.failOnError);
 }
+
+
+/***/ }),
+
+/***/ 8422:
+/***/ ((__unused_webpack_module, __webpack_exports__, __nccwpck_require__) => {
+
+/* harmony export */ __nccwpck_require__.d(__webpack_exports__, {
+/* harmony export */   mc: () => (/* binding */ INPUTS),
+/* harmony export */   mm: () => (/* binding */ inputSpec)
+/* harmony export */ });
+/* unused harmony exports INPUT_NAMES, SECRET_INPUTS */
+/**
+ * Every input, declared once: its name, what it means, its default, whether it is a secret, and
+ * how the command line takes it. action.yml, the CLI's flags and usage, and the README's table
+ * are derived from or checked against this list (test/inputs.test.ts).
+ */
+const JIRA_COMMANDS = ['update', 'check', 'request-token', 'access-token', 'authorize'];
+const DECLARED = [
+    {
+        name: 'jira-url',
+        description: "Jira's base URL as Jira knows it, context path included, e.g. https://jira.example.com/jira.",
+        required: true,
+        cli: { flag: 'string', env: 'JIRA_URL', commands: JIRA_COMMANDS }
+    },
+    {
+        name: 'consumer-key',
+        description: "The consumer key of Jira's application link (incoming authentication).",
+        cli: { flag: 'string', env: 'JIRA_CONSUMER_KEY', commands: JIRA_COMMANDS }
+    },
+    {
+        name: 'private-key',
+        description: 'The RSA private key whose public key is on the application link: PEM PKCS#8 or PKCS#1, encrypted PKCS#8, or the bare base64 body. Pass it from a secret.',
+        secret: true,
+        cli: { env: 'JIRA_PRIVATE_KEY', commands: JIRA_COMMANDS }
+    },
+    {
+        name: 'private-key-passphrase',
+        description: 'The passphrase of an encrypted private key. Pass it from a secret.',
+        secret: true,
+        cli: { env: 'JIRA_PRIVATE_KEY_PASSPHRASE', commands: JIRA_COMMANDS }
+    },
+    {
+        name: 'access-token',
+        description: 'The OAuth access token from the authorization dance (RSA-SHA1 needs no token secret). Pass it from a secret.',
+        secret: true,
+        cli: { env: 'JIRA_ACCESS_TOKEN', commands: ['update', 'check'] }
+    },
+    {
+        name: 'personal-access-token',
+        description: 'Instead of OAuth: a Jira Data Center (8.14+) personal access token, sent as a Bearer token. Pass it from a secret.',
+        secret: true,
+        cli: { env: 'JIRA_PERSONAL_ACCESS_TOKEN', commands: ['update', 'check'] }
+    },
+    {
+        name: 'user',
+        description: 'Instead of OAuth, with api-token: the user for basic auth (on Jira Cloud, the e-mail address).',
+        cli: { flag: 'string', env: 'JIRA_USER', commands: ['update', 'check'] }
+    },
+    {
+        name: 'api-token',
+        description: 'Instead of OAuth, with user: the API token for basic auth (Jira Cloud). Pass it from a secret.',
+        secret: true,
+        cli: { env: 'JIRA_API_TOKEN', commands: ['update', 'check'] }
+    },
+    {
+        name: 'issue',
+        description: 'One or more issue keys, separated by commas, spaces or newlines, e.g. CI-42. Empty: keys are found in the pull request title, head branch and commit messages.',
+        cli: { flag: 'string', commands: ['update'] }
+    },
+    {
+        name: 'issue-source',
+        description: 'Where to look for keys when issue is empty: any of pr-title, branch, commits, separated by commas.',
+        default: 'pr-title,branch,commits',
+        cli: { flag: 'string', commands: ['update'] }
+    },
+    {
+        name: 'projects',
+        description: 'Project keys that found keys must belong to, e.g. CI, WEB; it rules out look-alikes such as UTF-8.',
+        cli: { flag: 'string', commands: ['update'] }
+    },
+    {
+        name: 'jql',
+        description: 'Select the issues with a JQL query instead, e.g. project = CI AND fixVersion = "1.0". All pages are read.',
+        cli: { flag: 'string', commands: ['update'] }
+    },
+    { name: 'field', description: 'The field to set, by id (customfield_10314) or by name (Build Result).', cli: { flag: 'string', commands: ['update'] } },
+    {
+        name: 'value',
+        description: "The value to set, as a person writes it (Build Passed); formatted for the field's type. May use {status}, {run_url}, {run_number}, {sha}, {ref}, {workflow}, {repository}.",
+        cli: { flag: 'string', commands: ['update'] }
+    },
+    {
+        name: 'status',
+        description: 'The build status that value-map maps to a value: the job status (job.status) or a Jenkins result.',
+        cli: { flag: 'string', commands: ['update'] }
+    },
+    {
+        name: 'value-map',
+        description: 'Values by status, e.g. success=Build Passed, failure=Build Failed, cancelled=Build Aborted.',
+        cli: { flag: 'string', commands: ['update'] }
+    },
+    {
+        name: 'fields',
+        description: 'A raw JSON object sent as {"fields": …}, for anything field and value cannot say.',
+        cli: { flag: 'string', commands: ['update'] }
+    },
+    {
+        name: 'notify-users',
+        description: "'false' asks Jira not to e-mail watchers about the change (notifyUsers=false; needs admin rights on some sites).",
+        default: 'true',
+        cli: { flag: 'string', commands: ['update'] }
+    },
+    { name: 'concurrency', description: 'How many issues are updated at once.', default: '4', cli: { flag: 'string', commands: ['update'] } },
+    {
+        name: 'max-retries',
+        description: 'Retries of a transient failure (429, 502, 503, 504, a lost connection), honouring Retry-After. 401, 403, 404, 400 and a CAPTCHA are never retried.',
+        default: '3',
+        cli: { flag: 'string', commands: JIRA_COMMANDS }
+    },
+    {
+        name: 'timeout',
+        description: "The step's time limit in seconds, retries and waits included.",
+        default: '60',
+        cli: { flag: 'string', commands: JIRA_COMMANDS }
+    },
+    {
+        name: 'ca-certificate',
+        description: "PEM of the CA certificate(s) that signed Jira's certificate, for Jira behind an internal CA (NODE_EXTRA_CA_CERTS works too).",
+        cli: { flag: 'string', env: 'JIRA_CA_CERTIFICATE', commands: JIRA_COMMANDS }
+    },
+    {
+        name: 'fail-on-error',
+        description: "'true' fails the step when an issue is not updated; 'false' turns failures into warnings and keeps the step green.",
+        default: 'true',
+        cli: { flag: 'string', commands: ['update'] }
+    },
+    {
+        name: 'dry-run',
+        description: "'true' prints the method, URL and body it would send (Authorization redacted) and sends nothing that writes.",
+        default: 'false',
+        cli: { flag: 'boolean', commands: ['update'] }
+    }
+];
+/** Every input, in action.yml's order. */
+const INPUTS = DECLARED;
+const INPUT_NAMES = INPUTS.map(input => input.name);
+const BY_NAME = new Map(INPUTS.map(input => [input.name, input]));
+/** The declaration of one input. */
+function inputSpec(name) {
+    const spec = BY_NAME.get(name);
+    if (!spec)
+        throw new Error(`no input is declared as ${name}`);
+    return spec;
+}
+/** Inputs that hold secrets: masked at once by the action, taken only from the environment by the CLI. */
+const SECRET_INPUTS = new Set(INPUT_NAMES.filter(name => inputSpec(name).secret === true));
 
 
 /***/ }),
@@ -1939,18 +2107,18 @@ function authSecrets(auth) {
 
 /***/ }),
 
-/***/ 874:
+/***/ 8009:
 /***/ ((__unused_webpack_module, __webpack_exports__, __nccwpck_require__) => {
 
 
 // EXPORTS
 __nccwpck_require__.d(__webpack_exports__, {
-  EW: () => (/* binding */ JiraClient),
-  Jb: () => (/* binding */ retryPolicy)
+  $: () => (/* binding */ clientFor),
+  N: () => (/* binding */ connect)
 });
 
-// UNUSED EXPORTS: networkError, retryDelay
-
+// EXTERNAL MODULE: ./src/jira/auth.ts
+var auth = __nccwpck_require__(108);
 // EXTERNAL MODULE: ./src/jira/errors.ts
 var errors = __nccwpck_require__(6353);
 // EXTERNAL MODULE: ./src/jira/redact.ts
@@ -2019,13 +2187,8 @@ function jiraBaseUrlFrom(theirUrl, ourUrl, ourBaseUrl) {
     }
 }
 
-;// CONCATENATED MODULE: ./src/jira/words.ts
-/** The action's words: inputs of the workflow step. */
-const ACTION_WORDS = {
-    input: name => `the ${name} input`,
-    checkCredentials: 'Check the secrets behind the credential inputs (jira-build-result check tells which user they act as).'
-};
-
+// EXTERNAL MODULE: ./src/jira/words.ts
+var jira_words = __nccwpck_require__(6509);
 ;// CONCATENATED MODULE: ./src/jira/diagnose.ts
 
 
@@ -2067,7 +2230,7 @@ function diagnose(response, context = {}) {
     const { status, headers } = response;
     const { issueKey } = context;
     const redactor = context.redactor ?? new redact/* Redactor */.pO();
-    const words = context.words ?? ACTION_WORDS;
+    const words = context.words ?? jira_words/* ACTION_WORDS */.d;
     const loginReason = headers['x-seraph-loginreason']?.split(',')[0].trim();
     const userName = headers['x-ausername'];
     const details = { issueKey, status, loginReason };
@@ -2095,7 +2258,9 @@ function diagnose(response, context = {}) {
         return undefined;
     if (status >= 300 && status < 400) {
         const location = headers.location ? redactor.excerpt(headers.location, 200) : 'no Location header';
-        const base = headers.location && context.signed?.url && context.signed.baseUrl ? jiraBaseUrlFrom(location.split('?')[0], context.signed.url, context.signed.baseUrl) : undefined;
+        const base = headers.location && context.signed?.url && context.signed.baseUrl
+            ? jiraBaseUrlFrom(location.split('?')[0], context.signed.url, context.signed.baseUrl)
+            : undefined;
         return new errors/* JiraError */.Dd('wrong-url', `Jira redirected the request (HTTP ${status}) to ${location}.`, `An OAuth signature covers the URL, so redirects are not followed: set ${words.input('jira-url')} to ${base ?? 'the base URL Jira redirects to (the part before /rest or /plugins)'}.`, details);
     }
     const message = errorText(response, redactor);
@@ -2278,7 +2443,18 @@ function retryPolicy(maxRetries, timeoutSeconds, onRetry) {
 // Transient answers: rate limiting and a gateway or Jira node briefly down. A 401 or 403 is
 // never among them: each retry would add to the failed-login count behind the CAPTCHA.
 const RETRYABLE_STATUSES = new Set([429, 502, 503, 504]);
-const RETRYABLE_CODES = new Set(['ECONNRESET', 'ERR_STREAM_PREMATURE_CLOSE', 'HPE_INVALID_CONSTANT', 'ECONNREFUSED', 'ENOTFOUND', 'EAI_AGAIN', 'ETIMEDOUT', 'ESOCKETTIMEDOUT', 'EPIPE', 'ECONNABORTED']);
+const RETRYABLE_CODES = new Set([
+    'ECONNRESET',
+    'ERR_STREAM_PREMATURE_CLOSE',
+    'HPE_INVALID_CONSTANT',
+    'ECONNREFUSED',
+    'ENOTFOUND',
+    'EAI_AGAIN',
+    'ETIMEDOUT',
+    'ESOCKETTIMEDOUT',
+    'EPIPE',
+    'ECONNABORTED'
+]);
 const BACKOFF_BASE_MS = 500;
 const BACKOFF_CAP_MS = 10_000;
 /** A Jira REST client: builds URLs under the base URL, authorizes, sends and diagnoses. */
@@ -2296,7 +2472,7 @@ class JiraClient {
         this.transport = context.transport;
         this.retry = context.retry ?? retryPolicy(3, 60);
         this.redactor = context.redactor ?? new redact/* Redactor */.pO();
-        this.words = context.words ?? ACTION_WORDS;
+        this.words = context.words ?? jira_words/* ACTION_WORDS */.d;
         this.signal = context.signal;
     }
     /** The full URL of a path under the base URL (context path included). */
@@ -2341,7 +2517,7 @@ class JiraClient {
                 response = await withDeadline(this.transport.send({ method, url, headers, body, signal: this.signal }), remaining);
             }
             catch (thrown) {
-                if (thrown === DEADLINE)
+                if (thrown instanceof DeadlinePassed)
                     throw this.timedOut(options.issueKey);
                 this.checkStopped();
                 const error = networkError(thrown, this.baseUrl, this.words, options.issueKey);
@@ -2414,11 +2590,12 @@ class JiraClient {
 /** Sleeps, or rejects as soon as the signal aborts. */
 function abortableSleep(ms, signal) {
     return new Promise((resolve, reject) => {
+        const stopped = () => new errors/* Stopped */.C9(signal?.reason);
         if (signal?.aborted)
-            return reject(signal.reason);
+            return reject(stopped());
         const onAbort = () => {
             clearTimeout(timer);
-            reject(signal?.reason);
+            reject(stopped());
         };
         const timer = setTimeout(() => {
             signal?.removeEventListener('abort', onAbort);
@@ -2427,12 +2604,14 @@ function abortableSleep(ms, signal) {
         signal?.addEventListener('abort', onAbort, { once: true });
     });
 }
-const DEADLINE = Symbol('deadline');
-/** Rejects with DEADLINE when the run's time limit passes first. */
+/** The run's time limit passed while a request was in flight. */
+class DeadlinePassed extends Error {
+}
+/** Rejects with DeadlinePassed when the run's time limit passes first. */
 function withDeadline(promise, ms) {
     let timer;
     const deadline = new Promise((_, reject) => {
-        timer = setTimeout(() => reject(DEADLINE), ms);
+        timer = setTimeout(() => reject(new DeadlinePassed()), ms);
         timer.unref();
     });
     return Promise.race([promise, deadline]).finally(() => clearTimeout(timer));
@@ -2494,7 +2673,7 @@ const TLS_CODES = new Set([
     'ERR_TLS_CERT_ALTNAME_INVALID'
 ]);
 /** Turns a transport failure into a JiraError, by its code only: library messages may carry headers. */
-function networkError(thrown, baseUrl, words = ACTION_WORDS, issueKey) {
+function networkError(thrown, baseUrl, words = jira_words/* ACTION_WORDS */.d, issueKey) {
     const code = typeof thrown === 'object' && thrown !== null && 'code' in thrown ? String(thrown.code) : undefined;
     if (code && TLS_CODES.has(code)) {
         return new errors/* JiraError */.Dd('network', `The TLS certificate of ${baseUrl} could not be verified (${code}).`, `If Jira uses an internal CA, pass its certificate in PEM as ${words.input('ca-certificate')}, or point NODE_EXTRA_CA_CERTS at the file. Certificate checks cannot be turned off.`, { issueKey });
@@ -2517,30 +2696,25 @@ function networkError(thrown, baseUrl, words = ACTION_WORDS, issueKey) {
     return new errors/* JiraError */.Dd('network', `Could not reach Jira at ${baseUrl}: ${reason}.`, `Check ${words.input('jira-url')}, and that this machine can reach Jira (a proxy needs HTTPS_PROXY; a self-hosted runner or agent may need to be inside the firewall).`, { issueKey });
 }
 
-
-/***/ }),
-
-/***/ 1558:
-/***/ ((__unused_webpack_module, __webpack_exports__, __nccwpck_require__) => {
-
-/* harmony export */ __nccwpck_require__.d(__webpack_exports__, {
-/* harmony export */   N: () => (/* binding */ connect)
-/* harmony export */ });
-/* harmony import */ var _auth_js__WEBPACK_IMPORTED_MODULE_0__ = __nccwpck_require__(108);
-/* harmony import */ var _client_js__WEBPACK_IMPORTED_MODULE_1__ = __nccwpck_require__(874);
-/* harmony import */ var _redact_js__WEBPACK_IMPORTED_MODULE_2__ = __nccwpck_require__(7103);
+;// CONCATENATED MODULE: ./src/jira/connect.ts
 
 
 
-/**
- * The one wiring of the Jira client: the authenticator for the configured mode, the retry
- * policy within the run's time limit, and a redactor that knows the run's secrets.
- */
+/** A client for the configured way to authenticate. */
 function connect(endpoint, connection, onRetry) {
-    return new _client_js__WEBPACK_IMPORTED_MODULE_1__/* .JiraClient */ .EW(endpoint.jiraUrl, (0,_auth_js__WEBPACK_IMPORTED_MODULE_0__/* .authenticatorFor */ .HM)(endpoint.auth, connection.sources), {
+    const authenticator = (0,auth/* authenticatorFor */.HM)(endpoint.auth, connection.sources);
+    return clientFor(endpoint, authenticator, { ...connection, redactor: connection.redactor ?? new redact/* Redactor */.pO((0,auth/* authSecrets */.O6)(endpoint.auth)) }, onRetry);
+}
+/**
+ * The one wiring of the Jira client, for any authenticator (the OAuth dance signs with the
+ * consumer and the request token): the retry policy within the run's time limit, a redactor,
+ * the front end's words, and the run's stop signal.
+ */
+function clientFor(limits, authenticator, connection, onRetry) {
+    return new JiraClient(limits.jiraUrl, authenticator, {
         transport: connection.transport,
-        retry: connection.retry ?? (0,_client_js__WEBPACK_IMPORTED_MODULE_1__/* .retryPolicy */ .Jb)(endpoint.maxRetries, endpoint.timeoutSeconds, onRetry),
-        redactor: connection.redactor ?? new _redact_js__WEBPACK_IMPORTED_MODULE_2__/* .Redactor */ .pO((0,_auth_js__WEBPACK_IMPORTED_MODULE_0__/* .authSecrets */ .O6)(endpoint.auth)),
+        retry: connection.retry ?? retryPolicy(limits.maxRetries, limits.timeoutSeconds, onRetry),
+        redactor: connection.redactor ?? new redact/* Redactor */.pO(),
         words: connection.words,
         signal: connection.signal
     });
@@ -3664,6 +3838,21 @@ function transportFor(options) {
 
 /***/ }),
 
+/***/ 6509:
+/***/ ((__unused_webpack_module, __webpack_exports__, __nccwpck_require__) => {
+
+/* harmony export */ __nccwpck_require__.d(__webpack_exports__, {
+/* harmony export */   d: () => (/* binding */ ACTION_WORDS)
+/* harmony export */ });
+/** The action's words: inputs of the workflow step. */
+const ACTION_WORDS = {
+    input: name => `the ${name} input`,
+    checkCredentials: 'Check the secrets behind the credential inputs (jira-build-result check tells which user they act as).'
+};
+
+
+/***/ }),
+
 /***/ 7790:
 /***/ ((__unused_webpack_module, __webpack_exports__, __nccwpck_require__) => {
 
@@ -3671,7 +3860,7 @@ function transportFor(options) {
 /* harmony export */   Ym: () => (/* binding */ systemSources),
 /* harmony export */   zT: () => (/* binding */ signRequest)
 /* harmony export */ });
-/* unused harmony exports rsaSha1, splitUrl */
+/* unused harmony exports rsaSha1, oauthEncode, normalizeParameters, splitUrl */
 /* harmony import */ var node_crypto__WEBPACK_IMPORTED_MODULE_0__ = __nccwpck_require__(7598);
 /* harmony import */ var node_crypto__WEBPACK_IMPORTED_MODULE_0___default = /*#__PURE__*/__nccwpck_require__.n(node_crypto__WEBPACK_IMPORTED_MODULE_0__);
 /* harmony import */ var oauth_1_0a__WEBPACK_IMPORTED_MODULE_1__ = __nccwpck_require__(6470);
@@ -3686,6 +3875,17 @@ const systemSources = {
  * Signs a request with OAuth 1.0a RSA-SHA1 (RFC 5849 §3.4.3) and returns the Authorization
  * header and the signature base string it covers. The same inputs always give the same
  * signature.
+ *
+ * oauth-1.0a (2.2.6) supplies the protocol parameters, the base string's frame and the header;
+ * its parameter handling is replaced, here and only here, for these reasons:
+ * - it reads the query itself, but splits a value at a second "=", leaves "+" encoded and keeps
+ *   the URL's case and default port: so it gets the normalised base URI alone;
+ * - it signs `request.data` whatever the Content-Type: so a JSON body never reaches it;
+ * - it merges request parameters into its protocol parameters, so a query parameter named
+ *   oauth_* would go into the header too and be signed twice;
+ * - it collects parameters on plain objects, where one named `__proto__` vanishes.
+ * So the normalised parameter string (§3.4.1.3.2) is built here from a list of pairs, and the
+ * header carries the protocol parameters alone.
  */
 function signRequest(request, credentials, sources = systemSources) {
     const oauth = new (oauth_1_0a__WEBPACK_IMPORTED_MODULE_1___default())({
@@ -3695,20 +3895,17 @@ function signRequest(request, credentials, sources = systemSources) {
     });
     oauth.getNonce = sources.nonce;
     oauth.getTimeStamp = sources.clock;
-    // oauth-1.0a reads the query itself, but splits values at a second "=", leaves "+" encoded
-    // and keeps the URL's case and default port. So it gets the normalised base URI alone and
-    // every parameter, decoded by the platform, as request data.
     const { baseUri, params } = splitUrl(request.url);
-    for (const [name, value] of Object.entries({ ...request.form, ...request.oauthParams })) {
-        addParam(params, name, value);
-    }
+    for (const [name, value] of Object.entries(request.form ?? {}))
+        params.push([name, value]);
+    const extraProtocol = Object.entries(request.oauthParams ?? {});
+    oauth.getParameterString = (_request, protocol) => normalizeParameters([...params, ...extraProtocol, ...Object.entries(protocol).map(([name, value]) => [name, String(value)])]);
     let baseString = '';
-    const originalGetBaseString = oauth.getBaseString.bind(oauth);
-    oauth.getBaseString = (req, data) => (baseString = originalGetBaseString(req, data));
+    const frame = oauth.getBaseString.bind(oauth);
+    oauth.getBaseString = (req, data) => (baseString = frame(req, data));
     const token = credentials.token === undefined ? undefined : { key: credentials.token, secret: '' };
-    // authorize() merges the request parameters into what it returns; keep only protocol ones.
-    const authorized = oauth.authorize({ method: request.method, url: baseUri, data: params }, token);
-    const oauthParams = {};
+    const authorized = oauth.authorize({ method: request.method, url: baseUri, data: {} }, token);
+    const oauthParams = Object.fromEntries(extraProtocol);
     for (const [name, value] of Object.entries(authorized)) {
         if (name.startsWith('oauth_') && value !== undefined)
             oauthParams[name] = String(value);
@@ -3720,137 +3917,49 @@ function signRequest(request, credentials, sources = systemSources) {
 function rsaSha1(baseString, privateKey) {
     return (0,node_crypto__WEBPACK_IMPORTED_MODULE_0__.sign)('sha1', Buffer.from(baseString, 'utf8'), privateKey).toString('base64');
 }
+/** RFC 3986 percent-encoding, as OAuth 1.0a requires (§3.6): only unreserved characters stay. */
+function oauthEncode(text) {
+    return encodeURIComponent(text).replace(/[!'()*]/g, c => `%${c.charCodeAt(0).toString(16).toUpperCase()}`);
+}
+/** §3.4.1.3.2: each name and value encoded, sorted by name then value, joined with "&". */
+function normalizeParameters(pairs) {
+    const encoded = pairs.map(([name, value]) => [oauthEncode(name), oauthEncode(value)]);
+    encoded.sort(([an, av], [bn, bv]) => (an < bn ? -1 : an > bn ? 1 : av < bv ? -1 : av > bv ? 1 : 0));
+    return encoded.map(([name, value]) => `${name}=${value}`).join('&');
+}
 /**
  * The base string URI of RFC 5849 §3.4.1.2 (lower-case scheme and host, no default port,
- * no query) and the query's parameters, form-decoded.
+ * no query) and the query's parameters, form-decoded, in order.
  */
 function splitUrl(url) {
     const parsed = new URL(url);
     const baseUri = `${parsed.protocol}//${parsed.host}${parsed.pathname}`;
-    const params = Object.create(null);
-    for (const [name, value] of new URLSearchParams(parsed.search))
-        addParam(params, name, value);
-    return { baseUri, params };
-}
-function addParam(params, name, value) {
-    const existing = params[name];
-    if (existing === undefined)
-        params[name] = value;
-    else if (Array.isArray(existing))
-        existing.push(value);
-    else
-        params[name] = [existing, value];
+    return { baseUri, params: [...new URLSearchParams(parsed.search)] };
 }
 
 
 /***/ }),
 
-/***/ 6512:
+/***/ 6478:
 /***/ ((__unused_webpack_module, __webpack_exports__, __nccwpck_require__) => {
 
 
 // EXPORTS
 __nccwpck_require__.d(__webpack_exports__, {
-  Qh: () => (/* binding */ INPUT_NAMES),
   dz: () => (/* binding */ InputError),
   Y6: () => (/* binding */ NoCredentialsError),
-  pH: () => (/* binding */ SECRET_INPUTS),
   Gr: () => (/* binding */ parseConnectionOptions),
   ub: () => (/* binding */ parseConsumerOptions),
-  tM: () => (/* binding */ parseUpdateOptions)
+  tM: () => (/* binding */ parseUpdateOptions),
+  Qq: () => (/* binding */ options_text)
 });
 
 // UNUSED EXPORTS: AUTH_MODE_INPUTS, actionInputName, parseBoolean, parseJiraUrl
 
 // EXTERNAL MODULE: external "node:crypto"
 var external_node_crypto_ = __nccwpck_require__(7598);
-// EXTERNAL MODULE: ./src/issues/keys.ts
-var issues_keys = __nccwpck_require__(6874);
-;// CONCATENATED MODULE: ./src/issues/discover.ts
-
-const ISSUE_SOURCES = ['pr-title', 'branch', 'commits'];
-// Shapes of a key that are usually something else: encodings, hashes, standards.
-const LOOK_ALIKES = new Set(['UTF', 'SHA', 'ISO', 'RFC', 'AES', 'RSA', 'MD', 'TLS', 'HTTP', 'X', 'CVE', 'PR']);
-/**
- * Finds issue keys in branch names, titles and commit messages: upper-cased, in first-seen
- * order, without duplicates. With `projects`, only keys of those projects count; without,
- * look-alikes such as UTF-8 and SHA-256 are ignored.
- */
-function findIssueKeys(texts, sources = ISSUE_SOURCES, projects = []) {
-    const wanted = new Set(projects.map(project => project.toUpperCase()));
-    const keys = [];
-    for (const { source, text } of texts) {
-        if (!sources.includes(source))
-            continue;
-        // Keys stand between non-alphanumerics: "feature/ci-42-login" and "[CI-42]" both name CI-42.
-        for (const match of text.matchAll(/(?<![A-Za-z0-9])([A-Za-z][A-Za-z0-9_]+)-([1-9]\d*)(?![A-Za-z0-9])/g)) {
-            const project = match[1].toUpperCase();
-            const key = `${project}-${match[2]}`;
-            if (!issues_keys/* ISSUE_KEY */.C.test(key))
-                continue;
-            if (wanted.size > 0 ? !wanted.has(project) : LOOK_ALIKES.has(project))
-                continue;
-            if (!keys.includes(key))
-                keys.push(key);
-        }
-    }
-    return keys;
-}
-/** Says where keys were looked for, for the message when none is found. */
-function describeSources(texts, sources, projects) {
-    const looked = texts.filter(t => sources.includes(t.source));
-    const places = looked.length === 0 ? `nothing to look in (sources: ${sources.join(', ')})` : looked.map(t => `${t.source} "${t.text.split('\n')[0].slice(0, 80)}"`).join(', ');
-    return `${places}${projects.length > 0 ? `, for projects ${projects.join(', ')}` : ''}`;
-}
-
-;// CONCATENATED MODULE: ./src/issues/value.ts
-const TEMPLATE_NAMES = ['status', 'run_url', 'run_number', 'sha', 'ref', 'workflow', 'repository'];
-// Jenkins' build results, and the GitHub job status each corresponds to.
-const JENKINS_TO_GITHUB = { success: 'success', failure: 'failure', aborted: 'cancelled', unstable: 'failure' };
-/** Parses `success=Build Passed, failure=Build Failed` into a map keyed by lower-case status. */
-function parseValueMap(text) {
-    const map = new Map();
-    const malformed = [];
-    for (const entry of text.split(/[,\n]/)) {
-        if (entry.trim() === '')
-            continue;
-        const at = entry.indexOf('=');
-        const status = at < 0 ? '' : entry.slice(0, at).trim().toLowerCase();
-        const value = at < 0 ? '' : entry.slice(at + 1).trim();
-        if (status === '' || value === '')
-            malformed.push(entry.trim());
-        else
-            map.set(status, value);
-    }
-    return { map, malformed };
-}
-/**
- * The value for a build status: the map's entry for it, or for its GitHub equivalent when
- * the status is Jenkins' (ABORTED → cancelled, UNSTABLE → failure).
- */
-function mapStatus(status, map) {
-    const key = status.trim().toLowerCase();
-    return map.get(key) ?? map.get(JENKINS_TO_GITHUB[key] ?? '');
-}
-/**
- * Fills {status}, {run_url} and the other known placeholders. Returns the text and the
- * placeholders it uses that this run cannot fill. Unknown braces stay as written.
- */
-function fillTemplate(text, values) {
-    const missing = [];
-    const filled = text.replace(/\{([a-z_]+)\}/g, (whole, name) => {
-        if (!TEMPLATE_NAMES.includes(name))
-            return whole;
-        const value = values[name];
-        if (value === undefined || value === '') {
-            missing.push(name);
-            return whole;
-        }
-        return value;
-    });
-    return { text: filled, missing };
-}
-
+// EXTERNAL MODULE: ./src/jira/errors.ts
+var errors = __nccwpck_require__(6353);
 ;// CONCATENATED MODULE: ./src/oauth/keys.ts
 
 /** The formats a private key may arrive in, for error messages. */
@@ -3900,6 +4009,7 @@ function loadPrivateKey(text, passphrase, passphraseName = 'the passphrase') {
     if (cleaned === '') {
         throw new PrivateKeyError('The private key is empty.', `Provide one of: ${ACCEPTED_KEY_FORMATS}.`);
     }
+    // eslint-disable-next-line no-control-regex -- a NUL byte is exactly what marks a binary file
     if (/[\u0000\ufffd]/.test(cleaned)) {
         throw new PrivateKeyError('The private key is binary, such as a PKCS#12 (.p12, .pfx) file or DER, not text.', PKCS12_REMEDY);
     }
@@ -4028,47 +4138,175 @@ function secretFragments(secret) {
     return [...fragments];
 }
 
+// EXTERNAL MODULE: ./src/issues/keys.ts
+var issues_keys = __nccwpck_require__(6874);
+;// CONCATENATED MODULE: ./src/issues/discover.ts
+
+const ISSUE_SOURCES = ['pr-title', 'branch', 'commits'];
+// Shapes of a key that are usually something else: encodings, hashes, standards.
+const LOOK_ALIKES = new Set(['UTF', 'SHA', 'ISO', 'RFC', 'AES', 'RSA', 'MD', 'TLS', 'HTTP', 'X', 'CVE', 'PR']);
+/**
+ * Finds issue keys in branch names, titles and commit messages: upper-cased, in first-seen
+ * order, without duplicates. With `projects`, only keys of those projects count; without,
+ * look-alikes such as UTF-8 and SHA-256 are ignored.
+ */
+function findIssueKeys(texts, sources = ISSUE_SOURCES, projects = []) {
+    const wanted = new Set(projects.map(project => project.toUpperCase()));
+    const keys = [];
+    for (const { source, text } of texts) {
+        if (!sources.includes(source))
+            continue;
+        // Keys stand between non-alphanumerics: "feature/ci-42-login" and "[CI-42]" both name CI-42.
+        for (const match of text.matchAll(/(?<![A-Za-z0-9])([A-Za-z][A-Za-z0-9_]+)-([1-9]\d*)(?![A-Za-z0-9])/g)) {
+            const project = match[1].toUpperCase();
+            const key = `${project}-${match[2]}`;
+            if (!issues_keys/* ISSUE_KEY */.C.test(key))
+                continue;
+            if (wanted.size > 0 ? !wanted.has(project) : LOOK_ALIKES.has(project))
+                continue;
+            if (!keys.includes(key))
+                keys.push(key);
+        }
+    }
+    return keys;
+}
+/** Says where keys were looked for, for the message when none is found. */
+function describeSources(texts, sources, projects) {
+    const looked = texts.filter(t => sources.includes(t.source));
+    const places = looked.length === 0
+        ? `nothing to look in (sources: ${sources.join(', ')})`
+        : looked.map(t => `${t.source} "${t.text.split('\n')[0].slice(0, 80)}"`).join(', ');
+    return `${places}${projects.length > 0 ? `, for projects ${projects.join(', ')}` : ''}`;
+}
+
+;// CONCATENATED MODULE: ./src/issues/value.ts
+const TEMPLATE_NAMES = ['status', 'run_url', 'run_number', 'sha', 'ref', 'workflow', 'repository'];
+// Jenkins' build results, and the GitHub job status each corresponds to.
+const JENKINS_TO_GITHUB = { success: 'success', failure: 'failure', aborted: 'cancelled', unstable: 'failure' };
+/** Parses `success=Build Passed, failure=Build Failed` into a map keyed by lower-case status. */
+function parseValueMap(text) {
+    const map = new Map();
+    const malformed = [];
+    for (const entry of text.split(/[,\n]/)) {
+        if (entry.trim() === '')
+            continue;
+        const at = entry.indexOf('=');
+        const status = at < 0 ? '' : entry.slice(0, at).trim().toLowerCase();
+        const value = at < 0 ? '' : entry.slice(at + 1).trim();
+        if (status === '' || value === '')
+            malformed.push(entry.trim());
+        else
+            map.set(status, value);
+    }
+    return { map, malformed };
+}
+/**
+ * The value for a build status: the map's entry for it, or for its GitHub equivalent when
+ * the status is Jenkins' (ABORTED → cancelled, UNSTABLE → failure).
+ */
+function mapStatus(status, map) {
+    const key = status.trim().toLowerCase();
+    return map.get(key) ?? map.get(JENKINS_TO_GITHUB[key] ?? '');
+}
+/**
+ * Fills {status}, {run_url} and the other known placeholders. Returns the text and the
+ * placeholders it uses that this run cannot fill. Unknown braces stay as written.
+ */
+function fillTemplate(text, values) {
+    const missing = [];
+    const filled = text.replace(/\{([a-z_]+)\}/g, (whole, name) => {
+        if (!TEMPLATE_NAMES.includes(name))
+            return whole;
+        const value = values[name];
+        if (value === undefined || value === '') {
+            missing.push(name);
+            return whole;
+        }
+        return value;
+    });
+    return { text: filled, missing };
+}
+
+;// CONCATENATED MODULE: ./src/plan.ts
+/**
+ * Planning: which issues, which value. Pure functions from the inputs and the build's context
+ * to the plan the core receives as data; a problem found on the way is reported like any other
+ * input problem.
+ */
+
+
+
+
+/**
+ * Which issues: the keys given, a JQL query, or the keys the build's context names. When none
+ * is found, says where the run looked, as data the core words for the user.
+ */
+function planIssues(raw, nameOf, problem, sourceTexts) {
+    const jql = options_text(raw, 'jql') || undefined;
+    const sources = (options_text(raw, 'issue-source') || ISSUE_SOURCES.join(',')).split(/[\s,]+/).filter(s => s !== '');
+    const unknownSources = sources.filter(source => !ISSUE_SOURCES.includes(source));
+    if (unknownSources.length > 0)
+        problem('issue-source', `${unknownSources.map(s => `"${s}"`).join(', ')} unknown. Use any of ${ISSUE_SOURCES.join(', ')}, separated by commas.`);
+    const projects = options_text(raw, 'projects')
+        .split(/[\s,]+/)
+        .filter(p => p !== '')
+        .map(p => p.toUpperCase());
+    const badProjects = projects.filter(p => !/^[A-Z][A-Z0-9_]+$/.test(p));
+    if (badProjects.length > 0)
+        problem('projects', `${badProjects.map(p => `"${p}"`).join(', ')} ${badProjects.length === 1 ? 'is' : 'are'} not a project key. Write keys such as CI, separated by commas.`);
+    const issueText = options_text(raw, 'issue');
+    if (issueText !== '') {
+        if (jql)
+            problem('jql', `and ${nameOf('issue')} are both set. Select issues one way: by key or by JQL.`);
+        const { keys, malformed } = (0,issues_keys/* parseIssueKeyList */.s)(issueText);
+        if (malformed.length > 0) {
+            const items = malformed.map(item => `"${item}"`).join(', ');
+            problem('issue', `${items} ${malformed.length === 1 ? 'is' : 'are'} not shaped like an issue key. Write keys as PROJECT-123, separated by commas, spaces or newlines.`);
+        }
+        return { by: 'keys', keys };
+    }
+    if (jql)
+        return { by: 'jql', jql };
+    const keys = findIssueKeys(sourceTexts, sources, projects);
+    if (keys.length > 0)
+        return { by: 'keys', keys };
+    return { by: 'none', lookedIn: describeSources(sourceTexts, sources, projects) };
+}
+/** The value: `value`, or `value-map` looked up by `status`; then templates filled. */
+function planValue(raw, nameOf, problem, templateValues) {
+    const status = options_text(raw, 'status');
+    const mapText = options_text(raw, 'value-map');
+    let value = raw.value === undefined || raw.value === '' ? undefined : raw.value;
+    if (mapText !== '') {
+        const { map, malformed } = parseValueMap(mapText);
+        if (malformed.length > 0)
+            problem('value-map', `${malformed.map(m => `"${m}"`).join(', ')}: write entries as status=value, e.g. success=Build Passed, failure=Build Failed.`);
+        if (value !== undefined)
+            problem('value', `and ${nameOf('value-map')} are both set. Use value for a fixed value, value-map to choose one by status.`);
+        if (status === '') {
+            problem('status', `is empty, but ${nameOf('value-map')} is set. Pass the build status, e.g. \${{ job.status }} or currentBuild.currentResult.`);
+            return undefined;
+        }
+        value = mapStatus(status, map);
+        if (value === undefined && malformed.length === 0) {
+            problem('status', `"${status}" is not in ${nameOf('value-map')} (${[...map.keys()].join(', ')}). Add an entry for it.`);
+            return undefined;
+        }
+    }
+    if (value === undefined)
+        return undefined;
+    const filled = fillTemplate(value, { ...templateValues, status: status || undefined });
+    if (filled.missing.length > 0) {
+        problem('value', `uses ${filled.missing.map(m => `{${m}}`).join(', ')}, which this run does not know${filled.missing.includes('status') ? ` (pass ${nameOf('status')})` : ''}.`);
+    }
+    return filled.text;
+}
+
 ;// CONCATENATED MODULE: ./src/options.ts
 
 
 
 
-
-/** The inputs, by their action.yml names; the CLI maps its flags and environment onto them. */
-const INPUT_NAMES = [
-    'jira-url',
-    'consumer-key',
-    'private-key',
-    'private-key-passphrase',
-    'access-token',
-    'personal-access-token',
-    'user',
-    'api-token',
-    'issue',
-    'issue-source',
-    'projects',
-    'jql',
-    'field',
-    'value',
-    'status',
-    'value-map',
-    'fields',
-    'notify-users',
-    'concurrency',
-    'fail-on-error',
-    'dry-run',
-    'max-retries',
-    'timeout',
-    'ca-certificate'
-];
-/** Inputs that hold secrets: masked at once by the action, taken only from the environment by the CLI. */
-const SECRET_INPUTS = new Set([
-    'private-key',
-    'private-key-passphrase',
-    'access-token',
-    'personal-access-token',
-    'api-token'
-]);
 const actionInputName = input => `input '${input}'`;
 /** The inputs of each way to authenticate, for messages that list them. */
 const AUTH_MODE_INPUTS = {
@@ -4108,6 +4346,7 @@ function collect(nameOf, parse) {
         throw new InputError(problems);
     return result;
 }
+/** An input's text, trimmed. */
 const options_text = (raw, input) => (raw[input] ?? '').trim();
 /**
  * Validates raw inputs into UpdateOptions. Throws InputError listing every problem, so a
@@ -4117,8 +4356,8 @@ function parseUpdateOptions(raw, nameOf = actionInputName, context = { sourceTex
     let noCredentials;
     const options = collect(nameOf, problem => {
         const connection = parseConnection(raw, nameOf, problem, message => (noCredentials = message));
-        const selection = parseSelection(raw, nameOf, problem, context.sourceTexts);
-        const value = parseValue(raw, nameOf, problem, context.templateValues);
+        const issues = planIssues(raw, nameOf, problem, context.sourceTexts);
+        const value = planValue(raw, nameOf, problem, context.templateValues);
         const field = options_text(raw, 'field') || undefined;
         const fields = parseFieldsJson(options_text(raw, 'fields'), message => problem('fields', message));
         if (field && value === undefined && options_text(raw, 'value-map') === '')
@@ -4139,73 +4378,12 @@ function parseUpdateOptions(raw, nameOf = actionInputName, context = { sourceTex
         const notifyUsers = parseBoolean(raw['notify-users'], true, message => problem('notify-users', message));
         const failOnError = parseBoolean(raw['fail-on-error'], true, message => problem('fail-on-error', message));
         const dryRun = parseBoolean(raw['dry-run'], false, message => problem('dry-run', message));
-        return { ...connection, ...selection, field, value, fields, notifyUsers, concurrency, failOnError, dryRun };
+        return { ...connection, issues, field, value, fields, notifyUsers, concurrency, failOnError, dryRun };
     });
     // Only when everything else is right: a malformed input stays a hard error.
     if (noCredentials !== undefined)
         throw new NoCredentialsError(noCredentials, options.failOnError, options.jiraUrl);
     return options;
-}
-/** Which issues: the keys given, a JQL query, or the keys the build's context names. */
-function parseSelection(raw, nameOf, problem, sourceTexts) {
-    const jql = options_text(raw, 'jql') || undefined;
-    const sources = (options_text(raw, 'issue-source') || ISSUE_SOURCES.join(',')).split(/[\s,]+/).filter(s => s !== '');
-    const unknownSources = sources.filter(source => !ISSUE_SOURCES.includes(source));
-    if (unknownSources.length > 0)
-        problem('issue-source', `${unknownSources.map(s => `"${s}"`).join(', ')} unknown. Use any of ${ISSUE_SOURCES.join(', ')}, separated by commas.`);
-    const projects = options_text(raw, 'projects').split(/[\s,]+/).filter(p => p !== '').map(p => p.toUpperCase());
-    const badProjects = projects.filter(p => !/^[A-Z][A-Z0-9_]+$/.test(p));
-    if (badProjects.length > 0)
-        problem('projects', `${badProjects.map(p => `"${p}"`).join(', ')} ${badProjects.length === 1 ? 'is' : 'are'} not a project key. Write keys such as CI, separated by commas.`);
-    const issueText = options_text(raw, 'issue');
-    if (issueText !== '') {
-        if (jql)
-            problem('jql', `and ${nameOf('issue')} are both set. Select issues one way: by key or by JQL.`);
-        const { keys, malformed } = (0,issues_keys/* parseIssueKeyList */.s)(issueText);
-        if (malformed.length > 0) {
-            const items = malformed.map(item => `"${item}"`).join(', ');
-            problem('issue', `${items} ${malformed.length === 1 ? 'is' : 'are'} not shaped like an issue key. Write keys as PROJECT-123, separated by commas, spaces or newlines.`);
-        }
-        return { issueKeys: keys };
-    }
-    if (jql)
-        return { issueKeys: [], jql };
-    const issueKeys = findIssueKeys(sourceTexts, sources, projects);
-    if (issueKeys.length > 0)
-        return { issueKeys };
-    return {
-        issueKeys: [],
-        noIssuesReason: `No issue key found in ${describeSources(sourceTexts, sources, projects)}. Name the issue (e.g. CI-42) in the pull request title, the branch or a commit message, or pass ${nameOf('issue')} or ${nameOf('jql')}.`
-    };
-}
-/** The value: `value`, or `value-map` looked up by `status`; then templates filled. */
-function parseValue(raw, nameOf, problem, templateValues) {
-    const status = options_text(raw, 'status');
-    const mapText = options_text(raw, 'value-map');
-    let value = raw.value === undefined || raw.value === '' ? undefined : raw.value;
-    if (mapText !== '') {
-        const { map, malformed } = parseValueMap(mapText);
-        if (malformed.length > 0)
-            problem('value-map', `${malformed.map(m => `"${m}"`).join(', ')}: write entries as status=value, e.g. success=Build Passed, failure=Build Failed.`);
-        if (value !== undefined)
-            problem('value', `and ${nameOf('value-map')} are both set. Use value for a fixed value, value-map to choose one by status.`);
-        if (status === '') {
-            problem('status', `is empty, but ${nameOf('value-map')} is set. Pass the build status, e.g. \${{ job.status }} or currentBuild.currentResult.`);
-            return undefined;
-        }
-        value = mapStatus(status, map);
-        if (value === undefined && malformed.length === 0) {
-            problem('status', `"${status}" is not in ${nameOf('value-map')} (${[...map.keys()].join(', ')}). Add an entry for it.`);
-            return undefined;
-        }
-    }
-    if (value === undefined)
-        return undefined;
-    const filled = fillTemplate(value, { ...templateValues, status: status || undefined });
-    if (filled.missing.length > 0) {
-        problem('value', `uses ${filled.missing.map(m => `{${m}}`).join(', ')}, which this run does not know${filled.missing.includes('status') ? ` (pass ${nameOf('status')})` : ''}.`);
-    }
-    return filled.text;
 }
 /** Validates jira-url and exactly one way to authenticate. Throws InputError. */
 function parseConnectionOptions(raw, nameOf = actionInputName) {
@@ -4255,6 +4433,7 @@ function parseConnection(raw, nameOf, problem, none) {
             problem('user', `is empty, but ${nameOf('api-token')} is set. Basic auth needs both: the user (on Jira Cloud, the e-mail address) and the API token.`);
         if (apiToken === '')
             problem('api-token', `is empty, but ${nameOf('user')} is set. Basic auth needs the API token too. ${FORK_HINT}`);
+        // eslint-disable-next-line no-control-regex -- control characters are what is refused here
         if (/[\u0000-\u001f\u007f:]/.test(user))
             problem('user', 'holds a colon, a line break or a control character, which basic auth cannot carry. Write the user name or e-mail address alone.');
         checkToken(raw, 'api-token', problem);
@@ -4402,7 +4581,7 @@ function parseFieldsJson(value, problem) {
         parsed = JSON.parse(value);
     }
     catch (thrown) {
-        const detail = thrown instanceof Error ? thrown.message : String(thrown);
+        const detail = (0,errors/* messageOf */.bD)(thrown);
         problem(`is not valid JSON (${detail}). Pass an object such as {"customfield_10314": {"value": "Build Passed"}}.`);
         return undefined;
     }
@@ -4477,7 +4656,7 @@ const PRIORITY = ['cancelled', 'captcha', 'unauthorized', 'forbidden', 'error', 
 function summarizeResults(results) {
     const keysWith = (test) => results.filter(r => test(r.outcome)).map(r => r.issueKey);
     // A skipped issue follows from another's failure: that failure names the run.
-    const kinds = new Set(results.map(r => runResultOf(r.outcome)).filter((kind, i) => results[i].outcome !== 'skipped'));
+    const kinds = new Set(results.map(r => runResultOf(r.outcome)).filter((_, i) => results[i].outcome !== 'skipped'));
     if (results.some(r => r.outcome === 'skipped') && !PRIORITY.some(kind => kinds.has(kind)))
         kinds.add('error');
     const result = PRIORITY.find(kind => kinds.has(kind)) ??

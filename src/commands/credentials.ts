@@ -3,7 +3,7 @@ import { join } from 'node:path'
 import { checkCredentials } from '../jira/check.js'
 import type { Connection } from '../jira/connect.js'
 import type { ConnectionOptions, ConsumerOptions } from '../options.js'
-import { fetchAccessToken, fetchRequestToken } from '../oauth/dance.js'
+import { fetchAccessToken, fetchRequestToken } from '../jira/dance.js'
 import { generateKeys } from '../oauth/keygen.js'
 import { emit, EXIT, type CommandIo } from './io.js'
 
@@ -37,7 +37,7 @@ export async function keygenCommand(outDir: string, bits: number, force: boolean
   emit(io, { ...paths, publicKeyPem: keys.publicKeyPem }, [
     `Wrote ${paths.privateKey} (private, mode 0600), ${paths.publicKey} and ${paths.certificate}.`,
     '',
-    "Paste this public key into Jira: Administration → Applications → Application links → your link → Incoming Authentication → Public Key:",
+    'Paste this public key into Jira: Administration → Applications → Application links → your link → Incoming Authentication → Public Key:',
     '',
     keys.publicKeyPem.trim(),
     '',
@@ -64,7 +64,13 @@ export async function requestTokenCommand(consumer: ConsumerOptions, connection:
 }
 
 /** `access-token`: step three, exchanging the approved request token and its code. */
-export async function accessTokenCommand(consumer: ConsumerOptions, requestToken: string, verifier: string, connection: Connection, io: CommandIo): Promise<number> {
+export async function accessTokenCommand(
+  consumer: ConsumerOptions,
+  requestToken: string,
+  verifier: string,
+  connection: Connection,
+  io: CommandIo
+): Promise<number> {
   const result = await fetchAccessToken(consumer, requestToken, verifier, connection)
   emit(io, { accessToken: result.accessToken, expiresAt: result.expiresAt?.toISOString() }, [
     `access token: ${result.accessToken}`,

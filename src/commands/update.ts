@@ -17,7 +17,7 @@ export async function updateCommand(options: UpdateOptions, connection: Connecti
   for (const warning of options.warnings) log.warning(warning)
   const report = await updateIssues(options, { ...connection, log })
   const failures = report.results.filter(result => !succeeded(result.outcome))
-  const complain = options.failOnError ? log.error : log.warning
+  const complain = (message: string): void => (options.failOnError ? log.error(message) : log.warning(message))
   if (report.error) complain(report.error.message)
   for (const failure of failures) complain(describeResult(failure))
   const verdict = verdictOf(report)

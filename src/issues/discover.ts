@@ -39,6 +39,9 @@ export function findIssueKeys(texts: SourceText[], sources: IssueSource[] = ISSU
 /** Says where keys were looked for, for the message when none is found. */
 export function describeSources(texts: SourceText[], sources: IssueSource[], projects: string[]): string {
   const looked = texts.filter(t => sources.includes(t.source))
-  const places = looked.length === 0 ? `nothing to look in (sources: ${sources.join(', ')})` : looked.map(t => `${t.source} "${t.text.split('\n')[0].slice(0, 80)}"`).join(', ')
+  const places =
+    looked.length === 0
+      ? `nothing to look in (sources: ${sources.join(', ')})`
+      : looked.map(t => `${t.source} "${t.text.split('\n')[0].slice(0, 80)}"`).join(', ')
   return `${places}${projects.length > 0 ? `, for projects ${projects.join(', ')}` : ''}`
 }

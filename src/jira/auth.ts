@@ -1,6 +1,11 @@
 import { createHash, createPublicKey, type KeyObject } from 'node:crypto'
-import type { AuthConfig } from '../options.js'
 import { signRequest, systemSources, type OAuthCredentials, type SignableRequest, type SigningSources } from '../oauth/sign.js'
+
+/** The one way a run authenticates, as validated from the inputs. */
+export type AuthConfig =
+  | { mode: 'oauth'; consumerKey: string; privateKey: KeyObject; accessToken: string }
+  | { mode: 'pat'; personalAccessToken: string }
+  | { mode: 'basic'; user: string; apiToken: string }
 
 /** The Authorization header for one request, and for OAuth the base string it signs. */
 export interface Authorization {

@@ -1,8 +1,8 @@
 import type { Authenticator } from './auth.js'
-import { diagnose, htmlTitle, type JiraResponse } from './diagnose.js'
+import { diagnose, htmlTitle } from './diagnose.js'
 import { JiraError, Stopped } from './errors.js'
 import { Redactor } from './redact.js'
-import { MAX_BODY_BYTES, type Transport } from './transport.js'
+import { MAX_BODY_BYTES, type JiraResponse, type Transport } from './transport.js'
 import { ACTION_WORDS, type Words } from './words.js'
 
 /** When and how long to retry; passed in so tests can count and the clock can be fixed. */
@@ -33,7 +33,18 @@ export function retryPolicy(maxRetries: number, timeoutSeconds: number, onRetry?
 // Transient answers: rate limiting and a gateway or Jira node briefly down. A 401 or 403 is
 // never among them: each retry would add to the failed-login count behind the CAPTCHA.
 const RETRYABLE_STATUSES = new Set([429, 502, 503, 504])
-const RETRYABLE_CODES = new Set(['ECONNRESET', 'ERR_STREAM_PREMATURE_CLOSE', 'HPE_INVALID_CONSTANT', 'ECONNREFUSED', 'ENOTFOUND', 'EAI_AGAIN', 'ETIMEDOUT', 'ESOCKETTIMEDOUT', 'EPIPE', 'ECONNABORTED'])
+const RETRYABLE_CODES = new Set([
+  'ECONNRESET',
+  'ERR_STREAM_PREMATURE_CLOSE',
+  'HPE_INVALID_CONSTANT',
+  'ECONNREFUSED',
+  'ENOTFOUND',
+  'EAI_AGAIN',
+  'ETIMEDOUT',
+  'ESOCKETTIMEDOUT',
+  'EPIPE',
+  'ECONNABORTED'
+])
 const BACKOFF_BASE_MS = 500
 const BACKOFF_CAP_MS = 10_000
 
@@ -137,7 +148,7 @@ export class JiraClient {
       try {
         response = await withDeadline(this.transport.send({ method, url, headers, body, signal: this.signal }), remaining)
       } catch (thrown) {
-        if (thrown === DEADLINE) throw this.timedOut(options.issueKey)
+        if (thrown instanceof DeadlinePassed) throw this.timedOut(options.issueKey)
         this.checkStopped()
         const error = networkError(thrown, this.baseUrl, this.words, options.issueKey)
         const delay = backoff(attempt, retry)
@@ -222,10 +233,11 @@ export class JiraClient {
 /** Sleeps, or rejects as soon as the signal aborts. */
 function abortableSleep(ms: number, signal?: AbortSignal): Promise<void> {
   return new Promise((resolve, reject) => {
-    if (signal?.aborted) return reject(signal.reason)
+    const stopped = (): Error => new Stopped(signal?.reason)
+    if (signal?.aborted) return reject(stopped())
     const onAbort = (): void => {
       clearTimeout(timer)
-      reject(signal?.reason)
+      reject(stopped())
     }
     const timer = setTimeout(() => {
       signal?.removeEventListener('abort', onAbort)
@@ -235,13 +247,14 @@ function abortableSleep(ms: number, signal?: AbortSignal): Promise<void> {
   })
 }
 
-const DEADLINE = Symbol('deadline')
+/** The run's time limit passed while a request was in flight. */
+class DeadlinePassed extends Error {}
 
-/** Rejects with DEADLINE when the run's time limit passes first. */
+/** Rejects with DeadlinePassed when the run's time limit passes first. */
 function withDeadline<T>(promise: Promise<T>, ms: number): Promise<T> {
   let timer: NodeJS.Timeout | undefined
   const deadline = new Promise<never>((_, reject) => {
-    timer = setTimeout(() => reject(DEADLINE), ms)
+    timer = setTimeout(() => reject(new DeadlinePassed()), ms)
     timer.unref()
   })
   return Promise.race([promise, deadline]).finally(() => clearTimeout(timer))

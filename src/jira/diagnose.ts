@@ -1,14 +1,8 @@
 import { JiraError } from './errors.js'
+import type { JiraResponse } from './transport.js'
 import { Redactor } from './redact.js'
 import { compareBaseStrings, jiraBaseUrlFrom } from './signature.js'
 import { ACTION_WORDS, type Words } from './words.js'
-
-/** An HTTP answer from Jira, with header names in lower case. */
-export interface JiraResponse {
-  status: number
-  headers: Record<string, string | undefined>
-  body: string
-}
 
 /** Usual causes of each oauth_problem net.oauth (Jira's OAuth provider) reports. */
 export function oauthProblemAdvice(problem: string, words: Words): string | undefined {
@@ -101,7 +95,10 @@ export function diagnose(response: JiraResponse, context: DiagnosisContext = {})
 
   if (status >= 300 && status < 400) {
     const location = headers.location ? redactor.excerpt(headers.location, 200) : 'no Location header'
-    const base = headers.location && context.signed?.url && context.signed.baseUrl ? jiraBaseUrlFrom(location.split('?')[0], context.signed.url, context.signed.baseUrl) : undefined
+    const base =
+      headers.location && context.signed?.url && context.signed.baseUrl
+        ? jiraBaseUrlFrom(location.split('?')[0], context.signed.url, context.signed.baseUrl)
+        : undefined
     return new JiraError(
       'wrong-url',
       `Jira redirected the request (HTTP ${status}) to ${location}.`,
@@ -183,7 +180,13 @@ export function baseUrlHint(body: string, requestUrl?: string): string | undefin
 }
 
 /** Says which part of the signature Jira saw differently, from Jira's own base string. */
-function pinpointSignature(response: JiraResponse, jiraBaseString: string | undefined, context: DiagnosisContext, redactor: Redactor, words: Words): string | undefined {
+function pinpointSignature(
+  response: JiraResponse,
+  jiraBaseString: string | undefined,
+  context: DiagnosisContext,
+  redactor: Redactor,
+  words: Words
+): string | undefined {
   const ours = context.signed?.baseString
   if (!jiraBaseString || !ours) return undefined
   const verdict = compareBaseStrings(ours, jiraBaseString)

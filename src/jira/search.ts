@@ -52,7 +52,12 @@ export async function searchIssueKeys(client: JiraClient, jql: string): Promise<
 async function searchByOffset(client: JiraClient, jql: string): Promise<string[]> {
   const keys = new KeyCollector(client)
   for (let page = 0, startAt = 0; page < MAX_SEARCH_PAGES; page++) {
-    const answer = await client.json('GET', '/rest/api/2/search', { query: { jql, startAt: String(startAt), maxResults: String(SEARCH_PAGE_SIZE), fields: 'key' } }, SEARCH_PAGE)
+    const answer = await client.json(
+      'GET',
+      '/rest/api/2/search',
+      { query: { jql, startAt: String(startAt), maxResults: String(SEARCH_PAGE_SIZE), fields: 'key' } },
+      SEARCH_PAGE
+    )
     const issues = answer?.issues ?? []
     const added = keys.add(issues)
     startAt += issues.length

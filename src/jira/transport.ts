@@ -2,8 +2,23 @@ import { HttpClient } from '@actions/http-client'
 import { request as httpRequest, type Agent, type IncomingMessage } from 'node:http'
 import { request as httpsRequest } from 'node:https'
 import { rootCertificates } from 'node:tls'
-import type { NetworkOptions } from '../options.js'
-import type { JiraResponse } from './diagnose.js'
+
+/** An HTTP answer, with header names in lower case. */
+export interface JiraResponse {
+  status: number
+  headers: Record<string, string | undefined>
+  body: string
+}
+
+/** How to reach Jira over networks users really have. */
+export interface NetworkOptions {
+  /** Retries of a transient failure (429, 502, 503, 504, connection errors). */
+  maxRetries: number
+  /** The whole run's time limit, retries and waits included. */
+  timeoutSeconds: number
+  /** Extra CA certificates (PEM) trusted besides the system's, for an internal CA. */
+  caCertificates?: string[]
+}
 
 /** One HTTP request as the Jira client sends it. */
 export interface HttpRequest {

@@ -11,7 +11,8 @@ interface CloudUser {
 
 const USER_LIST: Shape<CloudUser[]> = {
   name: 'a list of users',
-  is: (value): value is CloudUser[] => Array.isArray(value) && value.every(user => typeof user === 'object' && user !== null && typeof (user as CloudUser).accountId === 'string')
+  is: (value): value is CloudUser[] =>
+    Array.isArray(value) && value.every(user => typeof user === 'object' && user !== null && typeof (user as CloudUser).accountId === 'string')
 }
 
 // Cloud account ids: 24 hex digits, or "557058:" followed by a UUID.
@@ -34,15 +35,25 @@ export async function resolveAccountId(client: JiraClient, written: string, labe
   const describe = (list: CloudUser[]): string =>
     list
       .slice(0, 5)
-      .map(user => `"${client.redactor.excerpt(user.displayName ?? '?', 60)}"${user.emailAddress ? ` <${client.redactor.excerpt(user.emailAddress, 80)}>` : ''} (${client.redactor.excerpt(user.accountId, 60)})`)
+      .map(
+        user =>
+          `"${client.redactor.excerpt(user.displayName ?? '?', 60)}"${user.emailAddress ? ` <${client.redactor.excerpt(user.emailAddress, 80)}>` : ''} (${client.redactor.excerpt(user.accountId, 60)})`
+      )
       .join(', ')
   if (exact.length > 1) {
-    throw new JiraError('invalid', `${exact.length} users of this Jira Cloud match "${wanted}" for ${label}: ${describe(exact)}.`, 'Write the e-mail address or the accountId instead.', { issueKey })
+    throw new JiraError(
+      'invalid',
+      `${exact.length} users of this Jira Cloud match "${wanted}" for ${label}: ${describe(exact)}.`,
+      'Write the e-mail address or the accountId instead.',
+      { issueKey }
+    )
   }
   throw new JiraError(
     'invalid',
     `No user of this Jira Cloud is "${wanted}" for ${label}.`,
-    people.length > 0 ? `Did you mean ${describe(people)}? Write the e-mail address, the exact display name or the accountId.` : 'Write the e-mail address, the exact display name or the accountId of a user who can be assigned.',
+    people.length > 0
+      ? `Did you mean ${describe(people)}? Write the e-mail address, the exact display name or the accountId.`
+      : 'Write the e-mail address, the exact display name or the accountId of a user who can be assigned.',
     { issueKey }
   )
 }

@@ -1,5 +1,4 @@
 import { generateKeyPairSync, randomBytes } from 'node:crypto'
-import type * as Forge from 'node-forge'
 
 export interface GeneratedKeys {
   /** PKCS#8 PEM. */
@@ -30,6 +29,6 @@ export async function generateKeys(bits = 2048, commonName = 'jira-build-result'
   const subject = [{ name: 'commonName', value: commonName }]
   certificate.setSubject(subject)
   certificate.setIssuer(subject)
-  certificate.sign(forge.pki.privateKeyFromPem(privateKeyPem) as Forge.pki.rsa.PrivateKey, forge.md.sha256.create())
+  certificate.sign(forge.pki.privateKeyFromPem(privateKeyPem), forge.md.sha256.create())
   return { privateKeyPem, publicKeyPem, certificatePem: forge.pki.certificateToPem(certificate) }
 }

@@ -50,6 +50,7 @@ export function loadPrivateKey(text: string, passphrase?: string, passphraseName
   if (cleaned === '') {
     throw new PrivateKeyError('The private key is empty.', `Provide one of: ${ACCEPTED_KEY_FORMATS}.`)
   }
+  // eslint-disable-next-line no-control-regex -- a NUL byte is exactly what marks a binary file
   if (/[\u0000\ufffd]/.test(cleaned)) {
     throw new PrivateKeyError('The private key is binary, such as a PKCS#12 (.p12, .pfx) file or DER, not text.', PKCS12_REMEDY)
   }
@@ -116,10 +117,7 @@ function loadPemBlock(label: string, inner: string, passphrase: string | undefin
     case 'ENCRYPTED PRIVATE KEY':
       break
     default:
-      throw new PrivateKeyError(
-        `A PEM block labelled "${label}" is not an RSA private key.`,
-        `Provide one of: ${ACCEPTED_KEY_FORMATS}.`
-      )
+      throw new PrivateKeyError(`A PEM block labelled "${label}" is not an RSA private key.`, `Provide one of: ${ACCEPTED_KEY_FORMATS}.`)
   }
   // Legacy OpenSSL encryption keeps "Proc-Type" and "DEK-Info" headers above the body. Their
   // values hold no spaces, so they are found even when the line breaks were lost.
@@ -173,10 +171,7 @@ function loadPemBlock(label: string, inner: string, passphrase: string | undefin
 function loadBareBase64(text: string): KeyObject {
   const body = text.replace(/\s+/g, '')
   if (!BASE64_ONLY.test(body)) {
-    throw new PrivateKeyError(
-      'The private key is neither PEM nor base64.',
-      `Provide one of: ${ACCEPTED_KEY_FORMATS}.`
-    )
+    throw new PrivateKeyError('The private key is neither PEM nor base64.', `Provide one of: ${ACCEPTED_KEY_FORMATS}.`)
   }
   const der = Buffer.from(body, 'base64')
   if (isPkcs12(der)) throw new PrivateKeyError('This is a PKCS#12 (.p12, .pfx) bundle in base64, not a PEM key.', PKCS12_REMEDY)

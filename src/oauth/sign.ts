@@ -33,21 +33,27 @@ export interface SignableRequest {
 export interface SignedRequest {
   authorization: string
   baseString: string
+  /** The protocol parameters of the Authorization header, signature included. */
   oauthParams: Record<string, string>
 }
-
-type ParamValue = string | string[]
 
 /**
  * Signs a request with OAuth 1.0a RSA-SHA1 (RFC 5849 §3.4.3) and returns the Authorization
  * header and the signature base string it covers. The same inputs always give the same
  * signature.
+ *
+ * oauth-1.0a (2.2.6) supplies the protocol parameters, the base string's frame and the header;
+ * its parameter handling is replaced, here and only here, for these reasons:
+ * - it reads the query itself, but splits a value at a second "=", leaves "+" encoded and keeps
+ *   the URL's case and default port: so it gets the normalised base URI alone;
+ * - it signs `request.data` whatever the Content-Type: so a JSON body never reaches it;
+ * - it merges request parameters into its protocol parameters, so a query parameter named
+ *   oauth_* would go into the header too and be signed twice;
+ * - it collects parameters on plain objects, where one named `__proto__` vanishes.
+ * So the normalised parameter string (§3.4.1.3.2) is built here from a list of pairs, and the
+ * header carries the protocol parameters alone.
  */
-export function signRequest(
-  request: SignableRequest,
-  credentials: OAuthCredentials,
-  sources: SigningSources = systemSources
-): SignedRequest {
+export function signRequest(request: SignableRequest, credentials: OAuthCredentials, sources: SigningSources = systemSources): SignedRequest {
   const oauth = new OAuth({
     consumer: { key: credentials.consumerKey, secret: '' },
     signature_method: 'RSA-SHA1',
@@ -56,21 +62,18 @@ export function signRequest(
   oauth.getNonce = sources.nonce
   oauth.getTimeStamp = sources.clock
 
-  // oauth-1.0a reads the query itself, but splits values at a second "=", leaves "+" encoded
-  // and keeps the URL's case and default port. So it gets the normalised base URI alone and
-  // every parameter, decoded by the platform, as request data.
   const { baseUri, params } = splitUrl(request.url)
-  for (const [name, value] of Object.entries({ ...request.form, ...request.oauthParams })) {
-    addParam(params, name, value)
-  }
+  for (const [name, value] of Object.entries(request.form ?? {})) params.push([name, value])
+  const extraProtocol = Object.entries(request.oauthParams ?? {})
+  oauth.getParameterString = (_request, protocol) =>
+    normalizeParameters([...params, ...extraProtocol, ...Object.entries(protocol).map(([name, value]) => [name, String(value)] as [string, string])])
   let baseString = ''
-  const originalGetBaseString = oauth.getBaseString.bind(oauth)
-  oauth.getBaseString = (req, data) => (baseString = originalGetBaseString(req, data))
+  const frame = oauth.getBaseString.bind(oauth)
+  oauth.getBaseString = (req, data) => (baseString = frame(req, data))
 
   const token = credentials.token === undefined ? undefined : { key: credentials.token, secret: '' }
-  // authorize() merges the request parameters into what it returns; keep only protocol ones.
-  const authorized = oauth.authorize({ method: request.method, url: baseUri, data: params }, token)
-  const oauthParams: Record<string, string> = {}
+  const authorized = oauth.authorize({ method: request.method, url: baseUri, data: {} }, token)
+  const oauthParams: Record<string, string> = Object.fromEntries(extraProtocol)
   for (const [name, value] of Object.entries(authorized)) {
     if (name.startsWith('oauth_') && value !== undefined) oauthParams[name] = String(value)
   }
@@ -83,21 +86,24 @@ export function rsaSha1(baseString: string, privateKey: KeyObject): string {
   return sign('sha1', Buffer.from(baseString, 'utf8'), privateKey).toString('base64')
 }
 
-/**
- * The base string URI of RFC 5849 §3.4.1.2 (lower-case scheme and host, no default port,
- * no query) and the query's parameters, form-decoded.
- */
-export function splitUrl(url: string): { baseUri: string; params: Record<string, ParamValue> } {
-  const parsed = new URL(url)
-  const baseUri = `${parsed.protocol}//${parsed.host}${parsed.pathname}`
-  const params: Record<string, ParamValue> = Object.create(null) as Record<string, ParamValue>
-  for (const [name, value] of new URLSearchParams(parsed.search)) addParam(params, name, value)
-  return { baseUri, params }
+/** RFC 3986 percent-encoding, as OAuth 1.0a requires (§3.6): only unreserved characters stay. */
+export function oauthEncode(text: string): string {
+  return encodeURIComponent(text).replace(/[!'()*]/g, c => `%${c.charCodeAt(0).toString(16).toUpperCase()}`)
 }
 
-function addParam(params: Record<string, ParamValue>, name: string, value: string): void {
-  const existing = params[name]
-  if (existing === undefined) params[name] = value
-  else if (Array.isArray(existing)) existing.push(value)
-  else params[name] = [existing, value]
+/** §3.4.1.3.2: each name and value encoded, sorted by name then value, joined with "&". */
+export function normalizeParameters(pairs: Array<[string, string]>): string {
+  const encoded = pairs.map(([name, value]) => [oauthEncode(name), oauthEncode(value)] as const)
+  encoded.sort(([an, av], [bn, bv]) => (an < bn ? -1 : an > bn ? 1 : av < bv ? -1 : av > bv ? 1 : 0))
+  return encoded.map(([name, value]) => `${name}=${value}`).join('&')
+}
+
+/**
+ * The base string URI of RFC 5849 §3.4.1.2 (lower-case scheme and host, no default port,
+ * no query) and the query's parameters, form-decoded, in order.
+ */
+export function splitUrl(url: string): { baseUri: string; params: Array<[string, string]> } {
+  const parsed = new URL(url)
+  const baseUri = `${parsed.protocol}//${parsed.host}${parsed.pathname}`
+  return { baseUri, params: [...new URLSearchParams(parsed.search)] }
 }

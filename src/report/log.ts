@@ -8,11 +8,3 @@ export interface Log {
   warning(message: string, title?: string): void
   error(message: string, title?: string): void
 }
-
-/** A Log that drops everything, for callers that only want the return value. */
-export const silentLog: Log = {
-  debug() {},
-  info() {},
-  warning() {},
-  error() {}
-}

@@ -56,7 +56,7 @@ const PRIORITY: RunResult[] = ['cancelled', 'captcha', 'unauthorized', 'forbidde
 export function summarizeResults(results: IssueResult[]): RunReport {
   const keysWith = (test: (outcome: Outcome) => boolean): string[] => results.filter(r => test(r.outcome)).map(r => r.issueKey)
   // A skipped issue follows from another's failure: that failure names the run.
-  const kinds = new Set<RunResult>(results.map(r => runResultOf(r.outcome)).filter((kind, i) => results[i].outcome !== 'skipped'))
+  const kinds = new Set<RunResult>(results.map(r => runResultOf(r.outcome)).filter((_, i) => results[i].outcome !== 'skipped'))
   if (results.some(r => r.outcome === 'skipped') && !PRIORITY.some(kind => kinds.has(kind))) kinds.add('error')
   const result =
     PRIORITY.find(kind => kinds.has(kind)) ??
@@ -153,7 +153,7 @@ export function displayValue(value: unknown): string {
   if (Array.isArray(value)) return value.map(displayValue).join(', ')
   if (value && typeof value === 'object') {
     const record = value as Record<string, unknown>
-    for (const key of ['value', 'name', 'id', 'accountId']) if (typeof record[key] === 'string') return record[key] as string
+    for (const key of ['value', 'name', 'id', 'accountId']) if (typeof record[key] === 'string') return record[key]
     return JSON.stringify(value)
   }
   return String(value)

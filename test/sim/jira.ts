@@ -256,7 +256,12 @@ export class JiraSimulator {
     if (!header) return undefined
     if (/^Bearer /i.test(header)) {
       const user = this.options.personalAccessTokens?.[header.slice(7).trim()]
-      if (!user) return { status: 401, headers: { 'X-Seraph-LoginReason': 'AUTHENTICATED_FAILED', 'WWW-Authenticate': 'OAuth realm="jira"' }, json: { message: 'Unauthorized' } }
+      if (!user)
+        return {
+          status: 401,
+          headers: { 'X-Seraph-LoginReason': 'AUTHENTICATED_FAILED', 'WWW-Authenticate': 'OAuth realm="jira"' },
+          json: { message: 'Unauthorized' }
+        }
       seen.user = user
       return undefined
     }
@@ -335,18 +340,23 @@ export class JiraSimulator {
     seen.oauthProblem = problem
     const realm = rfc3986(this.options.publicUrl ?? this.baseUrl)
     const pairs = { oauth_problem: problem, ...extra }
-    const challenge = Object.entries(pairs).map(([k, v]) => `${k}="${rfc3986(v)}"`).join(', ')
+    const challenge = Object.entries(pairs)
+      .map(([k, v]) => `${k}="${rfc3986(v)}"`)
+      .join(', ')
     return {
       status,
       headers: { 'WWW-Authenticate': `OAuth realm="${realm}", ${challenge}`, 'Content-Type': 'text/plain' },
-      text: Object.entries(pairs).map(([k, v]) => `${rfc3986(k)}=${rfc3986(v)}`).join('&')
+      text: Object.entries(pairs)
+        .map(([k, v]) => `${rfc3986(k)}=${rfc3986(v)}`)
+        .join('&')
     }
   }
 
   private requestToken(req: IncomingMessage, seen: SeenRequest, rawUrl: string, body: string): Reply {
     const checked = this.verifyOAuth(req, seen, rawUrl, body, false)
     if ('refusal' in checked) return checked.refusal
-    if (checked.params.get('oauth_callback') === undefined) return this.oauthProblem(400, 'parameter_absent', seen, { oauth_parameters_absent: 'oauth_callback' })
+    if (checked.params.get('oauth_callback') === undefined)
+      return this.oauthProblem(400, 'parameter_absent', seen, { oauth_parameters_absent: 'oauth_callback' })
     const token = randomBytes(16).toString('hex')
     const secret = randomBytes(16).toString('hex')
     this.requestTokens.set(token, { consumerKey: checked.params.get('oauth_consumer_key') ?? '', secret, createdAt: this.clock(), used: false })
@@ -358,7 +368,11 @@ export class JiraSimulator {
     const token = new URLSearchParams(query).get('oauth_token') ?? ''
     const entry = this.requestTokens.get(token)
     if (!entry || entry.used || this.clock() - entry.createdAt > REQUEST_TOKEN_LIFETIME) {
-      return { status: 200, headers: { 'Content-Type': 'text/html' }, text: '<html><head><title>OAuth</title></head><body>The request token is invalid or has expired.</body></html>' }
+      return {
+        status: 200,
+        headers: { 'Content-Type': 'text/html' },
+        text: '<html><head><title>OAuth</title></head><body>The request token is invalid or has expired.</body></html>'
+      }
     }
     entry.verifier = randomBytes(3).toString('hex')
     entry.user = [...this.accessTokens.values()][0] ?? 'ci-bot'
@@ -394,23 +408,44 @@ export class JiraSimulator {
     const user = seen.user
     if (path === '/rest/api/2/myself' && method === 'GET') {
       if (!user) return { status: 401, json: { errorMessages: ['You are not authenticated. Authentication required to perform this operation.'], errors: {} } }
-      return { status: 200, json: { name: user, key: user, displayName: user.replace(/(^|-)(\w)/g, (_, sep: string, c: string) => `${sep ? ' ' : ''}${c.toUpperCase()}`), active: true } }
+      return {
+        status: 200,
+        json: {
+          name: user,
+          key: user,
+          displayName: user.replace(/(^|-)(\w)/g, (_, sep: string, c: string) => `${sep ? ' ' : ''}${c.toUpperCase()}`),
+          active: true
+        }
+      }
     }
     if (path === '/rest/api/2/field' && method === 'GET') {
       return { status: 200, json: this.fields.map(({ id, name, custom, schema }) => ({ id, name, custom, schema })) }
     }
     if (path === '/rest/api/2/serverInfo' && method === 'GET') {
       const cloud = this.options.deployment === 'Cloud'
-      return { status: 200, json: { baseUrl: this.options.publicUrl ?? this.baseUrl, version: cloud ? '1001.0.0-SNAPSHOT' : '9.12.2', deploymentType: cloud ? 'Cloud' : 'Server' } }
+      return {
+        status: 200,
+        json: { baseUrl: this.options.publicUrl ?? this.baseUrl, version: cloud ? '1001.0.0-SNAPSHOT' : '9.12.2', deploymentType: cloud ? 'Cloud' : 'Server' }
+      }
     }
     if (/^\/rest\/api\/[23]\/search$/.test(path) && this.options.deployment === 'Cloud') {
-      return { status: 410, json: { errorMessages: ['The requested API has been removed. Please migrate to the /rest/api/3/search/jql API. A full migration guideline is available at https://developer.atlassian.com/changelog/#CHANGE-2046'], errors: {} } }
+      return {
+        status: 410,
+        json: {
+          errorMessages: [
+            'The requested API has been removed. Please migrate to the /rest/api/3/search/jql API. A full migration guideline is available at https://developer.atlassian.com/changelog/#CHANGE-2046'
+          ],
+          errors: {}
+        }
+      }
     }
     if (path === '/rest/api/2/search' && method === 'GET') return this.search(query, user)
     if (path === '/rest/api/3/search/jql' && method === 'GET' && this.options.deployment === 'Cloud') return this.searchByToken(query, user)
     if (path === '/rest/api/3/user/search' && method === 'GET' && this.options.deployment === 'Cloud') {
       const wanted = (new Map(formDecode(query)).get('query') ?? '').toLowerCase()
-      const found = (this.options.cloudUsers ?? []).filter(u => u.displayName.toLowerCase().includes(wanted) || u.emailAddress?.toLowerCase().startsWith(wanted))
+      const found = (this.options.cloudUsers ?? []).filter(
+        u => u.displayName.toLowerCase().includes(wanted) || u.emailAddress?.toLowerCase().startsWith(wanted)
+      )
       return { status: 200, json: found.map(u => ({ ...u, accountType: 'atlassian', active: true })) }
     }
 
@@ -459,7 +494,7 @@ export class JiraSimulator {
         errors[id] = `Field '${id}' cannot be set. It is not on the appropriate screen, or unknown.`
         continue
       }
-      const problem = checkValue(field, value, this.options.deployment === 'Cloud' ? this.options.cloudUsers ?? [] : undefined)
+      const problem = checkValue(field, value, this.options.deployment === 'Cloud' ? (this.options.cloudUsers ?? []) : undefined)
       if (problem) errors[id] = problem
     }
     if (Object.keys(errors).length > 0) return { status: 400, json: { errorMessages: [], errors } }
@@ -489,7 +524,10 @@ export class JiraSimulator {
     const all = user ? [...this.issues.values()].filter(matcher) : []
     const page = all.slice(startAt, startAt + maxResults)
     const isLast = startAt + maxResults >= all.length
-    return { status: 200, json: { issues: page.map(i => ({ id: i.id, key: i.key })), isLast, ...(isLast ? {} : { nextPageToken: String(startAt + maxResults) }) } }
+    return {
+      status: 200,
+      json: { issues: page.map(i => ({ id: i.id, key: i.key })), isLast, ...(isLast ? {} : { nextPageToken: String(startAt + maxResults) }) }
+    }
   }
 
   private search(query: string, user: string | undefined): Reply {
@@ -566,7 +604,9 @@ function captcha(baseUrl: string): Reply {
 function checkValue(field: SimFieldDef, value: unknown, cloudUsers?: SimCloudUser[]): string | undefined {
   const kind = field.schema.custom?.split(':').pop() ?? field.schema.system
   const optionOk = (v: unknown): boolean =>
-    typeof v === 'object' && v !== null && (field.allowedValues ?? []).some(a => a.value === (v as { value?: string }).value || a.id === (v as { id?: string }).id)
+    typeof v === 'object' &&
+    v !== null &&
+    (field.allowedValues ?? []).some(a => a.value === (v as { value?: string }).value || a.id === (v as { id?: string }).id)
   switch (kind) {
     case 'select':
       return optionOk(value) ? undefined : `Option value '${JSON.stringify(value)}' is not valid`
@@ -575,13 +615,17 @@ function checkValue(field: SimFieldDef, value: unknown, cloudUsers?: SimCloudUse
     case 'float':
       return typeof value === 'number' ? undefined : 'Operation value must be a number'
     case 'datepicker':
-      return typeof value === 'string' && /^\d{4}-\d{2}-\d{2}$/.test(value) ? undefined : 'Invalid date format. Please enter the date in the format "yyyy-MM-dd".'
+      return typeof value === 'string' && /^\d{4}-\d{2}-\d{2}$/.test(value)
+        ? undefined
+        : 'Invalid date format. Please enter the date in the format "yyyy-MM-dd".'
     case 'datetime':
-      return typeof value === 'string' && /^\d{4}-\d{2}-\d{2}T\d{2}:\d{2}:\d{2}\.\d{3}[+-]\d{4}$/.test(value) ? undefined : "Invalid date format. Please enter the date in the format \"yyyy-MM-dd'T'HH:mm:ss.SSSZ\"."
+      return typeof value === 'string' && /^\d{4}-\d{2}-\d{2}T\d{2}:\d{2}:\d{2}\.\d{3}[+-]\d{4}$/.test(value)
+        ? undefined
+        : 'Invalid date format. Please enter the date in the format "yyyy-MM-dd\'T\'HH:mm:ss.SSSZ".'
     case 'userpicker': {
       const user = value as { name?: unknown; accountId?: unknown } | null
       if (cloudUsers) return cloudUsers.some(u => u.accountId === user?.accountId) ? undefined : "Specify a valid 'id' or 'name' for the user"
-      return typeof user?.name === 'string' ? undefined : 'expected Object containing a \'name\' property'
+      return typeof user?.name === 'string' ? undefined : "expected Object containing a 'name' property"
     }
     case 'labels':
       return Array.isArray(value) && value.every(v => typeof v === 'string' && !/\s/.test(v)) ? undefined : 'The label must not contain spaces.'

@@ -59,8 +59,8 @@ export interface TestCa {
 function keyPair(): { privateKey: forge.pki.rsa.PrivateKey; publicKey: forge.pki.rsa.PublicKey } {
   const { privateKey, publicKey } = generateKeyPairSync('rsa', { modulusLength: 2048 })
   return {
-    privateKey: forge.pki.privateKeyFromPem(privateKey.export({ type: 'pkcs1', format: 'pem' }).toString()) as forge.pki.rsa.PrivateKey,
-    publicKey: forge.pki.publicKeyFromPem(publicKey.export({ type: 'spki', format: 'pem' }).toString()) as forge.pki.rsa.PublicKey
+    privateKey: forge.pki.privateKeyFromPem(privateKey.export({ type: 'pkcs1', format: 'pem' }).toString()),
+    publicKey: forge.pki.publicKeyFromPem(publicKey.export({ type: 'spki', format: 'pem' }).toString())
   }
 }
 
@@ -77,7 +77,10 @@ export function makeTestCa(): TestCa {
   const caName = [{ name: 'commonName', value: 'jira-build-result test CA' }]
   ca.setSubject(caName)
   ca.setIssuer(caName)
-  ca.setExtensions([{ name: 'basicConstraints', cA: true }, { name: 'keyUsage', keyCertSign: true, cRLSign: true }])
+  ca.setExtensions([
+    { name: 'basicConstraints', cA: true },
+    { name: 'keyUsage', keyCertSign: true, cRLSign: true }
+  ])
   ca.sign(caKeys.privateKey, forge.md.sha256.create())
 
   const serverKeys = keyPair()
@@ -89,7 +92,13 @@ export function makeTestCa(): TestCa {
   server.setSubject([{ name: 'commonName', value: 'jira.internal.test' }])
   server.setIssuer(caName)
   server.setExtensions([
-    { name: 'subjectAltName', altNames: [{ type: 7, ip: '127.0.0.1' }, { type: 2, value: 'jira.internal.test' }] },
+    {
+      name: 'subjectAltName',
+      altNames: [
+        { type: 7, ip: '127.0.0.1' },
+        { type: 2, value: 'jira.internal.test' }
+      ]
+    },
     { name: 'extKeyUsage', serverAuth: true }
   ])
   server.sign(caKeys.privateKey, forge.md.sha256.create())

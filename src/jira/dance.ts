@@ -1,10 +1,19 @@
-import { oauthAuthenticator } from '../jira/auth.js'
-import { JiraClient, retryPolicy } from '../jira/client.js'
-import type { JiraResponse } from '../jira/diagnose.js'
-import { JiraError } from '../jira/errors.js'
-import type { Connection } from '../jira/connect.js'
-import type { ConsumerOptions } from '../options.js'
-import { systemSources, type SigningSources } from './sign.js'
+import type { KeyObject } from 'node:crypto'
+import { systemSources } from '../oauth/sign.js'
+import { oauthAuthenticator } from './auth.js'
+import type { JiraClient } from './client.js'
+import { clientFor, type Connection } from './connect.js'
+import { JiraError } from './errors.js'
+import type { JiraResponse } from './transport.js'
+
+/** What the dance needs: where Jira is and the consumer, not yet a token. */
+export interface Consumer {
+  jiraUrl: string
+  consumerKey: string
+  privateKey: KeyObject
+  maxRetries: number
+  timeoutSeconds: number
+}
 
 const REQUEST_TOKEN_PATH = '/plugins/servlet/oauth/request-token'
 const AUTHORIZE_PATH = '/plugins/servlet/oauth/authorize'
@@ -28,25 +37,22 @@ export interface AccessTokenResult {
 
 export type DanceDependencies = Connection & { now?: () => Date }
 
-function danceClient(consumer: ConsumerOptions, token: string | undefined, deps: DanceDependencies): JiraClient {
+function danceClient(consumer: Consumer, token: string | undefined, deps: DanceDependencies): JiraClient {
   const auth = oauthAuthenticator({ consumerKey: consumer.consumerKey, privateKey: consumer.privateKey, token }, deps.sources ?? systemSources)
-  return new JiraClient(consumer.jiraUrl, auth, {
-    transport: deps.transport,
-    retry: retryPolicy(consumer.maxRetries, consumer.timeoutSeconds),
-    redactor: deps.redactor,
-    words: deps.words,
-    signal: deps.signal
-  })
+  return clientFor(consumer, auth, deps)
 }
 
 /**
  * Step one of the dance: a request token, signed with the consumer key alone and
  * oauth_callback=oob (no callback: Jira shows the user a verification code instead).
  */
-export async function fetchRequestToken(consumer: ConsumerOptions, deps: DanceDependencies): Promise<RequestTokenResult> {
+export async function fetchRequestToken(consumer: Consumer, deps: DanceDependencies): Promise<RequestTokenResult> {
   const now = deps.now ?? (() => new Date())
   const client = danceClient(consumer, undefined, deps)
-  const answer = tokenAnswer(await client.answer('POST', REQUEST_TOKEN_PATH, { form: {}, oauthParams: { oauth_callback: 'oob' }, anonymousExpected: true }), 'request token')
+  const answer = tokenAnswer(
+    await client.answer('POST', REQUEST_TOKEN_PATH, { form: {}, oauthParams: { oauth_callback: 'oob' }, anonymousExpected: true }),
+    'request token'
+  )
   const requestToken = answer.get('oauth_token') ?? ''
   return {
     requestToken,
@@ -60,12 +66,7 @@ export async function fetchRequestToken(consumer: ConsumerOptions, deps: DanceDe
  * Step three: exchanges an approved request token and its verification code for an access
  * token, signed with the request token and oauth_verifier.
  */
-export async function fetchAccessToken(
-  consumer: ConsumerOptions,
-  requestToken: string,
-  verifier: string,
-  deps: DanceDependencies
-): Promise<AccessTokenResult> {
+export async function fetchAccessToken(consumer: Consumer, requestToken: string, verifier: string, deps: DanceDependencies): Promise<AccessTokenResult> {
   const now = deps.now ?? (() => new Date())
   const client = danceClient(consumer, requestToken, deps)
   const response = await client.answer('POST', ACCESS_TOKEN_PATH, { form: {}, oauthParams: { oauth_verifier: verifier }, anonymousExpected: true })

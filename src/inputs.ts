@@ -1,0 +1,181 @@
+/**
+ * Every input, declared once: its name, what it means, its default, whether it is a secret, and
+ * how the command line takes it. action.yml, the CLI's flags and usage, and the README's table
+ * are derived from or checked against this list (test/inputs.test.ts).
+ */
+
+/** The CLI commands that talk to Jira. */
+export type JiraCommand = 'update' | 'check' | 'request-token' | 'access-token' | 'authorize'
+
+const JIRA_COMMANDS: readonly JiraCommand[] = ['update', 'check', 'request-token', 'access-token', 'authorize']
+
+export interface InputSpec {
+  readonly name: string
+  /** As action.yml says it. */
+  readonly description: string
+  /** The value when empty, as action.yml quotes it. */
+  readonly default?: string
+  readonly required?: boolean
+  /** Masked at once by the action, and taken only from the environment by the CLI. */
+  readonly secret?: boolean
+  readonly cli: {
+    /** How the CLI takes it as a flag: a value, a switch, or not at all (environment only). */
+    readonly flag?: 'string' | 'boolean'
+    /** The environment variable that stands for it (Jenkins' withCredentials binds these). */
+    readonly env?: string
+    /** The commands that take it. */
+    readonly commands: readonly JiraCommand[]
+  }
+}
+
+const DECLARED = [
+  {
+    name: 'jira-url',
+    description: "Jira's base URL as Jira knows it, context path included, e.g. https://jira.example.com/jira.",
+    required: true,
+    cli: { flag: 'string', env: 'JIRA_URL', commands: JIRA_COMMANDS }
+  },
+  {
+    name: 'consumer-key',
+    description: "The consumer key of Jira's application link (incoming authentication).",
+    cli: { flag: 'string', env: 'JIRA_CONSUMER_KEY', commands: JIRA_COMMANDS }
+  },
+  {
+    name: 'private-key',
+    description:
+      'The RSA private key whose public key is on the application link: PEM PKCS#8 or PKCS#1, encrypted PKCS#8, or the bare base64 body. Pass it from a secret.',
+    secret: true,
+    cli: { env: 'JIRA_PRIVATE_KEY', commands: JIRA_COMMANDS }
+  },
+  {
+    name: 'private-key-passphrase',
+    description: 'The passphrase of an encrypted private key. Pass it from a secret.',
+    secret: true,
+    cli: { env: 'JIRA_PRIVATE_KEY_PASSPHRASE', commands: JIRA_COMMANDS }
+  },
+  {
+    name: 'access-token',
+    description: 'The OAuth access token from the authorization dance (RSA-SHA1 needs no token secret). Pass it from a secret.',
+    secret: true,
+    cli: { env: 'JIRA_ACCESS_TOKEN', commands: ['update', 'check'] }
+  },
+  {
+    name: 'personal-access-token',
+    description: 'Instead of OAuth: a Jira Data Center (8.14+) personal access token, sent as a Bearer token. Pass it from a secret.',
+    secret: true,
+    cli: { env: 'JIRA_PERSONAL_ACCESS_TOKEN', commands: ['update', 'check'] }
+  },
+  {
+    name: 'user',
+    description: 'Instead of OAuth, with api-token: the user for basic auth (on Jira Cloud, the e-mail address).',
+    cli: { flag: 'string', env: 'JIRA_USER', commands: ['update', 'check'] }
+  },
+  {
+    name: 'api-token',
+    description: 'Instead of OAuth, with user: the API token for basic auth (Jira Cloud). Pass it from a secret.',
+    secret: true,
+    cli: { env: 'JIRA_API_TOKEN', commands: ['update', 'check'] }
+  },
+  {
+    name: 'issue',
+    description:
+      'One or more issue keys, separated by commas, spaces or newlines, e.g. CI-42. Empty: keys are found in the pull request title, head branch and commit messages.',
+    cli: { flag: 'string', commands: ['update'] }
+  },
+  {
+    name: 'issue-source',
+    description: 'Where to look for keys when issue is empty: any of pr-title, branch, commits, separated by commas.',
+    default: 'pr-title,branch,commits',
+    cli: { flag: 'string', commands: ['update'] }
+  },
+  {
+    name: 'projects',
+    description: 'Project keys that found keys must belong to, e.g. CI, WEB; it rules out look-alikes such as UTF-8.',
+    cli: { flag: 'string', commands: ['update'] }
+  },
+  {
+    name: 'jql',
+    description: 'Select the issues with a JQL query instead, e.g. project = CI AND fixVersion = "1.0". All pages are read.',
+    cli: { flag: 'string', commands: ['update'] }
+  },
+  { name: 'field', description: 'The field to set, by id (customfield_10314) or by name (Build Result).', cli: { flag: 'string', commands: ['update'] } },
+  {
+    name: 'value',
+    description:
+      "The value to set, as a person writes it (Build Passed); formatted for the field's type. May use {status}, {run_url}, {run_number}, {sha}, {ref}, {workflow}, {repository}.",
+    cli: { flag: 'string', commands: ['update'] }
+  },
+  {
+    name: 'status',
+    description: 'The build status that value-map maps to a value: the job status (job.status) or a Jenkins result.',
+    cli: { flag: 'string', commands: ['update'] }
+  },
+  {
+    name: 'value-map',
+    description: 'Values by status, e.g. success=Build Passed, failure=Build Failed, cancelled=Build Aborted.',
+    cli: { flag: 'string', commands: ['update'] }
+  },
+  {
+    name: 'fields',
+    description: 'A raw JSON object sent as {"fields": …}, for anything field and value cannot say.',
+    cli: { flag: 'string', commands: ['update'] }
+  },
+  {
+    name: 'notify-users',
+    description: "'false' asks Jira not to e-mail watchers about the change (notifyUsers=false; needs admin rights on some sites).",
+    default: 'true',
+    cli: { flag: 'string', commands: ['update'] }
+  },
+  { name: 'concurrency', description: 'How many issues are updated at once.', default: '4', cli: { flag: 'string', commands: ['update'] } },
+  {
+    name: 'max-retries',
+    description:
+      'Retries of a transient failure (429, 502, 503, 504, a lost connection), honouring Retry-After. 401, 403, 404, 400 and a CAPTCHA are never retried.',
+    default: '3',
+    cli: { flag: 'string', commands: JIRA_COMMANDS }
+  },
+  {
+    name: 'timeout',
+    description: "The step's time limit in seconds, retries and waits included.",
+    default: '60',
+    cli: { flag: 'string', commands: JIRA_COMMANDS }
+  },
+  {
+    name: 'ca-certificate',
+    description: "PEM of the CA certificate(s) that signed Jira's certificate, for Jira behind an internal CA (NODE_EXTRA_CA_CERTS works too).",
+    cli: { flag: 'string', env: 'JIRA_CA_CERTIFICATE', commands: JIRA_COMMANDS }
+  },
+  {
+    name: 'fail-on-error',
+    description: "'true' fails the step when an issue is not updated; 'false' turns failures into warnings and keeps the step green.",
+    default: 'true',
+    cli: { flag: 'string', commands: ['update'] }
+  },
+  {
+    name: 'dry-run',
+    description: "'true' prints the method, URL and body it would send (Authorization redacted) and sends nothing that writes.",
+    default: 'false',
+    cli: { flag: 'boolean', commands: ['update'] }
+  }
+] as const satisfies readonly InputSpec[]
+
+export type InputName = (typeof DECLARED)[number]['name']
+
+/** Every input, in action.yml's order. */
+export const INPUTS: ReadonlyArray<InputSpec & { readonly name: InputName }> = DECLARED
+
+export const INPUT_NAMES: readonly InputName[] = INPUTS.map(input => input.name)
+
+const BY_NAME = new Map<string, InputSpec>(INPUTS.map(input => [input.name, input]))
+
+/** The declaration of one input. */
+export function inputSpec(name: InputName): InputSpec {
+  const spec = BY_NAME.get(name)
+  if (!spec) throw new Error(`no input is declared as ${name}`)
+  return spec
+}
+
+/** Inputs that hold secrets: masked at once by the action, taken only from the environment by the CLI. */
+export const SECRET_INPUTS: ReadonlySet<InputName> = new Set(INPUT_NAMES.filter(name => inputSpec(name).secret === true))
+
+export type RawInputs = Partial<Record<InputName, string>>
