@@ -2372,7 +2372,7 @@ function setCommandEcho(enabled) {
  */
 function setFailed(message) {
     process.exitCode = ExitCode.Failure;
-    core_error(message);
+    error(message);
 }
 //-----------------------------------------------------------------------
 // Logging Commands
@@ -2395,7 +2395,7 @@ function core_debug(message) {
  * @param message error issue message. Errors will be converted to string via toString()
  * @param properties optional properties to add to the annotation.
  */
-function core_error(message, properties = {}) {
+function error(message, properties = {}) {
     command_issueCommand('error', utils_toCommandProperties(properties), message instanceof Error ? message.toString() : message);
 }
 /**
@@ -3767,6 +3767,14 @@ function summarizeResults(results) {
 function failedRun(error, result, described = {}) {
     return { results: [], updated: [], unchanged: [], failed: [], result, error, ...described };
 }
+/** The report of a run that sent nothing because no credential was configured. */
+function noCredentialsRun(message) {
+    return failedRun(new JiraError('error', message, ''), 'no-credentials');
+}
+/** The annotation title of a failure of the run as a whole. */
+function runErrorTitle(result) {
+    return result === 'no-issues' ? 'No Jira issue found' : result === 'no-credentials' ? 'No Jira credentials' : 'Jira request failed';
+}
 /** The run result an issue's outcome counts as. */
 function runResultOf(outcome) {
     switch (outcome) {
@@ -3791,10 +3799,15 @@ function verdictOf(report) {
     const written = report.result === 'dry-run' ? ', nothing written (dry run)' : '';
     return { failed: false, headline: `result=${report.result}: ${report.updated.length} updated, ${report.unchanged.length} unchanged${written}` };
 }
-/** Exit codes: 0 done, 1 Jira refused or failed, 2 bad usage or bad input. */
-const EXIT = { ok: 0, failed: 1, usage: 2 };
-/** The exit code of an update run: failures count only when fail-on-error is on. */
+/** Exit codes: 0 done, 1 Jira refused or failed, 2 bad usage or bad input, 130 cancelled. */
+const EXIT = { ok: 0, failed: 1, usage: 2, cancelled: 130 };
+/**
+ * The exit code of an update run: failures count only when fail-on-error is on, but a
+ * cancelled run did not do what it was asked, whatever fail-on-error says.
+ */
 function exitCodeOf(report, failOnError) {
+    if (report.result === 'cancelled')
+        return EXIT.cancelled;
     if (!verdictOf(report).failed || !failOnError)
         return EXIT.ok;
     return report.result === 'no-credentials' ? EXIT.usage : EXIT.failed;
@@ -5016,7 +5029,7 @@ function actionLog(redactor) {
         debug: message => core_debug(redactor.redact(message)),
         info: message => info(inertText(redactor.redact(message))),
         warning: (message, title) => warning(redactor.redact(message), title ? { title } : {}),
-        error: (message, title) => core_error(redactor.redact(message), title ? { title } : {})
+        error: (message, title) => error(redactor.redact(message), title ? { title } : {})
     };
 }
 /** Reads the inputs, masks the secrets among them at once, and returns them raw. */
@@ -5113,12 +5126,14 @@ async function runAction() {
         options = parseUpdateOptions(raw, undefined, context);
     }
     catch (thrown) {
+        // No credential at all (a fork's or Dependabot's pull request): nothing is sent, and the run
+        // ends like any other, so fail-on-error decides the step.
         if (thrown instanceof NoCredentialsError)
-            return noCredentials(thrown);
+            return finish(noCredentialsRun(thrown.message), thrown, new Redactor(), actionLog(new Redactor()));
         setOutput('result', thrown instanceof InputError ? 'invalid' : 'error');
         if (thrown instanceof InputError) {
             for (const problem of thrown.problems)
-                core_error(problem.message, { title: `Invalid ${problem.input}` });
+                error(problem.message, { title: `Invalid ${problem.input}` });
             setFailed(`Nothing was sent to Jira: ${thrown.problems.length} input problem(s).`);
         }
         else {
@@ -5171,7 +5186,7 @@ async function finish(report, options, redactor, log) {
 function annotate(report, failOnError, log) {
     const say = (message, title) => (failOnError ? log.error(message, title) : log.warning(message, title));
     if (report.error)
-        say(report.error.message, report.result === 'no-issues' ? 'No Jira issue found' : 'Jira request failed');
+        say(report.error.message, runErrorTitle(report.result));
     const failures = report.results.filter(result => !succeeded(result.outcome));
     const notAttempted = failures.filter(result => result.outcome === 'skipped' || result.outcome === 'cancelled');
     const attempted = failures.filter(result => !notAttempted.includes(result));
@@ -5197,28 +5212,6 @@ function annotate(report, failOnError, log) {
 }
 function keysOf(results) {
     return results.map(result => result.issueKey).join(', ');
-}
-/** No credential configured (a fork's or Dependabot's pull request): say so, send nothing. */
-async function noCredentials(error) {
-    const report = { results: [], updated: [], unchanged: [], failed: [], result: 'no-credentials' };
-    setOutput('updated', '');
-    setOutput('unchanged', '');
-    setOutput('failed', '');
-    setOutput('result', 'no-credentials');
-    try {
-        if (process.env.GITHUB_STEP_SUMMARY)
-            await summary.addRaw(summaryMarkdown(report, error.jiraUrl, { note: error.message })).write();
-    }
-    catch (thrown) {
-        warning(`The job summary could not be written (${messageOf(thrown)}).`);
-    }
-    if (error.failOnError) {
-        core_error(error.message, { title: 'No Jira credentials' });
-        setFailed('result=no-credentials: nothing was sent to Jira');
-    }
-    else {
-        warning(`${error.message} fail-on-error is false, so the step stays green.`, { title: 'No Jira credentials' });
-    }
 }
 
 

@@ -11,9 +11,9 @@ import { Redactor } from './jira/redact.js'
 import { createInterface } from 'node:readline'
 import { parseArgs } from 'node:util'
 import { accessTokenCommand, authorizeCommand, checkCommand, keygenCommand, requestTokenCommand } from './commands/credentials.js'
-import { emit, EXIT, type CommandIo } from './commands/io.js'
-import { updateCommand } from './commands/update.js'
-import { runResultOf } from './report/outcome.js'
+import { EXIT, type CommandIo } from './commands/io.js'
+import { cliLog, renderReport, updateCommand } from './commands/update.js'
+import { noCredentialsRun, runResultOf } from './report/outcome.js'
 import { JiraError, messageOf } from './jira/errors.js'
 import { transportFor, type Transport } from './jira/transport.js'
 import type { SourceText } from './issues/discover.js'
@@ -196,12 +196,9 @@ async function main(argv: string[]): Promise<number> {
     }
     return EXIT.usage
   } catch (thrown) {
-    if (thrown instanceof NoCredentialsError) {
-      const log = thrown.failOnError ? 'error' : 'warning'
-      console.error(`${log}: ${thrown.message}${thrown.failOnError ? '' : ' --fail-on-error is false, so this is not a failure.'}`)
-      emit(io, { result: 'no-credentials', updated: [], unchanged: [], failed: [], issues: [] }, ['result=no-credentials: nothing was sent to Jira'])
-      return thrown.failOnError ? EXIT.usage : EXIT.ok
-    }
+    // No credential at all (Jenkins binds none for outside contributors): nothing was sent, and
+    // the run ends like any other, so --fail-on-error decides the exit code.
+    if (thrown instanceof NoCredentialsError) return renderReport(noCredentialsRun(thrown.message), thrown.failOnError, io, cliLog(io))
     if (thrown instanceof InputError) {
       for (const problem of thrown.problems) console.error(`error: ${problem.message}`)
       if (json) console.log(JSON.stringify({ result: 'invalid', errors: thrown.problems.map(p => p.message) }))

@@ -11,7 +11,7 @@ import { secretFragments } from './oauth/keys.js'
 import { INPUT_NAMES, SECRET_INPUTS, type RawInputs } from './inputs.js'
 import { InputError, NoCredentialsError, parseUpdateOptions, type RunContext, type UpdateOptions } from './options.js'
 import type { Log } from './report/log.js'
-import { describeResult, resultTitle, succeeded, verdictOf, type IssueResult, type RunReport } from './report/outcome.js'
+import { describeResult, noCredentialsRun, resultTitle, runErrorTitle, succeeded, verdictOf, type IssueResult, type RunReport } from './report/outcome.js'
 import { summaryMarkdown } from './report/summary.js'
 import { updateIssues } from './update.js'
 
@@ -128,7 +128,9 @@ async function runAction(): Promise<void> {
     }
     options = parseUpdateOptions(raw, undefined, context)
   } catch (thrown) {
-    if (thrown instanceof NoCredentialsError) return noCredentials(thrown)
+    // No credential at all (a fork's or Dependabot's pull request): nothing is sent, and the run
+    // ends like any other, so fail-on-error decides the step.
+    if (thrown instanceof NoCredentialsError) return finish(noCredentialsRun(thrown.message), thrown, new Redactor(), actionLog(new Redactor()))
     core.setOutput('result', thrown instanceof InputError ? 'invalid' : 'error')
     if (thrown instanceof InputError) {
       for (const problem of thrown.problems) core.error(problem.message, { title: `Invalid ${problem.input}` })
@@ -163,7 +165,7 @@ async function runAction(): Promise<void> {
  * Everything after the update: outputs first (they matter most to later steps), then the
  * summary and the annotations. A failure here never loses the outcome already reached.
  */
-async function finish(report: RunReport, options: UpdateOptions, redactor: Redactor, log: Log): Promise<void> {
+async function finish(report: RunReport, options: Pick<UpdateOptions, 'jiraUrl' | 'failOnError'>, redactor: Redactor, log: Log): Promise<void> {
   const clean = (keys: string[]): string => redactor.redact(keys.join(','))
   core.setOutput('updated', clean(report.updated))
   core.setOutput('unchanged', clean(report.unchanged))
@@ -179,7 +181,7 @@ async function finish(report: RunReport, options: UpdateOptions, redactor: Redac
 
 function annotate(report: RunReport, failOnError: boolean, log: Log): void {
   const say = (message: string, title?: string): void => (failOnError ? log.error(message, title) : log.warning(message, title))
-  if (report.error) say(report.error.message, report.result === 'no-issues' ? 'No Jira issue found' : 'Jira request failed')
+  if (report.error) say(report.error.message, runErrorTitle(report.result))
   const failures = report.results.filter(result => !succeeded(result.outcome))
   const notAttempted = failures.filter(result => result.outcome === 'skipped' || result.outcome === 'cancelled')
   const attempted = failures.filter(result => !notAttempted.includes(result))
@@ -203,24 +205,4 @@ function annotate(report: RunReport, failOnError: boolean, log: Log): void {
 
 function keysOf(results: IssueResult[]): string {
   return results.map(result => result.issueKey).join(', ')
-}
-
-/** No credential configured (a fork's or Dependabot's pull request): say so, send nothing. */
-async function noCredentials(error: NoCredentialsError): Promise<void> {
-  const report: RunReport = { results: [], updated: [], unchanged: [], failed: [], result: 'no-credentials' }
-  core.setOutput('updated', '')
-  core.setOutput('unchanged', '')
-  core.setOutput('failed', '')
-  core.setOutput('result', 'no-credentials')
-  try {
-    if (process.env.GITHUB_STEP_SUMMARY) await core.summary.addRaw(summaryMarkdown(report, error.jiraUrl, { note: error.message })).write()
-  } catch (thrown) {
-    core.warning(`The job summary could not be written (${messageOf(thrown)}).`)
-  }
-  if (error.failOnError) {
-    core.error(error.message, { title: 'No Jira credentials' })
-    core.setFailed('result=no-credentials: nothing was sent to Jira')
-  } else {
-    core.warning(`${error.message} fail-on-error is false, so the step stays green.`, { title: 'No Jira credentials' })
-  }
 }

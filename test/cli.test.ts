@@ -1,11 +1,10 @@
 import assert from 'node:assert/strict'
 import { spawn } from 'node:child_process'
 import { X509Certificate, createPublicKey } from 'node:crypto'
-import { mkdtempSync, readFileSync, statSync } from 'node:fs'
-import { tmpdir } from 'node:os'
+import { readFileSync, statSync, writeFileSync } from 'node:fs'
 import { join } from 'node:path'
 import { after, before, describe, it } from 'node:test'
-import { baseEnv, CONSUMER_KEY, newAccessToken, ROOT, runCli, startSimulator, testKeys, verificationCodeFrom } from './helpers.js'
+import { baseEnv, CONSUMER_KEY, newAccessToken, ROOT, runCli, startSimulator, tempDir, testKeys, verificationCodeFrom } from './helpers.js'
 import { JiraSimulator } from './sim/jira.js'
 
 const CLI = join(ROOT, 'dist/cli/index.js')
@@ -20,7 +19,7 @@ async function approve(authorizeUrl: string): Promise<string> {
 }
 
 describe('the bundled CLI: the credential lifecycle, as a Jenkins agent runs it', () => {
-  const dir = mkdtempSync(join(tmpdir(), 'jbr-cli-'))
+  const dir = tempDir('jbr-cli-')
   let sim: JiraSimulator
 
   before(async () => {
@@ -146,8 +145,9 @@ describe('the CLI with other ways to authenticate', () => {
   let sim: JiraSimulator
   const pat = newAccessToken()
   const apiToken = newAccessToken()
+  const token = newAccessToken()
   before(async () => {
-    sim = await startSimulator({ personalAccessTokens: { [pat]: 'pat-user' }, basicUsers: { 'ci@example.com': apiToken } })
+    sim = await startSimulator({ accessToken: token, personalAccessTokens: { [pat]: 'pat-user' }, basicUsers: { 'ci@example.com': apiToken } })
   })
   after(() => sim.close())
   const update = ['update', '--issue', 'CI-2', '--field', 'customfield_10314', '--value', 'Build Passed']
@@ -211,6 +211,17 @@ describe('the CLI with other ways to authenticate', () => {
     })
     assert.equal(run.code, 2)
     assert.match(run.stderr, /JIRA_PRIVATE_KEY_FILE: cannot read \/nonexistent\/key\.pem \(ENOENT\)/)
-    assert.ok(testKeys().pkcs8)
+
+    // And with the file present, the same run goes through on the key it holds.
+    const dir = tempDir('jbr-key-')
+    const keyFile = join(dir, 'jenkins-secret-file.pem')
+    writeFileSync(keyFile, testKeys().pkcs8)
+    const bound = await cli([...update, '--jira-url', sim.baseUrl, '--dry-run'], {
+      JIRA_CONSUMER_KEY: CONSUMER_KEY,
+      JIRA_ACCESS_TOKEN: token,
+      JIRA_PRIVATE_KEY_FILE: keyFile
+    })
+    assert.equal(bound.code, 0, bound.stderr)
+    assert.match(bound.stderr, /\[dry-run\] PUT /)
   })
 })

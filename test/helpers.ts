@@ -7,6 +7,18 @@ import { dirname, join, resolve } from 'node:path'
 import { fileURLToPath } from 'node:url'
 import { JiraSimulator, type SimulatorOptions } from './sim/jira.js'
 
+const madeDirs: string[] = []
+process.on('exit', () => {
+  for (const dir of madeDirs) rmSync(dir, { recursive: true, force: true })
+})
+
+/** A fresh folder in the system's temp dir, removed when the test process ends. */
+export function tempDir(prefix: string): string {
+  const dir = mkdtempSync(join(tmpdir(), prefix))
+  madeDirs.push(dir)
+  return dir
+}
+
 /** The project root, whether running from test/ or from build/test/. */
 export const ROOT = resolve(dirname(fileURLToPath(import.meta.url)), fileURLToPath(import.meta.url).includes('/build/') ? '../..' : '..')
 

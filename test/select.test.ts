@@ -1,13 +1,12 @@
 import assert from 'node:assert/strict'
-import { mkdtempSync, writeFileSync } from 'node:fs'
-import { tmpdir } from 'node:os'
+import { writeFileSync } from 'node:fs'
 import { join } from 'node:path'
 import { after, before, describe, it } from 'node:test'
 import { findIssueKeys } from '../src/issues/discover.js'
 import { fillTemplate, mapStatus, parseValueMap } from '../src/issues/value.js'
 import { holdsValue, resolveField } from '../src/jira/fields.js'
 import { defaultIssues } from './sim/fixtures.js'
-import { baseEnv, newAccessToken, oauthInputs, runAction, runCli, startSimulator, testKeys, CONSUMER_KEY } from './helpers.js'
+import { baseEnv, newAccessToken, oauthInputs, runAction, runCli, startSimulator, tempDir, testKeys, CONSUMER_KEY } from './helpers.js'
 import type { JiraSimulator } from './sim/jira.js'
 
 const valueOf = (sim: JiraSimulator, key: string, field = 'customfield_10314'): unknown => {
@@ -17,7 +16,7 @@ const valueOf = (sim: JiraSimulator, key: string, field = 'customfield_10314'): 
 
 /** The environment of a workflow run for an event, with its payload in a real GITHUB_EVENT_PATH file. */
 function eventEnv(eventName: string, payload: unknown, extra: Record<string, string> = {}): Record<string, string> {
-  const dir = mkdtempSync(join(tmpdir(), 'jbr-event-'))
+  const dir = tempDir('jbr-event-')
   const path = join(dir, 'event.json')
   writeFileSync(path, JSON.stringify(payload))
   return {

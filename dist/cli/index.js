@@ -837,7 +837,7 @@ async function main(argv) {
                 process.on('SIGINT', stop);
                 process.on('SIGTERM', stop);
                 try {
-                    return await (0,_commands_update_js__WEBPACK_IMPORTED_MODULE_6__/* .updateCommand */ .h)(options, connectionFor(options, cancel.signal), io, values.debug === true);
+                    return await (0,_commands_update_js__WEBPACK_IMPORTED_MODULE_6__/* .updateCommand */ .hi)(options, connectionFor(options, cancel.signal), io, values.debug === true);
                 }
                 finally {
                     process.off('SIGINT', stop);
@@ -874,12 +874,10 @@ async function main(argv) {
         return _commands_io_js__WEBPACK_IMPORTED_MODULE_5__/* .EXIT */ .d.usage;
     }
     catch (thrown) {
-        if (thrown instanceof _options_js__WEBPACK_IMPORTED_MODULE_12__/* .NoCredentialsError */ .Y6) {
-            const log = thrown.failOnError ? 'error' : 'warning';
-            console.error(`${log}: ${thrown.message}${thrown.failOnError ? '' : ' --fail-on-error is false, so this is not a failure.'}`);
-            (0,_commands_io_js__WEBPACK_IMPORTED_MODULE_5__/* .emit */ .I)(io, { result: 'no-credentials', updated: [], unchanged: [], failed: [], issues: [] }, ['result=no-credentials: nothing was sent to Jira']);
-            return thrown.failOnError ? _commands_io_js__WEBPACK_IMPORTED_MODULE_5__/* .EXIT */ .d.usage : _commands_io_js__WEBPACK_IMPORTED_MODULE_5__/* .EXIT */ .d.ok;
-        }
+        // No credential at all (Jenkins binds none for outside contributors): nothing was sent, and
+        // the run ends like any other, so --fail-on-error decides the exit code.
+        if (thrown instanceof _options_js__WEBPACK_IMPORTED_MODULE_12__/* .NoCredentialsError */ .Y6)
+            return (0,_commands_update_js__WEBPACK_IMPORTED_MODULE_6__/* .renderReport */ .B1)((0,_report_outcome_js__WEBPACK_IMPORTED_MODULE_7__/* .noCredentialsRun */ .R)(thrown.message), thrown.failOnError, io, (0,_commands_update_js__WEBPACK_IMPORTED_MODULE_6__/* .cliLog */ .$F)(io));
         if (thrown instanceof _options_js__WEBPACK_IMPORTED_MODULE_12__/* .InputError */ .dz) {
             for (const problem of thrown.problems)
                 console.error(`error: ${problem.message}`);
@@ -1299,7 +1297,9 @@ function emit(io, json, human) {
 
 // EXPORTS
 __nccwpck_require__.d(__webpack_exports__, {
-  h: () => (/* binding */ updateCommand)
+  $F: () => (/* binding */ cliLog),
+  B1: () => (/* binding */ renderReport),
+  hi: () => (/* binding */ updateCommand)
 });
 
 // EXTERNAL MODULE: ./src/report/outcome.ts
@@ -1812,17 +1812,25 @@ var commands_io = __nccwpck_require__(3776);
 /** `update`: what the action does, with the same outcomes and diagnosis, for Jenkins and people. */
 async function updateCommand(options, connection, io, debug = false) {
     const clean = (text) => connection.redactor?.redact(text) ?? text;
-    const log = {
+    const log = cliLog(io, debug, clean);
+    for (const warning of options.warnings)
+        log.warning(warning);
+    const report = await updateIssues(options, { ...connection, log });
+    return renderReport(report, options.failOnError, io, log, clean);
+}
+/** The CLI's log: everything on stderr, each line through the redaction step. */
+function cliLog(io, debug = false, clean = text => text) {
+    return {
         debug: message => debug && io.err(`debug: ${clean(message)}`),
         info: message => io.err(clean(message)),
         warning: message => io.err(`warning: ${clean(message)}`),
         error: message => io.err(`error: ${clean(message)}`)
     };
-    for (const warning of options.warnings)
-        log.warning(warning);
-    const report = await updateIssues(options, { ...connection, log });
+}
+/** Prints a run's outcome as the CLI does, and returns its exit code. */
+function renderReport(report, failOnError, io, log, clean = text => text) {
     const failures = report.results.filter(result => !(0,outcome/* succeeded */.gq)(result.outcome));
-    const complain = (message) => (options.failOnError ? log.error(message) : log.warning(message));
+    const complain = (message) => (failOnError ? log.error(message) : log.warning(message));
     if (report.error)
         complain(report.error.message);
     for (const failure of failures)
@@ -1835,8 +1843,8 @@ async function updateCommand(options, connection, io, debug = false) {
         result: report.result,
         issues: report.results.map(result => ({ issueKey: result.issueKey, outcome: result.outcome, message: result.error && clean(result.error.message) })),
         ...(report.error ? { error: clean(report.error.message) } : {})
-    }, [`${verdict.headline}${verdict.failed && !options.failOnError ? ' (fail-on-error is false)' : ''}`]);
-    return report.result === 'cancelled' ? 130 : (0,outcome/* exitCodeOf */.FO)(report, options.failOnError);
+    }, [`${verdict.headline}${verdict.failed && !failOnError ? ' (fail-on-error is false)' : ''}`]);
+    return (0,outcome/* exitCodeOf */.FO)(report, failOnError);
 }
 
 
@@ -4634,6 +4642,7 @@ function parseBoolean(value, fallback, problem) {
 
 /* harmony export */ __nccwpck_require__.d(__webpack_exports__, {
 /* harmony export */   FO: () => (/* binding */ exitCodeOf),
+/* harmony export */   R: () => (/* binding */ noCredentialsRun),
 /* harmony export */   SE: () => (/* binding */ summarizeResults),
 /* harmony export */   Vj: () => (/* binding */ verdictOf),
 /* harmony export */   XZ: () => (/* binding */ failedRun),
@@ -4642,7 +4651,7 @@ function parseBoolean(value, fallback, problem) {
 /* harmony export */   dy: () => (/* binding */ describeResult),
 /* harmony export */   gq: () => (/* binding */ succeeded)
 /* harmony export */ });
-/* unused harmony exports resultTitle, describeFields, displayValue */
+/* unused harmony exports runErrorTitle, resultTitle, describeFields, displayValue */
 /* harmony import */ var _jira_errors_js__WEBPACK_IMPORTED_MODULE_0__ = __nccwpck_require__(6353);
 
 /** Outcomes that leave the issue as asked. */
@@ -4673,6 +4682,14 @@ function summarizeResults(results) {
 function failedRun(error, result, described = {}) {
     return { results: [], updated: [], unchanged: [], failed: [], result, error, ...described };
 }
+/** The report of a run that sent nothing because no credential was configured. */
+function noCredentialsRun(message) {
+    return failedRun(new _jira_errors_js__WEBPACK_IMPORTED_MODULE_0__/* .JiraError */ .Dd('error', message, ''), 'no-credentials');
+}
+/** The annotation title of a failure of the run as a whole. */
+function runErrorTitle(result) {
+    return result === 'no-issues' ? 'No Jira issue found' : result === 'no-credentials' ? 'No Jira credentials' : 'Jira request failed';
+}
 /** The run result an issue's outcome counts as. */
 function runResultOf(outcome) {
     switch (outcome) {
@@ -4697,10 +4714,15 @@ function verdictOf(report) {
     const written = report.result === 'dry-run' ? ', nothing written (dry run)' : '';
     return { failed: false, headline: `result=${report.result}: ${report.updated.length} updated, ${report.unchanged.length} unchanged${written}` };
 }
-/** Exit codes: 0 done, 1 Jira refused or failed, 2 bad usage or bad input. */
-const EXIT = { ok: 0, failed: 1, usage: 2 };
-/** The exit code of an update run: failures count only when fail-on-error is on. */
+/** Exit codes: 0 done, 1 Jira refused or failed, 2 bad usage or bad input, 130 cancelled. */
+const EXIT = { ok: 0, failed: 1, usage: 2, cancelled: 130 };
+/**
+ * The exit code of an update run: failures count only when fail-on-error is on, but a
+ * cancelled run did not do what it was asked, whatever fail-on-error says.
+ */
 function exitCodeOf(report, failOnError) {
+    if (report.result === 'cancelled')
+        return EXIT.cancelled;
     if (!verdictOf(report).failed || !failOnError)
         return EXIT.ok;
     return report.result === 'no-credentials' ? EXIT.usage : EXIT.failed;

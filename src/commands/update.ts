@@ -1,23 +1,33 @@
 import type { Connection } from '../jira/connect.js'
 import type { UpdateOptions } from '../options.js'
 import type { Log } from '../report/log.js'
-import { describeResult, exitCodeOf, succeeded, verdictOf } from '../report/outcome.js'
+import { describeResult, exitCodeOf, succeeded, verdictOf, type RunReport } from '../report/outcome.js'
 import { updateIssues } from '../update.js'
 import { emit, type CommandIo } from './io.js'
 
 /** `update`: what the action does, with the same outcomes and diagnosis, for Jenkins and people. */
 export async function updateCommand(options: UpdateOptions, connection: Connection, io: CommandIo, debug = false): Promise<number> {
   const clean = (text: string): string => connection.redactor?.redact(text) ?? text
-  const log: Log = {
+  const log = cliLog(io, debug, clean)
+  for (const warning of options.warnings) log.warning(warning)
+  const report = await updateIssues(options, { ...connection, log })
+  return renderReport(report, options.failOnError, io, log, clean)
+}
+
+/** The CLI's log: everything on stderr, each line through the redaction step. */
+export function cliLog(io: CommandIo, debug = false, clean: (text: string) => string = text => text): Log {
+  return {
     debug: message => debug && io.err(`debug: ${clean(message)}`),
     info: message => io.err(clean(message)),
     warning: message => io.err(`warning: ${clean(message)}`),
     error: message => io.err(`error: ${clean(message)}`)
   }
-  for (const warning of options.warnings) log.warning(warning)
-  const report = await updateIssues(options, { ...connection, log })
+}
+
+/** Prints a run's outcome as the CLI does, and returns its exit code. */
+export function renderReport(report: RunReport, failOnError: boolean, io: CommandIo, log: Log, clean: (text: string) => string = text => text): number {
   const failures = report.results.filter(result => !succeeded(result.outcome))
-  const complain = (message: string): void => (options.failOnError ? log.error(message) : log.warning(message))
+  const complain = (message: string): void => (failOnError ? log.error(message) : log.warning(message))
   if (report.error) complain(report.error.message)
   for (const failure of failures) complain(describeResult(failure))
   const verdict = verdictOf(report)
@@ -31,7 +41,7 @@ export async function updateCommand(options: UpdateOptions, connection: Connecti
       issues: report.results.map(result => ({ issueKey: result.issueKey, outcome: result.outcome, message: result.error && clean(result.error.message) })),
       ...(report.error ? { error: clean(report.error.message) } : {})
     },
-    [`${verdict.headline}${verdict.failed && !options.failOnError ? ' (fail-on-error is false)' : ''}`]
+    [`${verdict.headline}${verdict.failed && !failOnError ? ' (fail-on-error is false)' : ''}`]
   )
-  return report.result === 'cancelled' ? 130 : exitCodeOf(report, options.failOnError)
+  return exitCodeOf(report, failOnError)
 }

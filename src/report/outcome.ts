@@ -1,4 +1,4 @@
-import { FAILURE_TITLES, type FailureKind, type JiraError } from '../jira/errors.js'
+import { FAILURE_TITLES, JiraError, type FailureKind } from '../jira/errors.js'
 
 /**
  * What happened to one issue. `skipped`: not attempted after a failure that every further
@@ -75,6 +75,16 @@ export function failedRun(error: JiraError, result: RunResult, described: { fiel
   return { results: [], updated: [], unchanged: [], failed: [], result, error, ...described }
 }
 
+/** The report of a run that sent nothing because no credential was configured. */
+export function noCredentialsRun(message: string): RunReport {
+  return failedRun(new JiraError('error', message, ''), 'no-credentials')
+}
+
+/** The annotation title of a failure of the run as a whole. */
+export function runErrorTitle(result: RunResult): string {
+  return result === 'no-issues' ? 'No Jira issue found' : result === 'no-credentials' ? 'No Jira credentials' : 'Jira request failed'
+}
+
 /** The run result an issue's outcome counts as. */
 export function runResultOf(outcome: Outcome): RunResult {
   switch (outcome) {
@@ -106,11 +116,15 @@ export function verdictOf(report: RunReport): Verdict {
   return { failed: false, headline: `result=${report.result}: ${report.updated.length} updated, ${report.unchanged.length} unchanged${written}` }
 }
 
-/** Exit codes: 0 done, 1 Jira refused or failed, 2 bad usage or bad input. */
-export const EXIT = { ok: 0, failed: 1, usage: 2 } as const
+/** Exit codes: 0 done, 1 Jira refused or failed, 2 bad usage or bad input, 130 cancelled. */
+export const EXIT = { ok: 0, failed: 1, usage: 2, cancelled: 130 } as const
 
-/** The exit code of an update run: failures count only when fail-on-error is on. */
+/**
+ * The exit code of an update run: failures count only when fail-on-error is on, but a
+ * cancelled run did not do what it was asked, whatever fail-on-error says.
+ */
 export function exitCodeOf(report: RunReport, failOnError: boolean): number {
+  if (report.result === 'cancelled') return EXIT.cancelled
   if (!verdictOf(report).failed || !failOnError) return EXIT.ok
   return report.result === 'no-credentials' ? EXIT.usage : EXIT.failed
 }

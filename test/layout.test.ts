@@ -1,0 +1,43 @@
+/** The shape of the code: which modules may import which. */
+import assert from 'node:assert/strict'
+import { readdirSync, readFileSync } from 'node:fs'
+import { join, relative } from 'node:path'
+import { describe, it } from 'node:test'
+import { ROOT } from './helpers.js'
+
+/** Every relative import of every module under a folder of src/, as paths from src/. */
+function importsUnder(folder: string): Array<{ from: string; to: string }> {
+  const dir = join(ROOT, 'src', folder)
+  return readdirSync(dir, { recursive: true })
+    .map(String)
+    .filter(file => file.endsWith('.ts'))
+    .flatMap(file => {
+      const text = readFileSync(join(dir, file), 'utf8')
+      return [...text.matchAll(/from '(\.[^']+)'/g)].map(m => ({
+        from: `${folder}/${file}`,
+        to: relative(join(ROOT, 'src'), join(dir, file, '..', m[1])).replace(/\.js$/, '')
+      }))
+    })
+}
+
+describe('the shape of the code', () => {
+  it('keeps the edges out of the core: nothing under jira/ or oauth/ imports the input parser, the CLI or the action', () => {
+    const edges = new Set(['options', 'inputs', 'plan', 'cli', 'main', 'index'])
+    const offending = [...importsUnder('jira'), ...importsUnder('oauth')].filter(({ to }) => edges.has(to) || to.startsWith('commands/'))
+    assert.deepEqual(offending, [])
+  })
+
+  it('keeps oauth/ to primitives: it imports nothing from jira/', () => {
+    assert.deepEqual(
+      importsUnder('oauth').filter(({ to }) => to.startsWith('jira/')),
+      []
+    )
+  })
+
+  it('reads @actions/core in the action edge alone', () => {
+    const files = readdirSync(join(ROOT, 'src'), { recursive: true })
+      .map(String)
+      .filter(file => file.endsWith('.ts') && readFileSync(join(ROOT, 'src', file), 'utf8').includes("from '@actions/core'"))
+    assert.deepEqual(files, ['main.ts'])
+  })
+})
