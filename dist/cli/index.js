@@ -770,7 +770,14 @@ function jenkinsContext(env) {
         }
     };
 }
+/** The oldest Node.js the CLI runs on (AbortSignal.any came in 20.3), as package.json's engines say. */
+const OLDEST_NODE = [20, 3];
 async function main(argv) {
+    const [major, minor] = process.versions.node.split('.').map(Number);
+    if (major < OLDEST_NODE[0] || (major === OLDEST_NODE[0] && minor < OLDEST_NODE[1])) {
+        console.error(`error: jira-build-result needs Node.js ${OLDEST_NODE.join('.')} or later; this agent runs ${process.version}. Install a newer Node.js on the agent (or use the NodeJS plugin's tool installer).`);
+        return _commands_io_js__WEBPACK_IMPORTED_MODULE_5__/* .EXIT */ .d.usage;
+    }
     const name = argv[0];
     if (name === undefined || name === '--help' || name === '-h' || name === 'help') {
         console.log((0,_commands_flags_js__WEBPACK_IMPORTED_MODULE_11__/* .usage */ .CI)());

@@ -45,6 +45,8 @@ export interface SimulatorOptions {
   deployment?: 'Server' | 'Cloud'
   /** Jira Cloud's users, for user search and user pickers. */
   cloudUsers?: SimCloudUser[]
+  /** The port on 127.0.0.1; a free one when absent. */
+  port?: number
 }
 
 export interface SimCloudUser {
@@ -133,7 +135,7 @@ export class JiraSimulator {
   /** Starts a simulator on 127.0.0.1 at a free port. */
   static async start(options: SimulatorOptions = {}): Promise<JiraSimulator> {
     const sim = new JiraSimulator(options)
-    await new Promise<void>(resolve => sim.server.listen(0, '127.0.0.1', resolve))
+    await new Promise<void>(resolve => sim.server.listen(options.port ?? 0, '127.0.0.1', resolve))
     const { port } = sim.server.address() as AddressInfo
     sim.baseUrl = `${options.tls ? 'https' : 'http'}://127.0.0.1:${port}${sim.contextPath}`
     return sim
