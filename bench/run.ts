@@ -3,7 +3,7 @@
  * run, on the embedded Jira simulator. Prints a Markdown table; BENCHMARKS.md keeps one run.
  * BENCH_RUNS sets how many times each cold process runs (default 15).
  */
-import { spawn } from 'node:child_process'
+import { spawn, spawnSync } from 'node:child_process'
 import { generateKeyPairSync, sign as cryptoSign } from 'node:crypto'
 import { mkdtempSync, readdirSync, readFileSync, rmSync, statSync, writeFileSync } from 'node:fs'
 import { cpus, tmpdir, totalmem } from 'node:os'
@@ -15,6 +15,8 @@ import { defaultIssues } from '../test/sim/fixtures.js'
 import { JiraSimulator } from '../test/sim/jira.js'
 
 const RUNS = Number(process.env.BENCH_RUNS ?? 15)
+const PEER = join(ROOT, 'bench/peer_jira.py')
+const PYTHON = '/usr/bin/python3'
 const CONSUMER_KEY = 'jira-build-result'
 const ACCESS_TOKEN = 'bench-access-token-0123456789'
 const PROBE = join(ROOT, 'bench/rss-probe.cjs')
@@ -26,12 +28,17 @@ interface Sample {
   code: number | null
 }
 
-/** Runs one process to its end: wall time from spawn to exit, and its peak RSS. */
+/** Runs one node process to its end: wall time from spawn to exit, and its peak RSS. */
 function timeProcess(args: string[], env: Record<string, string>): Promise<Sample> {
+  return timeCommand(process.execPath, ['--require', PROBE, ...args], env)
+}
+
+/** Runs one process to its end; it writes its own peak RSS (KiB) to BENCH_RSS_FILE. */
+function timeCommand(command: string, args: string[], env: Record<string, string>): Promise<Sample> {
   const rssFile = join(tmp, `rss-${Math.random().toString(36).slice(2)}`)
   const start = performance.now()
   return new Promise((resolve, reject) => {
-    const child = spawn(process.execPath, ['--require', PROBE, ...args], {
+    const child = spawn(command, args, {
       env: { PATH: process.env.PATH ?? '', BENCH_RSS_FILE: rssFile, ...env },
       stdio: ['ignore', 'ignore', 'pipe']
     })
@@ -59,6 +66,24 @@ const median = (values: number[]): number => {
 }
 const fmt = (n: number, digits = 1): string => n.toFixed(digits)
 
+/**
+ * Whether the peer, pycontribs/jira (Debian's python3-jira), can run here; installed with
+ * apt-get when the machine can (root, Debian), else skipped with the reason.
+ */
+function peerAvailable(): { ok: true } | { ok: false; why: string } {
+  const importable = (): boolean => spawnSync(PYTHON, ['-c', 'import jira'], { stdio: 'ignore' }).status === 0
+  if (importable()) return { ok: true }
+  if (process.getuid?.() === 0 && spawnSync('apt-get', ['--version'], { stdio: 'ignore' }).status === 0) {
+    spawnSync('apt-get', ['install', '-y', '--no-install-recommends', 'python3-jira'], {
+      stdio: 'ignore',
+      env: { ...process.env, DEBIAN_FRONTEND: 'noninteractive' }
+    })
+    if (importable()) return { ok: true }
+    return { ok: false, why: "apt-get install python3-jira did not make it importable (run 'apt-get update' first?)" }
+  }
+  return { ok: false, why: `${PYTHON} cannot import jira, and this machine cannot install Debian's python3-jira` }
+}
+
 function actionEnv(sim: JiraSimulator, privateKey: string, inputs: Record<string, string>): Record<string, string> {
   // The runner creates both files before the step starts.
   const outputDir = mkdtempSync(join(tmp, 'run-'))
@@ -76,9 +101,11 @@ function actionEnv(sim: JiraSimulator, privateKey: string, inputs: Record<string
   return env
 }
 
-async function coldProcess(privateKey: string, publicKey: string): Promise<string[]> {
+async function coldProcess(privateKey: string, publicKey: string, peer: boolean): Promise<string[]> {
   const sim = await JiraSimulator.start({ publicKeyPem: publicKey, consumerKey: CONSUMER_KEY, accessTokens: { [ACCESS_TOKEN]: 'ci-bot' } })
-  const samples: Record<string, Sample[]> = { floor: [], baseline: [], action: [], putOnly: [] }
+  const samples: Record<string, Sample[]> = { floor: [], baseline: [], action: [], putOnly: [], peer: [] }
+  const keyFile = join(tmp, 'peer-key.pem')
+  writeFileSync(keyFile, privateKey)
   try {
     for (let i = 0; i < RUNS; i++) {
       // Alternate the value so every run really writes (an unchanged field skips the PUT).
@@ -102,6 +129,7 @@ async function coldProcess(privateKey: string, publicKey: string): Promise<strin
           actionEnv(sim, privateKey, { issue: 'CI-3', fields: JSON.stringify({ customfield_10314: { value } }) })
         )
       )
+      if (peer) samples.peer.push(await timeCommand(PYTHON, [PEER, sim.baseUrl, CONSUMER_KEY, ACCESS_TOKEN, keyFile, value, 'CI-4'], {}))
     }
   } finally {
     await sim.close()
@@ -109,33 +137,40 @@ async function coldProcess(privateKey: string, publicKey: string): Promise<strin
   const failed = Object.entries(samples).filter(([, list]) => list.some(s => s.code !== 0))
   if (failed.length > 0) throw new Error(`cold runs failed: ${failed.map(([name]) => name).join(', ')}`)
   const ms = (name: string) => median(samples[name].map(s => s.ms))
-  const mb = (name: string) => median(samples[name].map(s => s.rssKiB)) / 1024
+  const mib = (name: string) => median(samples[name].map(s => s.rssKiB)) / 1024
   return [
     `### 1. One issue, cold process (median of ${RUNS} runs each)`,
     '',
     '| process | wall time | peak RSS | time vs minimal signer |',
     '| --- | --- | --- | --- |',
-    `| \`node -e 0\` (floor) | ${fmt(ms('floor'))} ms | ${fmt(mb('floor'))} MB | ${fmt(ms('floor') / ms('baseline'), 2)}× |`,
-    `| minimal signer (node:crypto + node:http, one PUT) | ${fmt(ms('baseline'))} ms | ${fmt(mb('baseline'))} MB | 1.00× |`,
-    `| \`node dist/index.js\` (GET with editmeta + PUT) | ${fmt(ms('action'))} ms | ${fmt(mb('action'))} MB | **${fmt(ms('action') / ms('baseline'), 2)}×** (goal ≤ 1.3×) |`,
-    `| \`node dist/index.js\` with \`fields\` (the same PUT alone) | ${fmt(ms('putOnly'))} ms | ${fmt(mb('putOnly'))} MB | ${fmt(ms('putOnly') / ms('baseline'), 2)}× |`,
+    `| \`node -e 0\` (floor) | ${fmt(ms('floor'))} ms | ${fmt(mib('floor'))} MiB | ${fmt(ms('floor') / ms('baseline'), 2)}× |`,
+    `| minimal signer (node:crypto + node:http, one PUT) | ${fmt(ms('baseline'))} ms | ${fmt(mib('baseline'))} MiB | 1.00× |`,
+    `| \`node dist/index.js\` (GET with editmeta + PUT) | ${fmt(ms('action'))} ms | ${fmt(mib('action'))} MiB | **${fmt(ms('action') / ms('baseline'), 2)}×** (goal ≤ 1.3×) |`,
+    `| \`node dist/index.js\` with \`fields\` (the same PUT alone) | ${fmt(ms('putOnly'))} ms | ${fmt(mib('putOnly'))} MiB | ${fmt(ms('putOnly') / ms('baseline'), 2)}× |`,
+    ...(peer
+      ? [
+          `| peer: pycontribs/jira ${peerVersion()} (python3, oauthlib; serverInfo, GET, PUT, GET) | ${fmt(ms('peer'))} ms | ${fmt(mib('peer'))} MiB | ${fmt(ms('peer') / ms('baseline'), 2)}× |`
+        ]
+      : []),
     '',
     `Above the floor: minimal signer +${fmt(ms('baseline') - ms('floor'))} ms, action +${fmt(ms('action') - ms('floor'))} ms.`,
     ''
   ]
 }
 
-async function manyIssues(privateKey: string, publicKey: string): Promise<string[]> {
+async function manyIssues(privateKey: string, publicKey: string, peer: boolean): Promise<string[]> {
   const latency = 50
   const count = 200
   const lines = [
     `### 2. ${count} issues, ${latency} ms of simulated latency per request`,
     '',
-    '| concurrency | wall time | requests | per issue | requests/s | ideal (requests ÷ c × 50 ms) | vs ideal | connections |',
-    '| --- | --- | --- | --- | --- | --- | --- | --- |'
+    '| client | concurrency | wall time | peak RSS | requests | per issue | requests/s | ideal (requests ÷ c × 50 ms) | vs ideal | vs simplest client | connections |',
+    '| --- | --- | --- | --- | --- | --- | --- | --- | --- | --- | --- |'
   ]
-  const keys = Array.from({ length: count }, (_, i) => `CI-${i + 1}`).join(',')
-  for (const [round, concurrency] of [1, 4, 8].entries()) {
+  const keys = Array.from({ length: count }, (_, i) => `CI-${i + 1}`)
+  const keyFile = join(tmp, 'peer-key.pem')
+  writeFileSync(keyFile, privateKey)
+  const measure = async (run: (sim: JiraSimulator, value: string) => Promise<Sample>, value: string) => {
     const sim = await JiraSimulator.start({
       publicKeyPem: publicKey,
       consumerKey: CONSUMER_KEY,
@@ -144,28 +179,62 @@ async function manyIssues(privateKey: string, publicKey: string): Promise<string
       latencyMs: latency
     })
     try {
-      const run = await timeProcess(
-        [join(ROOT, 'dist/index.js')],
-        actionEnv(sim, privateKey, {
-          issue: keys,
-          field: 'Build Result',
-          value: round % 2 ? 'Build Failed' : 'Build Passed',
-          concurrency: String(concurrency),
-          timeout: '600'
-        })
-      )
-      if (run.code !== 0) throw new Error(`many-issue run at concurrency ${concurrency} failed`)
-      const requests = sim.requests.length
-      const ideal = (requests / concurrency) * latency
-      lines.push(
-        `| ${concurrency} | ${fmt(run.ms / 1000, 2)} s | ${requests} | ${fmt((requests - 1) / count, 2)} + 1 | ${fmt(requests / (run.ms / 1000), 0)} | ${fmt(ideal / 1000, 2)} s | **${fmt(run.ms / ideal, 2)}×** | ${sim.connections} |`
-      )
+      const sample = await run(sim, value)
+      if (sample.code !== 0) throw new Error('a many-issue run failed')
+      return { sample, requests: sim.requests.length, connections: sim.connections }
     } finally {
       await sim.close()
     }
   }
-  lines.push('', 'Goals: at most two requests per issue plus a constant; at concurrency 8 within 1.25× of the ideal; connections reused.', '')
+  const row = (client: string, concurrency: number, m: { sample: Sample; requests: number; connections: number }, simplest?: number): string => {
+    const ideal = (m.requests / concurrency) * latency
+    const versus = simplest === undefined ? '—' : `${fmt(m.sample.ms / simplest, 2)}×`
+    return `| ${client} | ${concurrency} | ${fmt(m.sample.ms / 1000, 2)} s | ${fmt(m.sample.rssKiB / 1024)} MiB | ${m.requests} | ${fmt((m.requests - 1) / count, 2)} + 1 | ${fmt(m.requests / (m.sample.ms / 1000), 0)} | ${fmt(ideal / 1000, 2)} s | **${fmt(m.sample.ms / ideal, 2)}×** | ${versus} | ${m.connections} |`
+  }
+  for (const [round, concurrency] of [1, 4, 8].entries()) {
+    const value = round % 2 ? 'Build Failed' : 'Build Passed'
+    const simplest = await measure(
+      sim =>
+        timeProcess([join(ROOT, 'build/bench/baseline-bulk.js')], {
+          BASE_URL: sim.baseUrl,
+          ISSUES: keys.join(','),
+          BODY: JSON.stringify({ fields: { customfield_10314: { value } } }),
+          CONCURRENCY: String(concurrency),
+          CONSUMER_KEY,
+          ACCESS_TOKEN,
+          PRIVATE_KEY: privateKey
+        }),
+      value
+    )
+    const action = await measure(
+      sim =>
+        timeProcess(
+          [join(ROOT, 'dist/index.js')],
+          actionEnv(sim, privateKey, { issue: keys.join(','), field: 'Build Result', value, concurrency: String(concurrency), timeout: '600' })
+        ),
+      value
+    )
+    lines.push(
+      row('simplest client (node:crypto + node:http, GET + PUT)', concurrency, simplest),
+      row('`node dist/index.js`', concurrency, action, simplest.sample.ms)
+    )
+  }
+  if (peer) {
+    const m = await measure((sim, value) => timeCommand(PYTHON, [PEER, sim.baseUrl, CONSUMER_KEY, ACCESS_TOKEN, keyFile, value, ...keys], {}), 'Build Passed')
+    lines.push(row(`peer: pycontribs/jira ${peerVersion()}, sequential`, 1, m))
+  }
+  lines.push(
+    '',
+    'Goals: at most two requests per issue plus a constant; at concurrency 8 within 1.25× of the ideal; connections reused. "vs simplest client": the same requests with nothing else done.',
+    ''
+  )
   return lines
+}
+
+let cachedPeerVersion: string | undefined
+function peerVersion(): string {
+  cachedPeerVersion ??= spawnSync(PYTHON, ['-c', 'import jira; print(jira.__version__)'], { encoding: 'utf8' }).stdout.trim()
+  return cachedPeerVersion
 }
 
 function signing(): string[] {
@@ -232,6 +301,8 @@ function readdirChunks(): string[] {
     .map(name => `dist/${name}`)
 }
 
+const peer = peerAvailable()
+const peerNote = peer.ok ? [] : [`The peer (pycontribs/jira) is skipped: ${peer.why}.`, '']
 const { privateKey, publicKey } = generateKeyPairSync('rsa', { modulusLength: 2048 })
 const privatePem = privateKey.export({ type: 'pkcs8', format: 'pem' }).toString()
 const publicPem = publicKey.export({ type: 'spki', format: 'pem' }).toString()
@@ -239,8 +310,9 @@ try {
   const report = [
     `## Benchmark run: ${new Date().toISOString().slice(0, 10)}, Node ${process.version}, ${cpus().length} × ${cpus()[0]?.model.trim() ?? 'CPU'}, ${fmt(totalmem() / 2 ** 30, 0)} GiB`,
     '',
-    ...(await coldProcess(privatePem, publicPem)),
-    ...(await manyIssues(privatePem, publicPem)),
+    ...peerNote,
+    ...(await coldProcess(privatePem, publicPem, peer.ok)),
+    ...(await manyIssues(privatePem, publicPem, peer.ok)),
     ...signing(),
     ...(await bundles())
   ]

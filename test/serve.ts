@@ -2,9 +2,9 @@
  * `npm run simulator`: the Jira simulator on 127.0.0.1 until stopped, for the workflow's
  * self-test, `npm run local-action` and the summary picture. It makes a key pair and an
  * authorized access token, and writes what a workflow needs as step outputs (GITHUB_OUTPUT's
- * format) to --env-file, or prints them.
+ * format) to --outputs, or prints them.
  *
- *   npm run simulator -- [--port 8080] [--env-file FILE]
+ *   npm run simulator -- [--port 8080] [--outputs FILE]
  */
 import { generateKeyPairSync, randomBytes } from 'node:crypto'
 import { writeFileSync } from 'node:fs'
@@ -12,7 +12,7 @@ import { parseArgs } from 'node:util'
 import { defaultIssues } from './sim/fixtures.js'
 import { JiraSimulator } from './sim/jira.js'
 
-const { values } = parseArgs({ options: { port: { type: 'string', default: '0' }, 'env-file': { type: 'string' } } })
+const { values } = parseArgs({ options: { port: { type: 'string', default: '0' }, outputs: { type: 'string' } } })
 const { privateKey, publicKey } = generateKeyPairSync('rsa', { modulusLength: 2048 })
 const accessToken = randomBytes(16).toString('hex')
 const consumerKey = 'jira-build-result'
@@ -33,7 +33,7 @@ const outputs = [
   privateKey.export({ type: 'pkcs8', format: 'pem' }).toString().trim(),
   delimiter
 ].join('\n')
-if (values['env-file']) writeFileSync(values['env-file'], `${outputs}\n`)
+if (values.outputs) writeFileSync(values.outputs, `${outputs}\n`)
 else console.log(outputs)
 console.error(`Jira simulator on ${sim.baseUrl} (issues CI-1 … CI-12); stop it with Ctrl-C.`)
 

@@ -425,10 +425,10 @@ export class JiraSimulator {
     }
     if (path === '/rest/api/2/serverInfo' && method === 'GET') {
       const cloud = this.options.deployment === 'Cloud'
-      return {
-        status: 200,
-        json: { baseUrl: this.options.publicUrl ?? this.baseUrl, version: cloud ? '1001.0.0-SNAPSHOT' : '9.12.2', deploymentType: cloud ? 'Cloud' : 'Server' }
-      }
+      const version = cloud ? '1001.0.0-SNAPSHOT' : '9.12.2'
+      const versionNumbers = version.split(/[.-]/).slice(0, 3).map(Number)
+      const deploymentType = cloud ? 'Cloud' : 'Server'
+      return { status: 200, json: { baseUrl: this.options.publicUrl ?? this.baseUrl, version, versionNumbers, deploymentType, serverTitle: 'Jira' } }
     }
     if (/^\/rest\/api\/[23]\/search$/.test(path) && this.options.deployment === 'Cloud') {
       return {
@@ -453,7 +453,9 @@ export class JiraSimulator {
 
     const match = /^\/rest\/api\/2\/issue\/([^/]+)(\/editmeta)?$/.exec(path)
     if (!match) return { status: 404, json: { errorMessages: ['null for uri'], errors: {} } }
-    const issue = this.issues.get(decodeURIComponent(match[1]).toUpperCase())
+    // An issue by key or, as its `self` link has it, by id.
+    const wanted = decodeURIComponent(match[1]).toUpperCase()
+    const issue = this.issues.get(wanted) ?? [...this.issues.values()].find(candidate => candidate.id === wanted)
     // Jira hides an issue from anyone who cannot browse it: anonymous users see 404.
     if (!issue || !user) return { status: 404, json: { errorMessages: ['Issue Does Not Exist'], errors: {} } }
 
@@ -465,7 +467,8 @@ export class JiraSimulator {
       const fields = Object.fromEntries(Object.entries(issue.fields).filter(([id]) => !wanted || wanted.includes(id)))
       if (!wanted || wanted.includes('issuetype')) fields.issuetype = { name: issue.issueType }
       const expand = params.get('expand')?.split(',') ?? []
-      return { status: 200, json: { id: issue.id, key: issue.key, fields, ...(expand.includes('editmeta') ? { editmeta: this.editMeta() } : {}) } }
+      const self = `${this.options.publicUrl ?? this.baseUrl}/rest/api/2/issue/${issue.id}`
+      return { status: 200, json: { id: issue.id, key: issue.key, self, fields, ...(expand.includes('editmeta') ? { editmeta: this.editMeta() } : {}) } }
     }
     if (!match[2] && method === 'PUT') return this.editIssue(issue, body, seen)
     return { status: 405, text: '' }
