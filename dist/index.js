@@ -3867,10 +3867,8 @@ const OUTCOME_ICONS = { updated: '✅', unchanged: '✅', 'dry-run': '📝', ski
  * Every text is escaped: Jira's error text, keys and values (a branch name an outsider chose
  * fills {ref}) must not become Markdown or HTML.
  */
-function summaryMarkdown(report, jiraUrl, notes = {}) {
+function summaryMarkdown(report, jiraUrl) {
     const lines = [`### Jira build result: ${escapeMarkdown(report.result)}`, ''];
-    if (notes.note)
-        lines.push(escapeMarkdown(notes.note), '');
     if (report.error)
         lines.push(escapeMarkdown(report.error.message), '');
     if (report.results.length > 0) {

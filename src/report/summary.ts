@@ -2,21 +2,14 @@ import { displayValue, type IssueResult, type RunReport } from './outcome.js'
 
 const OUTCOME_ICONS: Record<string, string> = { updated: '✅', unchanged: '✅', 'dry-run': '📝', skipped: '⏭️', cancelled: '⏹️' }
 
-/** Why a run sent nothing or stopped early, in the summary's words. */
-export interface SummaryNotes {
-  /** A line above the table, e.g. why no credentials were configured. */
-  note?: string
-}
-
 /**
  * The job summary: a table of every issue with a link, the field as the user named it, the
  * value set (or attempted, on failed rows) and the outcome, then the remedy for each failure.
  * Every text is escaped: Jira's error text, keys and values (a branch name an outsider chose
  * fills {ref}) must not become Markdown or HTML.
  */
-export function summaryMarkdown(report: RunReport, jiraUrl: string, notes: SummaryNotes = {}): string {
+export function summaryMarkdown(report: RunReport, jiraUrl: string): string {
   const lines = [`### Jira build result: ${escapeMarkdown(report.result)}`, '']
-  if (notes.note) lines.push(escapeMarkdown(notes.note), '')
   if (report.error) lines.push(escapeMarkdown(report.error.message), '')
   if (report.results.length > 0) {
     lines.push('| Issue | Field | Value | Outcome |', '| --- | --- | --- | --- |')
