@@ -2702,6 +2702,10 @@ function messageOf(thrown) {
         return String(thrown);
     }
 }
+/** The error code Node or a library put on a thrown value (ECONNRESET, ENOENT, …), if any. */
+function codeOf(thrown) {
+    return typeof thrown === 'object' && thrown !== null && 'code' in thrown && thrown.code !== undefined ? String(thrown.code) : undefined;
+}
 /** Wraps anything thrown into a JiraError without dropping non-Error throws. */
 function asJiraError(thrown, issueKey) {
     if (thrown instanceof JiraError)
@@ -4269,9 +4273,6 @@ class JiraClient {
      * transient within the policy. Every attempt is signed afresh: a reused nonce is refused.
      * Network failures and the run's timeout throw JiraError.
      */
-    async send(method, path, options = {}) {
-        return (await this.exchange(method, path, options)).response;
-    }
     async exchange(method, path, options) {
         const url = this.url(path, options.query);
         const headers = { Accept: 'application/json' };
@@ -4407,7 +4408,7 @@ function isRetryableResponse(response) {
     return RETRYABLE_STATUSES.has(response.status);
 }
 function isRetryableThrow(thrown) {
-    const code = typeof thrown === 'object' && thrown !== null && 'code' in thrown ? String(thrown.code) : '';
+    const code = codeOf(thrown) ?? '';
     return RETRYABLE_CODES.has(code) || (thrown instanceof Error && /timeout|socket hang up/i.test(thrown.message));
 }
 /**
@@ -4458,7 +4459,7 @@ const TLS_CODES = new Set([
 ]);
 /** Turns a transport failure into a JiraError, by its code only: library messages may carry headers. */
 function networkError(thrown, baseUrl, words = ACTION_WORDS, issueKey) {
-    const code = typeof thrown === 'object' && thrown !== null && 'code' in thrown ? String(thrown.code) : undefined;
+    const code = codeOf(thrown);
     if (code && TLS_CODES.has(code)) {
         return new JiraError('network', `The TLS certificate of ${baseUrl} could not be verified (${code}).`, `If Jira uses an internal CA, pass its certificate in PEM as ${words.input('ca-certificate')}, or point NODE_EXTRA_CA_CERTS at the file. Certificate checks cannot be turned off.`, { issueKey });
     }

@@ -14,7 +14,7 @@ import { accessTokenCommand, authorizeCommand, checkCommand, keygenCommand, requ
 import { EXIT, type CommandIo } from './commands/io.js'
 import { cliLog, renderReport, updateCommand } from './commands/update.js'
 import { noCredentialsRun, runResultOf } from './report/outcome.js'
-import { JiraError, messageOf } from './jira/errors.js'
+import { codeOf, JiraError, messageOf } from './jira/errors.js'
 import { transportFor, type Transport } from './jira/transport.js'
 import type { SourceText } from './issues/discover.js'
 import { INPUTS } from './inputs.js'
@@ -68,7 +68,7 @@ function readInputFile(path: string, input: string, remedy: string): string {
     const text = bytes.toString('utf8')
     return text.includes('\ufffd') || text.includes('\u0000') ? bytes.toString('base64') : text
   } catch (thrown) {
-    const code = typeof thrown === 'object' && thrown && 'code' in thrown ? ` (${String(thrown.code)})` : ''
+    const code = codeOf(thrown) ? ` (${codeOf(thrown)})` : ''
     throw new InputError([{ input, message: `${input}: cannot read ${path}${code}. ${remedy}` }])
   }
 }

@@ -743,7 +743,7 @@ function readInputFile(path, input, remedy) {
         return text.includes('\ufffd') || text.includes('\u0000') ? bytes.toString('base64') : text;
     }
     catch (thrown) {
-        const code = typeof thrown === 'object' && thrown && 'code' in thrown ? ` (${String(thrown.code)})` : '';
+        const code = (0,_jira_errors_js__WEBPACK_IMPORTED_MODULE_8__/* .codeOf */ .$N)(thrown) ? ` (${(0,_jira_errors_js__WEBPACK_IMPORTED_MODULE_8__/* .codeOf */ .$N)(thrown)})` : '';
         throw new _options_js__WEBPACK_IMPORTED_MODULE_12__/* .InputError */ .dz([{ input, message: `${input}: cannot read ${path}${code}. ${remedy}` }]);
     }
 }
@@ -2500,9 +2500,6 @@ class JiraClient {
      * transient within the policy. Every attempt is signed afresh: a reused nonce is refused.
      * Network failures and the run's timeout throw JiraError.
      */
-    async send(method, path, options = {}) {
-        return (await this.exchange(method, path, options)).response;
-    }
     async exchange(method, path, options) {
         const url = this.url(path, options.query);
         const headers = { Accept: 'application/json' };
@@ -2638,7 +2635,7 @@ function isRetryableResponse(response) {
     return RETRYABLE_STATUSES.has(response.status);
 }
 function isRetryableThrow(thrown) {
-    const code = typeof thrown === 'object' && thrown !== null && 'code' in thrown ? String(thrown.code) : '';
+    const code = (0,errors/* codeOf */.$N)(thrown) ?? '';
     return RETRYABLE_CODES.has(code) || (thrown instanceof Error && /timeout|socket hang up/i.test(thrown.message));
 }
 /**
@@ -2689,7 +2686,7 @@ const TLS_CODES = new Set([
 ]);
 /** Turns a transport failure into a JiraError, by its code only: library messages may carry headers. */
 function networkError(thrown, baseUrl, words = jira_words/* ACTION_WORDS */.d, issueKey) {
-    const code = typeof thrown === 'object' && thrown !== null && 'code' in thrown ? String(thrown.code) : undefined;
+    const code = (0,errors/* codeOf */.$N)(thrown);
     if (code && TLS_CODES.has(code)) {
         return new errors/* JiraError */.Dd('network', `The TLS certificate of ${baseUrl} could not be verified (${code}).`, `If Jira uses an internal CA, pass its certificate in PEM as ${words.input('ca-certificate')}, or point NODE_EXTRA_CA_CERTS at the file. Certificate checks cannot be turned off.`, { issueKey });
     }
@@ -2742,6 +2739,7 @@ function clientFor(limits, authenticator, connection, onRetry) {
 /***/ ((__unused_webpack_module, __webpack_exports__, __nccwpck_require__) => {
 
 /* harmony export */ __nccwpck_require__.d(__webpack_exports__, {
+/* harmony export */   $N: () => (/* binding */ codeOf),
 /* harmony export */   C9: () => (/* binding */ Stopped),
 /* harmony export */   Dd: () => (/* binding */ JiraError),
 /* harmony export */   Hr: () => (/* binding */ asJiraError),
@@ -2808,6 +2806,10 @@ function messageOf(thrown) {
     catch {
         return String(thrown);
     }
+}
+/** The error code Node or a library put on a thrown value (ECONNRESET, ENOENT, …), if any. */
+function codeOf(thrown) {
+    return typeof thrown === 'object' && thrown !== null && 'code' in thrown && thrown.code !== undefined ? String(thrown.code) : undefined;
 }
 /** Wraps anything thrown into a JiraError without dropping non-Error throws. */
 function asJiraError(thrown, issueKey) {

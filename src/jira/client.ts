@@ -1,6 +1,6 @@
 import type { Authenticator } from './auth.js'
 import { diagnose, htmlTitle } from './diagnose.js'
-import { JiraError, Stopped } from './errors.js'
+import { codeOf, JiraError, Stopped } from './errors.js'
 import { Redactor } from './redact.js'
 import { MAX_BODY_BYTES, type JiraResponse, type Transport } from './transport.js'
 import { ACTION_WORDS, type Words } from './words.js'
@@ -118,10 +118,6 @@ export class JiraClient {
    * transient within the policy. Every attempt is signed afresh: a reused nonce is refused.
    * Network failures and the run's timeout throw JiraError.
    */
-  async send(method: string, path: string, options: RequestOptions = {}): Promise<JiraResponse> {
-    return (await this.exchange(method, path, options)).response
-  }
-
   private async exchange(method: string, path: string, options: RequestOptions): Promise<Exchange> {
     const url = this.url(path, options.query)
     const headers: Record<string, string> = { Accept: 'application/json' }
@@ -267,7 +263,7 @@ function isRetryableResponse(response: JiraResponse): boolean {
 }
 
 function isRetryableThrow(thrown: unknown): boolean {
-  const code = typeof thrown === 'object' && thrown !== null && 'code' in thrown ? String(thrown.code) : ''
+  const code = codeOf(thrown) ?? ''
   return RETRYABLE_CODES.has(code) || (thrown instanceof Error && /timeout|socket hang up/i.test(thrown.message))
 }
 
@@ -324,7 +320,7 @@ const TLS_CODES = new Set([
 
 /** Turns a transport failure into a JiraError, by its code only: library messages may carry headers. */
 export function networkError(thrown: unknown, baseUrl: string, words: Words = ACTION_WORDS, issueKey?: string): JiraError {
-  const code = typeof thrown === 'object' && thrown !== null && 'code' in thrown ? String(thrown.code) : undefined
+  const code = codeOf(thrown)
   if (code && TLS_CODES.has(code)) {
     return new JiraError(
       'network',

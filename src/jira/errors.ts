@@ -76,6 +76,11 @@ export function messageOf(thrown: unknown): string {
   }
 }
 
+/** The error code Node or a library put on a thrown value (ECONNRESET, ENOENT, …), if any. */
+export function codeOf(thrown: unknown): string | undefined {
+  return typeof thrown === 'object' && thrown !== null && 'code' in thrown && thrown.code !== undefined ? String(thrown.code) : undefined
+}
+
 /** Wraps anything thrown into a JiraError without dropping non-Error throws. */
 export function asJiraError(thrown: unknown, issueKey?: string): JiraError {
   if (thrown instanceof JiraError) return issueKey && !thrown.issueKey ? thrown.forIssue(issueKey) : thrown
