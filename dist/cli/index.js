@@ -2809,7 +2809,10 @@ function messageOf(thrown) {
 }
 /** The error code Node or a library put on a thrown value (ECONNRESET, ENOENT, …), if any. */
 function codeOf(thrown) {
-    return typeof thrown === 'object' && thrown !== null && 'code' in thrown && thrown.code !== undefined ? String(thrown.code) : undefined;
+    if (typeof thrown !== 'object' || thrown === null || !('code' in thrown))
+        return undefined;
+    const { code } = thrown;
+    return typeof code === 'string' || typeof code === 'number' ? String(code) : undefined;
 }
 /** Wraps anything thrown into a JiraError without dropping non-Error throws. */
 function asJiraError(thrown, issueKey) {

@@ -78,7 +78,9 @@ export function messageOf(thrown: unknown): string {
 
 /** The error code Node or a library put on a thrown value (ECONNRESET, ENOENT, …), if any. */
 export function codeOf(thrown: unknown): string | undefined {
-  return typeof thrown === 'object' && thrown !== null && 'code' in thrown && thrown.code !== undefined ? String(thrown.code) : undefined
+  if (typeof thrown !== 'object' || thrown === null || !('code' in thrown)) return undefined
+  const { code } = thrown
+  return typeof code === 'string' || typeof code === 'number' ? String(code) : undefined
 }
 
 /** Wraps anything thrown into a JiraError without dropping non-Error throws. */
