@@ -668,7 +668,7 @@ exports.debug = debug; // for test
 /***/ ((module, __unused_webpack___webpack_exports__, __nccwpck_require__) => {
 
 __nccwpck_require__.a(module, async (__webpack_handle_async_dependencies__, __webpack_async_result__) => { try {
-/* harmony import */ var _main_js__WEBPACK_IMPORTED_MODULE_0__ = __nccwpck_require__(249);
+/* harmony import */ var _main_js__WEBPACK_IMPORTED_MODULE_0__ = __nccwpck_require__(841);
 /** The action's entry point, bundled to dist/index.js. */
 
 await (0,_main_js__WEBPACK_IMPORTED_MODULE_0__/* .run */ .e)();
@@ -678,7 +678,7 @@ __webpack_async_result__();
 
 /***/ }),
 
-/***/ 249:
+/***/ 841:
 /***/ ((__unused_webpack_module, __webpack_exports__, __nccwpck_require__) => {
 
 
@@ -2506,6 +2506,26 @@ function getIDToken(aud) {
  */
 
 //# sourceMappingURL=core.js.map
+;// CONCATENATED MODULE: ./src/cancel.ts
+/**
+ * A cancel from outside as a signal the run can stop on: the runner's cancel (SIGINT, then
+ * SIGTERM 7.5 s later) or Jenkins' abort. Both stay caught until release(), so a second signal
+ * cannot cut short the writing of the outcome.
+ */
+function cancelOnSignals() {
+    const controller = new AbortController();
+    const cancel = () => controller.abort(new Error('cancelled'));
+    process.on('SIGINT', cancel);
+    process.on('SIGTERM', cancel);
+    return {
+        signal: controller.signal,
+        release: () => {
+            process.off('SIGINT', cancel);
+            process.off('SIGTERM', cancel);
+        }
+    };
+}
+
 ;// CONCATENATED MODULE: external "node:crypto"
 const external_node_crypto_namespaceObject = __WEBPACK_EXTERNAL_createRequire(import.meta.url)("node:crypto");
 // EXTERNAL MODULE: ./node_modules/oauth-1.0a/oauth-1.0a.js
@@ -5013,6 +5033,7 @@ async function mapLimit(items, limit, fn) {
 
 
 
+
 /**
  * Lines for the log, never workflow commands: a line of Jira's text or a value that starts
  * with `::` (or holds a legacy `##[`) would otherwise be run by the runner, so such text is
@@ -5087,23 +5108,6 @@ async function eventTexts() {
     return texts;
 }
 /**
- * The runner's cancel (SIGINT, then SIGTERM 7.5 s later) as a signal the run can stop on. Both
- * stay caught until the outcome is written, so the second one cannot cut that short.
- */
-function cancelSignal() {
-    const controller = new AbortController();
-    const cancel = () => controller.abort(new Error('cancelled'));
-    process.on('SIGINT', cancel);
-    process.on('SIGTERM', cancel);
-    return {
-        signal: controller.signal,
-        release: () => {
-            process.off('SIGINT', cancel);
-            process.off('SIGTERM', cancel);
-        }
-    };
-}
-/**
  * The action: read inputs, update the issues, write outputs, summary and annotations. Whatever
  * goes wrong, the step ends with a result output and a message, never a bare stack trace.
  */
@@ -5151,7 +5155,7 @@ async function runAction() {
     for (const warning of options.warnings)
         log.warning(warning);
     const transport = transportFor(options);
-    const cancel = cancelSignal();
+    const cancel = cancelOnSignals();
     try {
         let report;
         try {

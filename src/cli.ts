@@ -5,6 +5,7 @@
  * never from flags, which would show in the process list and the build log.
  */
 import { readFileSync } from 'node:fs'
+import { cancelOnSignals } from './cancel.js'
 import { authSecrets } from './jira/auth.js'
 import type { Connection } from './jira/connect.js'
 import { Redactor } from './jira/redact.js'
@@ -166,15 +167,11 @@ async function main(argv: string[]): Promise<number> {
     switch (name) {
       case 'update': {
         const options = parseUpdateOptions(raw, cliInputName, jenkinsContext(process.env))
-        const cancel = new AbortController()
-        const stop = (): void => cancel.abort(new Error('cancelled'))
-        process.on('SIGINT', stop)
-        process.on('SIGTERM', stop)
+        const cancel = cancelOnSignals()
         try {
           return await updateCommand(options, connectionFor(options, cancel.signal), io, values.debug === true)
         } finally {
-          process.off('SIGINT', stop)
-          process.off('SIGTERM', stop)
+          cancel.release()
         }
       }
       case 'check': {

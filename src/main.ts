@@ -1,4 +1,5 @@
 import * as core from '@actions/core'
+import { cancelOnSignals } from './cancel.js'
 import { randomUUID } from 'node:crypto'
 import type { SourceText } from './issues/discover.js'
 import type { TemplateValues } from './issues/value.js'
@@ -87,24 +88,6 @@ async function eventTexts(): Promise<SourceText[]> {
 }
 
 /**
- * The runner's cancel (SIGINT, then SIGTERM 7.5 s later) as a signal the run can stop on. Both
- * stay caught until the outcome is written, so the second one cannot cut that short.
- */
-function cancelSignal(): { signal: AbortSignal; release: () => void } {
-  const controller = new AbortController()
-  const cancel = (): void => controller.abort(new Error('cancelled'))
-  process.on('SIGINT', cancel)
-  process.on('SIGTERM', cancel)
-  return {
-    signal: controller.signal,
-    release: () => {
-      process.off('SIGINT', cancel)
-      process.off('SIGTERM', cancel)
-    }
-  }
-}
-
-/**
  * The action: read inputs, update the issues, write outputs, summary and annotations. Whatever
  * goes wrong, the step ends with a result output and a message, never a bare stack trace.
  */
@@ -147,7 +130,7 @@ async function runAction(): Promise<void> {
   const log = actionLog(redactor)
   for (const warning of options.warnings) log.warning(warning)
   const transport = transportFor(options)
-  const cancel = cancelSignal()
+  const cancel = cancelOnSignals()
   try {
     let report: RunReport
     try {

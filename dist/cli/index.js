@@ -666,12 +666,41 @@ __webpack_unused_export__ = debug; // for test
 
 /***/ }),
 
+/***/ 833:
+/***/ ((__unused_webpack_module, __webpack_exports__, __nccwpck_require__) => {
+
+/* harmony export */ __nccwpck_require__.d(__webpack_exports__, {
+/* harmony export */   d: () => (/* binding */ cancelOnSignals)
+/* harmony export */ });
+/**
+ * A cancel from outside as a signal the run can stop on: the runner's cancel (SIGINT, then
+ * SIGTERM 7.5 s later) or Jenkins' abort. Both stay caught until release(), so a second signal
+ * cannot cut short the writing of the outcome.
+ */
+function cancelOnSignals() {
+    const controller = new AbortController();
+    const cancel = () => controller.abort(new Error('cancelled'));
+    process.on('SIGINT', cancel);
+    process.on('SIGTERM', cancel);
+    return {
+        signal: controller.signal,
+        release: () => {
+            process.off('SIGINT', cancel);
+            process.off('SIGTERM', cancel);
+        }
+    };
+}
+
+
+/***/ }),
+
 /***/ 5581:
 /***/ ((module, __unused_webpack___webpack_exports__, __nccwpck_require__) => {
 
 __nccwpck_require__.a(module, async (__webpack_handle_async_dependencies__, __webpack_async_result__) => { try {
 /* harmony import */ var node_fs__WEBPACK_IMPORTED_MODULE_0__ = __nccwpck_require__(3024);
 /* harmony import */ var node_fs__WEBPACK_IMPORTED_MODULE_0___default = /*#__PURE__*/__nccwpck_require__.n(node_fs__WEBPACK_IMPORTED_MODULE_0__);
+/* harmony import */ var _cancel_js__WEBPACK_IMPORTED_MODULE_14__ = __nccwpck_require__(833);
 /* harmony import */ var _jira_auth_js__WEBPACK_IMPORTED_MODULE_1__ = __nccwpck_require__(108);
 /* harmony import */ var _jira_redact_js__WEBPACK_IMPORTED_MODULE_13__ = __nccwpck_require__(7103);
 /* harmony import */ var node_readline__WEBPACK_IMPORTED_MODULE_2__ = __nccwpck_require__(481);
@@ -692,6 +721,7 @@ __nccwpck_require__.a(module, async (__webpack_handle_async_dependencies__, __we
  * environment, then calls the same core as the action. Secrets come from the environment,
  * never from flags, which would show in the process list and the build log.
  */
+
 
 
 
@@ -839,16 +869,12 @@ async function main(argv) {
         switch (name) {
             case 'update': {
                 const options = (0,_options_js__WEBPACK_IMPORTED_MODULE_12__/* .parseUpdateOptions */ .tM)(raw, _commands_flags_js__WEBPACK_IMPORTED_MODULE_11__/* .cliInputName */ .SS, jenkinsContext(process.env));
-                const cancel = new AbortController();
-                const stop = () => cancel.abort(new Error('cancelled'));
-                process.on('SIGINT', stop);
-                process.on('SIGTERM', stop);
+                const cancel = (0,_cancel_js__WEBPACK_IMPORTED_MODULE_14__/* .cancelOnSignals */ .d)();
                 try {
                     return await (0,_commands_update_js__WEBPACK_IMPORTED_MODULE_6__/* .updateCommand */ .hi)(options, connectionFor(options, cancel.signal), io, values.debug === true);
                 }
                 finally {
-                    process.off('SIGINT', stop);
-                    process.off('SIGTERM', stop);
+                    cancel.release();
                 }
             }
             case 'check': {

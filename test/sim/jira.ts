@@ -520,31 +520,37 @@ export class JiraSimulator {
 
   /** Cloud's /rest/api/3/search/jql: no total, no startAt; nextPageToken until the last page. */
   private searchByToken(query: string, user: string | undefined): Reply {
-    const params = new Map(formDecode(query))
-    const jql = params.get('jql') ?? ''
-    const startAt = Number(params.get('nextPageToken') ?? 0)
-    const maxResults = Math.min(Number(params.get('maxResults') ?? 50), this.options.maxSearchResults ?? 50)
-    const matcher = parseJql(jql)
-    if (!matcher) return { status: 400, json: { errorMessages: [`Error in the JQL Query: ${jql}`], errors: {} } }
-    const all = user ? [...this.issues.values()].filter(matcher) : []
-    const page = all.slice(startAt, startAt + maxResults)
-    const isLast = startAt + maxResults >= all.length
-    return {
-      status: 200,
-      json: { issues: page.map(i => ({ id: i.id, key: i.key })), isLast, ...(isLast ? {} : { nextPageToken: String(startAt + maxResults) }) }
-    }
+    return this.searchPage(query, user, 'nextPageToken', (page, startAt, maxResults, total) => {
+      const isLast = startAt + maxResults >= total
+      return { issues: page.map(i => ({ id: i.id, key: i.key })), isLast, ...(isLast ? {} : { nextPageToken: String(startAt + maxResults) }) }
+    })
   }
 
+  /** Server and Data Center's /rest/api/2/search: paged by startAt, with total. */
   private search(query: string, user: string | undefined): Reply {
+    return this.searchPage(query, user, 'startAt', (page, startAt, maxResults, total) => ({
+      startAt,
+      maxResults,
+      total,
+      issues: page.map(i => ({ id: i.id, key: i.key, fields: {} }))
+    }))
+  }
+
+  /** One page of the issues a JQL query matches (none for an anonymous user), shaped by `answer`. */
+  private searchPage(
+    query: string,
+    user: string | undefined,
+    offsetParam: string,
+    answer: (page: SimIssue[], startAt: number, maxResults: number, total: number) => unknown
+  ): Reply {
     const params = new Map(formDecode(query))
     const jql = params.get('jql') ?? ''
-    const startAt = Number(params.get('startAt') ?? 0)
+    const startAt = Number(params.get(offsetParam) ?? 0)
     const maxResults = Math.min(Number(params.get('maxResults') ?? 50), this.options.maxSearchResults ?? 50)
     const matcher = parseJql(jql)
     if (!matcher) return { status: 400, json: { errorMessages: [`Error in the JQL Query: ${jql}`], errors: {} } }
     const all = user ? [...this.issues.values()].filter(matcher) : []
-    const page = all.slice(startAt, startAt + maxResults)
-    return { status: 200, json: { startAt, maxResults, total: all.length, issues: page.map(i => ({ id: i.id, key: i.key, fields: {} })) } }
+    return { status: 200, json: answer(all.slice(startAt, startAt + maxResults), startAt, maxResults, all.length) }
   }
 }
 

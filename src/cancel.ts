@@ -1,0 +1,18 @@
+/**
+ * A cancel from outside as a signal the run can stop on: the runner's cancel (SIGINT, then
+ * SIGTERM 7.5 s later) or Jenkins' abort. Both stay caught until release(), so a second signal
+ * cannot cut short the writing of the outcome.
+ */
+export function cancelOnSignals(): { signal: AbortSignal; release: () => void } {
+  const controller = new AbortController()
+  const cancel = (): void => controller.abort(new Error('cancelled'))
+  process.on('SIGINT', cancel)
+  process.on('SIGTERM', cancel)
+  return {
+    signal: controller.signal,
+    release: () => {
+      process.off('SIGINT', cancel)
+      process.off('SIGTERM', cancel)
+    }
+  }
+}
