@@ -668,7 +668,7 @@ exports.debug = debug; // for test
 /***/ ((module, __unused_webpack___webpack_exports__, __nccwpck_require__) => {
 
 __nccwpck_require__.a(module, async (__webpack_handle_async_dependencies__, __webpack_async_result__) => { try {
-/* harmony import */ var _main_js__WEBPACK_IMPORTED_MODULE_0__ = __nccwpck_require__(841);
+/* harmony import */ var _main_js__WEBPACK_IMPORTED_MODULE_0__ = __nccwpck_require__(594);
 /** The action's entry point, bundled to dist/index.js. */
 
 await (0,_main_js__WEBPACK_IMPORTED_MODULE_0__/* .run */ .e)();
@@ -678,7 +678,7 @@ __webpack_async_result__();
 
 /***/ }),
 
-/***/ 841:
+/***/ 594:
 /***/ ((__unused_webpack_module, __webpack_exports__, __nccwpck_require__) => {
 
 
@@ -3175,7 +3175,13 @@ const DECLARED = [
     },
     {
         name: 'jql',
-        description: 'Select the issues with a JQL query instead, e.g. project = CI AND fixVersion = "1.0". All pages are read.',
+        description: 'Select the issues with a JQL query instead, e.g. project = CI AND fixVersion = "1.0". Pages are read up to max-issues.',
+        cli: { flag: 'string', commands: ['update'] }
+    },
+    {
+        name: 'max-issues',
+        description: 'The most issues one run may write. When the JQL query, the keys found in the pull request or commits, or the issue list name more, nothing is written and result is invalid.',
+        default: '100',
         cli: { flag: 'string', commands: ['update'] }
     },
     { name: 'field', description: 'The field to set, by id (customfield_10314) or by name (Build Result).', cli: { flag: 'string', commands: ['update'] } },
@@ -3407,7 +3413,7 @@ function planIssues(raw, nameOf, problem, sourceTexts) {
         return { by: 'jql', jql };
     const keys = findIssueKeys(sourceTexts, sources, projects);
     if (keys.length > 0)
-        return { by: 'keys', keys };
+        return { by: 'keys', keys, found: describeFound(sourceTexts, sources) };
     return { by: 'none', lookedIn: describeSources(sourceTexts, sources, projects) };
 }
 /** The value: `value`, or `value-map` looked up by `status`; then templates filled. */
@@ -3438,6 +3444,12 @@ function planValue(raw, nameOf, problem, templateValues) {
         problem('value', `uses ${filled.missing.map(m => `{${m}}`).join(', ')}, which this run does not know${filled.missing.includes('status') ? ` (pass ${nameOf('status')})` : ''}.`);
     }
     return filled.text;
+}
+/** The places keys were looked for, as a phrase: "title, branch and commits". */
+function describeFound(sourceTexts, sources) {
+    const names = { 'pr-title': 'title', branch: 'branch', commits: 'commits' };
+    const looked = ISSUE_SOURCES.filter(source => sources.includes(source) && sourceTexts.some(text => text.source === source)).map(source => names[source]);
+    return looked.length <= 1 ? (looked[0] ?? 'texts') : `${looked.slice(0, -1).join(', ')} and ${looked[looked.length - 1]}`;
 }
 
 ;// CONCATENATED MODULE: ./src/options.ts
@@ -3475,6 +3487,9 @@ class InputError extends Error {
         this.name = 'InputError';
     }
 }
+/** Issues one run writes at most unless max-issues says otherwise, and the most it may say. */
+const DEFAULT_MAX_ISSUES = 100;
+const MAX_MAX_ISSUES = 10_000;
 const FORK_HINT = 'If it is stored as a secret, check the job can see it: GitHub passes no secrets to workflows run for pull requests from forks, and Jenkins binds them only inside withCredentials.';
 /** Runs a parser that reports problems, and throws them all at once as an InputError. */
 function collect(nameOf, parse) {
@@ -3516,7 +3531,15 @@ function parseUpdateOptions(raw, nameOf = actionInputName, context = { sourceTex
         const notifyUsers = parseBoolean(raw['notify-users'], true, message => problem('notify-users', message));
         const failOnError = parseBoolean(raw['fail-on-error'], true, message => problem('fail-on-error', message));
         const dryRun = parseBoolean(raw['dry-run'], false, message => problem('dry-run', message));
-        return { ...connection, issues, field, value, fields, notifyUsers, concurrency, failOnError, dryRun };
+        const maxIssuesText = options_text(raw, 'max-issues');
+        const maxIssues = maxIssuesText === '' ? DEFAULT_MAX_ISSUES : Number(maxIssuesText);
+        if (!Number.isInteger(maxIssues) || maxIssues < 1 || maxIssues > MAX_MAX_ISSUES) {
+            problem('max-issues', `"${maxIssuesText}" is not a whole number from 1 to ${MAX_MAX_ISSUES}.`);
+        }
+        if (issues.by === 'keys' && issues.found && context.outsiderEvent && options_text(raw, 'projects') === '') {
+            connection.warnings.push(`The issue keys were found in the pull request's ${issues.found} on a ${context.outsiderEvent} event, which whoever opened the pull request writes (from a fork too). Set ${nameOf('projects')} to your project keys so only those count; at most ${nameOf('max-issues')} (${maxIssues}) are written.`);
+        }
+        return { ...connection, issues, field, value, fields, notifyUsers, concurrency, failOnError, dryRun, maxIssues };
     });
     // Only when everything else is right: a malformed input stays a hard error.
     if (noCredentials !== undefined)
@@ -4372,8 +4395,12 @@ class JiraClient {
     async json(method, path, options = {}, shape) {
         const response = await this.answer(method, path, options);
         const value = parseJson(response, this.url(path), this.redactor, this.words, options.issueKey);
-        if (shape && value !== undefined && !shape.is(value)) {
-            throw new JiraError('error', `Jira answered ${method} ${this.url(path)} with an unexpected shape (expected ${shape.name}).`, `Check ${this.words.input('jira-url')} points at Jira itself and not at a proxy or another service.`, { issueKey: options.issueKey, status: response.status });
+        if (shape && value !== undefined) {
+            // A shape that names the place an answer departs from it says so; one that cannot, says what it expected.
+            const mismatch = shape.mismatch ? shape.mismatch(value) : shape.is(value) ? undefined : `the answer is not ${shape.name}`;
+            if (mismatch !== undefined) {
+                throw new JiraError('error', `${method} ${this.url(path)} answered an unexpected shape: ${this.redactor.excerpt(mismatch)} (expected ${shape.name}).`, `Check ${this.words.input('jira-url')} points at Jira itself and not at a proxy or another service.`, { issueKey: options.issueKey, status: response.status });
+            }
         }
         return value;
     }
@@ -4528,8 +4555,129 @@ function clientFor(limits, authenticator, connection, onRetry) {
     });
 }
 
+;// CONCATENATED MODULE: ./src/jira/shape.ts
+/**
+ * Shapes of Jira's answers, checked before anything reads them. A check names the first place
+ * an answer departs from its shape ("editmeta.fields.customfield_10001.allowedValues[0].value is
+ * a number, expected a string"), so a wrong answer is reported as Jira's, never as a JavaScript
+ * error deep in the code that trusted it.
+ */
+/** What a value is, as a message says it: "a number", "null", "a list", "an object". */
+function kindOf(value) {
+    if (value === null)
+        return 'null';
+    if (value === undefined)
+        return 'missing';
+    if (Array.isArray(value))
+        return 'a list';
+    if (typeof value === 'object')
+        return 'an object';
+    return typeof value === 'number' || typeof value === 'boolean' || typeof value === 'string' ? `a ${typeof value}` : 'something else';
+}
+function leaf(expected, test) {
+    return { expected, mismatch: (value, path) => (test(value) ? undefined : departure(path, value, expected)) };
+}
+function departure(path, value, expected) {
+    return `${path === '' ? 'the answer' : path} is ${kindOf(value)}, expected ${expected}`;
+}
+const string = leaf('a string', value => typeof value === 'string');
+const number = leaf('a number', value => typeof value === 'number' && Number.isFinite(value));
+const shape_boolean = leaf('a boolean', value => typeof value === 'boolean');
+/** Anything at all: a value the code only compares or passes on. */
+const anything = leaf('anything', () => true);
+/** Absent or of the shape. Jira leaves out what does not apply; null is not absent. */
+function optional(schema) {
+    return { expected: schema.expected, mismatch: (value, path) => (value === undefined ? undefined : schema.mismatch(value, path)) };
+}
+/** A list whose every item has the shape. */
+function list(item, expected = `a list of ${item.expected.replace(/^an? /, '')}s`) {
+    return {
+        expected,
+        mismatch: (value, path) => {
+            if (!Array.isArray(value))
+                return departure(path, value, expected);
+            for (let i = 0; i < value.length; i++) {
+                const found = item.mismatch(value[i], `${path}[${i}]`);
+                if (found)
+                    return found;
+            }
+            return undefined;
+        }
+    };
+}
+const isRecord = (value) => typeof value === 'object' && value !== null && !Array.isArray(value);
+/** An object with these properties (others are allowed and not checked). */
+function object(properties, expected = 'an object') {
+    return {
+        expected,
+        mismatch: (value, path) => {
+            if (!isRecord(value))
+                return departure(path, value, expected);
+            for (const [name, schema] of Object.entries(properties)) {
+                const found = schema.mismatch(Object.hasOwn(value, name) ? value[name] : undefined, join(path, name));
+                if (found)
+                    return found;
+            }
+            return undefined;
+        }
+    };
+}
+/** An object used as a map: every property's value has the shape. */
+function record(item, expected = 'an object') {
+    return {
+        expected,
+        mismatch: (value, path) => {
+            if (!isRecord(value))
+                return departure(path, value, expected);
+            for (const [name, entry] of Object.entries(value)) {
+                const found = item.mismatch(entry, join(path, name));
+                if (found)
+                    return found;
+            }
+            return undefined;
+        }
+    };
+}
+/**
+ * A path step as a person reads it: `fields.customfield_10001`, or `fields["a b"]` for a name
+ * that is not a plain identifier. Names come from Jira's answer, so a long one is cut.
+ */
+function join(path, name) {
+    const shown = name.length > 64 ? `${name.slice(0, 64)}…` : name;
+    if (/^[A-Za-z_$][\w$-]*$/.test(name))
+        return path === '' ? shown : `${path}.${shown}`;
+    return `${path}[${JSON.stringify(shown)}]`;
+}
+/** The Shape for the client from a schema, named for messages ("a list of fields"). */
+function shape(name, schema) {
+    return {
+        name,
+        is: (value) => schema.mismatch(value, '') === undefined,
+        mismatch: value => schema.mismatch(value, '')
+    };
+}
+
 ;// CONCATENATED MODULE: ./src/jira/fields.ts
 
+
+const FIELD_SCHEMA = optional(object({ type: optional(string), items: optional(string), custom: optional(string), system: optional(string), customId: optional(number) }));
+/** What formatting reads of a field's edit metadata; Jira sends more, which is not looked at. */
+const FIELD_META = object({
+    name: optional(string),
+    required: optional(shape_boolean),
+    schema: FIELD_SCHEMA,
+    allowedValues: optional(list(object({ id: optional(string), value: optional(string), name: optional(string) }, 'an option'), 'a list of options'))
+});
+/**
+ * The shape of `GET /rest/api/2/issue/{key}?fields={fieldId}&expand=editmeta`, checked as far as
+ * the update reads it: the one field's metadata, not every field on the screen.
+ */
+function issueShape(fieldId) {
+    return shape('an issue with its edit metadata', object({
+        fields: optional(record(anything)),
+        editmeta: optional(object({ fields: object({ [fieldId]: optional(FIELD_META) }) }))
+    }));
+}
 /**
  * Turns a value as a person writes it into what Jira expects for the field's type (its
  * editmeta schema). Options are checked against allowedValues. Throws an `invalid`
@@ -4556,7 +4704,7 @@ function formatValue(fieldId, meta, value, now = () => new Date()) {
         case 'labels':
             return labels(value);
         case 'float':
-            return number(label, value, fail);
+            return fields_number(label, value, fail);
         case 'datepicker':
             return date(label, value, now, fail);
         case 'datetime':
@@ -4574,7 +4722,7 @@ function formatValue(fieldId, meta, value, now = () => new Date()) {
         case 'string':
             return value;
         case 'number':
-            return number(label, value, fail);
+            return fields_number(label, value, fail);
         case 'date':
             return date(label, value, now, fail);
         case 'datetime':
@@ -4632,7 +4780,7 @@ function labels(value) {
     // Jira labels cannot contain spaces, so spaces separate them as commas do.
     return value.split(/[\s,]+/).filter(item => item !== '');
 }
-function number(label, value, fail) {
+function fields_number(label, value, fail) {
     const parsed = Number(value.trim());
     if (value.trim() === '' || !Number.isFinite(parsed)) {
         return fail(`Field ${label} takes a number, not "${value}".`, 'Pass a number such as 42 or 42.07.');
@@ -4659,6 +4807,8 @@ function datetime(label, value, now, fail) {
     // Jira writes datetimes as yyyy-MM-dd'T'HH:mm:ss.SSSZ with a +hhmm offset; UTC is exact.
     return parsed.toISOString().replace('Z', '+0000');
 }
+/** The shape of `GET /rest/api/2/field`. */
+const FIELD_LIST = shape('a list of fields', list(object({ id: string, name: string, custom: optional(shape_boolean), schema: FIELD_SCHEMA }, 'a field'), 'a list of fields'));
 /** Whether `field` is an id that needs no lookup: a custom field id. */
 function isFieldId(field) {
     return /^customfield_\d+$/.test(field);
@@ -4728,91 +4878,112 @@ function holdsValue(current, next) {
 ;// CONCATENATED MODULE: ./src/jira/search.ts
 
 
+
 /** Issues per page asked for; Jira may answer with fewer. */
 const SEARCH_PAGE_SIZE = 100;
-/** Pages read at most, whatever Jira says of more: a search that ignores paging ends here. */
-const MAX_SEARCH_PAGES = 20;
-const SEARCH_PAGE = {
-    name: 'a search page with an issues list',
-    is: (value) => typeof value === 'object' && value !== null && Array.isArray(value.issues)
-};
-const SERVER_INFO = {
-    name: 'a server info object',
-    is: (value) => typeof value === 'object' && value !== null && !Array.isArray(value)
-};
+// Each issue's key is checked as strictly as a key a person typed, by KeyCollector, which names it.
+const SEARCH_PAGE = shape('a search page with an issues list', object({
+    issues: list(object({ key: anything }, 'an issue'), 'a list of issues'),
+    total: optional(number),
+    nextPageToken: optional(string),
+    isLast: optional(shape_boolean)
+}));
+const SERVER_INFO = shape('a server info object', object({ deploymentType: optional(string) }));
 /** Cloud or Server/Data Center, as Jira says of itself. */
 async function deploymentOf(client) {
     const info = await client.json('GET', '/rest/api/2/serverInfo', {}, SERVER_INFO);
     return info?.deploymentType === 'Cloud' ? 'Cloud' : 'Server';
 }
 /**
- * Every issue key a JQL query matches. Server and Data Center page /rest/api/2/search by
- * startAt; Jira Cloud removed that endpoint in 2025 (410 Gone, CHANGE-2046), and its
- * replacement /rest/api/3/search/jql pages by nextPageToken. The old endpoint is asked first
- * and Jira's 410 chooses the new one, so no host name is guessed at. Keys are checked as
- * strictly as keys a person typed: a key goes into a request path.
+ * Every issue key a JQL query matches, at most `maxIssues` of them. Server and Data Center page
+ * /rest/api/2/search by startAt; Jira Cloud removed that endpoint in 2025 (410 Gone,
+ * CHANGE-2046), and its replacement /rest/api/3/search/jql pages by nextPageToken. The old
+ * endpoint is asked first and Jira's 410 chooses the new one, so no host name is guessed at.
+ * Keys are checked as strictly as keys a person typed: a key goes into a request path. Past
+ * `maxIssues` no further page is read, and the search fails as `invalid`: nothing is written.
  */
-async function searchIssueKeys(client, jql) {
+async function searchIssueKeys(client, jql, maxIssues) {
     try {
-        return await searchByOffset(client, jql);
+        return await searchByOffset(client, jql, maxIssues);
     }
     catch (thrown) {
         if (thrown instanceof JiraError && thrown.details.status === 410)
-            return searchByToken(client, jql);
+            return searchByToken(client, jql, maxIssues);
         throw thrown;
     }
 }
-async function searchByOffset(client, jql) {
-    const keys = new KeyCollector(client);
-    for (let page = 0, startAt = 0; page < MAX_SEARCH_PAGES; page++) {
-        const answer = await client.json('GET', '/rest/api/2/search', { query: { jql, startAt: String(startAt), maxResults: String(SEARCH_PAGE_SIZE), fields: 'key' } }, SEARCH_PAGE);
+/** Asks for one key more than the cap allows at most: enough to know the cap is passed. */
+function pageSize(maxIssues) {
+    return String(Math.min(SEARCH_PAGE_SIZE, maxIssues + 1));
+}
+async function searchByOffset(client, jql, maxIssues) {
+    const keys = new KeyCollector(client, maxIssues);
+    // Every page must add a key or the search ends, so the pages read are bounded by the cap.
+    for (let startAt = 0;;) {
+        const answer = await client.json('GET', '/rest/api/2/search', { query: { jql, startAt: String(startAt), maxResults: pageSize(maxIssues), fields: 'key' } }, SEARCH_PAGE);
         const issues = answer?.issues ?? [];
+        const total = typeof answer?.total === 'number' ? answer.total : undefined;
+        if (total !== undefined && total > maxIssues)
+            throw tooMany(client, jql, maxIssues, `matches ${count(total)} issues`);
         const added = keys.add(issues);
+        if (keys.full)
+            throw tooMany(client, jql, maxIssues, `matches more than ${count(maxIssues)} issues`);
         startAt += issues.length;
         // Jira may cap maxResults below what was asked, so go by total, not by page size; and a
         // search that ignores startAt repeats its page, which adds nothing.
-        if (issues.length === 0 || added === 0 || typeof answer?.total !== 'number' || startAt >= answer.total)
+        if (issues.length === 0 || added === 0 || total === undefined || startAt >= total)
             return keys.list;
     }
-    throw tooMany(jql);
 }
-async function searchByToken(client, jql) {
-    const keys = new KeyCollector(client);
+async function searchByToken(client, jql, maxIssues) {
+    const keys = new KeyCollector(client, maxIssues);
     const seenTokens = new Set();
     let nextPageToken;
-    for (let page = 0; page < MAX_SEARCH_PAGES; page++) {
-        const query = { jql, maxResults: String(SEARCH_PAGE_SIZE), fields: 'key' };
+    for (;;) {
+        const query = { jql, maxResults: pageSize(maxIssues), fields: 'key' };
         if (nextPageToken)
             query.nextPageToken = nextPageToken;
         const answer = await client.json('GET', '/rest/api/3/search/jql', { query }, SEARCH_PAGE);
         const issues = answer?.issues ?? [];
         const added = keys.add(issues);
+        // Cloud's search says no total: what was read is all that is known.
+        if (keys.full)
+            throw tooMany(client, jql, maxIssues, `matches more than ${count(maxIssues)} issues`);
         nextPageToken = typeof answer?.nextPageToken === 'string' && answer.nextPageToken !== '' ? answer.nextPageToken : undefined;
         if (issues.length === 0 || added === 0 || answer?.isLast === true || !nextPageToken || seenTokens.has(nextPageToken))
             return keys.list;
         seenTokens.add(nextPageToken);
     }
-    throw tooMany(jql);
 }
-function tooMany(jql) {
-    return new JiraError('invalid', `The JQL query matches more than ${MAX_SEARCH_PAGES} pages of issues (${jql}); no issue was updated.`, 'Narrow the query to the issues this build concerns, such as fixVersion = "1.4" AND status = "In Review".');
+const count = (n) => n.toLocaleString('en-US');
+function tooMany(client, jql, maxIssues, matched) {
+    const { words } = client;
+    return new JiraError('invalid', `The JQL query ${matched}, more than ${words.input('max-issues')} (${count(maxIssues)}) allows, so no issue was updated. The query: ${client.redactor.excerpt(jql, 200)}`, `Narrow ${words.input('jql')} to the issues this build concerns (such as fixVersion = "1.4" AND status = "In Review"), or raise ${words.input('max-issues')} if that many are meant.`);
 }
-/** Keys in first-seen order, each checked to be an issue key before it is used. */
+/** Keys in first-seen order, each checked to be an issue key before it is used, one past the cap at most. */
 class KeyCollector {
     client;
+    maxIssues;
     list = [];
     seen = new Set();
-    constructor(client) {
+    constructor(client, maxIssues) {
         this.client = client;
+        this.maxIssues = maxIssues;
     }
-    /** Adds a page's keys; returns how many were new. */
+    /** Whether more keys were found than the cap allows; no more are taken then. */
+    get full() {
+        return this.list.length > this.maxIssues;
+    }
+    /** Adds a page's keys, up to one past the cap; returns how many were new. */
     add(issues) {
         let added = 0;
-        for (const issue of issues) {
-            const key = issue?.key;
+        for (const [index, issue] of issues.entries()) {
+            if (this.full)
+                break;
+            const key = issue.key;
             if (typeof key !== 'string' || !ISSUE_KEY.test(key)) {
                 const shown = this.client.redactor.excerpt(JSON.stringify(key) ?? 'nothing', 40);
-                throw new JiraError('error', `Jira's search answered with ${shown} where an issue key belongs, so no issue was updated from it.`, `Check ${this.client.words.input('jira-url')} points at Jira itself and not at a proxy or another service.`);
+                throw new JiraError('error', `Jira's search answered with ${shown} where an issue key belongs (issues[${index}].key), so no issue was updated from it.`, `Check ${this.client.words.input('jira-url')} points at Jira itself and not at a proxy or another service.`);
             }
             if (this.seen.has(key))
                 continue;
@@ -4826,10 +4997,8 @@ class KeyCollector {
 
 ;// CONCATENATED MODULE: ./src/jira/users.ts
 
-const USER_LIST = {
-    name: 'a list of users',
-    is: (value) => Array.isArray(value) && value.every(user => typeof user === 'object' && user !== null && typeof user.accountId === 'string')
-};
+
+const USER_LIST = shape('a list of users', list(object({ accountId: string, displayName: optional(string), emailAddress: optional(string), accountType: optional(string), active: optional(shape_boolean) }, 'a user'), 'a list of users'));
 // Cloud account ids: 24 hex digits, or "557058:" followed by a UUID.
 const ACCOUNT_ID = /^(?:[0-9a-f]{24}|\d+:[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12})$/i;
 /**
@@ -4868,21 +5037,6 @@ async function resolveAccountId(client, written, label, issueKey) {
 
 
 
-const FIELD_LIST = {
-    name: 'a list of fields',
-    is: (value) => Array.isArray(value) &&
-        value.every((field) => typeof field === 'object' && field !== null && typeof field.id === 'string' && typeof field.name === 'string')
-};
-const ISSUE = {
-    name: 'an issue object',
-    is: (value) => {
-        if (typeof value !== 'object' || value === null || Array.isArray(value))
-            return false;
-        const { fields, editmeta } = value;
-        const isObject = (x) => x === undefined || (typeof x === 'object' && x !== null && !Array.isArray(x));
-        return isObject(fields) && isObject(editmeta) && isObject(editmeta?.fields);
-    }
-};
 /**
  * Sets the configured fields on every issue and reports each issue's outcome. One issue's
  * failure never stops the others, except a CAPTCHA, refused credentials or a jira-url that is
@@ -4902,12 +5056,14 @@ async function updateIssues(options, deps) {
         const remedy = `Name the issue (e.g. CI-42) in the pull request title, the branch or a commit message, or pass ${words.input('issue')} or ${words.input('jql')}.`;
         return failedRun(new JiraError('not-found', reason, remedy), 'no-issues', described);
     }
+    if (issues.by === 'keys' && issues.keys.length > options.maxIssues)
+        return failedRun(tooManyKeys(issues, options.maxIssues, deps), 'invalid', described);
     let issueKeys = issues.by === 'keys' ? issues.keys : [];
     let fieldId = options.field;
     let fieldLabel = options.field;
     try {
         if (issues.by === 'jql')
-            issueKeys = await searchIssueKeys(client, issues.jql);
+            issueKeys = await searchIssueKeys(client, issues.jql, options.maxIssues);
         if (issueKeys.length === 0) {
             const jql = issues.by === 'jql' ? issues.jql : '';
             return failedRun(new JiraError('not-found', `The JQL query matched no issue: ${jql}`, "Check the query in Jira's issue search."), 'no-issues', described);
@@ -4951,9 +5107,20 @@ async function updateIssues(options, deps) {
     };
     // The first issue goes alone: if Jira refuses the credentials, no other request is sent.
     const [first, ...rest] = issueKeys;
-    const results = [await updateKey(first)];
-    results.push(...(await mapLimit(rest, options.concurrency, updateKey)));
+    const firstResult = await updateKey(first);
+    // concat, not push(...): a spread passes every item as an argument, and a long list overflows the stack.
+    const results = [firstResult].concat(await mapLimit(rest, options.concurrency, updateKey));
     return { ...summarizeResults(results), field: fieldLabel, value: options.value };
+}
+/** More keys than max-issues: named by the issue input, or found in the build's context. */
+function tooManyKeys(issues, maxIssues, deps) {
+    const words = deps.words ?? ACTION_WORDS;
+    const count = (n) => n.toLocaleString('en-US');
+    const limit = `more than ${words.input('max-issues')} (${count(maxIssues)}) allows, so no issue was updated`;
+    if (issues.found === undefined) {
+        return new JiraError('invalid', `${words.input('issue')} names ${count(issues.keys.length)} issues, ${limit}.`, `Name fewer issues, or raise ${words.input('max-issues')} if that many are meant.`);
+    }
+    return new JiraError('invalid', `The pull request or commits name ${count(issues.keys.length)} issues (in the ${issues.found}), ${limit}.`, `Set ${words.input('projects')} to your project keys so only those count, name the issues in ${words.input('issue')}, or raise ${words.input('max-issues')} if that many are meant.`);
 }
 /** An issue not attempted: skipped after a halting failure, or cancelled from outside. */
 function notAttempted(issueKey, deps) {
@@ -4968,8 +5135,9 @@ async function updateOne(run, issueKey) {
     const fields = { ...options.fields };
     if (options.field !== undefined && options.value !== undefined) {
         // One GET brings the current value and the edit screen's metadata together.
-        const issue = await client.json('GET', path, { query: { fields: options.field, expand: 'editmeta' }, issueKey }, ISSUE);
-        const meta = issue?.editmeta?.fields?.[options.field];
+        const issue = await client.json('GET', path, { query: { fields: options.field, expand: 'editmeta' }, issueKey }, issueShape(options.field));
+        const screen = issue?.editmeta?.fields;
+        const meta = screen && Object.hasOwn(screen, options.field) ? screen[options.field] : undefined;
         if (!meta || typeof meta !== 'object') {
             throw new JiraError('invalid', `Field ${options.field} is not on the edit screen of ${issueKey}.`, "Check the field id, and that the field is on the edit screen of the issue's type (Project settings → Screens).", { issueKey });
         }
@@ -5105,8 +5273,10 @@ async function eventTexts() {
     const headCommit = payload.head_commit;
     if (headCommit?.message)
         texts.push({ source: 'commits', text: headCommit.message });
-    return texts;
+    return { texts, eventName: typeof context.eventName === 'string' ? context.eventName : undefined };
 }
+/** Events whose pull request texts anyone who opens a pull request writes, and which run with the base's secrets. */
+const OUTSIDER_EVENTS = new Set(['pull_request_target']);
 /**
  * The action: read inputs, update the issues, write outputs, summary and annotations. Whatever
  * goes wrong, the step ends with a result output and a message, never a bare stack trace.
@@ -5125,9 +5295,11 @@ async function runAction() {
     try {
         const raw = readInputs();
         const needsEvent = (raw.issue ?? '') === '' && (raw.jql ?? '') === '';
+        const event = needsEvent ? await eventTexts() : { texts: [] };
         const context = {
-            sourceTexts: needsEvent ? await eventTexts() : [],
-            templateValues: templateValues(process.env)
+            sourceTexts: event.texts,
+            templateValues: templateValues(process.env),
+            outsiderEvent: event.eventName !== undefined && OUTSIDER_EVENTS.has(event.eventName) ? event.eventName : undefined
         };
         options = parseUpdateOptions(raw, undefined, context);
     }

@@ -95,7 +95,14 @@ const DECLARED = [
   },
   {
     name: 'jql',
-    description: 'Select the issues with a JQL query instead, e.g. project = CI AND fixVersion = "1.0". All pages are read.',
+    description: 'Select the issues with a JQL query instead, e.g. project = CI AND fixVersion = "1.0". Pages are read up to max-issues.',
+    cli: { flag: 'string', commands: ['update'] }
+  },
+  {
+    name: 'max-issues',
+    description:
+      'The most issues one run may write. When the JQL query, the keys found in the pull request or commits, or the issue list name more, nothing is written and result is invalid.',
+    default: '100',
     cli: { flag: 'string', commands: ['update'] }
   },
   { name: 'field', description: 'The field to set, by id (customfield_10314) or by name (Build Result).', cli: { flag: 'string', commands: ['update'] } },

@@ -68,7 +68,7 @@ function templateValues(env: NodeJS.ProcessEnv): TemplateValues {
  * The pull request title, head branch and commit messages of the event. @actions/github is
  * loaded only here, when keys must be found: it is the largest part of the bundle to load.
  */
-async function eventTexts(): Promise<SourceText[]> {
+async function eventTexts(): Promise<{ texts: SourceText[]; eventName?: string }> {
   const { context } = await import('@actions/github')
   // The payload is the event's JSON as GitHub sent it: each field is checked before use.
   const payload = context.payload as { pull_request?: { title?: unknown; head?: { ref?: unknown } }; commits?: unknown; head_commit?: unknown }
@@ -84,8 +84,11 @@ async function eventTexts(): Promise<SourceText[]> {
   for (const commit of commits) if (commit.message) texts.push({ source: 'commits', text: commit.message })
   const headCommit = payload.head_commit as { message?: string } | undefined
   if (headCommit?.message) texts.push({ source: 'commits', text: headCommit.message })
-  return texts
+  return { texts, eventName: typeof context.eventName === 'string' ? context.eventName : undefined }
 }
+
+/** Events whose pull request texts anyone who opens a pull request writes, and which run with the base's secrets. */
+const OUTSIDER_EVENTS = new Set(['pull_request_target'])
 
 /**
  * The action: read inputs, update the issues, write outputs, summary and annotations. Whatever
@@ -105,9 +108,11 @@ async function runAction(): Promise<void> {
   try {
     const raw = readInputs()
     const needsEvent = (raw.issue ?? '') === '' && (raw.jql ?? '') === ''
+    const event = needsEvent ? await eventTexts() : { texts: [] }
     const context: RunContext = {
-      sourceTexts: needsEvent ? await eventTexts() : [],
-      templateValues: templateValues(process.env)
+      sourceTexts: event.texts,
+      templateValues: templateValues(process.env),
+      outsiderEvent: event.eventName !== undefined && OUTSIDER_EVENTS.has(event.eventName) ? event.eventName : undefined
     }
     options = parseUpdateOptions(raw, undefined, context)
   } catch (thrown) {

@@ -44,6 +44,8 @@ export interface ConsumerOptions extends Consumer, NetworkOptions {
 export interface RunContext {
   sourceTexts: SourceText[]
   templateValues: TemplateValues
+  /** The event that started the run, when its texts may be written by anyone (pull_request_target). */
+  outsiderEvent?: string
 }
 
 export interface InputProblem {
@@ -73,6 +75,10 @@ export class InputError extends Error {
     this.name = 'InputError'
   }
 }
+
+/** Issues one run writes at most unless max-issues says otherwise, and the most it may say. */
+const DEFAULT_MAX_ISSUES = 100
+const MAX_MAX_ISSUES = 10_000
 
 const FORK_HINT =
   'If it is stored as a secret, check the job can see it: GitHub passes no secrets to workflows run for pull requests from forks, and Jenkins binds them only inside withCredentials.'
@@ -126,7 +132,17 @@ export function parseUpdateOptions(
     const notifyUsers = parseBoolean(raw['notify-users'], true, message => problem('notify-users', message))
     const failOnError = parseBoolean(raw['fail-on-error'], true, message => problem('fail-on-error', message))
     const dryRun = parseBoolean(raw['dry-run'], false, message => problem('dry-run', message))
-    return { ...connection, issues, field, value, fields, notifyUsers, concurrency, failOnError, dryRun }
+    const maxIssuesText = text(raw, 'max-issues')
+    const maxIssues = maxIssuesText === '' ? DEFAULT_MAX_ISSUES : Number(maxIssuesText)
+    if (!Number.isInteger(maxIssues) || maxIssues < 1 || maxIssues > MAX_MAX_ISSUES) {
+      problem('max-issues', `"${maxIssuesText}" is not a whole number from 1 to ${MAX_MAX_ISSUES}.`)
+    }
+    if (issues.by === 'keys' && issues.found && context.outsiderEvent && text(raw, 'projects') === '') {
+      connection.warnings.push(
+        `The issue keys were found in the pull request's ${issues.found} on a ${context.outsiderEvent} event, which whoever opened the pull request writes (from a fork too). Set ${nameOf('projects')} to your project keys so only those count; at most ${nameOf('max-issues')} (${maxIssues}) are written.`
+      )
+    }
+    return { ...connection, issues, field, value, fields, notifyUsers, concurrency, failOnError, dryRun, maxIssues }
   })
   // Only when everything else is right: a malformed input stays a hard error.
   if (noCredentials !== undefined) throw new NoCredentialsError(noCredentials, options.failOnError, options.jiraUrl)

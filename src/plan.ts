@@ -46,7 +46,7 @@ export function planIssues(raw: RawInputs, nameOf: InputNamer, problem: Problem,
   }
   if (jql) return { by: 'jql', jql }
   const keys = findIssueKeys(sourceTexts, sources, projects)
-  if (keys.length > 0) return { by: 'keys', keys }
+  if (keys.length > 0) return { by: 'keys', keys, found: describeFound(sourceTexts, sources) }
   return { by: 'none', lookedIn: describeSources(sourceTexts, sources, projects) }
 }
 
@@ -79,4 +79,11 @@ export function planValue(raw: RawInputs, nameOf: InputNamer, problem: Problem, 
     )
   }
   return filled.text
+}
+
+/** The places keys were looked for, as a phrase: "title, branch and commits". */
+function describeFound(sourceTexts: SourceText[], sources: IssueSource[]): string {
+  const names: Record<IssueSource, string> = { 'pr-title': 'title', branch: 'branch', commits: 'commits' }
+  const looked = ISSUE_SOURCES.filter(source => sources.includes(source) && sourceTexts.some(text => text.source === source)).map(source => names[source])
+  return looked.length <= 1 ? (looked[0] ?? 'texts') : `${looked.slice(0, -1).join(', ')} and ${looked[looked.length - 1]}`
 }

@@ -1,7 +1,7 @@
 import { connect, type Connection, type Endpoint } from './jira/connect.js'
 import type { JiraClient } from './jira/client.js'
 import { asJiraError, HALTING_KINDS, JiraError, Stopped } from './jira/errors.js'
-import { formatValue, holdsValue, isFieldId, resolveField, type EditMeta, type FieldDefinition, type FieldMeta } from './jira/fields.js'
+import { FIELD_LIST, formatValue, holdsValue, isFieldId, issueShape, resolveField, type FieldMeta } from './jira/fields.js'
 import { deploymentOf, searchIssueKeys, type Deployment } from './jira/search.js'
 import { resolveAccountId } from './jira/users.js'
 import type { NetworkOptions } from './jira/transport.js'
@@ -10,7 +10,15 @@ import type { Log } from './report/log.js'
 import { describeResult, failedRun, runResultOf, summarizeResults, type IssueResult, type RunReport } from './report/outcome.js'
 
 /** Which issues a run updates: keys, a JQL query, or none found (and where the run looked). */
-export type IssueSelection = { by: 'keys'; keys: string[] } | { by: 'jql'; jql: string } | { by: 'none'; lookedIn: string }
+export type IssueSelection =
+  | {
+      by: 'keys'
+      keys: string[]
+      /** Where keys found in the build's context came from ("title and branch"); absent for the issue input. */
+      found?: string
+    }
+  | { by: 'jql'; jql: string }
+  | { by: 'none'; lookedIn: string }
 
 /** Everything one update run needs, validated and planned: the core's whole input. */
 export interface UpdateOptions extends Endpoint, NetworkOptions {
@@ -22,6 +30,8 @@ export interface UpdateOptions extends Endpoint, NetworkOptions {
   fields?: Record<string, unknown>
   notifyUsers: boolean
   concurrency: number
+  /** The most issues the run writes: a selection of more writes none. */
+  maxIssues: number
   failOnError: boolean
   dryRun: boolean
   /** Things worth saying that do not stop the run, such as basic auth over plain http. */
@@ -32,31 +42,6 @@ export interface UpdateOptions extends Endpoint, NetworkOptions {
 export type UpdateDependencies = Connection & {
   log: Log
   now?: () => Date
-}
-
-const FIELD_LIST = {
-  name: 'a list of fields',
-  is: (value: unknown): value is FieldDefinition[] =>
-    Array.isArray(value) &&
-    value.every(
-      (field: unknown) =>
-        typeof field === 'object' && field !== null && typeof (field as FieldDefinition).id === 'string' && typeof (field as FieldDefinition).name === 'string'
-    )
-}
-
-interface IssueWithEditMeta {
-  fields?: Record<string, unknown>
-  editmeta?: EditMeta
-}
-
-const ISSUE = {
-  name: 'an issue object',
-  is: (value: unknown): value is IssueWithEditMeta => {
-    if (typeof value !== 'object' || value === null || Array.isArray(value)) return false
-    const { fields, editmeta } = value as { fields?: unknown; editmeta?: { fields?: unknown } }
-    const isObject = (x: unknown): boolean => x === undefined || (typeof x === 'object' && x !== null && !Array.isArray(x))
-    return isObject(fields) && isObject(editmeta) && isObject(editmeta?.fields)
-  }
 }
 
 /**
@@ -79,11 +64,12 @@ export async function updateIssues(options: UpdateOptions, deps: UpdateDependenc
     return failedRun(new JiraError('not-found', reason, remedy), 'no-issues', described)
   }
 
+  if (issues.by === 'keys' && issues.keys.length > options.maxIssues) return failedRun(tooManyKeys(issues, options.maxIssues, deps), 'invalid', described)
   let issueKeys = issues.by === 'keys' ? issues.keys : []
   let fieldId = options.field
   let fieldLabel = options.field
   try {
-    if (issues.by === 'jql') issueKeys = await searchIssueKeys(client, issues.jql)
+    if (issues.by === 'jql') issueKeys = await searchIssueKeys(client, issues.jql, options.maxIssues)
     if (issueKeys.length === 0) {
       const jql = issues.by === 'jql' ? issues.jql : ''
       return failedRun(new JiraError('not-found', `The JQL query matched no issue: ${jql}`, "Check the query in Jira's issue search."), 'no-issues', described)
@@ -121,9 +107,25 @@ export async function updateIssues(options: UpdateOptions, deps: UpdateDependenc
   }
   // The first issue goes alone: if Jira refuses the credentials, no other request is sent.
   const [first, ...rest] = issueKeys
-  const results = [await updateKey(first)]
-  results.push(...(await mapLimit(rest, options.concurrency, updateKey)))
+  const firstResult = await updateKey(first)
+  // concat, not push(...): a spread passes every item as an argument, and a long list overflows the stack.
+  const results = [firstResult].concat(await mapLimit(rest, options.concurrency, updateKey))
   return { ...summarizeResults(results), field: fieldLabel, value: options.value }
+}
+
+/** More keys than max-issues: named by the issue input, or found in the build's context. */
+function tooManyKeys(issues: { keys: string[]; found?: string }, maxIssues: number, deps: UpdateDependencies): JiraError {
+  const words = deps.words ?? ACTION_WORDS
+  const count = (n: number): string => n.toLocaleString('en-US')
+  const limit = `more than ${words.input('max-issues')} (${count(maxIssues)}) allows, so no issue was updated`
+  if (issues.found === undefined) {
+    return new JiraError('invalid', `${words.input('issue')} names ${count(issues.keys.length)} issues, ${limit}.`, `Name fewer issues, or raise ${words.input('max-issues')} if that many are meant.`)
+  }
+  return new JiraError(
+    'invalid',
+    `The pull request or commits name ${count(issues.keys.length)} issues (in the ${issues.found}), ${limit}.`,
+    `Set ${words.input('projects')} to your project keys so only those count, name the issues in ${words.input('issue')}, or raise ${words.input('max-issues')} if that many are meant.`
+  )
 }
 
 /** An issue not attempted: skipped after a halting failure, or cancelled from outside. */
@@ -149,8 +151,9 @@ async function updateOne(run: IssueRun, issueKey: string): Promise<IssueResult> 
   const fields: Record<string, unknown> = { ...options.fields }
   if (options.field !== undefined && options.value !== undefined) {
     // One GET brings the current value and the edit screen's metadata together.
-    const issue = await client.json('GET', path, { query: { fields: options.field, expand: 'editmeta' }, issueKey }, ISSUE)
-    const meta = issue?.editmeta?.fields?.[options.field]
+    const issue = await client.json('GET', path, { query: { fields: options.field, expand: 'editmeta' }, issueKey }, issueShape(options.field))
+    const screen = issue?.editmeta?.fields
+    const meta = screen && Object.hasOwn(screen, options.field) ? screen[options.field] : undefined
     if (!meta || typeof meta !== 'object') {
       throw new JiraError(
         'invalid',

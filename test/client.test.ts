@@ -146,6 +146,7 @@ describe('the update core, in process', () => {
     value: 'Build Passed',
     notifyUsers: true,
     concurrency: 2,
+    maxIssues: 100,
     failOnError: true,
     dryRun: false,
     warnings: [],

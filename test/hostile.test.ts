@@ -260,7 +260,7 @@ describe('every run ends with an outcome, whatever the transport does', () => {
         status: 200,
         pathIncludes: '/search',
         headers: { 'Content-Type': 'application/json' },
-        body: JSON.stringify({ startAt: 0, total: 1000, issues: [{ key: 'CI-1' }, { key: 'CI-2' }] })
+        body: JSON.stringify({ startAt: 0, total: 50, issues: [{ key: 'CI-1' }, { key: 'CI-2' }] })
       })
     const run = await runAction(oauthInputs(sim, token, { jql: 'project = CI', field: 'customfield_10314', value: 'Build Aborted', 'dry-run': 'true' }))
     sim.clearInjected()
@@ -319,7 +319,7 @@ describe('every run ends with an outcome, whatever the transport does', () => {
     sim.inject({ status: 200, pathIncludes: '/field', headers: { 'Content-Type': 'application/json' }, body: '{"fields": []}' })
     const run = await runAction(oauthInputs(sim, token, { ...SET, field: 'Build Result' }))
     assert.equal(run.code, 1)
-    assert.match(run.log, /Jira answered GET http:\/\/127\.0\.0\.1:\d+\/jira\/rest\/api\/2\/field with an unexpected shape \(expected a list of fields\)/)
+    assert.match(run.log, /GET http:\/\/127\.0\.0\.1:\d+\/jira\/rest\/api\/2\/field answered an unexpected shape: the answer is an object, expected a list of fields\./)
   })
 })
 

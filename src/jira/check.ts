@@ -1,18 +1,18 @@
-import type { Shape } from './client.js'
 import { connect, type Connection, type Endpoint } from './connect.js'
 import { JiraError } from './errors.js'
+import { object, optional, shape, string, type Shape } from './shape.js'
 
 export interface JiraUser {
   name: string
   displayName?: string
 }
 
-type Myself = { name?: unknown; accountId?: unknown; emailAddress?: unknown; displayName?: unknown }
+type Myself = { name?: string; accountId?: string; emailAddress?: string; displayName?: string }
 
-const MYSELF: Shape<Myself> = {
-  name: 'a user object',
-  is: (value): value is Myself => typeof value === 'object' && value !== null && !Array.isArray(value)
-}
+const MYSELF: Shape<Myself> = shape(
+  'a user object',
+  object({ name: optional(string), accountId: optional(string), emailAddress: optional(string), displayName: optional(string) })
+)
 
 /**
  * Asks Jira who the credentials act as (`GET /rest/api/2/myself`). Throws the diagnosed

@@ -2,6 +2,7 @@ import type { Authenticator } from './auth.js'
 import { diagnose, htmlTitle } from './diagnose.js'
 import { codeOf, JiraError, Stopped } from './errors.js'
 import { Redactor } from './redact.js'
+import type { Shape } from './shape.js'
 import { MAX_BODY_BYTES, type JiraResponse, type Transport } from './transport.js'
 import { ACTION_WORDS, type Words } from './words.js'
 
@@ -81,11 +82,7 @@ interface Exchange {
   baseString?: string
 }
 
-/** A check that an answer has the shape the caller relies on, and the shape's name for messages. */
-export interface Shape<T> {
-  is: (value: unknown) => value is T
-  name: string
-}
+export type { Shape }
 
 /** A Jira REST client: builds URLs under the base URL, authorizes, sends and diagnoses. */
 export class JiraClient {
@@ -197,13 +194,17 @@ export class JiraClient {
   async json<T>(method: string, path: string, options: RequestOptions = {}, shape?: Shape<T>): Promise<T | undefined> {
     const response = await this.answer(method, path, options)
     const value = parseJson<T>(response, this.url(path), this.redactor, this.words, options.issueKey)
-    if (shape && value !== undefined && !shape.is(value)) {
-      throw new JiraError(
-        'error',
-        `Jira answered ${method} ${this.url(path)} with an unexpected shape (expected ${shape.name}).`,
-        `Check ${this.words.input('jira-url')} points at Jira itself and not at a proxy or another service.`,
-        { issueKey: options.issueKey, status: response.status }
-      )
+    if (shape && value !== undefined) {
+      // A shape that names the place an answer departs from it says so; one that cannot, says what it expected.
+      const mismatch = shape.mismatch ? shape.mismatch(value) : shape.is(value) ? undefined : `the answer is not ${shape.name}`
+      if (mismatch !== undefined) {
+        throw new JiraError(
+          'error',
+          `${method} ${this.url(path)} answered an unexpected shape: ${this.redactor.excerpt(mismatch)}.`,
+          `Check ${this.words.input('jira-url')} points at Jira itself and not at a proxy or another service.`,
+          { issueKey: options.issueKey, status: response.status }
+        )
+      }
     }
     return value
   }

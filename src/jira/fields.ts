@@ -1,4 +1,5 @@
 import { JiraError } from './errors.js'
+import { anything, boolean, list, number as aNumber, object, optional, record, shape, string, type Shape } from './shape.js'
 
 /** A field as `GET /rest/api/2/issue/{key}/editmeta` describes it. */
 export interface FieldMeta {
@@ -11,6 +12,38 @@ export interface FieldMeta {
 /** The answer of editmeta: the fields on the issue's edit screen. */
 export interface EditMeta {
   fields: Record<string, FieldMeta>
+}
+
+const FIELD_SCHEMA = optional(
+  object({ type: optional(string), items: optional(string), custom: optional(string), system: optional(string), customId: optional(aNumber) })
+)
+
+/** What formatting reads of a field's edit metadata; Jira sends more, which is not looked at. */
+const FIELD_META = object({
+  name: optional(string),
+  required: optional(boolean),
+  schema: FIELD_SCHEMA,
+  allowedValues: optional(list(object({ id: optional(string), value: optional(string), name: optional(string) }, 'an option'), 'a list of options'))
+})
+
+/** An issue with its current fields and its edit metadata (`?expand=editmeta`). */
+export interface IssueWithEditMeta {
+  fields?: Record<string, unknown>
+  editmeta?: EditMeta
+}
+
+/**
+ * The shape of `GET /rest/api/2/issue/{key}?fields={fieldId}&expand=editmeta`, checked as far as
+ * the update reads it: the one field's metadata, not every field on the screen.
+ */
+export function issueShape(fieldId: string): Shape<IssueWithEditMeta> {
+  return shape(
+    'an issue with its edit metadata',
+    object({
+      fields: optional(record(anything)),
+      editmeta: optional(object({ fields: object({ [fieldId]: optional(FIELD_META) }) }))
+    })
+  )
 }
 
 /**
@@ -159,6 +192,12 @@ export interface FieldDefinition {
   custom?: boolean
   schema?: FieldMeta['schema']
 }
+
+/** The shape of `GET /rest/api/2/field`. */
+export const FIELD_LIST: Shape<FieldDefinition[]> = shape(
+  'a list of fields',
+  list(object({ id: string, name: string, custom: optional(boolean), schema: FIELD_SCHEMA }, 'a field'), 'a list of fields')
+)
 
 /** Whether `field` is an id that needs no lookup: a custom field id. */
 export function isFieldId(field: string): boolean {

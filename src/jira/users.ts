@@ -1,5 +1,6 @@
-import type { JiraClient, Shape } from './client.js'
+import type { JiraClient } from './client.js'
 import { JiraError } from './errors.js'
+import { boolean, list, object, optional, shape, string, type Shape } from './shape.js'
 
 interface CloudUser {
   accountId: string
@@ -9,11 +10,16 @@ interface CloudUser {
   active?: boolean
 }
 
-const USER_LIST: Shape<CloudUser[]> = {
-  name: 'a list of users',
-  is: (value): value is CloudUser[] =>
-    Array.isArray(value) && value.every(user => typeof user === 'object' && user !== null && typeof (user as CloudUser).accountId === 'string')
-}
+const USER_LIST: Shape<CloudUser[]> = shape(
+  'a list of users',
+  list(
+    object(
+      { accountId: string, displayName: optional(string), emailAddress: optional(string), accountType: optional(string), active: optional(boolean) },
+      'a user'
+    ),
+    'a list of users'
+  )
+)
 
 // Cloud account ids: 24 hex digits, or "557058:" followed by a UUID.
 const ACCOUNT_ID = /^(?:[0-9a-f]{24}|\d+:[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12})$/i
