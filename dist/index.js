@@ -668,7 +668,7 @@ exports.debug = debug; // for test
 /***/ ((module, __unused_webpack___webpack_exports__, __nccwpck_require__) => {
 
 __nccwpck_require__.a(module, async (__webpack_handle_async_dependencies__, __webpack_async_result__) => { try {
-/* harmony import */ var _main_js__WEBPACK_IMPORTED_MODULE_0__ = __nccwpck_require__(594);
+/* harmony import */ var _main_js__WEBPACK_IMPORTED_MODULE_0__ = __nccwpck_require__(884);
 /** The action's entry point, bundled to dist/index.js. */
 
 await (0,_main_js__WEBPACK_IMPORTED_MODULE_0__/* .run */ .e)();
@@ -678,7 +678,7 @@ __webpack_async_result__();
 
 /***/ }),
 
-/***/ 594:
+/***/ 884:
 /***/ ((__unused_webpack_module, __webpack_exports__, __nccwpck_require__) => {
 
 
@@ -862,10 +862,8 @@ function file_command_prepareKeyValueMessage(key, value) {
 const external_path_namespaceObject = __WEBPACK_EXTERNAL_createRequire(import.meta.url)("path");
 // EXTERNAL MODULE: external "http"
 var external_http_ = __nccwpck_require__(611);
-var external_http_namespaceObject = /*#__PURE__*/__nccwpck_require__.t(external_http_, 2);
 // EXTERNAL MODULE: external "https"
 var external_https_ = __nccwpck_require__(692);
-var external_https_namespaceObject = /*#__PURE__*/__nccwpck_require__.t(external_https_, 2);
 ;// CONCATENATED MODULE: ./node_modules/@actions/http-client/lib/proxy.js
 function getProxyUrl(reqUrl) {
     const usingSsl = reqUrl.protocol === 'https:';
@@ -958,9 +956,7 @@ class DecodedURL extends URL {
 }
 //# sourceMappingURL=proxy.js.map
 // EXTERNAL MODULE: ./node_modules/tunnel/index.js
-var tunnel = __nccwpck_require__(770);
-// EXTERNAL MODULE: ./src/platform/undici-stub.ts
-var undici_stub = __nccwpck_require__(264);
+var node_modules_tunnel = __nccwpck_require__(770);
 ;// CONCATENATED MODULE: ./node_modules/@actions/http-client/lib/index.js
 /* eslint-disable @typescript-eslint/no-explicit-any */
 var __awaiter = (undefined && undefined.__awaiter) || function (thisArg, _arguments, P, generator) {
@@ -1036,7 +1032,7 @@ const HttpResponseRetryCodes = [
     HttpCodes.ServiceUnavailable,
     HttpCodes.GatewayTimeout
 ];
-const RetryableHttpVerbs = ['OPTIONS', 'GET', 'DELETE', 'HEAD'];
+const RetryableHttpVerbs = (/* unused pure expression or super */ null && (['OPTIONS', 'GET', 'DELETE', 'HEAD']));
 const ExponentialBackoffCeiling = 10;
 const ExponentialBackoffTimeSlice = 5;
 class HttpClientError extends Error {
@@ -1385,7 +1381,7 @@ class lib_HttpClient {
     }
     getAgentDispatcher(serverUrl) {
         const parsedUrl = new URL(serverUrl);
-        const proxyUrl = getProxyUrl(parsedUrl);
+        const proxyUrl = pm.getProxyUrl(parsedUrl);
         const useProxy = proxyUrl && proxyUrl.hostname;
         if (!useProxy) {
             return;
@@ -1396,7 +1392,7 @@ class lib_HttpClient {
         const info = {};
         info.parsedUrl = requestUrl;
         const usingSsl = info.parsedUrl.protocol === 'https:';
-        info.httpModule = usingSsl ? external_https_namespaceObject : external_http_namespaceObject;
+        info.httpModule = usingSsl ? https : http;
         const defaultPort = usingSsl ? 443 : 80;
         info.options = {};
         info.options.host = info.parsedUrl.hostname;
@@ -1495,7 +1491,7 @@ class lib_HttpClient {
     }
     _getAgent(parsedUrl) {
         let agent;
-        const proxyUrl = getProxyUrl(parsedUrl);
+        const proxyUrl = pm.getProxyUrl(parsedUrl);
         const useProxy = proxyUrl && proxyUrl.hostname;
         if (this._keepAlive && useProxy) {
             agent = this._proxyAgent;
@@ -1510,7 +1506,7 @@ class lib_HttpClient {
         const usingSsl = parsedUrl.protocol === 'https:';
         let maxSockets = 100;
         if (this.requestOptions) {
-            maxSockets = this.requestOptions.maxSockets || external_http_.globalAgent.maxSockets;
+            maxSockets = this.requestOptions.maxSockets || http.globalAgent.maxSockets;
         }
         // This is `useProxy` again, but we need to check `proxyURl` directly for TypeScripts's flow analysis.
         if (proxyUrl && proxyUrl.hostname) {
@@ -1535,7 +1531,7 @@ class lib_HttpClient {
         // if tunneling agent isn't assigned create a new agent
         if (!agent) {
             const options = { keepAlive: this._keepAlive, maxSockets };
-            agent = usingSsl ? new external_https_.Agent(options) : new external_http_.Agent(options);
+            agent = usingSsl ? new https.Agent(options) : new http.Agent(options);
             this._agent = agent;
         }
         if (usingSsl && this._ignoreSslError) {
@@ -1558,7 +1554,7 @@ class lib_HttpClient {
             return proxyAgent;
         }
         const usingSsl = parsedUrl.protocol === 'https:';
-        proxyAgent = new undici_stub.ProxyAgent(Object.assign({ uri: proxyUrl.href, pipelining: !this._keepAlive ? 0 : 1 }, ((proxyUrl.username || proxyUrl.password) && {
+        proxyAgent = new ProxyAgent(Object.assign({ uri: proxyUrl.href, pipelining: !this._keepAlive ? 0 : 1 }, ((proxyUrl.username || proxyUrl.password) && {
             token: `Basic ${Buffer.from(`${proxyUrl.username}:${proxyUrl.password}`).toString('base64')}`
         })));
         this._proxyAgentDispatcher = proxyAgent;
@@ -2798,9 +2794,12 @@ const EXCERPT_CHARS = 300;
 const external_node_http_namespaceObject = __WEBPACK_EXTERNAL_createRequire(import.meta.url)("node:http");
 ;// CONCATENATED MODULE: external "node:https"
 const external_node_https_namespaceObject = __WEBPACK_EXTERNAL_createRequire(import.meta.url)("node:https");
+;// CONCATENATED MODULE: external "node:net"
+const external_node_net_namespaceObject = __WEBPACK_EXTERNAL_createRequire(import.meta.url)("node:net");
 ;// CONCATENATED MODULE: external "node:tls"
 const external_node_tls_namespaceObject = __WEBPACK_EXTERNAL_createRequire(import.meta.url)("node:tls");
 ;// CONCATENATED MODULE: ./src/jira/transport.ts
+
 
 
 
@@ -2819,43 +2818,112 @@ class TransportError extends Error {
     }
 }
 /**
- * A Transport over node:http and node:https. @actions/http-client chooses the agent, so
- * HTTPS_PROXY, HTTP_PROXY and NO_PROXY are honoured like the rest of the Actions toolkit,
- * over kept-alive connections; the request and its body are read here, so that a connection
- * cut mid-answer, an answer that never ends and an abort each settle the request at once.
- * Redirects are not followed: a signed request covers its URL, so a redirect means jira-url is
- * wrong and the user should be told which to use. It never retries; the Jira client decides that.
+ * A Transport over node:http and node:https. HTTPS_PROXY, HTTP_PROXY and NO_PROXY are honoured
+ * as the Actions toolkit reads them, through the same CONNECT tunnels (`tunnel`, which
+ * @actions/http-client uses), over kept-alive connections; but only IP loopback and
+ * `localhost` go around the proxy unasked, where the toolkit also lets any name starting with
+ * "127." (127.attacker.example) go direct. The request and its body are read here, so that a
+ * connection cut mid-answer, an answer that never ends and an abort each settle the request at
+ * once. Certificates are always checked (NODE_TLS_REJECT_UNAUTHORIZED is overridden). Redirects
+ * are not followed: a signed request covers its URL, so a redirect means jira-url is wrong and
+ * the user should be told which to use. It never retries; the Jira client decides that.
  */
 function httpTransport(options = {}) {
-    const agents = new lib_HttpClient('jira-build-result', [], { keepAlive: true });
     const ca = options.caCertificates?.length ? [...external_node_tls_namespaceObject.rootCertificates, ...options.caCertificates] : undefined;
-    const trusted = new WeakSet();
     const timeoutMs = options.timeoutMs ?? REQUEST_TIMEOUT_MS;
     const maxBodyBytes = options.maxBodyBytes ?? MAX_BODY_BYTES;
+    const agents = new Map();
+    const agentFor = (url) => {
+        const proxy = proxyFor(url, options.proxyEnv ?? {});
+        const key = `${url.protocol} ${proxy?.href ?? 'direct'}`;
+        let agent = agents.get(key);
+        if (!agent) {
+            agent = newAgent(url.protocol === 'https:', proxy, ca);
+            agents.set(key, agent);
+        }
+        return agent;
+    };
     return {
         send(request) {
-            const agent = agents.getAgent(request.url);
-            if (ca && request.url.startsWith('https:') && !trusted.has(agent)) {
-                // The direct agent and the tunnelling one (through a proxy) both read their TLS options
-                // from agent.options.
-                agent.options = { ...agent.options, ca };
-                trusted.add(agent);
-            }
-            return sendOnce(request, agent, timeoutMs, maxBodyBytes);
+            const url = new URL(request.url);
+            return sendOnce(request, url, agentFor(url), timeoutMs, maxBodyBytes);
         },
         close() {
-            agents.dispose();
+            // A tunnelling agent has no destroy(): its sockets end with their requests.
+            for (const agent of agents.values())
+                if (typeof agent.destroy === 'function')
+                    agent.destroy();
+            agents.clear();
         }
     };
 }
-function sendOnce(request, agent, timeoutMs, maxBodyBytes) {
+// As @actions/http-client sizes its agents.
+const MAX_SOCKETS = 100;
+function newAgent(https, proxy, ca) {
+    // Explicit, so that NODE_TLS_REJECT_UNAUTHORIZED=0 in the environment cannot turn the check off.
+    const tls = { rejectUnauthorized: true, ...(ca ? { ca } : {}) };
+    if (!proxy)
+        return https ? new external_node_https_namespaceObject.Agent({ keepAlive: true, maxSockets: MAX_SOCKETS, ...tls }) : new external_node_http_namespaceObject.Agent({ keepAlive: true, maxSockets: MAX_SOCKETS });
+    const proxyAuth = proxy.username || proxy.password ? `${decodeURIComponent(proxy.username)}:${decodeURIComponent(proxy.password)}` : undefined;
+    const port = Number(proxy.port) || (proxy.protocol === 'https:' ? 443 : 80);
+    const tunnelOptions = { maxSockets: MAX_SOCKETS, proxy: { host: proxy.hostname, port, ...(proxyAuth ? { proxyAuth } : {}) }, ...tls };
+    const overHttps = proxy.protocol === 'https:';
+    if (https)
+        return overHttps ? node_modules_tunnel.httpsOverHttps(tunnelOptions) : node_modules_tunnel.httpsOverHttp(tunnelOptions);
+    return overHttps ? node_modules_tunnel.httpOverHttps(tunnelOptions) : node_modules_tunnel.httpOverHttp(tunnelOptions);
+}
+/**
+ * The proxy a request goes through, or undefined to go direct: HTTPS_PROXY for https and
+ * HTTP_PROXY for http (lower case first, as the toolkit reads them), unless NO_PROXY names the
+ * host (exactly, with its port, or as a domain suffix; `*` for all) or the host is loopback.
+ */
+function proxyFor(url, env) {
+    if (isLoopback(url.hostname))
+        return undefined;
+    const proxyText = url.protocol === 'https:' ? env.https_proxy || env.HTTPS_PROXY : env.http_proxy || env.HTTP_PROXY;
+    if (!proxyText || noProxy(url, env.no_proxy || env.NO_PROXY || ''))
+        return undefined;
+    try {
+        return new URL(/^https?:\/\//i.test(proxyText) ? proxyText : `http://${proxyText}`);
+    }
+    catch {
+        return undefined;
+    }
+}
+/**
+ * Only addresses that cannot leave this machine: `localhost`, 127.0.0.0/8, ::1 and IPv4-mapped
+ * 127.x. WHATWG URL has already turned 127.1 and 0x7f.0.0.1 into 127.0.0.1, so a name such as
+ * 127.0.0.1.nip.io, which public DNS resolves anywhere, is not taken for one.
+ */
+function isLoopback(hostname) {
+    const host = hostname.toLowerCase();
+    if (host === 'localhost')
+        return true;
+    if ((0,external_node_net_namespaceObject.isIPv4)(host))
+        return host.startsWith('127.');
+    return host === '[::1]' || /^\[::ffff:7f[0-9a-f]{2}:[0-9a-f]{1,4}\]$/.test(host);
+}
+/** NO_PROXY as @actions/http-client reads it: host or host:port, a domain suffix, or `*`. */
+function noProxy(url, list) {
+    const port = url.port || (url.protocol === 'https:' ? '443' : '80');
+    const hosts = [url.hostname.toUpperCase(), `${url.hostname.toUpperCase()}:${port}`];
+    for (const item of list.split(',').map(entry => entry.trim().toUpperCase())) {
+        if (item === '')
+            continue;
+        if (item === '*')
+            return true;
+        if (hosts.some(host => host === item || host.endsWith(`.${item}`) || (item.startsWith('.') && host.endsWith(item))))
+            return true;
+    }
+    return false;
+}
+function sendOnce(request, url, agent, timeoutMs, maxBodyBytes) {
     return new Promise((resolve, reject) => {
         const { signal } = request;
         if (signal?.aborted) {
             reject(new TransportError('ABORT_ERR', 'the request was stopped'));
             return;
         }
-        const url = new URL(request.url);
         const headers = { 'User-Agent': 'jira-build-result', ...request.headers };
         if (request.body !== undefined)
             headers['Content-Length'] = Buffer.byteLength(request.body);
@@ -2910,12 +2978,24 @@ function flattenHeaders(headers) {
     }
     return flat;
 }
-/** The transport for validated options: per-request timeout within the run's, and extra CAs. */
-function transportFor(options) {
+/** The transport for validated options: per-request timeout within the run's, extra CAs, and the proxy. */
+function transportFor(options, proxyEnv = {}) {
     return httpTransport({
         timeoutMs: Math.min(REQUEST_TIMEOUT_MS, options.timeoutSeconds * 1000),
-        caCertificates: options.caCertificates
+        caCertificates: options.caCertificates,
+        proxyEnv
     });
+}
+/**
+ * What the environment changes about the transport that a user should hear of: certificate
+ * checks stay on whatever NODE_TLS_REJECT_UNAUTHORIZED says, which is worth saying by name.
+ */
+function environmentWarnings(env, caInput) {
+    if (env.NODE_TLS_REJECT_UNAUTHORIZED !== '0')
+        return [];
+    return [
+        `NODE_TLS_REJECT_UNAUTHORIZED=0 is set in the environment, which would turn certificate checks off; Jira's certificate is checked anyway. For Jira behind an internal CA, pass its certificate as ${caInput}, or point NODE_EXTRA_CA_CERTS at it.`
+    ];
 }
 
 ;// CONCATENATED MODULE: ./src/jira/words.ts
@@ -3557,7 +3637,11 @@ function parseConsumerOptions(raw, nameOf = actionInputName) {
         const consumerKey = options_text(raw, 'consumer-key');
         if (consumerKey === '')
             problem('consumer-key', "is empty. Use the consumer key of Jira's application link.");
+        checkLength(raw, 'consumer-key', problem);
         const warnings = [];
+        if (jiraUrl.startsWith('http:')) {
+            warnings.push(`The OAuth dance over plain http shows the request token, the verification code and the access token Jira answers with to anyone on the network; use an https ${nameOf('jira-url')}.`);
+        }
         const privateKey = parsePrivateKey(raw, nameOf, problem, warnings);
         // collect() throws when the key did not load, so it is defined past this point.
         return { jiraUrl, consumerKey, privateKey: privateKey, warnings, ...parseNetwork(raw, problem) };
@@ -3582,10 +3666,15 @@ function parseConnection(raw, nameOf, problem, none) {
     }
     else if (configured[0] === 'oauth') {
         auth = parseOAuth(raw, nameOf, problem, warnings);
+        if (jiraUrl.startsWith('http:'))
+            warnings.push(oauthOverHttp(nameOf));
     }
     else if (configured[0] === 'pat') {
         auth = { mode: 'pat', personalAccessToken: options_text(raw, 'personal-access-token') };
         checkToken(raw, 'personal-access-token', problem);
+        if (jiraUrl.startsWith('http:')) {
+            warnings.push(`A personal access token over plain http is readable to anyone on the network, who can then act as its user until it is revoked; use an https ${nameOf('jira-url')}.`);
+        }
     }
     else {
         const user = options_text(raw, 'user');
@@ -3598,9 +3687,10 @@ function parseConnection(raw, nameOf, problem, none) {
         if (/[\u0000-\u001f\u007f:]/.test(user))
             problem('user', 'holds a colon, a line break or a control character, which basic auth cannot carry. Write the user name or e-mail address alone.');
         checkToken(raw, 'api-token', problem);
+        checkLength(raw, 'user', problem);
         auth = { mode: 'basic', user, apiToken };
         if (jiraUrl.startsWith('http:')) {
-            warnings.push('Basic auth over plain http sends the API token readable to anyone on the network; use an https jira-url.');
+            warnings.push(`Basic auth over plain http sends the API token readable to anyone on the network; use an https ${nameOf('jira-url')}.`);
         }
     }
     // collect() throws when auth is missing, so it is defined past this point.
@@ -3615,6 +3705,20 @@ function checkToken(raw, input, problem) {
     if (value !== '' && !/^[\x21-\x7e]+$/.test(value)) {
         problem(input, 'holds a line break, a space or a character outside ASCII, which no token has. Copy the token again, without quotes or line breaks.');
     }
+    checkLength(raw, input, problem);
+}
+/** The most a credential that travels in a header may hold; Jira's own tokens are far shorter. */
+const MAX_CREDENTIAL_BYTES = 8 * 1024;
+/** A credential longer than any Jira makes is a wrong paste (a whole file, several values): refused unsent. */
+function checkLength(raw, input, problem) {
+    const bytes = Buffer.byteLength(options_text(raw, input), 'utf8');
+    if (bytes > MAX_CREDENTIAL_BYTES) {
+        problem(input, `is ${bytes.toLocaleString('en-US')} bytes long, more than the 8 KiB any credential Jira issues needs. Copy the value again, alone.`);
+    }
+}
+/** What OAuth 1.0a over plain http gives away; the dance is worse, its answers carry tokens. */
+function oauthOverHttp(nameOf) {
+    return `OAuth over plain http shows the access token and every request's signature to anyone on the network, and JSON bodies are not signed, so a body can be changed on the way; use an https ${nameOf('jira-url')}.`;
 }
 function parseNetwork(raw, problem) {
     const whole = (input, fallback, min, max) => {
@@ -3656,6 +3760,7 @@ function parseOAuth(raw, nameOf, problem, warnings) {
     if (accessToken === '')
         problem('access-token', `is empty. Use the access token from the OAuth dance. ${FORK_HINT}`);
     checkToken(raw, 'access-token', problem);
+    checkLength(raw, 'consumer-key', problem);
     const privateKey = parsePrivateKey(raw, nameOf, problem, warnings);
     return privateKey ? { mode: 'oauth', consumerKey, privateKey, accessToken } : undefined;
 }
@@ -3692,16 +3797,40 @@ function parsePrivateKey(raw, nameOf, problem, warnings) {
 /**
  * Checks jira-url is the base URL Jira knows itself by: http(s), no query, and not a REST or
  * page URL pasted from the browser. Returns it without a trailing slash.
+ *
+ * A user name or password is refused in every spelling the WHATWG URL parser (Node's, and
+ * browsers') accepts: it skips any number of slashes and backslashes after http: (none at
+ * all too), and silently removes tabs and line breaks anywhere. So control characters and
+ * backslashes are refused first, then any '@'; no message ever repeats what stood before the
+ * last '@'.
  */
 function parseJiraUrl(written, problem) {
     if (written === '') {
         problem("is empty. Use Jira's base URL with its context path, e.g. https://jira.example.com/jira.");
         return '';
     }
-    // A user name or password in the URL is never repeated, whatever else is wrong with it.
-    const value = written.replace(/^([^/]*\/\/)[^/?#]*@/, '$1');
-    if (value !== written) {
-        problem(`must not contain a user name or password ("${value}" without them). Pass credentials through their own inputs.`);
+    // Tabs and line breaks would be dropped by the parser, so what is sent would differ from what
+    // was written; invisible format characters (a zero-width space) are as much a paste gone wrong.
+    const hidden = /[\p{Cc}\p{Cf}\p{Zl}\p{Zp}]/u.exec(written);
+    if (hidden) {
+        const code = `U+${hidden[0].codePointAt(0)?.toString(16).toUpperCase().padStart(4, '0')}`;
+        problem(`holds a control or invisible character (${code} at position ${hidden.index + 1}), such as a line break or a tab. Write the URL on one line, without them.`);
+        return '';
+    }
+    const at = written.lastIndexOf('@');
+    if (at >= 0) {
+        // Whatever stood before the last '@' may be a password: only what follows is shown.
+        const scheme = /^\s*([a-z][a-z0-9+.-]*):/i.exec(written)?.[1]?.toLowerCase() ?? 'https';
+        problem(`must not contain a user name or password (it holds an '@'). Pass credentials through their own inputs, and Jira's base URL alone, e.g. ${scheme}://${written.slice(at + 1)}.`);
+        return '';
+    }
+    if (written.includes('\\')) {
+        problem(`"${written}" holds a backslash. Write the URL with forward slashes, e.g. ${written.replace(/\\/g, '/')}.`);
+        return '';
+    }
+    const value = written;
+    if (/\s/.test(value)) {
+        problem(`"${value}" holds a space. Write the URL without spaces; percent-encode one that belongs to the context path (%20).`);
         return '';
     }
     let url;
@@ -3716,7 +3845,16 @@ function parseJiraUrl(written, problem) {
         problem(`"${value}" must start with https:// or http://.`);
         return '';
     }
-    if (url.search || url.hash) {
+    // The parser also takes http:host and http:///host; only the spelling everyone reads alike is.
+    if (!/^https?:\/\/[^/]/i.test(value)) {
+        problem(`"${value}" must start with ${url.protocol}// and the host name. Write it as ${url.origin}${url.pathname.replace(/\/+$/, '')}.`);
+        return '';
+    }
+    if (url.username !== '' || url.password !== '') {
+        problem('must not contain a user name or password. Pass credentials through their own inputs.');
+        return '';
+    }
+    if (url.search || url.hash || value.includes('?') || value.includes('#')) {
         problem(`"${value}" has a query or fragment. Use the base URL alone: ${url.origin}${url.pathname.replace(/\/+$/, '')}.`);
         return '';
     }
@@ -4226,7 +4364,8 @@ function rawErrorText(response) {
         const parsed = JSON.parse(body);
         const parts = [];
         if (Array.isArray(parsed.errorMessages))
-            parts.push(...parsed.errorMessages.map(String));
+            for (const message of parsed.errorMessages)
+                parts.push(String(message));
         if (parsed.errors && typeof parsed.errors === 'object') {
             for (const [field, text] of Object.entries(parsed.errors))
                 parts.push(`${field}: ${String(text)}`);
@@ -4399,7 +4538,7 @@ class JiraClient {
             // A shape that names the place an answer departs from it says so; one that cannot, says what it expected.
             const mismatch = shape.mismatch ? shape.mismatch(value) : shape.is(value) ? undefined : `the answer is not ${shape.name}`;
             if (mismatch !== undefined) {
-                throw new JiraError('error', `${method} ${this.url(path)} answered an unexpected shape: ${this.redactor.excerpt(mismatch)} (expected ${shape.name}).`, `Check ${this.words.input('jira-url')} points at Jira itself and not at a proxy or another service.`, { issueKey: options.issueKey, status: response.status });
+                throw new JiraError('error', `${method} ${this.url(path)} answered an unexpected shape: ${this.redactor.excerpt(mismatch)}.`, `Check ${this.words.input('jira-url')} points at Jira itself and not at a proxy or another service.`, { issueKey: options.issueKey, status: response.status });
             }
         }
         return value;
@@ -5253,7 +5392,7 @@ function templateValues(env) {
  * loaded only here, when keys must be found: it is the largest part of the bundle to load.
  */
 async function eventTexts() {
-    const { context } = await __nccwpck_require__.e(/* import() */ 413).then(__nccwpck_require__.bind(__nccwpck_require__, 413));
+    const { context } = await Promise.all(/* import() */[__nccwpck_require__.e(413), __nccwpck_require__.e(264)]).then(__nccwpck_require__.bind(__nccwpck_require__, 413));
     // The payload is the event's JSON as GitHub sent it: each field is checked before use.
     const payload = context.payload;
     const texts = [];
@@ -5324,9 +5463,9 @@ async function runAction() {
     for (const form of redactor.maskable)
         core_setSecret(form);
     const log = actionLog(redactor);
-    for (const warning of options.warnings)
+    for (const warning of [...options.warnings, ...environmentWarnings(process.env, ACTION_WORDS.input('ca-certificate'))])
         log.warning(warning);
-    const transport = transportFor(options);
+    const transport = transportFor(options, process.env);
     const cancel = cancelOnSignals();
     try {
         let report;
@@ -5390,48 +5529,6 @@ function annotate(report, failOnError, log) {
 }
 function keysOf(results) {
     return results.map(result => result.issueKey).join(', ');
-}
-
-
-/***/ }),
-
-/***/ 264:
-/***/ ((__unused_webpack_module, __webpack_exports__, __nccwpck_require__) => {
-
-__nccwpck_require__.r(__webpack_exports__);
-/* harmony export */ __nccwpck_require__.d(__webpack_exports__, {
-/* harmony export */   ProxyAgent: () => (/* binding */ ProxyAgent),
-/* harmony export */   fetch: () => (/* binding */ fetch)
-/* harmony export */ });
-/**
- * Stands in for `undici` in the bundles (tsconfig "paths"). The toolkit imports two things
- * from it: @actions/http-client's ProxyAgent, which @actions/github constructs as soon as it
- * loads when HTTPS_PROXY is set (a fetch dispatcher for Octokit), and @actions/github's fetch,
- * which only Octokit calls. This tool never creates an Octokit, and sends its own requests
- * through Node's http agents, proxy tunnelling included; evaluating undici would cost about
- * half of a cold start (see BENCHMARKS.md). So both exist and construct as the toolkit
- * expects, and anything that tried to send through them would be told why it cannot.
- */
-const UNAVAILABLE = 'undici is not bundled with jira-build-result: its requests go through node:http, and GitHub API calls are not part of it.';
-/** Built by @actions/http-client for a proxy URL; holds its options, sends nothing. */
-class ProxyAgent {
-    options;
-    constructor(options) {
-        this.options = options;
-    }
-    dispatch() {
-        throw new Error(UNAVAILABLE);
-    }
-    close() {
-        return Promise.resolve();
-    }
-    destroy() {
-        return Promise.resolve();
-    }
-}
-/** Referenced by @actions/github for Octokit's requests, which this tool never makes. */
-function fetch() {
-    return Promise.reject(new Error(UNAVAILABLE));
 }
 
 
@@ -5617,36 +5714,6 @@ module.exports = __WEBPACK_EXTERNAL_createRequire(import.meta.url)("util");
 /******/ 			() => (module);
 /******/ 		__nccwpck_require__.d(getter, { a: getter });
 /******/ 		return getter;
-/******/ 	};
-/******/ })();
-/******/ 
-/******/ /* webpack/runtime/create fake namespace object */
-/******/ (() => {
-/******/ 	var getProto = Object.getPrototypeOf ? (obj) => (Object.getPrototypeOf(obj)) : (obj) => (obj.__proto__);
-/******/ 	var leafPrototypes;
-/******/ 	// create a fake namespace object
-/******/ 	// mode & 1: value is a module id, require it
-/******/ 	// mode & 2: merge all properties of value into the ns
-/******/ 	// mode & 4: return value when already ns object
-/******/ 	// mode & 16: return value when it's Promise-like
-/******/ 	// mode & 8|1: behave like require
-/******/ 	__nccwpck_require__.t = function(value, mode) {
-/******/ 		if(mode & 1) value = this(value);
-/******/ 		if(mode & 8) return value;
-/******/ 		if(typeof value === 'object' && value) {
-/******/ 			if((mode & 4) && value.__esModule) return value;
-/******/ 			if((mode & 16) && typeof value.then === 'function') return value;
-/******/ 		}
-/******/ 		var ns = Object.create(null);
-/******/ 		__nccwpck_require__.r(ns);
-/******/ 		var def = {};
-/******/ 		leafPrototypes = leafPrototypes || [null, getProto({}), getProto([]), getProto(getProto)];
-/******/ 		for(var current = mode & 2 && value; typeof current == 'object' && !~leafPrototypes.indexOf(current); current = getProto(current)) {
-/******/ 			Object.getOwnPropertyNames(current).forEach((key) => (def[key] = () => (value[key])));
-/******/ 		}
-/******/ 		def['default'] = () => (value);
-/******/ 		__nccwpck_require__.d(ns, def);
-/******/ 		return ns;
 /******/ 	};
 /******/ })();
 /******/ 

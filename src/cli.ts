@@ -16,7 +16,7 @@ import { EXIT, type CommandIo } from './commands/io.js'
 import { cliLog, renderReport, updateCommand } from './commands/update.js'
 import { noCredentialsRun, runResultOf } from './report/outcome.js'
 import { codeOf, JiraError, messageOf } from './jira/errors.js'
-import { transportFor, type Transport } from './jira/transport.js'
+import { environmentWarnings, transportFor, type Transport } from './jira/transport.js'
 import type { SourceText } from './issues/discover.js'
 import { INPUTS } from './inputs.js'
 import { CLI_WORDS, cliInputName, commandUsage, COMMANDS, flagsOf, usage, type CommandName } from './commands/flags.js'
@@ -151,7 +151,8 @@ async function main(argv: string[]): Promise<number> {
 
   let transport: Transport | undefined
   const connectionFor = (options: NetworkOptions & { auth?: AuthConfig }, signal?: AbortSignal): Connection => {
-    transport = transportFor(options)
+    for (const warning of environmentWarnings(process.env, cliInputName('ca-certificate'))) console.error(`warning: ${warning}`)
+    transport = transportFor(options, process.env)
     return { transport, words: CLI_WORDS, redactor: new Redactor(options.auth ? authSecrets(options.auth) : []), signal }
   }
   try {

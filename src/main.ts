@@ -6,7 +6,7 @@ import type { TemplateValues } from './issues/value.js'
 import { authSecrets } from './jira/auth.js'
 import { messageOf } from './jira/errors.js'
 import { Redactor } from './jira/redact.js'
-import { transportFor } from './jira/transport.js'
+import { environmentWarnings, transportFor } from './jira/transport.js'
 import { ACTION_WORDS } from './jira/words.js'
 import { secretFragments } from './oauth/keys.js'
 import { INPUT_NAMES, SECRET_INPUTS, type RawInputs } from './inputs.js'
@@ -133,8 +133,8 @@ async function runAction(): Promise<void> {
   // The forms an echo can carry (percent-encoded, base64 of user:api-token) are masked too.
   for (const form of redactor.maskable) core.setSecret(form)
   const log = actionLog(redactor)
-  for (const warning of options.warnings) log.warning(warning)
-  const transport = transportFor(options)
+  for (const warning of [...options.warnings, ...environmentWarnings(process.env, ACTION_WORDS.input('ca-certificate'))]) log.warning(warning)
+  const transport = transportFor(options, process.env)
   const cancel = cancelOnSignals()
   try {
     let report: RunReport

@@ -160,7 +160,13 @@ export function parseConsumerOptions(raw: RawInputs, nameOf: InputNamer = action
     const jiraUrl = parseJiraUrl(text(raw, 'jira-url'), message => problem('jira-url', message))
     const consumerKey = text(raw, 'consumer-key')
     if (consumerKey === '') problem('consumer-key', "is empty. Use the consumer key of Jira's application link.")
+    checkLength(raw, 'consumer-key', problem)
     const warnings: string[] = []
+    if (jiraUrl.startsWith('http:')) {
+      warnings.push(
+        `The OAuth dance over plain http shows the request token, the verification code and the access token Jira answers with to anyone on the network; use an https ${nameOf('jira-url')}.`
+      )
+    }
     const privateKey = parsePrivateKey(raw, nameOf, problem, warnings)
     // collect() throws when the key did not load, so it is defined past this point.
     return { jiraUrl, consumerKey, privateKey: privateKey as KeyObject, warnings, ...parseNetwork(raw, problem) }
@@ -186,9 +192,15 @@ function parseConnection(raw: RawInputs, nameOf: InputNamer, problem: Problem, n
     )
   } else if (configured[0] === 'oauth') {
     auth = parseOAuth(raw, nameOf, problem, warnings)
+    if (jiraUrl.startsWith('http:')) warnings.push(oauthOverHttp(nameOf))
   } else if (configured[0] === 'pat') {
     auth = { mode: 'pat', personalAccessToken: text(raw, 'personal-access-token') }
     checkToken(raw, 'personal-access-token', problem)
+    if (jiraUrl.startsWith('http:')) {
+      warnings.push(
+        `A personal access token over plain http is readable to anyone on the network, who can then act as its user until it is revoked; use an https ${nameOf('jira-url')}.`
+      )
+    }
   } else {
     const user = text(raw, 'user')
     const apiToken = text(raw, 'api-token')
@@ -199,9 +211,10 @@ function parseConnection(raw: RawInputs, nameOf: InputNamer, problem: Problem, n
     if (/[\u0000-\u001f\u007f:]/.test(user))
       problem('user', 'holds a colon, a line break or a control character, which basic auth cannot carry. Write the user name or e-mail address alone.')
     checkToken(raw, 'api-token', problem)
+    checkLength(raw, 'user', problem)
     auth = { mode: 'basic', user, apiToken }
     if (jiraUrl.startsWith('http:')) {
-      warnings.push('Basic auth over plain http sends the API token readable to anyone on the network; use an https jira-url.')
+      warnings.push(`Basic auth over plain http sends the API token readable to anyone on the network; use an https ${nameOf('jira-url')}.`)
     }
   }
   // collect() throws when auth is missing, so it is defined past this point.
@@ -217,6 +230,23 @@ function checkToken(raw: RawInputs, input: InputName, problem: Problem): void {
   if (value !== '' && !/^[\x21-\x7e]+$/.test(value)) {
     problem(input, 'holds a line break, a space or a character outside ASCII, which no token has. Copy the token again, without quotes or line breaks.')
   }
+  checkLength(raw, input, problem)
+}
+
+/** The most a credential that travels in a header may hold; Jira's own tokens are far shorter. */
+export const MAX_CREDENTIAL_BYTES = 8 * 1024
+
+/** A credential longer than any Jira makes is a wrong paste (a whole file, several values): refused unsent. */
+function checkLength(raw: RawInputs, input: InputName, problem: Problem): void {
+  const bytes = Buffer.byteLength(text(raw, input), 'utf8')
+  if (bytes > MAX_CREDENTIAL_BYTES) {
+    problem(input, `is ${bytes.toLocaleString('en-US')} bytes long, more than the 8 KiB any credential Jira issues needs. Copy the value again, alone.`)
+  }
+}
+
+/** What OAuth 1.0a over plain http gives away; the dance is worse, its answers carry tokens. */
+function oauthOverHttp(nameOf: InputNamer): string {
+  return `OAuth over plain http shows the access token and every request's signature to anyone on the network, and JSON bodies are not signed, so a body can be changed on the way; use an https ${nameOf('jira-url')}.`
 }
 
 function parseNetwork(raw: RawInputs, problem: Problem): NetworkOptions {
@@ -259,6 +289,7 @@ function parseOAuth(raw: RawInputs, nameOf: InputNamer, problem: Problem, warnin
     problem('consumer-key', 'holds a line break or a character outside Latin-1. Copy the consumer key of the application link again.')
   if (accessToken === '') problem('access-token', `is empty. Use the access token from the OAuth dance. ${FORK_HINT}`)
   checkToken(raw, 'access-token', problem)
+  checkLength(raw, 'consumer-key', problem)
   const privateKey = parsePrivateKey(raw, nameOf, problem, warnings)
   return privateKey ? { mode: 'oauth', consumerKey, privateKey, accessToken } : undefined
 }
@@ -301,16 +332,42 @@ function parsePrivateKey(raw: RawInputs, nameOf: InputNamer, problem: Problem, w
 /**
  * Checks jira-url is the base URL Jira knows itself by: http(s), no query, and not a REST or
  * page URL pasted from the browser. Returns it without a trailing slash.
+ *
+ * A user name or password is refused in every spelling the WHATWG URL parser (Node's, and
+ * browsers') accepts: it skips any number of slashes and backslashes after http: (none at
+ * all too), and silently removes tabs and line breaks anywhere. So control characters and
+ * backslashes are refused first, then any '@'; no message ever repeats what stood before the
+ * last '@'.
  */
 export function parseJiraUrl(written: string, problem: (message: string) => void): string {
   if (written === '') {
     problem("is empty. Use Jira's base URL with its context path, e.g. https://jira.example.com/jira.")
     return ''
   }
-  // A user name or password in the URL is never repeated, whatever else is wrong with it.
-  const value = written.replace(/^([^/]*\/\/)[^/?#]*@/, '$1')
-  if (value !== written) {
-    problem(`must not contain a user name or password ("${value}" without them). Pass credentials through their own inputs.`)
+  // Tabs and line breaks would be dropped by the parser, so what is sent would differ from what
+  // was written; invisible format characters (a zero-width space) are as much a paste gone wrong.
+  const hidden = /[\p{Cc}\p{Cf}\p{Zl}\p{Zp}]/u.exec(written)
+  if (hidden) {
+    const code = `U+${hidden[0].codePointAt(0)?.toString(16).toUpperCase().padStart(4, '0')}`
+    problem(`holds a control or invisible character (${code} at position ${hidden.index + 1}), such as a line break or a tab. Write the URL on one line, without them.`)
+    return ''
+  }
+  const at = written.lastIndexOf('@')
+  if (at >= 0) {
+    // Whatever stood before the last '@' may be a password: only what follows is shown.
+    const scheme = /^\s*([a-z][a-z0-9+.-]*):/i.exec(written)?.[1]?.toLowerCase() ?? 'https'
+    problem(
+      `must not contain a user name or password (it holds an '@'). Pass credentials through their own inputs, and Jira's base URL alone, e.g. ${scheme}://${written.slice(at + 1)}.`
+    )
+    return ''
+  }
+  if (written.includes('\\')) {
+    problem(`"${written}" holds a backslash. Write the URL with forward slashes, e.g. ${written.replace(/\\/g, '/')}.`)
+    return ''
+  }
+  const value = written
+  if (/\s/.test(value)) {
+    problem(`"${value}" holds a space. Write the URL without spaces; percent-encode one that belongs to the context path (%20).`)
     return ''
   }
   let url: URL
@@ -324,7 +381,16 @@ export function parseJiraUrl(written: string, problem: (message: string) => void
     problem(`"${value}" must start with https:// or http://.`)
     return ''
   }
-  if (url.search || url.hash) {
+  // The parser also takes http:host and http:///host; only the spelling everyone reads alike is.
+  if (!/^https?:\/\/[^/]/i.test(value)) {
+    problem(`"${value}" must start with ${url.protocol}// and the host name. Write it as ${url.origin}${url.pathname.replace(/\/+$/, '')}.`)
+    return ''
+  }
+  if (url.username !== '' || url.password !== '') {
+    problem('must not contain a user name or password. Pass credentials through their own inputs.')
+    return ''
+  }
+  if (url.search || url.hash || value.includes('?') || value.includes('#')) {
     problem(`"${value}" has a query or fragment. Use the base URL alone: ${url.origin}${url.pathname.replace(/\/+$/, '')}.`)
     return ''
   }

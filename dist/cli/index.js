@@ -397,7 +397,6 @@ module.exports = __nccwpck_require__(218);
 /***/ 218:
 /***/ ((__unused_webpack_module, exports, __nccwpck_require__) => {
 
-var __webpack_unused_export__;
 
 
 var net = __nccwpck_require__(9278);
@@ -661,7 +660,7 @@ if (process.env.NODE_DEBUG && /\btunnel\b/.test(process.env.NODE_DEBUG)) {
 } else {
   debug = function() {};
 }
-__webpack_unused_export__ = debug; // for test
+exports.debug = debug; // for test
 
 
 /***/ }),
@@ -712,7 +711,7 @@ __nccwpck_require__.a(module, async (__webpack_handle_async_dependencies__, __we
 /* harmony import */ var _commands_update_js__WEBPACK_IMPORTED_MODULE_6__ = __nccwpck_require__(9164);
 /* harmony import */ var _report_outcome_js__WEBPACK_IMPORTED_MODULE_7__ = __nccwpck_require__(5066);
 /* harmony import */ var _jira_errors_js__WEBPACK_IMPORTED_MODULE_8__ = __nccwpck_require__(6353);
-/* harmony import */ var _jira_transport_js__WEBPACK_IMPORTED_MODULE_9__ = __nccwpck_require__(8118);
+/* harmony import */ var _jira_transport_js__WEBPACK_IMPORTED_MODULE_9__ = __nccwpck_require__(6558);
 /* harmony import */ var _inputs_js__WEBPACK_IMPORTED_MODULE_10__ = __nccwpck_require__(8422);
 /* harmony import */ var _commands_flags_js__WEBPACK_IMPORTED_MODULE_11__ = __nccwpck_require__(7157);
 /* harmony import */ var _options_js__WEBPACK_IMPORTED_MODULE_12__ = __nccwpck_require__(6478);
@@ -853,7 +852,9 @@ async function main(argv) {
     };
     let transport;
     const connectionFor = (options, signal) => {
-        transport = (0,_jira_transport_js__WEBPACK_IMPORTED_MODULE_9__/* .transportFor */ .JG)(options);
+        for (const warning of (0,_jira_transport_js__WEBPACK_IMPORTED_MODULE_9__/* .environmentWarnings */ .rk)(process.env, (0,_commands_flags_js__WEBPACK_IMPORTED_MODULE_11__/* .cliInputName */ .SS)('ca-certificate')))
+            console.error(`warning: ${warning}`);
+        transport = (0,_jira_transport_js__WEBPACK_IMPORTED_MODULE_9__/* .transportFor */ .JG)(options, process.env);
         return { transport, words: _commands_flags_js__WEBPACK_IMPORTED_MODULE_11__/* .CLI_WORDS */ .xP, redactor: new _jira_redact_js__WEBPACK_IMPORTED_MODULE_13__/* .Redactor */ .pO(options.auth ? (0,_jira_auth_js__WEBPACK_IMPORTED_MODULE_1__/* .authSecrets */ .O6)(options.auth) : []), signal };
     };
     try {
@@ -1012,7 +1013,7 @@ function danceClient(consumer, token, deps) {
 async function fetchRequestToken(consumer, deps) {
     const now = deps.now ?? (() => new Date());
     const client = danceClient(consumer, undefined, deps);
-    const answer = tokenAnswer(await client.answer('POST', REQUEST_TOKEN_PATH, { form: {}, oauthParams: { oauth_callback: 'oob' }, anonymousExpected: true }), 'request token');
+    const answer = tokenAnswer(client, REQUEST_TOKEN_PATH, await client.answer('POST', REQUEST_TOKEN_PATH, { form: {}, oauthParams: { oauth_callback: 'oob' }, anonymousExpected: true }), 'request token');
     const requestToken = answer.get('oauth_token') ?? '';
     return {
         requestToken,
@@ -1029,20 +1030,36 @@ async function fetchAccessToken(consumer, requestToken, verifier, deps) {
     const now = deps.now ?? (() => new Date());
     const client = danceClient(consumer, requestToken, deps);
     const response = await client.answer('POST', ACCESS_TOKEN_PATH, { form: {}, oauthParams: { oauth_verifier: verifier }, anonymousExpected: true });
-    const answer = tokenAnswer(response, 'access token');
+    const answer = tokenAnswer(client, ACCESS_TOKEN_PATH, response, 'access token');
     const expiresIn = Number(answer.get('oauth_expires_in'));
     return {
         accessToken: answer.get('oauth_token') ?? '',
         expiresAt: Number.isFinite(expiresIn) && expiresIn > 0 ? new Date(now().getTime() + expiresIn * 1000) : undefined
     };
 }
-/** Jira's token endpoints answer form-encoded text/plain (a refusal was diagnosed already). */
-function tokenAnswer(response, what) {
+// Tokens as Jira's OAuth provider makes them: they go into a URL and a command line printed for the user.
+const TOKEN = /^[A-Za-z0-9._~+/=-]{1,256}$/;
+/**
+ * Jira's token endpoints answer form-encoded text/plain (a refusal was diagnosed already). The
+ * answer is checked before use: a token that is missing or not token-shaped, or a lifetime that
+ * is not a number of seconds, is reported as Jira's answer.
+ */
+function tokenAnswer(client, path, response, what) {
     const answer = new URLSearchParams(response.body.trim());
-    if (!answer.get('oauth_token')) {
-        throw new errors/* JiraError */.Dd('error', `Jira's answer has no ${what} (HTTP ${response.status}).`, 'Check jira-url points at Jira itself, context path included.', {
-            status: response.status
-        });
+    const token = answer.get('oauth_token');
+    const secret = answer.get('oauth_token_secret');
+    const expiresIn = answer.get('oauth_expires_in');
+    const mismatch = token === null || token === ''
+        ? `oauth_token is missing, expected the ${what}`
+        : !TOKEN.test(token)
+            ? `oauth_token is not token-shaped (letters, digits and . _ ~ + / = -, at most 256), expected the ${what}`
+            : secret !== null && secret !== '' && !TOKEN.test(secret)
+                ? 'oauth_token_secret is not token-shaped (letters, digits and . _ ~ + / = -, at most 256)'
+                : expiresIn !== null && !/^\d{1,12}$/.test(expiresIn)
+                    ? 'oauth_expires_in is not a whole number of seconds'
+                    : undefined;
+    if (mismatch !== undefined) {
+        throw new errors/* JiraError */.Dd('error', `POST ${client.url(path)} answered an unexpected shape: ${mismatch} (HTTP ${response.status}).`, `Check ${client.words.input('jira-url')} points at Jira itself, context path included.`, { status: response.status });
     }
     return answer;
 }
@@ -2478,7 +2495,8 @@ function rawErrorText(response) {
         const parsed = JSON.parse(body);
         const parts = [];
         if (Array.isArray(parsed.errorMessages))
-            parts.push(...parsed.errorMessages.map(String));
+            for (const message of parsed.errorMessages)
+                parts.push(String(message));
         if (parsed.errors && typeof parsed.errors === 'object') {
             for (const [field, text] of Object.entries(parsed.errors))
                 parts.push(`${field}: ${String(text)}`);
@@ -2509,8 +2527,8 @@ function firstLine(text) {
     return line.length > 160 ? `${line.slice(0, 160)}…` : line;
 }
 
-// EXTERNAL MODULE: ./src/jira/transport.ts + 6 modules
-var transport = __nccwpck_require__(8118);
+// EXTERNAL MODULE: ./src/jira/transport.ts + 4 modules
+var transport = __nccwpck_require__(6558);
 ;// CONCATENATED MODULE: ./src/jira/client.ts
 
 
@@ -2653,7 +2671,7 @@ class JiraClient {
             // A shape that names the place an answer departs from it says so; one that cannot, says what it expected.
             const mismatch = shape.mismatch ? shape.mismatch(value) : shape.is(value) ? undefined : `the answer is not ${shape.name}`;
             if (mismatch !== undefined) {
-                throw new errors/* JiraError */.Dd('error', `${method} ${this.url(path)} answered an unexpected shape: ${this.redactor.excerpt(mismatch)} (expected ${shape.name}).`, `Check ${this.words.input('jira-url')} points at Jira itself and not at a proxy or another service.`, { issueKey: options.issueKey, status: response.status });
+                throw new errors/* JiraError */.Dd('error', `${method} ${this.url(path)} answered an unexpected shape: ${this.redactor.excerpt(mismatch)}.`, `Check ${this.words.input('jira-url')} points at Jira itself and not at a proxy or another service.`, { issueKey: options.issueKey, status: response.status });
             }
         }
         return value;
@@ -3087,853 +3105,31 @@ function shape(name, schema) {
 
 /***/ }),
 
-/***/ 8118:
+/***/ 6558:
 /***/ ((__unused_webpack_module, __webpack_exports__, __nccwpck_require__) => {
 
 
 // EXPORTS
 __nccwpck_require__.d(__webpack_exports__, {
   YK: () => (/* binding */ MAX_BODY_BYTES),
+  rk: () => (/* binding */ environmentWarnings),
   JG: () => (/* binding */ transportFor)
 });
 
-// UNUSED EXPORTS: REQUEST_TIMEOUT_MS, TransportError, httpTransport
+// UNUSED EXPORTS: REQUEST_TIMEOUT_MS, TransportError, httpTransport, isLoopback, proxyFor
 
-// EXTERNAL MODULE: external "http"
-var external_http_ = __nccwpck_require__(8611);
-var external_http_namespaceObject = /*#__PURE__*/__nccwpck_require__.t(external_http_, 2);
-// EXTERNAL MODULE: external "https"
-var external_https_ = __nccwpck_require__(5692);
-var external_https_namespaceObject = /*#__PURE__*/__nccwpck_require__.t(external_https_, 2);
-;// CONCATENATED MODULE: ./node_modules/@actions/http-client/lib/proxy.js
-function getProxyUrl(reqUrl) {
-    const usingSsl = reqUrl.protocol === 'https:';
-    if (checkBypass(reqUrl)) {
-        return undefined;
-    }
-    const proxyVar = (() => {
-        if (usingSsl) {
-            return process.env['https_proxy'] || process.env['HTTPS_PROXY'];
-        }
-        else {
-            return process.env['http_proxy'] || process.env['HTTP_PROXY'];
-        }
-    })();
-    if (proxyVar) {
-        try {
-            return new DecodedURL(proxyVar);
-        }
-        catch (_a) {
-            if (!proxyVar.startsWith('http://') && !proxyVar.startsWith('https://'))
-                return new DecodedURL(`http://${proxyVar}`);
-        }
-    }
-    else {
-        return undefined;
-    }
-}
-function checkBypass(reqUrl) {
-    if (!reqUrl.hostname) {
-        return false;
-    }
-    const reqHost = reqUrl.hostname;
-    if (isLoopbackAddress(reqHost)) {
-        return true;
-    }
-    const noProxy = process.env['no_proxy'] || process.env['NO_PROXY'] || '';
-    if (!noProxy) {
-        return false;
-    }
-    // Determine the request port
-    let reqPort;
-    if (reqUrl.port) {
-        reqPort = Number(reqUrl.port);
-    }
-    else if (reqUrl.protocol === 'http:') {
-        reqPort = 80;
-    }
-    else if (reqUrl.protocol === 'https:') {
-        reqPort = 443;
-    }
-    // Format the request hostname and hostname with port
-    const upperReqHosts = [reqUrl.hostname.toUpperCase()];
-    if (typeof reqPort === 'number') {
-        upperReqHosts.push(`${upperReqHosts[0]}:${reqPort}`);
-    }
-    // Compare request host against noproxy
-    for (const upperNoProxyItem of noProxy
-        .split(',')
-        .map(x => x.trim().toUpperCase())
-        .filter(x => x)) {
-        if (upperNoProxyItem === '*' ||
-            upperReqHosts.some(x => x === upperNoProxyItem ||
-                x.endsWith(`.${upperNoProxyItem}`) ||
-                (upperNoProxyItem.startsWith('.') &&
-                    x.endsWith(`${upperNoProxyItem}`)))) {
-            return true;
-        }
-    }
-    return false;
-}
-function isLoopbackAddress(host) {
-    const hostLower = host.toLowerCase();
-    return (hostLower === 'localhost' ||
-        hostLower.startsWith('127.') ||
-        hostLower.startsWith('[::1]') ||
-        hostLower.startsWith('[0:0:0:0:0:0:0:1]'));
-}
-class DecodedURL extends URL {
-    constructor(url, base) {
-        super(url, base);
-        this._decodedUsername = decodeURIComponent(super.username);
-        this._decodedPassword = decodeURIComponent(super.password);
-    }
-    get username() {
-        return this._decodedUsername;
-    }
-    get password() {
-        return this._decodedPassword;
-    }
-}
-//# sourceMappingURL=proxy.js.map
-// EXTERNAL MODULE: ./node_modules/tunnel/index.js
-var tunnel = __nccwpck_require__(770);
-;// CONCATENATED MODULE: ./src/platform/undici-stub.ts
-/**
- * Stands in for `undici` in the bundles (tsconfig "paths"). The toolkit imports two things
- * from it: @actions/http-client's ProxyAgent, which @actions/github constructs as soon as it
- * loads when HTTPS_PROXY is set (a fetch dispatcher for Octokit), and @actions/github's fetch,
- * which only Octokit calls. This tool never creates an Octokit, and sends its own requests
- * through Node's http agents, proxy tunnelling included; evaluating undici would cost about
- * half of a cold start (see BENCHMARKS.md). So both exist and construct as the toolkit
- * expects, and anything that tried to send through them would be told why it cannot.
- */
-const UNAVAILABLE = 'undici is not bundled with jira-build-result: its requests go through node:http, and GitHub API calls are not part of it.';
-/** Built by @actions/http-client for a proxy URL; holds its options, sends nothing. */
-class ProxyAgent {
-    options;
-    constructor(options) {
-        this.options = options;
-    }
-    dispatch() {
-        throw new Error(UNAVAILABLE);
-    }
-    close() {
-        return Promise.resolve();
-    }
-    destroy() {
-        return Promise.resolve();
-    }
-}
-/** Referenced by @actions/github for Octokit's requests, which this tool never makes. */
-function fetch() {
-    return Promise.reject(new Error(UNAVAILABLE));
-}
-
-;// CONCATENATED MODULE: ./node_modules/@actions/http-client/lib/index.js
-/* eslint-disable @typescript-eslint/no-explicit-any */
-var __awaiter = (undefined && undefined.__awaiter) || function (thisArg, _arguments, P, generator) {
-    function adopt(value) { return value instanceof P ? value : new P(function (resolve) { resolve(value); }); }
-    return new (P || (P = Promise))(function (resolve, reject) {
-        function fulfilled(value) { try { step(generator.next(value)); } catch (e) { reject(e); } }
-        function rejected(value) { try { step(generator["throw"](value)); } catch (e) { reject(e); } }
-        function step(result) { result.done ? resolve(result.value) : adopt(result.value).then(fulfilled, rejected); }
-        step((generator = generator.apply(thisArg, _arguments || [])).next());
-    });
-};
-
-
-
-
-
-var HttpCodes;
-(function (HttpCodes) {
-    HttpCodes[HttpCodes["OK"] = 200] = "OK";
-    HttpCodes[HttpCodes["MultipleChoices"] = 300] = "MultipleChoices";
-    HttpCodes[HttpCodes["MovedPermanently"] = 301] = "MovedPermanently";
-    HttpCodes[HttpCodes["ResourceMoved"] = 302] = "ResourceMoved";
-    HttpCodes[HttpCodes["SeeOther"] = 303] = "SeeOther";
-    HttpCodes[HttpCodes["NotModified"] = 304] = "NotModified";
-    HttpCodes[HttpCodes["UseProxy"] = 305] = "UseProxy";
-    HttpCodes[HttpCodes["SwitchProxy"] = 306] = "SwitchProxy";
-    HttpCodes[HttpCodes["TemporaryRedirect"] = 307] = "TemporaryRedirect";
-    HttpCodes[HttpCodes["PermanentRedirect"] = 308] = "PermanentRedirect";
-    HttpCodes[HttpCodes["BadRequest"] = 400] = "BadRequest";
-    HttpCodes[HttpCodes["Unauthorized"] = 401] = "Unauthorized";
-    HttpCodes[HttpCodes["PaymentRequired"] = 402] = "PaymentRequired";
-    HttpCodes[HttpCodes["Forbidden"] = 403] = "Forbidden";
-    HttpCodes[HttpCodes["NotFound"] = 404] = "NotFound";
-    HttpCodes[HttpCodes["MethodNotAllowed"] = 405] = "MethodNotAllowed";
-    HttpCodes[HttpCodes["NotAcceptable"] = 406] = "NotAcceptable";
-    HttpCodes[HttpCodes["ProxyAuthenticationRequired"] = 407] = "ProxyAuthenticationRequired";
-    HttpCodes[HttpCodes["RequestTimeout"] = 408] = "RequestTimeout";
-    HttpCodes[HttpCodes["Conflict"] = 409] = "Conflict";
-    HttpCodes[HttpCodes["Gone"] = 410] = "Gone";
-    HttpCodes[HttpCodes["TooManyRequests"] = 429] = "TooManyRequests";
-    HttpCodes[HttpCodes["InternalServerError"] = 500] = "InternalServerError";
-    HttpCodes[HttpCodes["NotImplemented"] = 501] = "NotImplemented";
-    HttpCodes[HttpCodes["BadGateway"] = 502] = "BadGateway";
-    HttpCodes[HttpCodes["ServiceUnavailable"] = 503] = "ServiceUnavailable";
-    HttpCodes[HttpCodes["GatewayTimeout"] = 504] = "GatewayTimeout";
-})(HttpCodes || (HttpCodes = {}));
-var Headers;
-(function (Headers) {
-    Headers["Accept"] = "accept";
-    Headers["ContentType"] = "content-type";
-})(Headers || (Headers = {}));
-var MediaTypes;
-(function (MediaTypes) {
-    MediaTypes["ApplicationJson"] = "application/json";
-})(MediaTypes || (MediaTypes = {}));
-/**
- * Returns the proxy URL, depending upon the supplied url and proxy environment variables.
- * @param serverUrl  The server URL where the request will be sent. For example, https://api.github.com
- */
-function lib_getProxyUrl(serverUrl) {
-    const proxyUrl = pm.getProxyUrl(new URL(serverUrl));
-    return proxyUrl ? proxyUrl.href : '';
-}
-const HttpRedirectCodes = [
-    HttpCodes.MovedPermanently,
-    HttpCodes.ResourceMoved,
-    HttpCodes.SeeOther,
-    HttpCodes.TemporaryRedirect,
-    HttpCodes.PermanentRedirect
-];
-const HttpResponseRetryCodes = [
-    HttpCodes.BadGateway,
-    HttpCodes.ServiceUnavailable,
-    HttpCodes.GatewayTimeout
-];
-const RetryableHttpVerbs = ['OPTIONS', 'GET', 'DELETE', 'HEAD'];
-const ExponentialBackoffCeiling = 10;
-const ExponentialBackoffTimeSlice = 5;
-class HttpClientError extends Error {
-    constructor(message, statusCode) {
-        super(message);
-        this.name = 'HttpClientError';
-        this.statusCode = statusCode;
-        Object.setPrototypeOf(this, HttpClientError.prototype);
-    }
-}
-class HttpClientResponse {
-    constructor(message) {
-        this.message = message;
-    }
-    readBody() {
-        return __awaiter(this, void 0, void 0, function* () {
-            return new Promise((resolve) => __awaiter(this, void 0, void 0, function* () {
-                let output = Buffer.alloc(0);
-                this.message.on('data', (chunk) => {
-                    output = Buffer.concat([output, chunk]);
-                });
-                this.message.on('end', () => {
-                    resolve(output.toString());
-                });
-            }));
-        });
-    }
-    readBodyBuffer() {
-        return __awaiter(this, void 0, void 0, function* () {
-            return new Promise((resolve) => __awaiter(this, void 0, void 0, function* () {
-                const chunks = [];
-                this.message.on('data', (chunk) => {
-                    chunks.push(chunk);
-                });
-                this.message.on('end', () => {
-                    resolve(Buffer.concat(chunks));
-                });
-            }));
-        });
-    }
-}
-function isHttps(requestUrl) {
-    const parsedUrl = new URL(requestUrl);
-    return parsedUrl.protocol === 'https:';
-}
-class HttpClient {
-    constructor(userAgent, handlers, requestOptions) {
-        this._ignoreSslError = false;
-        this._allowRedirects = true;
-        this._allowRedirectDowngrade = false;
-        this._maxRedirects = 50;
-        this._allowRetries = false;
-        this._maxRetries = 1;
-        this._keepAlive = false;
-        this._disposed = false;
-        this.userAgent = this._getUserAgentWithOrchestrationId(userAgent);
-        this.handlers = handlers || [];
-        this.requestOptions = requestOptions;
-        if (requestOptions) {
-            if (requestOptions.ignoreSslError != null) {
-                this._ignoreSslError = requestOptions.ignoreSslError;
-            }
-            this._socketTimeout = requestOptions.socketTimeout;
-            if (requestOptions.allowRedirects != null) {
-                this._allowRedirects = requestOptions.allowRedirects;
-            }
-            if (requestOptions.allowRedirectDowngrade != null) {
-                this._allowRedirectDowngrade = requestOptions.allowRedirectDowngrade;
-            }
-            if (requestOptions.maxRedirects != null) {
-                this._maxRedirects = Math.max(requestOptions.maxRedirects, 0);
-            }
-            if (requestOptions.keepAlive != null) {
-                this._keepAlive = requestOptions.keepAlive;
-            }
-            if (requestOptions.allowRetries != null) {
-                this._allowRetries = requestOptions.allowRetries;
-            }
-            if (requestOptions.maxRetries != null) {
-                this._maxRetries = requestOptions.maxRetries;
-            }
-        }
-    }
-    options(requestUrl, additionalHeaders) {
-        return __awaiter(this, void 0, void 0, function* () {
-            return this.request('OPTIONS', requestUrl, null, additionalHeaders || {});
-        });
-    }
-    get(requestUrl, additionalHeaders) {
-        return __awaiter(this, void 0, void 0, function* () {
-            return this.request('GET', requestUrl, null, additionalHeaders || {});
-        });
-    }
-    del(requestUrl, additionalHeaders) {
-        return __awaiter(this, void 0, void 0, function* () {
-            return this.request('DELETE', requestUrl, null, additionalHeaders || {});
-        });
-    }
-    post(requestUrl, data, additionalHeaders) {
-        return __awaiter(this, void 0, void 0, function* () {
-            return this.request('POST', requestUrl, data, additionalHeaders || {});
-        });
-    }
-    patch(requestUrl, data, additionalHeaders) {
-        return __awaiter(this, void 0, void 0, function* () {
-            return this.request('PATCH', requestUrl, data, additionalHeaders || {});
-        });
-    }
-    put(requestUrl, data, additionalHeaders) {
-        return __awaiter(this, void 0, void 0, function* () {
-            return this.request('PUT', requestUrl, data, additionalHeaders || {});
-        });
-    }
-    head(requestUrl, additionalHeaders) {
-        return __awaiter(this, void 0, void 0, function* () {
-            return this.request('HEAD', requestUrl, null, additionalHeaders || {});
-        });
-    }
-    sendStream(verb, requestUrl, stream, additionalHeaders) {
-        return __awaiter(this, void 0, void 0, function* () {
-            return this.request(verb, requestUrl, stream, additionalHeaders);
-        });
-    }
-    /**
-     * Gets a typed object from an endpoint
-     * Be aware that not found returns a null.  Other errors (4xx, 5xx) reject the promise
-     */
-    getJson(requestUrl_1) {
-        return __awaiter(this, arguments, void 0, function* (requestUrl, additionalHeaders = {}) {
-            additionalHeaders[Headers.Accept] = this._getExistingOrDefaultHeader(additionalHeaders, Headers.Accept, MediaTypes.ApplicationJson);
-            const res = yield this.get(requestUrl, additionalHeaders);
-            return this._processResponse(res, this.requestOptions);
-        });
-    }
-    postJson(requestUrl_1, obj_1) {
-        return __awaiter(this, arguments, void 0, function* (requestUrl, obj, additionalHeaders = {}) {
-            const data = JSON.stringify(obj, null, 2);
-            additionalHeaders[Headers.Accept] = this._getExistingOrDefaultHeader(additionalHeaders, Headers.Accept, MediaTypes.ApplicationJson);
-            additionalHeaders[Headers.ContentType] =
-                this._getExistingOrDefaultContentTypeHeader(additionalHeaders, MediaTypes.ApplicationJson);
-            const res = yield this.post(requestUrl, data, additionalHeaders);
-            return this._processResponse(res, this.requestOptions);
-        });
-    }
-    putJson(requestUrl_1, obj_1) {
-        return __awaiter(this, arguments, void 0, function* (requestUrl, obj, additionalHeaders = {}) {
-            const data = JSON.stringify(obj, null, 2);
-            additionalHeaders[Headers.Accept] = this._getExistingOrDefaultHeader(additionalHeaders, Headers.Accept, MediaTypes.ApplicationJson);
-            additionalHeaders[Headers.ContentType] =
-                this._getExistingOrDefaultContentTypeHeader(additionalHeaders, MediaTypes.ApplicationJson);
-            const res = yield this.put(requestUrl, data, additionalHeaders);
-            return this._processResponse(res, this.requestOptions);
-        });
-    }
-    patchJson(requestUrl_1, obj_1) {
-        return __awaiter(this, arguments, void 0, function* (requestUrl, obj, additionalHeaders = {}) {
-            const data = JSON.stringify(obj, null, 2);
-            additionalHeaders[Headers.Accept] = this._getExistingOrDefaultHeader(additionalHeaders, Headers.Accept, MediaTypes.ApplicationJson);
-            additionalHeaders[Headers.ContentType] =
-                this._getExistingOrDefaultContentTypeHeader(additionalHeaders, MediaTypes.ApplicationJson);
-            const res = yield this.patch(requestUrl, data, additionalHeaders);
-            return this._processResponse(res, this.requestOptions);
-        });
-    }
-    /**
-     * Makes a raw http request.
-     * All other methods such as get, post, patch, and request ultimately call this.
-     * Prefer get, del, post and patch
-     */
-    request(verb, requestUrl, data, headers) {
-        return __awaiter(this, void 0, void 0, function* () {
-            if (this._disposed) {
-                throw new Error('Client has already been disposed.');
-            }
-            const parsedUrl = new URL(requestUrl);
-            let info = this._prepareRequest(verb, parsedUrl, headers);
-            // Only perform retries on reads since writes may not be idempotent.
-            const maxTries = this._allowRetries && RetryableHttpVerbs.includes(verb)
-                ? this._maxRetries + 1
-                : 1;
-            let numTries = 0;
-            let response;
-            do {
-                response = yield this.requestRaw(info, data);
-                // Check if it's an authentication challenge
-                if (response &&
-                    response.message &&
-                    response.message.statusCode === HttpCodes.Unauthorized) {
-                    let authenticationHandler;
-                    for (const handler of this.handlers) {
-                        if (handler.canHandleAuthentication(response)) {
-                            authenticationHandler = handler;
-                            break;
-                        }
-                    }
-                    if (authenticationHandler) {
-                        return authenticationHandler.handleAuthentication(this, info, data);
-                    }
-                    else {
-                        // We have received an unauthorized response but have no handlers to handle it.
-                        // Let the response return to the caller.
-                        return response;
-                    }
-                }
-                let redirectsRemaining = this._maxRedirects;
-                while (response.message.statusCode &&
-                    HttpRedirectCodes.includes(response.message.statusCode) &&
-                    this._allowRedirects &&
-                    redirectsRemaining > 0) {
-                    const redirectUrl = response.message.headers['location'];
-                    if (!redirectUrl) {
-                        // if there's no location to redirect to, we won't
-                        break;
-                    }
-                    const parsedRedirectUrl = new URL(redirectUrl);
-                    if (parsedUrl.protocol === 'https:' &&
-                        parsedUrl.protocol !== parsedRedirectUrl.protocol &&
-                        !this._allowRedirectDowngrade) {
-                        throw new Error('Redirect from HTTPS to HTTP protocol. This downgrade is not allowed for security reasons. If you want to allow this behavior, set the allowRedirectDowngrade option to true.');
-                    }
-                    // we need to finish reading the response before reassigning response
-                    // which will leak the open socket.
-                    yield response.readBody();
-                    // strip authorization header if redirected to a different hostname
-                    if (parsedRedirectUrl.hostname !== parsedUrl.hostname) {
-                        for (const header in headers) {
-                            // header names are case insensitive
-                            if (header.toLowerCase() === 'authorization') {
-                                delete headers[header];
-                            }
-                        }
-                    }
-                    // let's make the request with the new redirectUrl
-                    info = this._prepareRequest(verb, parsedRedirectUrl, headers);
-                    response = yield this.requestRaw(info, data);
-                    redirectsRemaining--;
-                }
-                if (!response.message.statusCode ||
-                    !HttpResponseRetryCodes.includes(response.message.statusCode)) {
-                    // If not a retry code, return immediately instead of retrying
-                    return response;
-                }
-                numTries += 1;
-                if (numTries < maxTries) {
-                    yield response.readBody();
-                    yield this._performExponentialBackoff(numTries);
-                }
-            } while (numTries < maxTries);
-            return response;
-        });
-    }
-    /**
-     * Needs to be called if keepAlive is set to true in request options.
-     */
-    dispose() {
-        if (this._agent) {
-            this._agent.destroy();
-        }
-        this._disposed = true;
-    }
-    /**
-     * Raw request.
-     * @param info
-     * @param data
-     */
-    requestRaw(info, data) {
-        return __awaiter(this, void 0, void 0, function* () {
-            return new Promise((resolve, reject) => {
-                function callbackForResult(err, res) {
-                    if (err) {
-                        reject(err);
-                    }
-                    else if (!res) {
-                        // If `err` is not passed, then `res` must be passed.
-                        reject(new Error('Unknown error'));
-                    }
-                    else {
-                        resolve(res);
-                    }
-                }
-                this.requestRawWithCallback(info, data, callbackForResult);
-            });
-        });
-    }
-    /**
-     * Raw request with callback.
-     * @param info
-     * @param data
-     * @param onResult
-     */
-    requestRawWithCallback(info, data, onResult) {
-        if (typeof data === 'string') {
-            if (!info.options.headers) {
-                info.options.headers = {};
-            }
-            info.options.headers['Content-Length'] = Buffer.byteLength(data, 'utf8');
-        }
-        let callbackCalled = false;
-        function handleResult(err, res) {
-            if (!callbackCalled) {
-                callbackCalled = true;
-                onResult(err, res);
-            }
-        }
-        const req = info.httpModule.request(info.options, (msg) => {
-            const res = new HttpClientResponse(msg);
-            handleResult(undefined, res);
-        });
-        let socket;
-        req.on('socket', sock => {
-            socket = sock;
-        });
-        // If we ever get disconnected, we want the socket to timeout eventually
-        req.setTimeout(this._socketTimeout || 3 * 60000, () => {
-            if (socket) {
-                socket.end();
-            }
-            handleResult(new Error(`Request timeout: ${info.options.path}`));
-        });
-        req.on('error', function (err) {
-            // err has statusCode property
-            // res should have headers
-            handleResult(err);
-        });
-        if (data && typeof data === 'string') {
-            req.write(data, 'utf8');
-        }
-        if (data && typeof data !== 'string') {
-            data.on('close', function () {
-                req.end();
-            });
-            data.pipe(req);
-        }
-        else {
-            req.end();
-        }
-    }
-    /**
-     * Gets an http agent. This function is useful when you need an http agent that handles
-     * routing through a proxy server - depending upon the url and proxy environment variables.
-     * @param serverUrl  The server URL where the request will be sent. For example, https://api.github.com
-     */
-    getAgent(serverUrl) {
-        const parsedUrl = new URL(serverUrl);
-        return this._getAgent(parsedUrl);
-    }
-    getAgentDispatcher(serverUrl) {
-        const parsedUrl = new URL(serverUrl);
-        const proxyUrl = getProxyUrl(parsedUrl);
-        const useProxy = proxyUrl && proxyUrl.hostname;
-        if (!useProxy) {
-            return;
-        }
-        return this._getProxyAgentDispatcher(parsedUrl, proxyUrl);
-    }
-    _prepareRequest(method, requestUrl, headers) {
-        const info = {};
-        info.parsedUrl = requestUrl;
-        const usingSsl = info.parsedUrl.protocol === 'https:';
-        info.httpModule = usingSsl ? external_https_namespaceObject : external_http_namespaceObject;
-        const defaultPort = usingSsl ? 443 : 80;
-        info.options = {};
-        info.options.host = info.parsedUrl.hostname;
-        info.options.port = info.parsedUrl.port
-            ? parseInt(info.parsedUrl.port)
-            : defaultPort;
-        info.options.path =
-            (info.parsedUrl.pathname || '') + (info.parsedUrl.search || '');
-        info.options.method = method;
-        info.options.headers = this._mergeHeaders(headers);
-        if (this.userAgent != null) {
-            info.options.headers['user-agent'] = this.userAgent;
-        }
-        info.options.agent = this._getAgent(info.parsedUrl);
-        // gives handlers an opportunity to participate
-        if (this.handlers) {
-            for (const handler of this.handlers) {
-                handler.prepareRequest(info.options);
-            }
-        }
-        return info;
-    }
-    _mergeHeaders(headers) {
-        if (this.requestOptions && this.requestOptions.headers) {
-            return Object.assign({}, lowercaseKeys(this.requestOptions.headers), lowercaseKeys(headers || {}));
-        }
-        return lowercaseKeys(headers || {});
-    }
-    /**
-     * Gets an existing header value or returns a default.
-     * Handles converting number header values to strings since HTTP headers must be strings.
-     * Note: This returns string | string[] since some headers can have multiple values.
-     * For headers that must always be a single string (like Content-Type), use the
-     * specialized _getExistingOrDefaultContentTypeHeader method instead.
-     */
-    _getExistingOrDefaultHeader(additionalHeaders, header, _default) {
-        let clientHeader;
-        if (this.requestOptions && this.requestOptions.headers) {
-            const headerValue = lowercaseKeys(this.requestOptions.headers)[header];
-            if (headerValue) {
-                clientHeader =
-                    typeof headerValue === 'number' ? headerValue.toString() : headerValue;
-            }
-        }
-        const additionalValue = additionalHeaders[header];
-        if (additionalValue !== undefined) {
-            return typeof additionalValue === 'number'
-                ? additionalValue.toString()
-                : additionalValue;
-        }
-        if (clientHeader !== undefined) {
-            return clientHeader;
-        }
-        return _default;
-    }
-    /**
-     * Specialized version of _getExistingOrDefaultHeader for Content-Type header.
-     * Always returns a single string (not an array) since Content-Type should be a single value.
-     * Converts arrays to comma-separated strings and numbers to strings to ensure type safety.
-     * This was split from _getExistingOrDefaultHeader to provide stricter typing for callers
-     * that assign the result to places expecting a string (e.g., additionalHeaders[Headers.ContentType]).
-     */
-    _getExistingOrDefaultContentTypeHeader(additionalHeaders, _default) {
-        let clientHeader;
-        if (this.requestOptions && this.requestOptions.headers) {
-            const headerValue = lowercaseKeys(this.requestOptions.headers)[Headers.ContentType];
-            if (headerValue) {
-                if (typeof headerValue === 'number') {
-                    clientHeader = String(headerValue);
-                }
-                else if (Array.isArray(headerValue)) {
-                    clientHeader = headerValue.join(', ');
-                }
-                else {
-                    clientHeader = headerValue;
-                }
-            }
-        }
-        const additionalValue = additionalHeaders[Headers.ContentType];
-        // Return the first non-undefined value, converting numbers or arrays to strings if necessary
-        if (additionalValue !== undefined) {
-            if (typeof additionalValue === 'number') {
-                return String(additionalValue);
-            }
-            else if (Array.isArray(additionalValue)) {
-                return additionalValue.join(', ');
-            }
-            else {
-                return additionalValue;
-            }
-        }
-        if (clientHeader !== undefined) {
-            return clientHeader;
-        }
-        return _default;
-    }
-    _getAgent(parsedUrl) {
-        let agent;
-        const proxyUrl = getProxyUrl(parsedUrl);
-        const useProxy = proxyUrl && proxyUrl.hostname;
-        if (this._keepAlive && useProxy) {
-            agent = this._proxyAgent;
-        }
-        if (!useProxy) {
-            agent = this._agent;
-        }
-        // if agent is already assigned use that agent.
-        if (agent) {
-            return agent;
-        }
-        const usingSsl = parsedUrl.protocol === 'https:';
-        let maxSockets = 100;
-        if (this.requestOptions) {
-            maxSockets = this.requestOptions.maxSockets || external_http_.globalAgent.maxSockets;
-        }
-        // This is `useProxy` again, but we need to check `proxyURl` directly for TypeScripts's flow analysis.
-        if (proxyUrl && proxyUrl.hostname) {
-            const agentOptions = {
-                maxSockets,
-                keepAlive: this._keepAlive,
-                proxy: Object.assign(Object.assign({}, ((proxyUrl.username || proxyUrl.password) && {
-                    proxyAuth: `${proxyUrl.username}:${proxyUrl.password}`
-                })), { host: proxyUrl.hostname, port: proxyUrl.port })
-            };
-            let tunnelAgent;
-            const overHttps = proxyUrl.protocol === 'https:';
-            if (usingSsl) {
-                tunnelAgent = overHttps ? tunnel.httpsOverHttps : tunnel.httpsOverHttp;
-            }
-            else {
-                tunnelAgent = overHttps ? tunnel.httpOverHttps : tunnel.httpOverHttp;
-            }
-            agent = tunnelAgent(agentOptions);
-            this._proxyAgent = agent;
-        }
-        // if tunneling agent isn't assigned create a new agent
-        if (!agent) {
-            const options = { keepAlive: this._keepAlive, maxSockets };
-            agent = usingSsl ? new external_https_.Agent(options) : new external_http_.Agent(options);
-            this._agent = agent;
-        }
-        if (usingSsl && this._ignoreSslError) {
-            // we don't want to set NODE_TLS_REJECT_UNAUTHORIZED=0 since that will affect request for entire process
-            // http.RequestOptions doesn't expose a way to modify RequestOptions.agent.options
-            // we have to cast it to any and change it directly
-            agent.options = Object.assign(agent.options || {}, {
-                rejectUnauthorized: false
-            });
-        }
-        return agent;
-    }
-    _getProxyAgentDispatcher(parsedUrl, proxyUrl) {
-        let proxyAgent;
-        if (this._keepAlive) {
-            proxyAgent = this._proxyAgentDispatcher;
-        }
-        // if agent is already assigned use that agent.
-        if (proxyAgent) {
-            return proxyAgent;
-        }
-        const usingSsl = parsedUrl.protocol === 'https:';
-        proxyAgent = new ProxyAgent(Object.assign({ uri: proxyUrl.href, pipelining: !this._keepAlive ? 0 : 1 }, ((proxyUrl.username || proxyUrl.password) && {
-            token: `Basic ${Buffer.from(`${proxyUrl.username}:${proxyUrl.password}`).toString('base64')}`
-        })));
-        this._proxyAgentDispatcher = proxyAgent;
-        if (usingSsl && this._ignoreSslError) {
-            // we don't want to set NODE_TLS_REJECT_UNAUTHORIZED=0 since that will affect request for entire process
-            // http.RequestOptions doesn't expose a way to modify RequestOptions.agent.options
-            // we have to cast it to any and change it directly
-            proxyAgent.options = Object.assign(proxyAgent.options.requestTls || {}, {
-                rejectUnauthorized: false
-            });
-        }
-        return proxyAgent;
-    }
-    _getUserAgentWithOrchestrationId(userAgent) {
-        const baseUserAgent = userAgent || 'actions/http-client';
-        const orchId = process.env['ACTIONS_ORCHESTRATION_ID'];
-        if (orchId) {
-            // Sanitize the orchestration ID to ensure it contains only valid characters
-            // Valid characters: 0-9, a-z, _, -, .
-            const sanitizedId = orchId.replace(/[^a-z0-9_.-]/gi, '_');
-            return `${baseUserAgent} actions_orchestration_id/${sanitizedId}`;
-        }
-        return baseUserAgent;
-    }
-    _performExponentialBackoff(retryNumber) {
-        return __awaiter(this, void 0, void 0, function* () {
-            retryNumber = Math.min(ExponentialBackoffCeiling, retryNumber);
-            const ms = ExponentialBackoffTimeSlice * Math.pow(2, retryNumber);
-            return new Promise(resolve => setTimeout(() => resolve(), ms));
-        });
-    }
-    _processResponse(res, options) {
-        return __awaiter(this, void 0, void 0, function* () {
-            return new Promise((resolve, reject) => __awaiter(this, void 0, void 0, function* () {
-                const statusCode = res.message.statusCode || 0;
-                const response = {
-                    statusCode,
-                    result: null,
-                    headers: {}
-                };
-                // not found leads to null obj returned
-                if (statusCode === HttpCodes.NotFound) {
-                    resolve(response);
-                }
-                // get the result from the body
-                function dateTimeDeserializer(key, value) {
-                    if (typeof value === 'string') {
-                        const a = new Date(value);
-                        if (!isNaN(a.valueOf())) {
-                            return a;
-                        }
-                    }
-                    return value;
-                }
-                let obj;
-                let contents;
-                try {
-                    contents = yield res.readBody();
-                    if (contents && contents.length > 0) {
-                        if (options && options.deserializeDates) {
-                            obj = JSON.parse(contents, dateTimeDeserializer);
-                        }
-                        else {
-                            obj = JSON.parse(contents);
-                        }
-                        response.result = obj;
-                    }
-                    response.headers = res.message.headers;
-                }
-                catch (err) {
-                    // Invalid resource (contents not json);  leaving result obj null
-                }
-                // note that 3xx redirects are handled by the http layer.
-                if (statusCode > 299) {
-                    let msg;
-                    // if exception/error in body, attempt to get better error
-                    if (obj && obj.message) {
-                        msg = obj.message;
-                    }
-                    else if (contents && contents.length > 0) {
-                        // it may be the case that the exception is in the body message as string
-                        msg = contents;
-                    }
-                    else {
-                        msg = `Failed request: (${statusCode})`;
-                    }
-                    const err = new HttpClientError(msg, statusCode);
-                    err.result = response.result;
-                    reject(err);
-                }
-                else {
-                    resolve(response);
-                }
-            }));
-        });
-    }
-}
-const lowercaseKeys = (obj) => Object.keys(obj).reduce((c, k) => ((c[k.toLowerCase()] = obj[k]), c), {});
-//# sourceMappingURL=index.js.map
 ;// CONCATENATED MODULE: external "node:http"
 const external_node_http_namespaceObject = __WEBPACK_EXTERNAL_createRequire(import.meta.url)("node:http");
 ;// CONCATENATED MODULE: external "node:https"
 const external_node_https_namespaceObject = __WEBPACK_EXTERNAL_createRequire(import.meta.url)("node:https");
+;// CONCATENATED MODULE: external "node:net"
+const external_node_net_namespaceObject = __WEBPACK_EXTERNAL_createRequire(import.meta.url)("node:net");
 ;// CONCATENATED MODULE: external "node:tls"
 const external_node_tls_namespaceObject = __WEBPACK_EXTERNAL_createRequire(import.meta.url)("node:tls");
+// EXTERNAL MODULE: ./node_modules/tunnel/index.js
+var tunnel = __nccwpck_require__(770);
 ;// CONCATENATED MODULE: ./src/jira/transport.ts
+
 
 
 
@@ -3952,43 +3148,112 @@ class TransportError extends Error {
     }
 }
 /**
- * A Transport over node:http and node:https. @actions/http-client chooses the agent, so
- * HTTPS_PROXY, HTTP_PROXY and NO_PROXY are honoured like the rest of the Actions toolkit,
- * over kept-alive connections; the request and its body are read here, so that a connection
- * cut mid-answer, an answer that never ends and an abort each settle the request at once.
- * Redirects are not followed: a signed request covers its URL, so a redirect means jira-url is
- * wrong and the user should be told which to use. It never retries; the Jira client decides that.
+ * A Transport over node:http and node:https. HTTPS_PROXY, HTTP_PROXY and NO_PROXY are honoured
+ * as the Actions toolkit reads them, through the same CONNECT tunnels (`tunnel`, which
+ * @actions/http-client uses), over kept-alive connections; but only IP loopback and
+ * `localhost` go around the proxy unasked, where the toolkit also lets any name starting with
+ * "127." (127.attacker.example) go direct. The request and its body are read here, so that a
+ * connection cut mid-answer, an answer that never ends and an abort each settle the request at
+ * once. Certificates are always checked (NODE_TLS_REJECT_UNAUTHORIZED is overridden). Redirects
+ * are not followed: a signed request covers its URL, so a redirect means jira-url is wrong and
+ * the user should be told which to use. It never retries; the Jira client decides that.
  */
 function httpTransport(options = {}) {
-    const agents = new HttpClient('jira-build-result', [], { keepAlive: true });
     const ca = options.caCertificates?.length ? [...external_node_tls_namespaceObject.rootCertificates, ...options.caCertificates] : undefined;
-    const trusted = new WeakSet();
     const timeoutMs = options.timeoutMs ?? REQUEST_TIMEOUT_MS;
     const maxBodyBytes = options.maxBodyBytes ?? MAX_BODY_BYTES;
+    const agents = new Map();
+    const agentFor = (url) => {
+        const proxy = proxyFor(url, options.proxyEnv ?? {});
+        const key = `${url.protocol} ${proxy?.href ?? 'direct'}`;
+        let agent = agents.get(key);
+        if (!agent) {
+            agent = newAgent(url.protocol === 'https:', proxy, ca);
+            agents.set(key, agent);
+        }
+        return agent;
+    };
     return {
         send(request) {
-            const agent = agents.getAgent(request.url);
-            if (ca && request.url.startsWith('https:') && !trusted.has(agent)) {
-                // The direct agent and the tunnelling one (through a proxy) both read their TLS options
-                // from agent.options.
-                agent.options = { ...agent.options, ca };
-                trusted.add(agent);
-            }
-            return sendOnce(request, agent, timeoutMs, maxBodyBytes);
+            const url = new URL(request.url);
+            return sendOnce(request, url, agentFor(url), timeoutMs, maxBodyBytes);
         },
         close() {
-            agents.dispose();
+            // A tunnelling agent has no destroy(): its sockets end with their requests.
+            for (const agent of agents.values())
+                if (typeof agent.destroy === 'function')
+                    agent.destroy();
+            agents.clear();
         }
     };
 }
-function sendOnce(request, agent, timeoutMs, maxBodyBytes) {
+// As @actions/http-client sizes its agents.
+const MAX_SOCKETS = 100;
+function newAgent(https, proxy, ca) {
+    // Explicit, so that NODE_TLS_REJECT_UNAUTHORIZED=0 in the environment cannot turn the check off.
+    const tls = { rejectUnauthorized: true, ...(ca ? { ca } : {}) };
+    if (!proxy)
+        return https ? new external_node_https_namespaceObject.Agent({ keepAlive: true, maxSockets: MAX_SOCKETS, ...tls }) : new external_node_http_namespaceObject.Agent({ keepAlive: true, maxSockets: MAX_SOCKETS });
+    const proxyAuth = proxy.username || proxy.password ? `${decodeURIComponent(proxy.username)}:${decodeURIComponent(proxy.password)}` : undefined;
+    const port = Number(proxy.port) || (proxy.protocol === 'https:' ? 443 : 80);
+    const tunnelOptions = { maxSockets: MAX_SOCKETS, proxy: { host: proxy.hostname, port, ...(proxyAuth ? { proxyAuth } : {}) }, ...tls };
+    const overHttps = proxy.protocol === 'https:';
+    if (https)
+        return overHttps ? tunnel.httpsOverHttps(tunnelOptions) : tunnel.httpsOverHttp(tunnelOptions);
+    return overHttps ? tunnel.httpOverHttps(tunnelOptions) : tunnel.httpOverHttp(tunnelOptions);
+}
+/**
+ * The proxy a request goes through, or undefined to go direct: HTTPS_PROXY for https and
+ * HTTP_PROXY for http (lower case first, as the toolkit reads them), unless NO_PROXY names the
+ * host (exactly, with its port, or as a domain suffix; `*` for all) or the host is loopback.
+ */
+function proxyFor(url, env) {
+    if (isLoopback(url.hostname))
+        return undefined;
+    const proxyText = url.protocol === 'https:' ? env.https_proxy || env.HTTPS_PROXY : env.http_proxy || env.HTTP_PROXY;
+    if (!proxyText || noProxy(url, env.no_proxy || env.NO_PROXY || ''))
+        return undefined;
+    try {
+        return new URL(/^https?:\/\//i.test(proxyText) ? proxyText : `http://${proxyText}`);
+    }
+    catch {
+        return undefined;
+    }
+}
+/**
+ * Only addresses that cannot leave this machine: `localhost`, 127.0.0.0/8, ::1 and IPv4-mapped
+ * 127.x. WHATWG URL has already turned 127.1 and 0x7f.0.0.1 into 127.0.0.1, so a name such as
+ * 127.0.0.1.nip.io, which public DNS resolves anywhere, is not taken for one.
+ */
+function isLoopback(hostname) {
+    const host = hostname.toLowerCase();
+    if (host === 'localhost')
+        return true;
+    if ((0,external_node_net_namespaceObject.isIPv4)(host))
+        return host.startsWith('127.');
+    return host === '[::1]' || /^\[::ffff:7f[0-9a-f]{2}:[0-9a-f]{1,4}\]$/.test(host);
+}
+/** NO_PROXY as @actions/http-client reads it: host or host:port, a domain suffix, or `*`. */
+function noProxy(url, list) {
+    const port = url.port || (url.protocol === 'https:' ? '443' : '80');
+    const hosts = [url.hostname.toUpperCase(), `${url.hostname.toUpperCase()}:${port}`];
+    for (const item of list.split(',').map(entry => entry.trim().toUpperCase())) {
+        if (item === '')
+            continue;
+        if (item === '*')
+            return true;
+        if (hosts.some(host => host === item || host.endsWith(`.${item}`) || (item.startsWith('.') && host.endsWith(item))))
+            return true;
+    }
+    return false;
+}
+function sendOnce(request, url, agent, timeoutMs, maxBodyBytes) {
     return new Promise((resolve, reject) => {
         const { signal } = request;
         if (signal?.aborted) {
             reject(new TransportError('ABORT_ERR', 'the request was stopped'));
             return;
         }
-        const url = new URL(request.url);
         const headers = { 'User-Agent': 'jira-build-result', ...request.headers };
         if (request.body !== undefined)
             headers['Content-Length'] = Buffer.byteLength(request.body);
@@ -4043,12 +3308,24 @@ function flattenHeaders(headers) {
     }
     return flat;
 }
-/** The transport for validated options: per-request timeout within the run's, and extra CAs. */
-function transportFor(options) {
+/** The transport for validated options: per-request timeout within the run's, extra CAs, and the proxy. */
+function transportFor(options, proxyEnv = {}) {
     return httpTransport({
         timeoutMs: Math.min(REQUEST_TIMEOUT_MS, options.timeoutSeconds * 1000),
-        caCertificates: options.caCertificates
+        caCertificates: options.caCertificates,
+        proxyEnv
     });
+}
+/**
+ * What the environment changes about the transport that a user should hear of: certificate
+ * checks stay on whatever NODE_TLS_REJECT_UNAUTHORIZED says, which is worth saying by name.
+ */
+function environmentWarnings(env, caInput) {
+    if (env.NODE_TLS_REJECT_UNAUTHORIZED !== '0')
+        return [];
+    return [
+        `NODE_TLS_REJECT_UNAUTHORIZED=0 is set in the environment, which would turn certificate checks off; Jira's certificate is checked anyway. For Jira behind an internal CA, pass its certificate as ${caInput}, or point NODE_EXTRA_CA_CERTS at it.`
+    ];
 }
 
 
@@ -4170,7 +3447,7 @@ __nccwpck_require__.d(__webpack_exports__, {
   Qq: () => (/* binding */ options_text)
 });
 
-// UNUSED EXPORTS: AUTH_MODE_INPUTS, actionInputName, parseBoolean, parseJiraUrl
+// UNUSED EXPORTS: AUTH_MODE_INPUTS, MAX_CREDENTIAL_BYTES, actionInputName, parseBoolean, parseJiraUrl
 
 // EXTERNAL MODULE: external "node:crypto"
 var external_node_crypto_ = __nccwpck_require__(7598);
@@ -4629,7 +3906,11 @@ function parseConsumerOptions(raw, nameOf = actionInputName) {
         const consumerKey = options_text(raw, 'consumer-key');
         if (consumerKey === '')
             problem('consumer-key', "is empty. Use the consumer key of Jira's application link.");
+        checkLength(raw, 'consumer-key', problem);
         const warnings = [];
+        if (jiraUrl.startsWith('http:')) {
+            warnings.push(`The OAuth dance over plain http shows the request token, the verification code and the access token Jira answers with to anyone on the network; use an https ${nameOf('jira-url')}.`);
+        }
         const privateKey = parsePrivateKey(raw, nameOf, problem, warnings);
         // collect() throws when the key did not load, so it is defined past this point.
         return { jiraUrl, consumerKey, privateKey: privateKey, warnings, ...parseNetwork(raw, problem) };
@@ -4654,10 +3935,15 @@ function parseConnection(raw, nameOf, problem, none) {
     }
     else if (configured[0] === 'oauth') {
         auth = parseOAuth(raw, nameOf, problem, warnings);
+        if (jiraUrl.startsWith('http:'))
+            warnings.push(oauthOverHttp(nameOf));
     }
     else if (configured[0] === 'pat') {
         auth = { mode: 'pat', personalAccessToken: options_text(raw, 'personal-access-token') };
         checkToken(raw, 'personal-access-token', problem);
+        if (jiraUrl.startsWith('http:')) {
+            warnings.push(`A personal access token over plain http is readable to anyone on the network, who can then act as its user until it is revoked; use an https ${nameOf('jira-url')}.`);
+        }
     }
     else {
         const user = options_text(raw, 'user');
@@ -4670,9 +3956,10 @@ function parseConnection(raw, nameOf, problem, none) {
         if (/[\u0000-\u001f\u007f:]/.test(user))
             problem('user', 'holds a colon, a line break or a control character, which basic auth cannot carry. Write the user name or e-mail address alone.');
         checkToken(raw, 'api-token', problem);
+        checkLength(raw, 'user', problem);
         auth = { mode: 'basic', user, apiToken };
         if (jiraUrl.startsWith('http:')) {
-            warnings.push('Basic auth over plain http sends the API token readable to anyone on the network; use an https jira-url.');
+            warnings.push(`Basic auth over plain http sends the API token readable to anyone on the network; use an https ${nameOf('jira-url')}.`);
         }
     }
     // collect() throws when auth is missing, so it is defined past this point.
@@ -4687,6 +3974,20 @@ function checkToken(raw, input, problem) {
     if (value !== '' && !/^[\x21-\x7e]+$/.test(value)) {
         problem(input, 'holds a line break, a space or a character outside ASCII, which no token has. Copy the token again, without quotes or line breaks.');
     }
+    checkLength(raw, input, problem);
+}
+/** The most a credential that travels in a header may hold; Jira's own tokens are far shorter. */
+const MAX_CREDENTIAL_BYTES = 8 * 1024;
+/** A credential longer than any Jira makes is a wrong paste (a whole file, several values): refused unsent. */
+function checkLength(raw, input, problem) {
+    const bytes = Buffer.byteLength(options_text(raw, input), 'utf8');
+    if (bytes > MAX_CREDENTIAL_BYTES) {
+        problem(input, `is ${bytes.toLocaleString('en-US')} bytes long, more than the 8 KiB any credential Jira issues needs. Copy the value again, alone.`);
+    }
+}
+/** What OAuth 1.0a over plain http gives away; the dance is worse, its answers carry tokens. */
+function oauthOverHttp(nameOf) {
+    return `OAuth over plain http shows the access token and every request's signature to anyone on the network, and JSON bodies are not signed, so a body can be changed on the way; use an https ${nameOf('jira-url')}.`;
 }
 function parseNetwork(raw, problem) {
     const whole = (input, fallback, min, max) => {
@@ -4728,6 +4029,7 @@ function parseOAuth(raw, nameOf, problem, warnings) {
     if (accessToken === '')
         problem('access-token', `is empty. Use the access token from the OAuth dance. ${FORK_HINT}`);
     checkToken(raw, 'access-token', problem);
+    checkLength(raw, 'consumer-key', problem);
     const privateKey = parsePrivateKey(raw, nameOf, problem, warnings);
     return privateKey ? { mode: 'oauth', consumerKey, privateKey, accessToken } : undefined;
 }
@@ -4764,16 +4066,40 @@ function parsePrivateKey(raw, nameOf, problem, warnings) {
 /**
  * Checks jira-url is the base URL Jira knows itself by: http(s), no query, and not a REST or
  * page URL pasted from the browser. Returns it without a trailing slash.
+ *
+ * A user name or password is refused in every spelling the WHATWG URL parser (Node's, and
+ * browsers') accepts: it skips any number of slashes and backslashes after http: (none at
+ * all too), and silently removes tabs and line breaks anywhere. So control characters and
+ * backslashes are refused first, then any '@'; no message ever repeats what stood before the
+ * last '@'.
  */
 function parseJiraUrl(written, problem) {
     if (written === '') {
         problem("is empty. Use Jira's base URL with its context path, e.g. https://jira.example.com/jira.");
         return '';
     }
-    // A user name or password in the URL is never repeated, whatever else is wrong with it.
-    const value = written.replace(/^([^/]*\/\/)[^/?#]*@/, '$1');
-    if (value !== written) {
-        problem(`must not contain a user name or password ("${value}" without them). Pass credentials through their own inputs.`);
+    // Tabs and line breaks would be dropped by the parser, so what is sent would differ from what
+    // was written; invisible format characters (a zero-width space) are as much a paste gone wrong.
+    const hidden = /[\p{Cc}\p{Cf}\p{Zl}\p{Zp}]/u.exec(written);
+    if (hidden) {
+        const code = `U+${hidden[0].codePointAt(0)?.toString(16).toUpperCase().padStart(4, '0')}`;
+        problem(`holds a control or invisible character (${code} at position ${hidden.index + 1}), such as a line break or a tab. Write the URL on one line, without them.`);
+        return '';
+    }
+    const at = written.lastIndexOf('@');
+    if (at >= 0) {
+        // Whatever stood before the last '@' may be a password: only what follows is shown.
+        const scheme = /^\s*([a-z][a-z0-9+.-]*):/i.exec(written)?.[1]?.toLowerCase() ?? 'https';
+        problem(`must not contain a user name or password (it holds an '@'). Pass credentials through their own inputs, and Jira's base URL alone, e.g. ${scheme}://${written.slice(at + 1)}.`);
+        return '';
+    }
+    if (written.includes('\\')) {
+        problem(`"${written}" holds a backslash. Write the URL with forward slashes, e.g. ${written.replace(/\\/g, '/')}.`);
+        return '';
+    }
+    const value = written;
+    if (/\s/.test(value)) {
+        problem(`"${value}" holds a space. Write the URL without spaces; percent-encode one that belongs to the context path (%20).`);
         return '';
     }
     let url;
@@ -4788,7 +4114,16 @@ function parseJiraUrl(written, problem) {
         problem(`"${value}" must start with https:// or http://.`);
         return '';
     }
-    if (url.search || url.hash) {
+    // The parser also takes http:host and http:///host; only the spelling everyone reads alike is.
+    if (!/^https?:\/\/[^/]/i.test(value)) {
+        problem(`"${value}" must start with ${url.protocol}// and the host name. Write it as ${url.origin}${url.pathname.replace(/\/+$/, '')}.`);
+        return '';
+    }
+    if (url.username !== '' || url.password !== '') {
+        problem('must not contain a user name or password. Pass credentials through their own inputs.');
+        return '';
+    }
+    if (url.search || url.hash || value.includes('?') || value.includes('#')) {
         problem(`"${value}" has a query or fragment. Use the base URL alone: ${url.origin}${url.pathname.replace(/\/+$/, '')}.`);
         return '';
     }

@@ -50,6 +50,8 @@ export async function fetchRequestToken(consumer: Consumer, deps: DanceDependenc
   const now = deps.now ?? (() => new Date())
   const client = danceClient(consumer, undefined, deps)
   const answer = tokenAnswer(
+    client,
+    REQUEST_TOKEN_PATH,
     await client.answer('POST', REQUEST_TOKEN_PATH, { form: {}, oauthParams: { oauth_callback: 'oob' }, anonymousExpected: true }),
     'request token'
   )
@@ -70,7 +72,7 @@ export async function fetchAccessToken(consumer: Consumer, requestToken: string,
   const now = deps.now ?? (() => new Date())
   const client = danceClient(consumer, requestToken, deps)
   const response = await client.answer('POST', ACCESS_TOKEN_PATH, { form: {}, oauthParams: { oauth_verifier: verifier }, anonymousExpected: true })
-  const answer = tokenAnswer(response, 'access token')
+  const answer = tokenAnswer(client, ACCESS_TOKEN_PATH, response, 'access token')
   const expiresIn = Number(answer.get('oauth_expires_in'))
   return {
     accessToken: answer.get('oauth_token') ?? '',
@@ -78,13 +80,36 @@ export async function fetchAccessToken(consumer: Consumer, requestToken: string,
   }
 }
 
-/** Jira's token endpoints answer form-encoded text/plain (a refusal was diagnosed already). */
-function tokenAnswer(response: JiraResponse, what: string): URLSearchParams {
+// Tokens as Jira's OAuth provider makes them: they go into a URL and a command line printed for the user.
+const TOKEN = /^[A-Za-z0-9._~+/=-]{1,256}$/
+
+/**
+ * Jira's token endpoints answer form-encoded text/plain (a refusal was diagnosed already). The
+ * answer is checked before use: a token that is missing or not token-shaped, or a lifetime that
+ * is not a number of seconds, is reported as Jira's answer.
+ */
+function tokenAnswer(client: JiraClient, path: string, response: JiraResponse, what: string): URLSearchParams {
   const answer = new URLSearchParams(response.body.trim())
-  if (!answer.get('oauth_token')) {
-    throw new JiraError('error', `Jira's answer has no ${what} (HTTP ${response.status}).`, 'Check jira-url points at Jira itself, context path included.', {
-      status: response.status
-    })
+  const token = answer.get('oauth_token')
+  const secret = answer.get('oauth_token_secret')
+  const expiresIn = answer.get('oauth_expires_in')
+  const mismatch =
+    token === null || token === ''
+      ? `oauth_token is missing, expected the ${what}`
+      : !TOKEN.test(token)
+        ? `oauth_token is not token-shaped (letters, digits and . _ ~ + / = -, at most 256), expected the ${what}`
+        : secret !== null && secret !== '' && !TOKEN.test(secret)
+          ? 'oauth_token_secret is not token-shaped (letters, digits and . _ ~ + / = -, at most 256)'
+          : expiresIn !== null && !/^\d{1,12}$/.test(expiresIn)
+            ? 'oauth_expires_in is not a whole number of seconds'
+            : undefined
+  if (mismatch !== undefined) {
+    throw new JiraError(
+      'error',
+      `POST ${client.url(path)} answered an unexpected shape: ${mismatch} (HTTP ${response.status}).`,
+      `Check ${client.words.input('jira-url')} points at Jira itself, context path included.`,
+      { status: response.status }
+    )
   }
   return answer
 }

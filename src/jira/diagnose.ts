@@ -252,7 +252,7 @@ function rawErrorText(response: JiraResponse): string {
   try {
     const parsed = JSON.parse(body) as { errorMessages?: unknown; errors?: unknown; message?: unknown }
     const parts: string[] = []
-    if (Array.isArray(parsed.errorMessages)) parts.push(...parsed.errorMessages.map(String))
+    if (Array.isArray(parsed.errorMessages)) for (const message of parsed.errorMessages as unknown[]) parts.push(String(message))
     if (parsed.errors && typeof parsed.errors === 'object') {
       for (const [field, text] of Object.entries(parsed.errors)) parts.push(`${field}: ${String(text)}`)
     }
