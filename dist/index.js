@@ -664,21 +664,52 @@ exports.debug = debug; // for test
 
 /***/ }),
 
+/***/ 833:
+/***/ ((__unused_webpack_module, __webpack_exports__, __nccwpck_require__) => {
+
+/* harmony export */ __nccwpck_require__.d(__webpack_exports__, {
+/* harmony export */   d: () => (/* binding */ cancelOnSignals)
+/* harmony export */ });
+/**
+ * A cancel from outside as a signal the run can stop on: the runner's cancel (SIGINT, then
+ * SIGTERM 7.5 s later) or Jenkins' abort. Both stay caught until release(), so a second signal
+ * cannot cut short the writing of the outcome.
+ */
+function cancelOnSignals() {
+    const controller = new AbortController();
+    const cancel = () => controller.abort(new Error('cancelled'));
+    process.on('SIGINT', cancel);
+    process.on('SIGTERM', cancel);
+    return {
+        signal: controller.signal,
+        release: () => {
+            process.off('SIGINT', cancel);
+            process.off('SIGTERM', cancel);
+        }
+    };
+}
+
+
+/***/ }),
+
 /***/ 407:
 /***/ ((module, __unused_webpack___webpack_exports__, __nccwpck_require__) => {
 
 __nccwpck_require__.a(module, async (__webpack_handle_async_dependencies__, __webpack_async_result__) => { try {
-/* harmony import */ var _main_js__WEBPACK_IMPORTED_MODULE_0__ = __nccwpck_require__(884);
+/* harmony import */ var _signals_js__WEBPACK_IMPORTED_MODULE_0__ = __nccwpck_require__(970);
+/* harmony import */ var _main_js__WEBPACK_IMPORTED_MODULE_1__ = __nccwpck_require__(169);
 /** The action's entry point, bundled to dist/index.js. */
+// First: the signal handlers are installed as this module loads, before the rest of the action.
 
-await (0,_main_js__WEBPACK_IMPORTED_MODULE_0__/* .run */ .e)();
+
+await (0,_main_js__WEBPACK_IMPORTED_MODULE_1__/* .run */ .e)(_signals_js__WEBPACK_IMPORTED_MODULE_0__/* .runCancel */ .Q);
 
 __webpack_async_result__();
 } catch(e) { __webpack_async_result__(e); } }, 1);
 
 /***/ }),
 
-/***/ 884:
+/***/ 169:
 /***/ ((__unused_webpack_module, __webpack_exports__, __nccwpck_require__) => {
 
 
@@ -2502,26 +2533,8 @@ function getIDToken(aud) {
  */
 
 //# sourceMappingURL=core.js.map
-;// CONCATENATED MODULE: ./src/cancel.ts
-/**
- * A cancel from outside as a signal the run can stop on: the runner's cancel (SIGINT, then
- * SIGTERM 7.5 s later) or Jenkins' abort. Both stay caught until release(), so a second signal
- * cannot cut short the writing of the outcome.
- */
-function cancelOnSignals() {
-    const controller = new AbortController();
-    const cancel = () => controller.abort(new Error('cancelled'));
-    process.on('SIGINT', cancel);
-    process.on('SIGTERM', cancel);
-    return {
-        signal: controller.signal,
-        release: () => {
-            process.off('SIGINT', cancel);
-            process.off('SIGTERM', cancel);
-        }
-    };
-}
-
+// EXTERNAL MODULE: ./src/cancel.ts
+var src_cancel = __nccwpck_require__(833);
 ;// CONCATENATED MODULE: external "node:crypto"
 const external_node_crypto_namespaceObject = __WEBPACK_EXTERNAL_createRequire(import.meta.url)("node:crypto");
 // EXTERNAL MODULE: ./node_modules/oauth-1.0a/oauth-1.0a.js
@@ -5420,16 +5433,20 @@ const OUTSIDER_EVENTS = new Set(['pull_request_target']);
  * The action: read inputs, update the issues, write outputs, summary and annotations. Whatever
  * goes wrong, the step ends with a result output and a message, never a bare stack trace.
  */
-async function run() {
+async function run(cancel = (0,src_cancel/* cancelOnSignals */.d)()) {
     try {
-        await runAction();
+        await runAction(cancel.signal);
     }
     catch (thrown) {
         setOutput('result', 'error');
         setFailed(`Unexpected failure: ${messageOf(thrown)}`);
     }
+    finally {
+        // A signal from here on ends the process as Node would: the outcome is written.
+        cancel.release();
+    }
 }
-async function runAction() {
+async function runAction(signal) {
     let options;
     try {
         const raw = readInputs();
@@ -5466,20 +5483,14 @@ async function runAction() {
     for (const warning of [...options.warnings, ...environmentWarnings(process.env, ACTION_WORDS.input('ca-certificate'))])
         log.warning(warning);
     const transport = transportFor(options, process.env);
-    const cancel = cancelOnSignals();
+    let report;
     try {
-        let report;
-        try {
-            report = await updateIssues(options, { transport, log, redactor, words: ACTION_WORDS, signal: cancel.signal });
-        }
-        finally {
-            transport.close();
-        }
-        await finish(report, options, redactor, log);
+        report = await updateIssues(options, { transport, log, redactor, words: ACTION_WORDS, signal });
     }
     finally {
-        cancel.release();
+        transport.close();
     }
+    await finish(report, options, redactor, log);
 }
 /**
  * Everything after the update: outputs first (they matter most to later steps), then the
@@ -5530,6 +5541,26 @@ function annotate(report, failOnError, log) {
 function keysOf(results) {
     return results.map(result => result.issueKey).join(', ');
 }
+
+
+/***/ }),
+
+/***/ 970:
+/***/ ((__unused_webpack_module, __webpack_exports__, __nccwpck_require__) => {
+
+/* harmony export */ __nccwpck_require__.d(__webpack_exports__, {
+/* harmony export */   Q: () => (/* binding */ runCancel)
+/* harmony export */ });
+/* harmony import */ var _cancel_js__WEBPACK_IMPORTED_MODULE_0__ = __nccwpck_require__(833);
+/**
+ * The first import of both front ends (src/index.ts, src/cli.ts): importing it installs the
+ * SIGINT and SIGTERM handlers, before any other module loads or any input is read. Until then
+ * a signal ends the process at once, with no outputs, summary or outcome. Nothing else imports
+ * it, so tests that load the core keep the default handling of signals.
+ */
+
+/** The run's cancel, caught from the start; the front end releases it when the outcome is written. */
+const runCancel = (0,_cancel_js__WEBPACK_IMPORTED_MODULE_0__/* .cancelOnSignals */ .d)();
 
 
 /***/ }),

@@ -4,8 +4,9 @@
  * environment, then calls the same core as the action. Secrets come from the environment,
  * never from flags, which would show in the process list and the build log.
  */
+// First: the signal handlers are installed as this module loads, before the rest of the CLI.
+import { runCancel } from './signals.js'
 import { readFileSync } from 'node:fs'
-import { cancelOnSignals } from './cancel.js'
 import { authSecrets } from './jira/auth.js'
 import type { Connection } from './jira/connect.js'
 import { Redactor } from './jira/redact.js'
@@ -15,7 +16,7 @@ import { accessTokenCommand, authorizeCommand, checkCommand, keygenCommand, requ
 import { EXIT, type CommandIo } from './commands/io.js'
 import { cliLog, renderReport, updateCommand } from './commands/update.js'
 import { noCredentialsRun, runResultOf } from './report/outcome.js'
-import { codeOf, JiraError, messageOf } from './jira/errors.js'
+import { codeOf, JiraError, messageOf, Stopped } from './jira/errors.js'
 import { environmentWarnings, transportFor, type Transport } from './jira/transport.js'
 import type { SourceText } from './issues/discover.js'
 import { INPUTS } from './inputs.js'
@@ -99,7 +100,7 @@ function jenkinsContext(env: NodeJS.ProcessEnv): RunContext {
 /** The oldest Node.js the CLI runs on (AbortSignal.any came in 20.3), as package.json's engines say. */
 const OLDEST_NODE = [20, 3] as const
 
-async function main(argv: string[]): Promise<number> {
+async function main(argv: string[], signal: AbortSignal): Promise<number> {
   const [major, minor] = process.versions.node.split('.').map(Number)
   if (major < OLDEST_NODE[0] || (major === OLDEST_NODE[0] && minor < OLDEST_NODE[1])) {
     console.error(
@@ -138,7 +139,11 @@ async function main(argv: string[]): Promise<number> {
       const rl = createInterface({ input: process.stdin, output: process.stderr, terminal: false })
       try {
         process.stderr.write(question)
-        const line = await new Promise<string>(resolve => {
+        // The signal handlers keep Ctrl-C from ending the process, so it ends the question.
+        const line = await new Promise<string>((resolve, reject) => {
+          const stop = (): void => reject(new Stopped(signal.reason))
+          if (signal.aborted) return stop()
+          signal.addEventListener('abort', stop, { once: true })
           rl.once('line', resolve)
           rl.once('close', () => resolve(''))
         })
@@ -150,7 +155,7 @@ async function main(argv: string[]): Promise<number> {
   }
 
   let transport: Transport | undefined
-  const connectionFor = (options: NetworkOptions & { auth?: AuthConfig }, signal?: AbortSignal): Connection => {
+  const connectionFor = (options: NetworkOptions & { auth?: AuthConfig }): Connection => {
     for (const warning of environmentWarnings(process.env, cliInputName('ca-certificate'))) console.error(`warning: ${warning}`)
     transport = transportFor(options, process.env)
     return { transport, words: CLI_WORDS, redactor: new Redactor(options.auth ? authSecrets(options.auth) : []), signal }
@@ -162,18 +167,13 @@ async function main(argv: string[]): Promise<number> {
         console.error(`error: --bits ${String(values.bits)}: use a whole number from 2048 to 8192 (Jira accepts RSA keys of 2048 bits and more).`)
         return EXIT.usage
       }
-      return await keygenCommand(String(values.out), bits, values.force === true, io)
+      return await keygenCommand(String(values.out), bits, values.force === true, io, signal)
     }
     const raw = rawInputs(values, process.env)
     switch (name) {
       case 'update': {
         const options = parseUpdateOptions(raw, cliInputName, jenkinsContext(process.env))
-        const cancel = cancelOnSignals()
-        try {
-          return await updateCommand(options, connectionFor(options, cancel.signal), io, values.debug === true)
-        } finally {
-          cancel.release()
-        }
+        return await updateCommand(options, connectionFor(options), io, values.debug === true)
       }
       case 'check': {
         const options = parseConnectionOptions(raw, cliInputName)
@@ -207,6 +207,11 @@ async function main(argv: string[]): Promise<number> {
     // No credential at all (Jenkins binds none for outside contributors): nothing was sent, and
     // the run ends like any other, so --fail-on-error decides the exit code.
     if (thrown instanceof NoCredentialsError) return renderReport(noCredentialsRun(thrown.message), thrown.failOnError, io, cliLog(io))
+    if (thrown instanceof Stopped) {
+      console.error('error: cancelled.')
+      if (json) console.log(JSON.stringify({ result: 'cancelled' }))
+      return EXIT.cancelled
+    }
     if (thrown instanceof InputError) {
       for (const problem of thrown.problems) console.error(`error: ${problem.message}`)
       if (json) console.log(JSON.stringify({ result: 'invalid', errors: thrown.problems.map(p => p.message) }))
@@ -226,4 +231,8 @@ async function main(argv: string[]): Promise<number> {
   }
 }
 
-process.exitCode = await main(process.argv.slice(2))
+try {
+  process.exitCode = await main(process.argv.slice(2), runCancel.signal)
+} finally {
+  runCancel.release()
+}

@@ -1,5 +1,5 @@
 import * as core from '@actions/core'
-import { cancelOnSignals } from './cancel.js'
+import { cancelOnSignals, type Cancel } from './cancel.js'
 import { randomUUID } from 'node:crypto'
 import type { SourceText } from './issues/discover.js'
 import type { TemplateValues } from './issues/value.js'
@@ -94,16 +94,19 @@ const OUTSIDER_EVENTS = new Set(['pull_request_target'])
  * The action: read inputs, update the issues, write outputs, summary and annotations. Whatever
  * goes wrong, the step ends with a result output and a message, never a bare stack trace.
  */
-export async function run(): Promise<void> {
+export async function run(cancel: Cancel = cancelOnSignals()): Promise<void> {
   try {
-    await runAction()
+    await runAction(cancel.signal)
   } catch (thrown) {
     core.setOutput('result', 'error')
     core.setFailed(`Unexpected failure: ${messageOf(thrown)}`)
+  } finally {
+    // A signal from here on ends the process as Node would: the outcome is written.
+    cancel.release()
   }
 }
 
-async function runAction(): Promise<void> {
+async function runAction(signal: AbortSignal): Promise<void> {
   let options: UpdateOptions
   try {
     const raw = readInputs()
@@ -135,18 +138,13 @@ async function runAction(): Promise<void> {
   const log = actionLog(redactor)
   for (const warning of [...options.warnings, ...environmentWarnings(process.env, ACTION_WORDS.input('ca-certificate'))]) log.warning(warning)
   const transport = transportFor(options, process.env)
-  const cancel = cancelOnSignals()
+  let report: RunReport
   try {
-    let report: RunReport
-    try {
-      report = await updateIssues(options, { transport, log, redactor, words: ACTION_WORDS, signal: cancel.signal })
-    } finally {
-      transport.close()
-    }
-    await finish(report, options, redactor, log)
+    report = await updateIssues(options, { transport, log, redactor, words: ACTION_WORDS, signal })
   } finally {
-    cancel.release()
+    transport.close()
   }
+  await finish(report, options, redactor, log)
 }
 
 /**

@@ -665,61 +665,34 @@ exports.debug = debug; // for test
 
 /***/ }),
 
-/***/ 833:
-/***/ ((__unused_webpack_module, __webpack_exports__, __nccwpck_require__) => {
-
-/* harmony export */ __nccwpck_require__.d(__webpack_exports__, {
-/* harmony export */   d: () => (/* binding */ cancelOnSignals)
-/* harmony export */ });
-/**
- * A cancel from outside as a signal the run can stop on: the runner's cancel (SIGINT, then
- * SIGTERM 7.5 s later) or Jenkins' abort. Both stay caught until release(), so a second signal
- * cannot cut short the writing of the outcome.
- */
-function cancelOnSignals() {
-    const controller = new AbortController();
-    const cancel = () => controller.abort(new Error('cancelled'));
-    process.on('SIGINT', cancel);
-    process.on('SIGTERM', cancel);
-    return {
-        signal: controller.signal,
-        release: () => {
-            process.off('SIGINT', cancel);
-            process.off('SIGTERM', cancel);
-        }
-    };
-}
-
-
-/***/ }),
-
 /***/ 5581:
 /***/ ((module, __unused_webpack___webpack_exports__, __nccwpck_require__) => {
 
 __nccwpck_require__.a(module, async (__webpack_handle_async_dependencies__, __webpack_async_result__) => { try {
-/* harmony import */ var node_fs__WEBPACK_IMPORTED_MODULE_0__ = __nccwpck_require__(3024);
-/* harmony import */ var node_fs__WEBPACK_IMPORTED_MODULE_0___default = /*#__PURE__*/__nccwpck_require__.n(node_fs__WEBPACK_IMPORTED_MODULE_0__);
-/* harmony import */ var _cancel_js__WEBPACK_IMPORTED_MODULE_14__ = __nccwpck_require__(833);
-/* harmony import */ var _jira_auth_js__WEBPACK_IMPORTED_MODULE_1__ = __nccwpck_require__(108);
-/* harmony import */ var _jira_redact_js__WEBPACK_IMPORTED_MODULE_13__ = __nccwpck_require__(7103);
-/* harmony import */ var node_readline__WEBPACK_IMPORTED_MODULE_2__ = __nccwpck_require__(481);
-/* harmony import */ var node_readline__WEBPACK_IMPORTED_MODULE_2___default = /*#__PURE__*/__nccwpck_require__.n(node_readline__WEBPACK_IMPORTED_MODULE_2__);
-/* harmony import */ var node_util__WEBPACK_IMPORTED_MODULE_3__ = __nccwpck_require__(7975);
-/* harmony import */ var node_util__WEBPACK_IMPORTED_MODULE_3___default = /*#__PURE__*/__nccwpck_require__.n(node_util__WEBPACK_IMPORTED_MODULE_3__);
-/* harmony import */ var _commands_credentials_js__WEBPACK_IMPORTED_MODULE_4__ = __nccwpck_require__(916);
-/* harmony import */ var _commands_io_js__WEBPACK_IMPORTED_MODULE_5__ = __nccwpck_require__(3776);
-/* harmony import */ var _commands_update_js__WEBPACK_IMPORTED_MODULE_6__ = __nccwpck_require__(9164);
-/* harmony import */ var _report_outcome_js__WEBPACK_IMPORTED_MODULE_7__ = __nccwpck_require__(5066);
-/* harmony import */ var _jira_errors_js__WEBPACK_IMPORTED_MODULE_8__ = __nccwpck_require__(6353);
-/* harmony import */ var _jira_transport_js__WEBPACK_IMPORTED_MODULE_9__ = __nccwpck_require__(6558);
-/* harmony import */ var _inputs_js__WEBPACK_IMPORTED_MODULE_10__ = __nccwpck_require__(8422);
-/* harmony import */ var _commands_flags_js__WEBPACK_IMPORTED_MODULE_11__ = __nccwpck_require__(7157);
-/* harmony import */ var _options_js__WEBPACK_IMPORTED_MODULE_12__ = __nccwpck_require__(6478);
+/* harmony import */ var _signals_js__WEBPACK_IMPORTED_MODULE_0__ = __nccwpck_require__(2656);
+/* harmony import */ var node_fs__WEBPACK_IMPORTED_MODULE_1__ = __nccwpck_require__(3024);
+/* harmony import */ var node_fs__WEBPACK_IMPORTED_MODULE_1___default = /*#__PURE__*/__nccwpck_require__.n(node_fs__WEBPACK_IMPORTED_MODULE_1__);
+/* harmony import */ var _jira_auth_js__WEBPACK_IMPORTED_MODULE_2__ = __nccwpck_require__(108);
+/* harmony import */ var _jira_redact_js__WEBPACK_IMPORTED_MODULE_14__ = __nccwpck_require__(7103);
+/* harmony import */ var node_readline__WEBPACK_IMPORTED_MODULE_3__ = __nccwpck_require__(481);
+/* harmony import */ var node_readline__WEBPACK_IMPORTED_MODULE_3___default = /*#__PURE__*/__nccwpck_require__.n(node_readline__WEBPACK_IMPORTED_MODULE_3__);
+/* harmony import */ var node_util__WEBPACK_IMPORTED_MODULE_4__ = __nccwpck_require__(7975);
+/* harmony import */ var node_util__WEBPACK_IMPORTED_MODULE_4___default = /*#__PURE__*/__nccwpck_require__.n(node_util__WEBPACK_IMPORTED_MODULE_4__);
+/* harmony import */ var _commands_credentials_js__WEBPACK_IMPORTED_MODULE_5__ = __nccwpck_require__(916);
+/* harmony import */ var _commands_io_js__WEBPACK_IMPORTED_MODULE_6__ = __nccwpck_require__(3776);
+/* harmony import */ var _commands_update_js__WEBPACK_IMPORTED_MODULE_7__ = __nccwpck_require__(9164);
+/* harmony import */ var _report_outcome_js__WEBPACK_IMPORTED_MODULE_8__ = __nccwpck_require__(5066);
+/* harmony import */ var _jira_errors_js__WEBPACK_IMPORTED_MODULE_9__ = __nccwpck_require__(6353);
+/* harmony import */ var _jira_transport_js__WEBPACK_IMPORTED_MODULE_10__ = __nccwpck_require__(6558);
+/* harmony import */ var _inputs_js__WEBPACK_IMPORTED_MODULE_11__ = __nccwpck_require__(8422);
+/* harmony import */ var _commands_flags_js__WEBPACK_IMPORTED_MODULE_12__ = __nccwpck_require__(7157);
+/* harmony import */ var _options_js__WEBPACK_IMPORTED_MODULE_13__ = __nccwpck_require__(6478);
 /**
  * The command line, for Jenkins pipelines and people. It only reads arguments and the
  * environment, then calls the same core as the action. Secrets come from the environment,
  * never from flags, which would show in the process list and the build log.
  */
+// First: the signal handlers are installed as this module loads, before the rest of the CLI.
 
 
 
@@ -738,7 +711,7 @@ __nccwpck_require__.a(module, async (__webpack_handle_async_dependencies__, __we
 /** Reads flags and environment into the inputs the core validates. */
 function rawInputs(values, env) {
     const raw = {};
-    for (const spec of _inputs_js__WEBPACK_IMPORTED_MODULE_10__/* .INPUTS */ .mc) {
+    for (const spec of _inputs_js__WEBPACK_IMPORTED_MODULE_11__/* .INPUTS */ .mc) {
         const flag = values[spec.name];
         if (typeof flag === 'string')
             raw[spec.name] = flag;
@@ -756,7 +729,7 @@ function rawInputs(values, env) {
     const keyFile = env.JIRA_PRIVATE_KEY_FILE;
     if (keyFile) {
         if (env.JIRA_PRIVATE_KEY)
-            throw new _options_js__WEBPACK_IMPORTED_MODULE_12__/* .InputError */ .dz([{ input: 'private-key', message: 'JIRA_PRIVATE_KEY and JIRA_PRIVATE_KEY_FILE are both set; set one.' }]);
+            throw new _options_js__WEBPACK_IMPORTED_MODULE_13__/* .InputError */ .dz([{ input: 'private-key', message: 'JIRA_PRIVATE_KEY and JIRA_PRIVATE_KEY_FILE are both set; set one.' }]);
         raw['private-key'] = readInputFile(keyFile, 'JIRA_PRIVATE_KEY_FILE', 'Point it at the private key file; in Jenkins, bind a file credential with withCredentials([file(...)]).');
     }
     return raw;
@@ -767,13 +740,13 @@ function rawInputs(values, env) {
  */
 function readInputFile(path, input, remedy) {
     try {
-        const bytes = (0,node_fs__WEBPACK_IMPORTED_MODULE_0__.readFileSync)(path);
+        const bytes = (0,node_fs__WEBPACK_IMPORTED_MODULE_1__.readFileSync)(path);
         const text = bytes.toString('utf8');
         return text.includes('\ufffd') || text.includes('\u0000') ? bytes.toString('base64') : text;
     }
     catch (thrown) {
-        const code = (0,_jira_errors_js__WEBPACK_IMPORTED_MODULE_8__/* .codeOf */ .$N)(thrown) ? ` (${(0,_jira_errors_js__WEBPACK_IMPORTED_MODULE_8__/* .codeOf */ .$N)(thrown)})` : '';
-        throw new _options_js__WEBPACK_IMPORTED_MODULE_12__/* .InputError */ .dz([{ input, message: `${input}: cannot read ${path}${code}. ${remedy}` }]);
+        const code = (0,_jira_errors_js__WEBPACK_IMPORTED_MODULE_9__/* .codeOf */ .$N)(thrown) ? ` (${(0,_jira_errors_js__WEBPACK_IMPORTED_MODULE_9__/* .codeOf */ .$N)(thrown)})` : '';
+        throw new _options_js__WEBPACK_IMPORTED_MODULE_13__/* .InputError */ .dz([{ input, message: `${input}: cannot read ${path}${code}. ${remedy}` }]);
     }
 }
 /** What a Jenkins build offers: the change's title and branch, and values for templates. */
@@ -801,34 +774,34 @@ function jenkinsContext(env) {
 }
 /** The oldest Node.js the CLI runs on (AbortSignal.any came in 20.3), as package.json's engines say. */
 const OLDEST_NODE = [20, 3];
-async function main(argv) {
+async function main(argv, signal) {
     const [major, minor] = process.versions.node.split('.').map(Number);
     if (major < OLDEST_NODE[0] || (major === OLDEST_NODE[0] && minor < OLDEST_NODE[1])) {
         console.error(`error: jira-build-result needs Node.js ${OLDEST_NODE.join('.')} or later; this agent runs ${process.version}. Install a newer Node.js on the agent (or use the NodeJS plugin's tool installer).`);
-        return _commands_io_js__WEBPACK_IMPORTED_MODULE_5__/* .EXIT */ .d.usage;
+        return _commands_io_js__WEBPACK_IMPORTED_MODULE_6__/* .EXIT */ .d.usage;
     }
     const name = argv[0];
     if (name === undefined || name === '--help' || name === '-h' || name === 'help') {
-        console.log((0,_commands_flags_js__WEBPACK_IMPORTED_MODULE_11__/* .usage */ .CI)());
-        return name === undefined ? _commands_io_js__WEBPACK_IMPORTED_MODULE_5__/* .EXIT */ .d.usage : _commands_io_js__WEBPACK_IMPORTED_MODULE_5__/* .EXIT */ .d.ok;
+        console.log((0,_commands_flags_js__WEBPACK_IMPORTED_MODULE_12__/* .usage */ .CI)());
+        return name === undefined ? _commands_io_js__WEBPACK_IMPORTED_MODULE_6__/* .EXIT */ .d.usage : _commands_io_js__WEBPACK_IMPORTED_MODULE_6__/* .EXIT */ .d.ok;
     }
-    const command = Object.hasOwn(_commands_flags_js__WEBPACK_IMPORTED_MODULE_11__/* .COMMANDS */ .Lo, name) ? _commands_flags_js__WEBPACK_IMPORTED_MODULE_11__/* .COMMANDS */ .Lo[name] : undefined;
+    const command = Object.hasOwn(_commands_flags_js__WEBPACK_IMPORTED_MODULE_12__/* .COMMANDS */ .Lo, name) ? _commands_flags_js__WEBPACK_IMPORTED_MODULE_12__/* .COMMANDS */ .Lo[name] : undefined;
     if (!command) {
-        console.error(`error: unknown command '${name}'.\n\n${(0,_commands_flags_js__WEBPACK_IMPORTED_MODULE_11__/* .usage */ .CI)()}`);
-        return _commands_io_js__WEBPACK_IMPORTED_MODULE_5__/* .EXIT */ .d.usage;
+        console.error(`error: unknown command '${name}'.\n\n${(0,_commands_flags_js__WEBPACK_IMPORTED_MODULE_12__/* .usage */ .CI)()}`);
+        return _commands_io_js__WEBPACK_IMPORTED_MODULE_6__/* .EXIT */ .d.usage;
     }
     let values;
     try {
         ;
-        ({ values } = (0,node_util__WEBPACK_IMPORTED_MODULE_3__.parseArgs)({ args: argv.slice(1), options: (0,_commands_flags_js__WEBPACK_IMPORTED_MODULE_11__/* .flagsOf */ .Zo)(name), strict: true, allowPositionals: false }));
+        ({ values } = (0,node_util__WEBPACK_IMPORTED_MODULE_4__.parseArgs)({ args: argv.slice(1), options: (0,_commands_flags_js__WEBPACK_IMPORTED_MODULE_12__/* .flagsOf */ .Zo)(name), strict: true, allowPositionals: false }));
     }
     catch (thrown) {
-        console.error(`error: ${(0,_jira_errors_js__WEBPACK_IMPORTED_MODULE_8__/* .messageOf */ .bD)(thrown)}\n\n${(0,_commands_flags_js__WEBPACK_IMPORTED_MODULE_11__/* .commandUsage */ .T3)(name)}`);
-        return _commands_io_js__WEBPACK_IMPORTED_MODULE_5__/* .EXIT */ .d.usage;
+        console.error(`error: ${(0,_jira_errors_js__WEBPACK_IMPORTED_MODULE_9__/* .messageOf */ .bD)(thrown)}\n\n${(0,_commands_flags_js__WEBPACK_IMPORTED_MODULE_12__/* .commandUsage */ .T3)(name)}`);
+        return _commands_io_js__WEBPACK_IMPORTED_MODULE_6__/* .EXIT */ .d.usage;
     }
     if (values.help) {
-        console.log((0,_commands_flags_js__WEBPACK_IMPORTED_MODULE_11__/* .commandUsage */ .T3)(name));
-        return _commands_io_js__WEBPACK_IMPORTED_MODULE_5__/* .EXIT */ .d.ok;
+        console.log((0,_commands_flags_js__WEBPACK_IMPORTED_MODULE_12__/* .commandUsage */ .T3)(name));
+        return _commands_io_js__WEBPACK_IMPORTED_MODULE_6__/* .EXIT */ .d.ok;
     }
     const json = values.json === true;
     const io = {
@@ -836,10 +809,15 @@ async function main(argv) {
         out: text => console.log(text),
         err: text => console.error(text),
         ask: async (question) => {
-            const rl = (0,node_readline__WEBPACK_IMPORTED_MODULE_2__.createInterface)({ input: process.stdin, output: process.stderr, terminal: false });
+            const rl = (0,node_readline__WEBPACK_IMPORTED_MODULE_3__.createInterface)({ input: process.stdin, output: process.stderr, terminal: false });
             try {
                 process.stderr.write(question);
-                const line = await new Promise(resolve => {
+                // The signal handlers keep Ctrl-C from ending the process, so it ends the question.
+                const line = await new Promise((resolve, reject) => {
+                    const stop = () => reject(new _jira_errors_js__WEBPACK_IMPORTED_MODULE_9__/* .Stopped */ .C9(signal.reason));
+                    if (signal.aborted)
+                        return stop();
+                    signal.addEventListener('abort', stop, { once: true });
                     rl.once('line', resolve);
                     rl.once('close', () => resolve(''));
                 });
@@ -851,92 +829,97 @@ async function main(argv) {
         }
     };
     let transport;
-    const connectionFor = (options, signal) => {
-        for (const warning of (0,_jira_transport_js__WEBPACK_IMPORTED_MODULE_9__/* .environmentWarnings */ .rk)(process.env, (0,_commands_flags_js__WEBPACK_IMPORTED_MODULE_11__/* .cliInputName */ .SS)('ca-certificate')))
+    const connectionFor = (options) => {
+        for (const warning of (0,_jira_transport_js__WEBPACK_IMPORTED_MODULE_10__/* .environmentWarnings */ .rk)(process.env, (0,_commands_flags_js__WEBPACK_IMPORTED_MODULE_12__/* .cliInputName */ .SS)('ca-certificate')))
             console.error(`warning: ${warning}`);
-        transport = (0,_jira_transport_js__WEBPACK_IMPORTED_MODULE_9__/* .transportFor */ .JG)(options, process.env);
-        return { transport, words: _commands_flags_js__WEBPACK_IMPORTED_MODULE_11__/* .CLI_WORDS */ .xP, redactor: new _jira_redact_js__WEBPACK_IMPORTED_MODULE_13__/* .Redactor */ .pO(options.auth ? (0,_jira_auth_js__WEBPACK_IMPORTED_MODULE_1__/* .authSecrets */ .O6)(options.auth) : []), signal };
+        transport = (0,_jira_transport_js__WEBPACK_IMPORTED_MODULE_10__/* .transportFor */ .JG)(options, process.env);
+        return { transport, words: _commands_flags_js__WEBPACK_IMPORTED_MODULE_12__/* .CLI_WORDS */ .xP, redactor: new _jira_redact_js__WEBPACK_IMPORTED_MODULE_14__/* .Redactor */ .pO(options.auth ? (0,_jira_auth_js__WEBPACK_IMPORTED_MODULE_2__/* .authSecrets */ .O6)(options.auth) : []), signal };
     };
     try {
         if (name === 'keygen') {
             const bits = Number(values.bits);
             if (!Number.isInteger(bits) || bits < 2048 || bits > 8192) {
                 console.error(`error: --bits ${String(values.bits)}: use a whole number from 2048 to 8192 (Jira accepts RSA keys of 2048 bits and more).`);
-                return _commands_io_js__WEBPACK_IMPORTED_MODULE_5__/* .EXIT */ .d.usage;
+                return _commands_io_js__WEBPACK_IMPORTED_MODULE_6__/* .EXIT */ .d.usage;
             }
-            return await (0,_commands_credentials_js__WEBPACK_IMPORTED_MODULE_4__/* .keygenCommand */ .FP)(String(values.out), bits, values.force === true, io);
+            return await (0,_commands_credentials_js__WEBPACK_IMPORTED_MODULE_5__/* .keygenCommand */ .FP)(String(values.out), bits, values.force === true, io, signal);
         }
         const raw = rawInputs(values, process.env);
         switch (name) {
             case 'update': {
-                const options = (0,_options_js__WEBPACK_IMPORTED_MODULE_12__/* .parseUpdateOptions */ .tM)(raw, _commands_flags_js__WEBPACK_IMPORTED_MODULE_11__/* .cliInputName */ .SS, jenkinsContext(process.env));
-                const cancel = (0,_cancel_js__WEBPACK_IMPORTED_MODULE_14__/* .cancelOnSignals */ .d)();
-                try {
-                    return await (0,_commands_update_js__WEBPACK_IMPORTED_MODULE_6__/* .updateCommand */ .hi)(options, connectionFor(options, cancel.signal), io, values.debug === true);
-                }
-                finally {
-                    cancel.release();
-                }
+                const options = (0,_options_js__WEBPACK_IMPORTED_MODULE_13__/* .parseUpdateOptions */ .tM)(raw, _commands_flags_js__WEBPACK_IMPORTED_MODULE_12__/* .cliInputName */ .SS, jenkinsContext(process.env));
+                return await (0,_commands_update_js__WEBPACK_IMPORTED_MODULE_7__/* .updateCommand */ .hi)(options, connectionFor(options), io, values.debug === true);
             }
             case 'check': {
-                const options = (0,_options_js__WEBPACK_IMPORTED_MODULE_12__/* .parseConnectionOptions */ .Gr)(raw, _commands_flags_js__WEBPACK_IMPORTED_MODULE_11__/* .cliInputName */ .SS);
-                return await (0,_commands_credentials_js__WEBPACK_IMPORTED_MODULE_4__/* .checkCommand */ .em)(options, connectionFor(options), io);
+                const options = (0,_options_js__WEBPACK_IMPORTED_MODULE_13__/* .parseConnectionOptions */ .Gr)(raw, _commands_flags_js__WEBPACK_IMPORTED_MODULE_12__/* .cliInputName */ .SS);
+                return await (0,_commands_credentials_js__WEBPACK_IMPORTED_MODULE_5__/* .checkCommand */ .em)(options, connectionFor(options), io);
             }
             case 'request-token': {
-                const consumer = (0,_options_js__WEBPACK_IMPORTED_MODULE_12__/* .parseConsumerOptions */ .ub)(raw, _commands_flags_js__WEBPACK_IMPORTED_MODULE_11__/* .cliInputName */ .SS);
-                return await (0,_commands_credentials_js__WEBPACK_IMPORTED_MODULE_4__/* .requestTokenCommand */ .UT)(consumer, connectionFor(consumer), io);
+                const consumer = (0,_options_js__WEBPACK_IMPORTED_MODULE_13__/* .parseConsumerOptions */ .ub)(raw, _commands_flags_js__WEBPACK_IMPORTED_MODULE_12__/* .cliInputName */ .SS);
+                return await (0,_commands_credentials_js__WEBPACK_IMPORTED_MODULE_5__/* .requestTokenCommand */ .UT)(consumer, connectionFor(consumer), io);
             }
             case 'access-token': {
-                const consumer = (0,_options_js__WEBPACK_IMPORTED_MODULE_12__/* .parseConsumerOptions */ .ub)(raw, _commands_flags_js__WEBPACK_IMPORTED_MODULE_11__/* .cliInputName */ .SS);
+                const consumer = (0,_options_js__WEBPACK_IMPORTED_MODULE_13__/* .parseConsumerOptions */ .ub)(raw, _commands_flags_js__WEBPACK_IMPORTED_MODULE_12__/* .cliInputName */ .SS);
                 const connection = connectionFor(consumer);
                 const requestToken = typeof values['request-token'] === 'string' ? values['request-token'].trim() : '';
                 const verifier = typeof values.verifier === 'string' ? values.verifier.trim() : '';
                 if (!requestToken || !verifier) {
                     console.error('error: --request-token and --verifier are both needed: the token from request-token and the code Jira showed after approval.');
-                    return _commands_io_js__WEBPACK_IMPORTED_MODULE_5__/* .EXIT */ .d.usage;
+                    return _commands_io_js__WEBPACK_IMPORTED_MODULE_6__/* .EXIT */ .d.usage;
                 }
-                return await (0,_commands_credentials_js__WEBPACK_IMPORTED_MODULE_4__/* .accessTokenCommand */ .p_)(consumer, requestToken, verifier, connection, io);
+                return await (0,_commands_credentials_js__WEBPACK_IMPORTED_MODULE_5__/* .accessTokenCommand */ .p_)(consumer, requestToken, verifier, connection, io);
             }
             case 'authorize': {
-                const consumer = (0,_options_js__WEBPACK_IMPORTED_MODULE_12__/* .parseConsumerOptions */ .ub)(raw, _commands_flags_js__WEBPACK_IMPORTED_MODULE_11__/* .cliInputName */ .SS);
-                return await (0,_commands_credentials_js__WEBPACK_IMPORTED_MODULE_4__/* .authorizeCommand */ .Jm)(consumer, connectionFor(consumer), io, {
+                const consumer = (0,_options_js__WEBPACK_IMPORTED_MODULE_13__/* .parseConsumerOptions */ .ub)(raw, _commands_flags_js__WEBPACK_IMPORTED_MODULE_12__/* .cliInputName */ .SS);
+                return await (0,_commands_credentials_js__WEBPACK_IMPORTED_MODULE_5__/* .authorizeCommand */ .Jm)(consumer, connectionFor(consumer), io, {
                     repo: typeof values.repo === 'string' ? values.repo : undefined,
                     privateKeyFile: process.env.JIRA_PRIVATE_KEY_FILE
                 });
             }
         }
-        return _commands_io_js__WEBPACK_IMPORTED_MODULE_5__/* .EXIT */ .d.usage;
+        return _commands_io_js__WEBPACK_IMPORTED_MODULE_6__/* .EXIT */ .d.usage;
     }
     catch (thrown) {
         // No credential at all (Jenkins binds none for outside contributors): nothing was sent, and
         // the run ends like any other, so --fail-on-error decides the exit code.
-        if (thrown instanceof _options_js__WEBPACK_IMPORTED_MODULE_12__/* .NoCredentialsError */ .Y6)
-            return (0,_commands_update_js__WEBPACK_IMPORTED_MODULE_6__/* .renderReport */ .B1)((0,_report_outcome_js__WEBPACK_IMPORTED_MODULE_7__/* .noCredentialsRun */ .R)(thrown.message), thrown.failOnError, io, (0,_commands_update_js__WEBPACK_IMPORTED_MODULE_6__/* .cliLog */ .$F)(io));
-        if (thrown instanceof _options_js__WEBPACK_IMPORTED_MODULE_12__/* .InputError */ .dz) {
+        if (thrown instanceof _options_js__WEBPACK_IMPORTED_MODULE_13__/* .NoCredentialsError */ .Y6)
+            return (0,_commands_update_js__WEBPACK_IMPORTED_MODULE_7__/* .renderReport */ .B1)((0,_report_outcome_js__WEBPACK_IMPORTED_MODULE_8__/* .noCredentialsRun */ .R)(thrown.message), thrown.failOnError, io, (0,_commands_update_js__WEBPACK_IMPORTED_MODULE_7__/* .cliLog */ .$F)(io));
+        if (thrown instanceof _jira_errors_js__WEBPACK_IMPORTED_MODULE_9__/* .Stopped */ .C9) {
+            console.error('error: cancelled.');
+            if (json)
+                console.log(JSON.stringify({ result: 'cancelled' }));
+            return _commands_io_js__WEBPACK_IMPORTED_MODULE_6__/* .EXIT */ .d.cancelled;
+        }
+        if (thrown instanceof _options_js__WEBPACK_IMPORTED_MODULE_13__/* .InputError */ .dz) {
             for (const problem of thrown.problems)
                 console.error(`error: ${problem.message}`);
             if (json)
                 console.log(JSON.stringify({ result: 'invalid', errors: thrown.problems.map(p => p.message) }));
-            return _commands_io_js__WEBPACK_IMPORTED_MODULE_5__/* .EXIT */ .d.usage;
+            return _commands_io_js__WEBPACK_IMPORTED_MODULE_6__/* .EXIT */ .d.usage;
         }
-        if (thrown instanceof _jira_errors_js__WEBPACK_IMPORTED_MODULE_8__/* .JiraError */ .Dd) {
+        if (thrown instanceof _jira_errors_js__WEBPACK_IMPORTED_MODULE_9__/* .JiraError */ .Dd) {
             console.error(`error: ${thrown.message}`);
             if (values.debug && thrown.details.debug)
                 console.error(`debug: ${thrown.details.debug}`);
             if (json)
-                console.log(JSON.stringify({ result: (0,_report_outcome_js__WEBPACK_IMPORTED_MODULE_7__/* .runResultOf */ .cy)(thrown.kind), error: thrown.message }));
-            return _commands_io_js__WEBPACK_IMPORTED_MODULE_5__/* .EXIT */ .d.failed;
+                console.log(JSON.stringify({ result: (0,_report_outcome_js__WEBPACK_IMPORTED_MODULE_8__/* .runResultOf */ .cy)(thrown.kind), error: thrown.message }));
+            return _commands_io_js__WEBPACK_IMPORTED_MODULE_6__/* .EXIT */ .d.failed;
         }
-        console.error(`error: ${(0,_jira_errors_js__WEBPACK_IMPORTED_MODULE_8__/* .messageOf */ .bD)(thrown)}`);
+        console.error(`error: ${(0,_jira_errors_js__WEBPACK_IMPORTED_MODULE_9__/* .messageOf */ .bD)(thrown)}`);
         if (json)
-            console.log(JSON.stringify({ result: 'error', error: (0,_jira_errors_js__WEBPACK_IMPORTED_MODULE_8__/* .messageOf */ .bD)(thrown) }));
-        return _commands_io_js__WEBPACK_IMPORTED_MODULE_5__/* .EXIT */ .d.failed;
+            console.log(JSON.stringify({ result: 'error', error: (0,_jira_errors_js__WEBPACK_IMPORTED_MODULE_9__/* .messageOf */ .bD)(thrown) }));
+        return _commands_io_js__WEBPACK_IMPORTED_MODULE_6__/* .EXIT */ .d.failed;
     }
     finally {
         transport?.close();
     }
 }
-process.exitCode = await main(process.argv.slice(2));
+try {
+    process.exitCode = await main(process.argv.slice(2), _signals_js__WEBPACK_IMPORTED_MODULE_0__/* .runCancel */ .Q.signal);
+}
+finally {
+    _signals_js__WEBPACK_IMPORTED_MODULE_0__/* .runCancel */ .Q.release();
+}
 
 __webpack_async_result__();
 } catch(e) { __webpack_async_result__(e); } }, 1);
@@ -1100,34 +1083,60 @@ var commands_io = __nccwpck_require__(3776);
 
 
 
+
 const KEY_FILES = {
     privateKey: 'jira_privatekey.pem',
     publicKey: 'jira_publickey.pem',
     certificate: 'jira_certificate.pem'
 };
-/** `keygen`: a PKCS#8 private key (0600), its public key and a self-signed certificate. */
-async function keygenCommand(outDir, bits, force, io) {
+/**
+ * `keygen`: a PKCS#8 private key (0600), its public key and a self-signed certificate. Each file
+ * is created exclusively (O_EXCL): an existing file or symbolic link at a path, a dangling one
+ * too, is refused unless `force`, which removes the file or the link itself (never a link's
+ * target) and then creates the file afresh. A link planted between the two is refused too.
+ */
+async function keygenCommand(outDir, bits, force, io, signal) {
     const paths = {
         privateKey: (0,external_node_path_namespaceObject.join)(outDir, KEY_FILES.privateKey),
         publicKey: (0,external_node_path_namespaceObject.join)(outDir, KEY_FILES.publicKey),
         certificate: (0,external_node_path_namespaceObject.join)(outDir, KEY_FILES.certificate)
     };
-    if (!force) {
-        const existing = [];
-        for (const path of Object.values(paths))
-            if (await exists(path))
-                existing.push(path);
-        if (existing.length > 0) {
-            io.err(`error: ${existing.join(', ')} already exist${existing.length === 1 ? 's' : ''}. Pass --force to overwrite, or --out DIR for another folder.`);
-            return commands_io/* EXIT */.d.usage;
-        }
+    const existing = [];
+    for (const path of Object.values(paths)) {
+        const kind = await entryKind(path);
+        if (kind !== undefined)
+            existing.push({ path, kind });
+    }
+    const folders = existing.filter(entry => entry.kind === 'folder');
+    if (folders.length > 0) {
+        io.err(`error: ${folders.map(entry => entry.path).join(', ')} ${folders.length === 1 ? 'is a folder' : 'are folders'}. Remove ${folders.length === 1 ? 'it' : 'them'}, or pass --out DIR for another folder.`);
+        return commands_io/* EXIT */.d.usage;
+    }
+    if (!force && existing.length > 0) {
+        const list = existing.map(entry => (entry.kind === 'link' ? `${entry.path} (a symbolic link)` : entry.path)).join(', ');
+        io.err(`error: ${list} already exist${existing.length === 1 ? 's' : ''}. Pass --force to replace ${existing.length === 1 ? 'it' : 'them'}, or --out DIR for another folder.`);
+        return commands_io/* EXIT */.d.usage;
     }
     const keys = await generateKeys(bits);
+    if (signal?.aborted) {
+        io.err('error: cancelled; no file was written.');
+        return commands_io/* EXIT */.d.cancelled;
+    }
     await (0,promises_namespaceObject.mkdir)(outDir, { recursive: true });
-    await (0,promises_namespaceObject.writeFile)(paths.privateKey, keys.privateKeyPem, { mode: 0o600 });
-    await (0,promises_namespaceObject.chmod)(paths.privateKey, 0o600); // mode applies to new files only; --force may overwrite an old one
-    await (0,promises_namespaceObject.writeFile)(paths.publicKey, keys.publicKeyPem);
-    await (0,promises_namespaceObject.writeFile)(paths.certificate, keys.certificatePem);
+    // --force: the old file or link goes, not what a link points at.
+    for (const entry of existing)
+        await (0,promises_namespaceObject.rm)(entry.path, { force: true });
+    try {
+        await createExclusive(paths.privateKey, keys.privateKeyPem, 0o600);
+        await createExclusive(paths.publicKey, keys.publicKeyPem, 0o644);
+        await createExclusive(paths.certificate, keys.certificatePem, 0o644);
+    }
+    catch (thrown) {
+        if ((0,errors/* codeOf */.$N)(thrown) !== 'EEXIST')
+            throw thrown;
+        io.err(`error: a file or link appeared at ${thrown.path ?? outDir} while the keys were written; nothing was written over it. Check who else writes to ${outDir}.`);
+        return commands_io/* EXIT */.d.failed;
+    }
     (0,commands_io/* emit */.I)(io, { ...paths, publicKeyPem: keys.publicKeyPem }, [
         `Wrote ${paths.privateKey} (private, mode 0600), ${paths.publicKey} and ${paths.certificate}.`,
         '',
@@ -1139,6 +1148,30 @@ async function keygenCommand(outDir, bits, force, io) {
         '  jira-build-result authorize --jira-url https://jira.example.com/jira'
     ]);
     return commands_io/* EXIT */.d.ok;
+}
+/** What stands at a path, without following a link: a file, a link (dangling or not), a folder, or nothing. */
+async function entryKind(path) {
+    try {
+        const entry = await (0,promises_namespaceObject.lstat)(path);
+        return entry.isSymbolicLink() ? 'link' : entry.isDirectory() ? 'folder' : 'file';
+    }
+    catch (thrown) {
+        if ((0,errors/* codeOf */.$N)(thrown) === 'ENOENT')
+            return undefined;
+        throw thrown;
+    }
+}
+/** Creates a new file (O_CREAT | O_EXCL: never through a link) with its mode from the start. */
+async function createExclusive(path, text, mode) {
+    const file = await (0,promises_namespaceObject.open)(path, 'wx', mode);
+    try {
+        await file.writeFile(text);
+        // The umask may have taken bits away; set exactly these on the file just made, not by path.
+        await file.chmod(mode);
+    }
+    finally {
+        await file.close();
+    }
 }
 /** `request-token`: step one of the dance, printing the URL to approve in a browser. */
 async function requestTokenCommand(consumer, connection, io) {
@@ -1204,15 +1237,6 @@ async function checkCommand(options, connection, io) {
         `Authenticated to ${options.jiraUrl} as ${user.name}${user.displayName ? ` (${user.displayName})` : ''} with ${options.auth.mode}.`
     ]);
     return commands_io/* EXIT */.d.ok;
-}
-async function exists(path) {
-    try {
-        await (0,promises_namespaceObject.stat)(path);
-        return true;
-    }
-    catch {
-        return false;
-    }
 }
 
 
@@ -4332,6 +4356,49 @@ function displayValue(value) {
     }
     return String(value);
 }
+
+
+/***/ }),
+
+/***/ 2656:
+/***/ ((__unused_webpack_module, __webpack_exports__, __nccwpck_require__) => {
+
+
+// EXPORTS
+__nccwpck_require__.d(__webpack_exports__, {
+  Q: () => (/* binding */ runCancel)
+});
+
+;// CONCATENATED MODULE: ./src/cancel.ts
+/**
+ * A cancel from outside as a signal the run can stop on: the runner's cancel (SIGINT, then
+ * SIGTERM 7.5 s later) or Jenkins' abort. Both stay caught until release(), so a second signal
+ * cannot cut short the writing of the outcome.
+ */
+function cancelOnSignals() {
+    const controller = new AbortController();
+    const cancel = () => controller.abort(new Error('cancelled'));
+    process.on('SIGINT', cancel);
+    process.on('SIGTERM', cancel);
+    return {
+        signal: controller.signal,
+        release: () => {
+            process.off('SIGINT', cancel);
+            process.off('SIGTERM', cancel);
+        }
+    };
+}
+
+;// CONCATENATED MODULE: ./src/signals.ts
+/**
+ * The first import of both front ends (src/index.ts, src/cli.ts): importing it installs the
+ * SIGINT and SIGTERM handlers, before any other module loads or any input is read. Until then
+ * a signal ends the process at once, with no outputs, summary or outcome. Nothing else imports
+ * it, so tests that load the core keep the default handling of signals.
+ */
+
+/** The run's cancel, caught from the start; the front end releases it when the outcome is written. */
+const runCancel = cancelOnSignals();
 
 
 /***/ }),

@@ -1,9 +1,10 @@
-import { chmod, mkdir, stat, writeFile } from 'node:fs/promises'
+import { lstat, mkdir, open, rm } from 'node:fs/promises'
 import { join } from 'node:path'
 import { checkCredentials } from '../jira/check.js'
 import type { Connection } from '../jira/connect.js'
 import type { ConnectionOptions, ConsumerOptions } from '../options.js'
 import { fetchAccessToken, fetchRequestToken } from '../jira/dance.js'
+import { codeOf } from '../jira/errors.js'
 import { generateKeys } from '../oauth/keygen.js'
 import { emit, EXIT, type CommandIo } from './io.js'
 
@@ -13,27 +14,50 @@ export const KEY_FILES = {
   certificate: 'jira_certificate.pem'
 } as const
 
-/** `keygen`: a PKCS#8 private key (0600), its public key and a self-signed certificate. */
-export async function keygenCommand(outDir: string, bits: number, force: boolean, io: CommandIo): Promise<number> {
+/**
+ * `keygen`: a PKCS#8 private key (0600), its public key and a self-signed certificate. Each file
+ * is created exclusively (O_EXCL): an existing file or symbolic link at a path, a dangling one
+ * too, is refused unless `force`, which removes the file or the link itself (never a link's
+ * target) and then creates the file afresh. A link planted between the two is refused too.
+ */
+export async function keygenCommand(outDir: string, bits: number, force: boolean, io: CommandIo, signal?: AbortSignal): Promise<number> {
   const paths = {
     privateKey: join(outDir, KEY_FILES.privateKey),
     publicKey: join(outDir, KEY_FILES.publicKey),
     certificate: join(outDir, KEY_FILES.certificate)
   }
-  if (!force) {
-    const existing: string[] = []
-    for (const path of Object.values(paths)) if (await exists(path)) existing.push(path)
-    if (existing.length > 0) {
-      io.err(`error: ${existing.join(', ')} already exist${existing.length === 1 ? 's' : ''}. Pass --force to overwrite, or --out DIR for another folder.`)
-      return EXIT.usage
-    }
+  const existing: Array<{ path: string; kind: string }> = []
+  for (const path of Object.values(paths)) {
+    const kind = await entryKind(path)
+    if (kind !== undefined) existing.push({ path, kind })
+  }
+  const folders = existing.filter(entry => entry.kind === 'folder')
+  if (folders.length > 0) {
+    io.err(`error: ${folders.map(entry => entry.path).join(', ')} ${folders.length === 1 ? 'is a folder' : 'are folders'}. Remove ${folders.length === 1 ? 'it' : 'them'}, or pass --out DIR for another folder.`)
+    return EXIT.usage
+  }
+  if (!force && existing.length > 0) {
+    const list = existing.map(entry => (entry.kind === 'link' ? `${entry.path} (a symbolic link)` : entry.path)).join(', ')
+    io.err(`error: ${list} already exist${existing.length === 1 ? 's' : ''}. Pass --force to replace ${existing.length === 1 ? 'it' : 'them'}, or --out DIR for another folder.`)
+    return EXIT.usage
   }
   const keys = await generateKeys(bits)
+  if (signal?.aborted) {
+    io.err('error: cancelled; no file was written.')
+    return EXIT.cancelled
+  }
   await mkdir(outDir, { recursive: true })
-  await writeFile(paths.privateKey, keys.privateKeyPem, { mode: 0o600 })
-  await chmod(paths.privateKey, 0o600) // mode applies to new files only; --force may overwrite an old one
-  await writeFile(paths.publicKey, keys.publicKeyPem)
-  await writeFile(paths.certificate, keys.certificatePem)
+  // --force: the old file or link goes, not what a link points at.
+  for (const entry of existing) await rm(entry.path, { force: true })
+  try {
+    await createExclusive(paths.privateKey, keys.privateKeyPem, 0o600)
+    await createExclusive(paths.publicKey, keys.publicKeyPem, 0o644)
+    await createExclusive(paths.certificate, keys.certificatePem, 0o644)
+  } catch (thrown) {
+    if (codeOf(thrown) !== 'EEXIST') throw thrown
+    io.err(`error: a file or link appeared at ${(thrown as { path?: string }).path ?? outDir} while the keys were written; nothing was written over it. Check who else writes to ${outDir}.`)
+    return EXIT.failed
+  }
   emit(io, { ...paths, publicKeyPem: keys.publicKeyPem }, [
     `Wrote ${paths.privateKey} (private, mode 0600), ${paths.publicKey} and ${paths.certificate}.`,
     '',
@@ -45,6 +69,29 @@ export async function keygenCommand(outDir: string, bits: number, force: boolean
     '  jira-build-result authorize --jira-url https://jira.example.com/jira'
   ])
   return EXIT.ok
+}
+
+/** What stands at a path, without following a link: a file, a link (dangling or not), a folder, or nothing. */
+async function entryKind(path: string): Promise<'file' | 'link' | 'folder' | undefined> {
+  try {
+    const entry = await lstat(path)
+    return entry.isSymbolicLink() ? 'link' : entry.isDirectory() ? 'folder' : 'file'
+  } catch (thrown) {
+    if (codeOf(thrown) === 'ENOENT') return undefined
+    throw thrown
+  }
+}
+
+/** Creates a new file (O_CREAT | O_EXCL: never through a link) with its mode from the start. */
+async function createExclusive(path: string, text: string, mode: number): Promise<void> {
+  const file = await open(path, 'wx', mode)
+  try {
+    await file.writeFile(text)
+    // The umask may have taken bits away; set exactly these on the file just made, not by path.
+    await file.chmod(mode)
+  } finally {
+    await file.close()
+  }
 }
 
 /** `request-token`: step one of the dance, printing the URL to approve in a browser. */
@@ -122,13 +169,4 @@ export async function checkCommand(options: ConnectionOptions, connection: Conne
     `Authenticated to ${options.jiraUrl} as ${user.name}${user.displayName ? ` (${user.displayName})` : ''} with ${options.auth.mode}.`
   ])
   return EXIT.ok
-}
-
-async function exists(path: string): Promise<boolean> {
-  try {
-    await stat(path)
-    return true
-  } catch {
-    return false
-  }
 }
