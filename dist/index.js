@@ -5076,10 +5076,10 @@ async function searchByOffset(client, jql, maxIssues) {
         const issues = answer?.issues ?? [];
         const total = typeof answer?.total === 'number' ? answer.total : undefined;
         if (total !== undefined && total > maxIssues)
-            throw tooMany(client, jql, maxIssues, `matches ${count(total)} issues`);
+            throw tooMany(client, jql, maxIssues, total);
         const added = keys.add(issues);
         if (keys.full)
-            throw tooMany(client, jql, maxIssues, `matches more than ${count(maxIssues)} issues`);
+            throw tooMany(client, jql, maxIssues);
         startAt += issues.length;
         // Jira may cap maxResults below what was asked, so go by total, not by page size; and a
         // search that ignores startAt repeats its page, which adds nothing.
@@ -5100,7 +5100,7 @@ async function searchByToken(client, jql, maxIssues) {
         const added = keys.add(issues);
         // Cloud's search says no total: what was read is all that is known.
         if (keys.full)
-            throw tooMany(client, jql, maxIssues, `matches more than ${count(maxIssues)} issues`);
+            throw tooMany(client, jql, maxIssues);
         nextPageToken = typeof answer?.nextPageToken === 'string' && answer.nextPageToken !== '' ? answer.nextPageToken : undefined;
         if (issues.length === 0 || added === 0 || answer?.isLast === true || !nextPageToken || seenTokens.has(nextPageToken))
             return keys.list;
@@ -5108,9 +5108,12 @@ async function searchByToken(client, jql, maxIssues) {
     }
 }
 const count = (n) => n.toLocaleString('en-US');
-function tooMany(client, jql, maxIssues, matched) {
+/** The search passed the cap: how many matched, when Jira said (Cloud does not), and what to narrow. */
+function tooMany(client, jql, maxIssues, total) {
     const { words } = client;
-    return new JiraError('invalid', `The JQL query ${matched}, more than ${words.input('max-issues')} (${count(maxIssues)}) allows, so no issue was updated. The query: ${client.redactor.excerpt(jql, 200)}`, `Narrow ${words.input('jql')} to the issues this build concerns (such as fixVersion = "1.4" AND status = "In Review"), or raise ${words.input('max-issues')} if that many are meant.`);
+    const limit = `${words.input('max-issues')} (${count(maxIssues)})`;
+    const matched = total === undefined ? `matches more issues than ${limit} allows` : `matches ${count(total)} issues, more than ${limit} allows`;
+    return new JiraError('invalid', `The JQL query ${matched}, so no issue was updated. The query: ${client.redactor.excerpt(jql, 200)}`, `Narrow ${words.input('jql')} to the issues this build concerns (such as fixVersion = "1.4" AND status = "In Review"), or raise ${words.input('max-issues')} if that many are meant.`);
 }
 /** Keys in first-seen order, each checked to be an issue key before it is used, one past the cap at most. */
 class KeyCollector {

@@ -349,7 +349,9 @@ export function parseJiraUrl(written: string, problem: (message: string) => void
   const hidden = /[\p{Cc}\p{Cf}\p{Zl}\p{Zp}]/u.exec(written)
   if (hidden) {
     const code = `U+${hidden[0].codePointAt(0)?.toString(16).toUpperCase().padStart(4, '0')}`
-    problem(`holds a control or invisible character (${code} at position ${hidden.index + 1}), such as a line break or a tab. Write the URL on one line, without them.`)
+    problem(
+      `holds a control or invisible character (${code} at position ${hidden.index + 1}), such as a line break or a tab. Write the URL on one line, without them.`
+    )
     return ''
   }
   const at = written.lastIndexOf('@')

@@ -119,7 +119,11 @@ function tooManyKeys(issues: { keys: string[]; found?: string }, maxIssues: numb
   const count = (n: number): string => n.toLocaleString('en-US')
   const limit = `more than ${words.input('max-issues')} (${count(maxIssues)}) allows, so no issue was updated`
   if (issues.found === undefined) {
-    return new JiraError('invalid', `${words.input('issue')} names ${count(issues.keys.length)} issues, ${limit}.`, `Name fewer issues, or raise ${words.input('max-issues')} if that many are meant.`)
+    return new JiraError(
+      'invalid',
+      `${words.input('issue')} names ${count(issues.keys.length)} issues, ${limit}.`,
+      `Name fewer issues, or raise ${words.input('max-issues')} if that many are meant.`
+    )
   }
   return new JiraError(
     'invalid',

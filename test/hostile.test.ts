@@ -166,7 +166,10 @@ describe('hostile text never becomes a workflow command or markup', () => {
   it('refuses a jira-url with a password, never repeating it', async () => {
     const run = await runAction(oauthInputs(sim, token, { ...SET, 'jira-url': 'htps://bob:s3cr3t-pw@jira.example.com/jira?x=1' }))
     assert.equal(run.code, 1)
-    assert.match(run.log, /input 'jira-url': must not contain a user name or password \(it holds an '@'\)\. Pass credentials through their own inputs, and Jira's base URL alone, e\.g\. htps:\/\/jira\.example\.com\/jira\?x=1\./)
+    assert.match(
+      run.log,
+      /input 'jira-url': must not contain a user name or password \(it holds an '@'\)\. Pass credentials through their own inputs, and Jira's base URL alone, e\.g\. htps:\/\/jira\.example\.com\/jira\?x=1\./
+    )
     assert.doesNotMatch(run.log, /s3cr3t-pw|bob:/)
   })
 })
@@ -319,7 +322,10 @@ describe('every run ends with an outcome, whatever the transport does', () => {
     sim.inject({ status: 200, pathIncludes: '/field', headers: { 'Content-Type': 'application/json' }, body: '{"fields": []}' })
     const run = await runAction(oauthInputs(sim, token, { ...SET, field: 'Build Result' }))
     assert.equal(run.code, 1)
-    assert.match(run.log, /GET http:\/\/127\.0\.0\.1:\d+\/jira\/rest\/api\/2\/field answered an unexpected shape: the answer is an object, expected a list of fields\./)
+    assert.match(
+      run.log,
+      /GET http:\/\/127\.0\.0\.1:\d+\/jira\/rest\/api\/2\/field answered an unexpected shape: the answer is an object, expected a list of fields\./
+    )
   })
 })
 

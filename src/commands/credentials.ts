@@ -33,12 +33,16 @@ export async function keygenCommand(outDir: string, bits: number, force: boolean
   }
   const folders = existing.filter(entry => entry.kind === 'folder')
   if (folders.length > 0) {
-    io.err(`error: ${folders.map(entry => entry.path).join(', ')} ${folders.length === 1 ? 'is a folder' : 'are folders'}. Remove ${folders.length === 1 ? 'it' : 'them'}, or pass --out DIR for another folder.`)
+    io.err(
+      `error: ${folders.map(entry => entry.path).join(', ')} ${folders.length === 1 ? 'is a folder' : 'are folders'}. Remove ${folders.length === 1 ? 'it' : 'them'}, or pass --out DIR for another folder.`
+    )
     return EXIT.usage
   }
   if (!force && existing.length > 0) {
     const list = existing.map(entry => (entry.kind === 'link' ? `${entry.path} (a symbolic link)` : entry.path)).join(', ')
-    io.err(`error: ${list} already exist${existing.length === 1 ? 's' : ''}. Pass --force to replace ${existing.length === 1 ? 'it' : 'them'}, or --out DIR for another folder.`)
+    io.err(
+      `error: ${list} already exist${existing.length === 1 ? 's' : ''}. Pass --force to replace ${existing.length === 1 ? 'it' : 'them'}, or --out DIR for another folder.`
+    )
     return EXIT.usage
   }
   const keys = await generateKeys(bits)
@@ -55,7 +59,9 @@ export async function keygenCommand(outDir: string, bits: number, force: boolean
     await createExclusive(paths.certificate, keys.certificatePem, 0o644)
   } catch (thrown) {
     if (codeOf(thrown) !== 'EEXIST') throw thrown
-    io.err(`error: a file or link appeared at ${(thrown as { path?: string }).path ?? outDir} while the keys were written; nothing was written over it. Check who else writes to ${outDir}.`)
+    io.err(
+      `error: a file or link appeared at ${(thrown as { path?: string }).path ?? outDir} while the keys were written; nothing was written over it. Check who else writes to ${outDir}.`
+    )
     return EXIT.failed
   }
   emit(io, { ...paths, publicKeyPem: keys.publicKeyPem }, [

@@ -60,13 +60,18 @@ function pageSize(maxIssues: number): string {
 async function searchByOffset(client: JiraClient, jql: string, maxIssues: number): Promise<string[]> {
   const keys = new KeyCollector(client, maxIssues)
   // Every page must add a key or the search ends, so the pages read are bounded by the cap.
-  for (let startAt = 0; ; ) {
-    const answer = await client.json('GET', '/rest/api/2/search', { query: { jql, startAt: String(startAt), maxResults: pageSize(maxIssues), fields: 'key' } }, SEARCH_PAGE)
+  for (let startAt = 0; ;) {
+    const answer = await client.json(
+      'GET',
+      '/rest/api/2/search',
+      { query: { jql, startAt: String(startAt), maxResults: pageSize(maxIssues), fields: 'key' } },
+      SEARCH_PAGE
+    )
     const issues = answer?.issues ?? []
     const total = typeof answer?.total === 'number' ? answer.total : undefined
-    if (total !== undefined && total > maxIssues) throw tooMany(client, jql, maxIssues, `matches ${count(total)} issues`)
+    if (total !== undefined && total > maxIssues) throw tooMany(client, jql, maxIssues, total)
     const added = keys.add(issues)
-    if (keys.full) throw tooMany(client, jql, maxIssues, `matches more than ${count(maxIssues)} issues`)
+    if (keys.full) throw tooMany(client, jql, maxIssues)
     startAt += issues.length
     // Jira may cap maxResults below what was asked, so go by total, not by page size; and a
     // search that ignores startAt repeats its page, which adds nothing.
@@ -85,7 +90,7 @@ async function searchByToken(client: JiraClient, jql: string, maxIssues: number)
     const issues = answer?.issues ?? []
     const added = keys.add(issues)
     // Cloud's search says no total: what was read is all that is known.
-    if (keys.full) throw tooMany(client, jql, maxIssues, `matches more than ${count(maxIssues)} issues`)
+    if (keys.full) throw tooMany(client, jql, maxIssues)
     nextPageToken = typeof answer?.nextPageToken === 'string' && answer.nextPageToken !== '' ? answer.nextPageToken : undefined
     if (issues.length === 0 || added === 0 || answer?.isLast === true || !nextPageToken || seenTokens.has(nextPageToken)) return keys.list
     seenTokens.add(nextPageToken)
@@ -94,11 +99,14 @@ async function searchByToken(client: JiraClient, jql: string, maxIssues: number)
 
 const count = (n: number): string => n.toLocaleString('en-US')
 
-function tooMany(client: JiraClient, jql: string, maxIssues: number, matched: string): JiraError {
+/** The search passed the cap: how many matched, when Jira said (Cloud does not), and what to narrow. */
+function tooMany(client: JiraClient, jql: string, maxIssues: number, total?: number): JiraError {
   const { words } = client
+  const limit = `${words.input('max-issues')} (${count(maxIssues)})`
+  const matched = total === undefined ? `matches more issues than ${limit} allows` : `matches ${count(total)} issues, more than ${limit} allows`
   return new JiraError(
     'invalid',
-    `The JQL query ${matched}, more than ${words.input('max-issues')} (${count(maxIssues)}) allows, so no issue was updated. The query: ${client.redactor.excerpt(jql, 200)}`,
+    `The JQL query ${matched}, so no issue was updated. The query: ${client.redactor.excerpt(jql, 200)}`,
     `Narrow ${words.input('jql')} to the issues this build concerns (such as fixVersion = "1.4" AND status = "In Review"), or raise ${words.input('max-issues')} if that many are meant.`
   )
 }
