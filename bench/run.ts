@@ -210,7 +210,14 @@ async function manyIssues(privateKey: string, publicKey: string, peer: boolean):
       sim =>
         timeProcess(
           [join(ROOT, 'dist/index.js')],
-          actionEnv(sim, privateKey, { issue: keys.join(','), field: 'Build Result', value, concurrency: String(concurrency), timeout: '600', 'max-issues': String(count) })
+          actionEnv(sim, privateKey, {
+            issue: keys.join(','),
+            field: 'Build Result',
+            value,
+            concurrency: String(concurrency),
+            timeout: '600',
+            'max-issues': String(count)
+          })
         ),
       value
     )
