@@ -302,6 +302,50 @@ async function bundles(): Promise<string[]> {
   ]
 }
 
+/**
+ * A flood: one JQL answer of 150,000 keys, and a pull request (pull_request_target) whose title
+ * names 461. The action must write nothing and end with result=invalid, its outputs and summary;
+ * the goal is its peak memory, under 100 MiB.
+ */
+async function flood(privateKey: string, publicKey: string): Promise<string[]> {
+  const sim = await JiraSimulator.start({ publicKeyPem: publicKey, consumerKey: CONSUMER_KEY, accessTokens: { [ACCESS_TOKEN]: 'ci-bot' } })
+  const lines = [
+    '### 5. A flood of issues (max-issues 100): nothing written',
+    '',
+    '| run | answer | wall time | peak RSS | requests | result |',
+    '| --- | --- | --- | --- | --- | --- |'
+  ]
+  const keys = (n: number): string[] => Array.from({ length: n }, (_, i) => `CI-${i + 1}`)
+  const set = { field: 'customfield_10314', value: 'Build Passed' }
+  try {
+    const measure = async (name: string, answer: string, inputs: Record<string, string>, extraEnv: Record<string, string> = {}, body?: string) => {
+      sim.requests.length = 0
+      if (body !== undefined) sim.inject({ status: 200, pathIncludes: '/search', headers: { 'Content-Type': 'application/json' }, body })
+      const env = { ...actionEnv(sim, privateKey, inputs), ...extraEnv }
+      const sample = await timeProcess([join(ROOT, 'dist/index.js')], env)
+      sim.clearInjected()
+      const result = /result<<(\S+)\n([^\n]*)\n/.exec(readFileSync(env.GITHUB_OUTPUT, 'utf8'))?.[2]
+      const writes = sim.requests.filter(r => r.method !== 'GET').length
+      if (result !== 'invalid' || writes > 0) throw new Error(`the flood run "${name}" ended ${result ?? 'without a result'} after ${writes} writes`)
+      lines.push(
+        `| ${name} | ${answer} | ${fmt(sample.ms)} ms | ${fmt(sample.rssKiB / 1024)} MiB | ${sim.requests.length} | \`${result}\`, summary and outputs written |`
+      )
+    }
+    const searchBody = JSON.stringify({ startAt: 0, maxResults: 150_000, total: 150_000, issues: keys(150_000).map(key => ({ key })) })
+    await measure('`jql`', `one page of 150,000 keys (${fmt(Buffer.byteLength(searchBody) / 2 ** 20)} MiB)`, { jql: 'project = CI', ...set }, {}, searchBody)
+    const eventFile = join(tmp, 'pull-request-target.json')
+    writeFileSync(eventFile, JSON.stringify({ action: 'opened', number: 9, pull_request: { number: 9, title: keys(461).join(' '), head: { ref: 'fork' } } }))
+    await measure('keys found on `pull_request_target`', 'a title naming 461 keys', set, {
+      GITHUB_EVENT_NAME: 'pull_request_target',
+      GITHUB_EVENT_PATH: eventFile
+    })
+  } finally {
+    await sim.close()
+  }
+  lines.push('', 'Goal: under 100 MiB peak memory, no write.', '')
+  return lines
+}
+
 function readdirChunks(): string[] {
   return readdirSync(join(ROOT, 'dist'))
     .filter(name => /^\d+\.index\.js$/.test(name))
@@ -321,7 +365,8 @@ try {
     ...(await coldProcess(privatePem, publicPem, peer.ok)),
     ...(await manyIssues(privatePem, publicPem, peer.ok)),
     ...signing(),
-    ...(await bundles())
+    ...(await bundles()),
+    ...(await flood(privatePem, publicPem))
   ]
   console.log(report.join('\n'))
 } finally {

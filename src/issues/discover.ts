@@ -22,6 +22,8 @@ const LOOK_ALIKES = new Set(['UTF', 'SHA', 'ISO', 'RFC', 'AES', 'RSA', 'MD', 'TL
 export function findIssueKeys(texts: SourceText[], sources: IssueSource[] = ISSUE_SOURCES, projects: string[] = []): string[] {
   const wanted = new Set(projects.map(project => project.toUpperCase()))
   const keys: string[] = []
+  // A Set beside the list: a push's commits can name many keys, and includes() would be quadratic.
+  const seen = new Set<string>()
   for (const { source, text } of texts) {
     if (!sources.includes(source)) continue
     // Keys stand between non-alphanumerics: "feature/ci-42-login" and "[CI-42]" both name CI-42.
@@ -30,7 +32,9 @@ export function findIssueKeys(texts: SourceText[], sources: IssueSource[] = ISSU
       const key = `${project}-${match[2]}`
       if (!ISSUE_KEY.test(key)) continue
       if (wanted.size > 0 ? !wanted.has(project) : LOOK_ALIKES.has(project)) continue
-      if (!keys.includes(key)) keys.push(key)
+      if (seen.has(key)) continue
+      seen.add(key)
+      keys.push(key)
     }
   }
   return keys

@@ -15,11 +15,15 @@ const WRITTEN_KEY = /^[A-Za-z][A-Za-z0-9_]{1,49}-[1-9]\d{0,9}$/
 export function parseIssueKeyList(text: string): { keys: string[]; malformed: string[] } {
   const keys: string[] = []
   const malformed: string[] = []
+  const seen = new Set<string>()
   for (const item of text.split(/[\s,;]+/)) {
     if (item === '') continue
     const key = item.toUpperCase()
     if (!WRITTEN_KEY.test(item) || !ISSUE_KEY.test(key)) malformed.push(item)
-    else if (!keys.includes(key)) keys.push(key)
+    else if (!seen.has(key)) {
+      seen.add(key)
+      keys.push(key)
+    }
   }
   return { keys, malformed }
 }
