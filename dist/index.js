@@ -3365,14 +3365,17 @@ const WRITTEN_KEY = /^[A-Za-z][A-Za-z0-9_]{1,49}-[1-9]\d{0,9}$/;
 function parseIssueKeyList(text) {
     const keys = [];
     const malformed = [];
+    const seen = new Set();
     for (const item of text.split(/[\s,;]+/)) {
         if (item === '')
             continue;
         const key = item.toUpperCase();
         if (!WRITTEN_KEY.test(item) || !ISSUE_KEY.test(key))
             malformed.push(item);
-        else if (!keys.includes(key))
+        else if (!seen.has(key)) {
+            seen.add(key);
             keys.push(key);
+        }
     }
     return { keys, malformed };
 }
@@ -3390,6 +3393,8 @@ const LOOK_ALIKES = new Set(['UTF', 'SHA', 'ISO', 'RFC', 'AES', 'RSA', 'MD', 'TL
 function findIssueKeys(texts, sources = ISSUE_SOURCES, projects = []) {
     const wanted = new Set(projects.map(project => project.toUpperCase()));
     const keys = [];
+    // A Set beside the list: a push's commits can name many keys, and includes() would be quadratic.
+    const seen = new Set();
     for (const { source, text } of texts) {
         if (!sources.includes(source))
             continue;
@@ -3401,8 +3406,10 @@ function findIssueKeys(texts, sources = ISSUE_SOURCES, projects = []) {
                 continue;
             if (wanted.size > 0 ? !wanted.has(project) : LOOK_ALIKES.has(project))
                 continue;
-            if (!keys.includes(key))
-                keys.push(key);
+            if (seen.has(key))
+                continue;
+            seen.add(key);
+            keys.push(key);
         }
     }
     return keys;
@@ -4726,11 +4733,22 @@ function kindOf(value) {
         return 'an object';
     return typeof value === 'number' || typeof value === 'boolean' || typeof value === 'string' ? `a ${typeof value}` : 'something else';
 }
-function leaf(expected, test) {
-    return { expected, mismatch: (value, path) => (test(value) ? undefined : departure(path, value, expected)) };
+/** A schema from its departure check; the message is built only when something departs. */
+function schemaOf(expected, departure) {
+    return {
+        expected,
+        departure,
+        mismatch: (value, path) => {
+            const found = departure(value);
+            if (!found)
+                return undefined;
+            const where = path + found.steps.join('');
+            return `${where === '' ? 'the answer' : where.replace(/^\./, '')} is ${kindOf(found.value)}, expected ${found.expected}`;
+        }
+    };
 }
-function departure(path, value, expected) {
-    return `${path === '' ? 'the answer' : path} is ${kindOf(value)}, expected ${expected}`;
+function leaf(expected, test) {
+    return schemaOf(expected, value => (test(value) ? undefined : { steps: [], value, expected }));
 }
 const string = leaf('a string', value => typeof value === 'string');
 const number = leaf('a number', value => typeof value === 'number' && Number.isFinite(value));
@@ -4739,72 +4757,64 @@ const shape_boolean = leaf('a boolean', value => typeof value === 'boolean');
 const anything = leaf('anything', () => true);
 /** Absent or of the shape. Jira leaves out what does not apply; null is not absent. */
 function optional(schema) {
-    return { expected: schema.expected, mismatch: (value, path) => (value === undefined ? undefined : schema.mismatch(value, path)) };
+    return schemaOf(schema.expected, value => (value === undefined ? undefined : schema.departure(value)));
 }
 /** A list whose every item has the shape. */
 function list(item, expected = `a list of ${item.expected.replace(/^an? /, '')}s`) {
-    return {
-        expected,
-        mismatch: (value, path) => {
-            if (!Array.isArray(value))
-                return departure(path, value, expected);
-            for (let i = 0; i < value.length; i++) {
-                const found = item.mismatch(value[i], `${path}[${i}]`);
-                if (found)
-                    return found;
-            }
-            return undefined;
+    return schemaOf(expected, value => {
+        if (!Array.isArray(value))
+            return { steps: [], value, expected };
+        for (let i = 0; i < value.length; i++) {
+            const found = item.departure(value[i]);
+            if (found)
+                return { ...found, steps: [`[${i}]`, ...found.steps] };
         }
-    };
+        return undefined;
+    });
 }
 const isRecord = (value) => typeof value === 'object' && value !== null && !Array.isArray(value);
 /** An object with these properties (others are allowed and not checked). */
 function object(properties, expected = 'an object') {
-    return {
-        expected,
-        mismatch: (value, path) => {
-            if (!isRecord(value))
-                return departure(path, value, expected);
-            for (const [name, schema] of Object.entries(properties)) {
-                const found = schema.mismatch(Object.hasOwn(value, name) ? value[name] : undefined, join(path, name));
-                if (found)
-                    return found;
-            }
-            return undefined;
+    const entries = Object.entries(properties);
+    return schemaOf(expected, value => {
+        if (!isRecord(value))
+            return { steps: [], value, expected };
+        for (const [name, schema] of entries) {
+            const found = schema.departure(Object.hasOwn(value, name) ? value[name] : undefined);
+            if (found)
+                return { ...found, steps: [step(name), ...found.steps] };
         }
-    };
+        return undefined;
+    });
 }
 /** An object used as a map: every property's value has the shape. */
 function record(item, expected = 'an object') {
-    return {
-        expected,
-        mismatch: (value, path) => {
-            if (!isRecord(value))
-                return departure(path, value, expected);
-            for (const [name, entry] of Object.entries(value)) {
-                const found = item.mismatch(entry, join(path, name));
-                if (found)
-                    return found;
-            }
-            return undefined;
+    return schemaOf(expected, value => {
+        if (!isRecord(value))
+            return { steps: [], value, expected };
+        for (const name in value) {
+            if (!Object.hasOwn(value, name))
+                continue;
+            const found = item.departure(value[name]);
+            if (found)
+                return { ...found, steps: [step(name), ...found.steps] };
         }
-    };
+        return undefined;
+    });
 }
 /**
- * A path step as a person reads it: `fields.customfield_10001`, or `fields["a b"]` for a name
- * that is not a plain identifier. Names come from Jira's answer, so a long one is cut.
+ * A path step as a person reads it: `.customfield_10001`, or `["a b"]` for a name that is not a
+ * plain identifier. Names come from Jira's answer, so a long one is cut.
  */
-function join(path, name) {
+function step(name) {
     const shown = name.length > 64 ? `${name.slice(0, 64)}…` : name;
-    if (/^[A-Za-z_$][\w$-]*$/.test(name))
-        return path === '' ? shown : `${path}.${shown}`;
-    return `${path}[${JSON.stringify(shown)}]`;
+    return /^[A-Za-z_$][\w$-]*$/.test(name) ? `.${shown}` : `[${JSON.stringify(shown)}]`;
 }
 /** The Shape for the client from a schema, named for messages ("a list of fields"). */
 function shape(name, schema) {
     return {
         name,
-        is: (value) => schema.mismatch(value, '') === undefined,
+        is: (value) => schema.departure(value) === undefined,
         mismatch: value => schema.mismatch(value, '')
     };
 }
