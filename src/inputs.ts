@@ -36,6 +36,12 @@ const DECLARED = [
     cli: { flag: 'string', env: 'JIRA_URL', commands: JIRA_COMMANDS }
   },
   {
+    name: 'api-url',
+    description:
+      "Where REST calls go when not to jira-url: Jira Cloud's API gateway, https://api.atlassian.com/ex/jira/{cloudId}. Derived on Cloud for client credentials when empty; links keep jira-url.",
+    cli: { flag: 'string', env: 'JIRA_API_URL', commands: ['update', 'check'] }
+  },
+  {
     name: 'consumer-key',
     description: "The consumer key of Jira's application link (incoming authentication).",
     cli: { flag: 'string', env: 'JIRA_CONSUMER_KEY', commands: JIRA_COMMANDS }
@@ -75,6 +81,28 @@ const DECLARED = [
     description: 'Instead of OAuth, with user: the API token for basic auth (Jira Cloud). Pass it from a secret.',
     secret: true,
     cli: { env: 'JIRA_API_TOKEN', commands: ['update', 'check'] }
+  },
+  {
+    name: 'client-id',
+    description: 'Instead of OAuth 1.0a, with client-secret: the client id of an OAuth 2.0 credential of a service account (client credentials; Data Center and Cloud).',
+    cli: { flag: 'string', env: 'JIRA_CLIENT_ID', commands: ['update', 'check'] }
+  },
+  {
+    name: 'client-secret',
+    description: 'With client-id: the client secret of the service account\'s OAuth 2.0 credential. Pass it from a secret.',
+    secret: true,
+    cli: { env: 'JIRA_CLIENT_SECRET', commands: ['update', 'check'] }
+  },
+  {
+    name: 'token-url',
+    description:
+      "With client-id: where to ask for access tokens. Default: {jira-url}/rest/oauth2/latest/token on Data Center, https://auth.atlassian.com/oauth/token on Cloud (*.atlassian.net).",
+    cli: { flag: 'string', env: 'JIRA_TOKEN_URL', commands: ['update', 'check'] }
+  },
+  {
+    name: 'scope',
+    description: 'With client-id: the scopes to ask for, separated by spaces (Data Center: WRITE, or READ WRITE). Empty: what the credential grants.',
+    cli: { flag: 'string', env: 'JIRA_SCOPE', commands: ['update', 'check'] }
   },
   {
     name: 'issue',

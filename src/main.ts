@@ -140,7 +140,8 @@ async function runAction(signal: AbortSignal): Promise<void> {
   const transport = transportFor(options, process.env)
   let report: RunReport
   try {
-    report = await updateIssues(options, { transport, log, redactor, words: ACTION_WORDS, signal })
+    // Access tokens issued during the run are masked the moment they arrive.
+    report = await updateIssues(options, { transport, log, redactor, words: ACTION_WORDS, signal, mask: form => core.setSecret(form) })
   } finally {
     transport.close()
   }

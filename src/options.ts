@@ -6,6 +6,7 @@ import type { Consumer } from './jira/dance.js'
 import type { NetworkOptions } from './jira/transport.js'
 import type { InputName, RawInputs } from './inputs.js'
 import { messageOf } from './jira/errors.js'
+import { isCloudSite } from './jira/gateway.js'
 import { loadPrivateKey, PrivateKeyError } from './oauth/keys.js'
 import { planIssues, planValue } from './plan.js'
 import type { UpdateOptions } from './update.js'
@@ -23,13 +24,25 @@ export const actionInputName: InputNamer = input => `input '${input}'`
 export const AUTH_MODE_INPUTS: Record<AuthConfig['mode'], InputName[]> = {
   oauth: ['consumer-key', 'private-key', 'access-token'],
   pat: ['personal-access-token'],
-  basic: ['user', 'api-token']
+  basic: ['user', 'api-token'],
+  'client-credentials': ['client-id', 'client-secret']
 }
+
+/** Inputs that only client credentials use. */
+const CLIENT_CREDENTIALS_EXTRAS: InputName[] = ['token-url', 'scope']
+
+/** Atlassian's token endpoint for Cloud service accounts, and the audience its tokens are for. */
+export const CLOUD_TOKEN_URL = 'https://auth.atlassian.com/oauth/token'
+export const CLOUD_AUDIENCE = 'api.atlassian.com'
 
 /** Where Jira is and how to authenticate: what every command that talks to Jira needs. */
 export interface ConnectionOptions extends NetworkOptions {
   /** Base URL without a trailing slash, context path included. */
   jiraUrl: string
+  /** Where REST calls go when not to jiraUrl (Cloud's API gateway). */
+  apiUrl?: string
+  /** A Jira Cloud site (*.atlassian.net), or Atlassian's token endpoint in token-url. */
+  cloud: boolean
   auth: AuthConfig
   /** Things worth saying that do not stop the run, such as basic auth over plain http. */
   warnings: string[]
@@ -179,7 +192,7 @@ function parseConnection(raw: RawInputs, nameOf: InputNamer, problem: Problem, n
   const modes = Object.keys(AUTH_MODE_INPUTS) as Array<AuthConfig['mode']>
   const configured = modes.filter(mode => AUTH_MODE_INPUTS[mode].some(input => text(raw, input) !== ''))
   const listModes = (): string =>
-    `OAuth 1.0a: ${AUTH_MODE_INPUTS.oauth.map(nameOf).join(', ')}; personal access token: ${nameOf('personal-access-token')}; basic with an API token: ${nameOf('user')} and ${nameOf('api-token')}`
+    `OAuth 1.0a: ${AUTH_MODE_INPUTS.oauth.map(nameOf).join(', ')}; personal access token: ${nameOf('personal-access-token')}; basic with an API token: ${nameOf('user')} and ${nameOf('api-token')}; service account (OAuth 2.0 client credentials): ${nameOf('client-id')} and ${nameOf('client-secret')}`
   let auth: AuthConfig | undefined
   if (configured.length === 0) {
     const message = `no credentials given. Configure exactly one way to authenticate (${listModes()}). ${FORK_HINT}`
@@ -193,6 +206,8 @@ function parseConnection(raw: RawInputs, nameOf: InputNamer, problem: Problem, n
   } else if (configured[0] === 'oauth') {
     auth = parseOAuth(raw, nameOf, problem, warnings)
     if (jiraUrl.startsWith('http:')) warnings.push(oauthOverHttp(nameOf))
+  } else if (configured[0] === 'client-credentials') {
+    auth = parseClientCredentials(raw, nameOf, problem, jiraUrl, warnings)
   } else if (configured[0] === 'pat') {
     auth = { mode: 'pat', personalAccessToken: text(raw, 'personal-access-token') }
     checkToken(raw, 'personal-access-token', problem)
@@ -217,8 +232,66 @@ function parseConnection(raw: RawInputs, nameOf: InputNamer, problem: Problem, n
       warnings.push(`Basic auth over plain http sends the API token readable to anyone on the network; use an https ${nameOf('jira-url')}.`)
     }
   }
+  if (auth?.mode !== 'client-credentials') {
+    for (const input of CLIENT_CREDENTIALS_EXTRAS) {
+      if (text(raw, input) !== '') problem(input, `is set, but only client credentials use it. Set ${nameOf('client-id')} and ${nameOf('client-secret')} too, or leave it empty.`)
+    }
+  }
+  const apiUrlText = text(raw, 'api-url')
+  const apiUrl = apiUrlText === '' ? undefined : parseApiUrl(apiUrlText, message => problem('api-url', message))
+  const cloud = isCloudSite(jiraUrl) || (auth?.mode === 'client-credentials' && auth.tokenUrl === CLOUD_TOKEN_URL)
   // collect() throws when auth is missing, so it is defined past this point.
-  return { jiraUrl, auth: auth as AuthConfig, warnings, ...parseNetwork(raw, problem) }
+  return { jiraUrl, apiUrl, cloud, auth: auth as AuthConfig, warnings, ...parseNetwork(raw, problem) }
+}
+
+/**
+ * A service account's OAuth 2.0 credential: the client id and secret, and the token endpoint
+ * (Data Center's under jira-url, Atlassian's for a Cloud site) unless token-url names another.
+ */
+function parseClientCredentials(raw: RawInputs, nameOf: InputNamer, problem: Problem, jiraUrl: string, warnings: string[]): AuthConfig {
+  const clientId = text(raw, 'client-id')
+  const clientSecret = text(raw, 'client-secret')
+  if (clientId === '')
+    problem('client-id', `is empty, but ${nameOf('client-secret')} is set. Client credentials need both: the client id and secret of the service account's OAuth 2.0 credential.`)
+  if (clientSecret === '') problem('client-secret', `is empty, but ${nameOf('client-id')} is set. Client credentials need the client secret too. ${FORK_HINT}`)
+  if (/[^\x21-\x7e]/.test(clientId)) problem('client-id', 'holds a space, a line break or a character outside ASCII, which no client id has. Copy it again.')
+  checkToken(raw, 'client-secret', problem)
+  const scope = text(raw, 'scope')
+  if (scope !== '' && !/^[\x21\x23-\x5b\x5d-\x7e]+( [\x21\x23-\x5b\x5d-\x7e]+)*$/.test(scope)) {
+    problem('scope', `"${scope}" is not a list of scopes separated by single spaces (RFC 6749 §3.3), e.g. WRITE or READ WRITE.`)
+  }
+  const tokenUrlText = text(raw, 'token-url')
+  let tokenUrl: string
+  if (tokenUrlText !== '') {
+    tokenUrl = parseEndpointUrl(tokenUrlText, message => problem('token-url', message))
+  } else {
+    // Cloud sites are Atlassian's host names; anything else is taken for Data Center.
+    tokenUrl = isCloudSite(jiraUrl) ? CLOUD_TOKEN_URL : jiraUrl && `${jiraUrl}/rest/oauth2/latest/token`
+  }
+  if (tokenUrl.startsWith('http:') || (tokenUrlText === '' && jiraUrl.startsWith('http:'))) {
+    warnings.push(
+      `Client credentials over plain http send the client secret and the access tokens readable to anyone on the network; use https for ${nameOf('jira-url')} and ${nameOf('token-url')}.`
+    )
+  }
+  const cloudTokens = tokenUrl === CLOUD_TOKEN_URL
+  return { mode: 'client-credentials', clientId, clientSecret, tokenUrl, ...(scope ? { scope } : {}), ...(cloudTokens ? { audience: CLOUD_AUDIENCE } : {}) }
+}
+
+/** api-url: an http(s) base URL with no query; the gateway's path is kept. */
+function parseApiUrl(written: string, problem: (message: string) => void): string | undefined {
+  const url = parseEndpointUrl(written, problem)
+  if (url === '') return undefined
+  if (/\/rest(\/|$)/.test(new URL(url).pathname)) {
+    problem(`"${written}" goes as far as /rest. Give the base the REST paths go under, e.g. https://api.atlassian.com/ex/jira/{cloudId}.`)
+    return undefined
+  }
+  return url
+}
+
+/** An http(s) URL checked as jira-url is, without a trailing slash; '' after a problem. */
+function parseEndpointUrl(written: string, problem: (message: string) => void): string {
+  const url = parseHttpUrl(written, problem)
+  return url ? `${url.origin}${url.pathname.replace(/\/+$/, '')}` : ''
 }
 
 /**
@@ -344,6 +417,23 @@ export function parseJiraUrl(written: string, problem: (message: string) => void
     problem("is empty. Use Jira's base URL with its context path, e.g. https://jira.example.com/jira.")
     return ''
   }
+  const url = parseHttpUrl(written, problem)
+  if (!url) return ''
+  const value = written
+  const path = url.pathname.replace(/\/+$/, '')
+  const page = /\/(rest|plugins|browse|secure|projects|login\.jsp)(\/|$)/.exec(path)
+  if (page) {
+    problem(`"${value}" points inside Jira (${page[0].replace(/\/$/, '')}…). Use the base URL: ${url.origin}${path.slice(0, page.index)}.`)
+    return ''
+  }
+  return `${url.origin}${path}`
+}
+
+/**
+ * An http(s) URL written the way everyone reads alike: one line, no user name or password (never
+ * repeated), no backslash or space, scheme and host, no query or fragment. undefined after a problem.
+ */
+function parseHttpUrl(written: string, problem: (message: string) => void): URL | undefined {
   // Tabs and line breaks would be dropped by the parser, so what is sent would differ from what
   // was written; invisible format characters (a zero-width space) are as much a paste gone wrong.
   const hidden = /[\p{Cc}\p{Cf}\p{Zl}\p{Zp}]/u.exec(written)
@@ -352,7 +442,7 @@ export function parseJiraUrl(written: string, problem: (message: string) => void
     problem(
       `holds a control or invisible character (${code} at position ${hidden.index + 1}), such as a line break or a tab. Write the URL on one line, without them.`
     )
-    return ''
+    return undefined
   }
   const at = written.lastIndexOf('@')
   if (at >= 0) {
@@ -361,48 +451,42 @@ export function parseJiraUrl(written: string, problem: (message: string) => void
     problem(
       `must not contain a user name or password (it holds an '@'). Pass credentials through their own inputs, and Jira's base URL alone, e.g. ${scheme}://${written.slice(at + 1)}.`
     )
-    return ''
+    return undefined
   }
   if (written.includes('\\')) {
     problem(`"${written}" holds a backslash. Write the URL with forward slashes, e.g. ${written.replace(/\\/g, '/')}.`)
-    return ''
+    return undefined
   }
   const value = written
   if (/\s/.test(value)) {
     problem(`"${value}" holds a space. Write the URL without spaces; percent-encode one that belongs to the context path (%20).`)
-    return ''
+    return undefined
   }
   let url: URL
   try {
     url = new URL(value)
   } catch {
     problem(`"${value}" is not a URL. Write it with its scheme, e.g. https://${value.replace(/^\/+/, '')}.`)
-    return ''
+    return undefined
   }
   if (url.protocol !== 'https:' && url.protocol !== 'http:') {
     problem(`"${value}" must start with https:// or http://.`)
-    return ''
+    return undefined
   }
   // The parser also takes http:host and http:///host; only the spelling everyone reads alike is.
   if (!/^https?:\/\/[^/]/i.test(value)) {
     problem(`"${value}" must start with ${url.protocol}// and the host name. Write it as ${url.origin}${url.pathname.replace(/\/+$/, '')}.`)
-    return ''
+    return undefined
   }
   if (url.username !== '' || url.password !== '') {
     problem('must not contain a user name or password. Pass credentials through their own inputs.')
-    return ''
+    return undefined
   }
   if (url.search || url.hash || value.includes('?') || value.includes('#')) {
     problem(`"${value}" has a query or fragment. Use the base URL alone: ${url.origin}${url.pathname.replace(/\/+$/, '')}.`)
-    return ''
+    return undefined
   }
-  const path = url.pathname.replace(/\/+$/, '')
-  const page = /\/(rest|plugins|browse|secure|projects|login\.jsp)(\/|$)/.exec(path)
-  if (page) {
-    problem(`"${value}" points inside Jira (${page[0].replace(/\/$/, '')}…). Use the base URL: ${url.origin}${path.slice(0, page.index)}.`)
-    return ''
-  }
-  return `${url.origin}${path}`
+  return url
 }
 
 /** Field values nest a few levels at most ({"update": {"labels": [{"add": "x"}]}}). */

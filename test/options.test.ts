@@ -81,7 +81,7 @@ describe('validating inputs before any request', () => {
       (error: unknown) =>
         error instanceof NoCredentialsError &&
         !error.failOnError &&
-        /No credentials are configured \(OAuth 1\.0a: input 'consumer-key', input 'private-key', input 'access-token'; personal access token: input 'personal-access-token'; basic with an API token: input 'user' and input 'api-token'\), so nothing was sent to Jira/.test(
+        /No credentials are configured \(OAuth 1\.0a: input 'consumer-key', input 'private-key', input 'access-token'; personal access token: input 'personal-access-token'; basic with an API token: input 'user' and input 'api-token'; service account \(OAuth 2\.0 client credentials\): input 'client-id' and input 'client-secret'\), so nothing was sent to Jira/.test(
           error.message
         )
     )
@@ -92,4 +92,70 @@ describe('validating inputs before any request', () => {
     const half = problemsOf({ ...valid(), 'consumer-key': '', 'private-key': '', 'access-token': '', 'api-token': 'tok' })
     assert.match(half.join('\n'), /input 'user': is empty, but input 'api-token' is set/)
   })
+})
+
+describe('service accounts (OAuth 2.0 client credentials) and where REST calls go', () => {
+  const service = (extra: RawInputs = {}): RawInputs => ({
+    ...valid(),
+    'consumer-key': '',
+    'private-key': '',
+    'access-token': '',
+    'client-id': 'ci-client',
+    'client-secret': 'very-secret-value',
+    ...extra
+  })
+
+  it("asks Data Center's own token endpoint under jira-url, with no audience", () => {
+    const options = parseUpdateOptions(service())
+    assert.deepEqual(options.auth, {
+      mode: 'client-credentials',
+      clientId: 'ci-client',
+      clientSecret: 'very-secret-value',
+      tokenUrl: 'https://jira.example.com/jira/rest/oauth2/latest/token'
+    })
+    assert.equal(options.cloud, false)
+    assert.equal(options.apiUrl, undefined)
+  })
+
+  it("asks Atlassian's token endpoint for api.atlassian.com on a Cloud site", () => {
+    const options = parseUpdateOptions(service({ 'jira-url': 'https://example.atlassian.net', scope: 'READ WRITE' }))
+    assert.deepEqual(options.auth, {
+      mode: 'client-credentials',
+      clientId: 'ci-client',
+      clientSecret: 'very-secret-value',
+      tokenUrl: 'https://auth.atlassian.com/oauth/token',
+      scope: 'READ WRITE',
+      audience: 'api.atlassian.com'
+    })
+    assert.equal(options.cloud, true)
+  })
+
+  it('takes token-url and api-url as given, without a trailing slash', () => {
+    const options = parseUpdateOptions(
+      service({ 'token-url': 'http://127.0.0.1:8080/oauth/token/', 'api-url': 'https://api.atlassian.com/ex/jira/0b7c1f4e-4f2a-4b8e-9d2c-3a1b5c6d7e8f/' })
+    )
+    assert.equal(options.auth.mode === 'client-credentials' && options.auth.tokenUrl, 'http://127.0.0.1:8080/oauth/token')
+    assert.equal(options.apiUrl, 'https://api.atlassian.com/ex/jira/0b7c1f4e-4f2a-4b8e-9d2c-3a1b5c6d7e8f')
+    assert.match(options.warnings.join('\n'), /Client credentials over plain http send the client secret/)
+  })
+
+  const refusals: Array<[string, RawInputs, RegExp]> = [
+    ['a client id without its secret', service({ 'client-secret': '' }), /input 'client-secret': is empty, but input 'client-id' is set/],
+    ['a secret without its client id', service({ 'client-id': '' }), /input 'client-id': is empty, but input 'client-secret' is set/],
+    ['token-url without client credentials', { ...valid(), 'token-url': 'https://jira.example.com/t' }, /input 'token-url': is set, but only client credentials use it/],
+    ['a scope list with two spaces', service({ scope: 'READ  WRITE' }), /input 'scope': "READ {2}WRITE" is not a list of scopes/],
+    ['an api-url that goes as far as /rest', service({ 'api-url': 'https://api.atlassian.com/ex/jira/x/rest/api/2' }), /input 'api-url': .*goes as far as \/rest/],
+    ['an api-url with a password in it', service({ 'api-url': 'https://u:p@api.atlassian.com/ex/jira/x' }), /input 'api-url': must not contain a user name or password/],
+    ['client credentials together with OAuth', { ...valid(), 'client-id': 'c', 'client-secret': 's' }, /credentials for 2 ways to authenticate are set \(oauth, client-credentials\)/]
+  ]
+  for (const [name, raw, message] of refusals) {
+    it(`refuses ${name}, sending nothing`, () => {
+      const problems = problemsOf(raw)
+      assert.ok(
+        problems.some(p => message.test(p)),
+        problems.join('\n')
+      )
+      assert.ok(problems.every(p => !p.includes('very-secret-value')))
+    })
+  }
 })

@@ -1,5 +1,6 @@
 import { lstat, mkdir, open, rm } from 'node:fs/promises'
 import { join } from 'node:path'
+import { AUTH_MODE_NAMES } from '../jira/auth.js'
 import { checkCredentials } from '../jira/check.js'
 import type { Connection } from '../jira/connect.js'
 import type { ConnectionOptions, ConsumerOptions } from '../options.js'
@@ -171,8 +172,12 @@ export async function authorizeCommand(
 export async function checkCommand(options: ConnectionOptions, connection: Connection, io: CommandIo): Promise<number> {
   for (const warning of options.warnings) io.err(`warning: ${warning}`)
   const user = await checkCredentials(options, connection)
-  emit(io, { user: user.name, displayName: user.displayName, authMode: options.auth.mode }, [
-    `Authenticated to ${options.jiraUrl} as ${user.name}${user.displayName ? ` (${user.displayName})` : ''} with ${options.auth.mode}.`
-  ])
+  const who = `${user.name}${user.displayName ? ` (${user.displayName})` : ''}`
+  const via = user.apiUrl && user.apiUrl !== options.jiraUrl ? `, through ${user.apiUrl}` : ''
+  const line =
+    options.auth.mode === 'client-credentials'
+      ? `Authenticated to ${options.jiraUrl}${via} with ${AUTH_MODE_NAMES[options.auth.mode]}: the service account acts as ${who}.`
+      : `Authenticated to ${options.jiraUrl}${via} as ${who} with ${AUTH_MODE_NAMES[options.auth.mode]}.`
+  emit(io, { user: user.name, displayName: user.displayName, authMode: options.auth.mode, ...(user.apiUrl ? { apiUrl: user.apiUrl } : {}) }, [line])
   return EXIT.ok
 }

@@ -5,6 +5,8 @@ import { object, optional, shape, string, type Shape } from './shape.js'
 export interface JiraUser {
   name: string
   displayName?: string
+  /** Where the REST calls went (Cloud's API gateway), when not to jira-url. */
+  apiUrl?: string
 }
 
 type Myself = { name?: string; accountId?: string; emailAddress?: string; displayName?: string }
@@ -25,5 +27,6 @@ export async function checkCredentials(endpoint: Endpoint, connection: Connectio
   const name = [myself?.name, myself?.emailAddress, myself?.accountId].find((value): value is string => typeof value === 'string' && value !== '')
   if (!name) throw new JiraError('error', 'Jira answered /rest/api/2/myself without a user.', `Check ${client.words.input('jira-url')} points at Jira itself.`)
   const displayName = typeof myself?.displayName === 'string' ? client.redactor.excerpt(myself.displayName, 120) : undefined
-  return { name: client.redactor.excerpt(name, 120), displayName }
+  const apiUrl = client.url('') === endpoint.jiraUrl ? undefined : client.url('')
+  return { name: client.redactor.excerpt(name, 120), displayName, apiUrl }
 }

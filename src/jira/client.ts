@@ -1,4 +1,6 @@
-import type { Authenticator } from './auth.js'
+import type { Authenticator, Authorization } from './auth.js'
+import { fixedRoute, type ApiRoute } from './gateway.js'
+import { RateLimiter, type Slot } from './limiter.js'
 import { diagnose, htmlTitle } from './diagnose.js'
 import { codeOf, JiraError, Stopped } from './errors.js'
 import { Redactor } from './redact.js'
@@ -73,6 +75,12 @@ export interface ClientContext {
   words?: Words
   /** Stops requests in flight and retries waiting: a CAPTCHA elsewhere, a cancelled run. */
   signal?: AbortSignal
+  /** Where REST calls go; jira-url itself when absent. */
+  route?: ApiRoute
+  /** Shared by every request of the run; one of its own when absent. */
+  limiter?: RateLimiter
+  /** Jira Cloud, as the inputs say: a refusal is explained for Cloud's credentials. */
+  cloud?: boolean
 }
 
 /** An answer and what was signed for the request that got it. */
@@ -80,6 +88,8 @@ interface Exchange {
   response: JiraResponse
   /** The OAuth signature base string of the last attempt, to compare with Jira's. */
   baseString?: string
+  /** The URL the last attempt went to (the site's or the gateway's). */
+  url: string
 }
 
 export type { Shape }
@@ -91,7 +101,11 @@ export class JiraClient {
   readonly redactor: Redactor
   readonly words: Words
   private readonly signal?: AbortSignal
+  private readonly route: ApiRoute
+  readonly limiter: RateLimiter
+  private readonly cloud: boolean
 
+  /** `baseUrl` is jira-url, what people open; REST calls go where the context's route says. */
   constructor(
     readonly baseUrl: string,
     private readonly auth: Authenticator,
@@ -102,21 +116,22 @@ export class JiraClient {
     this.redactor = context.redactor ?? new Redactor()
     this.words = context.words ?? ACTION_WORDS
     this.signal = context.signal
+    this.route = context.route ?? fixedRoute(baseUrl)
+    this.limiter = context.limiter ?? new RateLimiter(this.retry)
+    this.cloud = context.cloud ?? false
   }
 
-  /** The full URL of a path under the base URL (context path included). */
+  /** The full URL of a REST path as known now (context path or gateway included). */
   url(path: string, query?: Record<string, string>): string {
-    const search = query && Object.keys(query).length > 0 ? `?${new URLSearchParams(query).toString()}` : ''
-    return `${this.baseUrl}${path}${search}`
+    return joinUrl(this.route.known, path, query)
   }
 
   /**
    * Sends one request and returns Jira's answer, whatever it is, retrying what is safe and
    * transient within the policy. Every attempt is signed afresh: a reused nonce is refused.
-   * Network failures and the run's timeout throw JiraError.
+   * Every attempt passes the rate limiter. Network failures and the run's timeout throw JiraError.
    */
   private async exchange(method: string, path: string, options: RequestOptions): Promise<Exchange> {
-    const url = this.url(path, options.query)
     const headers: Record<string, string> = { Accept: 'application/json' }
     let body: string | undefined
     if (options.json !== undefined) {
@@ -131,36 +146,88 @@ export class JiraClient {
     // idempotent, so a PUT that reached Jira before its answer was lost does no harm when sent
     // again. A token POST that did reach Jira is refused on retry as token_used, which says
     // to start the dance again: no state is left half-done.
-    for (let attempt = 0; ; attempt++) {
+    let retries = 0
+    let renewed = false
+    let rerouted = false
+    for (;;) {
       this.checkStopped()
       const remaining = retry.deadline - retry.now()
       if (remaining <= 0) throw this.timedOut(options.issueKey)
-      const signed = this.auth.authorize({ method, url, form: options.form, oauthParams: options.oauthParams })
-      headers.Authorization = signed.header
+      const base = await this.route.base()
+      const url = joinUrl(base, path, options.query)
+      const slot = await this.takeSlot()
+      let signed: Authorization
       let response: JiraResponse
       try {
-        response = await withDeadline(this.transport.send({ method, url, headers, body, signal: this.signal }), remaining)
+        signed = await this.auth.authorize({ method, url, form: options.form, oauthParams: options.oauthParams })
+        if (signed.header === undefined) delete headers.Authorization
+        else headers.Authorization = signed.header
+        response = await withDeadline(this.transport.send({ method, url, headers, body, signal: this.signal }), retry.deadline - retry.now())
       } catch (thrown) {
+        this.limiter.release(slot)
         if (thrown instanceof DeadlinePassed) throw this.timedOut(options.issueKey)
         this.checkStopped()
-        const error = networkError(thrown, this.baseUrl, this.words, options.issueKey)
-        const delay = backoff(attempt, retry)
-        if (attempt < retry.maxRetries && isRetryableThrow(thrown) && retry.now() + delay < retry.deadline) {
-          retry.onRetry?.(`${method} ${path}: ${error.reason} Retrying in ${formatDelay(delay)} (${attempt + 1} of ${retry.maxRetries}).`)
+        if (thrown instanceof JiraError || thrown instanceof Stopped) throw thrown
+        const error = networkError(thrown, base, this.words, options.issueKey)
+        const delay = backoff(retries, retry)
+        if (retries < retry.maxRetries && isRetryableThrow(thrown) && retry.now() + delay < retry.deadline) {
+          retries++
+          retry.onRetry?.(`${method} ${path}: ${error.reason} Retrying in ${formatDelay(delay)} (${retries} of ${retry.maxRetries}).`)
           await this.pause(delay)
           continue
         }
         throw error
       }
-      if (attempt < retry.maxRetries && isRetryableResponse(response)) {
-        const delay = retryDelay(response, attempt, retry)
+      // A CAPTCHA can come with any status; retrying it only deepens the lockout.
+      const captcha = response.headers['x-seraph-loginreason']?.includes('AUTHENTICATION_DENIED') === true
+      if (response.status === 429 && !captcha) {
+        // Every request waits out the time named, and fewer go at once from now on.
+        const delay = retryDelay(response, retries, retry)
+        this.limiter.limited(slot, retry.now() + delay)
+        if (retries < retry.maxRetries && retry.now() + delay < retry.deadline) {
+          retries++
+          const reason = response.headers['ratelimit-reason'] ? `, ${this.redactor.excerpt(response.headers['ratelimit-reason'], 60)}` : ''
+          retry.onRetry?.(
+            `${method} ${path}: HTTP 429${reason}. Retrying in ${formatDelay(delay)} (${retries} of ${retry.maxRetries}), with fewer requests at once.`
+          )
+          continue
+        }
+        return { response, baseString: signed.baseString, url }
+      }
+      this.limiter.release(slot)
+      if (response.status === 401 && !captcha) {
+        // A client-credentials token that expired during the run: one new token, one more try.
+        if (!renewed && this.auth.renew?.(response, signed)) {
+          renewed = true
+          retry.onRetry?.(`${method} ${path}: HTTP 401 to the access token; asking for a new one and sending the request again.`)
+          continue
+        }
+        // Cloud with basic auth: a scoped API token works only through the API gateway.
+        if (!rerouted && this.route.afterUnauthorized && (await this.route.afterUnauthorized(base)) !== undefined) {
+          rerouted = true
+          continue
+        }
+      }
+      if (retries < retry.maxRetries && !captcha && RETRYABLE_STATUSES.has(response.status)) {
+        const delay = retryDelay(response, retries, retry)
         if (retry.now() + delay < retry.deadline) {
-          retry.onRetry?.(`${method} ${path}: HTTP ${response.status}. Retrying in ${formatDelay(delay)} (${attempt + 1} of ${retry.maxRetries}).`)
+          retries++
+          retry.onRetry?.(`${method} ${path}: HTTP ${response.status}. Retrying in ${formatDelay(delay)} (${retries} of ${retry.maxRetries}).`)
           await this.pause(delay)
           continue
         }
       }
-      return { response, baseString: signed.baseString }
+      return { response, baseString: signed.baseString, url }
+    }
+  }
+
+  /** A slot from the rate limiter; a stop while waiting for one throws Stopped. */
+  private async takeSlot(): Promise<Slot> {
+    try {
+      return await this.limiter.acquire(this.signal)
+    } catch (thrown) {
+      this.checkStopped()
+      throw thrown
     }
   }
 
@@ -214,17 +281,32 @@ export class JiraClient {
    * diagnosed JiraError otherwise.
    */
   async answer(method: string, path: string, options: RequestOptions = {}): Promise<JiraResponse> {
-    const { response, baseString } = await this.exchange(method, path, options)
+    const { response, baseString, url } = await this.exchange(method, path, options)
     const failure = diagnose(response, {
       issueKey: options.issueKey,
       anonymousExpected: options.anonymousExpected,
       redactor: this.redactor,
       words: this.words,
-      signed: { url: this.url(path, options.query), baseUrl: this.baseUrl, baseString, fingerprint: () => this.auth.fingerprint }
+      credentials: { mode: this.auth.mode, cloud: this.cloud, gateway: this.route.triedGateway === true },
+      signed: { url, baseUrl: this.baseUrl, baseString, fingerprint: () => this.auth.fingerprint }
     })
     if (failure) throw failure
     return response
   }
+
+  /**
+   * Sends one request and returns the answer undiagnosed (retries included): for endpoints
+   * that are not Jira's REST API, such as an OAuth 2.0 token endpoint.
+   */
+  async send(method: string, path: string, options: RequestOptions = {}): Promise<JiraResponse> {
+    return (await this.exchange(method, path, options)).response
+  }
+}
+
+/** A path and query under a base URL. */
+function joinUrl(base: string, path: string, query?: Record<string, string>): string {
+  const search = query && Object.keys(query).length > 0 ? `?${new URLSearchParams(query).toString()}` : ''
+  return `${base}${path}${search}`
 }
 
 /** Sleeps, or rejects as soon as the signal aborts. */
@@ -255,12 +337,6 @@ function withDeadline<T>(promise: Promise<T>, ms: number): Promise<T> {
     timer.unref()
   })
   return Promise.race([promise, deadline]).finally(() => clearTimeout(timer))
-}
-
-function isRetryableResponse(response: JiraResponse): boolean {
-  // A CAPTCHA can come with any status; retrying it only deepens the lockout.
-  if (response.headers['x-seraph-loginreason']?.includes('AUTHENTICATION_DENIED')) return false
-  return RETRYABLE_STATUSES.has(response.status)
 }
 
 function isRetryableThrow(thrown: unknown): boolean {

@@ -1,3 +1,4 @@
+import type { AuthMode } from './auth.js'
 import { JiraError } from './errors.js'
 import type { JiraResponse } from './transport.js'
 import { Redactor } from './redact.js'
@@ -39,9 +40,23 @@ export interface DiagnosisContext {
   /** Applied to every text taken from the answer. */
   redactor?: Redactor
   words?: Words
+  /** The credentials the request carried, so a refusal is explained for them (OAuth when absent). */
+  credentials?: SentCredentials
   /** The request as sent, for signature_invalid and a wrong jira-url. */
   signed?: { url?: string; baseUrl?: string; baseString?: string; fingerprint?: () => string | undefined }
 }
+
+/** What a request carried: the auth mode ('none' for no Authorization), and where it went. */
+export interface SentCredentials {
+  mode: AuthMode | 'none'
+  /** Jira Cloud (*.atlassian.net). */
+  cloud?: boolean
+  /** The request went, or was also tried, through Cloud's API gateway. */
+  gateway?: boolean
+}
+
+/** Data Center's documented answer when basic auth is switched off. */
+const BASIC_DISABLED = /basic authentication has been disabled/i
 
 /**
  * Classifies one Jira answer. Returns undefined when Jira did what was asked, and a
@@ -70,7 +85,19 @@ export function diagnose(response: JiraResponse, context: DiagnosisContext = {})
     )
   }
 
+  const mode = context.credentials?.mode ?? 'oauth'
   const oauthProblem = findOAuthProblem(response)
+  if (oauthProblem && mode !== 'oauth' && mode !== 'none') {
+    // Jira's OAuth filter names a problem for any request it could not authenticate, OAuth or
+    // not (parameter_absent: no OAuth signature at all). The credentials sent were not OAuth.
+    const problem = redactor.excerpt(oauthProblem, 80)
+    return new JiraError(
+      'unauthorized',
+      `Jira did not accept ${credentialsNamed(mode)} (HTTP ${status}; its OAuth filter answered oauth_problem=${problem}, as it does for any request it could not authenticate).`,
+      credentialsRemedy(context.credentials, words, status),
+      { ...details, oauthProblem: problem }
+    )
+  }
   if (oauthProblem) {
     const problem = redactor.excerpt(oauthProblem, 80)
     const advice = oauthProblemAdvice(oauthProblem, words) ?? 'Jira named this OAuth problem; see its logs for more.'
@@ -85,8 +112,8 @@ export function diagnose(response: JiraResponse, context: DiagnosisContext = {})
     const sign = loginReason === 'AUTHENTICATED_FAILED' ? 'X-Seraph-LoginReason: AUTHENTICATED_FAILED' : 'X-AUSERNAME: anonymous'
     return new JiraError(
       'unauthorized',
-      `Jira did not accept the credentials and answered as an anonymous user (HTTP ${status}, ${sign}), so what it says about the issue cannot be trusted.`,
-      `${words.checkCredentials} For OAuth, check that the access token was authorized and the application link allows user impersonation.`,
+      `Jira did not accept ${credentialsNamed(mode)} and answered as an anonymous user (HTTP ${status}, ${sign}), so what it says about the issue cannot be trusted.`,
+      credentialsRemedy(context.credentials, words, status, loginReason),
       details
     )
   }
@@ -112,8 +139,21 @@ export function diagnose(response: JiraResponse, context: DiagnosisContext = {})
     case 400:
       return new JiraError('invalid', `Jira rejected the request (HTTP 400): ${message}.`, 'Fix the field or value it names.', details)
     case 401:
-      return new JiraError('unauthorized', `Jira answered 401 Unauthorized: ${message}.`, words.checkCredentials, details)
+      if (mode === 'basic' && !context.credentials?.cloud && loginReason === undefined) {
+        // Jira tried no login at all: no Seraph reason on a 401 is what a Jira with basic auth
+        // switched off answers (reportedly the default from Jira 11), right or wrong token.
+        return new JiraError(
+          'unauthorized',
+          `Jira answered 401 Unauthorized to basic auth without trying the user and token (no X-Seraph-LoginReason): ${message}. Basic auth is most likely disabled on this Jira.`,
+          basicDisabledRemedy(words),
+          details
+        )
+      }
+      return new JiraError('unauthorized', `Jira answered 401 Unauthorized: ${message}.`, credentialsRemedy(context.credentials, words, status, loginReason), details)
     case 403:
+      if (mode === 'basic' && BASIC_DISABLED.test(message)) {
+        return new JiraError('unauthorized', `Jira has basic authentication disabled: ${message}.`, basicDisabledRemedy(words), details)
+      }
       return new JiraError(
         'forbidden',
         `Jira answered 403 Forbidden: ${message}.`,
@@ -126,15 +166,83 @@ export function diagnose(response: JiraResponse, context: DiagnosisContext = {})
     case 410:
       return new JiraError('error', `Jira answered 410 Gone: ${message}.`, 'This Jira no longer offers the endpoint.', details)
     case 429:
-      return new JiraError(
-        'error',
-        `Jira is rate limiting requests (HTTP 429${headers['retry-after'] ? `, Retry-After ${redactor.excerpt(headers['retry-after'], 40)}` : ''}).`,
-        `Run fewer updates at once (${words.input('concurrency')}), or ask an admin to raise the limit for this user.`,
-        details
-      )
+      return rateLimited(response, redactor, words, details)
     default:
       return new JiraError('error', `Jira answered HTTP ${status}: ${message}.`, status >= 500 ? 'Jira failed; try again later.' : '', details)
   }
+}
+
+/** How the credentials of a mode are named in a refusal. */
+function credentialsNamed(mode: AuthMode | 'none'): string {
+  switch (mode) {
+    case 'pat':
+      return 'the personal access token'
+    case 'basic':
+      return 'the user and API token (basic auth)'
+    case 'client-credentials':
+      return "the service account's access token (OAuth 2.0 client credentials)"
+    default:
+      return 'the credentials'
+  }
+}
+
+/** What to check for a refusal of the credentials actually sent. */
+function credentialsRemedy(sent: SentCredentials | undefined, words: Words, status: number, loginReason?: string): string {
+  const mode = sent?.mode ?? 'oauth'
+  switch (mode) {
+    case 'pat':
+      return `Check ${words.input('personal-access-token')}: it may have expired or been revoked (Profile → Personal Access Tokens), or belong to another Jira; personal access tokens need Data Center or Server 8.14 or later. ${words.checkCredentials}`
+    case 'basic': {
+      const user = words.input('user')
+      const apiToken = words.input('api-token')
+      if (!sent?.cloud) {
+        return `Check ${user} and ${apiToken}${loginReason === 'AUTHENTICATED_FAILED' ? ' (Jira tried them and they failed; a few more failures lock the account behind a CAPTCHA)' : ''}. On Data Center a personal access token or a service account is the better choice. ${words.checkCredentials}`
+      }
+      const gateway = sent.gateway
+        ? "Cloud's API gateway refused it too, so a scoped token is the less likely cause"
+        : `scoped tokens work only through Cloud's API gateway: set ${words.input('api-url')} to https://api.atlassian.com/ex/jira/{cloudId} (or leave it empty and this tool tries the gateway)`
+      return `Check ${user} is the account's e-mail address. Two causes are likely for an API token on Jira Cloud (HTTP ${status}): the token is scoped (${gateway}); or it expired: API tokens created since December 2024 expire within a year. Create a new one at https://id.atlassian.com/manage-profile/security/api-tokens and update ${apiToken}.`
+    }
+    case 'client-credentials':
+      return `The token endpoint issued the token, but Jira refused it: check the service account is active and may use this Jira${sent?.cloud ? ` (on Cloud, REST calls go through the API gateway: check ${words.input('api-url')} if it is set)` : ''}, and ${words.input('client-id')} is the credential of the service account meant. ${words.checkCredentials}`
+    default:
+      return `${words.checkCredentials} For OAuth, check that the access token was authorized and the application link allows user impersonation.`
+  }
+}
+
+function basicDisabledRemedy(words: Words): string {
+  return `Use a personal access token (${words.input('personal-access-token')}, Data Center 8.14+) or a service account (${words.input('client-id')} and ${words.input('client-secret')}) instead, or ask a Jira admin to allow basic auth for this user.`
+}
+
+/** What Cloud's RateLimit-Reason values mean, for the message when retries ran out. */
+const RATE_LIMIT_REASONS: Record<string, string> = {
+  'jira-burst-based': 'too many requests in a short burst',
+  'jira-quota-tenant-based': "the site's hourly quota is used up",
+  'jira-quota-global-based': "Jira Cloud's global quota is used up",
+  'jira-per-issue-on-write': 'writes to one issue came too fast'
+}
+
+function rateLimited(response: JiraResponse, redactor: Redactor, words: Words, details: { issueKey?: string; status: number; loginReason?: string }): JiraError {
+  const { headers } = response
+  const reasonHeader = headers['ratelimit-reason']?.trim()
+  const reason = reasonHeader ? redactor.excerpt(reasonHeader, 60) : undefined
+  const meaning = reasonHeader && Object.hasOwn(RATE_LIMIT_REASONS, reasonHeader) ? `: ${RATE_LIMIT_REASONS[reasonHeader]}` : ''
+  const waits = [
+    headers['retry-after'] ? `Retry-After ${redactor.excerpt(headers['retry-after'], 40)}` : undefined,
+    headers['x-ratelimit-reset'] ? `X-RateLimit-Reset ${redactor.excerpt(headers['x-ratelimit-reset'], 40)}` : undefined
+  ].filter(Boolean)
+  const remedy =
+    reasonHeader === 'jira-per-issue-on-write'
+      ? 'Space out updates of the same issue (one run per build, not one per step).'
+      : reasonHeader?.startsWith('jira-quota')
+        ? `Wait for the quota to reset, run the step less often, or ask an admin about the site's limits; raising ${words.input('max-retries')} or ${words.input('timeout')} lets a run wait longer.`
+        : `Run fewer updates at once (${words.input('concurrency')}), raise ${words.input('max-retries')} or ${words.input('timeout')} to wait longer, or ask an admin to raise the limit for this user.`
+  return new JiraError(
+    'error',
+    `Jira is rate limiting requests (HTTP 429${reason ? `, RateLimit-Reason ${reason}${meaning}` : ''}${waits.length > 0 ? `, ${waits.join(', ')}` : ''}) and retries ran out.`,
+    remedy,
+    details
+  )
 }
 
 /**

@@ -29,14 +29,22 @@ const OAUTH_SECRET_PARAM = /\b(oauth_(?:token_secret|token|signature|verifier|se
 
 /** Removes secrets from text before anything prints it. */
 export class Redactor {
-  private readonly forms: string[]
+  private forms: string[] = []
 
   /** `secrets` are the raw values; their derived forms are found here. */
   constructor(secrets: Iterable<string> = []) {
-    const forms = new Set<string>()
-    for (const secret of secrets) for (const form of derivedForms(secret.trim())) forms.add(form)
+    for (const secret of secrets) this.add(secret)
+  }
+
+  /**
+   * Adds a secret learnt during the run, such as an access token just issued, and returns its
+   * new forms for the runner's masking.
+   */
+  add(secret: string): string[] {
+    const added = derivedForms(secret.trim()).filter(form => !this.forms.includes(form))
     // Longest first, so a secret that contains another is replaced whole.
-    this.forms = [...forms].sort((a, b) => b.length - a.length)
+    this.forms = [...this.forms, ...added].sort((a, b) => b.length - a.length)
+    return added
   }
 
   /** Every derived form, for the runner's masking (core.setSecret). */

@@ -9,11 +9,25 @@ export interface OAuthCredentials {
   token?: string
 }
 
-/** Sources of time and randomness, passed in so a test can fix them. */
+/** Sources of time and randomness, and the RSA-SHA1 primitive, passed in so a test can fix them. */
 export interface SigningSources {
   /** Seconds since the epoch. */
   clock: () => number
   nonce: () => string
+  /** RSASSA-PKCS1-v1_5 over SHA-1, base64; node:crypto's when absent. */
+  rsaSha1?: (baseString: string, privateKey: KeyObject) => string
+}
+
+/**
+ * This machine's OpenSSL would not sign with RSA-SHA1: RHEL 9's DEFAULT crypto policy (and its
+ * derivatives') forbids SHA-1 signatures, and a Node.js built against the system OpenSSL obeys
+ * it. Jira's OAuth 1.0a accepts nothing else (signature_method_rejected).
+ */
+export class Sha1Refused extends Error {
+  constructor(readonly opensslMessage: string) {
+    super(`this machine's OpenSSL refused to sign with RSA-SHA1 (${opensslMessage})`)
+    this.name = 'Sha1Refused'
+  }
 }
 
 export const systemSources: SigningSources = {
@@ -57,7 +71,16 @@ export function signRequest(request: SignableRequest, credentials: OAuthCredenti
   const oauth = new OAuth({
     consumer: { key: credentials.consumerKey, secret: '' },
     signature_method: 'RSA-SHA1',
-    hash_function: baseString => rsaSha1(baseString, credentials.privateKey)
+    hash_function: baseString => {
+      try {
+        return (sources.rsaSha1 ?? rsaSha1)(baseString, credentials.privateKey)
+      } catch (thrown) {
+        // OpenSSL's own words (error:…:digital envelope routines::invalid digest and the like)
+        // carry no key material; they are kept for the message, cut short.
+        const said = thrown instanceof Error ? thrown.message : String(thrown)
+        throw new Sha1Refused(said.replace(/\s+/g, ' ').slice(0, 160))
+      }
+    }
   })
   oauth.getNonce = sources.nonce
   oauth.getTimeStamp = sources.clock

@@ -21,7 +21,23 @@ export interface SimulatorOptions {
   personalAccessTokens?: Record<string, string>
   /** Basic auth users and their passwords or API tokens. */
   basicUsers?: Record<string, string>
-  basicAuthDisabled?: boolean
+  /**
+   * Basic auth switched off: Data Center's documented 403 ("Basic Authentication has been
+   * disabled on this instance."), or a bare 401 with no Seraph reason, right token or not.
+   */
+  basicAuthDisabled?: boolean | 'bare-401'
+  /** Service accounts' OAuth 2.0 credentials by client id: the secret, the user they act as, their scopes. */
+  serviceAccounts?: Record<string, SimServiceAccount>
+  /** Seconds an issued client-credentials token lives (Jira: about an hour). */
+  tokenLifetimeSeconds?: number
+  /** Cloud: the site's cloudId, served at /_edge/tenant_info; the gateway path /ex/jira/{cloudId} leads here. */
+  cloudId?: string
+  /** Cloud: scoped API tokens by user, which work only through the gateway. */
+  scopedApiTokens?: Record<string, string>
+  /** A rate limit on REST calls, as a token bucket, answered with 429s in one of Jira's header styles. */
+  rateLimit?: SimRateLimit
+  /** Milliseconds since the epoch as the rate limiter reads them; a test's fake clock. */
+  msClock?: () => number
   /** Failed basic logins before the CAPTCHA locks the account (Jira's default is 3). */
   captchaAfter?: number
   contextPath?: string
@@ -49,6 +65,25 @@ export interface SimulatorOptions {
   port?: number
 }
 
+export interface SimServiceAccount {
+  secret: string
+  /** The user the account acts as (Cloud: an accountId-like name). */
+  user: string
+  /** Scopes the credential has; a token asks for some or all of them. */
+  scopes?: string[]
+}
+
+export interface SimRateLimit {
+  /** Requests a second the bucket refills with. */
+  perSecond: number
+  /** Requests the bucket holds; perSecond when absent. */
+  burst?: number
+  /** Data Center's and Cloud's Retry-After (whole seconds), or Cloud's X-RateLimit-Reset (ISO 8601). */
+  style: 'retry-after' | 'reset'
+  /** Cloud's RateLimit-Reason; jira-burst-based when absent. */
+  reason?: string
+}
+
 export interface SimCloudUser {
   accountId: string
   displayName: string
@@ -68,6 +103,8 @@ export interface SeenRequest {
   timestamp?: string
   body: string
   contentType?: string
+  /** Sent through Cloud's API gateway (/ex/jira/{cloudId}), which path leaves out. */
+  gateway?: boolean
 }
 
 export interface InjectedResponse {
@@ -111,6 +148,13 @@ export class JiraSimulator {
   readonly fields: SimFieldDef[]
   readonly accessTokens: Map<string, string>
   readonly requestTokens = new Map<string, RequestToken>()
+  /** Client-credentials access tokens issued, with the user and when they expire (simulator clock, seconds). */
+  readonly issuedTokens = new Map<string, { user: string; expiresAt: number }>()
+  /** Token requests answered, successful or not. */
+  tokenRequests = 0
+  /** Answers 429 from the rate limit. */
+  rateLimited = 0
+  private bucket?: { tokens: number; at: number }
   private readonly injected: InjectedResponse[] = []
   private readonly seenNonces = new Set<string>()
   private readonly failedLogins = new Map<string, number>()
@@ -164,6 +208,11 @@ export class JiraSimulator {
     this.accessTokens.delete(token)
   }
 
+  /** Makes every issued client-credentials token expire now, as if its hour were up. */
+  expireTokens(): void {
+    for (const entry of this.issuedTokens.values()) entry.expiresAt = this.clock() - 1
+  }
+
   /** Requests whose path (under the context path) starts with this. */
   requestsTo(prefix: string, method?: string): SeenRequest[] {
     return this.requests.filter(r => r.path.startsWith(prefix) && (!method || r.method === method))
@@ -178,9 +227,14 @@ export class JiraSimulator {
     const chunks: Buffer[] = []
     for await (const chunk of req) chunks.push(chunk as Buffer)
     const body = Buffer.concat(chunks).toString('utf8')
-    const rawUrl = req.url ?? '/'
+    let rawUrl = req.url ?? '/'
+    // Cloud's gateway: /ex/jira/{cloudId}/rest/… reaches the site's /rest/….
+    const gatewayPrefix = this.options.cloudId ? `/ex/jira/${this.options.cloudId}/` : undefined
+    const gateway = gatewayPrefix !== undefined && rawUrl.startsWith(gatewayPrefix)
+    if (gateway) rawUrl = `${this.contextPath}/${rawUrl.slice(gatewayPrefix.length)}`
     const seen: SeenRequest = {
       method: req.method ?? 'GET',
+      gateway,
       path: rawUrl.startsWith(this.contextPath) ? rawUrl.slice(this.contextPath.length) : rawUrl,
       status: 0,
       authorization: req.headers.authorization,
@@ -212,7 +266,7 @@ export class JiraSimulator {
       return
     }
     await sleep(this.latencyMs)
-    const reply = this.route(req, seen, rawUrl, body)
+    const reply = this.limitRate(seen) ?? this.route(req, seen, rawUrl, body)
     seen.status = reply.status
     const headers: Record<string, string> = { ...reply.headers }
     if (reply.notJira) {
@@ -234,13 +288,43 @@ export class JiraSimulator {
     res.end(text)
   }
 
+  /** A 429 when the bucket is empty, in the configured header style; REST calls only. */
+  private limitRate(seen: SeenRequest): Reply | undefined {
+    const limit = this.options.rateLimit
+    if (!limit || !seen.path.startsWith('/rest/api/')) return undefined
+    const now = (this.options.msClock ?? Date.now)()
+    const burst = limit.burst ?? limit.perSecond
+    const bucket = (this.bucket ??= { tokens: burst, at: now })
+    bucket.tokens = Math.min(burst, bucket.tokens + ((now - bucket.at) * limit.perSecond) / 1000)
+    bucket.at = now
+    if (bucket.tokens >= 1) {
+      bucket.tokens -= 1
+      return undefined
+    }
+    this.rateLimited++
+    const waitMs = ((1 - bucket.tokens) * 1000) / limit.perSecond
+    const headers: Record<string, string> = {
+      'RateLimit-Reason': limit.reason ?? 'jira-burst-based',
+      'X-RateLimit-Limit': String(burst),
+      'X-RateLimit-Remaining': '0'
+    }
+    if (limit.style === 'retry-after') headers['Retry-After'] = String(Math.ceil(waitMs / 1000))
+    else headers['X-RateLimit-Reset'] = new Date(now + waitMs).toISOString()
+    return { status: 429, headers, json: { errorMessages: ['Rate limit exceeded.'], errors: {} } }
+  }
+
   private route(req: IncomingMessage, seen: SeenRequest, rawUrl: string, body: string): Reply {
+    // Atlassian's own endpoints, outside the site's context path.
+    if (rawUrl === '/_edge/tenant_info' && this.options.cloudId) return { notJira: true, status: 200, json: { cloudId: this.options.cloudId } }
+    if (rawUrl === '/oauth/token' && seen.method === 'POST') return this.clientCredentialsToken(seen, body, 'cloud')
     if (!rawUrl.startsWith(`${this.contextPath}/`)) return tomcatNotFound(rawUrl)
     if (this.mode === 'captcha') return captcha(this.baseUrl)
 
     const [path, query = ''] = seen.path.split('?', 2)
     const method = seen.method
 
+    // Data Center service accounts: OAuth 2.0 client credentials.
+    if (path === '/rest/oauth2/latest/token' && method === 'POST') return this.clientCredentialsToken(seen, body, 'data-center')
     // The OAuth dance: its endpoints authenticate the consumer, not a user.
     if (path === '/plugins/servlet/oauth/request-token' && method === 'POST') return this.requestToken(req, seen, rawUrl, body)
     if (path === '/plugins/servlet/oauth/access-token' && method === 'POST') return this.accessToken(req, seen, rawUrl, body)
@@ -257,7 +341,24 @@ export class JiraSimulator {
     const header = req.headers.authorization
     if (!header) return undefined
     if (/^Bearer /i.test(header)) {
-      const user = this.options.personalAccessTokens?.[header.slice(7).trim()]
+      const bearer = header.slice(7).trim()
+      const issued = this.issuedTokens.get(bearer)
+      if (issued) {
+        if (this.clock() >= issued.expiresAt) {
+          return {
+            status: 401,
+            headers: { 'WWW-Authenticate': 'Bearer realm="jira", error="invalid_token", error_description="The access token expired"' },
+            json: { message: 'The access token expired' }
+          }
+        }
+        // Cloud's service-account tokens work only through the gateway.
+        if (this.options.deployment === 'Cloud' && !seen.gateway) {
+          return { status: 401, json: { code: 401, message: 'Unauthorized; scope does not match' } }
+        }
+        seen.user = issued.user
+        return undefined
+      }
+      const user = this.options.personalAccessTokens?.[bearer]
       if (!user)
         return {
           status: 401,
@@ -275,10 +376,18 @@ export class JiraSimulator {
   }
 
   private basic(header: string, seen: SeenRequest): Reply | undefined {
+    if (this.options.basicAuthDisabled === 'bare-401') return { status: 401, headers: { 'WWW-Authenticate': 'OAuth realm="jira"' }, text: '' }
     if (this.options.basicAuthDisabled) return { status: 403, json: { message: 'Basic Authentication has been disabled on this instance.' } }
     const decoded = Buffer.from(header.slice(6).trim(), 'base64').toString('utf8')
     const at = decoded.indexOf(':')
     const [user, password] = [decoded.slice(0, at), decoded.slice(at + 1)]
+    // Cloud: a scoped API token is refused at the site and accepted through the gateway.
+    const scoped = this.options.scopedApiTokens?.[user]
+    if (scoped !== undefined && scoped === password) {
+      if (!seen.gateway) return { status: 401, json: { errorMessages: ['Client must be authenticated to access this resource.'], errors: {} } }
+      seen.user = user
+      return undefined
+    }
     const failures = this.failedLogins.get(user) ?? 0
     if (failures >= (this.options.captchaAfter ?? 3)) return captcha(this.baseUrl)
     if (this.options.basicUsers?.[user] !== password || at < 0) {
@@ -288,6 +397,27 @@ export class JiraSimulator {
     this.failedLogins.set(user, 0)
     seen.user = user
     return undefined
+  }
+
+  /**
+   * OAuth 2.0 client credentials (RFC 6749 §4.4): Data Center's /rest/oauth2/latest/token, or
+   * Cloud's https://auth.atlassian.com/oauth/token, which also wants audience=api.atlassian.com.
+   */
+  private clientCredentialsToken(seen: SeenRequest, body: string, endpoint: 'data-center' | 'cloud'): Reply {
+    this.tokenRequests++
+    const form = new Map(formDecode(body))
+    const error = (status: number, code: string, description: string): Reply => ({ status, notJira: true, json: { error: code, error_description: description } })
+    if (!(seen.contentType ?? '').startsWith('application/x-www-form-urlencoded')) return error(400, 'invalid_request', 'Expected a form body')
+    if (form.get('grant_type') !== 'client_credentials') return error(400, 'unsupported_grant_type', 'Unsupported grant type')
+    const account = this.options.serviceAccounts?.[form.get('client_id') ?? '']
+    if (!account || account.secret !== form.get('client_secret')) return error(401, 'invalid_client', 'Client authentication failed')
+    if (endpoint === 'cloud' && form.get('audience') !== 'api.atlassian.com') return error(403, 'access_denied', 'Unauthorized audience')
+    const asked = form.get('scope')?.split(' ') ?? account.scopes ?? []
+    if (asked.some(scope => !(account.scopes ?? []).includes(scope))) return error(400, 'invalid_scope', 'The requested scope is invalid')
+    const token = randomBytes(24).toString('base64url')
+    const lifetime = this.options.tokenLifetimeSeconds ?? 3600
+    this.issuedTokens.set(token, { user: account.user, expiresAt: this.clock() + lifetime })
+    return { status: 200, notJira: true, json: { access_token: token, token_type: 'Bearer', expires_in: lifetime, scope: asked.join(' ') } }
   }
 
   /** net.oauth's checks, in its order, against the simulator's own base string. */
