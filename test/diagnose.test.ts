@@ -93,3 +93,65 @@ describe("reading Jira's refusals", () => {
     assert.equal(errorText(response(502, {}, html)), 'an HTML page titled "Log in - SSO portal"')
   })
 })
+
+describe('explaining a refusal for the credentials actually sent', () => {
+  const sent = (mode: 'oauth' | 'pat' | 'basic' | 'client-credentials', cloud = false) => ({ credentials: { mode, cloud } })
+  const absent = response(401, { 'www-authenticate': 'OAuth realm="https%3A%2F%2Fjira.example.com", oauth_problem="parameter_absent"' })
+
+  it('does not call parameter_absent an OAuth signature problem when no OAuth was sent', () => {
+    for (const [mode, names] of [
+      ['basic', /the user input and the api-token input/],
+      ['pat', /Check the personal-access-token input: it may have expired or been revoked/],
+      ['client-credentials', /the client-id input is the credential of the service account/]
+    ] as const) {
+      const failure = diagnose(absent, sent(mode))
+      assert.equal(failure?.kind, 'unauthorized')
+      assert.doesNotMatch(failure?.message ?? '', /refused the OAuth signature|For OAuth/, mode)
+      assert.match(failure?.message ?? '', /its OAuth filter answered oauth_problem=parameter_absent, as it does for any request it could not authenticate/)
+      assert.match(failure?.message ?? '', names, mode)
+    }
+    // Sent with OAuth, it is an OAuth problem.
+    assert.match(diagnose(absent, sent('oauth'))?.message ?? '', /Jira refused the OAuth signature: oauth_problem=parameter_absent/)
+  })
+
+  it('explains an anonymous answer for each mode, and OAuth only for OAuth', () => {
+    const failed = response(401, { 'x-seraph-loginreason': 'AUTHENTICATED_FAILED' })
+    assert.match(diagnose(failed, sent('oauth'))?.message ?? '', /For OAuth, check that the access token was authorized/)
+    const basic = diagnose(failed, sent('basic'))?.message ?? ''
+    assert.match(basic, /Jira did not accept the user and API token \(basic auth\)/)
+    assert.match(basic, /Jira tried them and they failed; a few more failures lock the account behind a CAPTCHA/)
+    assert.doesNotMatch(basic, /OAuth/)
+    assert.match(diagnose(failed, sent('pat'))?.message ?? '', /Jira did not accept the personal access token.*Data Center or Server 8\.14 or later/)
+  })
+
+  it('names the two likely causes of a 401 to an API token on Jira Cloud', () => {
+    const message = diagnose(response(401, {}, '{"errorMessages":["Client must be authenticated to access this resource."],"errors":{}}'), sent('basic', true))?.message ?? ''
+    assert.match(message, /the token is scoped \(scoped tokens work only through Cloud's API gateway: set the api-url input to https:\/\/api\.atlassian\.com\/ex\/jira\/\{cloudId\}/)
+    assert.match(message, /or it expired: API tokens created since December 2024 expire within a year/)
+  })
+
+  it('says basic auth is disabled on a 401 that tried no login, and on the documented 403', () => {
+    const bare = diagnose(response(401, { 'www-authenticate': 'OAuth realm="jira"' }), sent('basic'))
+    assert.equal(bare?.kind, 'unauthorized')
+    assert.match(bare?.message ?? '', /without trying the user and token \(no X-Seraph-LoginReason\).*Basic auth is most likely disabled on this Jira/)
+    assert.match(bare?.message ?? '', /Use a personal access token \(the personal-access-token input, Data Center 8\.14\+\) or a service account/)
+    const documented = diagnose(response(403, {}, '{"message": "Basic Authentication has been disabled on this instance."}'), sent('basic'))
+    assert.equal(documented?.kind, 'unauthorized')
+    assert.match(documented?.message ?? '', /^Jira has basic authentication disabled: Basic Authentication has been disabled on this instance\. Use a personal access token/)
+    // The same 401 to a PAT is a refused PAT, not basic auth switched off.
+    assert.doesNotMatch(diagnose(response(401), sent('pat'))?.message ?? '', /basic auth/i)
+  })
+
+  it('names RateLimit-Reason, its meaning and the time to wait when retries ran out', () => {
+    const failure = diagnose(
+      response(429, { 'retry-after': '4', 'ratelimit-reason': 'jira-per-issue-on-write', 'x-ratelimit-reset': '2026-12-01T10:00:04Z' }),
+      sent('basic', true)
+    )
+    assert.equal(failure?.kind, 'error')
+    assert.match(
+      failure?.message ?? '',
+      /HTTP 429, RateLimit-Reason jira-per-issue-on-write: writes to one issue came too fast, Retry-After 4, X-RateLimit-Reset 2026-12-01T10:00:04Z\) and retries ran out\. Space out updates of the same issue/
+    )
+    assert.match(diagnose(response(429, { 'ratelimit-reason': 'jira-burst-based' }))?.message ?? '', /too many requests in a short burst.*Run fewer updates at once \(the concurrency input\)/)
+  })
+})

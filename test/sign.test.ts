@@ -5,7 +5,10 @@ import { describe, it } from 'node:test'
 import { loadPrivateKey } from '../src/oauth/keys.js'
 import { signRequest, splitUrl } from '../src/oauth/sign.js'
 import { parseOAuthHeader, serverBaseString, verifyRsaSha1 } from './sim/oauth-verify.js'
-import { ROOT, testKeys } from './helpers.js'
+import { CONSUMER_KEY, ROOT, startSimulator, testKeys } from './helpers.js'
+import { connect } from '../src/jira/connect.js'
+import { JiraError } from '../src/jira/errors.js'
+import { httpTransport } from '../src/jira/transport.js'
 import { createPublicKey } from 'node:crypto'
 
 interface Vector {
@@ -112,5 +115,49 @@ describe('OAuth 1.0a RSA-SHA1 signing', () => {
     const expected = serverBaseString({ method: 'GET', baseUri: 'http://jira.example.com/rest/api/2/search', query: '__proto__=x&jql=y', oauthParams: header })
     assert.equal(signed.baseString, expected)
     assert.ok(verifyRsaSha1(expected, signed.oauthParams.oauth_signature, createPublicKey(testKeys().publicKey)))
+  })
+})
+
+describe("a machine whose OpenSSL forbids SHA-1 signatures (RHEL 9's DEFAULT policy)", () => {
+  // This machine's OpenSSL signs SHA-1, so the refusal comes through the signer's seam, with
+  // the error a RHEL 9 system OpenSSL gives.
+  const refusing = {
+    ...fixed(1_700_000_000, 'nonce'),
+    rsaSha1: (): string => {
+      throw Object.assign(new Error('error:03000098:digital envelope routines::invalid digest'), { code: 'ERR_OSSL_EVP_INVALID_DIGEST' })
+    }
+  }
+
+  it('says so by name, with the ways out, and sends nothing', async () => {
+    const sim = await startSimulator({ accessToken: 'sha1-token-0001' })
+    const transport = httpTransport()
+    try {
+      const client = connect(
+        {
+          jiraUrl: sim.baseUrl,
+          auth: { mode: 'oauth', consumerKey: CONSUMER_KEY, privateKey: loadPrivateKey(testKeys().pkcs8), accessToken: 'sha1-token-0001' },
+          maxRetries: 3,
+          timeoutSeconds: 60
+        },
+        { transport, sources: refusing }
+      )
+      await assert.rejects(client.json('GET', '/rest/api/2/myself'), (error: unknown) => {
+        assert.ok(error instanceof JiraError)
+        assert.match(error.reason, /This machine's OpenSSL refused to sign with RSA-SHA1, which Jira's OAuth 1\.0a requires \(error:03000098:digital envelope routines::invalid digest\); nothing was sent/)
+        assert.match(error.reason, /system crypto policy forbids SHA-1 signatures, as RHEL 9's DEFAULT policy/)
+        assert.match(error.remedy, /a Node\.js from nodejs\.org \(it bundles its own OpenSSL/)
+        assert.match(error.remedy, /a personal access token or a service account/)
+        return true
+      })
+      assert.equal(sim.requests.length, 0)
+    } finally {
+      transport.close()
+      await sim.close()
+    }
+  })
+
+  it('signs as before when the primitive works', () => {
+    const signed = signRequest({ method: 'GET', url: 'https://jira.example.com/rest/api/2/myself' }, { consumerKey: 'k', privateKey: loadPrivateKey(testKeys().pkcs8) }, fixed(1, 'n'))
+    assert.match(signed.authorization, /oauth_signature="[^"]+"/)
   })
 })

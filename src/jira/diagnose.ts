@@ -152,7 +152,7 @@ export function diagnose(response: JiraResponse, context: DiagnosisContext = {})
       return new JiraError('unauthorized', `Jira answered 401 Unauthorized: ${message}.`, credentialsRemedy(context.credentials, words, status, loginReason), details)
     case 403:
       if (mode === 'basic' && BASIC_DISABLED.test(message)) {
-        return new JiraError('unauthorized', `Jira has basic authentication disabled: ${message}.`, basicDisabledRemedy(words), details)
+        return new JiraError('unauthorized', `Jira has basic authentication disabled: ${message.replace(/\.$/, '')}.`, basicDisabledRemedy(words), details)
       }
       return new JiraError(
         'forbidden',
