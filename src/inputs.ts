@@ -38,7 +38,7 @@ const DECLARED = [
   {
     name: 'api-url',
     description:
-      "Where REST calls go when not to jira-url: Jira Cloud's API gateway, https://api.atlassian.com/ex/jira/{cloudId}. Derived on Cloud for client credentials when empty; links keep jira-url.",
+      "Where REST calls go when not to jira-url: Jira Cloud's API gateway, https://api.atlassian.com/ex/jira/{cloudId}. Empty on Cloud: derived for client credentials, and tried when the site refuses an API token (scoped tokens). Links keep jira-url.",
     cli: { flag: 'string', env: 'JIRA_API_URL', commands: ['update', 'check'] }
   },
   {

@@ -218,6 +218,37 @@ describe('the bundled action, run as the Actions runner runs it', () => {
     }
   })
 
+  it('authenticates as a service account with client credentials, masking the secret and the token issued', async () => {
+    const clientSecret = newAccessToken()
+    const s = await startSimulator({ serviceAccounts: { 'gha-client': { secret: clientSecret, user: 'svc-github' } } })
+    try {
+      const run = await runAction({
+        'jira-url': s.baseUrl,
+        'client-id': 'gha-client',
+        'client-secret': clientSecret,
+        issue: 'CI-1, CI-2, CI-3',
+        field: 'customfield_10315',
+        value: 'https://ci.example.com/run/2'
+      })
+      assert.equal(run.code, 0, run.log)
+      assert.equal(run.outputs.updated, 'CI-1,CI-2,CI-3')
+      assert.deepEqual(
+        s.requestsTo('/rest/api/2/issue/', 'PUT').map(r => r.user),
+        ['svc-github', 'svc-github', 'svc-github']
+      )
+      // One token for the whole run, masked the moment it arrived; the secret masked when read.
+      assert.equal(s.tokenRequests, 1)
+      const [issued] = s.issuedTokens.keys()
+      assert.ok(run.stdout.includes(`::add-mask::${issued}`))
+      assert.ok(run.stdout.indexOf(`::add-mask::${issued}`) < run.stdout.indexOf('CI-1: updated'))
+      assert.ok(run.stdout.includes(`::add-mask::${clientSecret}`))
+      for (const text of [run.log, run.stderr, run.summary]) assert.ok(!text.includes(issued))
+      assert.match(run.log, /Client credentials over plain http/)
+    } finally {
+      await s.close()
+    }
+  })
+
   it('fails on bad input before sending any request, naming the input', async () => {
     const f = await fresh()
     try {

@@ -146,8 +146,14 @@ describe('the CLI with other ways to authenticate', () => {
   const pat = newAccessToken()
   const apiToken = newAccessToken()
   const token = newAccessToken()
+  const clientSecret = newAccessToken()
   before(async () => {
-    sim = await startSimulator({ accessToken: token, personalAccessTokens: { [pat]: 'pat-user' }, basicUsers: { 'ci@example.com': apiToken } })
+    sim = await startSimulator({
+      accessToken: token,
+      personalAccessTokens: { [pat]: 'pat-user' },
+      basicUsers: { 'ci@example.com': apiToken },
+      serviceAccounts: { 'jenkins-client': { secret: clientSecret, user: 'svc-jenkins', scopes: ['READ', 'WRITE'] } }
+    })
   })
   after(() => sim.close())
   const update = ['update', '--issue', 'CI-2', '--field', 'customfield_10314', '--value', 'Build Passed']
@@ -166,13 +172,42 @@ describe('the CLI with other ways to authenticate', () => {
     assert.equal(sim.requestsTo('/rest/api/2/issue/CI-2', 'PUT').at(-1)?.user, 'ci@example.com')
   })
 
+  it('updates a field as a service account (client credentials) and check names the account, no token shown', async () => {
+    const env = { JIRA_URL: sim.baseUrl, JIRA_CLIENT_ID: 'jenkins-client', JIRA_CLIENT_SECRET: clientSecret }
+    const check = await cli(['check', '--scope', 'WRITE'], env)
+    assert.equal(check.code, 0, check.stderr)
+    assert.match(check.stdout, new RegExp(`Authenticated to ${sim.baseUrl} with OAuth 2\\.0 client credentials \\(service account\\): the service account acts as svc-jenkins \\(Svc Jenkins\\)\\.`))
+    const tokensBefore = sim.tokenRequests
+    const run = await cli(['update', '--issue', 'CI-3', '--field', 'customfield_10314', '--value', 'Build Passed', '--client-id', 'jenkins-client', '--json'], {
+      JIRA_URL: sim.baseUrl,
+      JIRA_CLIENT_SECRET: clientSecret
+    })
+    assert.equal(run.code, 0, run.stderr)
+    assert.equal(sim.requestsTo('/rest/api/2/issue/CI-3', 'PUT').at(-1)?.user, 'svc-jenkins')
+    assert.equal(sim.tokenRequests, tokensBefore + 1)
+    assert.match(run.stderr, /warning: Client credentials over plain http/)
+    for (const issued of sim.issuedTokens.keys()) assert.ok(!run.stdout.includes(issued) && !run.stderr.includes(issued) && !check.stdout.includes(issued))
+  })
+
+  it('stops at a rotated client secret, naming both inputs, after one request', async () => {
+    const before = sim.requests.length
+    const run = await cli([...update, '--jira-url', sim.baseUrl, '--client-id', 'jenkins-client'], { JIRA_CLIENT_SECRET: 'rotated-secret-000' })
+    assert.equal(run.code, 1)
+    assert.match(run.stderr, /refused the client \(invalid_client: Client authentication failed\)\. Check --client-id \(or JIRA_CLIENT_ID\) and JIRA_CLIENT_SECRET/)
+    assert.doesNotMatch(run.stderr, /rotated-secret-000/)
+    assert.deepEqual(
+      sim.requests.slice(before).map(r => `${r.method} ${r.path} ${r.status}`),
+      ['POST /rest/oauth2/latest/token 401']
+    )
+  })
+
   it('fails clearly, sending nothing, when two ways to authenticate are configured', async () => {
     const before = sim.requests.length
     const run = await cli([...update, '--jira-url', sim.baseUrl], { JIRA_PERSONAL_ACCESS_TOKEN: pat, JIRA_USER: 'x', JIRA_API_TOKEN: apiToken })
     assert.equal(run.code, 2)
     assert.match(
       run.stderr,
-      /credentials for 2 ways to authenticate are set \(pat, basic\); configure exactly one \(OAuth 1\.0a: --consumer-key \(or JIRA_CONSUMER_KEY\), JIRA_PRIVATE_KEY \(or JIRA_PRIVATE_KEY_FILE\), JIRA_ACCESS_TOKEN; personal access token: JIRA_PERSONAL_ACCESS_TOKEN; basic with an API token: --user \(or JIRA_USER\) and JIRA_API_TOKEN\)/
+      /credentials for 2 ways to authenticate are set \(pat, basic\); configure exactly one \(OAuth 1\.0a: --consumer-key \(or JIRA_CONSUMER_KEY\), JIRA_PRIVATE_KEY \(or JIRA_PRIVATE_KEY_FILE\), JIRA_ACCESS_TOKEN; personal access token: JIRA_PERSONAL_ACCESS_TOKEN; basic with an API token: --user \(or JIRA_USER\) and JIRA_API_TOKEN; service account \(OAuth 2\.0 client credentials\): --client-id \(or JIRA_CLIENT_ID\) and JIRA_CLIENT_SECRET\)/
     )
     assert.equal(sim.requests.length, before)
   })
@@ -195,7 +230,11 @@ describe('the CLI with other ways to authenticate', () => {
     for (let i = 0; i < 3; i++) {
       const run = await cli(['check', '--jira-url', sim.baseUrl], wrong)
       assert.equal(run.code, 1)
-      assert.match(run.stderr, /Jira did not accept the credentials and answered as an anonymous user \(HTTP 401, X-Seraph-LoginReason: AUTHENTICATED_FAILED\)/)
+      assert.match(
+        run.stderr,
+        /Jira did not accept the user and API token \(basic auth\) and answered as an anonymous user \(HTTP 401, X-Seraph-LoginReason: AUTHENTICATED_FAILED\),.*Check --user \(or JIRA_USER\) and JIRA_API_TOKEN \(Jira tried them and they failed/
+      )
+      assert.doesNotMatch(run.stderr, /For OAuth/)
     }
     const locked = await cli(['check', '--jira-url', sim.baseUrl, '--json'], wrong)
     assert.equal(locked.code, 1)

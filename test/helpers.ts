@@ -151,7 +151,7 @@ export async function runCli(
     fileKey = undefined
   }
   const pieces = secretPieces(
-    [env.JIRA_ACCESS_TOKEN, env.JIRA_PERSONAL_ACCESS_TOKEN, env.JIRA_API_TOKEN, env.JIRA_PRIVATE_KEY_PASSPHRASE],
+    [env.JIRA_ACCESS_TOKEN, env.JIRA_PERSONAL_ACCESS_TOKEN, env.JIRA_API_TOKEN, env.JIRA_PRIVATE_KEY_PASSPHRASE, env.JIRA_CLIENT_SECRET],
     [env.JIRA_PRIVATE_KEY, fileKey]
   )
   assertNoSecrets({ stdout: run.stdout, stderr: run.stderr }, pieces)
@@ -188,7 +188,7 @@ export async function runAction(inputs: Record<string, string>, extraEnv: Record
   rmSync(dir, { recursive: true, force: true })
   // Every run of the action in the suite is also a leak test.
   const pieces = secretPieces(
-    [inputs['access-token'], inputs['personal-access-token'], inputs['api-token'], inputs['private-key-passphrase']],
+    [inputs['access-token'], inputs['personal-access-token'], inputs['api-token'], inputs['private-key-passphrase'], inputs['client-secret']],
     [inputs['private-key']]
   )
   assertNoSecrets({ log, stderr, 'the output file': outputText, 'the job summary': summary }, pieces)

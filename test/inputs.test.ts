@@ -72,7 +72,7 @@ describe('one declaration of every input', () => {
       Object.keys(flagsOf('check'))
         .filter(name => INPUTS.some(spec => spec.name === name))
         .sort(),
-      ['ca-certificate', 'consumer-key', 'jira-url', 'max-retries', 'timeout', 'user']
+      ['api-url', 'ca-certificate', 'client-id', 'consumer-key', 'jira-url', 'max-retries', 'scope', 'timeout', 'token-url', 'user']
     )
   })
 
