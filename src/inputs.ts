@@ -84,19 +84,20 @@ const DECLARED = [
   },
   {
     name: 'client-id',
-    description: 'Instead of OAuth 1.0a, with client-secret: the client id of an OAuth 2.0 credential of a service account (client credentials; Data Center and Cloud).',
+    description:
+      'Instead of OAuth 1.0a, with client-secret: the client id of an OAuth 2.0 credential of a service account (client credentials; Data Center and Cloud).',
     cli: { flag: 'string', env: 'JIRA_CLIENT_ID', commands: ['update', 'check'] }
   },
   {
     name: 'client-secret',
-    description: 'With client-id: the client secret of the service account\'s OAuth 2.0 credential. Pass it from a secret.',
+    description: "With client-id: the client secret of the service account's OAuth 2.0 credential. Pass it from a secret.",
     secret: true,
     cli: { env: 'JIRA_CLIENT_SECRET', commands: ['update', 'check'] }
   },
   {
     name: 'token-url',
     description:
-      "With client-id: where to ask for access tokens. Default: {jira-url}/rest/oauth2/latest/token on Data Center, https://auth.atlassian.com/oauth/token on Cloud (*.atlassian.net).",
+      'With client-id: where to ask for access tokens. Default: {jira-url}/rest/oauth2/latest/token on Data Center, https://auth.atlassian.com/oauth/token on Cloud (*.atlassian.net).',
     cli: { flag: 'string', env: 'JIRA_TOKEN_URL', commands: ['update', 'check'] }
   },
   {

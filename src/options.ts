@@ -234,7 +234,8 @@ function parseConnection(raw: RawInputs, nameOf: InputNamer, problem: Problem, n
   }
   if (auth?.mode !== 'client-credentials') {
     for (const input of CLIENT_CREDENTIALS_EXTRAS) {
-      if (text(raw, input) !== '') problem(input, `is set, but only client credentials use it. Set ${nameOf('client-id')} and ${nameOf('client-secret')} too, or leave it empty.`)
+      if (text(raw, input) !== '')
+        problem(input, `is set, but only client credentials use it. Set ${nameOf('client-id')} and ${nameOf('client-secret')} too, or leave it empty.`)
     }
   }
   const apiUrlText = text(raw, 'api-url')
@@ -252,7 +253,10 @@ function parseClientCredentials(raw: RawInputs, nameOf: InputNamer, problem: Pro
   const clientId = text(raw, 'client-id')
   const clientSecret = text(raw, 'client-secret')
   if (clientId === '')
-    problem('client-id', `is empty, but ${nameOf('client-secret')} is set. Client credentials need both: the client id and secret of the service account's OAuth 2.0 credential.`)
+    problem(
+      'client-id',
+      `is empty, but ${nameOf('client-secret')} is set. Client credentials need both: the client id and secret of the service account's OAuth 2.0 credential.`
+    )
   if (clientSecret === '') problem('client-secret', `is empty, but ${nameOf('client-id')} is set. Client credentials need the client secret too. ${FORK_HINT}`)
   if (/[^\x21-\x7e]/.test(clientId)) problem('client-id', 'holds a space, a line break or a character outside ASCII, which no client id has. Copy it again.')
   checkToken(raw, 'client-secret', problem)

@@ -176,7 +176,12 @@ describe('the CLI with other ways to authenticate', () => {
     const env = { JIRA_URL: sim.baseUrl, JIRA_CLIENT_ID: 'jenkins-client', JIRA_CLIENT_SECRET: clientSecret }
     const check = await cli(['check', '--scope', 'WRITE'], env)
     assert.equal(check.code, 0, check.stderr)
-    assert.match(check.stdout, new RegExp(`Authenticated to ${sim.baseUrl} with OAuth 2\\.0 client credentials \\(service account\\): the service account acts as svc-jenkins \\(Svc Jenkins\\)\\.`))
+    assert.match(
+      check.stdout,
+      new RegExp(
+        `Authenticated to ${sim.baseUrl} with OAuth 2\\.0 client credentials \\(service account\\): the service account acts as svc-jenkins \\(Svc Jenkins\\)\\.`
+      )
+    )
     const tokensBefore = sim.tokenRequests
     const run = await cli(['update', '--issue', 'CI-3', '--field', 'customfield_10314', '--value', 'Build Passed', '--client-id', 'jenkins-client', '--json'], {
       JIRA_URL: sim.baseUrl,
@@ -193,7 +198,10 @@ describe('the CLI with other ways to authenticate', () => {
     const before = sim.requests.length
     const run = await cli([...update, '--jira-url', sim.baseUrl, '--client-id', 'jenkins-client'], { JIRA_CLIENT_SECRET: 'rotated-secret-000' })
     assert.equal(run.code, 1)
-    assert.match(run.stderr, /refused the client \(invalid_client: Client authentication failed\)\. Check --client-id \(or JIRA_CLIENT_ID\) and JIRA_CLIENT_SECRET/)
+    assert.match(
+      run.stderr,
+      /refused the client \(invalid_client: Client authentication failed\)\. Check --client-id \(or JIRA_CLIENT_ID\) and JIRA_CLIENT_SECRET/
+    )
     assert.doesNotMatch(run.stderr, /rotated-secret-000/)
     assert.deepEqual(
       sim.requests.slice(before).map(r => `${r.method} ${r.path} ${r.status}`),

@@ -125,8 +125,12 @@ describe('explaining a refusal for the credentials actually sent', () => {
   })
 
   it('names the two likely causes of a 401 to an API token on Jira Cloud', () => {
-    const message = diagnose(response(401, {}, '{"errorMessages":["Client must be authenticated to access this resource."],"errors":{}}'), sent('basic', true))?.message ?? ''
-    assert.match(message, /the token is scoped \(scoped tokens work only through Cloud's API gateway: set the api-url input to https:\/\/api\.atlassian\.com\/ex\/jira\/\{cloudId\}/)
+    const message =
+      diagnose(response(401, {}, '{"errorMessages":["Client must be authenticated to access this resource."],"errors":{}}'), sent('basic', true))?.message ?? ''
+    assert.match(
+      message,
+      /the token is scoped \(scoped tokens work only through Cloud's API gateway: set the api-url input to https:\/\/api\.atlassian\.com\/ex\/jira\/\{cloudId\}/
+    )
     assert.match(message, /or it expired: API tokens created since December 2024 expire within a year/)
   })
 
@@ -137,7 +141,10 @@ describe('explaining a refusal for the credentials actually sent', () => {
     assert.match(bare?.message ?? '', /Use a personal access token \(the personal-access-token input, Data Center 8\.14\+\) or a service account/)
     const documented = diagnose(response(403, {}, '{"message": "Basic Authentication has been disabled on this instance."}'), sent('basic'))
     assert.equal(documented?.kind, 'unauthorized')
-    assert.match(documented?.message ?? '', /^Jira has basic authentication disabled: Basic Authentication has been disabled on this instance\. Use a personal access token/)
+    assert.match(
+      documented?.message ?? '',
+      /^Jira has basic authentication disabled: Basic Authentication has been disabled on this instance\. Use a personal access token/
+    )
     // The same 401 to a PAT is a refused PAT, not basic auth switched off.
     assert.doesNotMatch(diagnose(response(401), sent('pat'))?.message ?? '', /basic auth/i)
   })
@@ -152,6 +159,9 @@ describe('explaining a refusal for the credentials actually sent', () => {
       failure?.message ?? '',
       /HTTP 429, RateLimit-Reason jira-per-issue-on-write: writes to one issue came too fast, Retry-After 4, X-RateLimit-Reset 2026-12-01T10:00:04Z\) and retries ran out\. Space out updates of the same issue/
     )
-    assert.match(diagnose(response(429, { 'ratelimit-reason': 'jira-burst-based' }))?.message ?? '', /too many requests in a short burst.*Run fewer updates at once \(the concurrency input\)/)
+    assert.match(
+      diagnose(response(429, { 'ratelimit-reason': 'jira-burst-based' }))?.message ?? '',
+      /too many requests in a short burst.*Run fewer updates at once \(the concurrency input\)/
+    )
   })
 })

@@ -33,12 +33,14 @@ describe('credentials echoed back by proxies, WAFs and Jira itself', () => {
   const pat = `pat+${newAccessToken()}/=`
   const apiToken = `api+${newAccessToken()}/=`
   const accessToken = `tok+${newAccessToken()}/=`
+  const clientSecret = `cs+${newAccessToken()}/=`
   let sim: JiraSimulator
   before(async () => {
     sim = await startSimulator({
       accessTokens: { [accessToken]: 'ci-bot' },
       personalAccessTokens: { [pat]: 'pat-user' },
-      basicUsers: { 'ci@example.com': apiToken }
+      basicUsers: { 'ci@example.com': apiToken },
+      serviceAccounts: { 'echo-client': { secret: clientSecret, user: 'svc-echo' } }
     })
   })
   after(() => sim.close())
@@ -64,6 +66,20 @@ describe('credentials echoed back by proxies, WAFs and Jira itself', () => {
         for (const secret of secrets) assert.ok(run.stdout.includes(`::add-mask::${percentEncode(secret).replace(/%/g, '%25')}`))
         if (inputs['api-token']) assert.ok(run.stdout.includes(`::add-mask::${basic}`))
       }
+    })
+  }
+
+  for (const [where, pathIncludes, status] of [
+    ['the token endpoint', '/rest/oauth2/', 401],
+    ['a REST call', '/rest/api/', 403]
+  ] as const) {
+    it(`redacts a client secret and the access tokens issued when ${where} echoes the request`, async () => {
+      sim.clearInjected()
+      sim.inject({ ...echo(status), pathIncludes })
+      const run = await runAction({ 'jira-url': sim.baseUrl, ...SET, 'client-id': 'echo-client', 'client-secret': clientSecret, 'max-retries': '0' })
+      assert.equal(run.code, 1)
+      assertNoForms(run, [clientSecret, ...sim.issuedTokens.keys()])
+      assert.match(run.log, /client_secret=\*\*\*|Authorization: Bearer \*\*\*/i)
     })
   }
 

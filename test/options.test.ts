@@ -142,11 +142,27 @@ describe('service accounts (OAuth 2.0 client credentials) and where REST calls g
   const refusals: Array<[string, RawInputs, RegExp]> = [
     ['a client id without its secret', service({ 'client-secret': '' }), /input 'client-secret': is empty, but input 'client-id' is set/],
     ['a secret without its client id', service({ 'client-id': '' }), /input 'client-id': is empty, but input 'client-secret' is set/],
-    ['token-url without client credentials', { ...valid(), 'token-url': 'https://jira.example.com/t' }, /input 'token-url': is set, but only client credentials use it/],
+    [
+      'token-url without client credentials',
+      { ...valid(), 'token-url': 'https://jira.example.com/t' },
+      /input 'token-url': is set, but only client credentials use it/
+    ],
     ['a scope list with two spaces', service({ scope: 'READ  WRITE' }), /input 'scope': "READ {2}WRITE" is not a list of scopes/],
-    ['an api-url that goes as far as /rest', service({ 'api-url': 'https://api.atlassian.com/ex/jira/x/rest/api/2' }), /input 'api-url': .*goes as far as \/rest/],
-    ['an api-url with a password in it', service({ 'api-url': 'https://u:p@api.atlassian.com/ex/jira/x' }), /input 'api-url': must not contain a user name or password/],
-    ['client credentials together with OAuth', { ...valid(), 'client-id': 'c', 'client-secret': 's' }, /credentials for 2 ways to authenticate are set \(oauth, client-credentials\)/]
+    [
+      'an api-url that goes as far as /rest',
+      service({ 'api-url': 'https://api.atlassian.com/ex/jira/x/rest/api/2' }),
+      /input 'api-url': .*goes as far as \/rest/
+    ],
+    [
+      'an api-url with a password in it',
+      service({ 'api-url': 'https://u:p@api.atlassian.com/ex/jira/x' }),
+      /input 'api-url': must not contain a user name or password/
+    ],
+    [
+      'client credentials together with OAuth',
+      { ...valid(), 'client-id': 'c', 'client-secret': 's' },
+      /credentials for 2 ways to authenticate are set \(oauth, client-credentials\)/
+    ]
   ]
   for (const [name, raw, message] of refusals) {
     it(`refuses ${name}, sending nothing`, () => {

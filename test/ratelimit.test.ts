@@ -145,7 +145,10 @@ describe('updating many issues against a rate limit', () => {
         { transport, log: quiet, retry: { ...clock.policy, maxRetries: 1 } }
       )
       assert.equal(report.result, 'error')
-      assert.match(report.results[0].error?.message ?? '', /RateLimit-Reason jira-quota-tenant-based: the site's hourly quota is used up, Retry-After 2\) and retries ran out/)
+      assert.match(
+        report.results[0].error?.message ?? '',
+        /RateLimit-Reason jira-quota-tenant-based: the site's hourly quota is used up, Retry-After 2\) and retries ran out/
+      )
       assert.deepEqual(clock.waits, [2000])
     } finally {
       await sim.close()

@@ -110,7 +110,11 @@ describe('a Data Center service account (client credentials)', () => {
     // The token request carried the credential as a form, as RFC 6749 §4.4 has it.
     const [post] = sim.requestsTo('/rest/oauth2/latest/token', 'POST')
     assert.equal(post.authorization, undefined)
-    assert.deepEqual(Object.fromEntries(new URLSearchParams(post.body)), { grant_type: 'client_credentials', client_id: CLIENT_ID, client_secret: CLIENT_SECRET })
+    assert.deepEqual(Object.fromEntries(new URLSearchParams(post.body)), {
+      grant_type: 'client_credentials',
+      client_id: CLIENT_ID,
+      client_secret: CLIENT_SECRET
+    })
   })
 
   it("asks for a new token before sending once the old one's expires_in has run out on the clock", async () => {
@@ -174,7 +178,8 @@ describe('a Data Center service account (client credentials)', () => {
     const client = connect(endpoint(undefined, 'ADMIN'), { transport, retry: clock.policy })
     await assert.rejects(
       client.json('GET', '/rest/api/2/myself'),
-      (error: unknown) => error instanceof JiraError && error.kind === 'unauthorized' && /invalid_scope/.test(error.reason) && /the scope input/.test(error.remedy)
+      (error: unknown) =>
+        error instanceof JiraError && error.kind === 'unauthorized' && /invalid_scope/.test(error.reason) && /the scope input/.test(error.remedy)
     )
   })
 
@@ -182,7 +187,11 @@ describe('a Data Center service account (client credentials)', () => {
     const client = connect({ ...endpoint(), auth: { ...auth(), tokenUrl: `${sim.baseUrl}/rest/oauth2/nothing-here` } }, { transport, retry: clock.policy })
     await assert.rejects(
       client.json('GET', '/rest/api/2/myself'),
-      (error: unknown) => error instanceof JiraError && error.kind === 'wrong-url' && /is not an OAuth 2\.0 token endpoint/.test(error.reason) && /the token-url input/.test(error.remedy)
+      (error: unknown) =>
+        error instanceof JiraError &&
+        error.kind === 'wrong-url' &&
+        /is not an OAuth 2\.0 token endpoint/.test(error.reason) &&
+        /the token-url input/.test(error.remedy)
     )
   })
 
@@ -279,7 +288,11 @@ describe("Jira Cloud through Atlassian's API gateway", () => {
 
   it('takes a scoped API token refused at the site through the gateway, once, and says to set api-url', async () => {
     const said: string[] = []
-    const client = connect(basic('scoped@example.com', 'scoped-api-token-0002'), { transport, retry: { ...clock.policy, onRetry: m => said.push(m) }, gatewayOrigin: origin() })
+    const client = connect(basic('scoped@example.com', 'scoped-api-token-0002'), {
+      transport,
+      retry: { ...clock.policy, onRetry: m => said.push(m) },
+      gatewayOrigin: origin()
+    })
     assert.equal((await client.json<{ name: string }>('GET', '/rest/api/2/myself'))?.name, 'scoped@example.com')
     assert.equal((await client.json<{ name: string }>('GET', '/rest/api/2/myself'))?.name, 'scoped@example.com')
     assert.deepEqual(

@@ -143,7 +143,10 @@ describe("a machine whose OpenSSL forbids SHA-1 signatures (RHEL 9's DEFAULT pol
       )
       await assert.rejects(client.json('GET', '/rest/api/2/myself'), (error: unknown) => {
         assert.ok(error instanceof JiraError)
-        assert.match(error.reason, /This machine's OpenSSL refused to sign with RSA-SHA1, which Jira's OAuth 1\.0a requires \(error:03000098:digital envelope routines::invalid digest\); nothing was sent/)
+        assert.match(
+          error.reason,
+          /This machine's OpenSSL refused to sign with RSA-SHA1, which Jira's OAuth 1\.0a requires \(error:03000098:digital envelope routines::invalid digest\); nothing was sent/
+        )
         assert.match(error.reason, /system crypto policy forbids SHA-1 signatures, as RHEL 9's DEFAULT policy/)
         assert.match(error.remedy, /a Node\.js from nodejs\.org \(it bundles its own OpenSSL/)
         assert.match(error.remedy, /a personal access token or a service account/)
@@ -157,7 +160,11 @@ describe("a machine whose OpenSSL forbids SHA-1 signatures (RHEL 9's DEFAULT pol
   })
 
   it('signs as before when the primitive works', () => {
-    const signed = signRequest({ method: 'GET', url: 'https://jira.example.com/rest/api/2/myself' }, { consumerKey: 'k', privateKey: loadPrivateKey(testKeys().pkcs8) }, fixed(1, 'n'))
+    const signed = signRequest(
+      { method: 'GET', url: 'https://jira.example.com/rest/api/2/myself' },
+      { consumerKey: 'k', privateKey: loadPrivateKey(testKeys().pkcs8) },
+      fixed(1, 'n')
+    )
     assert.match(signed.authorization, /oauth_signature="[^"]+"/)
   })
 })

@@ -40,7 +40,8 @@ export const COMMANDS: Record<CommandName, Command> = {
 
   Credentials come from the environment, exactly one way: OAuth 1.0a (JIRA_CONSUMER_KEY,
   JIRA_PRIVATE_KEY or JIRA_PRIVATE_KEY_FILE, JIRA_ACCESS_TOKEN), a personal access token
-  (JIRA_PERSONAL_ACCESS_TOKEN), or basic auth (JIRA_USER, JIRA_API_TOKEN).`
+  (JIRA_PERSONAL_ACCESS_TOKEN), a service account's OAuth 2.0 client credentials
+  (JIRA_CLIENT_ID, JIRA_CLIENT_SECRET), or basic auth (JIRA_USER, JIRA_API_TOKEN).`
   },
   keygen: {
     summary: 'write an RSA key pair and certificate for the application link',

@@ -149,7 +149,12 @@ export function diagnose(response: JiraResponse, context: DiagnosisContext = {})
           details
         )
       }
-      return new JiraError('unauthorized', `Jira answered 401 Unauthorized: ${message}.`, credentialsRemedy(context.credentials, words, status, loginReason), details)
+      return new JiraError(
+        'unauthorized',
+        `Jira answered 401 Unauthorized: ${message}.`,
+        credentialsRemedy(context.credentials, words, status, loginReason),
+        details
+      )
     case 403:
       if (mode === 'basic' && BASIC_DISABLED.test(message)) {
         return new JiraError('unauthorized', `Jira has basic authentication disabled: ${message.replace(/\.$/, '')}.`, basicDisabledRemedy(words), details)
@@ -222,7 +227,12 @@ const RATE_LIMIT_REASONS: Record<string, string> = {
   'jira-per-issue-on-write': 'writes to one issue came too fast'
 }
 
-function rateLimited(response: JiraResponse, redactor: Redactor, words: Words, details: { issueKey?: string; status: number; loginReason?: string }): JiraError {
+function rateLimited(
+  response: JiraResponse,
+  redactor: Redactor,
+  words: Words,
+  details: { issueKey?: string; status: number; loginReason?: string }
+): JiraError {
   const { headers } = response
   const reasonHeader = headers['ratelimit-reason']?.trim()
   const reason = reasonHeader ? redactor.excerpt(reasonHeader, 60) : undefined

@@ -5,6 +5,7 @@
  */
 import type { Authenticator, Authorization, ClientCredentialsConfig } from './auth.js'
 import type { JiraClient } from './client.js'
+import { errorText } from './diagnose.js'
 import { JiraError } from './errors.js'
 import type { JiraResponse } from './transport.js'
 
@@ -130,7 +131,12 @@ function readToken(response: JiraResponse, config: ClientCredentialsConfig, clie
       details
     )
   }
-  return refuse('error', `The token endpoint ${where} answered HTTP ${response.status} without an access token.`, response.status >= 500 ? 'It failed; try again later.' : '', details)
+  return refuse(
+    'error',
+    `The token endpoint ${where} answered HTTP ${response.status} without an access token: ${errorText(response, redactor)}.`,
+    response.status >= 500 ? 'It failed; try again later.' : `Check ${words.input('token-url')} points at the token endpoint, not at a proxy or a login page.`,
+    details
+  )
 }
 
 function refuse(kind: JiraError['kind'], reason: string, remedy: string, details: { status: number }): never {

@@ -406,7 +406,11 @@ export class JiraSimulator {
   private clientCredentialsToken(seen: SeenRequest, body: string, endpoint: 'data-center' | 'cloud'): Reply {
     this.tokenRequests++
     const form = new Map(formDecode(body))
-    const error = (status: number, code: string, description: string): Reply => ({ status, notJira: true, json: { error: code, error_description: description } })
+    const error = (status: number, code: string, description: string): Reply => ({
+      status,
+      notJira: true,
+      json: { error: code, error_description: description }
+    })
     if (!(seen.contentType ?? '').startsWith('application/x-www-form-urlencoded')) return error(400, 'invalid_request', 'Expected a form body')
     if (form.get('grant_type') !== 'client_credentials') return error(400, 'unsupported_grant_type', 'Unsupported grant type')
     const account = this.options.serviceAccounts?.[form.get('client_id') ?? '']
