@@ -195,6 +195,19 @@ describe('a Data Center service account (client credentials)', () => {
     )
   })
 
+  it('names token-url when the token endpoint cannot be reached', async () => {
+    const closed = await JiraSimulator.start()
+    const unreachable = `${closed.baseUrl}/rest/oauth2/latest/token`
+    await closed.close()
+    const client = connect({ ...endpoint(), auth: { ...auth(), tokenUrl: unreachable } }, { transport, retry: { ...clock.policy, maxRetries: 0 } })
+    await assert.rejects(
+      client.json('GET', '/rest/api/2/myself'),
+      (error: unknown) =>
+        error instanceof JiraError && error.kind === 'network' && /Check the token-url input, and that this machine can reach/.test(error.remedy)
+    )
+    assert.equal(restCalls().length, 0)
+  })
+
   it('redacts an access token that a proxy echoes back', async () => {
     const redactor = new Redactor([CLIENT_SECRET])
     const client = connect(endpoint(), { transport, retry: clock.policy, redactor })
@@ -207,6 +220,35 @@ describe('a Data Center service account (client credentials)', () => {
     assert.ok(token)
     assert.doesNotMatch(error.message, new RegExp(token.replace(/[-_]/g, '.')))
   })
+})
+
+describe('a Data Center with basic auth switched off', () => {
+  for (const [style, disabled] of [
+    ['a 401 with no Seraph reason', 'bare-401'],
+    ['the documented 403', true]
+  ] as const) {
+    it(`says so for ${style}, and offers a PAT or a service account`, async () => {
+      const sim = await JiraSimulator.start({ basicUsers: { 'ci-bot': 'right-password-0001' }, basicAuthDisabled: disabled })
+      const transport = httpTransport()
+      try {
+        const client = connect(
+          { jiraUrl: sim.baseUrl, auth: { mode: 'basic', user: 'ci-bot', apiToken: 'right-password-0001' }, maxRetries: 3, timeoutSeconds: 60 },
+          { transport }
+        )
+        await assert.rejects(client.json('GET', '/rest/api/2/myself'), (error: unknown) => {
+          assert.ok(error instanceof JiraError)
+          assert.equal(error.kind, 'unauthorized')
+          assert.match(error.reason, /[Bb]asic auth(entication)? (is most likely )?disabled/)
+          assert.match(error.remedy, /personal access token .* or a service account/)
+          return true
+        })
+        assert.equal(sim.requests.length, 1)
+      } finally {
+        transport.close()
+        await sim.close()
+      }
+    })
+  }
 })
 
 describe("Jira Cloud through Atlassian's API gateway", () => {

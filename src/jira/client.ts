@@ -81,6 +81,8 @@ export interface ClientContext {
   limiter?: RateLimiter
   /** Jira Cloud, as the inputs say: a refusal is explained for Cloud's credentials. */
   cloud?: boolean
+  /** The input that sets the base URL, for remedies: jira-url, or token-url for a token endpoint's client. */
+  urlInput?: string
 }
 
 /** An answer and what was signed for the request that got it. */
@@ -104,6 +106,7 @@ export class JiraClient {
   private readonly route: ApiRoute
   readonly limiter: RateLimiter
   private readonly cloud: boolean
+  private readonly urlInput: string
 
   /** `baseUrl` is jira-url, what people open; REST calls go where the context's route says. */
   constructor(
@@ -119,6 +122,7 @@ export class JiraClient {
     this.route = context.route ?? fixedRoute(baseUrl)
     this.limiter = context.limiter ?? new RateLimiter(this.retry)
     this.cloud = context.cloud ?? false
+    this.urlInput = context.urlInput ?? 'jira-url'
   }
 
   /** The full URL of a REST path as known now (context path or gateway included). */
@@ -168,7 +172,8 @@ export class JiraClient {
         if (thrown instanceof DeadlinePassed) throw this.timedOut(options.issueKey)
         this.checkStopped()
         if (thrown instanceof JiraError || thrown instanceof Stopped) throw thrown
-        const error = networkError(thrown, base, this.words, options.issueKey)
+        // The gateway is api-url's, the token endpoint token-url's: the remedy names the input behind the URL.
+        const error = networkError(thrown, base, this.words, options.issueKey, base === this.baseUrl ? this.urlInput : 'api-url')
         const delay = backoff(retries, retry)
         if (retries < retry.maxRetries && isRetryableThrow(thrown) && retry.now() + delay < retry.deadline) {
           retries++
@@ -396,7 +401,7 @@ const TLS_CODES = new Set([
 ])
 
 /** Turns a transport failure into a JiraError, by its code only: library messages may carry headers. */
-export function networkError(thrown: unknown, baseUrl: string, words: Words = ACTION_WORDS, issueKey?: string): JiraError {
+export function networkError(thrown: unknown, baseUrl: string, words: Words = ACTION_WORDS, issueKey?: string, urlInput = 'jira-url'): JiraError {
   const code = codeOf(thrown)
   if (code && TLS_CODES.has(code)) {
     return new JiraError(
@@ -410,7 +415,7 @@ export function networkError(thrown: unknown, baseUrl: string, words: Words = AC
     return new JiraError(
       'error',
       `Jira's answer from ${baseUrl} was cut off: it is larger than ${MAX_BODY_BYTES / 1024 / 1024} MiB, far more than any answer this tool asks for.`,
-      `Check ${words.input('jira-url')} points at Jira itself; a proxy or another service answered.`,
+      `Check ${words.input(urlInput)} points at Jira itself; a proxy or another service answered.`,
       { issueKey }
     )
   }
@@ -429,7 +434,7 @@ export function networkError(thrown: unknown, baseUrl: string, words: Words = AC
   return new JiraError(
     'network',
     `Could not reach Jira at ${baseUrl}: ${reason}.`,
-    `Check ${words.input('jira-url')}, and that this machine can reach Jira (a proxy needs HTTPS_PROXY; a self-hosted runner or agent may need to be inside the firewall).`,
+    `Check ${words.input(urlInput)}, and that this machine can reach Jira (a proxy needs HTTPS_PROXY; a self-hosted runner or agent may need to be inside the firewall).`,
     { issueKey }
   )
 }

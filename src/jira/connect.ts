@@ -51,7 +51,7 @@ export function connect(endpoint: Endpoint, connection: Connection, onRetry?: (m
   let authenticator: Authenticator
   if (auth.mode === 'client-credentials') {
     // The token endpoint is not Jira's REST API: its own client, no Authorization, no route.
-    const tokenClient = clientFor({ ...endpoint, jiraUrl: auth.tokenUrl, apiUrl: undefined }, ANONYMOUS, wired)
+    const tokenClient = clientFor({ ...endpoint, jiraUrl: auth.tokenUrl, apiUrl: undefined }, ANONYMOUS, wired, undefined, undefined, 'token-url')
     authenticator = clientCredentialsAuthenticator(auth, {
       tokenClient,
       now: retry.now,
@@ -96,7 +96,8 @@ export function clientFor(
   authenticator: Authenticator,
   connection: Connection,
   onRetry?: (message: string) => void,
-  route?: ApiRoute
+  route?: ApiRoute,
+  urlInput?: string
 ): JiraClient {
   const retry = connection.retry ?? retryPolicy(limits.maxRetries, limits.timeoutSeconds, onRetry)
   return new JiraClient(limits.jiraUrl, authenticator, {
@@ -107,6 +108,7 @@ export function clientFor(
     signal: connection.signal,
     route,
     limiter: new RateLimiter(retry),
-    cloud: limits.cloud
+    cloud: limits.cloud,
+    urlInput
   })
 }

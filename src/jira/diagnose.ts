@@ -108,6 +108,9 @@ export function diagnose(response: JiraResponse, context: DiagnosisContext = {})
     return new JiraError('unauthorized', reason, pinpointed ?? advice, { ...details, oauthProblem: problem, debug })
   }
 
+  const disabled = mode === 'basic' ? basicDisabled(response, context, redactor, words, details) : undefined
+  if (disabled) return disabled
+
   if (loginReason === 'AUTHENTICATED_FAILED' || (userName === 'anonymous' && !context.anonymousExpected)) {
     const sign = loginReason === 'AUTHENTICATED_FAILED' ? 'X-Seraph-LoginReason: AUTHENTICATED_FAILED' : 'X-AUSERNAME: anonymous'
     return new JiraError(
@@ -139,16 +142,6 @@ export function diagnose(response: JiraResponse, context: DiagnosisContext = {})
     case 400:
       return new JiraError('invalid', `Jira rejected the request (HTTP 400): ${message}.`, 'Fix the field or value it names.', details)
     case 401:
-      if (mode === 'basic' && !context.credentials?.cloud && loginReason === undefined) {
-        // Jira tried no login at all: no Seraph reason on a 401 is what a Jira with basic auth
-        // switched off answers (reportedly the default from Jira 11), right or wrong token.
-        return new JiraError(
-          'unauthorized',
-          `Jira answered 401 Unauthorized to basic auth without trying the user and token (no X-Seraph-LoginReason): ${message}. Basic auth is most likely disabled on this Jira.`,
-          basicDisabledRemedy(words),
-          details
-        )
-      }
       return new JiraError(
         'unauthorized',
         `Jira answered 401 Unauthorized: ${message}.`,
@@ -156,9 +149,6 @@ export function diagnose(response: JiraResponse, context: DiagnosisContext = {})
         details
       )
     case 403:
-      if (mode === 'basic' && BASIC_DISABLED.test(message)) {
-        return new JiraError('unauthorized', `Jira has basic authentication disabled: ${message.replace(/\.$/, '')}.`, basicDisabledRemedy(words), details)
-      }
       return new JiraError(
         'forbidden',
         `Jira answered 403 Forbidden: ${message}.`,
@@ -213,6 +203,33 @@ function credentialsRemedy(sent: SentCredentials | undefined, words: Words, stat
     default:
       return `${words.checkCredentials} For OAuth, check that the access token was authorized and the application link allows user impersonation.`
   }
+}
+
+/**
+ * Basic auth switched off: Data Center's documented 403, or (reportedly Jira 11's default) a 401
+ * with no Seraph reason, which means Jira tried no login at all, right token or not. Both come
+ * as anonymous answers, so they are read before the anonymous fallback.
+ */
+function basicDisabled(
+  response: JiraResponse,
+  context: DiagnosisContext,
+  redactor: Redactor,
+  words: Words,
+  details: { issueKey?: string; status: number; loginReason?: string }
+): JiraError | undefined {
+  const message = response.status === 401 || response.status === 403 ? errorText(response, redactor) : ''
+  if (response.status === 403 && BASIC_DISABLED.test(message)) {
+    return new JiraError('unauthorized', `Jira has basic authentication disabled: ${message.replace(/\.$/, '')}.`, basicDisabledRemedy(words), details)
+  }
+  if (response.status === 401 && !context.credentials?.cloud && details.loginReason === undefined) {
+    return new JiraError(
+      'unauthorized',
+      `Jira answered 401 Unauthorized to basic auth without trying the user and token (no X-Seraph-LoginReason): ${message}. Basic auth is most likely disabled on this Jira.`,
+      basicDisabledRemedy(words),
+      details
+    )
+  }
+  return undefined
 }
 
 function basicDisabledRemedy(words: Words): string {
