@@ -104,7 +104,8 @@ describe('updating many issues against a rate limit', () => {
           concurrency: 8,
           failOnError: true,
           dryRun: false,
-          warnings: []
+          warnings: [],
+          maxIssues: 100
         }
         const report = await updateIssues(options, { transport, log: quiet, retry: clock.policy })
         assert.equal(report.result, 'updated')
@@ -140,7 +141,8 @@ describe('updating many issues against a rate limit', () => {
           concurrency: 1,
           failOnError: true,
           dryRun: false,
-          warnings: []
+          warnings: [],
+          maxIssues: 100
         },
         { transport, log: quiet, retry: { ...clock.policy, maxRetries: 1 } }
       )

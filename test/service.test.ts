@@ -86,7 +86,8 @@ describe('a Data Center service account (client credentials)', () => {
     concurrency: 8,
     failOnError: true,
     dryRun: false,
-    warnings: []
+    warnings: [],
+    maxIssues: 100
   })
   const restCalls = () => sim.requests.filter(r => r.path.startsWith('/rest/api/'))
 
@@ -305,7 +306,8 @@ describe("Jira Cloud through Atlassian's API gateway", () => {
       concurrency: 4,
       failOnError: true,
       dryRun: false,
-      warnings: []
+      warnings: [],
+      maxIssues: 100
     }
     const report = await updateIssues(options, { ...connection, log: logOf([]) })
     assert.equal(report.result, 'updated')
