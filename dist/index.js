@@ -664,52 +664,21 @@ exports.debug = debug; // for test
 
 /***/ }),
 
-/***/ 833:
-/***/ ((__unused_webpack_module, __webpack_exports__, __nccwpck_require__) => {
-
-/* harmony export */ __nccwpck_require__.d(__webpack_exports__, {
-/* harmony export */   d: () => (/* binding */ cancelOnSignals)
-/* harmony export */ });
-/**
- * A cancel from outside as a signal the run can stop on: the runner's cancel (SIGINT, then
- * SIGTERM 7.5 s later) or Jenkins' abort. Both stay caught until release(), so a second signal
- * cannot cut short the writing of the outcome.
- */
-function cancelOnSignals() {
-    const controller = new AbortController();
-    const cancel = () => controller.abort(new Error('cancelled'));
-    process.on('SIGINT', cancel);
-    process.on('SIGTERM', cancel);
-    return {
-        signal: controller.signal,
-        release: () => {
-            process.off('SIGINT', cancel);
-            process.off('SIGTERM', cancel);
-        }
-    };
-}
-
-
-/***/ }),
-
 /***/ 407:
 /***/ ((module, __unused_webpack___webpack_exports__, __nccwpck_require__) => {
 
 __nccwpck_require__.a(module, async (__webpack_handle_async_dependencies__, __webpack_async_result__) => { try {
-/* harmony import */ var _signals_js__WEBPACK_IMPORTED_MODULE_0__ = __nccwpck_require__(970);
-/* harmony import */ var _main_js__WEBPACK_IMPORTED_MODULE_1__ = __nccwpck_require__(880);
+/* harmony import */ var _main_js__WEBPACK_IMPORTED_MODULE_0__ = __nccwpck_require__(425);
 /** The action's entry point, bundled to dist/index.js. */
-// First: the signal handlers are installed as this module loads, before the rest of the action.
 
-
-await (0,_main_js__WEBPACK_IMPORTED_MODULE_1__/* .run */ .e)(_signals_js__WEBPACK_IMPORTED_MODULE_0__/* .runCancel */ .Q);
+await (0,_main_js__WEBPACK_IMPORTED_MODULE_0__/* .run */ .e)();
 
 __webpack_async_result__();
 } catch(e) { __webpack_async_result__(e); } }, 1);
 
 /***/ }),
 
-/***/ 880:
+/***/ 425:
 /***/ ((__unused_webpack_module, __webpack_exports__, __nccwpck_require__) => {
 
 
@@ -718,7 +687,51 @@ __nccwpck_require__.d(__webpack_exports__, {
   e: () => (/* binding */ run)
 });
 
-// UNUSED EXPORTS: inertText
+// NAMESPACE OBJECT: ./node_modules/@actions/core/lib/platform.js
+var platform_namespaceObject = {};
+__nccwpck_require__.r(platform_namespaceObject);
+__nccwpck_require__.d(platform_namespaceObject, {
+  arch: () => (arch),
+  getDetails: () => (getDetails),
+  isLinux: () => (isLinux),
+  isMacOS: () => (isMacOS),
+  isWindows: () => (isWindows),
+  platform: () => (platform)
+});
+
+// NAMESPACE OBJECT: ./node_modules/@actions/core/lib/core.js
+var core_namespaceObject = {};
+__nccwpck_require__.r(core_namespaceObject);
+__nccwpck_require__.d(core_namespaceObject, {
+  ExitCode: () => (ExitCode),
+  addPath: () => (addPath),
+  debug: () => (debug),
+  endGroup: () => (endGroup),
+  error: () => (error),
+  exportVariable: () => (exportVariable),
+  getBooleanInput: () => (getBooleanInput),
+  getIDToken: () => (getIDToken),
+  getInput: () => (getInput),
+  getMultilineInput: () => (getMultilineInput),
+  getState: () => (getState),
+  group: () => (group),
+  info: () => (info),
+  isDebug: () => (isDebug),
+  markdownSummary: () => (markdownSummary),
+  notice: () => (notice),
+  platform: () => (platform_namespaceObject),
+  saveState: () => (saveState),
+  setCommandEcho: () => (setCommandEcho),
+  setFailed: () => (setFailed),
+  setOutput: () => (setOutput),
+  setSecret: () => (setSecret),
+  startGroup: () => (startGroup),
+  summary: () => (summary),
+  toPlatformPath: () => (toPlatformPath),
+  toPosixPath: () => (toPosixPath),
+  toWin32Path: () => (toWin32Path),
+  warning: () => (warning)
+});
 
 // EXTERNAL MODULE: external "os"
 var external_os_ = __nccwpck_require__(857);
@@ -729,7 +742,7 @@ var external_os_ = __nccwpck_require__(857);
  * Sanitizes an input into a string so it can be passed into issueCommand safely
  * @param input input to sanitize into a string
  */
-function utils_toCommandValue(input) {
+function toCommandValue(input) {
     if (input === null || input === undefined) {
         return '';
     }
@@ -744,7 +757,7 @@ function utils_toCommandValue(input) {
  * @returns The command properties to send with the actual annotation command
  * See IssueCommandProperties: https://github.com/actions/runner/blob/main/src/Runner.Worker/ActionCommandManager.cs#L646
  */
-function utils_toCommandProperties(annotationProperties) {
+function toCommandProperties(annotationProperties) {
     if (!Object.keys(annotationProperties).length) {
         return {};
     }
@@ -794,12 +807,12 @@ function utils_toCommandProperties(annotationProperties) {
  * This is an internal utility function that powers the public API functions
  * such as setSecret, warning, error, and exportVariable.
  */
-function command_issueCommand(command, properties, message) {
+function issueCommand(command, properties, message) {
     const cmd = new Command(command, properties, message);
     process.stdout.write(cmd.toString() + external_os_.EOL);
 }
-function command_issue(name, message = '') {
-    command_issueCommand(name, {}, message);
+function issue(name, message = '') {
+    issueCommand(name, {}, message);
 }
 const CMD_STRING = '::';
 class Command {
@@ -836,13 +849,13 @@ class Command {
     }
 }
 function escapeData(s) {
-    return utils_toCommandValue(s)
+    return toCommandValue(s)
         .replace(/%/g, '%25')
         .replace(/\r/g, '%0D')
         .replace(/\n/g, '%0A');
 }
 function escapeProperty(s) {
-    return utils_toCommandValue(s)
+    return toCommandValue(s)
         .replace(/%/g, '%25')
         .replace(/\r/g, '%0D')
         .replace(/\n/g, '%0A')
@@ -862,7 +875,7 @@ var external_fs_ = __nccwpck_require__(896);
 
 
 
-function file_command_issueFileCommand(command, message) {
+function issueFileCommand(command, message) {
     const filePath = process.env[`GITHUB_${command}`];
     if (!filePath) {
         throw new Error(`Unable to find environment variable for file command ${command}`);
@@ -870,13 +883,13 @@ function file_command_issueFileCommand(command, message) {
     if (!external_fs_.existsSync(filePath)) {
         throw new Error(`Missing file at path: ${filePath}`);
     }
-    external_fs_.appendFileSync(filePath, `${utils_toCommandValue(message)}${external_os_.EOL}`, {
+    external_fs_.appendFileSync(filePath, `${toCommandValue(message)}${external_os_.EOL}`, {
         encoding: 'utf8'
     });
 }
-function file_command_prepareKeyValueMessage(key, value) {
+function prepareKeyValueMessage(key, value) {
     const delimiter = `ghadelimiter_${external_crypto_namespaceObject.randomUUID()}`;
-    const convertedValue = utils_toCommandValue(value);
+    const convertedValue = toCommandValue(value);
     // These should realistically never happen, but just in case someone finds a
     // way to exploit uuid generation let's not allow keys or values that contain
     // the delimiter.
@@ -893,8 +906,10 @@ function file_command_prepareKeyValueMessage(key, value) {
 const external_path_namespaceObject = __WEBPACK_EXTERNAL_createRequire(import.meta.url)("path");
 // EXTERNAL MODULE: external "http"
 var external_http_ = __nccwpck_require__(611);
+var external_http_namespaceObject = /*#__PURE__*/__nccwpck_require__.t(external_http_, 2);
 // EXTERNAL MODULE: external "https"
 var external_https_ = __nccwpck_require__(692);
+var external_https_namespaceObject = /*#__PURE__*/__nccwpck_require__.t(external_https_, 2);
 ;// CONCATENATED MODULE: ./node_modules/@actions/http-client/lib/proxy.js
 function getProxyUrl(reqUrl) {
     const usingSsl = reqUrl.protocol === 'https:';
@@ -987,7 +1002,9 @@ class DecodedURL extends URL {
 }
 //# sourceMappingURL=proxy.js.map
 // EXTERNAL MODULE: ./node_modules/tunnel/index.js
-var node_modules_tunnel = __nccwpck_require__(770);
+var tunnel = __nccwpck_require__(770);
+// EXTERNAL MODULE: ./src/platform/undici-stub.ts
+var undici_stub = __nccwpck_require__(264);
 ;// CONCATENATED MODULE: ./node_modules/@actions/http-client/lib/index.js
 /* eslint-disable @typescript-eslint/no-explicit-any */
 var __awaiter = (undefined && undefined.__awaiter) || function (thisArg, _arguments, P, generator) {
@@ -1063,7 +1080,7 @@ const HttpResponseRetryCodes = [
     HttpCodes.ServiceUnavailable,
     HttpCodes.GatewayTimeout
 ];
-const RetryableHttpVerbs = (/* unused pure expression or super */ null && (['OPTIONS', 'GET', 'DELETE', 'HEAD']));
+const RetryableHttpVerbs = ['OPTIONS', 'GET', 'DELETE', 'HEAD'];
 const ExponentialBackoffCeiling = 10;
 const ExponentialBackoffTimeSlice = 5;
 class HttpClientError extends Error {
@@ -1109,7 +1126,7 @@ function isHttps(requestUrl) {
     const parsedUrl = new URL(requestUrl);
     return parsedUrl.protocol === 'https:';
 }
-class lib_HttpClient {
+class HttpClient {
     constructor(userAgent, handlers, requestOptions) {
         this._ignoreSslError = false;
         this._allowRedirects = true;
@@ -1412,7 +1429,7 @@ class lib_HttpClient {
     }
     getAgentDispatcher(serverUrl) {
         const parsedUrl = new URL(serverUrl);
-        const proxyUrl = pm.getProxyUrl(parsedUrl);
+        const proxyUrl = getProxyUrl(parsedUrl);
         const useProxy = proxyUrl && proxyUrl.hostname;
         if (!useProxy) {
             return;
@@ -1423,7 +1440,7 @@ class lib_HttpClient {
         const info = {};
         info.parsedUrl = requestUrl;
         const usingSsl = info.parsedUrl.protocol === 'https:';
-        info.httpModule = usingSsl ? https : http;
+        info.httpModule = usingSsl ? external_https_namespaceObject : external_http_namespaceObject;
         const defaultPort = usingSsl ? 443 : 80;
         info.options = {};
         info.options.host = info.parsedUrl.hostname;
@@ -1522,7 +1539,7 @@ class lib_HttpClient {
     }
     _getAgent(parsedUrl) {
         let agent;
-        const proxyUrl = pm.getProxyUrl(parsedUrl);
+        const proxyUrl = getProxyUrl(parsedUrl);
         const useProxy = proxyUrl && proxyUrl.hostname;
         if (this._keepAlive && useProxy) {
             agent = this._proxyAgent;
@@ -1537,7 +1554,7 @@ class lib_HttpClient {
         const usingSsl = parsedUrl.protocol === 'https:';
         let maxSockets = 100;
         if (this.requestOptions) {
-            maxSockets = this.requestOptions.maxSockets || http.globalAgent.maxSockets;
+            maxSockets = this.requestOptions.maxSockets || external_http_.globalAgent.maxSockets;
         }
         // This is `useProxy` again, but we need to check `proxyURl` directly for TypeScripts's flow analysis.
         if (proxyUrl && proxyUrl.hostname) {
@@ -1562,7 +1579,7 @@ class lib_HttpClient {
         // if tunneling agent isn't assigned create a new agent
         if (!agent) {
             const options = { keepAlive: this._keepAlive, maxSockets };
-            agent = usingSsl ? new https.Agent(options) : new http.Agent(options);
+            agent = usingSsl ? new external_https_.Agent(options) : new external_http_.Agent(options);
             this._agent = agent;
         }
         if (usingSsl && this._ignoreSslError) {
@@ -1585,7 +1602,7 @@ class lib_HttpClient {
             return proxyAgent;
         }
         const usingSsl = parsedUrl.protocol === 'https:';
-        proxyAgent = new ProxyAgent(Object.assign({ uri: proxyUrl.href, pipelining: !this._keepAlive ? 0 : 1 }, ((proxyUrl.username || proxyUrl.password) && {
+        proxyAgent = new undici_stub.ProxyAgent(Object.assign({ uri: proxyUrl.href, pipelining: !this._keepAlive ? 0 : 1 }, ((proxyUrl.username || proxyUrl.password) && {
             token: `Basic ${Buffer.from(`${proxyUrl.username}:${proxyUrl.password}`).toString('base64')}`
         })));
         this._proxyAgentDispatcher = proxyAgent;
@@ -1716,7 +1733,7 @@ class BasicCredentialHandler {
         });
     }
 }
-class auth_BearerCredentialHandler {
+class BearerCredentialHandler {
     constructor(token) {
         this.token = token;
     }
@@ -1774,13 +1791,13 @@ var oidc_utils_awaiter = (undefined && undefined.__awaiter) || function (thisArg
 
 
 
-class oidc_utils_OidcClient {
+class OidcClient {
     static createHttpClient(allowRetry = true, maxRetry = 10) {
         const requestOptions = {
             allowRetries: allowRetry,
             maxRetries: maxRetry
         };
-        return new HttpClient('actions/oidc-client', [new BearerCredentialHandler(oidc_utils_OidcClient.getRequestToken())], requestOptions);
+        return new HttpClient('actions/oidc-client', [new BearerCredentialHandler(OidcClient.getRequestToken())], requestOptions);
     }
     static getRequestToken() {
         const token = process.env['ACTIONS_ID_TOKEN_REQUEST_TOKEN'];
@@ -1799,7 +1816,7 @@ class oidc_utils_OidcClient {
     static getCall(id_token_url) {
         return oidc_utils_awaiter(this, void 0, void 0, function* () {
             var _a;
-            const httpclient = oidc_utils_OidcClient.createHttpClient();
+            const httpclient = OidcClient.createHttpClient();
             const res = yield httpclient
                 .getJson(id_token_url)
                 .catch(error => {
@@ -1818,13 +1835,13 @@ class oidc_utils_OidcClient {
         return oidc_utils_awaiter(this, void 0, void 0, function* () {
             try {
                 // New ID Token is requested from action service
-                let id_token_url = oidc_utils_OidcClient.getIDTokenUrl();
+                let id_token_url = OidcClient.getIDTokenUrl();
                 if (audience) {
                     const encodedAudience = encodeURIComponent(audience);
                     id_token_url = `${id_token_url}&audience=${encodedAudience}`;
                 }
                 debug(`ID token url is ${id_token_url}`);
-                const id_token = yield oidc_utils_OidcClient.getCall(id_token_url);
+                const id_token = yield OidcClient.getCall(id_token_url);
                 setSecret(id_token);
                 return id_token;
             }
@@ -2113,7 +2130,7 @@ const _summary = new Summary();
 /**
  * @deprecated use `core.summary`
  */
-const markdownSummary = (/* unused pure expression or super */ null && (_summary));
+const markdownSummary = _summary;
 const summary = _summary;
 //# sourceMappingURL=summary.js.map
 ;// CONCATENATED MODULE: ./node_modules/@actions/core/lib/path-utils.js
@@ -2147,9 +2164,22 @@ function toWin32Path(pth) {
  * @return string The platform-specific path.
  */
 function toPlatformPath(pth) {
-    return pth.replace(/[/\\]/g, path.sep);
+    return pth.replace(/[/\\]/g, external_path_namespaceObject.sep);
 }
 //# sourceMappingURL=path-utils.js.map
+;// CONCATENATED MODULE: ./src/platform/exec-stub.ts
+/**
+ * Stands in for `@actions/exec` in the bundles (tsconfig "paths"). @actions/core imports it
+ * only for `core.platform.getDetails()`, which runs `sw_vers` or `lsb_release`; this tool
+ * never asks, and loading it brings child_process and its kin into every cold start.
+ */
+function getExecOutput() {
+    return Promise.reject(new Error('@actions/exec is not bundled with jira-build-result.'));
+}
+function exec() {
+    return getExecOutput();
+}
+
 ;// CONCATENATED MODULE: ./node_modules/@actions/core/lib/platform.js
 var platform_awaiter = (undefined && undefined.__awaiter) || function (thisArg, _arguments, P, generator) {
     function adopt(value) { return value instanceof P ? value : new P(function (resolve) { resolve(value); }); }
@@ -2163,10 +2193,10 @@ var platform_awaiter = (undefined && undefined.__awaiter) || function (thisArg, 
 
 
 const getWindowsInfo = () => platform_awaiter(void 0, void 0, void 0, function* () {
-    const { stdout: version } = yield exec.getExecOutput('powershell -command "(Get-CimInstance -ClassName Win32_OperatingSystem).Version"', undefined, {
+    const { stdout: version } = yield getExecOutput('powershell -command "(Get-CimInstance -ClassName Win32_OperatingSystem).Version"', undefined, {
         silent: true
     });
-    const { stdout: name } = yield exec.getExecOutput('powershell -command "(Get-CimInstance -ClassName Win32_OperatingSystem).Caption"', undefined, {
+    const { stdout: name } = yield getExecOutput('powershell -command "(Get-CimInstance -ClassName Win32_OperatingSystem).Caption"', undefined, {
         silent: true
     });
     return {
@@ -2176,7 +2206,7 @@ const getWindowsInfo = () => platform_awaiter(void 0, void 0, void 0, function* 
 });
 const getMacOsInfo = () => platform_awaiter(void 0, void 0, void 0, function* () {
     var _a, _b, _c, _d;
-    const { stdout } = yield exec.getExecOutput('sw_vers', undefined, {
+    const { stdout } = yield getExecOutput('sw_vers', undefined, {
         silent: true
     });
     const version = (_b = (_a = stdout.match(/ProductVersion:\s*(.+)/)) === null || _a === void 0 ? void 0 : _a[1]) !== null && _b !== void 0 ? _b : '';
@@ -2187,7 +2217,7 @@ const getMacOsInfo = () => platform_awaiter(void 0, void 0, void 0, function* ()
     };
 });
 const getLinuxInfo = () => platform_awaiter(void 0, void 0, void 0, function* () {
-    const { stdout } = yield exec.getExecOutput('lsb_release', ['-i', '-r', '-s'], {
+    const { stdout } = yield getExecOutput('lsb_release', ['-i', '-r', '-s'], {
         silent: true
     });
     const [name, version] = stdout.trim().split('\n');
@@ -2292,8 +2322,8 @@ function exportVariable(name, val) {
  * console.log(`Using token: ${apiToken}`); // Outputs: "Using token: ***"
  * ```
  */
-function core_setSecret(secret) {
-    command_issueCommand('add-mask', {}, secret);
+function setSecret(secret) {
+    issueCommand('add-mask', {}, secret);
 }
 /**
  * Prepends inputPath to the PATH (for this action and future actions)
@@ -2307,7 +2337,7 @@ function addPath(inputPath) {
     else {
         issueCommand('add-path', {}, inputPath);
     }
-    process.env['PATH'] = `${inputPath}${path.delimiter}${process.env['PATH']}`;
+    process.env['PATH'] = `${inputPath}${external_path_namespaceObject.delimiter}${process.env['PATH']}`;
 }
 /**
  * Gets the value of an input.
@@ -2376,10 +2406,10 @@ function getBooleanInput(name, options) {
 function setOutput(name, value) {
     const filePath = process.env['GITHUB_OUTPUT'] || '';
     if (filePath) {
-        return file_command_issueFileCommand('OUTPUT', file_command_prepareKeyValueMessage(name, value));
+        return issueFileCommand('OUTPUT', prepareKeyValueMessage(name, value));
     }
     process.stdout.write(external_os_.EOL);
-    command_issueCommand('set-output', { name }, utils_toCommandValue(value));
+    issueCommand('set-output', { name }, toCommandValue(value));
 }
 /**
  * Enables or disables the echoing of commands into stdout for the rest of the step.
@@ -2414,8 +2444,8 @@ function isDebug() {
  * Writes debug message to user log
  * @param message debug message
  */
-function core_debug(message) {
-    command_issueCommand('debug', {}, message);
+function debug(message) {
+    issueCommand('debug', {}, message);
 }
 /**
  * Adds an error issue
@@ -2423,7 +2453,7 @@ function core_debug(message) {
  * @param properties optional properties to add to the annotation.
  */
 function error(message, properties = {}) {
-    command_issueCommand('error', utils_toCommandProperties(properties), message instanceof Error ? message.toString() : message);
+    issueCommand('error', toCommandProperties(properties), message instanceof Error ? message.toString() : message);
 }
 /**
  * Adds a warning issue
@@ -2431,7 +2461,7 @@ function error(message, properties = {}) {
  * @param properties optional properties to add to the annotation.
  */
 function warning(message, properties = {}) {
-    command_issueCommand('warning', utils_toCommandProperties(properties), message instanceof Error ? message.toString() : message);
+    issueCommand('warning', toCommandProperties(properties), message instanceof Error ? message.toString() : message);
 }
 /**
  * Adds a notice issue
@@ -2533,107 +2563,24 @@ function getIDToken(aud) {
  */
 
 //# sourceMappingURL=core.js.map
-// EXTERNAL MODULE: ./src/cancel.ts
-var src_cancel = __nccwpck_require__(833);
-;// CONCATENATED MODULE: external "node:crypto"
-const external_node_crypto_namespaceObject = __WEBPACK_EXTERNAL_createRequire(import.meta.url)("node:crypto");
-// EXTERNAL MODULE: ./node_modules/oauth-1.0a/oauth-1.0a.js
-var oauth_1_0a = __nccwpck_require__(470);
-var oauth_1_0a_default = /*#__PURE__*/__nccwpck_require__.n(oauth_1_0a);
-;// CONCATENATED MODULE: ./src/oauth/sign.ts
-
-
+;// CONCATENATED MODULE: ./src/cancel.ts
 /**
- * This machine's OpenSSL would not sign with RSA-SHA1: RHEL 9's DEFAULT crypto policy (and its
- * derivatives') forbids SHA-1 signatures, and a Node.js built against the system OpenSSL obeys
- * it. Jira's OAuth 1.0a accepts nothing else (signature_method_rejected).
+ * A cancel from outside as a signal the run can stop on: the runner's cancel (SIGINT, then
+ * SIGTERM 7.5 s later) or Jenkins' abort. Both stay caught until release(), so a second signal
+ * cannot cut short the writing of the outcome.
  */
-class Sha1Refused extends Error {
-    opensslMessage;
-    constructor(opensslMessage) {
-        super(`this machine's OpenSSL refused to sign with RSA-SHA1 (${opensslMessage})`);
-        this.opensslMessage = opensslMessage;
-        this.name = 'Sha1Refused';
-    }
-}
-const systemSources = {
-    clock: () => Math.floor(Date.now() / 1000),
-    nonce: () => (0,external_node_crypto_namespaceObject.randomBytes)(16).toString('hex')
-};
-/**
- * Signs a request with OAuth 1.0a RSA-SHA1 (RFC 5849 §3.4.3) and returns the Authorization
- * header and the signature base string it covers. The same inputs always give the same
- * signature.
- *
- * oauth-1.0a (2.2.6) supplies the protocol parameters, the base string's frame and the header;
- * its parameter handling is replaced, here and only here, for these reasons:
- * - it reads the query itself, but splits a value at a second "=", leaves "+" encoded and keeps
- *   the URL's case and default port: so it gets the normalised base URI alone;
- * - it signs `request.data` whatever the Content-Type: so a JSON body never reaches it;
- * - it merges request parameters into its protocol parameters, so a query parameter named
- *   oauth_* would go into the header too and be signed twice;
- * - it collects parameters on plain objects, where one named `__proto__` vanishes.
- * So the normalised parameter string (§3.4.1.3.2) is built here from a list of pairs, and the
- * header carries the protocol parameters alone.
- */
-function signRequest(request, credentials, sources = systemSources) {
-    const oauth = new (oauth_1_0a_default())({
-        consumer: { key: credentials.consumerKey, secret: '' },
-        signature_method: 'RSA-SHA1',
-        hash_function: baseString => {
-            try {
-                return (sources.rsaSha1 ?? rsaSha1)(baseString, credentials.privateKey);
-            }
-            catch (thrown) {
-                // OpenSSL's own words (error:…:digital envelope routines::invalid digest and the like)
-                // carry no key material; they are kept for the message, cut short.
-                const said = thrown instanceof Error ? thrown.message : String(thrown);
-                throw new Sha1Refused(said.replace(/\s+/g, ' ').slice(0, 160));
-            }
+function cancelOnSignals() {
+    const controller = new AbortController();
+    const cancel = () => controller.abort(new Error('cancelled'));
+    process.on('SIGINT', cancel);
+    process.on('SIGTERM', cancel);
+    return {
+        signal: controller.signal,
+        release: () => {
+            process.off('SIGINT', cancel);
+            process.off('SIGTERM', cancel);
         }
-    });
-    oauth.getNonce = sources.nonce;
-    oauth.getTimeStamp = sources.clock;
-    const { baseUri, params } = splitUrl(request.url);
-    for (const [name, value] of Object.entries(request.form ?? {}))
-        params.push([name, value]);
-    const extraProtocol = Object.entries(request.oauthParams ?? {});
-    oauth.getParameterString = (_request, protocol) => normalizeParameters([...params, ...extraProtocol, ...Object.entries(protocol).map(([name, value]) => [name, String(value)])]);
-    let baseString = '';
-    const frame = oauth.getBaseString.bind(oauth);
-    oauth.getBaseString = (req, data) => (baseString = frame(req, data));
-    const token = credentials.token === undefined ? undefined : { key: credentials.token, secret: '' };
-    const authorized = oauth.authorize({ method: request.method, url: baseUri, data: {} }, token);
-    const oauthParams = Object.fromEntries(extraProtocol);
-    for (const [name, value] of Object.entries(authorized)) {
-        if (name.startsWith('oauth_') && value !== undefined)
-            oauthParams[name] = String(value);
-    }
-    const authorization = oauth.toHeader(oauthParams).Authorization;
-    return { authorization, baseString, oauthParams };
-}
-/** RSASSA-PKCS1-v1_5 over SHA-1 of the UTF-8 base string, base64, with node:crypto. */
-function rsaSha1(baseString, privateKey) {
-    return (0,external_node_crypto_namespaceObject.sign)('sha1', Buffer.from(baseString, 'utf8'), privateKey).toString('base64');
-}
-/** RFC 3986 percent-encoding, as OAuth 1.0a requires (§3.6): only unreserved characters stay. */
-function oauthEncode(text) {
-    return encodeURIComponent(text).replace(/[!'()*]/g, c => `%${c.charCodeAt(0).toString(16).toUpperCase()}`);
-}
-/** §3.4.1.3.2: each name and value encoded, sorted by name then value, joined with "&". */
-function normalizeParameters(pairs) {
-    const encoded = pairs.map(([name, value]) => [oauthEncode(name), oauthEncode(value)]);
-    encoded.sort(([an, av], [bn, bv]) => (an < bn ? -1 : an > bn ? 1 : av < bv ? -1 : av > bv ? 1 : 0));
-    return encoded.map(([name, value]) => `${name}=${value}`).join('&');
-}
-/**
- * The base string URI of RFC 5849 §3.4.1.2 (lower-case scheme and host, no default port,
- * no query) and the query's parameters, form-decoded, in order.
- */
-function splitUrl(url) {
-    const parsed = new URL(url);
-    const baseUri = `${parsed.protocol}//${parsed.host}${parsed.pathname}`;
-    return { baseUri, params: [...new URLSearchParams(parsed.search)] };
+    };
 }
 
 ;// CONCATENATED MODULE: ./src/jira/errors.ts
@@ -2711,12 +2658,87 @@ function asJiraError(thrown, issueKey) {
     return new JiraError('error', `Unexpected failure: ${messageOf(thrown)}`, '', { issueKey });
 }
 
+;// CONCATENATED MODULE: external "node:crypto"
+const external_node_crypto_namespaceObject = __WEBPACK_EXTERNAL_createRequire(import.meta.url)("node:crypto");
+// EXTERNAL MODULE: ./node_modules/oauth-1.0a/oauth-1.0a.js
+var oauth_1_0a = __nccwpck_require__(470);
+var oauth_1_0a_default = /*#__PURE__*/__nccwpck_require__.n(oauth_1_0a);
+;// CONCATENATED MODULE: ./src/oauth/sign.ts
+
+
+const systemSources = {
+    clock: () => Math.floor(Date.now() / 1000),
+    nonce: () => (0,external_node_crypto_namespaceObject.randomBytes)(16).toString('hex')
+};
+/**
+ * Signs a request with OAuth 1.0a RSA-SHA1 (RFC 5849 §3.4.3) and returns the Authorization
+ * header and the signature base string it covers. The same inputs always give the same
+ * signature.
+ *
+ * oauth-1.0a (2.2.6) supplies the protocol parameters, the base string's frame and the header;
+ * its parameter handling is replaced, here and only here, for these reasons:
+ * - it reads the query itself, but splits a value at a second "=", leaves "+" encoded and keeps
+ *   the URL's case and default port: so it gets the normalised base URI alone;
+ * - it signs `request.data` whatever the Content-Type: so a JSON body never reaches it;
+ * - it merges request parameters into its protocol parameters, so a query parameter named
+ *   oauth_* would go into the header too and be signed twice;
+ * - it collects parameters on plain objects, where one named `__proto__` vanishes.
+ * So the normalised parameter string (§3.4.1.3.2) is built here from a list of pairs, and the
+ * header carries the protocol parameters alone.
+ */
+function signRequest(request, credentials, sources = systemSources) {
+    const oauth = new (oauth_1_0a_default())({
+        consumer: { key: credentials.consumerKey, secret: '' },
+        signature_method: 'RSA-SHA1',
+        hash_function: baseString => rsaSha1(baseString, credentials.privateKey)
+    });
+    oauth.getNonce = sources.nonce;
+    oauth.getTimeStamp = sources.clock;
+    const { baseUri, params } = splitUrl(request.url);
+    for (const [name, value] of Object.entries(request.form ?? {}))
+        params.push([name, value]);
+    const extraProtocol = Object.entries(request.oauthParams ?? {});
+    oauth.getParameterString = (_request, protocol) => normalizeParameters([...params, ...extraProtocol, ...Object.entries(protocol).map(([name, value]) => [name, String(value)])]);
+    let baseString = '';
+    const frame = oauth.getBaseString.bind(oauth);
+    oauth.getBaseString = (req, data) => (baseString = frame(req, data));
+    const token = credentials.token === undefined ? undefined : { key: credentials.token, secret: '' };
+    const authorized = oauth.authorize({ method: request.method, url: baseUri, data: {} }, token);
+    const oauthParams = Object.fromEntries(extraProtocol);
+    for (const [name, value] of Object.entries(authorized)) {
+        if (name.startsWith('oauth_') && value !== undefined)
+            oauthParams[name] = String(value);
+    }
+    const authorization = oauth.toHeader(oauthParams).Authorization;
+    return { authorization, baseString, oauthParams };
+}
+/** RSASSA-PKCS1-v1_5 over SHA-1 of the UTF-8 base string, base64, with node:crypto. */
+function rsaSha1(baseString, privateKey) {
+    return (0,external_node_crypto_namespaceObject.sign)('sha1', Buffer.from(baseString, 'utf8'), privateKey).toString('base64');
+}
+/** RFC 3986 percent-encoding, as OAuth 1.0a requires (§3.6): only unreserved characters stay. */
+function oauthEncode(text) {
+    return encodeURIComponent(text).replace(/[!'()*]/g, c => `%${c.charCodeAt(0).toString(16).toUpperCase()}`);
+}
+/** §3.4.1.3.2: each name and value encoded, sorted by name then value, joined with "&". */
+function normalizeParameters(pairs) {
+    const encoded = pairs.map(([name, value]) => [oauthEncode(name), oauthEncode(value)]);
+    encoded.sort(([an, av], [bn, bv]) => (an < bn ? -1 : an > bn ? 1 : av < bv ? -1 : av > bv ? 1 : 0));
+    return encoded.map(([name, value]) => `${name}=${value}`).join('&');
+}
+/**
+ * The base string URI of RFC 5849 §3.4.1.2 (lower-case scheme and host, no default port,
+ * no query) and the query's parameters, form-decoded, in order.
+ */
+function splitUrl(url) {
+    const parsed = new URL(url);
+    const baseUri = `${parsed.protocol}//${parsed.host}${parsed.pathname}`;
+    return { baseUri, params: [...new URLSearchParams(parsed.search)] };
+}
+
 ;// CONCATENATED MODULE: ./src/jira/auth.ts
 
 
-
-/** Sends no Authorization header: endpoints that authenticate no one, such as Cloud's tenant_info. */
-const ANONYMOUS = { mode: 'none', authorize: () => ({}) };
 /**
  * The SHA-256 of a key's public half in DER (SubjectPublicKeyInfo), in hex: what
  * `openssl pkey -pubin -in public.pem -outform DER | sha256sum` prints for the key on the
@@ -2730,17 +2752,9 @@ function publicKeyFingerprint(privateKey) {
 function oauthAuthenticator(credentials, sources = systemSources) {
     let fingerprint;
     return {
-        mode: 'oauth',
         authorize: request => {
-            try {
-                const signed = signRequest(request, credentials, sources);
-                return { header: signed.authorization, baseString: signed.baseString };
-            }
-            catch (thrown) {
-                if (thrown instanceof Sha1Refused)
-                    throw sha1RefusedError(thrown);
-                throw thrown;
-            }
+            const signed = signRequest(request, credentials, sources);
+            return { header: signed.authorization, baseString: signed.baseString };
         },
         // Worked out when asked: only a signature_invalid answer needs it.
         get fingerprint() {
@@ -2748,25 +2762,18 @@ function oauthAuthenticator(credentials, sources = systemSources) {
         }
     };
 }
-/** The SHA-1 refusal said by name, with the ways out; nothing was sent. */
-function sha1RefusedError(refused) {
-    return new JiraError('error', `This machine's OpenSSL refused to sign with RSA-SHA1, which Jira's OAuth 1.0a requires (${refused.opensslMessage}); nothing was sent. The system crypto policy forbids SHA-1 signatures, as RHEL 9's DEFAULT policy and its derivatives' do, and this Node.js uses the system OpenSSL.`, 'Run the step with a Node.js from nodejs.org (it bundles its own OpenSSL, which the policy does not bind), allow SHA-1 on the agent (update-crypto-policies --set DEFAULT:SHA1), or authenticate without RSA-SHA1: a personal access token or a service account (client-id and client-secret).');
-}
-/**
- * Builds the Authenticator for a configured mode that needs nothing from the network;
- * client credentials need a token source (tokens.ts) and are built by connect().
- */
+/** Builds the Authenticator for the configured mode. */
 function authenticatorFor(auth, sources = systemSources) {
     switch (auth.mode) {
         case 'oauth':
             return oauthAuthenticator({ consumerKey: auth.consumerKey, privateKey: auth.privateKey, token: auth.accessToken }, sources);
         case 'pat':
             // Data Center 8.14+ personal access tokens.
-            return { mode: 'pat', authorize: () => ({ header: `Bearer ${auth.personalAccessToken}` }) };
+            return { authorize: () => ({ header: `Bearer ${auth.personalAccessToken}` }) };
         case 'basic': {
             // Jira Cloud: the account's e-mail address and an API token.
             const header = `Basic ${basicCredentials(auth.user, auth.apiToken)}`;
-            return { mode: 'basic', authorize: () => ({ header }) };
+            return { authorize: () => ({ header }) };
         }
     }
 }
@@ -2783,93 +2790,486 @@ function authSecrets(auth) {
             return [auth.personalAccessToken];
         case 'basic':
             return [auth.apiToken, basicCredentials(auth.user, auth.apiToken)];
-        case 'client-credentials':
-            // The access tokens are secrets too, each added to the redactor as it arrives (tokens.ts).
-            return [auth.clientSecret];
     }
 }
-/** How a mode is named in messages. */
-const AUTH_MODE_NAMES = {
-    oauth: 'OAuth 1.0a',
-    pat: 'a personal access token',
-    basic: 'basic auth',
-    'client-credentials': 'OAuth 2.0 client credentials (service account)'
-};
 
 ;// CONCATENATED MODULE: ./src/jira/redact.ts
-/**
- * The one redaction step for text that came from Jira or the network. Proxies, WAFs and error
- * pages echo requests back, Authorization header included, and Jira's own signature_invalid
- * answer carries the token percent-encoded twice; a log masks only the raw values it was told.
- */
+
 /** Percent-encoding of RFC 3986 (what OAuth and Jira's base string use). */
 function percentEncode(text) {
     return encodeURIComponent(text).replace(/[!'()*]/g, c => `%${c.charCodeAt(0).toString(16).toUpperCase()}`);
 }
+/** How many consecutive characters of a secret count as the secret showing. */
+const SECRET_RUN = 12;
+/** Runs of token characters this long are elided from Jira's text, secret or not. */
+const TOKEN_RUN = 32;
+/** How much of an answer an error message quotes at most. */
+const EXCERPT_CHARS = 300;
+/** The most of one text the boundary reads: no display of 4 KiB can come from more. */
+const MAX_INPUT_CHARS = 64 * 1024;
+/** Rounds of decoding at most (each undoes one layer: %2541 → %41 → A). */
+const MAX_DECODE_ROUNDS = 8;
+/** What stands in for a secret. */
+const REDACTED = '***';
+// Every HTML5 named character reference whose value is ASCII (from the WHATWG list; letters and
+// digits have none but "fjlig"), plus the no-break space. Secrets are ASCII (the input parser
+// refuses others), so no other named reference can hide one; the rest are shown as written.
+const NAMED_ENTITIES = {
+    Tab: '\t',
+    NewLine: '\n',
+    excl: '!',
+    quot: '"',
+    QUOT: '"',
+    num: '#',
+    dollar: '$',
+    percnt: '%',
+    amp: '&',
+    AMP: '&',
+    apos: "'",
+    lpar: '(',
+    rpar: ')',
+    ast: '*',
+    midast: '*',
+    plus: '+',
+    comma: ',',
+    period: '.',
+    sol: '/',
+    colon: ':',
+    semi: ';',
+    lt: '<',
+    LT: '<',
+    equals: '=',
+    gt: '>',
+    GT: '>',
+    quest: '?',
+    commat: '@',
+    lsqb: '[',
+    lbrack: '[',
+    bsol: '\\',
+    rsqb: ']',
+    rbrack: ']',
+    Hat: '^',
+    lowbar: '_',
+    UnderBar: '_',
+    grave: '`',
+    DiacriticalGrave: '`',
+    lcub: '{',
+    lbrace: '{',
+    verbar: '|',
+    vert: '|',
+    VerticalLine: '|',
+    rcub: '}',
+    rbrace: '}',
+    nbsp: '\u00a0',
+    NonBreakingSpace: '\u00a0',
+    fjlig: 'fj'
+};
+// Browsers also read these legacy references without the semicolon.
+const LEGACY_ENTITY = /&(amp|AMP|lt|LT|gt|GT|quot|QUOT|nbsp)(?![A-Za-z0-9;])/y;
+const NAMED_ENTITY = /&([A-Za-z]{2,16});/y;
+const NUMERIC_ENTITY = /&#(?:[xX]([0-9A-Fa-f]{1,6})|([0-9]{1,7}));?/y;
+const PERCENT_BYTE = /%([0-9A-Fa-f]{2})/y;
+const BACKSLASH_ESCAPE = /\\(?:u\{([0-9A-Fa-f]{1,6})\}|u([0-9A-Fa-f]{4})|x([0-9A-Fa-f]{2})|([/\\"'nrtbf]))/y;
+// ANSI escape sequences: CSI (ESC [ or U+009B … final byte), OSC (ESC ] … BEL or ST), and the
+// two-character ones; a terminal would act on them, and they can split a secret.
+const ANSI = /(?:\u001b\[|\u009b)[0-?]*[ -/]*[@-~]|\u001b\][^\u0007\u001b]*(?:\u0007|\u001b\\)?|\u001b[@-Z\\-_]/y;
+const SIMPLE_ESCAPES = { '/': '/', '\\': '\\', '"': '"', "'": "'", n: '\n', r: '\r', t: '\t', b: '\b', f: '\f' };
+function mappedOf(text) {
+    const units = text.split('');
+    return { units, starts: units.map((_, i) => i), ends: units.map((_, i) => i + 1) };
+}
 /**
- * Every form in which this tool itself may have sent a secret, so every form an echo can
- * carry: raw, percent-encoded once and twice (lower-case hex too), and form-encoded.
+ * Undoes, repeatedly, every encoding an echo may wear: percent-encoding (either case), JSON and
+ * JavaScript backslash escapes (\u0070, \x70, \/), HTML character references (named and
+ * numeric); and drops ANSI escape sequences. Each decoded unit keeps its original span.
  */
-function derivedForms(secret) {
+function decodeMapped(text) {
+    let mapped = mappedOf(text);
+    for (let round = 0; round < MAX_DECODE_ROUNDS; round++) {
+        const next = decodeOnce(mapped);
+        if (next.units.length === mapped.units.length && next.units.every((unit, i) => unit === mapped.units[i]))
+            break;
+        mapped = next;
+    }
+    return mapped;
+}
+function decodeOnce(mapped) {
+    const text = mapped.units.join('');
+    const out = { units: [], starts: [], ends: [] };
+    const push = (value, from, to) => {
+        const start = mapped.starts[from];
+        const end = mapped.ends[to - 1];
+        for (const unit of value.split('')) {
+            out.units.push(unit);
+            out.starts.push(start);
+            out.ends.push(end);
+        }
+    };
+    const at = (pattern, i) => {
+        pattern.lastIndex = i;
+        return pattern.exec(text);
+    };
+    let i = 0;
+    while (i < text.length) {
+        const c = text[i];
+        let match = null;
+        if (c === '%' && (match = at(PERCENT_BYTE, i))) {
+            const taken = percentSequence(text, i);
+            if (taken) {
+                push(taken.value, i, i + taken.length);
+                i += taken.length;
+                continue;
+            }
+        }
+        else if (c === '\\' && (match = at(BACKSLASH_ESCAPE, i))) {
+            const [whole, braced, u4, x2, simple] = match;
+            const code = braced ?? u4 ?? x2;
+            const value = code !== undefined ? codePointText(parseInt(code, 16)) : SIMPLE_ESCAPES[simple];
+            if (value !== undefined) {
+                push(value, i, i + whole.length);
+                i += whole.length;
+                continue;
+            }
+        }
+        else if (c === '&') {
+            const numeric = at(NUMERIC_ENTITY, i);
+            const value = numeric
+                ? codePointText(numeric[1] !== undefined ? parseInt(numeric[1], 16) : parseInt(numeric[2], 10))
+                : (match = at(NAMED_ENTITY, i)) && Object.hasOwn(NAMED_ENTITIES, match[1])
+                    ? NAMED_ENTITIES[match[1]]
+                    : (match = at(LEGACY_ENTITY, i))
+                        ? NAMED_ENTITIES[match[1]]
+                        : undefined;
+            const length = numeric?.[0].length ?? match?.[0].length ?? 0;
+            if (value !== undefined && length > 0) {
+                push(value, i, i + length);
+                i += length;
+                continue;
+            }
+        }
+        else if ((c === '\u001b' || c === '\u009b') && (match = at(ANSI, i))) {
+            i += match[0].length;
+            continue;
+        }
+        push(c, i, i + 1);
+        i++;
+    }
+    return out;
+}
+/** One UTF-8 character written as %XX bytes at `i`, decoded; undefined when the bytes are not one. */
+function percentSequence(text, i) {
+    const byteAt = (k) => {
+        PERCENT_BYTE.lastIndex = i + 3 * k;
+        const match = PERCENT_BYTE.exec(text);
+        return match ? parseInt(match[1], 16) : undefined;
+    };
+    const lead = byteAt(0) ?? 0;
+    const size = lead < 0x80 ? 1 : lead >= 0xc2 && lead <= 0xdf ? 2 : lead >= 0xe0 && lead <= 0xef ? 3 : lead >= 0xf0 && lead <= 0xf4 ? 4 : 0;
+    if (size === 0)
+        return undefined;
+    const bytes = [lead];
+    for (let k = 1; k < size; k++) {
+        const byte = byteAt(k);
+        if (byte === undefined || byte < 0x80 || byte > 0xbf)
+            return undefined;
+        bytes.push(byte);
+    }
+    const value = Buffer.from(bytes).toString('utf8');
+    return value.includes('\ufffd') ? undefined : { value, length: 3 * size };
+}
+function codePointText(code) {
+    return code > 0 && code <= 0x10ffff && (code < 0xd800 || code > 0xdfff) ? String.fromCodePoint(code) : undefined;
+}
+// Whitespace as JavaScript and .NET (the runner) see it, and invisible formatting characters:
+// none of them may split a secret from the matcher's view.
+const IGNORED = /[\s\u0085\u180e\u00ad\u200b-\u200f\u202a-\u202e\u2060-\u2064\ufeff\u0000-\u001f\u007f-\u009f]/;
+/** The matcher's view: case folded, fullwidth forms folded, whitespace and controls dropped. */
+function normalized(units) {
+    let text = '';
+    const index = [];
+    for (let i = 0; i < units.length; i++) {
+        const unit = units[i];
+        if (IGNORED.test(unit))
+            continue;
+        let folded = unit.charCodeAt(0) < 0x80 ? unit.toLowerCase() : unit.normalize('NFKC').toLowerCase();
+        if (folded.length !== 1)
+            folded = unit;
+        text += folded;
+        index.push(i);
+    }
+    return { text, index };
+}
+function normalizedSecret(text) {
+    return normalized(text.split('')).text;
+}
+function base64Forms(bytes, secretFromByte = 0) {
+    const forms = [];
+    // The three alignments, so the secret is found inside the base64 of a longer text too; the
+    // characters that mix in a neighbour's bits are left off.
+    for (let shift = 0; shift < 3; shift++) {
+        const encoded = Buffer.concat([Buffer.alloc(shift), bytes]).toString('base64');
+        const from = shift === 0 ? 0 : 4;
+        const to = shift === 0 ? encoded.length : Math.max(from, encoded.length - 4);
+        const body = encoded.slice(from, to);
+        const secretFrom = Math.max(0, Math.floor(((secretFromByte + shift) * 8) / 6) - from);
+        forms.push({ text: body, secretFrom }, { text: body.replace(/\+/g, '-').replace(/\//g, '_').replace(/=+$/, ''), secretFrom });
+    }
+    return forms;
+}
+/** Every form of a secret the matcher looks for, on top of what decoding undoes. */
+function formsOf(secret, prefix = '') {
+    const whole = `${prefix}${secret}`;
+    const forms = [{ text: whole, secretFrom: prefix.length }];
+    forms.push(...base64Forms(Buffer.from(whole, 'utf8'), Buffer.byteLength(prefix)));
+    if (prefix === '')
+        forms.push({ text: Buffer.from(secret, 'utf8').toString('hex'), secretFrom: 0 });
+    return forms;
+}
+// A PEM key's armour and headers are not secret, and would match ordinary words.
+function secretBody(secret) {
+    if (!secret.includes('-----BEGIN'))
+        return secret.trim();
+    return secret
+        .replace(/\\n/g, '\n')
+        .replace(/-----[A-Z0-9 ]+-----/g, '')
+        .replace(/^[A-Za-z-]+:.*$/gm, '')
+        .replace(/\s+/g, '');
+}
+/** Finds and removes secrets; the one boundary every text from the network passes. */
+class redact_Redactor {
+    windows = new Set();
+    shortForms = [];
+    masks;
+    /** `secrets` are the raw values (or a SecretSet); their derived forms are found here. */
+    constructor(secrets = []) {
+        const set = isSecretSet(secrets) ? secrets : { secrets };
+        const masks = new Set();
+        const add = (form) => {
+            const text = normalizedSecret(form.text);
+            if (text.length < 4)
+                return;
+            if (text.length < SECRET_RUN) {
+                if (form.secretFrom === 0)
+                    this.shortForms.push(text);
+                return;
+            }
+            for (let i = 0; i + SECRET_RUN <= text.length; i++)
+                if (i + SECRET_RUN > form.secretFrom)
+                    this.windows.add(text.slice(i, i + SECRET_RUN));
+        };
+        for (const raw of set.secrets) {
+            const secret = secretBody(raw);
+            if (secret.length < 4)
+                continue;
+            for (const form of formsOf(secret))
+                add(form);
+            if (!raw.includes('-----BEGIN'))
+                for (const form of maskableForms(secret))
+                    masks.add(form);
+        }
+        for (const { prefix, secret } of set.prefixed ?? []) {
+            if (secret.trim().length < 4)
+                continue;
+            for (const form of formsOf(secret.trim(), prefix))
+                add(form);
+            // A short secret is found as user:secret whole.
+            if (secret.trim().length < SECRET_RUN)
+                this.shortForms.push(normalizedSecret(`${prefix}${secret.trim()}`));
+        }
+        // Longest first, so a secret that contains another is replaced whole.
+        this.shortForms.sort((a, b) => b.length - a.length);
+        this.masks = [...masks].filter(form => form.length >= 4).sort((a, b) => b.length - a.length);
+    }
+    /** The derived forms the runner can mask itself (it masks exact strings only), for core.setSecret. */
+    get maskable() {
+        return this.masks;
+    }
+    /**
+     * The boundary for a text from the network before it goes into any message: decoded, secrets
+     * and credential-shaped values replaced with ***, runs of 32 or more token characters elided,
+     * ANSI sequences and line breaks gone, then cut to `max` characters. One line, not yet escaped
+     * for where it goes: that is the sink's part.
+     */
+    excerpt(text, max = EXCERPT_CHARS) {
+        const mapped = decodeMapped(text.length > MAX_INPUT_CHARS ? text.slice(0, MAX_INPUT_CHARS) : text);
+        const decoded = mapped.units.join('');
+        const secret = this.secretUnits(mapped.units);
+        for (const [start, end] of credentialValues(decoded))
+            for (let i = start; i < end; i++)
+                secret[i] = true;
+        const elided = tokenRuns(decoded);
+        let out = '';
+        for (let i = 0; i < decoded.length;) {
+            if (secret[i]) {
+                while (i < decoded.length && secret[i])
+                    i++;
+                out += REDACTED;
+                continue;
+            }
+            const run = elided.get(i);
+            if (run !== undefined) {
+                out += `[${run} characters elided]`;
+                i += run;
+                continue;
+            }
+            out += decoded[i];
+            i++;
+        }
+        return cap(out
+            .replace(/[\u0000-\u001f\u007f-\u009f\u2028\u2029]/g, ' ')
+            .replace(/[\s\u0085]+/g, ' ')
+            .trim(), max);
+    }
+    /** excerpt() with a long cap, for texts quoted whole (Jira's base string, in debug output). */
+    redact(text) {
+        return this.excerpt(text, 4000);
+    }
+    /**
+     * For the sinks: the text as written, with each secret cut out wherever a decoded view of it
+     * shows one (%74ok…, &#116;ok…, toK\nEN…). Nothing else changes: the sinks' own text, such as
+     * a URL, keeps its encoding.
+     */
+    scrub(text, marker = REDACTED) {
+        if (this.windows.size === 0 && this.shortForms.length === 0)
+            return text;
+        const mapped = decodeMapped(text);
+        const secret = this.secretUnits(mapped.units);
+        const spans = [];
+        for (let i = 0; i < secret.length; i++) {
+            if (!secret[i])
+                continue;
+            const [start, end] = [mapped.starts[i], mapped.ends[i]];
+            const last = spans[spans.length - 1];
+            if (last && start <= last[1])
+                last[1] = Math.max(last[1], end);
+            else
+                spans.push([start, end]);
+        }
+        let out = '';
+        let at = 0;
+        for (const [start, end] of spans) {
+            out += text.slice(at, start) + marker;
+            at = end;
+        }
+        return out + text.slice(at);
+    }
+    /** Which decoded units belong to a secret: any run of 12 of its characters, or a short one whole. */
+    secretUnits(units) {
+        const marks = new Array(units.length).fill(false);
+        if (this.windows.size === 0 && this.shortForms.length === 0)
+            return marks;
+        const { text, index } = normalized(units);
+        const mark = (from, length) => {
+            for (let k = from; k < from + length; k++)
+                marks[index[k]] = true;
+        };
+        if (this.windows.size > 0)
+            for (let i = 0; i + SECRET_RUN <= text.length; i++)
+                if (this.windows.has(text.slice(i, i + SECRET_RUN)))
+                    mark(i, SECRET_RUN);
+        for (const form of this.shortForms)
+            for (let i = text.indexOf(form); i >= 0; i = text.indexOf(form, i + 1))
+                mark(i, form.length);
+        // Units dropped from the view (a line break inside a secret) go with the secret around them.
+        let lastMarked = -1;
+        for (let i = 0; i < units.length; i++) {
+            if (!marks[i])
+                continue;
+            if (lastMarked >= 0 && i - lastMarked > 1 && units.slice(lastMarked + 1, i).every(unit => IGNORED.test(unit)))
+                marks.fill(true, lastMarked + 1, i);
+            lastMarked = i;
+        }
+        return marks;
+    }
+}
+function isSecretSet(value) {
+    return typeof value === 'object' && value !== null && 'secrets' in value;
+}
+/** The forms the runner can mask by exact match: percent-encoded once and twice in both cases, form-encoded, base64, case changed. */
+function maskableForms(secret) {
     const once = percentEncode(secret);
     const twice = percentEncode(once);
-    const forms = new Set([secret, once, twice, once.toLowerCase(), twice.toLowerCase(), new URLSearchParams({ s: secret }).toString().slice(2)]);
-    return [...forms].filter(form => form.length >= 4);
+    const lowerHex = (text) => text.replace(/%[0-9A-F]{2}/g, escape => escape.toLowerCase());
+    return [
+        secret,
+        once,
+        twice,
+        lowerHex(once),
+        lowerHex(twice),
+        new URLSearchParams({ s: secret }).toString().slice(2),
+        Buffer.from(secret, 'utf8').toString('base64'),
+        secret.toUpperCase(),
+        secret.toLowerCase()
+    ];
+}
+/** The redactor for a way to authenticate, plus any other secret read from the inputs. */
+function redactorFor(auth, more = []) {
+    const secrets = [...(auth ? authSecrets(auth) : []), ...more];
+    const prefixed = auth?.mode === 'basic' ? [{ prefix: `${auth.user}:`, secret: auth.apiToken }] : [];
+    return new redact_Redactor({ secrets, prefixed });
 }
 // A header value that carries credentials, wherever an echo prints it: "Authorization: Basic …",
 // "authorization=Bearer …", JSON "authorization":"OAuth …".
-const AUTHORIZATION = /(authorization"?\s*[:=]\s*"?)(Bearer|Basic|OAuth|Token)\s+[^\r\n"]*/gi;
+const AUTHORIZATION = /(authorization"?\s*[:=]\s*"?(?:Bearer|Basic|OAuth|Token|Digest|Negotiate)\s+)([^\r\n"]*)/gi;
 // OAuth parameters that are secrets or prove possession of one, in header form (name="value"),
-// form encoding (name=value) and percent-encoded once, twice or more (name%3Dvalue, name%253D…).
+// form encoding (name=value) and percent-encoded (decoding undid most of that already).
 const OAUTH_SECRET_PARAM = /\b(oauth_(?:token_secret|token|signature|verifier|session_handle))(="?|%(?:25)*3D)((?:(?!%(?:25)*26)[^&"\s,;<])+)/g;
-/** Removes secrets from text before anything prints it. */
-class Redactor {
-    forms = [];
-    /** `secrets` are the raw values; their derived forms are found here. */
-    constructor(secrets = []) {
-        for (const secret of secrets)
-            this.add(secret);
+// Cookies and other credential headers an echo may carry.
+const CREDENTIAL_HEADER = /((?:cookie|set-cookie|x-api-key|proxy-authorization|x-auth-token)"?\s*[:=]\s*"?)[^\r\n"]+/gi;
+/** The spans of credential-shaped values in a decoded text, whoever's they are. */
+function credentialValues(text) {
+    const spans = [];
+    for (const match of text.matchAll(AUTHORIZATION)) {
+        const start = (match.index ?? 0) + match[1].length;
+        spans.push([start, start + match[2].length]);
     }
-    /**
-     * Adds a secret learnt during the run, such as an access token just issued, and returns its
-     * new forms for the runner's masking.
-     */
-    add(secret) {
-        const added = derivedForms(secret.trim()).filter(form => !this.forms.includes(form));
-        // Longest first, so a secret that contains another is replaced whole.
-        this.forms = [...this.forms, ...added].sort((a, b) => b.length - a.length);
-        return added;
+    for (const match of text.matchAll(OAUTH_SECRET_PARAM)) {
+        const start = (match.index ?? 0) + match[1].length + match[2].length;
+        spans.push([start, start + match[3].length]);
     }
-    /** Every derived form, for the runner's masking (core.setSecret). */
-    get maskable() {
-        return this.forms;
+    for (const match of text.matchAll(CREDENTIAL_HEADER)) {
+        const start = (match.index ?? 0) + match[1].length;
+        spans.push([start, (match.index ?? 0) + match[0].length]);
     }
-    /** The text with every known secret form and every credential-shaped value replaced by ***. */
-    redact(text) {
-        let clean = text;
-        for (const form of this.forms)
-            clean = clean.split(form).join('***');
-        return clean.replace(AUTHORIZATION, '$1$2 ***').replace(OAUTH_SECRET_PARAM, '$1$2***');
-    }
-    /** redact() and cut to `max` characters, for excerpts of answers. */
-    excerpt(text, max = EXCERPT_CHARS) {
-        const clean = this.redact(text);
-        return clean.length > max ? `${clean.slice(0, max)}…` : clean;
-    }
+    return spans;
 }
-/** How much of an answer an error message quotes at most. */
-const EXCERPT_CHARS = 300;
+// Token characters: base64 and its URL-safe alphabet.
+const TOKEN_CHARS = /[A-Za-z0-9+/=_-]+/g;
+// A URL up to its query: host and /-joined words of a path, where no credential travels.
+const URL_PATH = /\b[a-z][a-z0-9+.-]*:\/\/[^\s?#&"'<>@]*(?=[\s?#&"'<>]|$)/gi;
+/** Runs of 32 or more token characters outside URL paths, by start: nothing Jira says needs them. */
+function tokenRuns(text) {
+    const inPath = new Array(text.length).fill(false);
+    for (const match of text.matchAll(URL_PATH))
+        inPath.fill(true, match.index ?? 0, (match.index ?? 0) + match[0].length);
+    const runs = new Map();
+    for (const match of text.matchAll(TOKEN_CHARS)) {
+        const start = match.index ?? 0;
+        if (match[0].length < TOKEN_RUN)
+            continue;
+        if (inPath[start] && inPath[start + match[0].length - 1])
+            continue;
+        runs.set(start, match[0].length);
+    }
+    return runs;
+}
+/** A text cut to `max` characters (never inside a surrogate pair), with … when cut. */
+function cap(text, max) {
+    if (text.length <= max)
+        return text;
+    let end = Math.max(0, max - 1);
+    if (end > 0 && /[\ud800-\udbff]/.test(text[end - 1]))
+        end--;
+    return `${text.slice(0, end)}…`;
+}
 
 ;// CONCATENATED MODULE: external "node:http"
 const external_node_http_namespaceObject = __WEBPACK_EXTERNAL_createRequire(import.meta.url)("node:http");
 ;// CONCATENATED MODULE: external "node:https"
 const external_node_https_namespaceObject = __WEBPACK_EXTERNAL_createRequire(import.meta.url)("node:https");
-;// CONCATENATED MODULE: external "node:net"
-const external_node_net_namespaceObject = __WEBPACK_EXTERNAL_createRequire(import.meta.url)("node:net");
 ;// CONCATENATED MODULE: external "node:tls"
 const external_node_tls_namespaceObject = __WEBPACK_EXTERNAL_createRequire(import.meta.url)("node:tls");
 ;// CONCATENATED MODULE: ./src/jira/transport.ts
-
 
 
 
@@ -2888,112 +3288,43 @@ class TransportError extends Error {
     }
 }
 /**
- * A Transport over node:http and node:https. HTTPS_PROXY, HTTP_PROXY and NO_PROXY are honoured
- * as the Actions toolkit reads them, through the same CONNECT tunnels (`tunnel`, which
- * @actions/http-client uses), over kept-alive connections; but only IP loopback and
- * `localhost` go around the proxy unasked, where the toolkit also lets any name starting with
- * "127." (127.attacker.example) go direct. The request and its body are read here, so that a
- * connection cut mid-answer, an answer that never ends and an abort each settle the request at
- * once. Certificates are always checked (NODE_TLS_REJECT_UNAUTHORIZED is overridden). Redirects
- * are not followed: a signed request covers its URL, so a redirect means jira-url is wrong and
- * the user should be told which to use. It never retries; the Jira client decides that.
+ * A Transport over node:http and node:https. @actions/http-client chooses the agent, so
+ * HTTPS_PROXY, HTTP_PROXY and NO_PROXY are honoured like the rest of the Actions toolkit,
+ * over kept-alive connections; the request and its body are read here, so that a connection
+ * cut mid-answer, an answer that never ends and an abort each settle the request at once.
+ * Redirects are not followed: a signed request covers its URL, so a redirect means jira-url is
+ * wrong and the user should be told which to use. It never retries; the Jira client decides that.
  */
 function httpTransport(options = {}) {
+    const agents = new HttpClient('jira-build-result', [], { keepAlive: true });
     const ca = options.caCertificates?.length ? [...external_node_tls_namespaceObject.rootCertificates, ...options.caCertificates] : undefined;
+    const trusted = new WeakSet();
     const timeoutMs = options.timeoutMs ?? REQUEST_TIMEOUT_MS;
     const maxBodyBytes = options.maxBodyBytes ?? MAX_BODY_BYTES;
-    const agents = new Map();
-    const agentFor = (url) => {
-        const proxy = proxyFor(url, options.proxyEnv ?? {});
-        const key = `${url.protocol} ${proxy?.href ?? 'direct'}`;
-        let agent = agents.get(key);
-        if (!agent) {
-            agent = newAgent(url.protocol === 'https:', proxy, ca);
-            agents.set(key, agent);
-        }
-        return agent;
-    };
     return {
         send(request) {
-            const url = new URL(request.url);
-            return sendOnce(request, url, agentFor(url), timeoutMs, maxBodyBytes);
+            const agent = agents.getAgent(request.url);
+            if (ca && request.url.startsWith('https:') && !trusted.has(agent)) {
+                // The direct agent and the tunnelling one (through a proxy) both read their TLS options
+                // from agent.options.
+                agent.options = { ...agent.options, ca };
+                trusted.add(agent);
+            }
+            return sendOnce(request, agent, timeoutMs, maxBodyBytes);
         },
         close() {
-            // A tunnelling agent has no destroy(): its sockets end with their requests.
-            for (const agent of agents.values())
-                if (typeof agent.destroy === 'function')
-                    agent.destroy();
-            agents.clear();
+            agents.dispose();
         }
     };
 }
-// As @actions/http-client sizes its agents.
-const MAX_SOCKETS = 100;
-function newAgent(https, proxy, ca) {
-    // Explicit, so that NODE_TLS_REJECT_UNAUTHORIZED=0 in the environment cannot turn the check off.
-    const tls = { rejectUnauthorized: true, ...(ca ? { ca } : {}) };
-    if (!proxy)
-        return https ? new external_node_https_namespaceObject.Agent({ keepAlive: true, maxSockets: MAX_SOCKETS, ...tls }) : new external_node_http_namespaceObject.Agent({ keepAlive: true, maxSockets: MAX_SOCKETS });
-    const proxyAuth = proxy.username || proxy.password ? `${decodeURIComponent(proxy.username)}:${decodeURIComponent(proxy.password)}` : undefined;
-    const port = Number(proxy.port) || (proxy.protocol === 'https:' ? 443 : 80);
-    const tunnelOptions = { maxSockets: MAX_SOCKETS, proxy: { host: proxy.hostname, port, ...(proxyAuth ? { proxyAuth } : {}) }, ...tls };
-    const overHttps = proxy.protocol === 'https:';
-    if (https)
-        return overHttps ? node_modules_tunnel.httpsOverHttps(tunnelOptions) : node_modules_tunnel.httpsOverHttp(tunnelOptions);
-    return overHttps ? node_modules_tunnel.httpOverHttps(tunnelOptions) : node_modules_tunnel.httpOverHttp(tunnelOptions);
-}
-/**
- * The proxy a request goes through, or undefined to go direct: HTTPS_PROXY for https and
- * HTTP_PROXY for http (lower case first, as the toolkit reads them), unless NO_PROXY names the
- * host (exactly, with its port, or as a domain suffix; `*` for all) or the host is loopback.
- */
-function proxyFor(url, env) {
-    if (isLoopback(url.hostname))
-        return undefined;
-    const proxyText = url.protocol === 'https:' ? env.https_proxy || env.HTTPS_PROXY : env.http_proxy || env.HTTP_PROXY;
-    if (!proxyText || noProxy(url, env.no_proxy || env.NO_PROXY || ''))
-        return undefined;
-    try {
-        return new URL(/^https?:\/\//i.test(proxyText) ? proxyText : `http://${proxyText}`);
-    }
-    catch {
-        return undefined;
-    }
-}
-/**
- * Only addresses that cannot leave this machine: `localhost`, 127.0.0.0/8, ::1 and IPv4-mapped
- * 127.x. WHATWG URL has already turned 127.1 and 0x7f.0.0.1 into 127.0.0.1, so a name such as
- * 127.0.0.1.nip.io, which public DNS resolves anywhere, is not taken for one.
- */
-function isLoopback(hostname) {
-    const host = hostname.toLowerCase();
-    if (host === 'localhost')
-        return true;
-    if ((0,external_node_net_namespaceObject.isIPv4)(host))
-        return host.startsWith('127.');
-    return host === '[::1]' || /^\[::ffff:7f[0-9a-f]{2}:[0-9a-f]{1,4}\]$/.test(host);
-}
-/** NO_PROXY as @actions/http-client reads it: host or host:port, a domain suffix, or `*`. */
-function noProxy(url, list) {
-    const port = url.port || (url.protocol === 'https:' ? '443' : '80');
-    const hosts = [url.hostname.toUpperCase(), `${url.hostname.toUpperCase()}:${port}`];
-    for (const item of list.split(',').map(entry => entry.trim().toUpperCase())) {
-        if (item === '')
-            continue;
-        if (item === '*')
-            return true;
-        if (hosts.some(host => host === item || host.endsWith(`.${item}`) || (item.startsWith('.') && host.endsWith(item))))
-            return true;
-    }
-    return false;
-}
-function sendOnce(request, url, agent, timeoutMs, maxBodyBytes) {
+function sendOnce(request, agent, timeoutMs, maxBodyBytes) {
     return new Promise((resolve, reject) => {
         const { signal } = request;
         if (signal?.aborted) {
             reject(new TransportError('ABORT_ERR', 'the request was stopped'));
             return;
         }
+        const url = new URL(request.url);
         const headers = { 'User-Agent': 'jira-build-result', ...request.headers };
         if (request.body !== undefined)
             headers['Content-Length'] = Buffer.byteLength(request.body);
@@ -3048,24 +3379,12 @@ function flattenHeaders(headers) {
     }
     return flat;
 }
-/** The transport for validated options: per-request timeout within the run's, extra CAs, and the proxy. */
-function transportFor(options, proxyEnv = {}) {
+/** The transport for validated options: per-request timeout within the run's, and extra CAs. */
+function transportFor(options) {
     return httpTransport({
         timeoutMs: Math.min(REQUEST_TIMEOUT_MS, options.timeoutSeconds * 1000),
-        caCertificates: options.caCertificates,
-        proxyEnv
+        caCertificates: options.caCertificates
     });
-}
-/**
- * What the environment changes about the transport that a user should hear of: certificate
- * checks stay on whatever NODE_TLS_REJECT_UNAUTHORIZED says, which is worth saying by name.
- */
-function environmentWarnings(env, caInput) {
-    if (env.NODE_TLS_REJECT_UNAUTHORIZED !== '0')
-        return [];
-    return [
-        `NODE_TLS_REJECT_UNAUTHORIZED=0 is set in the environment, which would turn certificate checks off; Jira's certificate is checked anyway. For Jira behind an internal CA, pass its certificate as ${caInput}, or point NODE_EXTRA_CA_CERTS at it.`
-    ];
 }
 
 ;// CONCATENATED MODULE: ./src/jira/words.ts
@@ -3074,6 +3393,13 @@ const ACTION_WORDS = {
     input: name => `the ${name} input`,
     checkCredentials: 'Check the secrets behind the credential inputs (jira-build-result check tells which user they act as).'
 };
+/** Values shown in a message at most; the rest are counted. */
+const LISTED_VALUES = 20;
+/** The first 20 items joined, then "(+59,980 more)": a list in a message never grows with Jira's answer. */
+function shownList(items, max = LISTED_VALUES) {
+    const shown = items.slice(0, max).join(', ');
+    return items.length > max ? `${shown} (+${(items.length - max).toLocaleString('en-US')} more)` : shown;
+}
 
 ;// CONCATENATED MODULE: ./src/oauth/keys.ts
 
@@ -3268,11 +3594,6 @@ const DECLARED = [
         cli: { flag: 'string', env: 'JIRA_URL', commands: JIRA_COMMANDS }
     },
     {
-        name: 'api-url',
-        description: "Where REST calls go when not to jira-url: Jira Cloud's API gateway, https://api.atlassian.com/ex/jira/{cloudId}. Empty on Cloud: derived for client credentials, and tried when the site refuses an API token (scoped tokens). Links keep jira-url.",
-        cli: { flag: 'string', env: 'JIRA_API_URL', commands: ['update', 'check'] }
-    },
-    {
         name: 'consumer-key',
         description: "The consumer key of Jira's application link (incoming authentication).",
         cli: { flag: 'string', env: 'JIRA_CONSUMER_KEY', commands: JIRA_COMMANDS }
@@ -3313,27 +3634,6 @@ const DECLARED = [
         cli: { env: 'JIRA_API_TOKEN', commands: ['update', 'check'] }
     },
     {
-        name: 'client-id',
-        description: 'Instead of OAuth 1.0a, with client-secret: the client id of an OAuth 2.0 credential of a service account (client credentials; Data Center and Cloud).',
-        cli: { flag: 'string', env: 'JIRA_CLIENT_ID', commands: ['update', 'check'] }
-    },
-    {
-        name: 'client-secret',
-        description: "With client-id: the client secret of the service account's OAuth 2.0 credential. Pass it from a secret.",
-        secret: true,
-        cli: { env: 'JIRA_CLIENT_SECRET', commands: ['update', 'check'] }
-    },
-    {
-        name: 'token-url',
-        description: 'With client-id: where to ask for access tokens. Default: {jira-url}/rest/oauth2/latest/token on Data Center, https://auth.atlassian.com/oauth/token on Cloud (*.atlassian.net).',
-        cli: { flag: 'string', env: 'JIRA_TOKEN_URL', commands: ['update', 'check'] }
-    },
-    {
-        name: 'scope',
-        description: 'With client-id: the scopes to ask for, separated by spaces (Data Center: WRITE, or READ WRITE). Empty: what the credential grants.',
-        cli: { flag: 'string', env: 'JIRA_SCOPE', commands: ['update', 'check'] }
-    },
-    {
         name: 'issue',
         description: 'One or more issue keys, separated by commas, spaces or newlines, e.g. CI-42. Empty: keys are found in the pull request title, head branch and commit messages.',
         cli: { flag: 'string', commands: ['update'] }
@@ -3351,13 +3651,7 @@ const DECLARED = [
     },
     {
         name: 'jql',
-        description: 'Select the issues with a JQL query instead, e.g. project = CI AND fixVersion = "1.0". Pages are read up to max-issues.',
-        cli: { flag: 'string', commands: ['update'] }
-    },
-    {
-        name: 'max-issues',
-        description: 'The most issues one run may write. When the JQL query, the keys found in the pull request or commits, or the issue list name more, nothing is written and result is invalid.',
-        default: '100',
+        description: 'Select the issues with a JQL query instead, e.g. project = CI AND fixVersion = "1.0". All pages are read.',
         cli: { flag: 'string', commands: ['update'] }
     },
     { name: 'field', description: 'The field to set, by id (customfield_10314) or by name (Build Result).', cli: { flag: 'string', commands: ['update'] } },
@@ -3432,99 +3726,6 @@ function inputSpec(name) {
 /** Inputs that hold secrets: masked at once by the action, taken only from the environment by the CLI. */
 const SECRET_INPUTS = new Set(INPUT_NAMES.filter(name => inputSpec(name).secret === true));
 
-;// CONCATENATED MODULE: ./src/jira/gateway.ts
-
-/** Atlassian's API gateway. */
-const GATEWAY_ORIGIN = 'https://api.atlassian.com';
-/** The base URL of a Cloud site's REST API through the gateway. */
-function gatewayUrl(cloudId, origin = GATEWAY_ORIGIN) {
-    return `${origin}/ex/jira/${cloudId}`;
-}
-/** Whether a jira-url is a Jira Cloud site (Atlassian's own host names for sites). */
-function isCloudSite(jiraUrl) {
-    try {
-        return /\.(atlassian\.net|jira\.com|jira-dev\.com)$/i.test(new URL(jiraUrl).hostname);
-    }
-    catch {
-        return false;
-    }
-}
-/** Always the same base: jira-url, or the api-url the user gave. */
-function fixedRoute(base) {
-    return { known: base, base: () => Promise.resolve(base) };
-}
-const TENANT_INFO = {
-    name: 'an object with a cloudId',
-    is: (value) => typeof value === 'object' && value !== null && !Array.isArray(value)
-};
-/**
- * Learns a Cloud site's gateway URL from `{site}/_edge/tenant_info` (no credentials needed).
- * Throws a JiraError naming api-url when the site does not say.
- */
-async function discoverGateway(siteClient, origin = GATEWAY_ORIGIN) {
-    const site = siteClient.baseUrl;
-    const setIt = `Set ${siteClient.words.input('api-url')} to ${gatewayUrl('{cloudId}', origin)}, with the cloudId ${site}/_edge/tenant_info shows in a browser.`;
-    let info;
-    try {
-        info = await siteClient.json('GET', '/_edge/tenant_info', { anonymousExpected: true }, TENANT_INFO);
-    }
-    catch (thrown) {
-        if (!(thrown instanceof JiraError) || thrown.kind === 'network')
-            throw thrown;
-        throw new JiraError('wrong-url', `Could not learn the cloudId of ${site} for Cloud's API gateway: ${thrown.reason}`, setIt, thrown.details);
-    }
-    const cloudId = info?.cloudId;
-    // It goes into every URL: a UUID, nothing else.
-    if (typeof cloudId !== 'string' || !/^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i.test(cloudId)) {
-        throw new JiraError('wrong-url', `${site}/_edge/tenant_info did not name a cloudId, so ${site} does not look like a Jira Cloud site.`, setIt);
-    }
-    return gatewayUrl(cloudId.toLowerCase(), origin);
-}
-/** Through the gateway from the first call: Cloud service accounts. */
-function gatewayRoute(site, discover) {
-    let known = site;
-    let found;
-    return {
-        get known() {
-            return known;
-        },
-        base: () => (found ??= discover().then(url => (known = url))),
-        triedGateway: true
-    };
-}
-/**
- * The site first, and the gateway once the site answers 401: Cloud with basic auth, where the
- * API token may be a scoped one. The switch happens once and holds for the rest of the run.
- */
-function siteThenGatewayRoute(site, discover, onSwitch) {
-    let current = Promise.resolve(site);
-    let known = site;
-    let switched = false;
-    return {
-        get known() {
-            return known;
-        },
-        base: () => current,
-        get triedGateway() {
-            return switched;
-        },
-        afterUnauthorized(sentTo) {
-            if (sentTo !== site)
-                return Promise.resolve(undefined);
-            if (!switched) {
-                switched = true;
-                // A site whose cloudId cannot be learnt stays the route; its 401 is explained as it is.
-                current = discover().then(url => {
-                    known = url;
-                    onSwitch(url);
-                    return url;
-                }, () => site);
-            }
-            return current.then(url => (url === site ? undefined : url));
-        }
-    };
-}
-
 ;// CONCATENATED MODULE: ./src/issues/keys.ts
 /**
  * A Jira issue key: a project key (an ASCII letter, then letters, digits or _) and a number of
@@ -3541,17 +3742,14 @@ const WRITTEN_KEY = /^[A-Za-z][A-Za-z0-9_]{1,49}-[1-9]\d{0,9}$/;
 function parseIssueKeyList(text) {
     const keys = [];
     const malformed = [];
-    const seen = new Set();
     for (const item of text.split(/[\s,;]+/)) {
         if (item === '')
             continue;
         const key = item.toUpperCase();
         if (!WRITTEN_KEY.test(item) || !ISSUE_KEY.test(key))
             malformed.push(item);
-        else if (!seen.has(key)) {
-            seen.add(key);
+        else if (!keys.includes(key))
             keys.push(key);
-        }
     }
     return { keys, malformed };
 }
@@ -3569,8 +3767,6 @@ const LOOK_ALIKES = new Set(['UTF', 'SHA', 'ISO', 'RFC', 'AES', 'RSA', 'MD', 'TL
 function findIssueKeys(texts, sources = ISSUE_SOURCES, projects = []) {
     const wanted = new Set(projects.map(project => project.toUpperCase()));
     const keys = [];
-    // A Set beside the list: a push's commits can name many keys, and includes() would be quadratic.
-    const seen = new Set();
     for (const { source, text } of texts) {
         if (!sources.includes(source))
             continue;
@@ -3582,10 +3778,8 @@ function findIssueKeys(texts, sources = ISSUE_SOURCES, projects = []) {
                 continue;
             if (wanted.size > 0 ? !wanted.has(project) : LOOK_ALIKES.has(project))
                 continue;
-            if (seen.has(key))
-                continue;
-            seen.add(key);
-            keys.push(key);
+            if (!keys.includes(key))
+                keys.push(key);
         }
     }
     return keys;
@@ -3689,7 +3883,7 @@ function planIssues(raw, nameOf, problem, sourceTexts) {
         return { by: 'jql', jql };
     const keys = findIssueKeys(sourceTexts, sources, projects);
     if (keys.length > 0)
-        return { by: 'keys', keys, found: describeFound(sourceTexts, sources) };
+        return { by: 'keys', keys };
     return { by: 'none', lookedIn: describeSources(sourceTexts, sources, projects) };
 }
 /** The value: `value`, or `value-map` looked up by `status`; then templates filled. */
@@ -3721,15 +3915,8 @@ function planValue(raw, nameOf, problem, templateValues) {
     }
     return filled.text;
 }
-/** The places keys were looked for, as a phrase: "title, branch and commits". */
-function describeFound(sourceTexts, sources) {
-    const names = { 'pr-title': 'title', branch: 'branch', commits: 'commits' };
-    const looked = ISSUE_SOURCES.filter(source => sources.includes(source) && sourceTexts.some(text => text.source === source)).map(source => names[source]);
-    return looked.length <= 1 ? (looked[0] ?? 'texts') : `${looked.slice(0, -1).join(', ')} and ${looked[looked.length - 1]}`;
-}
 
 ;// CONCATENATED MODULE: ./src/options.ts
-
 
 
 
@@ -3739,14 +3926,8 @@ const actionInputName = input => `input '${input}'`;
 const AUTH_MODE_INPUTS = {
     oauth: ['consumer-key', 'private-key', 'access-token'],
     pat: ['personal-access-token'],
-    basic: ['user', 'api-token'],
-    'client-credentials': ['client-id', 'client-secret']
+    basic: ['user', 'api-token']
 };
-/** Inputs that only client credentials use. */
-const CLIENT_CREDENTIALS_EXTRAS = ['token-url', 'scope'];
-/** Atlassian's token endpoint for Cloud service accounts, and the audience its tokens are for. */
-const CLOUD_TOKEN_URL = 'https://auth.atlassian.com/oauth/token';
-const CLOUD_AUDIENCE = 'api.atlassian.com';
 /**
  * No credential at all is configured: what GitHub does for a pull request from a fork or from
  * Dependabot, which get no secrets. Nothing is sent; `fail-on-error` decides the step.
@@ -3770,9 +3951,6 @@ class InputError extends Error {
         this.name = 'InputError';
     }
 }
-/** Issues one run writes at most unless max-issues says otherwise, and the most it may say. */
-const DEFAULT_MAX_ISSUES = 100;
-const MAX_MAX_ISSUES = 10_000;
 const FORK_HINT = 'If it is stored as a secret, check the job can see it: GitHub passes no secrets to workflows run for pull requests from forks, and Jenkins binds them only inside withCredentials.';
 /** Runs a parser that reports problems, and throws them all at once as an InputError. */
 function collect(nameOf, parse) {
@@ -3814,15 +3992,7 @@ function parseUpdateOptions(raw, nameOf = actionInputName, context = { sourceTex
         const notifyUsers = parseBoolean(raw['notify-users'], true, message => problem('notify-users', message));
         const failOnError = parseBoolean(raw['fail-on-error'], true, message => problem('fail-on-error', message));
         const dryRun = parseBoolean(raw['dry-run'], false, message => problem('dry-run', message));
-        const maxIssuesText = options_text(raw, 'max-issues');
-        const maxIssues = maxIssuesText === '' ? DEFAULT_MAX_ISSUES : Number(maxIssuesText);
-        if (!Number.isInteger(maxIssues) || maxIssues < 1 || maxIssues > MAX_MAX_ISSUES) {
-            problem('max-issues', `"${maxIssuesText}" is not a whole number from 1 to ${MAX_MAX_ISSUES}.`);
-        }
-        if (issues.by === 'keys' && issues.found && context.outsiderEvent && options_text(raw, 'projects') === '') {
-            connection.warnings.push(`The issue keys were found in the pull request's ${issues.found} on a ${context.outsiderEvent} event, which whoever opened the pull request writes (from a fork too). Set ${nameOf('projects')} to your project keys so only those count; at most ${nameOf('max-issues')} (${maxIssues}) are written.`);
-        }
-        return { ...connection, issues, field, value, fields, notifyUsers, concurrency, failOnError, dryRun, maxIssues };
+        return { ...connection, issues, field, value, fields, notifyUsers, concurrency, failOnError, dryRun };
     });
     // Only when everything else is right: a malformed input stays a hard error.
     if (noCredentials !== undefined)
@@ -3840,11 +4010,7 @@ function parseConsumerOptions(raw, nameOf = actionInputName) {
         const consumerKey = options_text(raw, 'consumer-key');
         if (consumerKey === '')
             problem('consumer-key', "is empty. Use the consumer key of Jira's application link.");
-        checkLength(raw, 'consumer-key', problem);
         const warnings = [];
-        if (jiraUrl.startsWith('http:')) {
-            warnings.push(`The OAuth dance over plain http shows the request token, the verification code and the access token Jira answers with to anyone on the network; use an https ${nameOf('jira-url')}.`);
-        }
         const privateKey = parsePrivateKey(raw, nameOf, problem, warnings);
         // collect() throws when the key did not load, so it is defined past this point.
         return { jiraUrl, consumerKey, privateKey: privateKey, warnings, ...parseNetwork(raw, problem) };
@@ -3855,7 +4021,7 @@ function parseConnection(raw, nameOf, problem, none) {
     const warnings = [];
     const modes = Object.keys(AUTH_MODE_INPUTS);
     const configured = modes.filter(mode => AUTH_MODE_INPUTS[mode].some(input => options_text(raw, input) !== ''));
-    const listModes = () => `OAuth 1.0a: ${AUTH_MODE_INPUTS.oauth.map(nameOf).join(', ')}; personal access token: ${nameOf('personal-access-token')}; basic with an API token: ${nameOf('user')} and ${nameOf('api-token')}; service account (OAuth 2.0 client credentials): ${nameOf('client-id')} and ${nameOf('client-secret')}`;
+    const listModes = () => `OAuth 1.0a: ${AUTH_MODE_INPUTS.oauth.map(nameOf).join(', ')}; personal access token: ${nameOf('personal-access-token')}; basic with an API token: ${nameOf('user')} and ${nameOf('api-token')}`;
     let auth;
     if (configured.length === 0) {
         const message = `no credentials given. Configure exactly one way to authenticate (${listModes()}). ${FORK_HINT}`;
@@ -3869,18 +4035,10 @@ function parseConnection(raw, nameOf, problem, none) {
     }
     else if (configured[0] === 'oauth') {
         auth = parseOAuth(raw, nameOf, problem, warnings);
-        if (jiraUrl.startsWith('http:'))
-            warnings.push(oauthOverHttp(nameOf));
-    }
-    else if (configured[0] === 'client-credentials') {
-        auth = parseClientCredentials(raw, nameOf, problem, jiraUrl, warnings);
     }
     else if (configured[0] === 'pat') {
         auth = { mode: 'pat', personalAccessToken: options_text(raw, 'personal-access-token') };
         checkToken(raw, 'personal-access-token', problem);
-        if (jiraUrl.startsWith('http:')) {
-            warnings.push(`A personal access token over plain http is readable to anyone on the network, who can then act as its user until it is revoked; use an https ${nameOf('jira-url')}.`);
-        }
     }
     else {
         const user = options_text(raw, 'user');
@@ -3893,72 +4051,13 @@ function parseConnection(raw, nameOf, problem, none) {
         if (/[\u0000-\u001f\u007f:]/.test(user))
             problem('user', 'holds a colon, a line break or a control character, which basic auth cannot carry. Write the user name or e-mail address alone.');
         checkToken(raw, 'api-token', problem);
-        checkLength(raw, 'user', problem);
         auth = { mode: 'basic', user, apiToken };
         if (jiraUrl.startsWith('http:')) {
-            warnings.push(`Basic auth over plain http sends the API token readable to anyone on the network; use an https ${nameOf('jira-url')}.`);
+            warnings.push('Basic auth over plain http sends the API token readable to anyone on the network; use an https jira-url.');
         }
     }
-    if (auth?.mode !== 'client-credentials') {
-        for (const input of CLIENT_CREDENTIALS_EXTRAS) {
-            if (options_text(raw, input) !== '')
-                problem(input, `is set, but only client credentials use it. Set ${nameOf('client-id')} and ${nameOf('client-secret')} too, or leave it empty.`);
-        }
-    }
-    const apiUrlText = options_text(raw, 'api-url');
-    const apiUrl = apiUrlText === '' ? undefined : parseApiUrl(apiUrlText, message => problem('api-url', message));
-    const cloud = isCloudSite(jiraUrl) || (auth?.mode === 'client-credentials' && auth.tokenUrl === CLOUD_TOKEN_URL);
     // collect() throws when auth is missing, so it is defined past this point.
-    return { jiraUrl, apiUrl, cloud, auth: auth, warnings, ...parseNetwork(raw, problem) };
-}
-/**
- * A service account's OAuth 2.0 credential: the client id and secret, and the token endpoint
- * (Data Center's under jira-url, Atlassian's for a Cloud site) unless token-url names another.
- */
-function parseClientCredentials(raw, nameOf, problem, jiraUrl, warnings) {
-    const clientId = options_text(raw, 'client-id');
-    const clientSecret = options_text(raw, 'client-secret');
-    if (clientId === '')
-        problem('client-id', `is empty, but ${nameOf('client-secret')} is set. Client credentials need both: the client id and secret of the service account's OAuth 2.0 credential.`);
-    if (clientSecret === '')
-        problem('client-secret', `is empty, but ${nameOf('client-id')} is set. Client credentials need the client secret too. ${FORK_HINT}`);
-    if (/[^\x21-\x7e]/.test(clientId))
-        problem('client-id', 'holds a space, a line break or a character outside ASCII, which no client id has. Copy it again.');
-    checkToken(raw, 'client-secret', problem);
-    const scope = options_text(raw, 'scope');
-    if (scope !== '' && !/^[\x21\x23-\x5b\x5d-\x7e]+( [\x21\x23-\x5b\x5d-\x7e]+)*$/.test(scope)) {
-        problem('scope', `"${scope}" is not a list of scopes separated by single spaces (RFC 6749 §3.3), e.g. WRITE or READ WRITE.`);
-    }
-    const tokenUrlText = options_text(raw, 'token-url');
-    let tokenUrl;
-    if (tokenUrlText !== '') {
-        tokenUrl = parseEndpointUrl(tokenUrlText, message => problem('token-url', message));
-    }
-    else {
-        // Cloud sites are Atlassian's host names; anything else is taken for Data Center.
-        tokenUrl = isCloudSite(jiraUrl) ? CLOUD_TOKEN_URL : jiraUrl && `${jiraUrl}/rest/oauth2/latest/token`;
-    }
-    if (tokenUrl.startsWith('http:') || (tokenUrlText === '' && jiraUrl.startsWith('http:'))) {
-        warnings.push(`Client credentials over plain http send the client secret and the access tokens readable to anyone on the network; use https for ${nameOf('jira-url')} and ${nameOf('token-url')}.`);
-    }
-    const cloudTokens = tokenUrl === CLOUD_TOKEN_URL;
-    return { mode: 'client-credentials', clientId, clientSecret, tokenUrl, ...(scope ? { scope } : {}), ...(cloudTokens ? { audience: CLOUD_AUDIENCE } : {}) };
-}
-/** api-url: an http(s) base URL with no query; the gateway's path is kept. */
-function parseApiUrl(written, problem) {
-    const url = parseEndpointUrl(written, problem);
-    if (url === '')
-        return undefined;
-    if (/\/rest(\/|$)/.test(new URL(url).pathname)) {
-        problem(`"${written}" goes as far as /rest. Give the base the REST paths go under, e.g. https://api.atlassian.com/ex/jira/{cloudId}.`);
-        return undefined;
-    }
-    return url;
-}
-/** An http(s) URL checked as jira-url is, without a trailing slash; '' after a problem. */
-function parseEndpointUrl(written, problem) {
-    const url = parseHttpUrl(written, problem);
-    return url ? `${url.origin}${url.pathname.replace(/\/+$/, '')}` : '';
+    return { jiraUrl, auth: auth, warnings, ...parseNetwork(raw, problem) };
 }
 /**
  * Tokens travel in an HTTP header: a line break, a space or a character outside ASCII there is
@@ -3969,20 +4068,6 @@ function checkToken(raw, input, problem) {
     if (value !== '' && !/^[\x21-\x7e]+$/.test(value)) {
         problem(input, 'holds a line break, a space or a character outside ASCII, which no token has. Copy the token again, without quotes or line breaks.');
     }
-    checkLength(raw, input, problem);
-}
-/** The most a credential that travels in a header may hold; Jira's own tokens are far shorter. */
-const MAX_CREDENTIAL_BYTES = 8 * 1024;
-/** A credential longer than any Jira makes is a wrong paste (a whole file, several values): refused unsent. */
-function checkLength(raw, input, problem) {
-    const bytes = Buffer.byteLength(options_text(raw, input), 'utf8');
-    if (bytes > MAX_CREDENTIAL_BYTES) {
-        problem(input, `is ${bytes.toLocaleString('en-US')} bytes long, more than the 8 KiB any credential Jira issues needs. Copy the value again, alone.`);
-    }
-}
-/** What OAuth 1.0a over plain http gives away; the dance is worse, its answers carry tokens. */
-function oauthOverHttp(nameOf) {
-    return `OAuth over plain http shows the access token and every request's signature to anyone on the network, and JSON bodies are not signed, so a body can be changed on the way; use an https ${nameOf('jira-url')}.`;
 }
 function parseNetwork(raw, problem) {
     const whole = (input, fallback, min, max) => {
@@ -4024,7 +4109,6 @@ function parseOAuth(raw, nameOf, problem, warnings) {
     if (accessToken === '')
         problem('access-token', `is empty. Use the access token from the OAuth dance. ${FORK_HINT}`);
     checkToken(raw, 'access-token', problem);
-    checkLength(raw, 'consumer-key', problem);
     const privateKey = parsePrivateKey(raw, nameOf, problem, warnings);
     return privateKey ? { mode: 'oauth', consumerKey, privateKey, accessToken } : undefined;
 }
@@ -4061,58 +4145,17 @@ function parsePrivateKey(raw, nameOf, problem, warnings) {
 /**
  * Checks jira-url is the base URL Jira knows itself by: http(s), no query, and not a REST or
  * page URL pasted from the browser. Returns it without a trailing slash.
- *
- * A user name or password is refused in every spelling the WHATWG URL parser (Node's, and
- * browsers') accepts: it skips any number of slashes and backslashes after http: (none at
- * all too), and silently removes tabs and line breaks anywhere. So control characters and
- * backslashes are refused first, then any '@'; no message ever repeats what stood before the
- * last '@'.
  */
 function parseJiraUrl(written, problem) {
     if (written === '') {
         problem("is empty. Use Jira's base URL with its context path, e.g. https://jira.example.com/jira.");
         return '';
     }
-    const url = parseHttpUrl(written, problem);
-    if (!url)
+    // A user name or password in the URL is never repeated, whatever else is wrong with it.
+    const value = written.replace(/^([^/]*\/\/)[^/?#]*@/, '$1');
+    if (value !== written) {
+        problem(`must not contain a user name or password ("${value}" without them). Pass credentials through their own inputs.`);
         return '';
-    const value = written;
-    const path = url.pathname.replace(/\/+$/, '');
-    const page = /\/(rest|plugins|browse|secure|projects|login\.jsp)(\/|$)/.exec(path);
-    if (page) {
-        problem(`"${value}" points inside Jira (${page[0].replace(/\/$/, '')}…). Use the base URL: ${url.origin}${path.slice(0, page.index)}.`);
-        return '';
-    }
-    return `${url.origin}${path}`;
-}
-/**
- * An http(s) URL written the way everyone reads alike: one line, no user name or password (never
- * repeated), no backslash or space, scheme and host, no query or fragment. undefined after a problem.
- */
-function parseHttpUrl(written, problem) {
-    // Tabs and line breaks would be dropped by the parser, so what is sent would differ from what
-    // was written; invisible format characters (a zero-width space) are as much a paste gone wrong.
-    const hidden = /[\p{Cc}\p{Cf}\p{Zl}\p{Zp}]/u.exec(written);
-    if (hidden) {
-        const code = `U+${hidden[0].codePointAt(0)?.toString(16).toUpperCase().padStart(4, '0')}`;
-        problem(`holds a control or invisible character (${code} at position ${hidden.index + 1}), such as a line break or a tab. Write the URL on one line, without them.`);
-        return undefined;
-    }
-    const at = written.lastIndexOf('@');
-    if (at >= 0) {
-        // Whatever stood before the last '@' may be a password: only what follows is shown.
-        const scheme = /^\s*([a-z][a-z0-9+.-]*):/i.exec(written)?.[1]?.toLowerCase() ?? 'https';
-        problem(`must not contain a user name or password (it holds an '@'). Pass credentials through their own inputs, and Jira's base URL alone, e.g. ${scheme}://${written.slice(at + 1)}.`);
-        return undefined;
-    }
-    if (written.includes('\\')) {
-        problem(`"${written}" holds a backslash. Write the URL with forward slashes, e.g. ${written.replace(/\\/g, '/')}.`);
-        return undefined;
-    }
-    const value = written;
-    if (/\s/.test(value)) {
-        problem(`"${value}" holds a space. Write the URL without spaces; percent-encode one that belongs to the context path (%20).`);
-        return undefined;
     }
     let url;
     try {
@@ -4120,26 +4163,23 @@ function parseHttpUrl(written, problem) {
     }
     catch {
         problem(`"${value}" is not a URL. Write it with its scheme, e.g. https://${value.replace(/^\/+/, '')}.`);
-        return undefined;
+        return '';
     }
     if (url.protocol !== 'https:' && url.protocol !== 'http:') {
         problem(`"${value}" must start with https:// or http://.`);
-        return undefined;
+        return '';
     }
-    // The parser also takes http:host and http:///host; only the spelling everyone reads alike is.
-    if (!/^https?:\/\/[^/]/i.test(value)) {
-        problem(`"${value}" must start with ${url.protocol}// and the host name. Write it as ${url.origin}${url.pathname.replace(/\/+$/, '')}.`);
-        return undefined;
-    }
-    if (url.username !== '' || url.password !== '') {
-        problem('must not contain a user name or password. Pass credentials through their own inputs.');
-        return undefined;
-    }
-    if (url.search || url.hash || value.includes('?') || value.includes('#')) {
+    if (url.search || url.hash) {
         problem(`"${value}" has a query or fragment. Use the base URL alone: ${url.origin}${url.pathname.replace(/\/+$/, '')}.`);
-        return undefined;
+        return '';
     }
-    return url;
+    const path = url.pathname.replace(/\/+$/, '');
+    const page = /\/(rest|plugins|browse|secure|projects|login\.jsp)(\/|$)/.exec(path);
+    if (page) {
+        problem(`"${value}" points inside Jira (${page[0].replace(/\/$/, '')}…). Use the base URL: ${url.origin}${path.slice(0, page.index)}.`);
+        return '';
+    }
+    return `${url.origin}${path}`;
 }
 /** Field values nest a few levels at most ({"update": {"labels": [{"add": "x"}]}}). */
 const MAX_FIELDS_DEPTH = 32;
@@ -4321,34 +4361,187 @@ function displayValue(value) {
     return String(value);
 }
 
+;// CONCATENATED MODULE: ./src/report/sink.ts
+
+
+/** A debug line holds at most this many bytes as written. */
+const DEBUG_BYTES = 4096;
+/** An annotation (warning, error) holds at most this many bytes as written, title included. */
+const ANNOTATION_BYTES = 4096;
+/** A log message holds at most this many characters. */
+const INFO_CHARS = 16 * 1024;
+/** A job summary holds at most this many bytes (GitHub's limit is 1 MiB). */
+const SUMMARY_BYTES = 64 * 1024;
+// Every character the runner reads as a line break (.NET's ReadLine: \r, \n, \r\n) and every
+// other that a reader may: VT, FF, NEL, LS, PS.
+const LINE_BREAKS = /\r\n|[\n\r\u000b\u000c\u0085\u2028\u2029]/g;
+// Whitespace as .NET's Trim sees it (JavaScript's \s misses U+0085), and invisible characters.
+const LEADING_SPACE = /^[\s\u0085\u180e\u200b-\u200d\u2060\ufeff]*/;
+const sink_ANSI = /(?:\u001b\[|\u009b)[0-?]*[ -/]*[@-~]|\u001b\][^\u0007\u001b]*(?:\u0007|\u001b\\)?|\u001b[@-Z\\-_]?/g;
+// Controls other than tab and line feed, and bidirectional overrides, which make a line read
+// other than it is.
+const CONTROLS = /[\u0000-\u0008\u000e-\u001f\u007f-\u009f\u202a-\u202e\u2066-\u2069]/g;
+/** Text with ANSI sequences and control characters gone and every line break written \n. */
+function plainText(text) {
+    return text.replace(sink_ANSI, '').replace(LINE_BREAKS, '\n').replace(CONTROLS, '\ufffd');
+}
+/** Whether the runner would read a command in a line: `::` after .NET whitespace, or `##[` anywhere. */
+function looksLikeCommand(line) {
+    return line.replace(LEADING_SPACE, '').startsWith('::') || line.includes('##[');
+}
+/**
+ * Lines for the log, never workflow commands: plain text in which a line would read as a
+ * command (`::` after any whitespace the runner trims, `##[` anywhere) is fenced with
+ * stop-commands and a token no one can guess.
+ */
+function inertText(text) {
+    const plain = plainText(text);
+    if (!plain.split('\n').some(looksLikeCommand))
+        return plain;
+    const token = (0,external_node_crypto_namespaceObject.randomUUID)();
+    return `::stop-commands::${token}\n${plain}\n::${token}::`;
+}
+/** The size of a text as a workflow command writes it: UTF-8, with %, CR and LF escaped (and more in properties). */
+function escapedBytes(text, escaped) {
+    return Buffer.byteLength(text) + 2 * (text.match(escaped) ?? []).length;
+}
+/** A text cut so that, as written, it holds at most `max` bytes. */
+function capBytes(text, max, escaped) {
+    if (escapedBytes(text, escaped) <= max)
+        return text;
+    let used = 0;
+    let out = '';
+    for (const char of text) {
+        const cost = escapedBytes(char, escaped);
+        if (used + cost > max - 3)
+            break;
+        used += cost;
+        out += char;
+    }
+    return `${out}…`;
+}
+const DATA_ESCAPED = /[%\r\n]/g;
+const PROPERTY_ESCAPED = /[%\r\n:,]/g;
+const PROCESS_CONSOLE = {
+    stdout: text => process.stdout.write(`${text}\n`),
+    stderr: text => process.stderr.write(`${text}\n`)
+};
+/**
+ * The action's sink over @actions/core, passed in by the action's edge (so the CLI's bundle
+ * never loads it).
+ */
+function actionSink(core, redactor = new redact_Redactor()) {
+    const redactors = [redactor];
+    const scrub = (text, marker) => redactors.reduce((clean, r) => r.scrub(clean, marker), text);
+    const data = (text, max) => capBytes(plainText(scrub(text)), max, DATA_ESCAPED);
+    const title = (text) => capBytes(plainText(scrub(text)).replace(/\n/g, ' '), 200, PROPERTY_ESCAPED);
+    const annotation = (message, heading) => {
+        const properties = heading ? { title: title(heading) } : {};
+        const room = ANNOTATION_BYTES - 64 - (properties.title ? escapedBytes(properties.title, PROPERTY_ESCAPED) : 0);
+        return [data(message, room), properties];
+    };
+    return {
+        log: {
+            debug: message => core.debug(data(message, DEBUG_BYTES - 16)),
+            info: message => core.info(inertText(cap(scrub(message), INFO_CHARS))),
+            warning: (message, heading) => core.warning(...annotation(message, heading)),
+            error: (message, heading) => core.error(...annotation(message, heading))
+        },
+        clean: text => scrub(text),
+        protect: more => redactors.push(more),
+        mask: value => core.setSecret(value),
+        output: (name, value) => core.setOutput(name, plainText(scrub(value)).replace(/\n/g, ' ')),
+        summary: async (markdown) => {
+            if (!process.env.GITHUB_STEP_SUMMARY)
+                return;
+            await core.summary.addRaw(capSummary(scrub(markdown, '\\*\\*\\*'))).write();
+        },
+        fail: message => core.setFailed(annotation(message)[0])
+    };
+}
+/** A job summary cut, at a line, to fit SUMMARY_BYTES. */
+function capSummary(markdown) {
+    if (Buffer.byteLength(markdown) <= SUMMARY_BYTES)
+        return markdown;
+    const note = '\n\n*The summary was cut here: it would have been larger than 64 KiB. The outputs and the log have every issue.*\n';
+    let out = '';
+    for (const line of markdown.split('\n')) {
+        if (Buffer.byteLength(out) + Buffer.byteLength(line) + 1 + Buffer.byteLength(note) > SUMMARY_BYTES)
+            break;
+        out += `${line}\n`;
+    }
+    return `${out}${note}`;
+}
+/** The CLI's sink over stdout and stderr. */
+function cliSink(redactor = new Redactor(), console = PROCESS_CONSOLE) {
+    const redactors = [redactor];
+    const scrub = (text) => redactors.reduce((clean, r) => r.scrub(clean), text);
+    return {
+        out: text => console.stdout(inertText(scrub(text))),
+        err: (text, max = INFO_CHARS) => console.stderr(inertText(capBytes(scrub(text), max, DATA_ESCAPED))),
+        prompt: text => process.stderr.write(plainText(scrub(text)).replace(/\n/g, ' ')),
+        protect: more => redactors.push(more)
+    };
+}
+/**
+ * One JSON line that no reader can take for more: line separators and C1 controls (which
+ * JSON.stringify leaves as they are) written as \u escapes, and `##[` broken up the same way.
+ */
+function jsonLine(value) {
+    return JSON.stringify(value)
+        .replace(/[\u007f-\u009f\u2028\u2029]/g, c => `\\u${c.charCodeAt(0).toString(16).padStart(4, '0')}`)
+        .replace(/##\[/g, '#\\u0023[');
+}
+
+
 ;// CONCATENATED MODULE: ./src/report/summary.ts
 
+
+
 const OUTCOME_ICONS = { updated: '✅', unchanged: '✅', 'dry-run': '📝', skipped: '⏭️', cancelled: '⏹️' };
+/** What the summary's text may take, so the whole stays under the sink's 64 KiB whatever Jira answers. */
+const BUDGET_CHARS = 56 * 1024;
+/** The most one cell or remedy shows. */
+const CELL_CHARS = 300;
+const MESSAGE_CHARS = 1000;
 /**
  * The job summary: a table of every issue with a link, the field as the user named it, the
  * value set (or attempted, on failed rows) and the outcome, then the remedy for each failure.
- * Every text is escaped: Jira's error text, keys and values (a branch name an outsider chose
- * fills {ref}) must not become Markdown or HTML.
+ * Every text passes `clean` (the sink's redaction) first, is cut, and only then escaped: Jira's
+ * error text, keys and values (a branch name an outsider chose fills {ref}) must not become
+ * Markdown or HTML, and an escape must not split a secret before it is found. Past a budget
+ * the rest of the rows are counted, not listed.
  */
-function summaryMarkdown(report, jiraUrl) {
-    const lines = [`### Jira build result: ${escapeMarkdown(report.result)}`, ''];
-    if (report.error)
-        lines.push(escapeMarkdown(report.error.message), '');
+function summaryMarkdown(report, jiraUrl, clean = text => text) {
+    const text = (value, max = CELL_CHARS) => escapeMarkdown(cap(plainText(clean(value)), max));
+    const lines = [`### Jira build result: ${text(report.result)}`, ''];
+    let size = 0;
+    const add = (line) => {
+        if (size + line.length > BUDGET_CHARS)
+            return false;
+        size += line.length + 1;
+        lines.push(line);
+        return true;
+    };
+    if (report.error && add(text(report.error.message, MESSAGE_CHARS)))
+        lines.push('');
     if (report.results.length > 0) {
         lines.push('| Issue | Field | Value | Outcome |', '| --- | --- | --- | --- |');
-        for (const result of report.results)
-            lines.push(row(result, report, jiraUrl));
+        const shown = report.results.findIndex(result => !add(row(result, report, jiraUrl, text)));
+        if (shown >= 0)
+            lines.push('', `*${(report.results.length - shown).toLocaleString('en-US')} more issue(s) not listed here: the outputs have every key.*`);
     }
     const failures = report.results.filter((result) => result.error);
     if (failures.length > 0) {
         lines.push('', '#### What to do', '');
-        for (const result of failures)
-            lines.push(`- **${escapeMarkdown(result.issueKey)}** (${result.outcome}): ${escapeMarkdown(result.error?.message ?? '')}`);
+        const shown = failures.findIndex(result => !add(`- **${text(result.issueKey)}** (${result.outcome}): ${text(result.error?.message ?? '', MESSAGE_CHARS)}`));
+        if (shown >= 0)
+            lines.push('', `*${(failures.length - shown).toLocaleString('en-US')} more failure(s) not listed here: the log has each.*`);
     }
     return `${lines.join('\n')}\n`;
 }
-function row(result, report, jiraUrl) {
-    const link = `[${escapeMarkdown(result.issueKey)}](${jiraUrl}/browse/${encodeURIComponent(result.issueKey)})`;
+function row(result, report, jiraUrl, text) {
+    const link = `[${text(result.issueKey)}](${jiraUrl}/browse/${encodeURIComponent(result.issueKey)})`;
     const entries = Object.entries(result.fields ?? {});
     const named = (id) => (report.field && report.field.endsWith(`(${id})`) ? report.field : id);
     const field = entries.map(([id]) => named(id)).join(', ') || report.field || '—';
@@ -4356,7 +4549,7 @@ function row(result, report, jiraUrl) {
     // A failed row has no fields sent: show what was attempted.
     const value = shown || (report.value !== undefined ? `${report.value} (attempted)` : '—');
     const icon = OUTCOME_ICONS[result.outcome] ?? '❌';
-    return `| ${link} | ${escapeMarkdown(field)} | ${escapeMarkdown(value)} | ${icon} ${result.outcome} |`;
+    return `| ${link} | ${text(field)} | ${text(value)} | ${icon} ${result.outcome} |`;
 }
 /**
  * Text as it reads, never as Markdown or HTML: what opens a link, an image, code, emphasis or
@@ -4366,137 +4559,12 @@ function row(result, report, jiraUrl) {
  */
 function escapeMarkdown(text) {
     return text
-        .replace(/\r?\n|\r/g, ' ')
+        .replace(/\r\n|[\n\r\u000b\u000c\u0085\u2028\u2029]/g, ' ')
         .replace(/&/g, '&amp;')
         .replace(/</g, '&lt;')
         .replace(/>/g, '&gt;')
         .replace(/[\\`*[\]|~]/g, c => `\\${c}`)
         .replace(/(?<![A-Za-z0-9])_|_(?![A-Za-z0-9])/g, '\\_');
-}
-
-;// CONCATENATED MODULE: ./src/jira/limiter.ts
-/**
- * An adaptive limit shared by every request of a client: Jira's rate limits (Cloud's burst
- * limit, Data Center's per-user limit) count the requests of the whole run, whoever schedules
- * them. Nothing is limited until Jira answers 429. Then every request waits until the time the
- * answer named, fewer go at once (the limit halves), and sends are spaced by the pace Jira was
- * accepting. After a run of answers without a 429, the limit rises and the spacing shrinks
- * again, one small step at a time.
- */
-/** The most requests in flight when nothing says less; the concurrency input stops at 16 too. */
-const MAX_IN_FLIGHT = 16;
-/** Answers without a 429 before the limit rises by one and the spacing shrinks a step. */
-const RISE_AFTER = 8;
-/** Each step up sends a twentieth faster; each 429 spaces sends half as far again. */
-const SPACING_SHRINK = 0.95;
-const SPACING_GROWTH = 1.5;
-/** Spacing is learnt from at most this much time: a 429 names the wait for one request, not a pace. */
-const MAX_SPACING_MS = 1000;
-/** How far back accepted requests are counted to learn the pace Jira allows. */
-const PACE_WINDOW_MS = 1000;
-class RateLimiter {
-    clock;
-    max;
-    limit;
-    inFlight = 0;
-    waiting = [];
-    /** No request is sent before this time: the latest Retry-After or X-RateLimit-Reset. */
-    notBefore = 0;
-    /** The earliest time the next request may be sent, given the spacing. */
-    nextSendAt = 0;
-    spacing = 0;
-    /** Slots taken so far; a 429 to a slot taken before the last lowering is already answered for. */
-    serial = 0;
-    loweredAtSerial = -1;
-    sinceLimited = 0;
-    limitedCount = 0;
-    lowest;
-    /** When recent accepted answers came, to learn the pace Jira allows. */
-    accepted = [];
-    constructor(clock, max = MAX_IN_FLIGHT) {
-        this.clock = clock;
-        this.max = max;
-        this.limit = max;
-        this.lowest = max;
-    }
-    get stats() {
-        return { limited: this.limitedCount, lowest: this.lowest, limit: this.limit, spacingMs: Math.round(this.spacing) };
-    }
-    /**
-     * Waits for a slot within the limit, for the time the last 429 named, and for its turn in the
-     * spacing. Rejects, holding nothing, when the signal aborts during the wait.
-     */
-    async acquire(signal) {
-        while (this.inFlight >= this.limit)
-            await new Promise(resolve => this.waiting.push(resolve));
-        this.inFlight++;
-        try {
-            // The time named may move on while waiting: another 429 arrived meanwhile.
-            for (let wait = this.notBefore - this.clock.now(); wait > 0; wait = this.notBefore - this.clock.now())
-                await this.clock.sleep(wait, signal);
-            if (this.spacing > 0) {
-                const now = this.clock.now();
-                const at = Math.max(now, this.nextSendAt);
-                this.nextSendAt = at + this.spacing;
-                if (at > now)
-                    await this.clock.sleep(at - now, signal);
-            }
-        }
-        catch (thrown) {
-            this.free();
-            throw thrown;
-        }
-        return { serial: this.serial++ };
-    }
-    /** Gives the slot back after an answer other than 429, or after a failure to get one. */
-    release(_slot) {
-        const now = this.clock.now();
-        this.accepted.push(now);
-        while (this.accepted.length > 0 && this.accepted[0] <= now - PACE_WINDOW_MS)
-            this.accepted.shift();
-        this.free();
-        if (++this.sinceLimited >= RISE_AFTER) {
-            this.sinceLimited = 0;
-            if (this.limit < this.max)
-                this.limit++;
-            this.spacing = this.spacing * SPACING_SHRINK < 1 ? 0 : this.spacing * SPACING_SHRINK;
-            this.wake();
-        }
-    }
-    /**
-     * Gives the slot back after a 429: nothing is sent before `retryAt`, and, once for all the
-     * requests already in flight when the first 429 came, the limit halves and sends are spaced.
-     */
-    limited(slot, retryAt) {
-        const now = this.clock.now();
-        this.limitedCount++;
-        this.sinceLimited = 0;
-        this.notBefore = Math.max(this.notBefore, retryAt);
-        if (slot.serial >= this.loweredAtSerial) {
-            this.limit = Math.max(1, Math.floor(Math.min(this.limit, this.inFlight) / 2));
-            this.lowest = Math.min(this.lowest, this.limit);
-            this.loweredAtSerial = this.serial;
-            // The pace Jira accepted over the last second, or the wait it named if that is shorter
-            // (Cloud's X-RateLimit-Reset names when the next request is welcome).
-            this.accepted = this.accepted.filter(at => at > now - PACE_WINDOW_MS);
-            const pace = PACE_WINDOW_MS / Math.max(1, this.accepted.length);
-            const learnt = Math.min(MAX_SPACING_MS, Math.max(1, retryAt - now), pace);
-            this.spacing = Math.min(MAX_SPACING_MS, Math.max(this.spacing * SPACING_GROWTH, learnt));
-            this.nextSendAt = Math.max(this.nextSendAt, this.notBefore);
-        }
-        this.free();
-    }
-    free() {
-        this.inFlight--;
-        this.wake();
-    }
-    /** Wakes every waiting request; each checks the limit again, so none goes over it (at most 16 wait). */
-    wake() {
-        if (this.inFlight >= this.limit)
-            return;
-        for (const resume of this.waiting.splice(0))
-            resume();
-    }
 }
 
 ;// CONCATENATED MODULE: ./src/jira/signature.ts
@@ -4594,8 +4662,6 @@ function oauthProblemAdvice(problem, words) {
     };
     return Object.hasOwn(advice, problem) ? advice[problem] : undefined;
 }
-/** Data Center's documented answer when basic auth is switched off. */
-const BASIC_DISABLED = /basic authentication has been disabled/i;
 /**
  * Classifies one Jira answer. Returns undefined when Jira did what was asked, and a
  * JiraError naming the failure and its remedy otherwise. Every answer is read, success
@@ -4605,7 +4671,7 @@ const BASIC_DISABLED = /basic authentication has been disabled/i;
 function diagnose(response, context = {}) {
     const { status, headers } = response;
     const { issueKey } = context;
-    const redactor = context.redactor ?? new Redactor();
+    const redactor = context.redactor ?? new redact_Redactor();
     const words = context.words ?? ACTION_WORDS;
     const loginReason = headers['x-seraph-loginreason']?.split(',')[0].trim();
     const userName = headers['x-ausername'];
@@ -4616,14 +4682,7 @@ function diagnose(response, context = {}) {
         const where = loginUrl ? ` at ${loginUrl}` : '';
         return new JiraError('captcha', `Jira locked the account behind a CAPTCHA after too many failed logins (${deniedReason.split(';')[0] || 'AUTHENTICATION_DENIED'}); no request will succeed until it is cleared.`, `Log in once in a browser${where} and solve the CAPTCHA, or ask a Jira admin to reset the user's failed login count. Then check the credentials before running again.`, { ...details, loginUrl });
     }
-    const mode = context.credentials?.mode ?? 'oauth';
     const oauthProblem = findOAuthProblem(response);
-    if (oauthProblem && mode !== 'oauth' && mode !== 'none') {
-        // Jira's OAuth filter names a problem for any request it could not authenticate, OAuth or
-        // not (parameter_absent: no OAuth signature at all). The credentials sent were not OAuth.
-        const problem = redactor.excerpt(oauthProblem, 80);
-        return new JiraError('unauthorized', `Jira did not accept ${credentialsNamed(mode)} (HTTP ${status}; its OAuth filter answered oauth_problem=${problem}, as it does for any request it could not authenticate).`, credentialsRemedy(context.credentials, words, status), { ...details, oauthProblem: problem });
-    }
     if (oauthProblem) {
         const problem = redactor.excerpt(oauthProblem, 80);
         const advice = oauthProblemAdvice(oauthProblem, words) ?? 'Jira named this OAuth problem; see its logs for more.';
@@ -4633,12 +4692,9 @@ function diagnose(response, context = {}) {
         const pinpointed = oauthProblem === 'signature_invalid' ? pinpointSignature(response, jiraBaseString, context, redactor, words) : undefined;
         return new JiraError('unauthorized', reason, pinpointed ?? advice, { ...details, oauthProblem: problem, debug });
     }
-    const disabled = mode === 'basic' ? basicDisabled(response, context, redactor, words, details) : undefined;
-    if (disabled)
-        return disabled;
     if (loginReason === 'AUTHENTICATED_FAILED' || (userName === 'anonymous' && !context.anonymousExpected)) {
         const sign = loginReason === 'AUTHENTICATED_FAILED' ? 'X-Seraph-LoginReason: AUTHENTICATED_FAILED' : 'X-AUSERNAME: anonymous';
-        return new JiraError('unauthorized', `Jira did not accept ${credentialsNamed(mode)} and answered as an anonymous user (HTTP ${status}, ${sign}), so what it says about the issue cannot be trusted.`, credentialsRemedy(context.credentials, words, status, loginReason), details);
+        return new JiraError('unauthorized', `Jira did not accept the credentials and answered as an anonymous user (HTTP ${status}, ${sign}), so what it says about the issue cannot be trusted.`, `${words.checkCredentials} For OAuth, check that the access token was authorized and the application link allows user impersonation.`, details);
     }
     if (status >= 200 && status < 300)
         return undefined;
@@ -4654,7 +4710,7 @@ function diagnose(response, context = {}) {
         case 400:
             return new JiraError('invalid', `Jira rejected the request (HTTP 400): ${message}.`, 'Fix the field or value it names.', details);
         case 401:
-            return new JiraError('unauthorized', `Jira answered 401 Unauthorized: ${message}.`, credentialsRemedy(context.credentials, words, status, loginReason), details);
+            return new JiraError('unauthorized', `Jira answered 401 Unauthorized: ${message}.`, words.checkCredentials, details);
         case 403:
             return new JiraError('forbidden', `Jira answered 403 Forbidden: ${message}.`, 'The user the credentials act as lacks the permission (Edit Issues on the project), or this auth mode is disabled on the instance.', details);
         case 404:
@@ -4664,87 +4720,10 @@ function diagnose(response, context = {}) {
         case 410:
             return new JiraError('error', `Jira answered 410 Gone: ${message}.`, 'This Jira no longer offers the endpoint.', details);
         case 429:
-            return rateLimited(response, redactor, words, details);
+            return new JiraError('error', `Jira is rate limiting requests (HTTP 429${headers['retry-after'] ? `, Retry-After ${redactor.excerpt(headers['retry-after'], 40)}` : ''}).`, `Run fewer updates at once (${words.input('concurrency')}), or ask an admin to raise the limit for this user.`, details);
         default:
             return new JiraError('error', `Jira answered HTTP ${status}: ${message}.`, status >= 500 ? 'Jira failed; try again later.' : '', details);
     }
-}
-/** How the credentials of a mode are named in a refusal. */
-function credentialsNamed(mode) {
-    switch (mode) {
-        case 'pat':
-            return 'the personal access token';
-        case 'basic':
-            return 'the user and API token (basic auth)';
-        case 'client-credentials':
-            return "the service account's access token (OAuth 2.0 client credentials)";
-        default:
-            return 'the credentials';
-    }
-}
-/** What to check for a refusal of the credentials actually sent. */
-function credentialsRemedy(sent, words, status, loginReason) {
-    const mode = sent?.mode ?? 'oauth';
-    switch (mode) {
-        case 'pat':
-            return `Check ${words.input('personal-access-token')}: it may have expired or been revoked (Profile → Personal Access Tokens), or belong to another Jira; personal access tokens need Data Center or Server 8.14 or later. ${words.checkCredentials}`;
-        case 'basic': {
-            const user = words.input('user');
-            const apiToken = words.input('api-token');
-            if (!sent?.cloud) {
-                return `Check ${user} and ${apiToken}${loginReason === 'AUTHENTICATED_FAILED' ? ' (Jira tried them and they failed; a few more failures lock the account behind a CAPTCHA)' : ''}. On Data Center a personal access token or a service account is the better choice. ${words.checkCredentials}`;
-            }
-            const gateway = sent.gateway
-                ? "Cloud's API gateway refused it too, so a scoped token is the less likely cause"
-                : `scoped tokens work only through Cloud's API gateway: set ${words.input('api-url')} to https://api.atlassian.com/ex/jira/{cloudId} (or leave it empty and this tool tries the gateway)`;
-            return `Check ${user} is the account's e-mail address. Two causes are likely for an API token on Jira Cloud (HTTP ${status}): the token is scoped (${gateway}); or it expired: API tokens created since December 2024 expire within a year. Create a new one at https://id.atlassian.com/manage-profile/security/api-tokens and update ${apiToken}.`;
-        }
-        case 'client-credentials':
-            return `The token endpoint issued the token, but Jira refused it: check the service account is active and may use this Jira${sent?.cloud ? ` (on Cloud, REST calls go through the API gateway: check ${words.input('api-url')} if it is set)` : ''}, and ${words.input('client-id')} is the credential of the service account meant. ${words.checkCredentials}`;
-        default:
-            return `${words.checkCredentials} For OAuth, check that the access token was authorized and the application link allows user impersonation.`;
-    }
-}
-/**
- * Basic auth switched off: Data Center's documented 403, or (reportedly Jira 11's default) a 401
- * with no Seraph reason, which means Jira tried no login at all, right token or not. Both come
- * as anonymous answers, so they are read before the anonymous fallback.
- */
-function basicDisabled(response, context, redactor, words, details) {
-    const message = response.status === 401 || response.status === 403 ? errorText(response, redactor) : '';
-    if (response.status === 403 && BASIC_DISABLED.test(message)) {
-        return new JiraError('unauthorized', `Jira has basic authentication disabled: ${message.replace(/\.$/, '')}.`, basicDisabledRemedy(words), details);
-    }
-    if (response.status === 401 && !context.credentials?.cloud && details.loginReason === undefined) {
-        return new JiraError('unauthorized', `Jira answered 401 Unauthorized to basic auth without trying the user and token (no X-Seraph-LoginReason): ${message}. Basic auth is most likely disabled on this Jira.`, basicDisabledRemedy(words), details);
-    }
-    return undefined;
-}
-function basicDisabledRemedy(words) {
-    return `Use a personal access token (${words.input('personal-access-token')}, Data Center 8.14+) or a service account (${words.input('client-id')} and ${words.input('client-secret')}) instead, or ask a Jira admin to allow basic auth for this user.`;
-}
-/** What Cloud's RateLimit-Reason values mean, for the message when retries ran out. */
-const RATE_LIMIT_REASONS = {
-    'jira-burst-based': 'too many requests in a short burst',
-    'jira-quota-tenant-based': "the site's hourly quota is used up",
-    'jira-quota-global-based': "Jira Cloud's global quota is used up",
-    'jira-per-issue-on-write': 'writes to one issue came too fast'
-};
-function rateLimited(response, redactor, words, details) {
-    const { headers } = response;
-    const reasonHeader = headers['ratelimit-reason']?.trim();
-    const reason = reasonHeader ? redactor.excerpt(reasonHeader, 60) : undefined;
-    const meaning = reasonHeader && Object.hasOwn(RATE_LIMIT_REASONS, reasonHeader) ? `: ${RATE_LIMIT_REASONS[reasonHeader]}` : '';
-    const waits = [
-        headers['retry-after'] ? `Retry-After ${redactor.excerpt(headers['retry-after'], 40)}` : undefined,
-        headers['x-ratelimit-reset'] ? `X-RateLimit-Reset ${redactor.excerpt(headers['x-ratelimit-reset'], 40)}` : undefined
-    ].filter(Boolean);
-    const remedy = reasonHeader === 'jira-per-issue-on-write'
-        ? 'Space out updates of the same issue (one run per build, not one per step).'
-        : reasonHeader?.startsWith('jira-quota')
-            ? `Wait for the quota to reset, run the step less often, or ask an admin about the site's limits; raising ${words.input('max-retries')} or ${words.input('timeout')} lets a run wait longer.`
-            : `Run fewer updates at once (${words.input('concurrency')}), raise ${words.input('max-retries')} or ${words.input('timeout')} to wait longer, or ask an admin to raise the limit for this user.`;
-    return new JiraError('error', `Jira is rate limiting requests (HTTP 429${reason ? `, RateLimit-Reason ${reason}${meaning}` : ''}${waits.length > 0 ? `, ${waits.join(', ')}` : ''}) and retries ran out.`, remedy, details);
 }
 /**
  * Jira's REST API answers a missing issue with JSON errorMessages; anything else on a 404
@@ -4842,7 +4821,7 @@ function formField(body, name) {
  * A short, human account of an error body: Jira's errorMessages and field errors, a JSON
  * message, or the title of an HTML page (never the page itself).
  */
-function errorText(response, redactor = new Redactor()) {
+function errorText(response, redactor = new redact_Redactor()) {
     return redactor.excerpt(rawErrorText(response));
 }
 function rawErrorText(response) {
@@ -4853,8 +4832,7 @@ function rawErrorText(response) {
         const parsed = JSON.parse(body);
         const parts = [];
         if (Array.isArray(parsed.errorMessages))
-            for (const message of parsed.errorMessages)
-                parts.push(String(message));
+            parts.push(...parsed.errorMessages.map(String));
         if (parsed.errors && typeof parsed.errors === 'object') {
             for (const [field, text] of Object.entries(parsed.errors))
                 parts.push(`${field}: ${String(text)}`);
@@ -4873,21 +4851,19 @@ function rawErrorText(response) {
     // Plain text, such as a proxy's or a WAF's page: its start, on one line (then cut and redacted).
     return body.replace(/\s+/g, ' ');
 }
-/** The title of an HTML page, first line only, or undefined for a body that is not HTML. */
+/**
+ * The title of an HTML page, whitespace collapsed, or undefined for a body that is not HTML.
+ * Whole: it is cut only after the boundary has redacted it (a cut first could leave part of a
+ * secret that no longer matches).
+ */
 function htmlTitle(body) {
     if (!/^\s*</.test(body))
         return undefined;
     const title = /<title[^>]*>([\s\S]*?)<\/title>/i.exec(body)?.[1];
-    return title === undefined ? 'untitled' : firstLine(title.replace(/\s+/g, ' '));
-}
-function firstLine(text) {
-    const line = text.trim().split('\n')[0].trim();
-    return line.length > 160 ? `${line.slice(0, 160)}…` : line;
+    return title === undefined ? 'untitled' : title.replace(/\s+/g, ' ').trim();
 }
 
 ;// CONCATENATED MODULE: ./src/jira/client.ts
-
-
 
 
 
@@ -4930,34 +4906,27 @@ class JiraClient {
     redactor;
     words;
     signal;
-    route;
-    limiter;
-    cloud;
-    urlInput;
-    /** `baseUrl` is jira-url, what people open; REST calls go where the context's route says. */
     constructor(baseUrl, auth, context) {
         this.baseUrl = baseUrl;
         this.auth = auth;
         this.transport = context.transport;
         this.retry = context.retry ?? retryPolicy(3, 60);
-        this.redactor = context.redactor ?? new Redactor();
+        this.redactor = context.redactor ?? new redact_Redactor();
         this.words = context.words ?? ACTION_WORDS;
         this.signal = context.signal;
-        this.route = context.route ?? fixedRoute(baseUrl);
-        this.limiter = context.limiter ?? new RateLimiter(this.retry);
-        this.cloud = context.cloud ?? false;
-        this.urlInput = context.urlInput ?? 'jira-url';
     }
-    /** The full URL of a REST path as known now (context path or gateway included). */
+    /** The full URL of a path under the base URL (context path included). */
     url(path, query) {
-        return joinUrl(this.route.known, path, query);
+        const search = query && Object.keys(query).length > 0 ? `?${new URLSearchParams(query).toString()}` : '';
+        return `${this.baseUrl}${path}${search}`;
     }
     /**
      * Sends one request and returns Jira's answer, whatever it is, retrying what is safe and
      * transient within the policy. Every attempt is signed afresh: a reused nonce is refused.
-     * Every attempt passes the rate limiter. Network failures and the run's timeout throw JiraError.
+     * Network failures and the run's timeout throw JiraError.
      */
     async exchange(method, path, options) {
+        const url = this.url(path, options.query);
         const headers = { Accept: 'application/json' };
         let body;
         if (options.json !== undefined) {
@@ -4973,93 +4942,39 @@ class JiraClient {
         // idempotent, so a PUT that reached Jira before its answer was lost does no harm when sent
         // again. A token POST that did reach Jira is refused on retry as token_used, which says
         // to start the dance again: no state is left half-done.
-        let retries = 0;
-        let renewed = false;
-        let rerouted = false;
-        for (;;) {
+        for (let attempt = 0;; attempt++) {
             this.checkStopped();
             const remaining = retry.deadline - retry.now();
             if (remaining <= 0)
                 throw this.timedOut(options.issueKey);
-            const base = await this.route.base();
-            const url = joinUrl(base, path, options.query);
-            const slot = await this.takeSlot();
-            let signed;
+            const signed = this.auth.authorize({ method, url, form: options.form, oauthParams: options.oauthParams });
+            headers.Authorization = signed.header;
             let response;
             try {
-                signed = await this.auth.authorize({ method, url, form: options.form, oauthParams: options.oauthParams });
-                if (signed.header === undefined)
-                    delete headers.Authorization;
-                else
-                    headers.Authorization = signed.header;
-                response = await withDeadline(this.transport.send({ method, url, headers, body, signal: this.signal }), retry.deadline - retry.now());
+                response = await withDeadline(this.transport.send({ method, url, headers, body, signal: this.signal }), remaining);
             }
             catch (thrown) {
-                this.limiter.release(slot);
                 if (thrown instanceof DeadlinePassed)
                     throw this.timedOut(options.issueKey);
                 this.checkStopped();
-                if (thrown instanceof JiraError || thrown instanceof Stopped)
-                    throw thrown;
-                // The gateway is api-url's, the token endpoint token-url's: the remedy names the input behind the URL.
-                const error = networkError(thrown, base, this.words, options.issueKey, base === this.baseUrl ? this.urlInput : 'api-url');
-                const delay = backoff(retries, retry);
-                if (retries < retry.maxRetries && isRetryableThrow(thrown) && retry.now() + delay < retry.deadline) {
-                    retries++;
-                    retry.onRetry?.(`${method} ${path}: ${error.reason} Retrying in ${formatDelay(delay)} (${retries} of ${retry.maxRetries}).`);
+                const error = networkError(thrown, this.baseUrl, this.words, options.issueKey);
+                const delay = backoff(attempt, retry);
+                if (attempt < retry.maxRetries && isRetryableThrow(thrown) && retry.now() + delay < retry.deadline) {
+                    retry.onRetry?.(`${method} ${path}: ${error.reason} Retrying in ${formatDelay(delay)} (${attempt + 1} of ${retry.maxRetries}).`);
                     await this.pause(delay);
                     continue;
                 }
                 throw error;
             }
-            // A CAPTCHA can come with any status; retrying it only deepens the lockout.
-            const captcha = response.headers['x-seraph-loginreason']?.includes('AUTHENTICATION_DENIED') === true;
-            if (response.status === 429 && !captcha) {
-                // Every request waits out the time named, and fewer go at once from now on.
-                const delay = retryDelay(response, retries, retry);
-                this.limiter.limited(slot, retry.now() + delay);
-                if (retries < retry.maxRetries && retry.now() + delay < retry.deadline) {
-                    retries++;
-                    const reason = response.headers['ratelimit-reason'] ? `, ${this.redactor.excerpt(response.headers['ratelimit-reason'], 60)}` : '';
-                    retry.onRetry?.(`${method} ${path}: HTTP 429${reason}. Retrying in ${formatDelay(delay)} (${retries} of ${retry.maxRetries}), with fewer requests at once.`);
-                    continue;
-                }
-                return { response, baseString: signed.baseString, url };
-            }
-            this.limiter.release(slot);
-            if (response.status === 401 && !captcha) {
-                // A client-credentials token that expired during the run: one new token, one more try.
-                if (!renewed && this.auth.renew?.(response, signed)) {
-                    renewed = true;
-                    retry.onRetry?.(`${method} ${path}: HTTP 401 to the access token; asking for a new one and sending the request again.`);
-                    continue;
-                }
-                // Cloud with basic auth: a scoped API token works only through the API gateway.
-                if (!rerouted && this.route.afterUnauthorized && (await this.route.afterUnauthorized(base)) !== undefined) {
-                    rerouted = true;
-                    continue;
-                }
-            }
-            if (retries < retry.maxRetries && !captcha && RETRYABLE_STATUSES.has(response.status)) {
-                const delay = retryDelay(response, retries, retry);
+            if (attempt < retry.maxRetries && isRetryableResponse(response)) {
+                const delay = retryDelay(response, attempt, retry);
                 if (retry.now() + delay < retry.deadline) {
-                    retries++;
-                    retry.onRetry?.(`${method} ${path}: HTTP ${response.status}. Retrying in ${formatDelay(delay)} (${retries} of ${retry.maxRetries}).`);
+                    retry.onRetry?.(`${method} ${path}: HTTP ${response.status}. Retrying in ${formatDelay(delay)} (${attempt + 1} of ${retry.maxRetries}).`);
                     await this.pause(delay);
                     continue;
                 }
             }
-            return { response, baseString: signed.baseString, url };
-        }
-    }
-    /** A slot from the rate limiter; a stop while waiting for one throws Stopped. */
-    async takeSlot() {
-        try {
-            return await this.limiter.acquire(this.signal);
-        }
-        catch (thrown) {
-            this.checkStopped();
-            throw thrown;
+            return { response, baseString: signed.baseString };
         }
     }
     /** Throws Stopped once the run's signal has aborted: nothing more is sent. */
@@ -5086,12 +5001,8 @@ class JiraClient {
     async json(method, path, options = {}, shape) {
         const response = await this.answer(method, path, options);
         const value = parseJson(response, this.url(path), this.redactor, this.words, options.issueKey);
-        if (shape && value !== undefined) {
-            // A shape that names the place an answer departs from it says so; one that cannot, says what it expected.
-            const mismatch = shape.mismatch ? shape.mismatch(value) : shape.is(value) ? undefined : `the answer is not ${shape.name}`;
-            if (mismatch !== undefined) {
-                throw new JiraError('error', `${method} ${this.url(path)} answered an unexpected shape: ${this.redactor.excerpt(mismatch)}.`, `Check ${this.words.input('jira-url')} points at Jira itself and not at a proxy or another service.`, { issueKey: options.issueKey, status: response.status });
-            }
+        if (shape && value !== undefined && !shape.is(value)) {
+            throw new JiraError('error', `Jira answered ${method} ${this.url(path)} with an unexpected shape (expected ${shape.name}).`, `Check ${this.words.input('jira-url')} points at Jira itself and not at a proxy or another service.`, { issueKey: options.issueKey, status: response.status });
         }
         return value;
     }
@@ -5100,31 +5011,18 @@ class JiraClient {
      * diagnosed JiraError otherwise.
      */
     async answer(method, path, options = {}) {
-        const { response, baseString, url } = await this.exchange(method, path, options);
+        const { response, baseString } = await this.exchange(method, path, options);
         const failure = diagnose(response, {
             issueKey: options.issueKey,
             anonymousExpected: options.anonymousExpected,
             redactor: this.redactor,
             words: this.words,
-            credentials: { mode: this.auth.mode, cloud: this.cloud, gateway: this.route.triedGateway === true },
-            signed: { url, baseUrl: this.baseUrl, baseString, fingerprint: () => this.auth.fingerprint }
+            signed: { url: this.url(path, options.query), baseUrl: this.baseUrl, baseString, fingerprint: () => this.auth.fingerprint }
         });
         if (failure)
             throw failure;
         return response;
     }
-    /**
-     * Sends one request and returns the answer undiagnosed (retries included): for endpoints
-     * that are not Jira's REST API, such as an OAuth 2.0 token endpoint.
-     */
-    async send(method, path, options = {}) {
-        return (await this.exchange(method, path, options)).response;
-    }
-}
-/** A path and query under a base URL. */
-function joinUrl(base, path, query) {
-    const search = query && Object.keys(query).length > 0 ? `?${new URLSearchParams(query).toString()}` : '';
-    return `${base}${path}${search}`;
 }
 /** Sleeps, or rejects as soon as the signal aborts. */
 function abortableSleep(ms, signal) {
@@ -5154,6 +5052,12 @@ function withDeadline(promise, ms) {
         timer.unref();
     });
     return Promise.race([promise, deadline]).finally(() => clearTimeout(timer));
+}
+function isRetryableResponse(response) {
+    // A CAPTCHA can come with any status; retrying it only deepens the lockout.
+    if (response.headers['x-seraph-loginreason']?.includes('AUTHENTICATION_DENIED'))
+        return false;
+    return RETRYABLE_STATUSES.has(response.status);
 }
 function isRetryableThrow(thrown) {
     const code = codeOf(thrown) ?? '';
@@ -5206,13 +5110,13 @@ const TLS_CODES = new Set([
     'ERR_TLS_CERT_ALTNAME_INVALID'
 ]);
 /** Turns a transport failure into a JiraError, by its code only: library messages may carry headers. */
-function networkError(thrown, baseUrl, words = ACTION_WORDS, issueKey, urlInput = 'jira-url') {
+function networkError(thrown, baseUrl, words = ACTION_WORDS, issueKey) {
     const code = codeOf(thrown);
     if (code && TLS_CODES.has(code)) {
         return new JiraError('network', `The TLS certificate of ${baseUrl} could not be verified (${code}).`, `If Jira uses an internal CA, pass its certificate in PEM as ${words.input('ca-certificate')}, or point NODE_EXTRA_CA_CERTS at the file. Certificate checks cannot be turned off.`, { issueKey });
     }
     if (code === 'ERR_BODY_TOO_LARGE') {
-        return new JiraError('error', `Jira's answer from ${baseUrl} was cut off: it is larger than ${MAX_BODY_BYTES / 1024 / 1024} MiB, far more than any answer this tool asks for.`, `Check ${words.input(urlInput)} points at Jira itself; a proxy or another service answered.`, { issueKey });
+        return new JiraError('error', `Jira's answer from ${baseUrl} was cut off: it is larger than ${MAX_BODY_BYTES / 1024 / 1024} MiB, far more than any answer this tool asks for.`, `Check ${words.input('jira-url')} points at Jira itself; a proxy or another service answered.`, { issueKey });
     }
     const reasons = {
         ECONNREFUSED: 'connection refused',
@@ -5226,323 +5130,48 @@ function networkError(thrown, baseUrl, words = ACTION_WORDS, issueKey, urlInput 
     };
     const timedOut = thrown instanceof Error && /timeout/i.test(thrown.message);
     const reason = code ? (reasons[code] ?? code) : timedOut ? 'timed out' : 'the connection failed';
-    return new JiraError('network', `Could not reach Jira at ${baseUrl}: ${reason}.`, `Check ${words.input(urlInput)}, and that this machine can reach Jira (a proxy needs HTTPS_PROXY; a self-hosted runner or agent may need to be inside the firewall).`, { issueKey });
-}
-
-;// CONCATENATED MODULE: ./src/jira/tokens.ts
-
-
-/** The error codes of RFC 6749 §5.2 that say the client itself is refused: nothing more is worth sending. */
-const CLIENT_REFUSED = new Set(['invalid_client', 'unauthorized_client', 'unsupported_grant_type', 'invalid_grant']);
-/**
- * An Authenticator that sends `Authorization: Bearer <token>`, asking the token endpoint once
- * and sharing the answer with every concurrent request. A token is asked again when its
- * expires_in has (almost) run out, or when Jira answers 401 to it; a refused client is
- * remembered, so nothing more is sent.
- */
-function clientCredentialsAuthenticator(config, deps) {
-    let current;
-    let pending;
-    let refused;
-    let issued = 0;
-    const fetchToken = async () => {
-        const form = { grant_type: 'client_credentials', client_id: config.clientId, client_secret: config.clientSecret };
-        if (config.scope)
-            form.scope = config.scope;
-        if (config.audience)
-            form.audience = config.audience;
-        const askedAt = deps.now();
-        const response = await deps.tokenClient.send('POST', '', { form });
-        const token = readToken(response, config, deps.tokenClient, askedAt);
-        issued++;
-        deps.onToken(token.accessToken);
-        return token;
-    };
-    const token = async () => {
-        if (refused)
-            throw refused;
-        if (current && deps.now() < current.renewAt)
-            return current;
-        pending ??= fetchToken()
-            .then(fresh => (current = fresh))
-            .catch((thrown) => {
-            if (thrown instanceof JiraError && (thrown.kind === 'unauthorized' || thrown.kind === 'wrong-url'))
-                refused = thrown;
-            throw thrown;
-        })
-            .finally(() => (pending = undefined));
-        return pending;
-    };
-    return {
-        mode: 'client-credentials',
-        get issued() {
-            return issued;
-        },
-        async authorize() {
-            return { header: `Bearer ${(await token()).accessToken}` };
-        },
-        renew(response, sent) {
-            if (response.status !== 401 || refused)
-                return false;
-            // A 401 to the token in use: it expired or was revoked early. Requests that got a 401 to
-            // an older token just take the newer one; only the first asks for it.
-            if (current && sent.header === `Bearer ${current.accessToken}`)
-                current = undefined;
-            return true;
-        }
-    };
-}
-/** The access token from the token endpoint's answer, or the failure it names, with the inputs to check. */
-function readToken(response, config, client, askedAt) {
-    const { words, redactor } = client;
-    const clientInputs = `${words.input('client-id')} and ${words.input('client-secret')}`;
-    let body = {};
-    try {
-        const parsed = JSON.parse(response.body);
-        if (parsed !== null && typeof parsed === 'object' && !Array.isArray(parsed))
-            body = parsed;
-    }
-    catch {
-        // not JSON: said below
-    }
-    const details = { status: response.status };
-    const accessToken = body.access_token;
-    if (response.status >= 200 && response.status < 300 && typeof accessToken === 'string' && /^[\x21-\x7e]+$/.test(accessToken)) {
-        const expiresIn = Number(body.expires_in);
-        // Asked again a little before the end (a tenth of the lifetime, a minute at most), so no
-        // request is sent with a token about to expire on the way.
-        const lifetime = Number.isFinite(expiresIn) && expiresIn > 0 ? expiresIn * 1000 : Number.POSITIVE_INFINITY;
-        return { accessToken, renewAt: askedAt + lifetime - Math.min(60_000, lifetime / 10) };
-    }
-    const error = typeof body.error === 'string' ? redactor.excerpt(body.error, 60) : undefined;
-    const description = typeof body.error_description === 'string' ? `: ${redactor.excerpt(body.error_description, 200)}` : '';
-    const where = redactor.excerpt(config.tokenUrl, 200);
-    if (error !== undefined && CLIENT_REFUSED.has(error)) {
-        return refuse('unauthorized', `The token endpoint ${where} refused the client (${error}${description}).`, `Check ${clientInputs}: they are the client id and secret of the service account's OAuth 2.0 credential (Data Center: Administration → Service accounts; Cloud: admin.atlassian.com → Directory → Service accounts → Credentials). A secret that was rotated or a credential that was deleted is refused. Check ${words.input('token-url')} too if it is set.`, details);
-    }
-    if (error === 'invalid_scope') {
-        return refuse('unauthorized', `The token endpoint ${where} refused the scope "${redactor.excerpt(config.scope ?? '', 80)}" (invalid_scope${description}).`, `Set ${words.input('scope')} to scopes the service account's credential has (Data Center: WRITE, or READ WRITE), or leave it empty.`, details);
-    }
-    if (error !== undefined)
-        return refuse('error', `The token endpoint ${where} answered HTTP ${response.status}: ${error}${description}.`, '', details);
-    if (response.status === 404 || response.status === 405 || (response.status < 300 && accessToken === undefined)) {
-        return refuse('wrong-url', `${where} is not an OAuth 2.0 token endpoint: it answered HTTP ${response.status} without an access token.`, `Data Center serves {jira-url}/rest/oauth2/latest/token on versions with service accounts; Cloud's is https://auth.atlassian.com/oauth/token. Set ${words.input('token-url')} to the right one, or use another way to authenticate on an older Jira.`, details);
-    }
-    return refuse('error', `The token endpoint ${where} answered HTTP ${response.status} without an access token: ${errorText(response, redactor)}.`, response.status >= 500 ? 'It failed; try again later.' : `Check ${words.input('token-url')} points at the token endpoint, not at a proxy or a login page.`, details);
-}
-function refuse(kind, reason, remedy, details) {
-    throw new JiraError(kind, reason, remedy, details);
+    return new JiraError('network', `Could not reach Jira at ${baseUrl}: ${reason}.`, `Check ${words.input('jira-url')}, and that this machine can reach Jira (a proxy needs HTTPS_PROXY; a self-hosted runner or agent may need to be inside the firewall).`, { issueKey });
 }
 
 ;// CONCATENATED MODULE: ./src/jira/connect.ts
 
 
 
-
-
-
-/**
- * A client for the configured way to authenticate: client credentials get their token source,
- * Cloud gets its gateway when the credentials need it, and every request of the client passes
- * one rate limiter.
- */
+/** A client for the configured way to authenticate. */
 function connect(endpoint, connection, onRetry) {
-    const redactor = connection.redactor ?? new Redactor(authSecrets(endpoint.auth));
-    const retry = connection.retry ?? retryPolicy(endpoint.maxRetries, endpoint.timeoutSeconds, onRetry);
-    const wired = { ...connection, redactor, retry };
-    const { auth } = endpoint;
-    let authenticator;
-    if (auth.mode === 'client-credentials') {
-        // The token endpoint is not Jira's REST API: its own client, no Authorization, no route.
-        const tokenClient = clientFor({ ...endpoint, jiraUrl: auth.tokenUrl, apiUrl: undefined }, ANONYMOUS, wired, undefined, undefined, 'token-url');
-        authenticator = clientCredentialsAuthenticator(auth, {
-            tokenClient,
-            now: retry.now,
-            onToken: token => {
-                for (const form of redactor.add(token))
-                    connection.mask?.(form);
-            }
-        });
-    }
-    else {
-        authenticator = authenticatorFor(auth, connection.sources);
-    }
-    return clientFor(endpoint, authenticator, wired, onRetry, routeFor(endpoint, authenticator, wired, onRetry));
-}
-/**
- * Where REST calls go: api-url when given; on Cloud with a service account, the gateway from the
- * start; on Cloud with basic auth, the site, and the gateway once the site answers 401.
- */
-function routeFor(endpoint, authenticator, connection, onRetry) {
-    if (endpoint.apiUrl)
-        return fixedRoute(endpoint.apiUrl);
-    if (!endpoint.cloud)
-        return fixedRoute(endpoint.jiraUrl);
-    const origin = connection.gatewayOrigin ?? GATEWAY_ORIGIN;
-    const discover = () => discoverGateway(clientFor({ ...endpoint, apiUrl: undefined }, ANONYMOUS, connection), origin);
-    if (authenticator.mode === 'client-credentials')
-        return gatewayRoute(endpoint.jiraUrl, discover);
-    if (authenticator.mode === 'basic') {
-        const apiUrl = connection.words?.input('api-url') ?? 'the api-url input';
-        return siteThenGatewayRoute(endpoint.jiraUrl, discover, gateway => (onRetry ?? connection.retry?.onRetry)?.(`${endpoint.jiraUrl} answered 401 to the API token; trying Cloud's API gateway ${gateway}, where scoped API tokens work. Set ${apiUrl} to it to go there directly.`));
-    }
-    return fixedRoute(endpoint.jiraUrl);
+    const authenticator = authenticatorFor(endpoint.auth, connection.sources);
+    return clientFor(endpoint, authenticator, { ...connection, redactor: connection.redactor ?? new redact_Redactor(authSecrets(endpoint.auth)) }, onRetry);
 }
 /**
  * The one wiring of the Jira client, for any authenticator (the OAuth dance signs with the
  * consumer and the request token): the retry policy within the run's time limit, a redactor,
- * the front end's words, the run's stop signal, and a rate limiter of its own.
+ * the front end's words, and the run's stop signal.
  */
-function clientFor(limits, authenticator, connection, onRetry, route, urlInput) {
-    const retry = connection.retry ?? retryPolicy(limits.maxRetries, limits.timeoutSeconds, onRetry);
+function clientFor(limits, authenticator, connection, onRetry) {
     return new JiraClient(limits.jiraUrl, authenticator, {
         transport: connection.transport,
-        retry,
-        redactor: connection.redactor ?? new Redactor(),
+        retry: connection.retry ?? retryPolicy(limits.maxRetries, limits.timeoutSeconds, onRetry),
+        redactor: connection.redactor ?? new redact_Redactor(),
         words: connection.words,
-        signal: connection.signal,
-        route,
-        limiter: new RateLimiter(retry),
-        cloud: limits.cloud,
-        urlInput
+        signal: connection.signal
     });
-}
-
-;// CONCATENATED MODULE: ./src/jira/shape.ts
-/**
- * Shapes of Jira's answers, checked before anything reads them. A check names the first place
- * an answer departs from its shape ("editmeta.fields.customfield_10001.allowedValues[0].value is
- * a number, expected a string"), so a wrong answer is reported as Jira's, never as a JavaScript
- * error deep in the code that trusted it.
- */
-/** What a value is, as a message says it: "a number", "null", "a list", "an object". */
-function kindOf(value) {
-    if (value === null)
-        return 'null';
-    if (value === undefined)
-        return 'missing';
-    if (Array.isArray(value))
-        return 'a list';
-    if (typeof value === 'object')
-        return 'an object';
-    return typeof value === 'number' || typeof value === 'boolean' || typeof value === 'string' ? `a ${typeof value}` : 'something else';
-}
-/** A schema from its departure check; the message is built only when something departs. */
-function schemaOf(expected, departure) {
-    return {
-        expected,
-        departure,
-        mismatch: (value, path) => {
-            const found = departure(value);
-            if (!found)
-                return undefined;
-            const where = path + found.steps.join('');
-            return `${where === '' ? 'the answer' : where.replace(/^\./, '')} is ${kindOf(found.value)}, expected ${found.expected}`;
-        }
-    };
-}
-function leaf(expected, test) {
-    return schemaOf(expected, value => (test(value) ? undefined : { steps: [], value, expected }));
-}
-const string = leaf('a string', value => typeof value === 'string');
-const number = leaf('a number', value => typeof value === 'number' && Number.isFinite(value));
-const shape_boolean = leaf('a boolean', value => typeof value === 'boolean');
-/** Anything at all: a value the code only compares or passes on. */
-const anything = leaf('anything', () => true);
-/** Absent or of the shape. Jira leaves out what does not apply; null is not absent. */
-function optional(schema) {
-    return schemaOf(schema.expected, value => (value === undefined ? undefined : schema.departure(value)));
-}
-/** A list whose every item has the shape. */
-function list(item, expected = `a list of ${item.expected.replace(/^an? /, '')}s`) {
-    return schemaOf(expected, value => {
-        if (!Array.isArray(value))
-            return { steps: [], value, expected };
-        for (let i = 0; i < value.length; i++) {
-            const found = item.departure(value[i]);
-            if (found)
-                return { ...found, steps: [`[${i}]`, ...found.steps] };
-        }
-        return undefined;
-    });
-}
-const isRecord = (value) => typeof value === 'object' && value !== null && !Array.isArray(value);
-/** An object with these properties (others are allowed and not checked). */
-function object(properties, expected = 'an object') {
-    const entries = Object.entries(properties);
-    return schemaOf(expected, value => {
-        if (!isRecord(value))
-            return { steps: [], value, expected };
-        for (const [name, schema] of entries) {
-            const found = schema.departure(Object.hasOwn(value, name) ? value[name] : undefined);
-            if (found)
-                return { ...found, steps: [step(name), ...found.steps] };
-        }
-        return undefined;
-    });
-}
-/** An object used as a map: every property's value has the shape. */
-function record(item, expected = 'an object') {
-    return schemaOf(expected, value => {
-        if (!isRecord(value))
-            return { steps: [], value, expected };
-        for (const name in value) {
-            if (!Object.hasOwn(value, name))
-                continue;
-            const found = item.departure(value[name]);
-            if (found)
-                return { ...found, steps: [step(name), ...found.steps] };
-        }
-        return undefined;
-    });
-}
-/**
- * A path step as a person reads it: `.customfield_10001`, or `["a b"]` for a name that is not a
- * plain identifier. Names come from Jira's answer, so a long one is cut.
- */
-function step(name) {
-    const shown = name.length > 64 ? `${name.slice(0, 64)}…` : name;
-    return /^[A-Za-z_$][\w$-]*$/.test(name) ? `.${shown}` : `[${JSON.stringify(shown)}]`;
-}
-/** The Shape for the client from a schema, named for messages ("a list of fields"). */
-function shape(name, schema) {
-    return {
-        name,
-        is: (value) => schema.departure(value) === undefined,
-        mismatch: value => schema.mismatch(value, '')
-    };
 }
 
 ;// CONCATENATED MODULE: ./src/jira/fields.ts
 
 
-const FIELD_SCHEMA = optional(object({ type: optional(string), items: optional(string), custom: optional(string), system: optional(string), customId: optional(number) }));
-/** What formatting reads of a field's edit metadata; Jira sends more, which is not looked at. */
-const FIELD_META = object({
-    name: optional(string),
-    required: optional(shape_boolean),
-    schema: FIELD_SCHEMA,
-    allowedValues: optional(list(object({ id: optional(string), value: optional(string), name: optional(string) }, 'an option'), 'a list of options'))
-});
-/**
- * The shape of `GET /rest/api/2/issue/{key}?fields={fieldId}&expand=editmeta`, checked as far as
- * the update reads it: the one field's metadata, not every field on the screen.
- */
-function issueShape(fieldId) {
-    return shape('an issue with its edit metadata', object({
-        fields: optional(record(anything)),
-        editmeta: optional(object({ fields: object({ [fieldId]: optional(FIELD_META) }) }))
-    }));
-}
+
 /**
  * Turns a value as a person writes it into what Jira expects for the field's type (its
  * editmeta schema). Options are checked against allowedValues. Throws an `invalid`
  * JiraError that says what would be accepted.
  */
-function formatValue(fieldId, meta, value, now = () => new Date()) {
+function formatValue(fieldId, meta, value, now = () => new Date(), redactor = new redact_Redactor()) {
     const schema = meta.schema ?? {};
     const kind = (schema.custom ?? '').split(':').pop() ?? '';
-    const label = meta.name ? `${fieldId} (${meta.name})` : fieldId;
+    // The field's id and name, and its options, are Jira's text: quoted through the boundary.
+    const quote = (text) => redactor.excerpt(text, 100);
+    const label = quote(meta.name ? `${fieldId} (${meta.name})` : fieldId);
     const fail = (reason, remedy) => {
         throw new JiraError('invalid', reason, remedy);
     };
@@ -5553,14 +5182,14 @@ function formatValue(fieldId, meta, value, now = () => new Date()) {
             return value;
         case 'select':
         case 'radiobuttons':
-            return fields_option(label, meta, value.trim(), fail);
+            return fields_option(label, meta, value.trim(), fail, quote);
         case 'multiselect':
         case 'multicheckboxes':
-            return splitList(value).map(item => fields_option(label, meta, item, fail));
+            return splitList(value).map(item => fields_option(label, meta, item, fail, quote));
         case 'labels':
             return labels(value);
         case 'float':
-            return fields_number(label, value, fail);
+            return number(label, value, fail);
         case 'datepicker':
             return date(label, value, now, fail);
         case 'datetime':
@@ -5578,32 +5207,32 @@ function formatValue(fieldId, meta, value, now = () => new Date()) {
         case 'string':
             return value;
         case 'number':
-            return fields_number(label, value, fail);
+            return number(label, value, fail);
         case 'date':
             return date(label, value, now, fail);
         case 'datetime':
             return datetime(label, value, now, fail);
         case 'option':
-            return fields_option(label, meta, value.trim(), fail);
+            return fields_option(label, meta, value.trim(), fail, quote);
         case 'user':
         case 'priority':
         case 'resolution':
-            return meta.allowedValues ? named(label, meta, value.trim(), fail) : { name: value.trim() };
+            return meta.allowedValues ? named(label, meta, value.trim(), fail, quote) : { name: value.trim() };
         case 'array':
             switch (schema.items) {
                 case 'string':
                     return labels(value);
                 case 'option':
-                    return splitList(value).map(item => fields_option(label, meta, item, fail));
+                    return splitList(value).map(item => fields_option(label, meta, item, fail, quote));
                 case 'version':
                 case 'component':
                 case 'user':
-                    return splitList(value).map(name => (meta.allowedValues ? named(label, meta, name, fail) : { name }));
+                    return splitList(value).map(name => (meta.allowedValues ? named(label, meta, name, fail, quote) : { name }));
             }
     }
-    return fail(`Field ${label} has a type this action cannot format from a plain value (${schema.custom ?? schema.type ?? 'unknown'}).`, 'Set it with the fields input as raw JSON instead.');
+    return fail(`Field ${label} has a type this action cannot format from a plain value (${quote(schema.custom ?? schema.type ?? 'unknown')}).`, 'Set it with the fields input as raw JSON instead.');
 }
-function fields_option(label, meta, value, fail) {
+function fields_option(label, meta, value, fail, quote) {
     const allowed = meta.allowedValues;
     if (!allowed)
         return { value };
@@ -5617,14 +5246,14 @@ function fields_option(label, meta, value, fail) {
     const folded = allowed.filter(candidate => candidate.value?.toLowerCase() === value.toLowerCase());
     if (folded.length === 1 && folded[0].value !== undefined)
         return { value: folded[0].value };
-    return fail(`"${value}" is not an option of ${label}.`, `Use one of: ${allowed.map(candidate => `"${candidate.value ?? candidate.name ?? candidate.id}"`).join(', ')}.`);
+    return fail(`"${value}" is not an option of ${label}.`, `Use one of: ${shownList(allowed.map(candidate => `"${quote(String(candidate.value ?? candidate.name ?? candidate.id))}"`))}.`);
 }
-function named(label, meta, value, fail) {
+function named(label, meta, value, fail, quote) {
     const allowed = meta.allowedValues ?? [];
     const match = allowed.find(candidate => candidate.name?.toLowerCase() === value.toLowerCase());
     if (match?.name !== undefined)
         return { name: match.name };
-    return fail(`"${value}" is not allowed in ${label}.`, `Use one of: ${allowed.map(c => `"${c.name}"`).join(', ')}.`);
+    return fail(`"${value}" is not allowed in ${label}.`, `Use one of: ${shownList(allowed.map(c => `"${quote(String(c.name))}"`))}.`);
 }
 function splitList(value) {
     return value
@@ -5636,7 +5265,7 @@ function labels(value) {
     // Jira labels cannot contain spaces, so spaces separate them as commas do.
     return value.split(/[\s,]+/).filter(item => item !== '');
 }
-function fields_number(label, value, fail) {
+function number(label, value, fail) {
     const parsed = Number(value.trim());
     if (value.trim() === '' || !Number.isFinite(parsed)) {
         return fail(`Field ${label} takes a number, not "${value}".`, 'Pass a number such as 42 or 42.07.');
@@ -5663,8 +5292,6 @@ function datetime(label, value, now, fail) {
     // Jira writes datetimes as yyyy-MM-dd'T'HH:mm:ss.SSSZ with a +hhmm offset; UTC is exact.
     return parsed.toISOString().replace('Z', '+0000');
 }
-/** The shape of `GET /rest/api/2/field`. */
-const FIELD_LIST = shape('a list of fields', list(object({ id: string, name: string, custom: optional(shape_boolean), schema: FIELD_SCHEMA }, 'a field'), 'a list of fields'));
 /** Whether `field` is an id that needs no lookup: a custom field id. */
 function isFieldId(field) {
     return /^customfield_\d+$/.test(field);
@@ -5673,7 +5300,7 @@ function isFieldId(field) {
  * Resolves a field given by id or by name (case-insensitive) to its id. Throws an
  * `invalid` JiraError naming close matches when none matches, or every match when several do.
  */
-function resolveField(field, definitions) {
+function resolveField(field, definitions, redactor = new redact_Redactor()) {
     const byId = definitions.find(definition => definition.id === field);
     if (byId)
         return byId.id;
@@ -5681,7 +5308,8 @@ function resolveField(field, definitions) {
     const matches = definitions.filter(definition => definition.name.toLowerCase() === wanted);
     if (matches.length === 1)
         return matches[0].id;
-    const describe = (list) => list.map(d => `"${d.name}" (${d.id})`).join(', ');
+    // Names and ids are Jira's text: quoted through the boundary, and never more than 20 of them.
+    const describe = (list) => shownList(list.map(d => `"${redactor.excerpt(d.name, 100)}" (${redactor.excerpt(d.id, 60)})`));
     if (matches.length > 1) {
         throw new JiraError('invalid', `${matches.length} fields are named "${field}": ${describe(matches)}.`, 'Name the field by its id instead.');
     }
@@ -5734,115 +5362,91 @@ function holdsValue(current, next) {
 ;// CONCATENATED MODULE: ./src/jira/search.ts
 
 
-
 /** Issues per page asked for; Jira may answer with fewer. */
 const SEARCH_PAGE_SIZE = 100;
-// Each issue's key is checked as strictly as a key a person typed, by KeyCollector, which names it.
-const SEARCH_PAGE = shape('a search page with an issues list', object({
-    issues: list(object({ key: anything }, 'an issue'), 'a list of issues'),
-    total: optional(number),
-    nextPageToken: optional(string),
-    isLast: optional(shape_boolean)
-}));
-const SERVER_INFO = shape('a server info object', object({ deploymentType: optional(string) }));
+/** Pages read at most, whatever Jira says of more: a search that ignores paging ends here. */
+const MAX_SEARCH_PAGES = 20;
+const SEARCH_PAGE = {
+    name: 'a search page with an issues list',
+    is: (value) => typeof value === 'object' && value !== null && Array.isArray(value.issues)
+};
+const SERVER_INFO = {
+    name: 'a server info object',
+    is: (value) => typeof value === 'object' && value !== null && !Array.isArray(value)
+};
 /** Cloud or Server/Data Center, as Jira says of itself. */
 async function deploymentOf(client) {
     const info = await client.json('GET', '/rest/api/2/serverInfo', {}, SERVER_INFO);
     return info?.deploymentType === 'Cloud' ? 'Cloud' : 'Server';
 }
 /**
- * Every issue key a JQL query matches, at most `maxIssues` of them. Server and Data Center page
- * /rest/api/2/search by startAt; Jira Cloud removed that endpoint in 2025 (410 Gone,
- * CHANGE-2046), and its replacement /rest/api/3/search/jql pages by nextPageToken. The old
- * endpoint is asked first and Jira's 410 chooses the new one, so no host name is guessed at.
- * Keys are checked as strictly as keys a person typed: a key goes into a request path. Past
- * `maxIssues` no further page is read, and the search fails as `invalid`: nothing is written.
+ * Every issue key a JQL query matches. Server and Data Center page /rest/api/2/search by
+ * startAt; Jira Cloud removed that endpoint in 2025 (410 Gone, CHANGE-2046), and its
+ * replacement /rest/api/3/search/jql pages by nextPageToken. The old endpoint is asked first
+ * and Jira's 410 chooses the new one, so no host name is guessed at. Keys are checked as
+ * strictly as keys a person typed: a key goes into a request path.
  */
-async function searchIssueKeys(client, jql, maxIssues) {
+async function searchIssueKeys(client, jql) {
     try {
-        return await searchByOffset(client, jql, maxIssues);
+        return await searchByOffset(client, jql);
     }
     catch (thrown) {
         if (thrown instanceof JiraError && thrown.details.status === 410)
-            return searchByToken(client, jql, maxIssues);
+            return searchByToken(client, jql);
         throw thrown;
     }
 }
-/** Asks for one key more than the cap allows at most: enough to know the cap is passed. */
-function pageSize(maxIssues) {
-    return String(Math.min(SEARCH_PAGE_SIZE, maxIssues + 1));
-}
-async function searchByOffset(client, jql, maxIssues) {
-    const keys = new KeyCollector(client, maxIssues);
-    // Every page must add a key or the search ends, so the pages read are bounded by the cap.
-    for (let startAt = 0;;) {
-        const answer = await client.json('GET', '/rest/api/2/search', { query: { jql, startAt: String(startAt), maxResults: pageSize(maxIssues), fields: 'key' } }, SEARCH_PAGE);
+async function searchByOffset(client, jql) {
+    const keys = new KeyCollector(client);
+    for (let page = 0, startAt = 0; page < MAX_SEARCH_PAGES; page++) {
+        const answer = await client.json('GET', '/rest/api/2/search', { query: { jql, startAt: String(startAt), maxResults: String(SEARCH_PAGE_SIZE), fields: 'key' } }, SEARCH_PAGE);
         const issues = answer?.issues ?? [];
-        const total = typeof answer?.total === 'number' ? answer.total : undefined;
-        if (total !== undefined && total > maxIssues)
-            throw tooMany(client, jql, maxIssues, total);
         const added = keys.add(issues);
-        if (keys.full)
-            throw tooMany(client, jql, maxIssues);
         startAt += issues.length;
         // Jira may cap maxResults below what was asked, so go by total, not by page size; and a
         // search that ignores startAt repeats its page, which adds nothing.
-        if (issues.length === 0 || added === 0 || total === undefined || startAt >= total)
+        if (issues.length === 0 || added === 0 || typeof answer?.total !== 'number' || startAt >= answer.total)
             return keys.list;
     }
+    throw tooMany(jql);
 }
-async function searchByToken(client, jql, maxIssues) {
-    const keys = new KeyCollector(client, maxIssues);
+async function searchByToken(client, jql) {
+    const keys = new KeyCollector(client);
     const seenTokens = new Set();
     let nextPageToken;
-    for (;;) {
-        const query = { jql, maxResults: pageSize(maxIssues), fields: 'key' };
+    for (let page = 0; page < MAX_SEARCH_PAGES; page++) {
+        const query = { jql, maxResults: String(SEARCH_PAGE_SIZE), fields: 'key' };
         if (nextPageToken)
             query.nextPageToken = nextPageToken;
         const answer = await client.json('GET', '/rest/api/3/search/jql', { query }, SEARCH_PAGE);
         const issues = answer?.issues ?? [];
         const added = keys.add(issues);
-        // Cloud's search says no total: what was read is all that is known.
-        if (keys.full)
-            throw tooMany(client, jql, maxIssues);
         nextPageToken = typeof answer?.nextPageToken === 'string' && answer.nextPageToken !== '' ? answer.nextPageToken : undefined;
         if (issues.length === 0 || added === 0 || answer?.isLast === true || !nextPageToken || seenTokens.has(nextPageToken))
             return keys.list;
         seenTokens.add(nextPageToken);
     }
+    throw tooMany(jql);
 }
-const count = (n) => n.toLocaleString('en-US');
-/** The search passed the cap: how many matched, when Jira said (Cloud does not), and what to narrow. */
-function tooMany(client, jql, maxIssues, total) {
-    const { words } = client;
-    const limit = `${words.input('max-issues')} (${count(maxIssues)})`;
-    const matched = total === undefined ? `matches more issues than ${limit} allows` : `matches ${count(total)} issues, more than ${limit} allows`;
-    return new JiraError('invalid', `The JQL query ${matched}, so no issue was updated. The query: ${client.redactor.excerpt(jql, 200)}`, `Narrow ${words.input('jql')} to the issues this build concerns (such as fixVersion = "1.4" AND status = "In Review"), or raise ${words.input('max-issues')} if that many are meant.`);
+function tooMany(jql) {
+    return new JiraError('invalid', `The JQL query matches more than ${MAX_SEARCH_PAGES} pages of issues (${jql}); no issue was updated.`, 'Narrow the query to the issues this build concerns, such as fixVersion = "1.4" AND status = "In Review".');
 }
-/** Keys in first-seen order, each checked to be an issue key before it is used, one past the cap at most. */
+/** Keys in first-seen order, each checked to be an issue key before it is used. */
 class KeyCollector {
     client;
-    maxIssues;
     list = [];
     seen = new Set();
-    constructor(client, maxIssues) {
+    constructor(client) {
         this.client = client;
-        this.maxIssues = maxIssues;
     }
-    /** Whether more keys were found than the cap allows; no more are taken then. */
-    get full() {
-        return this.list.length > this.maxIssues;
-    }
-    /** Adds a page's keys, up to one past the cap; returns how many were new. */
+    /** Adds a page's keys; returns how many were new. */
     add(issues) {
         let added = 0;
-        for (const [index, issue] of issues.entries()) {
-            if (this.full)
-                break;
-            const key = issue.key;
+        for (const issue of issues) {
+            const key = issue?.key;
             if (typeof key !== 'string' || !ISSUE_KEY.test(key)) {
                 const shown = this.client.redactor.excerpt(JSON.stringify(key) ?? 'nothing', 40);
-                throw new JiraError('error', `Jira's search answered with ${shown} where an issue key belongs (issues[${index}].key), so no issue was updated from it.`, `Check ${this.client.words.input('jira-url')} points at Jira itself and not at a proxy or another service.`);
+                throw new JiraError('error', `Jira's search answered with ${shown} where an issue key belongs, so no issue was updated from it.`, `Check ${this.client.words.input('jira-url')} points at Jira itself and not at a proxy or another service.`);
             }
             if (this.seen.has(key))
                 continue;
@@ -5856,8 +5460,10 @@ class KeyCollector {
 
 ;// CONCATENATED MODULE: ./src/jira/users.ts
 
-
-const USER_LIST = shape('a list of users', list(object({ accountId: string, displayName: optional(string), emailAddress: optional(string), accountType: optional(string), active: optional(shape_boolean) }, 'a user'), 'a list of users'));
+const USER_LIST = {
+    name: 'a list of users',
+    is: (value) => Array.isArray(value) && value.every(user => typeof user === 'object' && user !== null && typeof user.accountId === 'string')
+};
 // Cloud account ids: 24 hex digits, or "557058:" followed by a UUID.
 const ACCOUNT_ID = /^(?:[0-9a-f]{24}|\d+:[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12})$/i;
 /**
@@ -5896,6 +5502,21 @@ async function resolveAccountId(client, written, label, issueKey) {
 
 
 
+const FIELD_LIST = {
+    name: 'a list of fields',
+    is: (value) => Array.isArray(value) &&
+        value.every((field) => typeof field === 'object' && field !== null && typeof field.id === 'string' && typeof field.name === 'string')
+};
+const ISSUE = {
+    name: 'an issue object',
+    is: (value) => {
+        if (typeof value !== 'object' || value === null || Array.isArray(value))
+            return false;
+        const { fields, editmeta } = value;
+        const isObject = (x) => x === undefined || (typeof x === 'object' && x !== null && !Array.isArray(x));
+        return isObject(fields) && isObject(editmeta) && isObject(editmeta?.fields);
+    }
+};
 /**
  * Sets the configured fields on every issue and reports each issue's outcome. One issue's
  * failure never stops the others, except a CAPTCHA, refused credentials or a jira-url that is
@@ -5915,23 +5536,22 @@ async function updateIssues(options, deps) {
         const remedy = `Name the issue (e.g. CI-42) in the pull request title, the branch or a commit message, or pass ${words.input('issue')} or ${words.input('jql')}.`;
         return failedRun(new JiraError('not-found', reason, remedy), 'no-issues', described);
     }
-    if (issues.by === 'keys' && issues.keys.length > options.maxIssues)
-        return failedRun(tooManyKeys(issues, options.maxIssues, deps), 'invalid', described);
     let issueKeys = issues.by === 'keys' ? issues.keys : [];
     let fieldId = options.field;
     let fieldLabel = options.field;
     try {
         if (issues.by === 'jql')
-            issueKeys = await searchIssueKeys(client, issues.jql, options.maxIssues);
+            issueKeys = await searchIssueKeys(client, issues.jql);
         if (issueKeys.length === 0) {
             const jql = issues.by === 'jql' ? issues.jql : '';
             return failedRun(new JiraError('not-found', `The JQL query matched no issue: ${jql}`, "Check the query in Jira's issue search."), 'no-issues', described);
         }
         // Field names are global, so one lookup serves every issue.
         if (fieldId !== undefined && !isFieldId(fieldId)) {
-            fieldId = resolveField(fieldId, (await client.json('GET', '/rest/api/2/field', {}, FIELD_LIST)) ?? []);
-            fieldLabel = `${options.field} (${fieldId})`;
-            deps.log.info(`Field "${options.field}" is ${fieldId}.`);
+            fieldId = resolveField(fieldId, (await client.json('GET', '/rest/api/2/field', {}, FIELD_LIST)) ?? [], client.redactor);
+            // The id is Jira's text: it is sent as it is, and shown through the boundary.
+            fieldLabel = `${options.field} (${client.redactor.excerpt(fieldId, 100)})`;
+            deps.log.info(`Field "${options.field}" is ${client.redactor.excerpt(fieldId, 100)}.`);
         }
     }
     catch (thrown) {
@@ -5966,20 +5586,9 @@ async function updateIssues(options, deps) {
     };
     // The first issue goes alone: if Jira refuses the credentials, no other request is sent.
     const [first, ...rest] = issueKeys;
-    const firstResult = await updateKey(first);
-    // concat, not push(...): a spread passes every item as an argument, and a long list overflows the stack.
-    const results = [firstResult].concat(await mapLimit(rest, options.concurrency, updateKey));
+    const results = [await updateKey(first)];
+    results.push(...(await mapLimit(rest, options.concurrency, updateKey)));
     return { ...summarizeResults(results), field: fieldLabel, value: options.value };
-}
-/** More keys than max-issues: named by the issue input, or found in the build's context. */
-function tooManyKeys(issues, maxIssues, deps) {
-    const words = deps.words ?? ACTION_WORDS;
-    const count = (n) => n.toLocaleString('en-US');
-    const limit = `more than ${words.input('max-issues')} (${count(maxIssues)}) allows, so no issue was updated`;
-    if (issues.found === undefined) {
-        return new JiraError('invalid', `${words.input('issue')} names ${count(issues.keys.length)} issues, ${limit}.`, `Name fewer issues, or raise ${words.input('max-issues')} if that many are meant.`);
-    }
-    return new JiraError('invalid', `The pull request or commits name ${count(issues.keys.length)} issues (in the ${issues.found}), ${limit}.`, `Set ${words.input('projects')} to your project keys so only those count, name the issues in ${words.input('issue')}, or raise ${words.input('max-issues')} if that many are meant.`);
 }
 /** An issue not attempted: skipped after a halting failure, or cancelled from outside. */
 function notAttempted(issueKey, deps) {
@@ -5994,15 +5603,14 @@ async function updateOne(run, issueKey) {
     const fields = { ...options.fields };
     if (options.field !== undefined && options.value !== undefined) {
         // One GET brings the current value and the edit screen's metadata together.
-        const issue = await client.json('GET', path, { query: { fields: options.field, expand: 'editmeta' }, issueKey }, issueShape(options.field));
-        const screen = issue?.editmeta?.fields;
-        const meta = screen && Object.hasOwn(screen, options.field) ? screen[options.field] : undefined;
+        const issue = await client.json('GET', path, { query: { fields: options.field, expand: 'editmeta' }, issueKey }, ISSUE);
+        const meta = issue?.editmeta?.fields?.[options.field];
         if (!meta || typeof meta !== 'object') {
-            throw new JiraError('invalid', `Field ${options.field} is not on the edit screen of ${issueKey}.`, "Check the field id, and that the field is on the edit screen of the issue's type (Project settings → Screens).", { issueKey });
+            throw new JiraError('invalid', `Field ${client.redactor.excerpt(options.field, 100)} is not on the edit screen of ${issueKey}.`, "Check the field id, and that the field is on the edit screen of the issue's type (Project settings → Screens).", { issueKey });
         }
-        let value = formatValue(options.field, meta, options.value, deps.now);
+        let value = formatValue(options.field, meta, options.value, deps.now, client.redactor);
         if (isUserField(meta))
-            value = await cloudUsers(run, value, `${options.field}${meta.name ? ` (${meta.name})` : ''}`, issueKey);
+            value = await cloudUsers(run, value, client.redactor.excerpt(`${options.field}${meta.name ? ` (${meta.name})` : ''}`, 100), issueKey);
         fields[options.field] = value;
         if (Object.keys(fields).length === 1 && holdsValue(issue?.fields?.[options.field], value)) {
             return { issueKey, outcome: 'unchanged', fields };
@@ -6060,39 +5668,26 @@ async function mapLimit(items, limit, fn) {
 
 
 
-
-/**
- * Lines for the log, never workflow commands: a line of Jira's text or a value that starts
- * with `::` (or holds a legacy `##[`) would otherwise be run by the runner, so such text is
- * fenced with stop-commands and a token no one can guess.
- */
-function inertText(text) {
-    if (!/(^|[\r\n])\s*::|##\[/.test(text))
-        return text;
-    const token = (0,external_node_crypto_namespaceObject.randomUUID)();
-    return `::stop-commands::${token}\n${text}\n::${token}::`;
-}
 /** Issues named one annotation each at most; the rest are grouped, under GitHub's 10 per step. */
 const ANNOTATED_ISSUES = 4;
-function actionLog(redactor) {
-    return {
-        debug: message => core_debug(redactor.redact(message)),
-        info: message => info(inertText(redactor.redact(message))),
-        warning: (message, title) => warning(redactor.redact(message), title ? { title } : {}),
-        error: (message, title) => error(redactor.redact(message), title ? { title } : {})
-    };
-}
-/** Reads the inputs, masks the secrets among them at once, and returns them raw. */
-function readInputs() {
+/**
+ * Reads the inputs, masks the secrets among them at once (and has the sink cut them out of
+ * everything it prints from now on), and returns them raw.
+ */
+function readInputs(sink) {
     const raw = {};
+    const secrets = [];
     for (const name of INPUT_NAMES) {
         // Keys and tokens keep their inner whitespace; the parser trims what it must.
         const value = getInput(name, { trimWhitespace: !SECRET_INPUTS.has(name) });
-        if (SECRET_INPUTS.has(name))
+        if (SECRET_INPUTS.has(name)) {
             for (const fragment of secretFragments(value))
-                core_setSecret(fragment);
+                sink.mask(fragment);
+            secrets.push(value);
+        }
         raw[name] = value;
     }
+    sink.protect(new redact_Redactor(secrets));
     return raw;
 }
 /** Values for {run_url} and the other templates, from the runner's environment. */
@@ -6112,7 +5707,7 @@ function templateValues(env) {
  * loaded only here, when keys must be found: it is the largest part of the bundle to load.
  */
 async function eventTexts() {
-    const { context } = await Promise.all(/* import() */[__nccwpck_require__.e(413), __nccwpck_require__.e(264)]).then(__nccwpck_require__.bind(__nccwpck_require__, 413));
+    const { context } = await __nccwpck_require__.e(/* import() */ 413).then(__nccwpck_require__.bind(__nccwpck_require__, 413));
     // The payload is the event's JSON as GitHub sent it: each field is checked before use.
     const payload = context.payload;
     const texts = [];
@@ -6132,37 +5727,30 @@ async function eventTexts() {
     const headCommit = payload.head_commit;
     if (headCommit?.message)
         texts.push({ source: 'commits', text: headCommit.message });
-    return { texts, eventName: typeof context.eventName === 'string' ? context.eventName : undefined };
+    return texts;
 }
-/** Events whose pull request texts anyone who opens a pull request writes, and which run with the base's secrets. */
-const OUTSIDER_EVENTS = new Set(['pull_request_target']);
 /**
  * The action: read inputs, update the issues, write outputs, summary and annotations. Whatever
  * goes wrong, the step ends with a result output and a message, never a bare stack trace.
  */
-async function run(cancel = (0,src_cancel/* cancelOnSignals */.d)()) {
+async function run() {
+    const sink = actionSink(core_namespaceObject);
     try {
-        await runAction(cancel.signal);
+        await runAction(sink);
     }
     catch (thrown) {
-        setOutput('result', 'error');
-        setFailed(`Unexpected failure: ${messageOf(thrown)}`);
-    }
-    finally {
-        // A signal from here on ends the process as Node would: the outcome is written.
-        cancel.release();
+        sink.output('result', 'error');
+        sink.fail(`Unexpected failure: ${messageOf(thrown)}`);
     }
 }
-async function runAction(signal) {
+async function runAction(sink) {
     let options;
     try {
-        const raw = readInputs();
+        const raw = readInputs(sink);
         const needsEvent = (raw.issue ?? '') === '' && (raw.jql ?? '') === '';
-        const event = needsEvent ? await eventTexts() : { texts: [] };
         const context = {
-            sourceTexts: event.texts,
-            templateValues: templateValues(process.env),
-            outsiderEvent: event.eventName !== undefined && OUTSIDER_EVENTS.has(event.eventName) ? event.eventName : undefined
+            sourceTexts: needsEvent ? await eventTexts() : [],
+            templateValues: templateValues(process.env)
         };
         options = parseUpdateOptions(raw, undefined, context);
     }
@@ -6170,56 +5758,62 @@ async function runAction(signal) {
         // No credential at all (a fork's or Dependabot's pull request): nothing is sent, and the run
         // ends like any other, so fail-on-error decides the step.
         if (thrown instanceof NoCredentialsError)
-            return finish(noCredentialsRun(thrown.message), thrown, new Redactor(), actionLog(new Redactor()));
-        setOutput('result', thrown instanceof InputError ? 'invalid' : 'error');
+            return finish(noCredentialsRun(thrown.message), thrown, sink);
+        sink.output('result', thrown instanceof InputError ? 'invalid' : 'error');
         if (thrown instanceof InputError) {
             for (const problem of thrown.problems)
-                error(problem.message, { title: `Invalid ${problem.input}` });
-            setFailed(`Nothing was sent to Jira: ${thrown.problems.length} input problem(s).`);
+                sink.log.error(problem.message, `Invalid ${problem.input}`);
+            sink.fail(`Nothing was sent to Jira: ${thrown.problems.length} input problem(s).`);
         }
         else {
-            setFailed(messageOf(thrown));
+            sink.fail(messageOf(thrown));
         }
         return;
     }
-    const redactor = new Redactor(authSecrets(options.auth));
-    // The forms an echo can carry (percent-encoded, base64 of user:api-token) are masked too.
+    const redactor = redactorFor(options.auth);
+    sink.protect(redactor);
+    // The forms an echo can carry that the runner can mask by exact value (percent-encoded in
+    // either case, base64, base64 of user:api-token) are masked too.
     for (const form of redactor.maskable)
-        core_setSecret(form);
-    const log = actionLog(redactor);
-    for (const warning of [...options.warnings, ...environmentWarnings(process.env, ACTION_WORDS.input('ca-certificate'))])
+        sink.mask(form);
+    const { log } = sink;
+    for (const warning of options.warnings)
         log.warning(warning);
-    const transport = transportFor(options, process.env);
-    let report;
+    const transport = transportFor(options);
+    const cancel = cancelOnSignals();
     try {
-        // Access tokens issued during the run are masked the moment they arrive.
-        report = await updateIssues(options, { transport, log, redactor, words: ACTION_WORDS, signal, mask: form => core_setSecret(form) });
+        let report;
+        try {
+            report = await updateIssues(options, { transport, log, redactor, words: ACTION_WORDS, signal: cancel.signal });
+        }
+        finally {
+            transport.close();
+        }
+        await finish(report, options, sink);
     }
     finally {
-        transport.close();
+        cancel.release();
     }
-    await finish(report, options, redactor, log);
 }
 /**
  * Everything after the update: outputs first (they matter most to later steps), then the
  * summary and the annotations. A failure here never loses the outcome already reached.
  */
-async function finish(report, options, redactor, log) {
-    const clean = (keys) => redactor.redact(keys.join(','));
-    setOutput('updated', clean(report.updated));
-    setOutput('unchanged', clean(report.unchanged));
-    setOutput('failed', clean(report.failed));
-    setOutput('result', report.result);
+async function finish(report, options, sink) {
+    sink.output('updated', report.updated.join(','));
+    sink.output('unchanged', report.unchanged.join(','));
+    sink.output('failed', report.failed.join(','));
+    sink.output('result', report.result);
     try {
-        if (process.env.GITHUB_STEP_SUMMARY)
-            await summary.addRaw(redactor.redact(summaryMarkdown(report, options.jiraUrl))).write();
+        await sink.summary(summaryMarkdown(report, options.jiraUrl, sink.clean));
     }
     catch (thrown) {
-        log.warning(`The job summary could not be written (${messageOf(thrown)}); the outputs and this log have the outcome.`, 'Job summary not written');
+        sink.log.warning(`The job summary could not be written (${messageOf(thrown)}); the outputs and this log have the outcome.`, 'Job summary not written');
     }
-    annotate(report, options.failOnError, log);
+    annotate(report, options.failOnError, sink);
 }
-function annotate(report, failOnError, log) {
+function annotate(report, failOnError, sink) {
+    const { log } = sink;
     const say = (message, title) => (failOnError ? log.error(message, title) : log.warning(message, title));
     if (report.error)
         say(report.error.message, runErrorTitle(report.result));
@@ -6242,7 +5836,7 @@ function annotate(report, failOnError, log) {
         return;
     // A cancelled run fails whatever fail-on-error says: it did not do what it was asked.
     if (failOnError || report.result === 'cancelled')
-        setFailed(verdict.headline);
+        sink.fail(verdict.headline);
     else
         log.warning(`${verdict.headline}. fail-on-error is false, so the step stays green.`);
 }
@@ -6253,22 +5847,44 @@ function keysOf(results) {
 
 /***/ }),
 
-/***/ 970:
+/***/ 264:
 /***/ ((__unused_webpack_module, __webpack_exports__, __nccwpck_require__) => {
 
+__nccwpck_require__.r(__webpack_exports__);
 /* harmony export */ __nccwpck_require__.d(__webpack_exports__, {
-/* harmony export */   Q: () => (/* binding */ runCancel)
+/* harmony export */   ProxyAgent: () => (/* binding */ ProxyAgent),
+/* harmony export */   fetch: () => (/* binding */ fetch)
 /* harmony export */ });
-/* harmony import */ var _cancel_js__WEBPACK_IMPORTED_MODULE_0__ = __nccwpck_require__(833);
 /**
- * The first import of both front ends (src/index.ts, src/cli.ts): importing it installs the
- * SIGINT and SIGTERM handlers, before any other module loads or any input is read. Until then
- * a signal ends the process at once, with no outputs, summary or outcome. Nothing else imports
- * it, so tests that load the core keep the default handling of signals.
+ * Stands in for `undici` in the bundles (tsconfig "paths"). The toolkit imports two things
+ * from it: @actions/http-client's ProxyAgent, which @actions/github constructs as soon as it
+ * loads when HTTPS_PROXY is set (a fetch dispatcher for Octokit), and @actions/github's fetch,
+ * which only Octokit calls. This tool never creates an Octokit, and sends its own requests
+ * through Node's http agents, proxy tunnelling included; evaluating undici would cost about
+ * half of a cold start (see BENCHMARKS.md). So both exist and construct as the toolkit
+ * expects, and anything that tried to send through them would be told why it cannot.
  */
-
-/** The run's cancel, caught from the start; the front end releases it when the outcome is written. */
-const runCancel = (0,_cancel_js__WEBPACK_IMPORTED_MODULE_0__/* .cancelOnSignals */ .d)();
+const UNAVAILABLE = 'undici is not bundled with jira-build-result: its requests go through node:http, and GitHub API calls are not part of it.';
+/** Built by @actions/http-client for a proxy URL; holds its options, sends nothing. */
+class ProxyAgent {
+    options;
+    constructor(options) {
+        this.options = options;
+    }
+    dispatch() {
+        throw new Error(UNAVAILABLE);
+    }
+    close() {
+        return Promise.resolve();
+    }
+    destroy() {
+        return Promise.resolve();
+    }
+}
+/** Referenced by @actions/github for Octokit's requests, which this tool never makes. */
+function fetch() {
+    return Promise.reject(new Error(UNAVAILABLE));
+}
 
 
 /***/ }),
@@ -6453,6 +6069,36 @@ module.exports = __WEBPACK_EXTERNAL_createRequire(import.meta.url)("util");
 /******/ 			() => (module);
 /******/ 		__nccwpck_require__.d(getter, { a: getter });
 /******/ 		return getter;
+/******/ 	};
+/******/ })();
+/******/ 
+/******/ /* webpack/runtime/create fake namespace object */
+/******/ (() => {
+/******/ 	var getProto = Object.getPrototypeOf ? (obj) => (Object.getPrototypeOf(obj)) : (obj) => (obj.__proto__);
+/******/ 	var leafPrototypes;
+/******/ 	// create a fake namespace object
+/******/ 	// mode & 1: value is a module id, require it
+/******/ 	// mode & 2: merge all properties of value into the ns
+/******/ 	// mode & 4: return value when already ns object
+/******/ 	// mode & 16: return value when it's Promise-like
+/******/ 	// mode & 8|1: behave like require
+/******/ 	__nccwpck_require__.t = function(value, mode) {
+/******/ 		if(mode & 1) value = this(value);
+/******/ 		if(mode & 8) return value;
+/******/ 		if(typeof value === 'object' && value) {
+/******/ 			if((mode & 4) && value.__esModule) return value;
+/******/ 			if((mode & 16) && typeof value.then === 'function') return value;
+/******/ 		}
+/******/ 		var ns = Object.create(null);
+/******/ 		__nccwpck_require__.r(ns);
+/******/ 		var def = {};
+/******/ 		leafPrototypes = leafPrototypes || [null, getProto({}), getProto([]), getProto(getProto)];
+/******/ 		for(var current = mode & 2 && value; typeof current == 'object' && !~leafPrototypes.indexOf(current); current = getProto(current)) {
+/******/ 			Object.getOwnPropertyNames(current).forEach((key) => (def[key] = () => (value[key])));
+/******/ 		}
+/******/ 		def['default'] = () => (value);
+/******/ 		__nccwpck_require__.d(ns, def);
+/******/ 		return ns;
 /******/ 	};
 /******/ })();
 /******/ 

@@ -7,15 +7,15 @@
 // First: the signal handlers are installed as this module loads, before the rest of the CLI.
 import { runCancel } from './signals.js'
 import { readFileSync } from 'node:fs'
-import { authSecrets } from './jira/auth.js'
 import type { Connection } from './jira/connect.js'
-import { Redactor } from './jira/redact.js'
+import { Redactor, redactorFor } from './jira/redact.js'
 import { createInterface } from 'node:readline'
 import { parseArgs } from 'node:util'
 import { accessTokenCommand, authorizeCommand, checkCommand, keygenCommand, requestTokenCommand } from './commands/credentials.js'
 import { EXIT, type CommandIo } from './commands/io.js'
 import { cliLog, renderReport, updateCommand } from './commands/update.js'
 import { noCredentialsRun, runResultOf } from './report/outcome.js'
+import { cliSink, DEBUG_BYTES, jsonLine, type CliSink } from './report/sink.js'
 import { codeOf, JiraError, messageOf, Stopped } from './jira/errors.js'
 import { environmentWarnings, transportFor, type Transport } from './jira/transport.js'
 import type { SourceText } from './issues/discover.js'
@@ -34,7 +34,7 @@ import {
 } from './options.js'
 
 /** Reads flags and environment into the inputs the core validates. */
-function rawInputs(values: Record<string, unknown>, env: NodeJS.ProcessEnv): RawInputs {
+function rawInputs(values: Record<string, unknown>, env: NodeJS.ProcessEnv, sink: CliSink): RawInputs {
   const raw: RawInputs = {}
   for (const spec of INPUTS) {
     const flag = values[spec.name]
@@ -56,6 +56,7 @@ function rawInputs(values: Record<string, unknown>, env: NodeJS.ProcessEnv): Raw
       'JIRA_PRIVATE_KEY_FILE',
       'Point it at the private key file; in Jenkins, bind a file credential with withCredentials([file(...)]).'
     )
+    sink.protect(new Redactor([raw['private-key']]))
   }
   return raw
 }
@@ -100,45 +101,52 @@ function jenkinsContext(env: NodeJS.ProcessEnv): RunContext {
 /** The oldest Node.js the CLI runs on (AbortSignal.any came in 20.3), as package.json's engines say. */
 const OLDEST_NODE = [20, 3] as const
 
+/** The secrets in the environment, cut out of everything the CLI prints from the start. */
+function environmentSecrets(env: NodeJS.ProcessEnv): string[] {
+  return INPUTS.flatMap(spec => (spec.secret && spec.cli.env && env[spec.cli.env] ? [env[spec.cli.env] as string] : []))
+}
+
 async function main(argv: string[], signal: AbortSignal): Promise<number> {
+  // Everything the CLI prints goes through the sink, and so through the boundary.
+  const sink = cliSink(new Redactor(environmentSecrets(process.env)))
   const [major, minor] = process.versions.node.split('.').map(Number)
   if (major < OLDEST_NODE[0] || (major === OLDEST_NODE[0] && minor < OLDEST_NODE[1])) {
-    console.error(
+    sink.err(
       `error: jira-build-result needs Node.js ${OLDEST_NODE.join('.')} or later; this agent runs ${process.version}. Install a newer Node.js on the agent (or use the NodeJS plugin's tool installer).`
     )
     return EXIT.usage
   }
   const name = argv[0]
   if (name === undefined || name === '--help' || name === '-h' || name === 'help') {
-    console.log(usage())
+    sink.out(usage())
     return name === undefined ? EXIT.usage : EXIT.ok
   }
   const command = Object.hasOwn(COMMANDS, name) ? COMMANDS[name as CommandName] : undefined
   if (!command) {
-    console.error(`error: unknown command '${name}'.\n\n${usage()}`)
+    sink.err(`error: unknown command '${name}'.\n\n${usage()}`)
     return EXIT.usage
   }
   let values: Record<string, unknown>
   try {
     ;({ values } = parseArgs({ args: argv.slice(1), options: flagsOf(name as CommandName), strict: true, allowPositionals: false }))
   } catch (thrown) {
-    console.error(`error: ${messageOf(thrown)}\n\n${commandUsage(name as CommandName)}`)
+    sink.err(`error: ${messageOf(thrown)}\n\n${commandUsage(name as CommandName)}`)
     return EXIT.usage
   }
   if (values.help) {
-    console.log(commandUsage(name as CommandName))
+    sink.out(commandUsage(name as CommandName))
     return EXIT.ok
   }
 
   const json = values.json === true
   const io: CommandIo = {
     json,
-    out: text => console.log(text),
-    err: text => console.error(text),
+    out: text => sink.out(text),
+    err: (text, max) => sink.err(text, max),
     ask: async question => {
       const rl = createInterface({ input: process.stdin, output: process.stderr, terminal: false })
       try {
-        process.stderr.write(question)
+        sink.prompt(question)
         // The signal handlers keep Ctrl-C from ending the process, so it ends the question.
         const line = await new Promise<string>((resolve, reject) => {
           const stop = (): void => reject(new Stopped(signal.reason))
@@ -156,20 +164,22 @@ async function main(argv: string[], signal: AbortSignal): Promise<number> {
 
   let transport: Transport | undefined
   const connectionFor = (options: NetworkOptions & { auth?: AuthConfig }): Connection => {
-    for (const warning of environmentWarnings(process.env, cliInputName('ca-certificate'))) console.error(`warning: ${warning}`)
+    for (const warning of environmentWarnings(process.env, cliInputName('ca-certificate'))) sink.err(`warning: ${warning}`)
     transport = transportFor(options, process.env)
-    return { transport, words: CLI_WORDS, redactor: new Redactor(options.auth ? authSecrets(options.auth) : []), signal }
+    const redactor = redactorFor(options.auth)
+    sink.protect(redactor)
+    return { transport, words: CLI_WORDS, redactor, signal }
   }
   try {
     if (name === 'keygen') {
       const bits = Number(values.bits)
       if (!Number.isInteger(bits) || bits < 2048 || bits > 8192) {
-        console.error(`error: --bits ${String(values.bits)}: use a whole number from 2048 to 8192 (Jira accepts RSA keys of 2048 bits and more).`)
+        sink.err(`error: --bits ${String(values.bits)}: use a whole number from 2048 to 8192 (Jira accepts RSA keys of 2048 bits and more).`)
         return EXIT.usage
       }
       return await keygenCommand(String(values.out), bits, values.force === true, io, signal)
     }
-    const raw = rawInputs(values, process.env)
+    const raw = rawInputs(values, process.env, sink)
     switch (name) {
       case 'update': {
         const options = parseUpdateOptions(raw, cliInputName, jenkinsContext(process.env))
@@ -189,7 +199,7 @@ async function main(argv: string[], signal: AbortSignal): Promise<number> {
         const requestToken = typeof values['request-token'] === 'string' ? values['request-token'].trim() : ''
         const verifier = typeof values.verifier === 'string' ? values.verifier.trim() : ''
         if (!requestToken || !verifier) {
-          console.error('error: --request-token and --verifier are both needed: the token from request-token and the code Jira showed after approval.')
+          sink.err('error: --request-token and --verifier are both needed: the token from request-token and the code Jira showed after approval.')
           return EXIT.usage
         }
         return await accessTokenCommand(consumer, requestToken, verifier, connection, io)
@@ -208,23 +218,23 @@ async function main(argv: string[], signal: AbortSignal): Promise<number> {
     // the run ends like any other, so --fail-on-error decides the exit code.
     if (thrown instanceof NoCredentialsError) return renderReport(noCredentialsRun(thrown.message), thrown.failOnError, io, cliLog(io))
     if (thrown instanceof Stopped) {
-      console.error('error: cancelled.')
-      if (json) console.log(JSON.stringify({ result: 'cancelled' }))
+      sink.err('error: cancelled.')
+      if (json) sink.out(jsonLine({ result: 'cancelled' }))
       return EXIT.cancelled
     }
     if (thrown instanceof InputError) {
-      for (const problem of thrown.problems) console.error(`error: ${problem.message}`)
-      if (json) console.log(JSON.stringify({ result: 'invalid', errors: thrown.problems.map(p => p.message) }))
+      for (const problem of thrown.problems) sink.err(`error: ${problem.message}`)
+      if (json) sink.out(jsonLine({ result: 'invalid', errors: thrown.problems.map(p => p.message) }))
       return EXIT.usage
     }
     if (thrown instanceof JiraError) {
-      console.error(`error: ${thrown.message}`)
-      if (values.debug && thrown.details.debug) console.error(`debug: ${thrown.details.debug}`)
-      if (json) console.log(JSON.stringify({ result: runResultOf(thrown.kind), error: thrown.message }))
+      sink.err(`error: ${thrown.message}`)
+      if (values.debug && thrown.details.debug) sink.err(`debug: ${thrown.details.debug}`, DEBUG_BYTES)
+      if (json) sink.out(jsonLine({ result: runResultOf(thrown.kind), error: thrown.message }))
       return EXIT.failed
     }
-    console.error(`error: ${messageOf(thrown)}`)
-    if (json) console.log(JSON.stringify({ result: 'error', error: messageOf(thrown) }))
+    sink.err(`error: ${messageOf(thrown)}`)
+    if (json) sink.out(jsonLine({ result: 'error', error: messageOf(thrown) }))
     return EXIT.failed
   } finally {
     transport?.close()

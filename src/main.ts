@@ -1,53 +1,39 @@
 import * as core from '@actions/core'
 import { cancelOnSignals, type Cancel } from './cancel.js'
-import { randomUUID } from 'node:crypto'
 import type { SourceText } from './issues/discover.js'
 import type { TemplateValues } from './issues/value.js'
-import { authSecrets } from './jira/auth.js'
 import { messageOf } from './jira/errors.js'
-import { Redactor } from './jira/redact.js'
+import { Redactor, redactorFor } from './jira/redact.js'
 import { environmentWarnings, transportFor } from './jira/transport.js'
 import { ACTION_WORDS } from './jira/words.js'
 import { secretFragments } from './oauth/keys.js'
 import { INPUT_NAMES, SECRET_INPUTS, type RawInputs } from './inputs.js'
 import { InputError, NoCredentialsError, parseUpdateOptions, type RunContext, type UpdateOptions } from './options.js'
-import type { Log } from './report/log.js'
 import { describeResult, noCredentialsRun, resultTitle, runErrorTitle, succeeded, verdictOf, type IssueResult, type RunReport } from './report/outcome.js'
+import { actionSink, type ActionSink } from './report/sink.js'
 import { summaryMarkdown } from './report/summary.js'
 import { updateIssues } from './update.js'
-
-/**
- * Lines for the log, never workflow commands: a line of Jira's text or a value that starts
- * with `::` (or holds a legacy `##[`) would otherwise be run by the runner, so such text is
- * fenced with stop-commands and a token no one can guess.
- */
-export function inertText(text: string): string {
-  if (!/(^|[\r\n])\s*::|##\[/.test(text)) return text
-  const token = randomUUID()
-  return `::stop-commands::${token}\n${text}\n::${token}::`
-}
 
 /** Issues named one annotation each at most; the rest are grouped, under GitHub's 10 per step. */
 const ANNOTATED_ISSUES = 4
 
-function actionLog(redactor: Redactor): Log {
-  return {
-    debug: message => core.debug(redactor.redact(message)),
-    info: message => core.info(inertText(redactor.redact(message))),
-    warning: (message, title) => core.warning(redactor.redact(message), title ? { title } : {}),
-    error: (message, title) => core.error(redactor.redact(message), title ? { title } : {})
-  }
-}
-
-/** Reads the inputs, masks the secrets among them at once, and returns them raw. */
-function readInputs(): RawInputs {
+/**
+ * Reads the inputs, masks the secrets among them at once (and has the sink cut them out of
+ * everything it prints from now on), and returns them raw.
+ */
+function readInputs(sink: ActionSink): RawInputs {
   const raw: RawInputs = {}
+  const secrets: string[] = []
   for (const name of INPUT_NAMES) {
     // Keys and tokens keep their inner whitespace; the parser trims what it must.
     const value = core.getInput(name, { trimWhitespace: !SECRET_INPUTS.has(name) })
-    if (SECRET_INPUTS.has(name)) for (const fragment of secretFragments(value)) core.setSecret(fragment)
+    if (SECRET_INPUTS.has(name)) {
+      for (const fragment of secretFragments(value)) sink.mask(fragment)
+      secrets.push(value)
+    }
     raw[name] = value
   }
+  sink.protect(new Redactor(secrets))
   return raw
 }
 
@@ -95,21 +81,23 @@ const OUTSIDER_EVENTS = new Set(['pull_request_target'])
  * goes wrong, the step ends with a result output and a message, never a bare stack trace.
  */
 export async function run(cancel: Cancel = cancelOnSignals()): Promise<void> {
+  // Everything the action prints goes through the sink, and so through the boundary.
+  const sink = actionSink(core)
   try {
-    await runAction(cancel.signal)
+    await runAction(cancel.signal, sink)
   } catch (thrown) {
-    core.setOutput('result', 'error')
-    core.setFailed(`Unexpected failure: ${messageOf(thrown)}`)
+    sink.output('result', 'error')
+    sink.fail(`Unexpected failure: ${messageOf(thrown)}`)
   } finally {
     // A signal from here on ends the process as Node would: the outcome is written.
     cancel.release()
   }
 }
 
-async function runAction(signal: AbortSignal): Promise<void> {
+async function runAction(signal: AbortSignal, sink: ActionSink): Promise<void> {
   let options: UpdateOptions
   try {
-    const raw = readInputs()
+    const raw = readInputs(sink)
     const needsEvent = (raw.issue ?? '') === '' && (raw.jql ?? '') === ''
     const event = needsEvent ? await eventTexts() : { texts: [] }
     const context: RunContext = {
@@ -121,52 +109,54 @@ async function runAction(signal: AbortSignal): Promise<void> {
   } catch (thrown) {
     // No credential at all (a fork's or Dependabot's pull request): nothing is sent, and the run
     // ends like any other, so fail-on-error decides the step.
-    if (thrown instanceof NoCredentialsError) return finish(noCredentialsRun(thrown.message), thrown, new Redactor(), actionLog(new Redactor()))
-    core.setOutput('result', thrown instanceof InputError ? 'invalid' : 'error')
+    if (thrown instanceof NoCredentialsError) return finish(noCredentialsRun(thrown.message), thrown, sink)
+    sink.output('result', thrown instanceof InputError ? 'invalid' : 'error')
     if (thrown instanceof InputError) {
-      for (const problem of thrown.problems) core.error(problem.message, { title: `Invalid ${problem.input}` })
-      core.setFailed(`Nothing was sent to Jira: ${thrown.problems.length} input problem(s).`)
+      for (const problem of thrown.problems) sink.log.error(problem.message, `Invalid ${problem.input}`)
+      sink.fail(`Nothing was sent to Jira: ${thrown.problems.length} input problem(s).`)
     } else {
-      core.setFailed(messageOf(thrown))
+      sink.fail(messageOf(thrown))
     }
     return
   }
 
-  const redactor = new Redactor(authSecrets(options.auth))
-  // The forms an echo can carry (percent-encoded, base64 of user:api-token) are masked too.
-  for (const form of redactor.maskable) core.setSecret(form)
-  const log = actionLog(redactor)
+  const redactor = redactorFor(options.auth)
+  sink.protect(redactor)
+  // The forms an echo can carry that the runner can mask by exact value (percent-encoded in
+  // either case, base64, base64 of user:api-token) are masked too.
+  for (const form of redactor.maskable) sink.mask(form)
+  const { log } = sink
   for (const warning of [...options.warnings, ...environmentWarnings(process.env, ACTION_WORDS.input('ca-certificate'))]) log.warning(warning)
   const transport = transportFor(options, process.env)
   let report: RunReport
   try {
     // Access tokens issued during the run are masked the moment they arrive.
-    report = await updateIssues(options, { transport, log, redactor, words: ACTION_WORDS, signal, mask: form => core.setSecret(form) })
+    report = await updateIssues(options, { transport, log, redactor, words: ACTION_WORDS, signal, mask: form => sink.mask(form) })
   } finally {
     transport.close()
   }
-  await finish(report, options, redactor, log)
+  await finish(report, options, sink)
 }
 
 /**
  * Everything after the update: outputs first (they matter most to later steps), then the
  * summary and the annotations. A failure here never loses the outcome already reached.
  */
-async function finish(report: RunReport, options: Pick<UpdateOptions, 'jiraUrl' | 'failOnError'>, redactor: Redactor, log: Log): Promise<void> {
-  const clean = (keys: string[]): string => redactor.redact(keys.join(','))
-  core.setOutput('updated', clean(report.updated))
-  core.setOutput('unchanged', clean(report.unchanged))
-  core.setOutput('failed', clean(report.failed))
-  core.setOutput('result', report.result)
+async function finish(report: RunReport, options: Pick<UpdateOptions, 'jiraUrl' | 'failOnError'>, sink: ActionSink): Promise<void> {
+  sink.output('updated', report.updated.join(','))
+  sink.output('unchanged', report.unchanged.join(','))
+  sink.output('failed', report.failed.join(','))
+  sink.output('result', report.result)
   try {
-    if (process.env.GITHUB_STEP_SUMMARY) await core.summary.addRaw(redactor.redact(summaryMarkdown(report, options.jiraUrl))).write()
+    await sink.summary(summaryMarkdown(report, options.jiraUrl, text => sink.clean(text)))
   } catch (thrown) {
-    log.warning(`The job summary could not be written (${messageOf(thrown)}); the outputs and this log have the outcome.`, 'Job summary not written')
+    sink.log.warning(`The job summary could not be written (${messageOf(thrown)}); the outputs and this log have the outcome.`, 'Job summary not written')
   }
-  annotate(report, options.failOnError, log)
+  annotate(report, options.failOnError, sink)
 }
 
-function annotate(report: RunReport, failOnError: boolean, log: Log): void {
+function annotate(report: RunReport, failOnError: boolean, sink: ActionSink): void {
+  const { log } = sink
   const say = (message: string, title?: string): void => (failOnError ? log.error(message, title) : log.warning(message, title))
   if (report.error) say(report.error.message, runErrorTitle(report.result))
   const failures = report.results.filter(result => !succeeded(result.outcome))
@@ -186,7 +176,7 @@ function annotate(report: RunReport, failOnError: boolean, log: Log): void {
   const verdict = verdictOf(report)
   if (!verdict.failed) return
   // A cancelled run fails whatever fail-on-error says: it did not do what it was asked.
-  if (failOnError || report.result === 'cancelled') core.setFailed(verdict.headline)
+  if (failOnError || report.result === 'cancelled') sink.fail(verdict.headline)
   else log.warning(`${verdict.headline}. fail-on-error is false, so the step stays green.`)
 }
 

@@ -76,9 +76,10 @@ export async function updateIssues(options: UpdateOptions, deps: UpdateDependenc
     }
     // Field names are global, so one lookup serves every issue.
     if (fieldId !== undefined && !isFieldId(fieldId)) {
-      fieldId = resolveField(fieldId, (await client.json('GET', '/rest/api/2/field', {}, FIELD_LIST)) ?? [])
-      fieldLabel = `${options.field} (${fieldId})`
-      deps.log.info(`Field "${options.field}" is ${fieldId}.`)
+      fieldId = resolveField(fieldId, (await client.json('GET', '/rest/api/2/field', {}, FIELD_LIST)) ?? [], client.redactor)
+      // The id is Jira's text: it is sent as it is, and shown through the boundary.
+      fieldLabel = `${options.field} (${client.redactor.excerpt(fieldId, 100)})`
+      deps.log.info(`Field "${options.field}" is ${client.redactor.excerpt(fieldId, 100)}.`)
     }
   } catch (thrown) {
     if (thrown instanceof Stopped) return failedRun(stoppedError(), 'cancelled', described)
@@ -161,13 +162,13 @@ async function updateOne(run: IssueRun, issueKey: string): Promise<IssueResult> 
     if (!meta || typeof meta !== 'object') {
       throw new JiraError(
         'invalid',
-        `Field ${options.field} is not on the edit screen of ${issueKey}.`,
+        `Field ${client.redactor.excerpt(options.field, 100)} is not on the edit screen of ${issueKey}.`,
         "Check the field id, and that the field is on the edit screen of the issue's type (Project settings → Screens).",
         { issueKey }
       )
     }
-    let value = formatValue(options.field, meta, options.value, deps.now)
-    if (isUserField(meta)) value = await cloudUsers(run, value, `${options.field}${meta.name ? ` (${meta.name})` : ''}`, issueKey)
+    let value = formatValue(options.field, meta, options.value, deps.now, client.redactor)
+    if (isUserField(meta)) value = await cloudUsers(run, value, client.redactor.excerpt(`${options.field}${meta.name ? ` (${meta.name})` : ''}`, 100), issueKey)
     fields[options.field] = value
     if (Object.keys(fields).length === 1 && holdsValue(issue?.fields?.[options.field], value)) {
       return { issueKey, outcome: 'unchanged', fields }

@@ -34,10 +34,19 @@ describe('the shape of the code', () => {
     )
   })
 
-  it('reads @actions/core in the action edge alone', () => {
+  it('reads @actions/core in the action edge alone (the sink knows its types only)', () => {
     const files = readdirSync(join(ROOT, 'src'), { recursive: true })
       .map(String)
-      .filter(file => file.endsWith('.ts') && readFileSync(join(ROOT, 'src', file), 'utf8').includes("from '@actions/core'"))
+      .filter(file => file.endsWith('.ts') && /^import \* as core from '@actions\/core'/m.test(readFileSync(join(ROOT, 'src', file), 'utf8')))
     assert.deepEqual(files, ['main.ts'])
+  })
+
+  it('prints through the sink alone: no other module writes to the console, the streams, or the runner', () => {
+    // The boundary holds by construction only if nothing can print around it.
+    const writes = /\bconsole\.|process\.(stdout|stderr)\.write|\bcore\.(info|debug|notice|warning|error|setFailed|setOutput|setSecret|summary|startGroup|endGroup|group|exportVariable|addPath|saveState|issueCommand|issue)\b/
+    const files = readdirSync(join(ROOT, 'src'), { recursive: true })
+      .map(String)
+      .filter(file => file.endsWith('.ts') && writes.test(readFileSync(join(ROOT, 'src', file), 'utf8').replace(/\/\*[\s\S]*?\*\/|\/\/.*$/gm, '')))
+    assert.deepEqual(files, ['report/sink.ts'])
   })
 })

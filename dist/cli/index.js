@@ -397,6 +397,7 @@ module.exports = __nccwpck_require__(218);
 /***/ 218:
 /***/ ((__unused_webpack_module, exports, __nccwpck_require__) => {
 
+var __webpack_unused_export__;
 
 
 var net = __nccwpck_require__(9278);
@@ -660,7 +661,35 @@ if (process.env.NODE_DEBUG && /\btunnel\b/.test(process.env.NODE_DEBUG)) {
 } else {
   debug = function() {};
 }
-exports.debug = debug; // for test
+__webpack_unused_export__ = debug; // for test
+
+
+/***/ }),
+
+/***/ 833:
+/***/ ((__unused_webpack_module, __webpack_exports__, __nccwpck_require__) => {
+
+/* harmony export */ __nccwpck_require__.d(__webpack_exports__, {
+/* harmony export */   d: () => (/* binding */ cancelOnSignals)
+/* harmony export */ });
+/**
+ * A cancel from outside as a signal the run can stop on: the runner's cancel (SIGINT, then
+ * SIGTERM 7.5 s later) or Jenkins' abort. Both stay caught until release(), so a second signal
+ * cannot cut short the writing of the outcome.
+ */
+function cancelOnSignals() {
+    const controller = new AbortController();
+    const cancel = () => controller.abort(new Error('cancelled'));
+    process.on('SIGINT', cancel);
+    process.on('SIGTERM', cancel);
+    return {
+        signal: controller.signal,
+        release: () => {
+            process.off('SIGINT', cancel);
+            process.off('SIGTERM', cancel);
+        }
+    };
+}
 
 
 /***/ }),
@@ -669,21 +698,21 @@ exports.debug = debug; // for test
 /***/ ((module, __unused_webpack___webpack_exports__, __nccwpck_require__) => {
 
 __nccwpck_require__.a(module, async (__webpack_handle_async_dependencies__, __webpack_async_result__) => { try {
-/* harmony import */ var _signals_js__WEBPACK_IMPORTED_MODULE_0__ = __nccwpck_require__(2656);
-/* harmony import */ var node_fs__WEBPACK_IMPORTED_MODULE_1__ = __nccwpck_require__(3024);
-/* harmony import */ var node_fs__WEBPACK_IMPORTED_MODULE_1___default = /*#__PURE__*/__nccwpck_require__.n(node_fs__WEBPACK_IMPORTED_MODULE_1__);
-/* harmony import */ var _jira_auth_js__WEBPACK_IMPORTED_MODULE_2__ = __nccwpck_require__(108);
-/* harmony import */ var _jira_redact_js__WEBPACK_IMPORTED_MODULE_14__ = __nccwpck_require__(7103);
-/* harmony import */ var node_readline__WEBPACK_IMPORTED_MODULE_3__ = __nccwpck_require__(481);
-/* harmony import */ var node_readline__WEBPACK_IMPORTED_MODULE_3___default = /*#__PURE__*/__nccwpck_require__.n(node_readline__WEBPACK_IMPORTED_MODULE_3__);
-/* harmony import */ var node_util__WEBPACK_IMPORTED_MODULE_4__ = __nccwpck_require__(7975);
-/* harmony import */ var node_util__WEBPACK_IMPORTED_MODULE_4___default = /*#__PURE__*/__nccwpck_require__.n(node_util__WEBPACK_IMPORTED_MODULE_4__);
-/* harmony import */ var _commands_credentials_js__WEBPACK_IMPORTED_MODULE_5__ = __nccwpck_require__(916);
-/* harmony import */ var _commands_io_js__WEBPACK_IMPORTED_MODULE_6__ = __nccwpck_require__(3776);
-/* harmony import */ var _commands_update_js__WEBPACK_IMPORTED_MODULE_7__ = __nccwpck_require__(9164);
-/* harmony import */ var _report_outcome_js__WEBPACK_IMPORTED_MODULE_8__ = __nccwpck_require__(5066);
+/* harmony import */ var node_fs__WEBPACK_IMPORTED_MODULE_0__ = __nccwpck_require__(3024);
+/* harmony import */ var node_fs__WEBPACK_IMPORTED_MODULE_0___default = /*#__PURE__*/__nccwpck_require__.n(node_fs__WEBPACK_IMPORTED_MODULE_0__);
+/* harmony import */ var _cancel_js__WEBPACK_IMPORTED_MODULE_14__ = __nccwpck_require__(833);
+/* harmony import */ var _jira_redact_js__WEBPACK_IMPORTED_MODULE_1__ = __nccwpck_require__(7103);
+/* harmony import */ var node_readline__WEBPACK_IMPORTED_MODULE_2__ = __nccwpck_require__(481);
+/* harmony import */ var node_readline__WEBPACK_IMPORTED_MODULE_2___default = /*#__PURE__*/__nccwpck_require__.n(node_readline__WEBPACK_IMPORTED_MODULE_2__);
+/* harmony import */ var node_util__WEBPACK_IMPORTED_MODULE_3__ = __nccwpck_require__(7975);
+/* harmony import */ var node_util__WEBPACK_IMPORTED_MODULE_3___default = /*#__PURE__*/__nccwpck_require__.n(node_util__WEBPACK_IMPORTED_MODULE_3__);
+/* harmony import */ var _commands_credentials_js__WEBPACK_IMPORTED_MODULE_4__ = __nccwpck_require__(916);
+/* harmony import */ var _commands_io_js__WEBPACK_IMPORTED_MODULE_5__ = __nccwpck_require__(3776);
+/* harmony import */ var _commands_update_js__WEBPACK_IMPORTED_MODULE_6__ = __nccwpck_require__(9164);
+/* harmony import */ var _report_outcome_js__WEBPACK_IMPORTED_MODULE_7__ = __nccwpck_require__(5066);
+/* harmony import */ var _report_sink_js__WEBPACK_IMPORTED_MODULE_8__ = __nccwpck_require__(6443);
 /* harmony import */ var _jira_errors_js__WEBPACK_IMPORTED_MODULE_9__ = __nccwpck_require__(6353);
-/* harmony import */ var _jira_transport_js__WEBPACK_IMPORTED_MODULE_10__ = __nccwpck_require__(6558);
+/* harmony import */ var _jira_transport_js__WEBPACK_IMPORTED_MODULE_10__ = __nccwpck_require__(8118);
 /* harmony import */ var _inputs_js__WEBPACK_IMPORTED_MODULE_11__ = __nccwpck_require__(8422);
 /* harmony import */ var _commands_flags_js__WEBPACK_IMPORTED_MODULE_12__ = __nccwpck_require__(7157);
 /* harmony import */ var _options_js__WEBPACK_IMPORTED_MODULE_13__ = __nccwpck_require__(6478);
@@ -692,7 +721,6 @@ __nccwpck_require__.a(module, async (__webpack_handle_async_dependencies__, __we
  * environment, then calls the same core as the action. Secrets come from the environment,
  * never from flags, which would show in the process list and the build log.
  */
-// First: the signal handlers are installed as this module loads, before the rest of the CLI.
 
 
 
@@ -709,7 +737,7 @@ __nccwpck_require__.a(module, async (__webpack_handle_async_dependencies__, __we
 
 
 /** Reads flags and environment into the inputs the core validates. */
-function rawInputs(values, env) {
+function rawInputs(values, env, sink) {
     const raw = {};
     for (const spec of _inputs_js__WEBPACK_IMPORTED_MODULE_11__/* .INPUTS */ .mc) {
         const flag = values[spec.name];
@@ -731,6 +759,7 @@ function rawInputs(values, env) {
         if (env.JIRA_PRIVATE_KEY)
             throw new _options_js__WEBPACK_IMPORTED_MODULE_13__/* .InputError */ .dz([{ input: 'private-key', message: 'JIRA_PRIVATE_KEY and JIRA_PRIVATE_KEY_FILE are both set; set one.' }]);
         raw['private-key'] = readInputFile(keyFile, 'JIRA_PRIVATE_KEY_FILE', 'Point it at the private key file; in Jenkins, bind a file credential with withCredentials([file(...)]).');
+        sink.protect(new _jira_redact_js__WEBPACK_IMPORTED_MODULE_1__/* .Redactor */ .pO([raw['private-key']]));
     }
     return raw;
 }
@@ -740,7 +769,7 @@ function rawInputs(values, env) {
  */
 function readInputFile(path, input, remedy) {
     try {
-        const bytes = (0,node_fs__WEBPACK_IMPORTED_MODULE_1__.readFileSync)(path);
+        const bytes = (0,node_fs__WEBPACK_IMPORTED_MODULE_0__.readFileSync)(path);
         const text = bytes.toString('utf8');
         return text.includes('\ufffd') || text.includes('\u0000') ? bytes.toString('base64') : text;
     }
@@ -774,50 +803,50 @@ function jenkinsContext(env) {
 }
 /** The oldest Node.js the CLI runs on (AbortSignal.any came in 20.3), as package.json's engines say. */
 const OLDEST_NODE = [20, 3];
-async function main(argv, signal) {
+/** The secrets in the environment, cut out of everything the CLI prints from the start. */
+function environmentSecrets(env) {
+    return _inputs_js__WEBPACK_IMPORTED_MODULE_11__/* .INPUTS */ .mc.flatMap(spec => (spec.secret && spec.cli.env && env[spec.cli.env] ? [env[spec.cli.env]] : []));
+}
+async function main(argv) {
+    const sink = (0,_report_sink_js__WEBPACK_IMPORTED_MODULE_8__/* .cliSink */ .m1)(new _jira_redact_js__WEBPACK_IMPORTED_MODULE_1__/* .Redactor */ .pO(environmentSecrets(process.env)));
     const [major, minor] = process.versions.node.split('.').map(Number);
     if (major < OLDEST_NODE[0] || (major === OLDEST_NODE[0] && minor < OLDEST_NODE[1])) {
-        console.error(`error: jira-build-result needs Node.js ${OLDEST_NODE.join('.')} or later; this agent runs ${process.version}. Install a newer Node.js on the agent (or use the NodeJS plugin's tool installer).`);
-        return _commands_io_js__WEBPACK_IMPORTED_MODULE_6__/* .EXIT */ .d.usage;
+        sink.err(`error: jira-build-result needs Node.js ${OLDEST_NODE.join('.')} or later; this agent runs ${process.version}. Install a newer Node.js on the agent (or use the NodeJS plugin's tool installer).`);
+        return _commands_io_js__WEBPACK_IMPORTED_MODULE_5__/* .EXIT */ .d.usage;
     }
     const name = argv[0];
     if (name === undefined || name === '--help' || name === '-h' || name === 'help') {
-        console.log((0,_commands_flags_js__WEBPACK_IMPORTED_MODULE_12__/* .usage */ .CI)());
-        return name === undefined ? _commands_io_js__WEBPACK_IMPORTED_MODULE_6__/* .EXIT */ .d.usage : _commands_io_js__WEBPACK_IMPORTED_MODULE_6__/* .EXIT */ .d.ok;
+        sink.out((0,_commands_flags_js__WEBPACK_IMPORTED_MODULE_12__/* .usage */ .CI)());
+        return name === undefined ? _commands_io_js__WEBPACK_IMPORTED_MODULE_5__/* .EXIT */ .d.usage : _commands_io_js__WEBPACK_IMPORTED_MODULE_5__/* .EXIT */ .d.ok;
     }
     const command = Object.hasOwn(_commands_flags_js__WEBPACK_IMPORTED_MODULE_12__/* .COMMANDS */ .Lo, name) ? _commands_flags_js__WEBPACK_IMPORTED_MODULE_12__/* .COMMANDS */ .Lo[name] : undefined;
     if (!command) {
-        console.error(`error: unknown command '${name}'.\n\n${(0,_commands_flags_js__WEBPACK_IMPORTED_MODULE_12__/* .usage */ .CI)()}`);
-        return _commands_io_js__WEBPACK_IMPORTED_MODULE_6__/* .EXIT */ .d.usage;
+        sink.err(`error: unknown command '${name}'.\n\n${(0,_commands_flags_js__WEBPACK_IMPORTED_MODULE_12__/* .usage */ .CI)()}`);
+        return _commands_io_js__WEBPACK_IMPORTED_MODULE_5__/* .EXIT */ .d.usage;
     }
     let values;
     try {
         ;
-        ({ values } = (0,node_util__WEBPACK_IMPORTED_MODULE_4__.parseArgs)({ args: argv.slice(1), options: (0,_commands_flags_js__WEBPACK_IMPORTED_MODULE_12__/* .flagsOf */ .Zo)(name), strict: true, allowPositionals: false }));
+        ({ values } = (0,node_util__WEBPACK_IMPORTED_MODULE_3__.parseArgs)({ args: argv.slice(1), options: (0,_commands_flags_js__WEBPACK_IMPORTED_MODULE_12__/* .flagsOf */ .Zo)(name), strict: true, allowPositionals: false }));
     }
     catch (thrown) {
-        console.error(`error: ${(0,_jira_errors_js__WEBPACK_IMPORTED_MODULE_9__/* .messageOf */ .bD)(thrown)}\n\n${(0,_commands_flags_js__WEBPACK_IMPORTED_MODULE_12__/* .commandUsage */ .T3)(name)}`);
-        return _commands_io_js__WEBPACK_IMPORTED_MODULE_6__/* .EXIT */ .d.usage;
+        sink.err(`error: ${(0,_jira_errors_js__WEBPACK_IMPORTED_MODULE_9__/* .messageOf */ .bD)(thrown)}\n\n${(0,_commands_flags_js__WEBPACK_IMPORTED_MODULE_12__/* .commandUsage */ .T3)(name)}`);
+        return _commands_io_js__WEBPACK_IMPORTED_MODULE_5__/* .EXIT */ .d.usage;
     }
     if (values.help) {
-        console.log((0,_commands_flags_js__WEBPACK_IMPORTED_MODULE_12__/* .commandUsage */ .T3)(name));
-        return _commands_io_js__WEBPACK_IMPORTED_MODULE_6__/* .EXIT */ .d.ok;
+        sink.out((0,_commands_flags_js__WEBPACK_IMPORTED_MODULE_12__/* .commandUsage */ .T3)(name));
+        return _commands_io_js__WEBPACK_IMPORTED_MODULE_5__/* .EXIT */ .d.ok;
     }
     const json = values.json === true;
     const io = {
         json,
-        out: text => console.log(text),
-        err: text => console.error(text),
+        out: text => sink.out(text),
+        err: (text, max) => sink.err(text, max),
         ask: async (question) => {
-            const rl = (0,node_readline__WEBPACK_IMPORTED_MODULE_3__.createInterface)({ input: process.stdin, output: process.stderr, terminal: false });
+            const rl = (0,node_readline__WEBPACK_IMPORTED_MODULE_2__.createInterface)({ input: process.stdin, output: process.stderr, terminal: false });
             try {
-                process.stderr.write(question);
-                // The signal handlers keep Ctrl-C from ending the process, so it ends the question.
-                const line = await new Promise((resolve, reject) => {
-                    const stop = () => reject(new _jira_errors_js__WEBPACK_IMPORTED_MODULE_9__/* .Stopped */ .C9(signal.reason));
-                    if (signal.aborted)
-                        return stop();
-                    signal.addEventListener('abort', stop, { once: true });
+                sink.prompt(question);
+                const line = await new Promise(resolve => {
                     rl.once('line', resolve);
                     rl.once('close', () => resolve(''));
                 });
@@ -829,34 +858,40 @@ async function main(argv, signal) {
         }
     };
     let transport;
-    const connectionFor = (options) => {
-        for (const warning of (0,_jira_transport_js__WEBPACK_IMPORTED_MODULE_10__/* .environmentWarnings */ .rk)(process.env, (0,_commands_flags_js__WEBPACK_IMPORTED_MODULE_12__/* .cliInputName */ .SS)('ca-certificate')))
-            console.error(`warning: ${warning}`);
-        transport = (0,_jira_transport_js__WEBPACK_IMPORTED_MODULE_10__/* .transportFor */ .JG)(options, process.env);
-        return { transport, words: _commands_flags_js__WEBPACK_IMPORTED_MODULE_12__/* .CLI_WORDS */ .xP, redactor: new _jira_redact_js__WEBPACK_IMPORTED_MODULE_14__/* .Redactor */ .pO(options.auth ? (0,_jira_auth_js__WEBPACK_IMPORTED_MODULE_2__/* .authSecrets */ .O6)(options.auth) : []), signal };
+    const connectionFor = (options, signal) => {
+        transport = (0,_jira_transport_js__WEBPACK_IMPORTED_MODULE_10__/* .transportFor */ .JG)(options);
+        const redactor = (0,_jira_redact_js__WEBPACK_IMPORTED_MODULE_1__/* .redactorFor */ .sD)(options.auth);
+        sink.protect(redactor);
+        return { transport, words: _commands_flags_js__WEBPACK_IMPORTED_MODULE_12__/* .CLI_WORDS */ .xP, redactor, signal };
     };
     try {
         if (name === 'keygen') {
             const bits = Number(values.bits);
             if (!Number.isInteger(bits) || bits < 2048 || bits > 8192) {
-                console.error(`error: --bits ${String(values.bits)}: use a whole number from 2048 to 8192 (Jira accepts RSA keys of 2048 bits and more).`);
-                return _commands_io_js__WEBPACK_IMPORTED_MODULE_6__/* .EXIT */ .d.usage;
+                sink.err(`error: --bits ${String(values.bits)}: use a whole number from 2048 to 8192 (Jira accepts RSA keys of 2048 bits and more).`);
+                return _commands_io_js__WEBPACK_IMPORTED_MODULE_5__/* .EXIT */ .d.usage;
             }
-            return await (0,_commands_credentials_js__WEBPACK_IMPORTED_MODULE_5__/* .keygenCommand */ .FP)(String(values.out), bits, values.force === true, io, signal);
+            return await (0,_commands_credentials_js__WEBPACK_IMPORTED_MODULE_4__/* .keygenCommand */ .FP)(String(values.out), bits, values.force === true, io);
         }
-        const raw = rawInputs(values, process.env);
+        const raw = rawInputs(values, process.env, sink);
         switch (name) {
             case 'update': {
                 const options = (0,_options_js__WEBPACK_IMPORTED_MODULE_13__/* .parseUpdateOptions */ .tM)(raw, _commands_flags_js__WEBPACK_IMPORTED_MODULE_12__/* .cliInputName */ .SS, jenkinsContext(process.env));
-                return await (0,_commands_update_js__WEBPACK_IMPORTED_MODULE_7__/* .updateCommand */ .hi)(options, connectionFor(options), io, values.debug === true);
+                const cancel = (0,_cancel_js__WEBPACK_IMPORTED_MODULE_14__/* .cancelOnSignals */ .d)();
+                try {
+                    return await (0,_commands_update_js__WEBPACK_IMPORTED_MODULE_6__/* .updateCommand */ .hi)(options, connectionFor(options, cancel.signal), io, values.debug === true);
+                }
+                finally {
+                    cancel.release();
+                }
             }
             case 'check': {
                 const options = (0,_options_js__WEBPACK_IMPORTED_MODULE_13__/* .parseConnectionOptions */ .Gr)(raw, _commands_flags_js__WEBPACK_IMPORTED_MODULE_12__/* .cliInputName */ .SS);
-                return await (0,_commands_credentials_js__WEBPACK_IMPORTED_MODULE_5__/* .checkCommand */ .em)(options, connectionFor(options), io);
+                return await (0,_commands_credentials_js__WEBPACK_IMPORTED_MODULE_4__/* .checkCommand */ .em)(options, connectionFor(options), io);
             }
             case 'request-token': {
                 const consumer = (0,_options_js__WEBPACK_IMPORTED_MODULE_13__/* .parseConsumerOptions */ .ub)(raw, _commands_flags_js__WEBPACK_IMPORTED_MODULE_12__/* .cliInputName */ .SS);
-                return await (0,_commands_credentials_js__WEBPACK_IMPORTED_MODULE_5__/* .requestTokenCommand */ .UT)(consumer, connectionFor(consumer), io);
+                return await (0,_commands_credentials_js__WEBPACK_IMPORTED_MODULE_4__/* .requestTokenCommand */ .UT)(consumer, connectionFor(consumer), io);
             }
             case 'access-token': {
                 const consumer = (0,_options_js__WEBPACK_IMPORTED_MODULE_13__/* .parseConsumerOptions */ .ub)(raw, _commands_flags_js__WEBPACK_IMPORTED_MODULE_12__/* .cliInputName */ .SS);
@@ -864,62 +899,51 @@ async function main(argv, signal) {
                 const requestToken = typeof values['request-token'] === 'string' ? values['request-token'].trim() : '';
                 const verifier = typeof values.verifier === 'string' ? values.verifier.trim() : '';
                 if (!requestToken || !verifier) {
-                    console.error('error: --request-token and --verifier are both needed: the token from request-token and the code Jira showed after approval.');
-                    return _commands_io_js__WEBPACK_IMPORTED_MODULE_6__/* .EXIT */ .d.usage;
+                    sink.err('error: --request-token and --verifier are both needed: the token from request-token and the code Jira showed after approval.');
+                    return _commands_io_js__WEBPACK_IMPORTED_MODULE_5__/* .EXIT */ .d.usage;
                 }
-                return await (0,_commands_credentials_js__WEBPACK_IMPORTED_MODULE_5__/* .accessTokenCommand */ .p_)(consumer, requestToken, verifier, connection, io);
+                return await (0,_commands_credentials_js__WEBPACK_IMPORTED_MODULE_4__/* .accessTokenCommand */ .p_)(consumer, requestToken, verifier, connection, io);
             }
             case 'authorize': {
                 const consumer = (0,_options_js__WEBPACK_IMPORTED_MODULE_13__/* .parseConsumerOptions */ .ub)(raw, _commands_flags_js__WEBPACK_IMPORTED_MODULE_12__/* .cliInputName */ .SS);
-                return await (0,_commands_credentials_js__WEBPACK_IMPORTED_MODULE_5__/* .authorizeCommand */ .Jm)(consumer, connectionFor(consumer), io, {
+                return await (0,_commands_credentials_js__WEBPACK_IMPORTED_MODULE_4__/* .authorizeCommand */ .Jm)(consumer, connectionFor(consumer), io, {
                     repo: typeof values.repo === 'string' ? values.repo : undefined,
                     privateKeyFile: process.env.JIRA_PRIVATE_KEY_FILE
                 });
             }
         }
-        return _commands_io_js__WEBPACK_IMPORTED_MODULE_6__/* .EXIT */ .d.usage;
+        return _commands_io_js__WEBPACK_IMPORTED_MODULE_5__/* .EXIT */ .d.usage;
     }
     catch (thrown) {
         // No credential at all (Jenkins binds none for outside contributors): nothing was sent, and
         // the run ends like any other, so --fail-on-error decides the exit code.
         if (thrown instanceof _options_js__WEBPACK_IMPORTED_MODULE_13__/* .NoCredentialsError */ .Y6)
-            return (0,_commands_update_js__WEBPACK_IMPORTED_MODULE_7__/* .renderReport */ .B1)((0,_report_outcome_js__WEBPACK_IMPORTED_MODULE_8__/* .noCredentialsRun */ .R)(thrown.message), thrown.failOnError, io, (0,_commands_update_js__WEBPACK_IMPORTED_MODULE_7__/* .cliLog */ .$F)(io));
-        if (thrown instanceof _jira_errors_js__WEBPACK_IMPORTED_MODULE_9__/* .Stopped */ .C9) {
-            console.error('error: cancelled.');
-            if (json)
-                console.log(JSON.stringify({ result: 'cancelled' }));
-            return _commands_io_js__WEBPACK_IMPORTED_MODULE_6__/* .EXIT */ .d.cancelled;
-        }
+            return (0,_commands_update_js__WEBPACK_IMPORTED_MODULE_6__/* .renderReport */ .B1)((0,_report_outcome_js__WEBPACK_IMPORTED_MODULE_7__/* .noCredentialsRun */ .R)(thrown.message), thrown.failOnError, io, (0,_commands_update_js__WEBPACK_IMPORTED_MODULE_6__/* .cliLog */ .$F)(io));
         if (thrown instanceof _options_js__WEBPACK_IMPORTED_MODULE_13__/* .InputError */ .dz) {
             for (const problem of thrown.problems)
-                console.error(`error: ${problem.message}`);
+                sink.err(`error: ${problem.message}`);
             if (json)
-                console.log(JSON.stringify({ result: 'invalid', errors: thrown.problems.map(p => p.message) }));
-            return _commands_io_js__WEBPACK_IMPORTED_MODULE_6__/* .EXIT */ .d.usage;
+                sink.out((0,_report_sink_js__WEBPACK_IMPORTED_MODULE_8__/* .jsonLine */ .rF)({ result: 'invalid', errors: thrown.problems.map(p => p.message) }));
+            return _commands_io_js__WEBPACK_IMPORTED_MODULE_5__/* .EXIT */ .d.usage;
         }
         if (thrown instanceof _jira_errors_js__WEBPACK_IMPORTED_MODULE_9__/* .JiraError */ .Dd) {
-            console.error(`error: ${thrown.message}`);
+            sink.err(`error: ${thrown.message}`);
             if (values.debug && thrown.details.debug)
-                console.error(`debug: ${thrown.details.debug}`);
+                sink.err(`debug: ${thrown.details.debug}`, _report_sink_js__WEBPACK_IMPORTED_MODULE_8__/* .DEBUG_BYTES */ .m4);
             if (json)
-                console.log(JSON.stringify({ result: (0,_report_outcome_js__WEBPACK_IMPORTED_MODULE_8__/* .runResultOf */ .cy)(thrown.kind), error: thrown.message }));
-            return _commands_io_js__WEBPACK_IMPORTED_MODULE_6__/* .EXIT */ .d.failed;
+                sink.out((0,_report_sink_js__WEBPACK_IMPORTED_MODULE_8__/* .jsonLine */ .rF)({ result: (0,_report_outcome_js__WEBPACK_IMPORTED_MODULE_7__/* .runResultOf */ .cy)(thrown.kind), error: thrown.message }));
+            return _commands_io_js__WEBPACK_IMPORTED_MODULE_5__/* .EXIT */ .d.failed;
         }
-        console.error(`error: ${(0,_jira_errors_js__WEBPACK_IMPORTED_MODULE_9__/* .messageOf */ .bD)(thrown)}`);
+        sink.err(`error: ${(0,_jira_errors_js__WEBPACK_IMPORTED_MODULE_9__/* .messageOf */ .bD)(thrown)}`);
         if (json)
-            console.log(JSON.stringify({ result: 'error', error: (0,_jira_errors_js__WEBPACK_IMPORTED_MODULE_9__/* .messageOf */ .bD)(thrown) }));
-        return _commands_io_js__WEBPACK_IMPORTED_MODULE_6__/* .EXIT */ .d.failed;
+            sink.out((0,_report_sink_js__WEBPACK_IMPORTED_MODULE_8__/* .jsonLine */ .rF)({ result: 'error', error: (0,_jira_errors_js__WEBPACK_IMPORTED_MODULE_9__/* .messageOf */ .bD)(thrown) }));
+        return _commands_io_js__WEBPACK_IMPORTED_MODULE_5__/* .EXIT */ .d.failed;
     }
     finally {
         transport?.close();
     }
 }
-try {
-    process.exitCode = await main(process.argv.slice(2), _signals_js__WEBPACK_IMPORTED_MODULE_0__/* .runCancel */ .Q.signal);
-}
-finally {
-    _signals_js__WEBPACK_IMPORTED_MODULE_0__/* .runCancel */ .Q.release();
-}
+process.exitCode = await main(process.argv.slice(2));
 
 __webpack_async_result__();
 } catch(e) { __webpack_async_result__(e); } }, 1);
@@ -945,19 +969,17 @@ __nccwpck_require__.d(__webpack_exports__, {
 const promises_namespaceObject = __WEBPACK_EXTERNAL_createRequire(import.meta.url)("node:fs/promises");
 ;// CONCATENATED MODULE: external "node:path"
 const external_node_path_namespaceObject = __WEBPACK_EXTERNAL_createRequire(import.meta.url)("node:path");
-// EXTERNAL MODULE: ./src/jira/auth.ts
-var jira_auth = __nccwpck_require__(108);
-// EXTERNAL MODULE: ./src/jira/connect.ts + 5 modules
-var connect = __nccwpck_require__(2298);
+// EXTERNAL MODULE: ./src/jira/connect.ts + 3 modules
+var connect = __nccwpck_require__(8009);
 // EXTERNAL MODULE: ./src/jira/errors.ts
 var errors = __nccwpck_require__(6353);
-// EXTERNAL MODULE: ./src/jira/shape.ts
-var shape = __nccwpck_require__(5893);
 ;// CONCATENATED MODULE: ./src/jira/check.ts
 
 
-
-const MYSELF = (0,shape/* shape */.cW)('a user object', (0,shape/* object */.Ik)({ name: (0,shape/* optional */.lq)(shape/* string */.Yj), accountId: (0,shape/* optional */.lq)(shape/* string */.Yj), emailAddress: (0,shape/* optional */.lq)(shape/* string */.Yj), displayName: (0,shape/* optional */.lq)(shape/* string */.Yj) }));
+const MYSELF = {
+    name: 'a user object',
+    is: (value) => typeof value === 'object' && value !== null && !Array.isArray(value)
+};
 /**
  * Asks Jira who the credentials act as (`GET /rest/api/2/myself`). Throws the diagnosed
  * JiraError: a CAPTCHA, an oauth_problem, or an anonymous answer.
@@ -970,12 +992,13 @@ async function checkCredentials(endpoint, connection) {
     if (!name)
         throw new errors/* JiraError */.Dd('error', 'Jira answered /rest/api/2/myself without a user.', `Check ${client.words.input('jira-url')} points at Jira itself.`);
     const displayName = typeof myself?.displayName === 'string' ? client.redactor.excerpt(myself.displayName, 120) : undefined;
-    const apiUrl = client.url('') === endpoint.jiraUrl ? undefined : client.url('');
-    return { name: client.redactor.excerpt(name, 120), displayName, apiUrl };
+    return { name: client.redactor.excerpt(name, 120), displayName };
 }
 
 // EXTERNAL MODULE: ./src/oauth/sign.ts
 var sign = __nccwpck_require__(7790);
+// EXTERNAL MODULE: ./src/jira/auth.ts
+var jira_auth = __nccwpck_require__(108);
 ;// CONCATENATED MODULE: ./src/jira/dance.ts
 
 
@@ -997,7 +1020,7 @@ function danceClient(consumer, token, deps) {
 async function fetchRequestToken(consumer, deps) {
     const now = deps.now ?? (() => new Date());
     const client = danceClient(consumer, undefined, deps);
-    const answer = tokenAnswer(client, REQUEST_TOKEN_PATH, await client.answer('POST', REQUEST_TOKEN_PATH, { form: {}, oauthParams: { oauth_callback: 'oob' }, anonymousExpected: true }), 'request token');
+    const answer = tokenAnswer(await client.answer('POST', REQUEST_TOKEN_PATH, { form: {}, oauthParams: { oauth_callback: 'oob' }, anonymousExpected: true }), 'request token');
     const requestToken = answer.get('oauth_token') ?? '';
     return {
         requestToken,
@@ -1014,36 +1037,32 @@ async function fetchAccessToken(consumer, requestToken, verifier, deps) {
     const now = deps.now ?? (() => new Date());
     const client = danceClient(consumer, requestToken, deps);
     const response = await client.answer('POST', ACCESS_TOKEN_PATH, { form: {}, oauthParams: { oauth_verifier: verifier }, anonymousExpected: true });
-    const answer = tokenAnswer(client, ACCESS_TOKEN_PATH, response, 'access token');
+    const answer = tokenAnswer(response, 'access token');
     const expiresIn = Number(answer.get('oauth_expires_in'));
     return {
         accessToken: answer.get('oauth_token') ?? '',
         expiresAt: Number.isFinite(expiresIn) && expiresIn > 0 ? new Date(now().getTime() + expiresIn * 1000) : undefined
     };
 }
-// Tokens as Jira's OAuth provider makes them: they go into a URL and a command line printed for the user.
-const TOKEN = /^[A-Za-z0-9._~+/=-]{1,256}$/;
-/**
- * Jira's token endpoints answer form-encoded text/plain (a refusal was diagnosed already). The
- * answer is checked before use: a token that is missing or not token-shaped, or a lifetime that
- * is not a number of seconds, is reported as Jira's answer.
- */
-function tokenAnswer(client, path, response, what) {
+// What a token of Jira's looks like, generously: printable ASCII without spaces, not too long.
+const TOKEN = /^[\x21-\x7e]{1,1024}$/;
+/** Jira's token endpoints answer form-encoded text/plain (a refusal was diagnosed already). */
+function tokenAnswer(response, what) {
     const answer = new URLSearchParams(response.body.trim());
-    const token = answer.get('oauth_token');
-    const secret = answer.get('oauth_token_secret');
-    const expiresIn = answer.get('oauth_expires_in');
-    const mismatch = token === null || token === ''
-        ? `oauth_token is missing, expected the ${what}`
-        : !TOKEN.test(token)
-            ? `oauth_token is not token-shaped (letters, digits and . _ ~ + / = -, at most 256), expected the ${what}`
-            : secret !== null && secret !== '' && !TOKEN.test(secret)
-                ? 'oauth_token_secret is not token-shaped (letters, digits and . _ ~ + / = -, at most 256)'
-                : expiresIn !== null && !/^\d{1,12}$/.test(expiresIn)
-                    ? 'oauth_expires_in is not a whole number of seconds'
-                    : undefined;
-    if (mismatch !== undefined) {
-        throw new errors/* JiraError */.Dd('error', `POST ${client.url(path)} answered an unexpected shape: ${mismatch} (HTTP ${response.status}).`, `Check ${client.words.input('jira-url')} points at Jira itself, context path included.`, { status: response.status });
+    if (!answer.get('oauth_token')) {
+        throw new errors/* JiraError */.Dd('error', `Jira's answer has no ${what} (HTTP ${response.status}).`, 'Check jira-url points at Jira itself, context path included.', {
+            status: response.status
+        });
+    }
+    // The tokens are printed as they are, for the user to store: each must look like a token
+    // (printable ASCII, no space), or nothing of the answer is shown.
+    for (const name of ['oauth_token', 'oauth_token_secret']) {
+        const value = answer.get(name);
+        if (value !== null && !TOKEN.test(value)) {
+            throw new errors/* JiraError */.Dd('error', `Jira's answer holds a ${name} that is not shaped like a token (HTTP ${response.status}).`, 'Check jira-url points at Jira itself, context path included.', {
+                status: response.status
+            });
+        }
     }
     return answer;
 }
@@ -1084,61 +1103,34 @@ var commands_io = __nccwpck_require__(3776);
 
 
 
-
-
 const KEY_FILES = {
     privateKey: 'jira_privatekey.pem',
     publicKey: 'jira_publickey.pem',
     certificate: 'jira_certificate.pem'
 };
-/**
- * `keygen`: a PKCS#8 private key (0600), its public key and a self-signed certificate. Each file
- * is created exclusively (O_EXCL): an existing file or symbolic link at a path, a dangling one
- * too, is refused unless `force`, which removes the file or the link itself (never a link's
- * target) and then creates the file afresh. A link planted between the two is refused too.
- */
-async function keygenCommand(outDir, bits, force, io, signal) {
+/** `keygen`: a PKCS#8 private key (0600), its public key and a self-signed certificate. */
+async function keygenCommand(outDir, bits, force, io) {
     const paths = {
         privateKey: (0,external_node_path_namespaceObject.join)(outDir, KEY_FILES.privateKey),
         publicKey: (0,external_node_path_namespaceObject.join)(outDir, KEY_FILES.publicKey),
         certificate: (0,external_node_path_namespaceObject.join)(outDir, KEY_FILES.certificate)
     };
-    const existing = [];
-    for (const path of Object.values(paths)) {
-        const kind = await entryKind(path);
-        if (kind !== undefined)
-            existing.push({ path, kind });
-    }
-    const folders = existing.filter(entry => entry.kind === 'folder');
-    if (folders.length > 0) {
-        io.err(`error: ${folders.map(entry => entry.path).join(', ')} ${folders.length === 1 ? 'is a folder' : 'are folders'}. Remove ${folders.length === 1 ? 'it' : 'them'}, or pass --out DIR for another folder.`);
-        return commands_io/* EXIT */.d.usage;
-    }
-    if (!force && existing.length > 0) {
-        const list = existing.map(entry => (entry.kind === 'link' ? `${entry.path} (a symbolic link)` : entry.path)).join(', ');
-        io.err(`error: ${list} already exist${existing.length === 1 ? 's' : ''}. Pass --force to replace ${existing.length === 1 ? 'it' : 'them'}, or --out DIR for another folder.`);
-        return commands_io/* EXIT */.d.usage;
+    if (!force) {
+        const existing = [];
+        for (const path of Object.values(paths))
+            if (await exists(path))
+                existing.push(path);
+        if (existing.length > 0) {
+            io.err(`error: ${existing.join(', ')} already exist${existing.length === 1 ? 's' : ''}. Pass --force to overwrite, or --out DIR for another folder.`);
+            return commands_io/* EXIT */.d.usage;
+        }
     }
     const keys = await generateKeys(bits);
-    if (signal?.aborted) {
-        io.err('error: cancelled; no file was written.');
-        return commands_io/* EXIT */.d.cancelled;
-    }
     await (0,promises_namespaceObject.mkdir)(outDir, { recursive: true });
-    // --force: the old file or link goes, not what a link points at.
-    for (const entry of existing)
-        await (0,promises_namespaceObject.rm)(entry.path, { force: true });
-    try {
-        await createExclusive(paths.privateKey, keys.privateKeyPem, 0o600);
-        await createExclusive(paths.publicKey, keys.publicKeyPem, 0o644);
-        await createExclusive(paths.certificate, keys.certificatePem, 0o644);
-    }
-    catch (thrown) {
-        if ((0,errors/* codeOf */.$N)(thrown) !== 'EEXIST')
-            throw thrown;
-        io.err(`error: a file or link appeared at ${thrown.path ?? outDir} while the keys were written; nothing was written over it. Check who else writes to ${outDir}.`);
-        return commands_io/* EXIT */.d.failed;
-    }
+    await (0,promises_namespaceObject.writeFile)(paths.privateKey, keys.privateKeyPem, { mode: 0o600 });
+    await (0,promises_namespaceObject.chmod)(paths.privateKey, 0o600); // mode applies to new files only; --force may overwrite an old one
+    await (0,promises_namespaceObject.writeFile)(paths.publicKey, keys.publicKeyPem);
+    await (0,promises_namespaceObject.writeFile)(paths.certificate, keys.certificatePem);
     (0,commands_io/* emit */.I)(io, { ...paths, publicKeyPem: keys.publicKeyPem }, [
         `Wrote ${paths.privateKey} (private, mode 0600), ${paths.publicKey} and ${paths.certificate}.`,
         '',
@@ -1150,30 +1142,6 @@ async function keygenCommand(outDir, bits, force, io, signal) {
         '  jira-build-result authorize --jira-url https://jira.example.com/jira'
     ]);
     return commands_io/* EXIT */.d.ok;
-}
-/** What stands at a path, without following a link: a file, a link (dangling or not), a folder, or nothing. */
-async function entryKind(path) {
-    try {
-        const entry = await (0,promises_namespaceObject.lstat)(path);
-        return entry.isSymbolicLink() ? 'link' : entry.isDirectory() ? 'folder' : 'file';
-    }
-    catch (thrown) {
-        if ((0,errors/* codeOf */.$N)(thrown) === 'ENOENT')
-            return undefined;
-        throw thrown;
-    }
-}
-/** Creates a new file (O_CREAT | O_EXCL: never through a link) with its mode from the start. */
-async function createExclusive(path, text, mode) {
-    const file = await (0,promises_namespaceObject.open)(path, 'wx', mode);
-    try {
-        await file.writeFile(text);
-        // The umask may have taken bits away; set exactly these on the file just made, not by path.
-        await file.chmod(mode);
-    }
-    finally {
-        await file.close();
-    }
 }
 /** `request-token`: step one of the dance, printing the URL to approve in a browser. */
 async function requestTokenCommand(consumer, connection, io) {
@@ -1235,13 +1203,19 @@ async function checkCommand(options, connection, io) {
     for (const warning of options.warnings)
         io.err(`warning: ${warning}`);
     const user = await checkCredentials(options, connection);
-    const who = `${user.name}${user.displayName ? ` (${user.displayName})` : ''}`;
-    const via = user.apiUrl && user.apiUrl !== options.jiraUrl ? `, through ${user.apiUrl}` : '';
-    const line = options.auth.mode === 'client-credentials'
-        ? `Authenticated to ${options.jiraUrl}${via} with ${jira_auth/* AUTH_MODE_NAMES */.Gs[options.auth.mode]}: the service account acts as ${who}.`
-        : `Authenticated to ${options.jiraUrl}${via} as ${who} with ${jira_auth/* AUTH_MODE_NAMES */.Gs[options.auth.mode]}.`;
-    (0,commands_io/* emit */.I)(io, { user: user.name, displayName: user.displayName, authMode: options.auth.mode, ...(user.apiUrl ? { apiUrl: user.apiUrl } : {}) }, [line]);
+    (0,commands_io/* emit */.I)(io, { user: user.name, displayName: user.displayName, authMode: options.auth.mode }, [
+        `Authenticated to ${options.jiraUrl} as ${user.name}${user.displayName ? ` (${user.displayName})` : ''} with ${options.auth.mode}.`
+    ]);
     return commands_io/* EXIT */.d.ok;
+}
+async function exists(path) {
+    try {
+        await (0,promises_namespaceObject.stat)(path);
+        return true;
+    }
+    catch {
+        return false;
+    }
 }
 
 
@@ -1279,8 +1253,7 @@ const COMMANDS = {
 
   Credentials come from the environment, exactly one way: OAuth 1.0a (JIRA_CONSUMER_KEY,
   JIRA_PRIVATE_KEY or JIRA_PRIVATE_KEY_FILE, JIRA_ACCESS_TOKEN), a personal access token
-  (JIRA_PERSONAL_ACCESS_TOKEN), a service account's OAuth 2.0 client credentials
-  (JIRA_CLIENT_ID, JIRA_CLIENT_SECRET), or basic auth (JIRA_USER, JIRA_API_TOKEN).`
+  (JIRA_PERSONAL_ACCESS_TOKEN), or basic auth (JIRA_USER, JIRA_API_TOKEN).`
     },
     keygen: {
         summary: 'write an RSA key pair and certificate for the application link',
@@ -1359,13 +1332,15 @@ function usage() {
 
 /* harmony export */ __nccwpck_require__.d(__webpack_exports__, {
 /* harmony export */   I: () => (/* binding */ emit),
-/* harmony export */   d: () => (/* reexport safe */ _report_outcome_js__WEBPACK_IMPORTED_MODULE_0__.dc)
+/* harmony export */   d: () => (/* reexport safe */ _report_outcome_js__WEBPACK_IMPORTED_MODULE_1__.dc)
 /* harmony export */ });
-/* harmony import */ var _report_outcome_js__WEBPACK_IMPORTED_MODULE_0__ = __nccwpck_require__(5066);
+/* harmony import */ var _report_sink_js__WEBPACK_IMPORTED_MODULE_0__ = __nccwpck_require__(6443);
+/* harmony import */ var _report_outcome_js__WEBPACK_IMPORTED_MODULE_1__ = __nccwpck_require__(5066);
+
 
 /** Prints a result: the JSON object with --json, else the human lines. */
 function emit(io, json, human) {
-    io.out(io.json ? JSON.stringify(json) : human.join('\n'));
+    io.out(io.json ? (0,_report_sink_js__WEBPACK_IMPORTED_MODULE_0__/* .jsonLine */ .rF)(json) : human.join('\n'));
 }
 
 
@@ -1384,42 +1359,29 @@ __nccwpck_require__.d(__webpack_exports__, {
 
 // EXTERNAL MODULE: ./src/report/outcome.ts
 var outcome = __nccwpck_require__(5066);
-// EXTERNAL MODULE: ./src/jira/connect.ts + 5 modules
-var connect = __nccwpck_require__(2298);
+// EXTERNAL MODULE: ./src/jira/connect.ts + 3 modules
+var connect = __nccwpck_require__(8009);
 // EXTERNAL MODULE: ./src/jira/errors.ts
 var errors = __nccwpck_require__(6353);
-// EXTERNAL MODULE: ./src/jira/shape.ts
-var shape = __nccwpck_require__(5893);
+// EXTERNAL MODULE: ./src/jira/redact.ts
+var redact = __nccwpck_require__(7103);
+// EXTERNAL MODULE: ./src/jira/words.ts
+var jira_words = __nccwpck_require__(6509);
 ;// CONCATENATED MODULE: ./src/jira/fields.ts
 
 
-const FIELD_SCHEMA = (0,shape/* optional */.lq)((0,shape/* object */.Ik)({ type: (0,shape/* optional */.lq)(shape/* string */.Yj), items: (0,shape/* optional */.lq)(shape/* string */.Yj), custom: (0,shape/* optional */.lq)(shape/* string */.Yj), system: (0,shape/* optional */.lq)(shape/* string */.Yj), customId: (0,shape/* optional */.lq)(shape/* number */.ai) }));
-/** What formatting reads of a field's edit metadata; Jira sends more, which is not looked at. */
-const FIELD_META = (0,shape/* object */.Ik)({
-    name: (0,shape/* optional */.lq)(shape/* string */.Yj),
-    required: (0,shape/* optional */.lq)(shape/* boolean */.zM),
-    schema: FIELD_SCHEMA,
-    allowedValues: (0,shape/* optional */.lq)((0,shape/* list */.p_)((0,shape/* object */.Ik)({ id: (0,shape/* optional */.lq)(shape/* string */.Yj), value: (0,shape/* optional */.lq)(shape/* string */.Yj), name: (0,shape/* optional */.lq)(shape/* string */.Yj) }, 'an option'), 'a list of options'))
-});
-/**
- * The shape of `GET /rest/api/2/issue/{key}?fields={fieldId}&expand=editmeta`, checked as far as
- * the update reads it: the one field's metadata, not every field on the screen.
- */
-function issueShape(fieldId) {
-    return (0,shape/* shape */.cW)('an issue with its edit metadata', (0,shape/* object */.Ik)({
-        fields: (0,shape/* optional */.lq)((0,shape/* record */.g1)(shape/* anything */.D8)),
-        editmeta: (0,shape/* optional */.lq)((0,shape/* object */.Ik)({ fields: (0,shape/* object */.Ik)({ [fieldId]: (0,shape/* optional */.lq)(FIELD_META) }) }))
-    }));
-}
+
 /**
  * Turns a value as a person writes it into what Jira expects for the field's type (its
  * editmeta schema). Options are checked against allowedValues. Throws an `invalid`
  * JiraError that says what would be accepted.
  */
-function formatValue(fieldId, meta, value, now = () => new Date()) {
+function formatValue(fieldId, meta, value, now = () => new Date(), redactor = new redact/* Redactor */.pO()) {
     const schema = meta.schema ?? {};
     const kind = (schema.custom ?? '').split(':').pop() ?? '';
-    const label = meta.name ? `${fieldId} (${meta.name})` : fieldId;
+    // The field's id and name, and its options, are Jira's text: quoted through the boundary.
+    const quote = (text) => redactor.excerpt(text, 100);
+    const label = quote(meta.name ? `${fieldId} (${meta.name})` : fieldId);
     const fail = (reason, remedy) => {
         throw new errors/* JiraError */.Dd('invalid', reason, remedy);
     };
@@ -1430,10 +1392,10 @@ function formatValue(fieldId, meta, value, now = () => new Date()) {
             return value;
         case 'select':
         case 'radiobuttons':
-            return fields_option(label, meta, value.trim(), fail);
+            return fields_option(label, meta, value.trim(), fail, quote);
         case 'multiselect':
         case 'multicheckboxes':
-            return splitList(value).map(item => fields_option(label, meta, item, fail));
+            return splitList(value).map(item => fields_option(label, meta, item, fail, quote));
         case 'labels':
             return labels(value);
         case 'float':
@@ -1461,26 +1423,26 @@ function formatValue(fieldId, meta, value, now = () => new Date()) {
         case 'datetime':
             return datetime(label, value, now, fail);
         case 'option':
-            return fields_option(label, meta, value.trim(), fail);
+            return fields_option(label, meta, value.trim(), fail, quote);
         case 'user':
         case 'priority':
         case 'resolution':
-            return meta.allowedValues ? named(label, meta, value.trim(), fail) : { name: value.trim() };
+            return meta.allowedValues ? named(label, meta, value.trim(), fail, quote) : { name: value.trim() };
         case 'array':
             switch (schema.items) {
                 case 'string':
                     return labels(value);
                 case 'option':
-                    return splitList(value).map(item => fields_option(label, meta, item, fail));
+                    return splitList(value).map(item => fields_option(label, meta, item, fail, quote));
                 case 'version':
                 case 'component':
                 case 'user':
-                    return splitList(value).map(name => (meta.allowedValues ? named(label, meta, name, fail) : { name }));
+                    return splitList(value).map(name => (meta.allowedValues ? named(label, meta, name, fail, quote) : { name }));
             }
     }
-    return fail(`Field ${label} has a type this action cannot format from a plain value (${schema.custom ?? schema.type ?? 'unknown'}).`, 'Set it with the fields input as raw JSON instead.');
+    return fail(`Field ${label} has a type this action cannot format from a plain value (${quote(schema.custom ?? schema.type ?? 'unknown')}).`, 'Set it with the fields input as raw JSON instead.');
 }
-function fields_option(label, meta, value, fail) {
+function fields_option(label, meta, value, fail, quote) {
     const allowed = meta.allowedValues;
     if (!allowed)
         return { value };
@@ -1494,14 +1456,14 @@ function fields_option(label, meta, value, fail) {
     const folded = allowed.filter(candidate => candidate.value?.toLowerCase() === value.toLowerCase());
     if (folded.length === 1 && folded[0].value !== undefined)
         return { value: folded[0].value };
-    return fail(`"${value}" is not an option of ${label}.`, `Use one of: ${allowed.map(candidate => `"${candidate.value ?? candidate.name ?? candidate.id}"`).join(', ')}.`);
+    return fail(`"${value}" is not an option of ${label}.`, `Use one of: ${(0,jira_words/* shownList */.y9)(allowed.map(candidate => `"${quote(String(candidate.value ?? candidate.name ?? candidate.id))}"`))}.`);
 }
-function named(label, meta, value, fail) {
+function named(label, meta, value, fail, quote) {
     const allowed = meta.allowedValues ?? [];
     const match = allowed.find(candidate => candidate.name?.toLowerCase() === value.toLowerCase());
     if (match?.name !== undefined)
         return { name: match.name };
-    return fail(`"${value}" is not allowed in ${label}.`, `Use one of: ${allowed.map(c => `"${c.name}"`).join(', ')}.`);
+    return fail(`"${value}" is not allowed in ${label}.`, `Use one of: ${(0,jira_words/* shownList */.y9)(allowed.map(c => `"${quote(String(c.name))}"`))}.`);
 }
 function splitList(value) {
     return value
@@ -1540,8 +1502,6 @@ function datetime(label, value, now, fail) {
     // Jira writes datetimes as yyyy-MM-dd'T'HH:mm:ss.SSSZ with a +hhmm offset; UTC is exact.
     return parsed.toISOString().replace('Z', '+0000');
 }
-/** The shape of `GET /rest/api/2/field`. */
-const FIELD_LIST = (0,shape/* shape */.cW)('a list of fields', (0,shape/* list */.p_)((0,shape/* object */.Ik)({ id: shape/* string */.Yj, name: shape/* string */.Yj, custom: (0,shape/* optional */.lq)(shape/* boolean */.zM), schema: FIELD_SCHEMA }, 'a field'), 'a list of fields'));
 /** Whether `field` is an id that needs no lookup: a custom field id. */
 function isFieldId(field) {
     return /^customfield_\d+$/.test(field);
@@ -1550,7 +1510,7 @@ function isFieldId(field) {
  * Resolves a field given by id or by name (case-insensitive) to its id. Throws an
  * `invalid` JiraError naming close matches when none matches, or every match when several do.
  */
-function resolveField(field, definitions) {
+function resolveField(field, definitions, redactor = new redact/* Redactor */.pO()) {
     const byId = definitions.find(definition => definition.id === field);
     if (byId)
         return byId.id;
@@ -1558,7 +1518,8 @@ function resolveField(field, definitions) {
     const matches = definitions.filter(definition => definition.name.toLowerCase() === wanted);
     if (matches.length === 1)
         return matches[0].id;
-    const describe = (list) => list.map(d => `"${d.name}" (${d.id})`).join(', ');
+    // Names and ids are Jira's text: quoted through the boundary, and never more than 20 of them.
+    const describe = (list) => (0,jira_words/* shownList */.y9)(list.map(d => `"${redactor.excerpt(d.name, 100)}" (${redactor.excerpt(d.id, 60)})`));
     if (matches.length > 1) {
         throw new errors/* JiraError */.Dd('invalid', `${matches.length} fields are named "${field}": ${describe(matches)}.`, 'Name the field by its id instead.');
     }
@@ -1613,115 +1574,91 @@ var keys = __nccwpck_require__(6874);
 ;// CONCATENATED MODULE: ./src/jira/search.ts
 
 
-
 /** Issues per page asked for; Jira may answer with fewer. */
 const SEARCH_PAGE_SIZE = 100;
-// Each issue's key is checked as strictly as a key a person typed, by KeyCollector, which names it.
-const SEARCH_PAGE = (0,shape/* shape */.cW)('a search page with an issues list', (0,shape/* object */.Ik)({
-    issues: (0,shape/* list */.p_)((0,shape/* object */.Ik)({ key: shape/* anything */.D8 }, 'an issue'), 'a list of issues'),
-    total: (0,shape/* optional */.lq)(shape/* number */.ai),
-    nextPageToken: (0,shape/* optional */.lq)(shape/* string */.Yj),
-    isLast: (0,shape/* optional */.lq)(shape/* boolean */.zM)
-}));
-const SERVER_INFO = (0,shape/* shape */.cW)('a server info object', (0,shape/* object */.Ik)({ deploymentType: (0,shape/* optional */.lq)(shape/* string */.Yj) }));
+/** Pages read at most, whatever Jira says of more: a search that ignores paging ends here. */
+const MAX_SEARCH_PAGES = 20;
+const SEARCH_PAGE = {
+    name: 'a search page with an issues list',
+    is: (value) => typeof value === 'object' && value !== null && Array.isArray(value.issues)
+};
+const SERVER_INFO = {
+    name: 'a server info object',
+    is: (value) => typeof value === 'object' && value !== null && !Array.isArray(value)
+};
 /** Cloud or Server/Data Center, as Jira says of itself. */
 async function deploymentOf(client) {
     const info = await client.json('GET', '/rest/api/2/serverInfo', {}, SERVER_INFO);
     return info?.deploymentType === 'Cloud' ? 'Cloud' : 'Server';
 }
 /**
- * Every issue key a JQL query matches, at most `maxIssues` of them. Server and Data Center page
- * /rest/api/2/search by startAt; Jira Cloud removed that endpoint in 2025 (410 Gone,
- * CHANGE-2046), and its replacement /rest/api/3/search/jql pages by nextPageToken. The old
- * endpoint is asked first and Jira's 410 chooses the new one, so no host name is guessed at.
- * Keys are checked as strictly as keys a person typed: a key goes into a request path. Past
- * `maxIssues` no further page is read, and the search fails as `invalid`: nothing is written.
+ * Every issue key a JQL query matches. Server and Data Center page /rest/api/2/search by
+ * startAt; Jira Cloud removed that endpoint in 2025 (410 Gone, CHANGE-2046), and its
+ * replacement /rest/api/3/search/jql pages by nextPageToken. The old endpoint is asked first
+ * and Jira's 410 chooses the new one, so no host name is guessed at. Keys are checked as
+ * strictly as keys a person typed: a key goes into a request path.
  */
-async function searchIssueKeys(client, jql, maxIssues) {
+async function searchIssueKeys(client, jql) {
     try {
-        return await searchByOffset(client, jql, maxIssues);
+        return await searchByOffset(client, jql);
     }
     catch (thrown) {
         if (thrown instanceof errors/* JiraError */.Dd && thrown.details.status === 410)
-            return searchByToken(client, jql, maxIssues);
+            return searchByToken(client, jql);
         throw thrown;
     }
 }
-/** Asks for one key more than the cap allows at most: enough to know the cap is passed. */
-function pageSize(maxIssues) {
-    return String(Math.min(SEARCH_PAGE_SIZE, maxIssues + 1));
-}
-async function searchByOffset(client, jql, maxIssues) {
-    const keys = new KeyCollector(client, maxIssues);
-    // Every page must add a key or the search ends, so the pages read are bounded by the cap.
-    for (let startAt = 0;;) {
-        const answer = await client.json('GET', '/rest/api/2/search', { query: { jql, startAt: String(startAt), maxResults: pageSize(maxIssues), fields: 'key' } }, SEARCH_PAGE);
+async function searchByOffset(client, jql) {
+    const keys = new KeyCollector(client);
+    for (let page = 0, startAt = 0; page < MAX_SEARCH_PAGES; page++) {
+        const answer = await client.json('GET', '/rest/api/2/search', { query: { jql, startAt: String(startAt), maxResults: String(SEARCH_PAGE_SIZE), fields: 'key' } }, SEARCH_PAGE);
         const issues = answer?.issues ?? [];
-        const total = typeof answer?.total === 'number' ? answer.total : undefined;
-        if (total !== undefined && total > maxIssues)
-            throw tooMany(client, jql, maxIssues, total);
         const added = keys.add(issues);
-        if (keys.full)
-            throw tooMany(client, jql, maxIssues);
         startAt += issues.length;
         // Jira may cap maxResults below what was asked, so go by total, not by page size; and a
         // search that ignores startAt repeats its page, which adds nothing.
-        if (issues.length === 0 || added === 0 || total === undefined || startAt >= total)
+        if (issues.length === 0 || added === 0 || typeof answer?.total !== 'number' || startAt >= answer.total)
             return keys.list;
     }
+    throw tooMany(jql);
 }
-async function searchByToken(client, jql, maxIssues) {
-    const keys = new KeyCollector(client, maxIssues);
+async function searchByToken(client, jql) {
+    const keys = new KeyCollector(client);
     const seenTokens = new Set();
     let nextPageToken;
-    for (;;) {
-        const query = { jql, maxResults: pageSize(maxIssues), fields: 'key' };
+    for (let page = 0; page < MAX_SEARCH_PAGES; page++) {
+        const query = { jql, maxResults: String(SEARCH_PAGE_SIZE), fields: 'key' };
         if (nextPageToken)
             query.nextPageToken = nextPageToken;
         const answer = await client.json('GET', '/rest/api/3/search/jql', { query }, SEARCH_PAGE);
         const issues = answer?.issues ?? [];
         const added = keys.add(issues);
-        // Cloud's search says no total: what was read is all that is known.
-        if (keys.full)
-            throw tooMany(client, jql, maxIssues);
         nextPageToken = typeof answer?.nextPageToken === 'string' && answer.nextPageToken !== '' ? answer.nextPageToken : undefined;
         if (issues.length === 0 || added === 0 || answer?.isLast === true || !nextPageToken || seenTokens.has(nextPageToken))
             return keys.list;
         seenTokens.add(nextPageToken);
     }
+    throw tooMany(jql);
 }
-const count = (n) => n.toLocaleString('en-US');
-/** The search passed the cap: how many matched, when Jira said (Cloud does not), and what to narrow. */
-function tooMany(client, jql, maxIssues, total) {
-    const { words } = client;
-    const limit = `${words.input('max-issues')} (${count(maxIssues)})`;
-    const matched = total === undefined ? `matches more issues than ${limit} allows` : `matches ${count(total)} issues, more than ${limit} allows`;
-    return new errors/* JiraError */.Dd('invalid', `The JQL query ${matched}, so no issue was updated. The query: ${client.redactor.excerpt(jql, 200)}`, `Narrow ${words.input('jql')} to the issues this build concerns (such as fixVersion = "1.4" AND status = "In Review"), or raise ${words.input('max-issues')} if that many are meant.`);
+function tooMany(jql) {
+    return new errors/* JiraError */.Dd('invalid', `The JQL query matches more than ${MAX_SEARCH_PAGES} pages of issues (${jql}); no issue was updated.`, 'Narrow the query to the issues this build concerns, such as fixVersion = "1.4" AND status = "In Review".');
 }
-/** Keys in first-seen order, each checked to be an issue key before it is used, one past the cap at most. */
+/** Keys in first-seen order, each checked to be an issue key before it is used. */
 class KeyCollector {
     client;
-    maxIssues;
     list = [];
     seen = new Set();
-    constructor(client, maxIssues) {
+    constructor(client) {
         this.client = client;
-        this.maxIssues = maxIssues;
     }
-    /** Whether more keys were found than the cap allows; no more are taken then. */
-    get full() {
-        return this.list.length > this.maxIssues;
-    }
-    /** Adds a page's keys, up to one past the cap; returns how many were new. */
+    /** Adds a page's keys; returns how many were new. */
     add(issues) {
         let added = 0;
-        for (const [index, issue] of issues.entries()) {
-            if (this.full)
-                break;
-            const key = issue.key;
+        for (const issue of issues) {
+            const key = issue?.key;
             if (typeof key !== 'string' || !keys/* ISSUE_KEY */.C.test(key)) {
                 const shown = this.client.redactor.excerpt(JSON.stringify(key) ?? 'nothing', 40);
-                throw new errors/* JiraError */.Dd('error', `Jira's search answered with ${shown} where an issue key belongs (issues[${index}].key), so no issue was updated from it.`, `Check ${this.client.words.input('jira-url')} points at Jira itself and not at a proxy or another service.`);
+                throw new errors/* JiraError */.Dd('error', `Jira's search answered with ${shown} where an issue key belongs, so no issue was updated from it.`, `Check ${this.client.words.input('jira-url')} points at Jira itself and not at a proxy or another service.`);
             }
             if (this.seen.has(key))
                 continue;
@@ -1735,8 +1672,10 @@ class KeyCollector {
 
 ;// CONCATENATED MODULE: ./src/jira/users.ts
 
-
-const USER_LIST = (0,shape/* shape */.cW)('a list of users', (0,shape/* list */.p_)((0,shape/* object */.Ik)({ accountId: shape/* string */.Yj, displayName: (0,shape/* optional */.lq)(shape/* string */.Yj), emailAddress: (0,shape/* optional */.lq)(shape/* string */.Yj), accountType: (0,shape/* optional */.lq)(shape/* string */.Yj), active: (0,shape/* optional */.lq)(shape/* boolean */.zM) }, 'a user'), 'a list of users'));
+const USER_LIST = {
+    name: 'a list of users',
+    is: (value) => Array.isArray(value) && value.every(user => typeof user === 'object' && user !== null && typeof user.accountId === 'string')
+};
 // Cloud account ids: 24 hex digits, or "557058:" followed by a UUID.
 const ACCOUNT_ID = /^(?:[0-9a-f]{24}|\d+:[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12})$/i;
 /**
@@ -1767,8 +1706,6 @@ async function resolveAccountId(client, written, label, issueKey) {
         : 'Write the e-mail address, the exact display name or the accountId of a user who can be assigned.', { issueKey });
 }
 
-// EXTERNAL MODULE: ./src/jira/words.ts
-var jira_words = __nccwpck_require__(6509);
 ;// CONCATENATED MODULE: ./src/update.ts
 
 
@@ -1777,6 +1714,21 @@ var jira_words = __nccwpck_require__(6509);
 
 
 
+const FIELD_LIST = {
+    name: 'a list of fields',
+    is: (value) => Array.isArray(value) &&
+        value.every((field) => typeof field === 'object' && field !== null && typeof field.id === 'string' && typeof field.name === 'string')
+};
+const ISSUE = {
+    name: 'an issue object',
+    is: (value) => {
+        if (typeof value !== 'object' || value === null || Array.isArray(value))
+            return false;
+        const { fields, editmeta } = value;
+        const isObject = (x) => x === undefined || (typeof x === 'object' && x !== null && !Array.isArray(x));
+        return isObject(fields) && isObject(editmeta) && isObject(editmeta?.fields);
+    }
+};
 /**
  * Sets the configured fields on every issue and reports each issue's outcome. One issue's
  * failure never stops the others, except a CAPTCHA, refused credentials or a jira-url that is
@@ -1791,28 +1743,27 @@ async function updateIssues(options, deps) {
     const described = { field: options.field, value: options.value };
     const { issues } = options;
     if (issues.by === 'none') {
-        const words = deps.words ?? jira_words/* ACTION_WORDS */.d;
+        const words = deps.words ?? jira_words/* ACTION_WORDS */.dC;
         const reason = `No issue key found in ${issues.lookedIn}.`;
         const remedy = `Name the issue (e.g. CI-42) in the pull request title, the branch or a commit message, or pass ${words.input('issue')} or ${words.input('jql')}.`;
         return (0,outcome/* failedRun */.XZ)(new errors/* JiraError */.Dd('not-found', reason, remedy), 'no-issues', described);
     }
-    if (issues.by === 'keys' && issues.keys.length > options.maxIssues)
-        return (0,outcome/* failedRun */.XZ)(tooManyKeys(issues, options.maxIssues, deps), 'invalid', described);
     let issueKeys = issues.by === 'keys' ? issues.keys : [];
     let fieldId = options.field;
     let fieldLabel = options.field;
     try {
         if (issues.by === 'jql')
-            issueKeys = await searchIssueKeys(client, issues.jql, options.maxIssues);
+            issueKeys = await searchIssueKeys(client, issues.jql);
         if (issueKeys.length === 0) {
             const jql = issues.by === 'jql' ? issues.jql : '';
             return (0,outcome/* failedRun */.XZ)(new errors/* JiraError */.Dd('not-found', `The JQL query matched no issue: ${jql}`, "Check the query in Jira's issue search."), 'no-issues', described);
         }
         // Field names are global, so one lookup serves every issue.
         if (fieldId !== undefined && !isFieldId(fieldId)) {
-            fieldId = resolveField(fieldId, (await client.json('GET', '/rest/api/2/field', {}, FIELD_LIST)) ?? []);
-            fieldLabel = `${options.field} (${fieldId})`;
-            deps.log.info(`Field "${options.field}" is ${fieldId}.`);
+            fieldId = resolveField(fieldId, (await client.json('GET', '/rest/api/2/field', {}, FIELD_LIST)) ?? [], client.redactor);
+            // The id is Jira's text: it is sent as it is, and shown through the boundary.
+            fieldLabel = `${options.field} (${client.redactor.excerpt(fieldId, 100)})`;
+            deps.log.info(`Field "${options.field}" is ${client.redactor.excerpt(fieldId, 100)}.`);
         }
     }
     catch (thrown) {
@@ -1847,20 +1798,9 @@ async function updateIssues(options, deps) {
     };
     // The first issue goes alone: if Jira refuses the credentials, no other request is sent.
     const [first, ...rest] = issueKeys;
-    const firstResult = await updateKey(first);
-    // concat, not push(...): a spread passes every item as an argument, and a long list overflows the stack.
-    const results = [firstResult].concat(await mapLimit(rest, options.concurrency, updateKey));
+    const results = [await updateKey(first)];
+    results.push(...(await mapLimit(rest, options.concurrency, updateKey)));
     return { ...(0,outcome/* summarizeResults */.SE)(results), field: fieldLabel, value: options.value };
-}
-/** More keys than max-issues: named by the issue input, or found in the build's context. */
-function tooManyKeys(issues, maxIssues, deps) {
-    const words = deps.words ?? jira_words/* ACTION_WORDS */.d;
-    const count = (n) => n.toLocaleString('en-US');
-    const limit = `more than ${words.input('max-issues')} (${count(maxIssues)}) allows, so no issue was updated`;
-    if (issues.found === undefined) {
-        return new errors/* JiraError */.Dd('invalid', `${words.input('issue')} names ${count(issues.keys.length)} issues, ${limit}.`, `Name fewer issues, or raise ${words.input('max-issues')} if that many are meant.`);
-    }
-    return new errors/* JiraError */.Dd('invalid', `The pull request or commits name ${count(issues.keys.length)} issues (in the ${issues.found}), ${limit}.`, `Set ${words.input('projects')} to your project keys so only those count, name the issues in ${words.input('issue')}, or raise ${words.input('max-issues')} if that many are meant.`);
 }
 /** An issue not attempted: skipped after a halting failure, or cancelled from outside. */
 function notAttempted(issueKey, deps) {
@@ -1875,15 +1815,14 @@ async function updateOne(run, issueKey) {
     const fields = { ...options.fields };
     if (options.field !== undefined && options.value !== undefined) {
         // One GET brings the current value and the edit screen's metadata together.
-        const issue = await client.json('GET', path, { query: { fields: options.field, expand: 'editmeta' }, issueKey }, issueShape(options.field));
-        const screen = issue?.editmeta?.fields;
-        const meta = screen && Object.hasOwn(screen, options.field) ? screen[options.field] : undefined;
+        const issue = await client.json('GET', path, { query: { fields: options.field, expand: 'editmeta' }, issueKey }, ISSUE);
+        const meta = issue?.editmeta?.fields?.[options.field];
         if (!meta || typeof meta !== 'object') {
-            throw new errors/* JiraError */.Dd('invalid', `Field ${options.field} is not on the edit screen of ${issueKey}.`, "Check the field id, and that the field is on the edit screen of the issue's type (Project settings → Screens).", { issueKey });
+            throw new errors/* JiraError */.Dd('invalid', `Field ${client.redactor.excerpt(options.field, 100)} is not on the edit screen of ${issueKey}.`, "Check the field id, and that the field is on the edit screen of the issue's type (Project settings → Screens).", { issueKey });
         }
-        let value = formatValue(options.field, meta, options.value, deps.now);
+        let value = formatValue(options.field, meta, options.value, deps.now, client.redactor);
         if (isUserField(meta))
-            value = await cloudUsers(run, value, `${options.field}${meta.name ? ` (${meta.name})` : ''}`, issueKey);
+            value = await cloudUsers(run, value, client.redactor.excerpt(`${options.field}${meta.name ? ` (${meta.name})` : ''}`, 100), issueKey);
         fields[options.field] = value;
         if (Object.keys(fields).length === 1 && holdsValue(issue?.fields?.[options.field], value)) {
             return { issueKey, outcome: 'unchanged', fields };
@@ -1927,32 +1866,34 @@ async function mapLimit(items, limit, fn) {
     return results;
 }
 
+// EXTERNAL MODULE: ./src/report/sink.ts
+var sink = __nccwpck_require__(6443);
 // EXTERNAL MODULE: ./src/commands/io.ts
 var commands_io = __nccwpck_require__(3776);
 ;// CONCATENATED MODULE: ./src/commands/update.ts
 
 
 
+
 /** `update`: what the action does, with the same outcomes and diagnosis, for Jenkins and people. */
 async function updateCommand(options, connection, io, debug = false) {
-    const clean = (text) => connection.redactor?.redact(text) ?? text;
-    const log = cliLog(io, debug, clean);
+    const log = cliLog(io, debug);
     for (const warning of options.warnings)
         log.warning(warning);
     const report = await updateIssues(options, { ...connection, log });
-    return renderReport(report, options.failOnError, io, log, clean);
+    return renderReport(report, options.failOnError, io, log);
 }
-/** The CLI's log: everything on stderr, each line through the redaction step. */
-function cliLog(io, debug = false, clean = text => text) {
+/** The CLI's log: everything on stderr (the CLI's sink cuts secrets out and fences each line). */
+function cliLog(io, debug = false) {
     return {
-        debug: message => debug && io.err(`debug: ${clean(message)}`),
-        info: message => io.err(clean(message)),
-        warning: message => io.err(`warning: ${clean(message)}`),
-        error: message => io.err(`error: ${clean(message)}`)
+        debug: message => debug && io.err(`debug: ${message}`, sink/* DEBUG_BYTES */.m4),
+        info: message => io.err(message),
+        warning: message => io.err(`warning: ${message}`),
+        error: message => io.err(`error: ${message}`)
     };
 }
 /** Prints a run's outcome as the CLI does, and returns its exit code. */
-function renderReport(report, failOnError, io, log, clean = text => text) {
+function renderReport(report, failOnError, io, log) {
     const failures = report.results.filter(result => !(0,outcome/* succeeded */.gq)(result.outcome));
     const complain = (message) => (failOnError ? log.error(message) : log.warning(message));
     if (report.error)
@@ -1965,8 +1906,8 @@ function renderReport(report, failOnError, io, log, clean = text => text) {
         unchanged: report.unchanged,
         failed: report.failed,
         result: report.result,
-        issues: report.results.map(result => ({ issueKey: result.issueKey, outcome: result.outcome, message: result.error && clean(result.error.message) })),
-        ...(report.error ? { error: clean(report.error.message) } : {})
+        issues: report.results.map(result => ({ issueKey: result.issueKey, outcome: result.outcome, message: result.error?.message })),
+        ...(report.error ? { error: report.error.message } : {})
     }, [`${verdict.headline}${verdict.failed && !failOnError ? ' (fail-on-error is false)' : ''}`]);
     return (0,outcome/* exitCodeOf */.FO)(report, failOnError);
 }
@@ -1994,11 +1935,6 @@ const DECLARED = [
         description: "Jira's base URL as Jira knows it, context path included, e.g. https://jira.example.com/jira.",
         required: true,
         cli: { flag: 'string', env: 'JIRA_URL', commands: JIRA_COMMANDS }
-    },
-    {
-        name: 'api-url',
-        description: "Where REST calls go when not to jira-url: Jira Cloud's API gateway, https://api.atlassian.com/ex/jira/{cloudId}. Empty on Cloud: derived for client credentials, and tried when the site refuses an API token (scoped tokens). Links keep jira-url.",
-        cli: { flag: 'string', env: 'JIRA_API_URL', commands: ['update', 'check'] }
     },
     {
         name: 'consumer-key',
@@ -2041,27 +1977,6 @@ const DECLARED = [
         cli: { env: 'JIRA_API_TOKEN', commands: ['update', 'check'] }
     },
     {
-        name: 'client-id',
-        description: 'Instead of OAuth 1.0a, with client-secret: the client id of an OAuth 2.0 credential of a service account (client credentials; Data Center and Cloud).',
-        cli: { flag: 'string', env: 'JIRA_CLIENT_ID', commands: ['update', 'check'] }
-    },
-    {
-        name: 'client-secret',
-        description: "With client-id: the client secret of the service account's OAuth 2.0 credential. Pass it from a secret.",
-        secret: true,
-        cli: { env: 'JIRA_CLIENT_SECRET', commands: ['update', 'check'] }
-    },
-    {
-        name: 'token-url',
-        description: 'With client-id: where to ask for access tokens. Default: {jira-url}/rest/oauth2/latest/token on Data Center, https://auth.atlassian.com/oauth/token on Cloud (*.atlassian.net).',
-        cli: { flag: 'string', env: 'JIRA_TOKEN_URL', commands: ['update', 'check'] }
-    },
-    {
-        name: 'scope',
-        description: 'With client-id: the scopes to ask for, separated by spaces (Data Center: WRITE, or READ WRITE). Empty: what the credential grants.',
-        cli: { flag: 'string', env: 'JIRA_SCOPE', commands: ['update', 'check'] }
-    },
-    {
         name: 'issue',
         description: 'One or more issue keys, separated by commas, spaces or newlines, e.g. CI-42. Empty: keys are found in the pull request title, head branch and commit messages.',
         cli: { flag: 'string', commands: ['update'] }
@@ -2079,13 +1994,7 @@ const DECLARED = [
     },
     {
         name: 'jql',
-        description: 'Select the issues with a JQL query instead, e.g. project = CI AND fixVersion = "1.0". Pages are read up to max-issues.',
-        cli: { flag: 'string', commands: ['update'] }
-    },
-    {
-        name: 'max-issues',
-        description: 'The most issues one run may write. When the JQL query, the keys found in the pull request or commits, or the issue list name more, nothing is written and result is invalid.',
-        default: '100',
+        description: 'Select the issues with a JQL query instead, e.g. project = CI AND fixVersion = "1.0". All pages are read.',
         cli: { flag: 'string', commands: ['update'] }
     },
     { name: 'field', description: 'The field to set, by id (customfield_10314) or by name (Build Result).', cli: { flag: 'string', commands: ['update'] } },
@@ -2185,17 +2094,14 @@ const WRITTEN_KEY = /^[A-Za-z][A-Za-z0-9_]{1,49}-[1-9]\d{0,9}$/;
 function parseIssueKeyList(text) {
     const keys = [];
     const malformed = [];
-    const seen = new Set();
     for (const item of text.split(/[\s,;]+/)) {
         if (item === '')
             continue;
         const key = item.toUpperCase();
         if (!WRITTEN_KEY.test(item) || !ISSUE_KEY.test(key))
             malformed.push(item);
-        else if (!seen.has(key)) {
-            seen.add(key);
+        else if (!keys.includes(key))
             keys.push(key);
-        }
     }
     return { keys, malformed };
 }
@@ -2208,21 +2114,15 @@ function parseIssueKeyList(text) {
 
 /* harmony export */ __nccwpck_require__.d(__webpack_exports__, {
 /* harmony export */   $Y: () => (/* binding */ oauthAuthenticator),
-/* harmony export */   E6: () => (/* binding */ ANONYMOUS),
-/* harmony export */   Gs: () => (/* binding */ AUTH_MODE_NAMES),
 /* harmony export */   HM: () => (/* binding */ authenticatorFor),
 /* harmony export */   O6: () => (/* binding */ authSecrets)
 /* harmony export */ });
-/* unused harmony exports publicKeyFingerprint, sha1RefusedError, basicCredentials */
+/* unused harmony exports publicKeyFingerprint, basicCredentials */
 /* harmony import */ var node_crypto__WEBPACK_IMPORTED_MODULE_0__ = __nccwpck_require__(7598);
 /* harmony import */ var node_crypto__WEBPACK_IMPORTED_MODULE_0___default = /*#__PURE__*/__nccwpck_require__.n(node_crypto__WEBPACK_IMPORTED_MODULE_0__);
 /* harmony import */ var _oauth_sign_js__WEBPACK_IMPORTED_MODULE_1__ = __nccwpck_require__(7790);
-/* harmony import */ var _errors_js__WEBPACK_IMPORTED_MODULE_2__ = __nccwpck_require__(6353);
 
 
-
-/** Sends no Authorization header: endpoints that authenticate no one, such as Cloud's tenant_info. */
-const ANONYMOUS = { mode: 'none', authorize: () => ({}) };
 /**
  * The SHA-256 of a key's public half in DER (SubjectPublicKeyInfo), in hex: what
  * `openssl pkey -pubin -in public.pem -outform DER | sha256sum` prints for the key on the
@@ -2236,17 +2136,9 @@ function publicKeyFingerprint(privateKey) {
 function oauthAuthenticator(credentials, sources = _oauth_sign_js__WEBPACK_IMPORTED_MODULE_1__/* .systemSources */ .Ym) {
     let fingerprint;
     return {
-        mode: 'oauth',
         authorize: request => {
-            try {
-                const signed = (0,_oauth_sign_js__WEBPACK_IMPORTED_MODULE_1__/* .signRequest */ .zT)(request, credentials, sources);
-                return { header: signed.authorization, baseString: signed.baseString };
-            }
-            catch (thrown) {
-                if (thrown instanceof _oauth_sign_js__WEBPACK_IMPORTED_MODULE_1__/* .Sha1Refused */ .Il)
-                    throw sha1RefusedError(thrown);
-                throw thrown;
-            }
+            const signed = (0,_oauth_sign_js__WEBPACK_IMPORTED_MODULE_1__/* .signRequest */ .zT)(request, credentials, sources);
+            return { header: signed.authorization, baseString: signed.baseString };
         },
         // Worked out when asked: only a signature_invalid answer needs it.
         get fingerprint() {
@@ -2254,25 +2146,18 @@ function oauthAuthenticator(credentials, sources = _oauth_sign_js__WEBPACK_IMPOR
         }
     };
 }
-/** The SHA-1 refusal said by name, with the ways out; nothing was sent. */
-function sha1RefusedError(refused) {
-    return new _errors_js__WEBPACK_IMPORTED_MODULE_2__/* .JiraError */ .Dd('error', `This machine's OpenSSL refused to sign with RSA-SHA1, which Jira's OAuth 1.0a requires (${refused.opensslMessage}); nothing was sent. The system crypto policy forbids SHA-1 signatures, as RHEL 9's DEFAULT policy and its derivatives' do, and this Node.js uses the system OpenSSL.`, 'Run the step with a Node.js from nodejs.org (it bundles its own OpenSSL, which the policy does not bind), allow SHA-1 on the agent (update-crypto-policies --set DEFAULT:SHA1), or authenticate without RSA-SHA1: a personal access token or a service account (client-id and client-secret).');
-}
-/**
- * Builds the Authenticator for a configured mode that needs nothing from the network;
- * client credentials need a token source (tokens.ts) and are built by connect().
- */
+/** Builds the Authenticator for the configured mode. */
 function authenticatorFor(auth, sources = _oauth_sign_js__WEBPACK_IMPORTED_MODULE_1__/* .systemSources */ .Ym) {
     switch (auth.mode) {
         case 'oauth':
             return oauthAuthenticator({ consumerKey: auth.consumerKey, privateKey: auth.privateKey, token: auth.accessToken }, sources);
         case 'pat':
             // Data Center 8.14+ personal access tokens.
-            return { mode: 'pat', authorize: () => ({ header: `Bearer ${auth.personalAccessToken}` }) };
+            return { authorize: () => ({ header: `Bearer ${auth.personalAccessToken}` }) };
         case 'basic': {
             // Jira Cloud: the account's e-mail address and an API token.
             const header = `Basic ${basicCredentials(auth.user, auth.apiToken)}`;
-            return { mode: 'basic', authorize: () => ({ header }) };
+            return { authorize: () => ({ header }) };
         }
     }
 }
@@ -2289,23 +2174,13 @@ function authSecrets(auth) {
             return [auth.personalAccessToken];
         case 'basic':
             return [auth.apiToken, basicCredentials(auth.user, auth.apiToken)];
-        case 'client-credentials':
-            // The access tokens are secrets too, each added to the redactor as it arrives (tokens.ts).
-            return [auth.clientSecret];
     }
 }
-/** How a mode is named in messages. */
-const AUTH_MODE_NAMES = {
-    oauth: 'OAuth 1.0a',
-    pat: 'a personal access token',
-    basic: 'basic auth',
-    'client-credentials': 'OAuth 2.0 client credentials (service account)'
-};
 
 
 /***/ }),
 
-/***/ 2298:
+/***/ 8009:
 /***/ ((__unused_webpack_module, __webpack_exports__, __nccwpck_require__) => {
 
 
@@ -2316,134 +2191,7 @@ __nccwpck_require__.d(__webpack_exports__, {
 });
 
 // EXTERNAL MODULE: ./src/jira/auth.ts
-var jira_auth = __nccwpck_require__(108);
-// EXTERNAL MODULE: ./src/jira/gateway.ts
-var gateway = __nccwpck_require__(8242);
-;// CONCATENATED MODULE: ./src/jira/limiter.ts
-/**
- * An adaptive limit shared by every request of a client: Jira's rate limits (Cloud's burst
- * limit, Data Center's per-user limit) count the requests of the whole run, whoever schedules
- * them. Nothing is limited until Jira answers 429. Then every request waits until the time the
- * answer named, fewer go at once (the limit halves), and sends are spaced by the pace Jira was
- * accepting. After a run of answers without a 429, the limit rises and the spacing shrinks
- * again, one small step at a time.
- */
-/** The most requests in flight when nothing says less; the concurrency input stops at 16 too. */
-const MAX_IN_FLIGHT = 16;
-/** Answers without a 429 before the limit rises by one and the spacing shrinks a step. */
-const RISE_AFTER = 8;
-/** Each step up sends a twentieth faster; each 429 spaces sends half as far again. */
-const SPACING_SHRINK = 0.95;
-const SPACING_GROWTH = 1.5;
-/** Spacing is learnt from at most this much time: a 429 names the wait for one request, not a pace. */
-const MAX_SPACING_MS = 1000;
-/** How far back accepted requests are counted to learn the pace Jira allows. */
-const PACE_WINDOW_MS = 1000;
-class RateLimiter {
-    clock;
-    max;
-    limit;
-    inFlight = 0;
-    waiting = [];
-    /** No request is sent before this time: the latest Retry-After or X-RateLimit-Reset. */
-    notBefore = 0;
-    /** The earliest time the next request may be sent, given the spacing. */
-    nextSendAt = 0;
-    spacing = 0;
-    /** Slots taken so far; a 429 to a slot taken before the last lowering is already answered for. */
-    serial = 0;
-    loweredAtSerial = -1;
-    sinceLimited = 0;
-    limitedCount = 0;
-    lowest;
-    /** When recent accepted answers came, to learn the pace Jira allows. */
-    accepted = [];
-    constructor(clock, max = MAX_IN_FLIGHT) {
-        this.clock = clock;
-        this.max = max;
-        this.limit = max;
-        this.lowest = max;
-    }
-    get stats() {
-        return { limited: this.limitedCount, lowest: this.lowest, limit: this.limit, spacingMs: Math.round(this.spacing) };
-    }
-    /**
-     * Waits for a slot within the limit, for the time the last 429 named, and for its turn in the
-     * spacing. Rejects, holding nothing, when the signal aborts during the wait.
-     */
-    async acquire(signal) {
-        while (this.inFlight >= this.limit)
-            await new Promise(resolve => this.waiting.push(resolve));
-        this.inFlight++;
-        try {
-            // The time named may move on while waiting: another 429 arrived meanwhile.
-            for (let wait = this.notBefore - this.clock.now(); wait > 0; wait = this.notBefore - this.clock.now())
-                await this.clock.sleep(wait, signal);
-            if (this.spacing > 0) {
-                const now = this.clock.now();
-                const at = Math.max(now, this.nextSendAt);
-                this.nextSendAt = at + this.spacing;
-                if (at > now)
-                    await this.clock.sleep(at - now, signal);
-            }
-        }
-        catch (thrown) {
-            this.free();
-            throw thrown;
-        }
-        return { serial: this.serial++ };
-    }
-    /** Gives the slot back after an answer other than 429, or after a failure to get one. */
-    release(_slot) {
-        const now = this.clock.now();
-        this.accepted.push(now);
-        while (this.accepted.length > 0 && this.accepted[0] <= now - PACE_WINDOW_MS)
-            this.accepted.shift();
-        this.free();
-        if (++this.sinceLimited >= RISE_AFTER) {
-            this.sinceLimited = 0;
-            if (this.limit < this.max)
-                this.limit++;
-            this.spacing = this.spacing * SPACING_SHRINK < 1 ? 0 : this.spacing * SPACING_SHRINK;
-            this.wake();
-        }
-    }
-    /**
-     * Gives the slot back after a 429: nothing is sent before `retryAt`, and, once for all the
-     * requests already in flight when the first 429 came, the limit halves and sends are spaced.
-     */
-    limited(slot, retryAt) {
-        const now = this.clock.now();
-        this.limitedCount++;
-        this.sinceLimited = 0;
-        this.notBefore = Math.max(this.notBefore, retryAt);
-        if (slot.serial >= this.loweredAtSerial) {
-            this.limit = Math.max(1, Math.floor(Math.min(this.limit, this.inFlight) / 2));
-            this.lowest = Math.min(this.lowest, this.limit);
-            this.loweredAtSerial = this.serial;
-            // The pace Jira accepted over the last second, or the wait it named if that is shorter
-            // (Cloud's X-RateLimit-Reset names when the next request is welcome).
-            this.accepted = this.accepted.filter(at => at > now - PACE_WINDOW_MS);
-            const pace = PACE_WINDOW_MS / Math.max(1, this.accepted.length);
-            const learnt = Math.min(MAX_SPACING_MS, Math.max(1, retryAt - now), pace);
-            this.spacing = Math.min(MAX_SPACING_MS, Math.max(this.spacing * SPACING_GROWTH, learnt));
-            this.nextSendAt = Math.max(this.nextSendAt, this.notBefore);
-        }
-        this.free();
-    }
-    free() {
-        this.inFlight--;
-        this.wake();
-    }
-    /** Wakes every waiting request; each checks the limit again, so none goes over it (at most 16 wait). */
-    wake() {
-        if (this.inFlight >= this.limit)
-            return;
-        for (const resume of this.waiting.splice(0))
-            resume();
-    }
-}
-
+var auth = __nccwpck_require__(108);
 // EXTERNAL MODULE: ./src/jira/errors.ts
 var errors = __nccwpck_require__(6353);
 // EXTERNAL MODULE: ./src/jira/redact.ts
@@ -2545,8 +2293,6 @@ function oauthProblemAdvice(problem, words) {
     };
     return Object.hasOwn(advice, problem) ? advice[problem] : undefined;
 }
-/** Data Center's documented answer when basic auth is switched off. */
-const BASIC_DISABLED = /basic authentication has been disabled/i;
 /**
  * Classifies one Jira answer. Returns undefined when Jira did what was asked, and a
  * JiraError naming the failure and its remedy otherwise. Every answer is read, success
@@ -2557,7 +2303,7 @@ function diagnose(response, context = {}) {
     const { status, headers } = response;
     const { issueKey } = context;
     const redactor = context.redactor ?? new redact/* Redactor */.pO();
-    const words = context.words ?? jira_words/* ACTION_WORDS */.d;
+    const words = context.words ?? jira_words/* ACTION_WORDS */.dC;
     const loginReason = headers['x-seraph-loginreason']?.split(',')[0].trim();
     const userName = headers['x-ausername'];
     const details = { issueKey, status, loginReason };
@@ -2567,14 +2313,7 @@ function diagnose(response, context = {}) {
         const where = loginUrl ? ` at ${loginUrl}` : '';
         return new errors/* JiraError */.Dd('captcha', `Jira locked the account behind a CAPTCHA after too many failed logins (${deniedReason.split(';')[0] || 'AUTHENTICATION_DENIED'}); no request will succeed until it is cleared.`, `Log in once in a browser${where} and solve the CAPTCHA, or ask a Jira admin to reset the user's failed login count. Then check the credentials before running again.`, { ...details, loginUrl });
     }
-    const mode = context.credentials?.mode ?? 'oauth';
     const oauthProblem = findOAuthProblem(response);
-    if (oauthProblem && mode !== 'oauth' && mode !== 'none') {
-        // Jira's OAuth filter names a problem for any request it could not authenticate, OAuth or
-        // not (parameter_absent: no OAuth signature at all). The credentials sent were not OAuth.
-        const problem = redactor.excerpt(oauthProblem, 80);
-        return new errors/* JiraError */.Dd('unauthorized', `Jira did not accept ${credentialsNamed(mode)} (HTTP ${status}; its OAuth filter answered oauth_problem=${problem}, as it does for any request it could not authenticate).`, credentialsRemedy(context.credentials, words, status), { ...details, oauthProblem: problem });
-    }
     if (oauthProblem) {
         const problem = redactor.excerpt(oauthProblem, 80);
         const advice = oauthProblemAdvice(oauthProblem, words) ?? 'Jira named this OAuth problem; see its logs for more.';
@@ -2584,12 +2323,9 @@ function diagnose(response, context = {}) {
         const pinpointed = oauthProblem === 'signature_invalid' ? pinpointSignature(response, jiraBaseString, context, redactor, words) : undefined;
         return new errors/* JiraError */.Dd('unauthorized', reason, pinpointed ?? advice, { ...details, oauthProblem: problem, debug });
     }
-    const disabled = mode === 'basic' ? basicDisabled(response, context, redactor, words, details) : undefined;
-    if (disabled)
-        return disabled;
     if (loginReason === 'AUTHENTICATED_FAILED' || (userName === 'anonymous' && !context.anonymousExpected)) {
         const sign = loginReason === 'AUTHENTICATED_FAILED' ? 'X-Seraph-LoginReason: AUTHENTICATED_FAILED' : 'X-AUSERNAME: anonymous';
-        return new errors/* JiraError */.Dd('unauthorized', `Jira did not accept ${credentialsNamed(mode)} and answered as an anonymous user (HTTP ${status}, ${sign}), so what it says about the issue cannot be trusted.`, credentialsRemedy(context.credentials, words, status, loginReason), details);
+        return new errors/* JiraError */.Dd('unauthorized', `Jira did not accept the credentials and answered as an anonymous user (HTTP ${status}, ${sign}), so what it says about the issue cannot be trusted.`, `${words.checkCredentials} For OAuth, check that the access token was authorized and the application link allows user impersonation.`, details);
     }
     if (status >= 200 && status < 300)
         return undefined;
@@ -2605,7 +2341,7 @@ function diagnose(response, context = {}) {
         case 400:
             return new errors/* JiraError */.Dd('invalid', `Jira rejected the request (HTTP 400): ${message}.`, 'Fix the field or value it names.', details);
         case 401:
-            return new errors/* JiraError */.Dd('unauthorized', `Jira answered 401 Unauthorized: ${message}.`, credentialsRemedy(context.credentials, words, status, loginReason), details);
+            return new errors/* JiraError */.Dd('unauthorized', `Jira answered 401 Unauthorized: ${message}.`, words.checkCredentials, details);
         case 403:
             return new errors/* JiraError */.Dd('forbidden', `Jira answered 403 Forbidden: ${message}.`, 'The user the credentials act as lacks the permission (Edit Issues on the project), or this auth mode is disabled on the instance.', details);
         case 404:
@@ -2615,87 +2351,10 @@ function diagnose(response, context = {}) {
         case 410:
             return new errors/* JiraError */.Dd('error', `Jira answered 410 Gone: ${message}.`, 'This Jira no longer offers the endpoint.', details);
         case 429:
-            return rateLimited(response, redactor, words, details);
+            return new errors/* JiraError */.Dd('error', `Jira is rate limiting requests (HTTP 429${headers['retry-after'] ? `, Retry-After ${redactor.excerpt(headers['retry-after'], 40)}` : ''}).`, `Run fewer updates at once (${words.input('concurrency')}), or ask an admin to raise the limit for this user.`, details);
         default:
             return new errors/* JiraError */.Dd('error', `Jira answered HTTP ${status}: ${message}.`, status >= 500 ? 'Jira failed; try again later.' : '', details);
     }
-}
-/** How the credentials of a mode are named in a refusal. */
-function credentialsNamed(mode) {
-    switch (mode) {
-        case 'pat':
-            return 'the personal access token';
-        case 'basic':
-            return 'the user and API token (basic auth)';
-        case 'client-credentials':
-            return "the service account's access token (OAuth 2.0 client credentials)";
-        default:
-            return 'the credentials';
-    }
-}
-/** What to check for a refusal of the credentials actually sent. */
-function credentialsRemedy(sent, words, status, loginReason) {
-    const mode = sent?.mode ?? 'oauth';
-    switch (mode) {
-        case 'pat':
-            return `Check ${words.input('personal-access-token')}: it may have expired or been revoked (Profile → Personal Access Tokens), or belong to another Jira; personal access tokens need Data Center or Server 8.14 or later. ${words.checkCredentials}`;
-        case 'basic': {
-            const user = words.input('user');
-            const apiToken = words.input('api-token');
-            if (!sent?.cloud) {
-                return `Check ${user} and ${apiToken}${loginReason === 'AUTHENTICATED_FAILED' ? ' (Jira tried them and they failed; a few more failures lock the account behind a CAPTCHA)' : ''}. On Data Center a personal access token or a service account is the better choice. ${words.checkCredentials}`;
-            }
-            const gateway = sent.gateway
-                ? "Cloud's API gateway refused it too, so a scoped token is the less likely cause"
-                : `scoped tokens work only through Cloud's API gateway: set ${words.input('api-url')} to https://api.atlassian.com/ex/jira/{cloudId} (or leave it empty and this tool tries the gateway)`;
-            return `Check ${user} is the account's e-mail address. Two causes are likely for an API token on Jira Cloud (HTTP ${status}): the token is scoped (${gateway}); or it expired: API tokens created since December 2024 expire within a year. Create a new one at https://id.atlassian.com/manage-profile/security/api-tokens and update ${apiToken}.`;
-        }
-        case 'client-credentials':
-            return `The token endpoint issued the token, but Jira refused it: check the service account is active and may use this Jira${sent?.cloud ? ` (on Cloud, REST calls go through the API gateway: check ${words.input('api-url')} if it is set)` : ''}, and ${words.input('client-id')} is the credential of the service account meant. ${words.checkCredentials}`;
-        default:
-            return `${words.checkCredentials} For OAuth, check that the access token was authorized and the application link allows user impersonation.`;
-    }
-}
-/**
- * Basic auth switched off: Data Center's documented 403, or (reportedly Jira 11's default) a 401
- * with no Seraph reason, which means Jira tried no login at all, right token or not. Both come
- * as anonymous answers, so they are read before the anonymous fallback.
- */
-function basicDisabled(response, context, redactor, words, details) {
-    const message = response.status === 401 || response.status === 403 ? errorText(response, redactor) : '';
-    if (response.status === 403 && BASIC_DISABLED.test(message)) {
-        return new errors/* JiraError */.Dd('unauthorized', `Jira has basic authentication disabled: ${message.replace(/\.$/, '')}.`, basicDisabledRemedy(words), details);
-    }
-    if (response.status === 401 && !context.credentials?.cloud && details.loginReason === undefined) {
-        return new errors/* JiraError */.Dd('unauthorized', `Jira answered 401 Unauthorized to basic auth without trying the user and token (no X-Seraph-LoginReason): ${message}. Basic auth is most likely disabled on this Jira.`, basicDisabledRemedy(words), details);
-    }
-    return undefined;
-}
-function basicDisabledRemedy(words) {
-    return `Use a personal access token (${words.input('personal-access-token')}, Data Center 8.14+) or a service account (${words.input('client-id')} and ${words.input('client-secret')}) instead, or ask a Jira admin to allow basic auth for this user.`;
-}
-/** What Cloud's RateLimit-Reason values mean, for the message when retries ran out. */
-const RATE_LIMIT_REASONS = {
-    'jira-burst-based': 'too many requests in a short burst',
-    'jira-quota-tenant-based': "the site's hourly quota is used up",
-    'jira-quota-global-based': "Jira Cloud's global quota is used up",
-    'jira-per-issue-on-write': 'writes to one issue came too fast'
-};
-function rateLimited(response, redactor, words, details) {
-    const { headers } = response;
-    const reasonHeader = headers['ratelimit-reason']?.trim();
-    const reason = reasonHeader ? redactor.excerpt(reasonHeader, 60) : undefined;
-    const meaning = reasonHeader && Object.hasOwn(RATE_LIMIT_REASONS, reasonHeader) ? `: ${RATE_LIMIT_REASONS[reasonHeader]}` : '';
-    const waits = [
-        headers['retry-after'] ? `Retry-After ${redactor.excerpt(headers['retry-after'], 40)}` : undefined,
-        headers['x-ratelimit-reset'] ? `X-RateLimit-Reset ${redactor.excerpt(headers['x-ratelimit-reset'], 40)}` : undefined
-    ].filter(Boolean);
-    const remedy = reasonHeader === 'jira-per-issue-on-write'
-        ? 'Space out updates of the same issue (one run per build, not one per step).'
-        : reasonHeader?.startsWith('jira-quota')
-            ? `Wait for the quota to reset, run the step less often, or ask an admin about the site's limits; raising ${words.input('max-retries')} or ${words.input('timeout')} lets a run wait longer.`
-            : `Run fewer updates at once (${words.input('concurrency')}), raise ${words.input('max-retries')} or ${words.input('timeout')} to wait longer, or ask an admin to raise the limit for this user.`;
-    return new errors/* JiraError */.Dd('error', `Jira is rate limiting requests (HTTP 429${reason ? `, RateLimit-Reason ${reason}${meaning}` : ''}${waits.length > 0 ? `, ${waits.join(', ')}` : ''}) and retries ran out.`, remedy, details);
 }
 /**
  * Jira's REST API answers a missing issue with JSON errorMessages; anything else on a 404
@@ -2804,8 +2463,7 @@ function rawErrorText(response) {
         const parsed = JSON.parse(body);
         const parts = [];
         if (Array.isArray(parsed.errorMessages))
-            for (const message of parsed.errorMessages)
-                parts.push(String(message));
+            parts.push(...parsed.errorMessages.map(String));
         if (parsed.errors && typeof parsed.errors === 'object') {
             for (const [field, text] of Object.entries(parsed.errors))
                 parts.push(`${field}: ${String(text)}`);
@@ -2824,23 +2482,21 @@ function rawErrorText(response) {
     // Plain text, such as a proxy's or a WAF's page: its start, on one line (then cut and redacted).
     return body.replace(/\s+/g, ' ');
 }
-/** The title of an HTML page, first line only, or undefined for a body that is not HTML. */
+/**
+ * The title of an HTML page, whitespace collapsed, or undefined for a body that is not HTML.
+ * Whole: it is cut only after the boundary has redacted it (a cut first could leave part of a
+ * secret that no longer matches).
+ */
 function htmlTitle(body) {
     if (!/^\s*</.test(body))
         return undefined;
     const title = /<title[^>]*>([\s\S]*?)<\/title>/i.exec(body)?.[1];
-    return title === undefined ? 'untitled' : firstLine(title.replace(/\s+/g, ' '));
-}
-function firstLine(text) {
-    const line = text.trim().split('\n')[0].trim();
-    return line.length > 160 ? `${line.slice(0, 160)}…` : line;
+    return title === undefined ? 'untitled' : title.replace(/\s+/g, ' ').trim();
 }
 
-// EXTERNAL MODULE: ./src/jira/transport.ts + 4 modules
-var transport = __nccwpck_require__(6558);
+// EXTERNAL MODULE: ./src/jira/transport.ts + 6 modules
+var transport = __nccwpck_require__(8118);
 ;// CONCATENATED MODULE: ./src/jira/client.ts
-
-
 
 
 
@@ -2883,34 +2539,27 @@ class JiraClient {
     redactor;
     words;
     signal;
-    route;
-    limiter;
-    cloud;
-    urlInput;
-    /** `baseUrl` is jira-url, what people open; REST calls go where the context's route says. */
     constructor(baseUrl, auth, context) {
         this.baseUrl = baseUrl;
         this.auth = auth;
         this.transport = context.transport;
         this.retry = context.retry ?? retryPolicy(3, 60);
         this.redactor = context.redactor ?? new redact/* Redactor */.pO();
-        this.words = context.words ?? jira_words/* ACTION_WORDS */.d;
+        this.words = context.words ?? jira_words/* ACTION_WORDS */.dC;
         this.signal = context.signal;
-        this.route = context.route ?? (0,gateway/* fixedRoute */.g8)(baseUrl);
-        this.limiter = context.limiter ?? new RateLimiter(this.retry);
-        this.cloud = context.cloud ?? false;
-        this.urlInput = context.urlInput ?? 'jira-url';
     }
-    /** The full URL of a REST path as known now (context path or gateway included). */
+    /** The full URL of a path under the base URL (context path included). */
     url(path, query) {
-        return joinUrl(this.route.known, path, query);
+        const search = query && Object.keys(query).length > 0 ? `?${new URLSearchParams(query).toString()}` : '';
+        return `${this.baseUrl}${path}${search}`;
     }
     /**
      * Sends one request and returns Jira's answer, whatever it is, retrying what is safe and
      * transient within the policy. Every attempt is signed afresh: a reused nonce is refused.
-     * Every attempt passes the rate limiter. Network failures and the run's timeout throw JiraError.
+     * Network failures and the run's timeout throw JiraError.
      */
     async exchange(method, path, options) {
+        const url = this.url(path, options.query);
         const headers = { Accept: 'application/json' };
         let body;
         if (options.json !== undefined) {
@@ -2926,93 +2575,39 @@ class JiraClient {
         // idempotent, so a PUT that reached Jira before its answer was lost does no harm when sent
         // again. A token POST that did reach Jira is refused on retry as token_used, which says
         // to start the dance again: no state is left half-done.
-        let retries = 0;
-        let renewed = false;
-        let rerouted = false;
-        for (;;) {
+        for (let attempt = 0;; attempt++) {
             this.checkStopped();
             const remaining = retry.deadline - retry.now();
             if (remaining <= 0)
                 throw this.timedOut(options.issueKey);
-            const base = await this.route.base();
-            const url = joinUrl(base, path, options.query);
-            const slot = await this.takeSlot();
-            let signed;
+            const signed = this.auth.authorize({ method, url, form: options.form, oauthParams: options.oauthParams });
+            headers.Authorization = signed.header;
             let response;
             try {
-                signed = await this.auth.authorize({ method, url, form: options.form, oauthParams: options.oauthParams });
-                if (signed.header === undefined)
-                    delete headers.Authorization;
-                else
-                    headers.Authorization = signed.header;
-                response = await withDeadline(this.transport.send({ method, url, headers, body, signal: this.signal }), retry.deadline - retry.now());
+                response = await withDeadline(this.transport.send({ method, url, headers, body, signal: this.signal }), remaining);
             }
             catch (thrown) {
-                this.limiter.release(slot);
                 if (thrown instanceof DeadlinePassed)
                     throw this.timedOut(options.issueKey);
                 this.checkStopped();
-                if (thrown instanceof errors/* JiraError */.Dd || thrown instanceof errors/* Stopped */.C9)
-                    throw thrown;
-                // The gateway is api-url's, the token endpoint token-url's: the remedy names the input behind the URL.
-                const error = networkError(thrown, base, this.words, options.issueKey, base === this.baseUrl ? this.urlInput : 'api-url');
-                const delay = backoff(retries, retry);
-                if (retries < retry.maxRetries && isRetryableThrow(thrown) && retry.now() + delay < retry.deadline) {
-                    retries++;
-                    retry.onRetry?.(`${method} ${path}: ${error.reason} Retrying in ${formatDelay(delay)} (${retries} of ${retry.maxRetries}).`);
+                const error = networkError(thrown, this.baseUrl, this.words, options.issueKey);
+                const delay = backoff(attempt, retry);
+                if (attempt < retry.maxRetries && isRetryableThrow(thrown) && retry.now() + delay < retry.deadline) {
+                    retry.onRetry?.(`${method} ${path}: ${error.reason} Retrying in ${formatDelay(delay)} (${attempt + 1} of ${retry.maxRetries}).`);
                     await this.pause(delay);
                     continue;
                 }
                 throw error;
             }
-            // A CAPTCHA can come with any status; retrying it only deepens the lockout.
-            const captcha = response.headers['x-seraph-loginreason']?.includes('AUTHENTICATION_DENIED') === true;
-            if (response.status === 429 && !captcha) {
-                // Every request waits out the time named, and fewer go at once from now on.
-                const delay = retryDelay(response, retries, retry);
-                this.limiter.limited(slot, retry.now() + delay);
-                if (retries < retry.maxRetries && retry.now() + delay < retry.deadline) {
-                    retries++;
-                    const reason = response.headers['ratelimit-reason'] ? `, ${this.redactor.excerpt(response.headers['ratelimit-reason'], 60)}` : '';
-                    retry.onRetry?.(`${method} ${path}: HTTP 429${reason}. Retrying in ${formatDelay(delay)} (${retries} of ${retry.maxRetries}), with fewer requests at once.`);
-                    continue;
-                }
-                return { response, baseString: signed.baseString, url };
-            }
-            this.limiter.release(slot);
-            if (response.status === 401 && !captcha) {
-                // A client-credentials token that expired during the run: one new token, one more try.
-                if (!renewed && this.auth.renew?.(response, signed)) {
-                    renewed = true;
-                    retry.onRetry?.(`${method} ${path}: HTTP 401 to the access token; asking for a new one and sending the request again.`);
-                    continue;
-                }
-                // Cloud with basic auth: a scoped API token works only through the API gateway.
-                if (!rerouted && this.route.afterUnauthorized && (await this.route.afterUnauthorized(base)) !== undefined) {
-                    rerouted = true;
-                    continue;
-                }
-            }
-            if (retries < retry.maxRetries && !captcha && RETRYABLE_STATUSES.has(response.status)) {
-                const delay = retryDelay(response, retries, retry);
+            if (attempt < retry.maxRetries && isRetryableResponse(response)) {
+                const delay = retryDelay(response, attempt, retry);
                 if (retry.now() + delay < retry.deadline) {
-                    retries++;
-                    retry.onRetry?.(`${method} ${path}: HTTP ${response.status}. Retrying in ${formatDelay(delay)} (${retries} of ${retry.maxRetries}).`);
+                    retry.onRetry?.(`${method} ${path}: HTTP ${response.status}. Retrying in ${formatDelay(delay)} (${attempt + 1} of ${retry.maxRetries}).`);
                     await this.pause(delay);
                     continue;
                 }
             }
-            return { response, baseString: signed.baseString, url };
-        }
-    }
-    /** A slot from the rate limiter; a stop while waiting for one throws Stopped. */
-    async takeSlot() {
-        try {
-            return await this.limiter.acquire(this.signal);
-        }
-        catch (thrown) {
-            this.checkStopped();
-            throw thrown;
+            return { response, baseString: signed.baseString };
         }
     }
     /** Throws Stopped once the run's signal has aborted: nothing more is sent. */
@@ -3039,12 +2634,8 @@ class JiraClient {
     async json(method, path, options = {}, shape) {
         const response = await this.answer(method, path, options);
         const value = parseJson(response, this.url(path), this.redactor, this.words, options.issueKey);
-        if (shape && value !== undefined) {
-            // A shape that names the place an answer departs from it says so; one that cannot, says what it expected.
-            const mismatch = shape.mismatch ? shape.mismatch(value) : shape.is(value) ? undefined : `the answer is not ${shape.name}`;
-            if (mismatch !== undefined) {
-                throw new errors/* JiraError */.Dd('error', `${method} ${this.url(path)} answered an unexpected shape: ${this.redactor.excerpt(mismatch)}.`, `Check ${this.words.input('jira-url')} points at Jira itself and not at a proxy or another service.`, { issueKey: options.issueKey, status: response.status });
-            }
+        if (shape && value !== undefined && !shape.is(value)) {
+            throw new errors/* JiraError */.Dd('error', `Jira answered ${method} ${this.url(path)} with an unexpected shape (expected ${shape.name}).`, `Check ${this.words.input('jira-url')} points at Jira itself and not at a proxy or another service.`, { issueKey: options.issueKey, status: response.status });
         }
         return value;
     }
@@ -3053,31 +2644,18 @@ class JiraClient {
      * diagnosed JiraError otherwise.
      */
     async answer(method, path, options = {}) {
-        const { response, baseString, url } = await this.exchange(method, path, options);
+        const { response, baseString } = await this.exchange(method, path, options);
         const failure = diagnose(response, {
             issueKey: options.issueKey,
             anonymousExpected: options.anonymousExpected,
             redactor: this.redactor,
             words: this.words,
-            credentials: { mode: this.auth.mode, cloud: this.cloud, gateway: this.route.triedGateway === true },
-            signed: { url, baseUrl: this.baseUrl, baseString, fingerprint: () => this.auth.fingerprint }
+            signed: { url: this.url(path, options.query), baseUrl: this.baseUrl, baseString, fingerprint: () => this.auth.fingerprint }
         });
         if (failure)
             throw failure;
         return response;
     }
-    /**
-     * Sends one request and returns the answer undiagnosed (retries included): for endpoints
-     * that are not Jira's REST API, such as an OAuth 2.0 token endpoint.
-     */
-    async send(method, path, options = {}) {
-        return (await this.exchange(method, path, options)).response;
-    }
-}
-/** A path and query under a base URL. */
-function joinUrl(base, path, query) {
-    const search = query && Object.keys(query).length > 0 ? `?${new URLSearchParams(query).toString()}` : '';
-    return `${base}${path}${search}`;
 }
 /** Sleeps, or rejects as soon as the signal aborts. */
 function abortableSleep(ms, signal) {
@@ -3107,6 +2685,12 @@ function withDeadline(promise, ms) {
         timer.unref();
     });
     return Promise.race([promise, deadline]).finally(() => clearTimeout(timer));
+}
+function isRetryableResponse(response) {
+    // A CAPTCHA can come with any status; retrying it only deepens the lockout.
+    if (response.headers['x-seraph-loginreason']?.includes('AUTHENTICATION_DENIED'))
+        return false;
+    return RETRYABLE_STATUSES.has(response.status);
 }
 function isRetryableThrow(thrown) {
     const code = (0,errors/* codeOf */.$N)(thrown) ?? '';
@@ -3159,13 +2743,13 @@ const TLS_CODES = new Set([
     'ERR_TLS_CERT_ALTNAME_INVALID'
 ]);
 /** Turns a transport failure into a JiraError, by its code only: library messages may carry headers. */
-function networkError(thrown, baseUrl, words = jira_words/* ACTION_WORDS */.d, issueKey, urlInput = 'jira-url') {
+function networkError(thrown, baseUrl, words = jira_words/* ACTION_WORDS */.dC, issueKey) {
     const code = (0,errors/* codeOf */.$N)(thrown);
     if (code && TLS_CODES.has(code)) {
         return new errors/* JiraError */.Dd('network', `The TLS certificate of ${baseUrl} could not be verified (${code}).`, `If Jira uses an internal CA, pass its certificate in PEM as ${words.input('ca-certificate')}, or point NODE_EXTRA_CA_CERTS at the file. Certificate checks cannot be turned off.`, { issueKey });
     }
     if (code === 'ERR_BODY_TOO_LARGE') {
-        return new errors/* JiraError */.Dd('error', `Jira's answer from ${baseUrl} was cut off: it is larger than ${transport/* MAX_BODY_BYTES */.YK / 1024 / 1024} MiB, far more than any answer this tool asks for.`, `Check ${words.input(urlInput)} points at Jira itself; a proxy or another service answered.`, { issueKey });
+        return new errors/* JiraError */.Dd('error', `Jira's answer from ${baseUrl} was cut off: it is larger than ${transport/* MAX_BODY_BYTES */.YK / 1024 / 1024} MiB, far more than any answer this tool asks for.`, `Check ${words.input('jira-url')} points at Jira itself; a proxy or another service answered.`, { issueKey });
     }
     const reasons = {
         ECONNREFUSED: 'connection refused',
@@ -3179,185 +2763,30 @@ function networkError(thrown, baseUrl, words = jira_words/* ACTION_WORDS */.d, i
     };
     const timedOut = thrown instanceof Error && /timeout/i.test(thrown.message);
     const reason = code ? (reasons[code] ?? code) : timedOut ? 'timed out' : 'the connection failed';
-    return new errors/* JiraError */.Dd('network', `Could not reach Jira at ${baseUrl}: ${reason}.`, `Check ${words.input(urlInput)}, and that this machine can reach Jira (a proxy needs HTTPS_PROXY; a self-hosted runner or agent may need to be inside the firewall).`, { issueKey });
-}
-
-;// CONCATENATED MODULE: ./src/jira/tokens.ts
-
-
-/** The error codes of RFC 6749 §5.2 that say the client itself is refused: nothing more is worth sending. */
-const CLIENT_REFUSED = new Set(['invalid_client', 'unauthorized_client', 'unsupported_grant_type', 'invalid_grant']);
-/**
- * An Authenticator that sends `Authorization: Bearer <token>`, asking the token endpoint once
- * and sharing the answer with every concurrent request. A token is asked again when its
- * expires_in has (almost) run out, or when Jira answers 401 to it; a refused client is
- * remembered, so nothing more is sent.
- */
-function clientCredentialsAuthenticator(config, deps) {
-    let current;
-    let pending;
-    let refused;
-    let issued = 0;
-    const fetchToken = async () => {
-        const form = { grant_type: 'client_credentials', client_id: config.clientId, client_secret: config.clientSecret };
-        if (config.scope)
-            form.scope = config.scope;
-        if (config.audience)
-            form.audience = config.audience;
-        const askedAt = deps.now();
-        const response = await deps.tokenClient.send('POST', '', { form });
-        const token = readToken(response, config, deps.tokenClient, askedAt);
-        issued++;
-        deps.onToken(token.accessToken);
-        return token;
-    };
-    const token = async () => {
-        if (refused)
-            throw refused;
-        if (current && deps.now() < current.renewAt)
-            return current;
-        pending ??= fetchToken()
-            .then(fresh => (current = fresh))
-            .catch((thrown) => {
-            if (thrown instanceof errors/* JiraError */.Dd && (thrown.kind === 'unauthorized' || thrown.kind === 'wrong-url'))
-                refused = thrown;
-            throw thrown;
-        })
-            .finally(() => (pending = undefined));
-        return pending;
-    };
-    return {
-        mode: 'client-credentials',
-        get issued() {
-            return issued;
-        },
-        async authorize() {
-            return { header: `Bearer ${(await token()).accessToken}` };
-        },
-        renew(response, sent) {
-            if (response.status !== 401 || refused)
-                return false;
-            // A 401 to the token in use: it expired or was revoked early. Requests that got a 401 to
-            // an older token just take the newer one; only the first asks for it.
-            if (current && sent.header === `Bearer ${current.accessToken}`)
-                current = undefined;
-            return true;
-        }
-    };
-}
-/** The access token from the token endpoint's answer, or the failure it names, with the inputs to check. */
-function readToken(response, config, client, askedAt) {
-    const { words, redactor } = client;
-    const clientInputs = `${words.input('client-id')} and ${words.input('client-secret')}`;
-    let body = {};
-    try {
-        const parsed = JSON.parse(response.body);
-        if (parsed !== null && typeof parsed === 'object' && !Array.isArray(parsed))
-            body = parsed;
-    }
-    catch {
-        // not JSON: said below
-    }
-    const details = { status: response.status };
-    const accessToken = body.access_token;
-    if (response.status >= 200 && response.status < 300 && typeof accessToken === 'string' && /^[\x21-\x7e]+$/.test(accessToken)) {
-        const expiresIn = Number(body.expires_in);
-        // Asked again a little before the end (a tenth of the lifetime, a minute at most), so no
-        // request is sent with a token about to expire on the way.
-        const lifetime = Number.isFinite(expiresIn) && expiresIn > 0 ? expiresIn * 1000 : Number.POSITIVE_INFINITY;
-        return { accessToken, renewAt: askedAt + lifetime - Math.min(60_000, lifetime / 10) };
-    }
-    const error = typeof body.error === 'string' ? redactor.excerpt(body.error, 60) : undefined;
-    const description = typeof body.error_description === 'string' ? `: ${redactor.excerpt(body.error_description, 200)}` : '';
-    const where = redactor.excerpt(config.tokenUrl, 200);
-    if (error !== undefined && CLIENT_REFUSED.has(error)) {
-        return refuse('unauthorized', `The token endpoint ${where} refused the client (${error}${description}).`, `Check ${clientInputs}: they are the client id and secret of the service account's OAuth 2.0 credential (Data Center: Administration → Service accounts; Cloud: admin.atlassian.com → Directory → Service accounts → Credentials). A secret that was rotated or a credential that was deleted is refused. Check ${words.input('token-url')} too if it is set.`, details);
-    }
-    if (error === 'invalid_scope') {
-        return refuse('unauthorized', `The token endpoint ${where} refused the scope "${redactor.excerpt(config.scope ?? '', 80)}" (invalid_scope${description}).`, `Set ${words.input('scope')} to scopes the service account's credential has (Data Center: WRITE, or READ WRITE), or leave it empty.`, details);
-    }
-    if (error !== undefined)
-        return refuse('error', `The token endpoint ${where} answered HTTP ${response.status}: ${error}${description}.`, '', details);
-    if (response.status === 404 || response.status === 405 || (response.status < 300 && accessToken === undefined)) {
-        return refuse('wrong-url', `${where} is not an OAuth 2.0 token endpoint: it answered HTTP ${response.status} without an access token.`, `Data Center serves {jira-url}/rest/oauth2/latest/token on versions with service accounts; Cloud's is https://auth.atlassian.com/oauth/token. Set ${words.input('token-url')} to the right one, or use another way to authenticate on an older Jira.`, details);
-    }
-    return refuse('error', `The token endpoint ${where} answered HTTP ${response.status} without an access token: ${errorText(response, redactor)}.`, response.status >= 500 ? 'It failed; try again later.' : `Check ${words.input('token-url')} points at the token endpoint, not at a proxy or a login page.`, details);
-}
-function refuse(kind, reason, remedy, details) {
-    throw new errors/* JiraError */.Dd(kind, reason, remedy, details);
+    return new errors/* JiraError */.Dd('network', `Could not reach Jira at ${baseUrl}: ${reason}.`, `Check ${words.input('jira-url')}, and that this machine can reach Jira (a proxy needs HTTPS_PROXY; a self-hosted runner or agent may need to be inside the firewall).`, { issueKey });
 }
 
 ;// CONCATENATED MODULE: ./src/jira/connect.ts
 
 
 
-
-
-
-/**
- * A client for the configured way to authenticate: client credentials get their token source,
- * Cloud gets its gateway when the credentials need it, and every request of the client passes
- * one rate limiter.
- */
+/** A client for the configured way to authenticate. */
 function connect(endpoint, connection, onRetry) {
-    const redactor = connection.redactor ?? new redact/* Redactor */.pO((0,jira_auth/* authSecrets */.O6)(endpoint.auth));
-    const retry = connection.retry ?? retryPolicy(endpoint.maxRetries, endpoint.timeoutSeconds, onRetry);
-    const wired = { ...connection, redactor, retry };
-    const { auth } = endpoint;
-    let authenticator;
-    if (auth.mode === 'client-credentials') {
-        // The token endpoint is not Jira's REST API: its own client, no Authorization, no route.
-        const tokenClient = clientFor({ ...endpoint, jiraUrl: auth.tokenUrl, apiUrl: undefined }, jira_auth/* ANONYMOUS */.E6, wired, undefined, undefined, 'token-url');
-        authenticator = clientCredentialsAuthenticator(auth, {
-            tokenClient,
-            now: retry.now,
-            onToken: token => {
-                for (const form of redactor.add(token))
-                    connection.mask?.(form);
-            }
-        });
-    }
-    else {
-        authenticator = (0,jira_auth/* authenticatorFor */.HM)(auth, connection.sources);
-    }
-    return clientFor(endpoint, authenticator, wired, onRetry, routeFor(endpoint, authenticator, wired, onRetry));
-}
-/**
- * Where REST calls go: api-url when given; on Cloud with a service account, the gateway from the
- * start; on Cloud with basic auth, the site, and the gateway once the site answers 401.
- */
-function routeFor(endpoint, authenticator, connection, onRetry) {
-    if (endpoint.apiUrl)
-        return (0,gateway/* fixedRoute */.g8)(endpoint.apiUrl);
-    if (!endpoint.cloud)
-        return (0,gateway/* fixedRoute */.g8)(endpoint.jiraUrl);
-    const origin = connection.gatewayOrigin ?? gateway/* GATEWAY_ORIGIN */.S;
-    const discover = () => (0,gateway/* discoverGateway */.ec)(clientFor({ ...endpoint, apiUrl: undefined }, jira_auth/* ANONYMOUS */.E6, connection), origin);
-    if (authenticator.mode === 'client-credentials')
-        return (0,gateway/* gatewayRoute */.qD)(endpoint.jiraUrl, discover);
-    if (authenticator.mode === 'basic') {
-        const apiUrl = connection.words?.input('api-url') ?? 'the api-url input';
-        return (0,gateway/* siteThenGatewayRoute */.Yi)(endpoint.jiraUrl, discover, gateway => (onRetry ?? connection.retry?.onRetry)?.(`${endpoint.jiraUrl} answered 401 to the API token; trying Cloud's API gateway ${gateway}, where scoped API tokens work. Set ${apiUrl} to it to go there directly.`));
-    }
-    return (0,gateway/* fixedRoute */.g8)(endpoint.jiraUrl);
+    const authenticator = (0,auth/* authenticatorFor */.HM)(endpoint.auth, connection.sources);
+    return clientFor(endpoint, authenticator, { ...connection, redactor: connection.redactor ?? new redact/* Redactor */.pO((0,auth/* authSecrets */.O6)(endpoint.auth)) }, onRetry);
 }
 /**
  * The one wiring of the Jira client, for any authenticator (the OAuth dance signs with the
  * consumer and the request token): the retry policy within the run's time limit, a redactor,
- * the front end's words, the run's stop signal, and a rate limiter of its own.
+ * the front end's words, and the run's stop signal.
  */
-function clientFor(limits, authenticator, connection, onRetry, route, urlInput) {
-    const retry = connection.retry ?? retryPolicy(limits.maxRetries, limits.timeoutSeconds, onRetry);
+function clientFor(limits, authenticator, connection, onRetry) {
     return new JiraClient(limits.jiraUrl, authenticator, {
         transport: connection.transport,
-        retry,
+        retry: connection.retry ?? retryPolicy(limits.maxRetries, limits.timeoutSeconds, onRetry),
         redactor: connection.redactor ?? new redact/* Redactor */.pO(),
         words: connection.words,
-        signal: connection.signal,
-        route,
-        limiter: new RateLimiter(retry),
-        cloud: limits.cloud,
-        urlInput
+        signal: connection.signal
     });
 }
 
@@ -3453,334 +2882,1334 @@ function asJiraError(thrown, issueKey) {
 
 /***/ }),
 
-/***/ 8242:
-/***/ ((__unused_webpack_module, __webpack_exports__, __nccwpck_require__) => {
-
-/* harmony export */ __nccwpck_require__.d(__webpack_exports__, {
-/* harmony export */   P9: () => (/* binding */ isCloudSite),
-/* harmony export */   S: () => (/* binding */ GATEWAY_ORIGIN),
-/* harmony export */   Yi: () => (/* binding */ siteThenGatewayRoute),
-/* harmony export */   ec: () => (/* binding */ discoverGateway),
-/* harmony export */   g8: () => (/* binding */ fixedRoute),
-/* harmony export */   qD: () => (/* binding */ gatewayRoute)
-/* harmony export */ });
-/* unused harmony export gatewayUrl */
-/* harmony import */ var _errors_js__WEBPACK_IMPORTED_MODULE_0__ = __nccwpck_require__(6353);
-
-/** Atlassian's API gateway. */
-const GATEWAY_ORIGIN = 'https://api.atlassian.com';
-/** The base URL of a Cloud site's REST API through the gateway. */
-function gatewayUrl(cloudId, origin = GATEWAY_ORIGIN) {
-    return `${origin}/ex/jira/${cloudId}`;
-}
-/** Whether a jira-url is a Jira Cloud site (Atlassian's own host names for sites). */
-function isCloudSite(jiraUrl) {
-    try {
-        return /\.(atlassian\.net|jira\.com|jira-dev\.com)$/i.test(new URL(jiraUrl).hostname);
-    }
-    catch {
-        return false;
-    }
-}
-/** Always the same base: jira-url, or the api-url the user gave. */
-function fixedRoute(base) {
-    return { known: base, base: () => Promise.resolve(base) };
-}
-const TENANT_INFO = {
-    name: 'an object with a cloudId',
-    is: (value) => typeof value === 'object' && value !== null && !Array.isArray(value)
-};
-/**
- * Learns a Cloud site's gateway URL from `{site}/_edge/tenant_info` (no credentials needed).
- * Throws a JiraError naming api-url when the site does not say.
- */
-async function discoverGateway(siteClient, origin = GATEWAY_ORIGIN) {
-    const site = siteClient.baseUrl;
-    const setIt = `Set ${siteClient.words.input('api-url')} to ${gatewayUrl('{cloudId}', origin)}, with the cloudId ${site}/_edge/tenant_info shows in a browser.`;
-    let info;
-    try {
-        info = await siteClient.json('GET', '/_edge/tenant_info', { anonymousExpected: true }, TENANT_INFO);
-    }
-    catch (thrown) {
-        if (!(thrown instanceof _errors_js__WEBPACK_IMPORTED_MODULE_0__/* .JiraError */ .Dd) || thrown.kind === 'network')
-            throw thrown;
-        throw new _errors_js__WEBPACK_IMPORTED_MODULE_0__/* .JiraError */ .Dd('wrong-url', `Could not learn the cloudId of ${site} for Cloud's API gateway: ${thrown.reason}`, setIt, thrown.details);
-    }
-    const cloudId = info?.cloudId;
-    // It goes into every URL: a UUID, nothing else.
-    if (typeof cloudId !== 'string' || !/^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i.test(cloudId)) {
-        throw new _errors_js__WEBPACK_IMPORTED_MODULE_0__/* .JiraError */ .Dd('wrong-url', `${site}/_edge/tenant_info did not name a cloudId, so ${site} does not look like a Jira Cloud site.`, setIt);
-    }
-    return gatewayUrl(cloudId.toLowerCase(), origin);
-}
-/** Through the gateway from the first call: Cloud service accounts. */
-function gatewayRoute(site, discover) {
-    let known = site;
-    let found;
-    return {
-        get known() {
-            return known;
-        },
-        base: () => (found ??= discover().then(url => (known = url))),
-        triedGateway: true
-    };
-}
-/**
- * The site first, and the gateway once the site answers 401: Cloud with basic auth, where the
- * API token may be a scoped one. The switch happens once and holds for the rest of the run.
- */
-function siteThenGatewayRoute(site, discover, onSwitch) {
-    let current = Promise.resolve(site);
-    let known = site;
-    let switched = false;
-    return {
-        get known() {
-            return known;
-        },
-        base: () => current,
-        get triedGateway() {
-            return switched;
-        },
-        afterUnauthorized(sentTo) {
-            if (sentTo !== site)
-                return Promise.resolve(undefined);
-            if (!switched) {
-                switched = true;
-                // A site whose cloudId cannot be learnt stays the route; its 401 is explained as it is.
-                current = discover().then(url => {
-                    known = url;
-                    onSwitch(url);
-                    return url;
-                }, () => site);
-            }
-            return current.then(url => (url === site ? undefined : url));
-        }
-    };
-}
-
-
-/***/ }),
-
 /***/ 7103:
 /***/ ((__unused_webpack_module, __webpack_exports__, __nccwpck_require__) => {
 
 /* harmony export */ __nccwpck_require__.d(__webpack_exports__, {
-/* harmony export */   pO: () => (/* binding */ Redactor)
+/* harmony export */   pO: () => (/* binding */ Redactor),
+/* harmony export */   sD: () => (/* binding */ redactorFor)
 /* harmony export */ });
-/* unused harmony exports percentEncode, derivedForms, EXCERPT_CHARS */
-/**
- * The one redaction step for text that came from Jira or the network. Proxies, WAFs and error
- * pages echo requests back, Authorization header included, and Jira's own signature_invalid
- * answer carries the token percent-encoded twice; a log masks only the raw values it was told.
- */
+/* unused harmony exports percentEncode, SECRET_RUN, TOKEN_RUN, EXCERPT_CHARS, REDACTED, cap */
+/* harmony import */ var _auth_js__WEBPACK_IMPORTED_MODULE_0__ = __nccwpck_require__(108);
+
 /** Percent-encoding of RFC 3986 (what OAuth and Jira's base string use). */
 function percentEncode(text) {
     return encodeURIComponent(text).replace(/[!'()*]/g, c => `%${c.charCodeAt(0).toString(16).toUpperCase()}`);
 }
+/** How many consecutive characters of a secret count as the secret showing. */
+const SECRET_RUN = 12;
+/** Runs of token characters this long are elided from Jira's text, secret or not. */
+const TOKEN_RUN = 32;
+/** How much of an answer an error message quotes at most. */
+const EXCERPT_CHARS = 300;
+/** The most of one text the boundary reads: no display of 4 KiB can come from more. */
+const MAX_INPUT_CHARS = 64 * 1024;
+/** Rounds of decoding at most (each undoes one layer: %2541 → %41 → A). */
+const MAX_DECODE_ROUNDS = 8;
+/** What stands in for a secret. */
+const REDACTED = '***';
+// Every HTML5 named character reference whose value is ASCII (from the WHATWG list; letters and
+// digits have none but "fjlig"), plus the no-break space. Secrets are ASCII (the input parser
+// refuses others), so no other named reference can hide one; the rest are shown as written.
+const NAMED_ENTITIES = {
+    Tab: '\t',
+    NewLine: '\n',
+    excl: '!',
+    quot: '"',
+    QUOT: '"',
+    num: '#',
+    dollar: '$',
+    percnt: '%',
+    amp: '&',
+    AMP: '&',
+    apos: "'",
+    lpar: '(',
+    rpar: ')',
+    ast: '*',
+    midast: '*',
+    plus: '+',
+    comma: ',',
+    period: '.',
+    sol: '/',
+    colon: ':',
+    semi: ';',
+    lt: '<',
+    LT: '<',
+    equals: '=',
+    gt: '>',
+    GT: '>',
+    quest: '?',
+    commat: '@',
+    lsqb: '[',
+    lbrack: '[',
+    bsol: '\\',
+    rsqb: ']',
+    rbrack: ']',
+    Hat: '^',
+    lowbar: '_',
+    UnderBar: '_',
+    grave: '`',
+    DiacriticalGrave: '`',
+    lcub: '{',
+    lbrace: '{',
+    verbar: '|',
+    vert: '|',
+    VerticalLine: '|',
+    rcub: '}',
+    rbrace: '}',
+    nbsp: '\u00a0',
+    NonBreakingSpace: '\u00a0',
+    fjlig: 'fj'
+};
+// Browsers also read these legacy references without the semicolon.
+const LEGACY_ENTITY = /&(amp|AMP|lt|LT|gt|GT|quot|QUOT|nbsp)(?![A-Za-z0-9;])/y;
+const NAMED_ENTITY = /&([A-Za-z]{2,16});/y;
+const NUMERIC_ENTITY = /&#(?:[xX]([0-9A-Fa-f]{1,6})|([0-9]{1,7}));?/y;
+const PERCENT_BYTE = /%([0-9A-Fa-f]{2})/y;
+const BACKSLASH_ESCAPE = /\\(?:u\{([0-9A-Fa-f]{1,6})\}|u([0-9A-Fa-f]{4})|x([0-9A-Fa-f]{2})|([/\\"'nrtbf]))/y;
+// ANSI escape sequences: CSI (ESC [ or U+009B … final byte), OSC (ESC ] … BEL or ST), and the
+// two-character ones; a terminal would act on them, and they can split a secret.
+const ANSI = /(?:\u001b\[|\u009b)[0-?]*[ -/]*[@-~]|\u001b\][^\u0007\u001b]*(?:\u0007|\u001b\\)?|\u001b[@-Z\\-_]/y;
+const SIMPLE_ESCAPES = { '/': '/', '\\': '\\', '"': '"', "'": "'", n: '\n', r: '\r', t: '\t', b: '\b', f: '\f' };
+function mappedOf(text) {
+    const units = text.split('');
+    return { units, starts: units.map((_, i) => i), ends: units.map((_, i) => i + 1) };
+}
 /**
- * Every form in which this tool itself may have sent a secret, so every form an echo can
- * carry: raw, percent-encoded once and twice (lower-case hex too), and form-encoded.
+ * Undoes, repeatedly, every encoding an echo may wear: percent-encoding (either case), JSON and
+ * JavaScript backslash escapes (\u0070, \x70, \/), HTML character references (named and
+ * numeric); and drops ANSI escape sequences. Each decoded unit keeps its original span.
  */
-function derivedForms(secret) {
+function decodeMapped(text) {
+    let mapped = mappedOf(text);
+    for (let round = 0; round < MAX_DECODE_ROUNDS; round++) {
+        const next = decodeOnce(mapped);
+        if (next.units.length === mapped.units.length && next.units.every((unit, i) => unit === mapped.units[i]))
+            break;
+        mapped = next;
+    }
+    return mapped;
+}
+function decodeOnce(mapped) {
+    const text = mapped.units.join('');
+    const out = { units: [], starts: [], ends: [] };
+    const push = (value, from, to) => {
+        const start = mapped.starts[from];
+        const end = mapped.ends[to - 1];
+        for (const unit of value.split('')) {
+            out.units.push(unit);
+            out.starts.push(start);
+            out.ends.push(end);
+        }
+    };
+    const at = (pattern, i) => {
+        pattern.lastIndex = i;
+        return pattern.exec(text);
+    };
+    let i = 0;
+    while (i < text.length) {
+        const c = text[i];
+        let match = null;
+        if (c === '%' && (match = at(PERCENT_BYTE, i))) {
+            const taken = percentSequence(text, i);
+            if (taken) {
+                push(taken.value, i, i + taken.length);
+                i += taken.length;
+                continue;
+            }
+        }
+        else if (c === '\\' && (match = at(BACKSLASH_ESCAPE, i))) {
+            const [whole, braced, u4, x2, simple] = match;
+            const code = braced ?? u4 ?? x2;
+            const value = code !== undefined ? codePointText(parseInt(code, 16)) : SIMPLE_ESCAPES[simple];
+            if (value !== undefined) {
+                push(value, i, i + whole.length);
+                i += whole.length;
+                continue;
+            }
+        }
+        else if (c === '&') {
+            const numeric = at(NUMERIC_ENTITY, i);
+            const value = numeric
+                ? codePointText(numeric[1] !== undefined ? parseInt(numeric[1], 16) : parseInt(numeric[2], 10))
+                : (match = at(NAMED_ENTITY, i)) && Object.hasOwn(NAMED_ENTITIES, match[1])
+                    ? NAMED_ENTITIES[match[1]]
+                    : (match = at(LEGACY_ENTITY, i))
+                        ? NAMED_ENTITIES[match[1]]
+                        : undefined;
+            const length = numeric?.[0].length ?? match?.[0].length ?? 0;
+            if (value !== undefined && length > 0) {
+                push(value, i, i + length);
+                i += length;
+                continue;
+            }
+        }
+        else if ((c === '\u001b' || c === '\u009b') && (match = at(ANSI, i))) {
+            i += match[0].length;
+            continue;
+        }
+        push(c, i, i + 1);
+        i++;
+    }
+    return out;
+}
+/** One UTF-8 character written as %XX bytes at `i`, decoded; undefined when the bytes are not one. */
+function percentSequence(text, i) {
+    const byteAt = (k) => {
+        PERCENT_BYTE.lastIndex = i + 3 * k;
+        const match = PERCENT_BYTE.exec(text);
+        return match ? parseInt(match[1], 16) : undefined;
+    };
+    const lead = byteAt(0) ?? 0;
+    const size = lead < 0x80 ? 1 : lead >= 0xc2 && lead <= 0xdf ? 2 : lead >= 0xe0 && lead <= 0xef ? 3 : lead >= 0xf0 && lead <= 0xf4 ? 4 : 0;
+    if (size === 0)
+        return undefined;
+    const bytes = [lead];
+    for (let k = 1; k < size; k++) {
+        const byte = byteAt(k);
+        if (byte === undefined || byte < 0x80 || byte > 0xbf)
+            return undefined;
+        bytes.push(byte);
+    }
+    const value = Buffer.from(bytes).toString('utf8');
+    return value.includes('\ufffd') ? undefined : { value, length: 3 * size };
+}
+function codePointText(code) {
+    return code > 0 && code <= 0x10ffff && (code < 0xd800 || code > 0xdfff) ? String.fromCodePoint(code) : undefined;
+}
+// Whitespace as JavaScript and .NET (the runner) see it, and invisible formatting characters:
+// none of them may split a secret from the matcher's view.
+const IGNORED = /[\s\u0085\u180e\u00ad\u200b-\u200f\u202a-\u202e\u2060-\u2064\ufeff\u0000-\u001f\u007f-\u009f]/;
+/** The matcher's view: case folded, fullwidth forms folded, whitespace and controls dropped. */
+function normalized(units) {
+    let text = '';
+    const index = [];
+    for (let i = 0; i < units.length; i++) {
+        const unit = units[i];
+        if (IGNORED.test(unit))
+            continue;
+        let folded = unit.charCodeAt(0) < 0x80 ? unit.toLowerCase() : unit.normalize('NFKC').toLowerCase();
+        if (folded.length !== 1)
+            folded = unit;
+        text += folded;
+        index.push(i);
+    }
+    return { text, index };
+}
+function normalizedSecret(text) {
+    return normalized(text.split('')).text;
+}
+function base64Forms(bytes, secretFromByte = 0) {
+    const forms = [];
+    // The three alignments, so the secret is found inside the base64 of a longer text too; the
+    // characters that mix in a neighbour's bits are left off.
+    for (let shift = 0; shift < 3; shift++) {
+        const encoded = Buffer.concat([Buffer.alloc(shift), bytes]).toString('base64');
+        const from = shift === 0 ? 0 : 4;
+        const to = shift === 0 ? encoded.length : Math.max(from, encoded.length - 4);
+        const body = encoded.slice(from, to);
+        const secretFrom = Math.max(0, Math.floor(((secretFromByte + shift) * 8) / 6) - from);
+        forms.push({ text: body, secretFrom }, { text: body.replace(/\+/g, '-').replace(/\//g, '_').replace(/=+$/, ''), secretFrom });
+    }
+    return forms;
+}
+/** Every form of a secret the matcher looks for, on top of what decoding undoes. */
+function formsOf(secret, prefix = '') {
+    const whole = `${prefix}${secret}`;
+    const forms = [{ text: whole, secretFrom: prefix.length }];
+    forms.push(...base64Forms(Buffer.from(whole, 'utf8'), Buffer.byteLength(prefix)));
+    if (prefix === '')
+        forms.push({ text: Buffer.from(secret, 'utf8').toString('hex'), secretFrom: 0 });
+    return forms;
+}
+// A PEM key's armour and headers are not secret, and would match ordinary words.
+function secretBody(secret) {
+    if (!secret.includes('-----BEGIN'))
+        return secret.trim();
+    return secret
+        .replace(/\\n/g, '\n')
+        .replace(/-----[A-Z0-9 ]+-----/g, '')
+        .replace(/^[A-Za-z-]+:.*$/gm, '')
+        .replace(/\s+/g, '');
+}
+/** Finds and removes secrets; the one boundary every text from the network passes. */
+class Redactor {
+    windows = new Set();
+    shortForms = [];
+    masks;
+    /** `secrets` are the raw values (or a SecretSet); their derived forms are found here. */
+    constructor(secrets = []) {
+        const set = isSecretSet(secrets) ? secrets : { secrets };
+        const masks = new Set();
+        const add = (form) => {
+            const text = normalizedSecret(form.text);
+            if (text.length < 4)
+                return;
+            if (text.length < SECRET_RUN) {
+                if (form.secretFrom === 0)
+                    this.shortForms.push(text);
+                return;
+            }
+            for (let i = 0; i + SECRET_RUN <= text.length; i++)
+                if (i + SECRET_RUN > form.secretFrom)
+                    this.windows.add(text.slice(i, i + SECRET_RUN));
+        };
+        for (const raw of set.secrets) {
+            const secret = secretBody(raw);
+            if (secret.length < 4)
+                continue;
+            for (const form of formsOf(secret))
+                add(form);
+            if (!raw.includes('-----BEGIN'))
+                for (const form of maskableForms(secret))
+                    masks.add(form);
+        }
+        for (const { prefix, secret } of set.prefixed ?? []) {
+            if (secret.trim().length < 4)
+                continue;
+            for (const form of formsOf(secret.trim(), prefix))
+                add(form);
+            // A short secret is found as user:secret whole.
+            if (secret.trim().length < SECRET_RUN)
+                this.shortForms.push(normalizedSecret(`${prefix}${secret.trim()}`));
+        }
+        // Longest first, so a secret that contains another is replaced whole.
+        this.shortForms.sort((a, b) => b.length - a.length);
+        this.masks = [...masks].filter(form => form.length >= 4).sort((a, b) => b.length - a.length);
+    }
+    /** The derived forms the runner can mask itself (it masks exact strings only), for core.setSecret. */
+    get maskable() {
+        return this.masks;
+    }
+    /**
+     * The boundary for a text from the network before it goes into any message: decoded, secrets
+     * and credential-shaped values replaced with ***, runs of 32 or more token characters elided,
+     * ANSI sequences and line breaks gone, then cut to `max` characters. One line, not yet escaped
+     * for where it goes: that is the sink's part.
+     */
+    excerpt(text, max = EXCERPT_CHARS) {
+        const mapped = decodeMapped(text.length > MAX_INPUT_CHARS ? text.slice(0, MAX_INPUT_CHARS) : text);
+        const decoded = mapped.units.join('');
+        const secret = this.secretUnits(mapped.units);
+        for (const [start, end] of credentialValues(decoded))
+            for (let i = start; i < end; i++)
+                secret[i] = true;
+        const elided = tokenRuns(decoded);
+        let out = '';
+        for (let i = 0; i < decoded.length;) {
+            if (secret[i]) {
+                while (i < decoded.length && secret[i])
+                    i++;
+                out += REDACTED;
+                continue;
+            }
+            const run = elided.get(i);
+            if (run !== undefined) {
+                out += `[${run} characters elided]`;
+                i += run;
+                continue;
+            }
+            out += decoded[i];
+            i++;
+        }
+        return cap(out
+            .replace(/[\u0000-\u001f\u007f-\u009f\u2028\u2029]/g, ' ')
+            .replace(/[\s\u0085]+/g, ' ')
+            .trim(), max);
+    }
+    /** excerpt() with a long cap, for texts quoted whole (Jira's base string, in debug output). */
+    redact(text) {
+        return this.excerpt(text, 4000);
+    }
+    /**
+     * For the sinks: the text as written, with each secret cut out wherever a decoded view of it
+     * shows one (%74ok…, &#116;ok…, toK\nEN…). Nothing else changes: the sinks' own text, such as
+     * a URL, keeps its encoding.
+     */
+    scrub(text, marker = REDACTED) {
+        if (this.windows.size === 0 && this.shortForms.length === 0)
+            return text;
+        const mapped = decodeMapped(text);
+        const secret = this.secretUnits(mapped.units);
+        const spans = [];
+        for (let i = 0; i < secret.length; i++) {
+            if (!secret[i])
+                continue;
+            const [start, end] = [mapped.starts[i], mapped.ends[i]];
+            const last = spans[spans.length - 1];
+            if (last && start <= last[1])
+                last[1] = Math.max(last[1], end);
+            else
+                spans.push([start, end]);
+        }
+        let out = '';
+        let at = 0;
+        for (const [start, end] of spans) {
+            out += text.slice(at, start) + marker;
+            at = end;
+        }
+        return out + text.slice(at);
+    }
+    /** Which decoded units belong to a secret: any run of 12 of its characters, or a short one whole. */
+    secretUnits(units) {
+        const marks = new Array(units.length).fill(false);
+        if (this.windows.size === 0 && this.shortForms.length === 0)
+            return marks;
+        const { text, index } = normalized(units);
+        const mark = (from, length) => {
+            for (let k = from; k < from + length; k++)
+                marks[index[k]] = true;
+        };
+        if (this.windows.size > 0)
+            for (let i = 0; i + SECRET_RUN <= text.length; i++)
+                if (this.windows.has(text.slice(i, i + SECRET_RUN)))
+                    mark(i, SECRET_RUN);
+        for (const form of this.shortForms)
+            for (let i = text.indexOf(form); i >= 0; i = text.indexOf(form, i + 1))
+                mark(i, form.length);
+        // Units dropped from the view (a line break inside a secret) go with the secret around them.
+        let lastMarked = -1;
+        for (let i = 0; i < units.length; i++) {
+            if (!marks[i])
+                continue;
+            if (lastMarked >= 0 && i - lastMarked > 1 && units.slice(lastMarked + 1, i).every(unit => IGNORED.test(unit)))
+                marks.fill(true, lastMarked + 1, i);
+            lastMarked = i;
+        }
+        return marks;
+    }
+}
+function isSecretSet(value) {
+    return typeof value === 'object' && value !== null && 'secrets' in value;
+}
+/** The forms the runner can mask by exact match: percent-encoded once and twice in both cases, form-encoded, base64, case changed. */
+function maskableForms(secret) {
     const once = percentEncode(secret);
     const twice = percentEncode(once);
-    const forms = new Set([secret, once, twice, once.toLowerCase(), twice.toLowerCase(), new URLSearchParams({ s: secret }).toString().slice(2)]);
-    return [...forms].filter(form => form.length >= 4);
+    const lowerHex = (text) => text.replace(/%[0-9A-F]{2}/g, escape => escape.toLowerCase());
+    return [
+        secret,
+        once,
+        twice,
+        lowerHex(once),
+        lowerHex(twice),
+        new URLSearchParams({ s: secret }).toString().slice(2),
+        Buffer.from(secret, 'utf8').toString('base64'),
+        secret.toUpperCase(),
+        secret.toLowerCase()
+    ];
+}
+/** The redactor for a way to authenticate, plus any other secret read from the inputs. */
+function redactorFor(auth, more = []) {
+    const secrets = [...(auth ? (0,_auth_js__WEBPACK_IMPORTED_MODULE_0__/* .authSecrets */ .O6)(auth) : []), ...more];
+    const prefixed = auth?.mode === 'basic' ? [{ prefix: `${auth.user}:`, secret: auth.apiToken }] : [];
+    return new Redactor({ secrets, prefixed });
 }
 // A header value that carries credentials, wherever an echo prints it: "Authorization: Basic …",
 // "authorization=Bearer …", JSON "authorization":"OAuth …".
-const AUTHORIZATION = /(authorization"?\s*[:=]\s*"?)(Bearer|Basic|OAuth|Token)\s+[^\r\n"]*/gi;
+const AUTHORIZATION = /(authorization"?\s*[:=]\s*"?(?:Bearer|Basic|OAuth|Token|Digest|Negotiate)\s+)([^\r\n"]*)/gi;
 // OAuth parameters that are secrets or prove possession of one, in header form (name="value"),
-// form encoding (name=value) and percent-encoded once, twice or more (name%3Dvalue, name%253D…).
+// form encoding (name=value) and percent-encoded (decoding undid most of that already).
 const OAUTH_SECRET_PARAM = /\b(oauth_(?:token_secret|token|signature|verifier|session_handle))(="?|%(?:25)*3D)((?:(?!%(?:25)*26)[^&"\s,;<])+)/g;
-/** Removes secrets from text before anything prints it. */
-class Redactor {
-    forms = [];
-    /** `secrets` are the raw values; their derived forms are found here. */
-    constructor(secrets = []) {
-        for (const secret of secrets)
-            this.add(secret);
+// Cookies and other credential headers an echo may carry.
+const CREDENTIAL_HEADER = /((?:cookie|set-cookie|x-api-key|proxy-authorization|x-auth-token)"?\s*[:=]\s*"?)[^\r\n"]+/gi;
+/** The spans of credential-shaped values in a decoded text, whoever's they are. */
+function credentialValues(text) {
+    const spans = [];
+    for (const match of text.matchAll(AUTHORIZATION)) {
+        const start = (match.index ?? 0) + match[1].length;
+        spans.push([start, start + match[2].length]);
     }
-    /**
-     * Adds a secret learnt during the run, such as an access token just issued, and returns its
-     * new forms for the runner's masking.
-     */
-    add(secret) {
-        const added = derivedForms(secret.trim()).filter(form => !this.forms.includes(form));
-        // Longest first, so a secret that contains another is replaced whole.
-        this.forms = [...this.forms, ...added].sort((a, b) => b.length - a.length);
-        return added;
+    for (const match of text.matchAll(OAUTH_SECRET_PARAM)) {
+        const start = (match.index ?? 0) + match[1].length + match[2].length;
+        spans.push([start, start + match[3].length]);
     }
-    /** Every derived form, for the runner's masking (core.setSecret). */
-    get maskable() {
-        return this.forms;
+    for (const match of text.matchAll(CREDENTIAL_HEADER)) {
+        const start = (match.index ?? 0) + match[1].length;
+        spans.push([start, (match.index ?? 0) + match[0].length]);
     }
-    /** The text with every known secret form and every credential-shaped value replaced by ***. */
-    redact(text) {
-        let clean = text;
-        for (const form of this.forms)
-            clean = clean.split(form).join('***');
-        return clean.replace(AUTHORIZATION, '$1$2 ***').replace(OAUTH_SECRET_PARAM, '$1$2***');
+    return spans;
+}
+// Token characters: base64 and its URL-safe alphabet.
+const TOKEN_CHARS = /[A-Za-z0-9+/=_-]+/g;
+// A URL up to its query: host and /-joined words of a path, where no credential travels.
+const URL_PATH = /\b[a-z][a-z0-9+.-]*:\/\/[^\s?#&"'<>@]*(?=[\s?#&"'<>]|$)/gi;
+/** Runs of 32 or more token characters outside URL paths, by start: nothing Jira says needs them. */
+function tokenRuns(text) {
+    const inPath = new Array(text.length).fill(false);
+    for (const match of text.matchAll(URL_PATH))
+        inPath.fill(true, match.index ?? 0, (match.index ?? 0) + match[0].length);
+    const runs = new Map();
+    for (const match of text.matchAll(TOKEN_CHARS)) {
+        const start = match.index ?? 0;
+        if (match[0].length < TOKEN_RUN)
+            continue;
+        if (inPath[start] && inPath[start + match[0].length - 1])
+            continue;
+        runs.set(start, match[0].length);
     }
-    /** redact() and cut to `max` characters, for excerpts of answers. */
-    excerpt(text, max = EXCERPT_CHARS) {
-        const clean = this.redact(text);
-        return clean.length > max ? `${clean.slice(0, max)}…` : clean;
-    }
+    return runs;
 }
-/** How much of an answer an error message quotes at most. */
-const EXCERPT_CHARS = 300;
-
-
-/***/ }),
-
-/***/ 5893:
-/***/ ((__unused_webpack_module, __webpack_exports__, __nccwpck_require__) => {
-
-/* harmony export */ __nccwpck_require__.d(__webpack_exports__, {
-/* harmony export */   D8: () => (/* binding */ anything),
-/* harmony export */   Ik: () => (/* binding */ object),
-/* harmony export */   Yj: () => (/* binding */ string),
-/* harmony export */   ai: () => (/* binding */ number),
-/* harmony export */   cW: () => (/* binding */ shape),
-/* harmony export */   g1: () => (/* binding */ record),
-/* harmony export */   lq: () => (/* binding */ optional),
-/* harmony export */   p_: () => (/* binding */ list),
-/* harmony export */   zM: () => (/* binding */ boolean)
-/* harmony export */ });
-/* unused harmony export kindOf */
-/**
- * Shapes of Jira's answers, checked before anything reads them. A check names the first place
- * an answer departs from its shape ("editmeta.fields.customfield_10001.allowedValues[0].value is
- * a number, expected a string"), so a wrong answer is reported as Jira's, never as a JavaScript
- * error deep in the code that trusted it.
- */
-/** What a value is, as a message says it: "a number", "null", "a list", "an object". */
-function kindOf(value) {
-    if (value === null)
-        return 'null';
-    if (value === undefined)
-        return 'missing';
-    if (Array.isArray(value))
-        return 'a list';
-    if (typeof value === 'object')
-        return 'an object';
-    return typeof value === 'number' || typeof value === 'boolean' || typeof value === 'string' ? `a ${typeof value}` : 'something else';
-}
-/** A schema from its departure check; the message is built only when something departs. */
-function schemaOf(expected, departure) {
-    return {
-        expected,
-        departure,
-        mismatch: (value, path) => {
-            const found = departure(value);
-            if (!found)
-                return undefined;
-            const where = path + found.steps.join('');
-            return `${where === '' ? 'the answer' : where.replace(/^\./, '')} is ${kindOf(found.value)}, expected ${found.expected}`;
-        }
-    };
-}
-function leaf(expected, test) {
-    return schemaOf(expected, value => (test(value) ? undefined : { steps: [], value, expected }));
-}
-const string = leaf('a string', value => typeof value === 'string');
-const number = leaf('a number', value => typeof value === 'number' && Number.isFinite(value));
-const boolean = leaf('a boolean', value => typeof value === 'boolean');
-/** Anything at all: a value the code only compares or passes on. */
-const anything = leaf('anything', () => true);
-/** Absent or of the shape. Jira leaves out what does not apply; null is not absent. */
-function optional(schema) {
-    return schemaOf(schema.expected, value => (value === undefined ? undefined : schema.departure(value)));
-}
-/** A list whose every item has the shape. */
-function list(item, expected = `a list of ${item.expected.replace(/^an? /, '')}s`) {
-    return schemaOf(expected, value => {
-        if (!Array.isArray(value))
-            return { steps: [], value, expected };
-        for (let i = 0; i < value.length; i++) {
-            const found = item.departure(value[i]);
-            if (found)
-                return { ...found, steps: [`[${i}]`, ...found.steps] };
-        }
-        return undefined;
-    });
-}
-const isRecord = (value) => typeof value === 'object' && value !== null && !Array.isArray(value);
-/** An object with these properties (others are allowed and not checked). */
-function object(properties, expected = 'an object') {
-    const entries = Object.entries(properties);
-    return schemaOf(expected, value => {
-        if (!isRecord(value))
-            return { steps: [], value, expected };
-        for (const [name, schema] of entries) {
-            const found = schema.departure(Object.hasOwn(value, name) ? value[name] : undefined);
-            if (found)
-                return { ...found, steps: [step(name), ...found.steps] };
-        }
-        return undefined;
-    });
-}
-/** An object used as a map: every property's value has the shape. */
-function record(item, expected = 'an object') {
-    return schemaOf(expected, value => {
-        if (!isRecord(value))
-            return { steps: [], value, expected };
-        for (const name in value) {
-            if (!Object.hasOwn(value, name))
-                continue;
-            const found = item.departure(value[name]);
-            if (found)
-                return { ...found, steps: [step(name), ...found.steps] };
-        }
-        return undefined;
-    });
-}
-/**
- * A path step as a person reads it: `.customfield_10001`, or `["a b"]` for a name that is not a
- * plain identifier. Names come from Jira's answer, so a long one is cut.
- */
-function step(name) {
-    const shown = name.length > 64 ? `${name.slice(0, 64)}…` : name;
-    return /^[A-Za-z_$][\w$-]*$/.test(name) ? `.${shown}` : `[${JSON.stringify(shown)}]`;
-}
-/** The Shape for the client from a schema, named for messages ("a list of fields"). */
-function shape(name, schema) {
-    return {
-        name,
-        is: (value) => schema.departure(value) === undefined,
-        mismatch: value => schema.mismatch(value, '')
-    };
+/** A text cut to `max` characters (never inside a surrogate pair), with … when cut. */
+function cap(text, max) {
+    if (text.length <= max)
+        return text;
+    let end = Math.max(0, max - 1);
+    if (end > 0 && /[\ud800-\udbff]/.test(text[end - 1]))
+        end--;
+    return `${text.slice(0, end)}…`;
 }
 
 
 /***/ }),
 
-/***/ 6558:
+/***/ 8118:
 /***/ ((__unused_webpack_module, __webpack_exports__, __nccwpck_require__) => {
 
 
 // EXPORTS
 __nccwpck_require__.d(__webpack_exports__, {
   YK: () => (/* binding */ MAX_BODY_BYTES),
-  rk: () => (/* binding */ environmentWarnings),
   JG: () => (/* binding */ transportFor)
 });
 
-// UNUSED EXPORTS: REQUEST_TIMEOUT_MS, TransportError, httpTransport, isLoopback, proxyFor
+// UNUSED EXPORTS: REQUEST_TIMEOUT_MS, TransportError, httpTransport
 
+// EXTERNAL MODULE: external "http"
+var external_http_ = __nccwpck_require__(8611);
+var external_http_namespaceObject = /*#__PURE__*/__nccwpck_require__.t(external_http_, 2);
+// EXTERNAL MODULE: external "https"
+var external_https_ = __nccwpck_require__(5692);
+var external_https_namespaceObject = /*#__PURE__*/__nccwpck_require__.t(external_https_, 2);
+;// CONCATENATED MODULE: ./node_modules/@actions/http-client/lib/proxy.js
+function getProxyUrl(reqUrl) {
+    const usingSsl = reqUrl.protocol === 'https:';
+    if (checkBypass(reqUrl)) {
+        return undefined;
+    }
+    const proxyVar = (() => {
+        if (usingSsl) {
+            return process.env['https_proxy'] || process.env['HTTPS_PROXY'];
+        }
+        else {
+            return process.env['http_proxy'] || process.env['HTTP_PROXY'];
+        }
+    })();
+    if (proxyVar) {
+        try {
+            return new DecodedURL(proxyVar);
+        }
+        catch (_a) {
+            if (!proxyVar.startsWith('http://') && !proxyVar.startsWith('https://'))
+                return new DecodedURL(`http://${proxyVar}`);
+        }
+    }
+    else {
+        return undefined;
+    }
+}
+function checkBypass(reqUrl) {
+    if (!reqUrl.hostname) {
+        return false;
+    }
+    const reqHost = reqUrl.hostname;
+    if (isLoopbackAddress(reqHost)) {
+        return true;
+    }
+    const noProxy = process.env['no_proxy'] || process.env['NO_PROXY'] || '';
+    if (!noProxy) {
+        return false;
+    }
+    // Determine the request port
+    let reqPort;
+    if (reqUrl.port) {
+        reqPort = Number(reqUrl.port);
+    }
+    else if (reqUrl.protocol === 'http:') {
+        reqPort = 80;
+    }
+    else if (reqUrl.protocol === 'https:') {
+        reqPort = 443;
+    }
+    // Format the request hostname and hostname with port
+    const upperReqHosts = [reqUrl.hostname.toUpperCase()];
+    if (typeof reqPort === 'number') {
+        upperReqHosts.push(`${upperReqHosts[0]}:${reqPort}`);
+    }
+    // Compare request host against noproxy
+    for (const upperNoProxyItem of noProxy
+        .split(',')
+        .map(x => x.trim().toUpperCase())
+        .filter(x => x)) {
+        if (upperNoProxyItem === '*' ||
+            upperReqHosts.some(x => x === upperNoProxyItem ||
+                x.endsWith(`.${upperNoProxyItem}`) ||
+                (upperNoProxyItem.startsWith('.') &&
+                    x.endsWith(`${upperNoProxyItem}`)))) {
+            return true;
+        }
+    }
+    return false;
+}
+function isLoopbackAddress(host) {
+    const hostLower = host.toLowerCase();
+    return (hostLower === 'localhost' ||
+        hostLower.startsWith('127.') ||
+        hostLower.startsWith('[::1]') ||
+        hostLower.startsWith('[0:0:0:0:0:0:0:1]'));
+}
+class DecodedURL extends URL {
+    constructor(url, base) {
+        super(url, base);
+        this._decodedUsername = decodeURIComponent(super.username);
+        this._decodedPassword = decodeURIComponent(super.password);
+    }
+    get username() {
+        return this._decodedUsername;
+    }
+    get password() {
+        return this._decodedPassword;
+    }
+}
+//# sourceMappingURL=proxy.js.map
+// EXTERNAL MODULE: ./node_modules/tunnel/index.js
+var tunnel = __nccwpck_require__(770);
+;// CONCATENATED MODULE: ./src/platform/undici-stub.ts
+/**
+ * Stands in for `undici` in the bundles (tsconfig "paths"). The toolkit imports two things
+ * from it: @actions/http-client's ProxyAgent, which @actions/github constructs as soon as it
+ * loads when HTTPS_PROXY is set (a fetch dispatcher for Octokit), and @actions/github's fetch,
+ * which only Octokit calls. This tool never creates an Octokit, and sends its own requests
+ * through Node's http agents, proxy tunnelling included; evaluating undici would cost about
+ * half of a cold start (see BENCHMARKS.md). So both exist and construct as the toolkit
+ * expects, and anything that tried to send through them would be told why it cannot.
+ */
+const UNAVAILABLE = 'undici is not bundled with jira-build-result: its requests go through node:http, and GitHub API calls are not part of it.';
+/** Built by @actions/http-client for a proxy URL; holds its options, sends nothing. */
+class ProxyAgent {
+    options;
+    constructor(options) {
+        this.options = options;
+    }
+    dispatch() {
+        throw new Error(UNAVAILABLE);
+    }
+    close() {
+        return Promise.resolve();
+    }
+    destroy() {
+        return Promise.resolve();
+    }
+}
+/** Referenced by @actions/github for Octokit's requests, which this tool never makes. */
+function fetch() {
+    return Promise.reject(new Error(UNAVAILABLE));
+}
+
+;// CONCATENATED MODULE: ./node_modules/@actions/http-client/lib/index.js
+/* eslint-disable @typescript-eslint/no-explicit-any */
+var __awaiter = (undefined && undefined.__awaiter) || function (thisArg, _arguments, P, generator) {
+    function adopt(value) { return value instanceof P ? value : new P(function (resolve) { resolve(value); }); }
+    return new (P || (P = Promise))(function (resolve, reject) {
+        function fulfilled(value) { try { step(generator.next(value)); } catch (e) { reject(e); } }
+        function rejected(value) { try { step(generator["throw"](value)); } catch (e) { reject(e); } }
+        function step(result) { result.done ? resolve(result.value) : adopt(result.value).then(fulfilled, rejected); }
+        step((generator = generator.apply(thisArg, _arguments || [])).next());
+    });
+};
+
+
+
+
+
+var HttpCodes;
+(function (HttpCodes) {
+    HttpCodes[HttpCodes["OK"] = 200] = "OK";
+    HttpCodes[HttpCodes["MultipleChoices"] = 300] = "MultipleChoices";
+    HttpCodes[HttpCodes["MovedPermanently"] = 301] = "MovedPermanently";
+    HttpCodes[HttpCodes["ResourceMoved"] = 302] = "ResourceMoved";
+    HttpCodes[HttpCodes["SeeOther"] = 303] = "SeeOther";
+    HttpCodes[HttpCodes["NotModified"] = 304] = "NotModified";
+    HttpCodes[HttpCodes["UseProxy"] = 305] = "UseProxy";
+    HttpCodes[HttpCodes["SwitchProxy"] = 306] = "SwitchProxy";
+    HttpCodes[HttpCodes["TemporaryRedirect"] = 307] = "TemporaryRedirect";
+    HttpCodes[HttpCodes["PermanentRedirect"] = 308] = "PermanentRedirect";
+    HttpCodes[HttpCodes["BadRequest"] = 400] = "BadRequest";
+    HttpCodes[HttpCodes["Unauthorized"] = 401] = "Unauthorized";
+    HttpCodes[HttpCodes["PaymentRequired"] = 402] = "PaymentRequired";
+    HttpCodes[HttpCodes["Forbidden"] = 403] = "Forbidden";
+    HttpCodes[HttpCodes["NotFound"] = 404] = "NotFound";
+    HttpCodes[HttpCodes["MethodNotAllowed"] = 405] = "MethodNotAllowed";
+    HttpCodes[HttpCodes["NotAcceptable"] = 406] = "NotAcceptable";
+    HttpCodes[HttpCodes["ProxyAuthenticationRequired"] = 407] = "ProxyAuthenticationRequired";
+    HttpCodes[HttpCodes["RequestTimeout"] = 408] = "RequestTimeout";
+    HttpCodes[HttpCodes["Conflict"] = 409] = "Conflict";
+    HttpCodes[HttpCodes["Gone"] = 410] = "Gone";
+    HttpCodes[HttpCodes["TooManyRequests"] = 429] = "TooManyRequests";
+    HttpCodes[HttpCodes["InternalServerError"] = 500] = "InternalServerError";
+    HttpCodes[HttpCodes["NotImplemented"] = 501] = "NotImplemented";
+    HttpCodes[HttpCodes["BadGateway"] = 502] = "BadGateway";
+    HttpCodes[HttpCodes["ServiceUnavailable"] = 503] = "ServiceUnavailable";
+    HttpCodes[HttpCodes["GatewayTimeout"] = 504] = "GatewayTimeout";
+})(HttpCodes || (HttpCodes = {}));
+var Headers;
+(function (Headers) {
+    Headers["Accept"] = "accept";
+    Headers["ContentType"] = "content-type";
+})(Headers || (Headers = {}));
+var MediaTypes;
+(function (MediaTypes) {
+    MediaTypes["ApplicationJson"] = "application/json";
+})(MediaTypes || (MediaTypes = {}));
+/**
+ * Returns the proxy URL, depending upon the supplied url and proxy environment variables.
+ * @param serverUrl  The server URL where the request will be sent. For example, https://api.github.com
+ */
+function lib_getProxyUrl(serverUrl) {
+    const proxyUrl = pm.getProxyUrl(new URL(serverUrl));
+    return proxyUrl ? proxyUrl.href : '';
+}
+const HttpRedirectCodes = [
+    HttpCodes.MovedPermanently,
+    HttpCodes.ResourceMoved,
+    HttpCodes.SeeOther,
+    HttpCodes.TemporaryRedirect,
+    HttpCodes.PermanentRedirect
+];
+const HttpResponseRetryCodes = [
+    HttpCodes.BadGateway,
+    HttpCodes.ServiceUnavailable,
+    HttpCodes.GatewayTimeout
+];
+const RetryableHttpVerbs = ['OPTIONS', 'GET', 'DELETE', 'HEAD'];
+const ExponentialBackoffCeiling = 10;
+const ExponentialBackoffTimeSlice = 5;
+class HttpClientError extends Error {
+    constructor(message, statusCode) {
+        super(message);
+        this.name = 'HttpClientError';
+        this.statusCode = statusCode;
+        Object.setPrototypeOf(this, HttpClientError.prototype);
+    }
+}
+class HttpClientResponse {
+    constructor(message) {
+        this.message = message;
+    }
+    readBody() {
+        return __awaiter(this, void 0, void 0, function* () {
+            return new Promise((resolve) => __awaiter(this, void 0, void 0, function* () {
+                let output = Buffer.alloc(0);
+                this.message.on('data', (chunk) => {
+                    output = Buffer.concat([output, chunk]);
+                });
+                this.message.on('end', () => {
+                    resolve(output.toString());
+                });
+            }));
+        });
+    }
+    readBodyBuffer() {
+        return __awaiter(this, void 0, void 0, function* () {
+            return new Promise((resolve) => __awaiter(this, void 0, void 0, function* () {
+                const chunks = [];
+                this.message.on('data', (chunk) => {
+                    chunks.push(chunk);
+                });
+                this.message.on('end', () => {
+                    resolve(Buffer.concat(chunks));
+                });
+            }));
+        });
+    }
+}
+function isHttps(requestUrl) {
+    const parsedUrl = new URL(requestUrl);
+    return parsedUrl.protocol === 'https:';
+}
+class HttpClient {
+    constructor(userAgent, handlers, requestOptions) {
+        this._ignoreSslError = false;
+        this._allowRedirects = true;
+        this._allowRedirectDowngrade = false;
+        this._maxRedirects = 50;
+        this._allowRetries = false;
+        this._maxRetries = 1;
+        this._keepAlive = false;
+        this._disposed = false;
+        this.userAgent = this._getUserAgentWithOrchestrationId(userAgent);
+        this.handlers = handlers || [];
+        this.requestOptions = requestOptions;
+        if (requestOptions) {
+            if (requestOptions.ignoreSslError != null) {
+                this._ignoreSslError = requestOptions.ignoreSslError;
+            }
+            this._socketTimeout = requestOptions.socketTimeout;
+            if (requestOptions.allowRedirects != null) {
+                this._allowRedirects = requestOptions.allowRedirects;
+            }
+            if (requestOptions.allowRedirectDowngrade != null) {
+                this._allowRedirectDowngrade = requestOptions.allowRedirectDowngrade;
+            }
+            if (requestOptions.maxRedirects != null) {
+                this._maxRedirects = Math.max(requestOptions.maxRedirects, 0);
+            }
+            if (requestOptions.keepAlive != null) {
+                this._keepAlive = requestOptions.keepAlive;
+            }
+            if (requestOptions.allowRetries != null) {
+                this._allowRetries = requestOptions.allowRetries;
+            }
+            if (requestOptions.maxRetries != null) {
+                this._maxRetries = requestOptions.maxRetries;
+            }
+        }
+    }
+    options(requestUrl, additionalHeaders) {
+        return __awaiter(this, void 0, void 0, function* () {
+            return this.request('OPTIONS', requestUrl, null, additionalHeaders || {});
+        });
+    }
+    get(requestUrl, additionalHeaders) {
+        return __awaiter(this, void 0, void 0, function* () {
+            return this.request('GET', requestUrl, null, additionalHeaders || {});
+        });
+    }
+    del(requestUrl, additionalHeaders) {
+        return __awaiter(this, void 0, void 0, function* () {
+            return this.request('DELETE', requestUrl, null, additionalHeaders || {});
+        });
+    }
+    post(requestUrl, data, additionalHeaders) {
+        return __awaiter(this, void 0, void 0, function* () {
+            return this.request('POST', requestUrl, data, additionalHeaders || {});
+        });
+    }
+    patch(requestUrl, data, additionalHeaders) {
+        return __awaiter(this, void 0, void 0, function* () {
+            return this.request('PATCH', requestUrl, data, additionalHeaders || {});
+        });
+    }
+    put(requestUrl, data, additionalHeaders) {
+        return __awaiter(this, void 0, void 0, function* () {
+            return this.request('PUT', requestUrl, data, additionalHeaders || {});
+        });
+    }
+    head(requestUrl, additionalHeaders) {
+        return __awaiter(this, void 0, void 0, function* () {
+            return this.request('HEAD', requestUrl, null, additionalHeaders || {});
+        });
+    }
+    sendStream(verb, requestUrl, stream, additionalHeaders) {
+        return __awaiter(this, void 0, void 0, function* () {
+            return this.request(verb, requestUrl, stream, additionalHeaders);
+        });
+    }
+    /**
+     * Gets a typed object from an endpoint
+     * Be aware that not found returns a null.  Other errors (4xx, 5xx) reject the promise
+     */
+    getJson(requestUrl_1) {
+        return __awaiter(this, arguments, void 0, function* (requestUrl, additionalHeaders = {}) {
+            additionalHeaders[Headers.Accept] = this._getExistingOrDefaultHeader(additionalHeaders, Headers.Accept, MediaTypes.ApplicationJson);
+            const res = yield this.get(requestUrl, additionalHeaders);
+            return this._processResponse(res, this.requestOptions);
+        });
+    }
+    postJson(requestUrl_1, obj_1) {
+        return __awaiter(this, arguments, void 0, function* (requestUrl, obj, additionalHeaders = {}) {
+            const data = JSON.stringify(obj, null, 2);
+            additionalHeaders[Headers.Accept] = this._getExistingOrDefaultHeader(additionalHeaders, Headers.Accept, MediaTypes.ApplicationJson);
+            additionalHeaders[Headers.ContentType] =
+                this._getExistingOrDefaultContentTypeHeader(additionalHeaders, MediaTypes.ApplicationJson);
+            const res = yield this.post(requestUrl, data, additionalHeaders);
+            return this._processResponse(res, this.requestOptions);
+        });
+    }
+    putJson(requestUrl_1, obj_1) {
+        return __awaiter(this, arguments, void 0, function* (requestUrl, obj, additionalHeaders = {}) {
+            const data = JSON.stringify(obj, null, 2);
+            additionalHeaders[Headers.Accept] = this._getExistingOrDefaultHeader(additionalHeaders, Headers.Accept, MediaTypes.ApplicationJson);
+            additionalHeaders[Headers.ContentType] =
+                this._getExistingOrDefaultContentTypeHeader(additionalHeaders, MediaTypes.ApplicationJson);
+            const res = yield this.put(requestUrl, data, additionalHeaders);
+            return this._processResponse(res, this.requestOptions);
+        });
+    }
+    patchJson(requestUrl_1, obj_1) {
+        return __awaiter(this, arguments, void 0, function* (requestUrl, obj, additionalHeaders = {}) {
+            const data = JSON.stringify(obj, null, 2);
+            additionalHeaders[Headers.Accept] = this._getExistingOrDefaultHeader(additionalHeaders, Headers.Accept, MediaTypes.ApplicationJson);
+            additionalHeaders[Headers.ContentType] =
+                this._getExistingOrDefaultContentTypeHeader(additionalHeaders, MediaTypes.ApplicationJson);
+            const res = yield this.patch(requestUrl, data, additionalHeaders);
+            return this._processResponse(res, this.requestOptions);
+        });
+    }
+    /**
+     * Makes a raw http request.
+     * All other methods such as get, post, patch, and request ultimately call this.
+     * Prefer get, del, post and patch
+     */
+    request(verb, requestUrl, data, headers) {
+        return __awaiter(this, void 0, void 0, function* () {
+            if (this._disposed) {
+                throw new Error('Client has already been disposed.');
+            }
+            const parsedUrl = new URL(requestUrl);
+            let info = this._prepareRequest(verb, parsedUrl, headers);
+            // Only perform retries on reads since writes may not be idempotent.
+            const maxTries = this._allowRetries && RetryableHttpVerbs.includes(verb)
+                ? this._maxRetries + 1
+                : 1;
+            let numTries = 0;
+            let response;
+            do {
+                response = yield this.requestRaw(info, data);
+                // Check if it's an authentication challenge
+                if (response &&
+                    response.message &&
+                    response.message.statusCode === HttpCodes.Unauthorized) {
+                    let authenticationHandler;
+                    for (const handler of this.handlers) {
+                        if (handler.canHandleAuthentication(response)) {
+                            authenticationHandler = handler;
+                            break;
+                        }
+                    }
+                    if (authenticationHandler) {
+                        return authenticationHandler.handleAuthentication(this, info, data);
+                    }
+                    else {
+                        // We have received an unauthorized response but have no handlers to handle it.
+                        // Let the response return to the caller.
+                        return response;
+                    }
+                }
+                let redirectsRemaining = this._maxRedirects;
+                while (response.message.statusCode &&
+                    HttpRedirectCodes.includes(response.message.statusCode) &&
+                    this._allowRedirects &&
+                    redirectsRemaining > 0) {
+                    const redirectUrl = response.message.headers['location'];
+                    if (!redirectUrl) {
+                        // if there's no location to redirect to, we won't
+                        break;
+                    }
+                    const parsedRedirectUrl = new URL(redirectUrl);
+                    if (parsedUrl.protocol === 'https:' &&
+                        parsedUrl.protocol !== parsedRedirectUrl.protocol &&
+                        !this._allowRedirectDowngrade) {
+                        throw new Error('Redirect from HTTPS to HTTP protocol. This downgrade is not allowed for security reasons. If you want to allow this behavior, set the allowRedirectDowngrade option to true.');
+                    }
+                    // we need to finish reading the response before reassigning response
+                    // which will leak the open socket.
+                    yield response.readBody();
+                    // strip authorization header if redirected to a different hostname
+                    if (parsedRedirectUrl.hostname !== parsedUrl.hostname) {
+                        for (const header in headers) {
+                            // header names are case insensitive
+                            if (header.toLowerCase() === 'authorization') {
+                                delete headers[header];
+                            }
+                        }
+                    }
+                    // let's make the request with the new redirectUrl
+                    info = this._prepareRequest(verb, parsedRedirectUrl, headers);
+                    response = yield this.requestRaw(info, data);
+                    redirectsRemaining--;
+                }
+                if (!response.message.statusCode ||
+                    !HttpResponseRetryCodes.includes(response.message.statusCode)) {
+                    // If not a retry code, return immediately instead of retrying
+                    return response;
+                }
+                numTries += 1;
+                if (numTries < maxTries) {
+                    yield response.readBody();
+                    yield this._performExponentialBackoff(numTries);
+                }
+            } while (numTries < maxTries);
+            return response;
+        });
+    }
+    /**
+     * Needs to be called if keepAlive is set to true in request options.
+     */
+    dispose() {
+        if (this._agent) {
+            this._agent.destroy();
+        }
+        this._disposed = true;
+    }
+    /**
+     * Raw request.
+     * @param info
+     * @param data
+     */
+    requestRaw(info, data) {
+        return __awaiter(this, void 0, void 0, function* () {
+            return new Promise((resolve, reject) => {
+                function callbackForResult(err, res) {
+                    if (err) {
+                        reject(err);
+                    }
+                    else if (!res) {
+                        // If `err` is not passed, then `res` must be passed.
+                        reject(new Error('Unknown error'));
+                    }
+                    else {
+                        resolve(res);
+                    }
+                }
+                this.requestRawWithCallback(info, data, callbackForResult);
+            });
+        });
+    }
+    /**
+     * Raw request with callback.
+     * @param info
+     * @param data
+     * @param onResult
+     */
+    requestRawWithCallback(info, data, onResult) {
+        if (typeof data === 'string') {
+            if (!info.options.headers) {
+                info.options.headers = {};
+            }
+            info.options.headers['Content-Length'] = Buffer.byteLength(data, 'utf8');
+        }
+        let callbackCalled = false;
+        function handleResult(err, res) {
+            if (!callbackCalled) {
+                callbackCalled = true;
+                onResult(err, res);
+            }
+        }
+        const req = info.httpModule.request(info.options, (msg) => {
+            const res = new HttpClientResponse(msg);
+            handleResult(undefined, res);
+        });
+        let socket;
+        req.on('socket', sock => {
+            socket = sock;
+        });
+        // If we ever get disconnected, we want the socket to timeout eventually
+        req.setTimeout(this._socketTimeout || 3 * 60000, () => {
+            if (socket) {
+                socket.end();
+            }
+            handleResult(new Error(`Request timeout: ${info.options.path}`));
+        });
+        req.on('error', function (err) {
+            // err has statusCode property
+            // res should have headers
+            handleResult(err);
+        });
+        if (data && typeof data === 'string') {
+            req.write(data, 'utf8');
+        }
+        if (data && typeof data !== 'string') {
+            data.on('close', function () {
+                req.end();
+            });
+            data.pipe(req);
+        }
+        else {
+            req.end();
+        }
+    }
+    /**
+     * Gets an http agent. This function is useful when you need an http agent that handles
+     * routing through a proxy server - depending upon the url and proxy environment variables.
+     * @param serverUrl  The server URL where the request will be sent. For example, https://api.github.com
+     */
+    getAgent(serverUrl) {
+        const parsedUrl = new URL(serverUrl);
+        return this._getAgent(parsedUrl);
+    }
+    getAgentDispatcher(serverUrl) {
+        const parsedUrl = new URL(serverUrl);
+        const proxyUrl = getProxyUrl(parsedUrl);
+        const useProxy = proxyUrl && proxyUrl.hostname;
+        if (!useProxy) {
+            return;
+        }
+        return this._getProxyAgentDispatcher(parsedUrl, proxyUrl);
+    }
+    _prepareRequest(method, requestUrl, headers) {
+        const info = {};
+        info.parsedUrl = requestUrl;
+        const usingSsl = info.parsedUrl.protocol === 'https:';
+        info.httpModule = usingSsl ? external_https_namespaceObject : external_http_namespaceObject;
+        const defaultPort = usingSsl ? 443 : 80;
+        info.options = {};
+        info.options.host = info.parsedUrl.hostname;
+        info.options.port = info.parsedUrl.port
+            ? parseInt(info.parsedUrl.port)
+            : defaultPort;
+        info.options.path =
+            (info.parsedUrl.pathname || '') + (info.parsedUrl.search || '');
+        info.options.method = method;
+        info.options.headers = this._mergeHeaders(headers);
+        if (this.userAgent != null) {
+            info.options.headers['user-agent'] = this.userAgent;
+        }
+        info.options.agent = this._getAgent(info.parsedUrl);
+        // gives handlers an opportunity to participate
+        if (this.handlers) {
+            for (const handler of this.handlers) {
+                handler.prepareRequest(info.options);
+            }
+        }
+        return info;
+    }
+    _mergeHeaders(headers) {
+        if (this.requestOptions && this.requestOptions.headers) {
+            return Object.assign({}, lowercaseKeys(this.requestOptions.headers), lowercaseKeys(headers || {}));
+        }
+        return lowercaseKeys(headers || {});
+    }
+    /**
+     * Gets an existing header value or returns a default.
+     * Handles converting number header values to strings since HTTP headers must be strings.
+     * Note: This returns string | string[] since some headers can have multiple values.
+     * For headers that must always be a single string (like Content-Type), use the
+     * specialized _getExistingOrDefaultContentTypeHeader method instead.
+     */
+    _getExistingOrDefaultHeader(additionalHeaders, header, _default) {
+        let clientHeader;
+        if (this.requestOptions && this.requestOptions.headers) {
+            const headerValue = lowercaseKeys(this.requestOptions.headers)[header];
+            if (headerValue) {
+                clientHeader =
+                    typeof headerValue === 'number' ? headerValue.toString() : headerValue;
+            }
+        }
+        const additionalValue = additionalHeaders[header];
+        if (additionalValue !== undefined) {
+            return typeof additionalValue === 'number'
+                ? additionalValue.toString()
+                : additionalValue;
+        }
+        if (clientHeader !== undefined) {
+            return clientHeader;
+        }
+        return _default;
+    }
+    /**
+     * Specialized version of _getExistingOrDefaultHeader for Content-Type header.
+     * Always returns a single string (not an array) since Content-Type should be a single value.
+     * Converts arrays to comma-separated strings and numbers to strings to ensure type safety.
+     * This was split from _getExistingOrDefaultHeader to provide stricter typing for callers
+     * that assign the result to places expecting a string (e.g., additionalHeaders[Headers.ContentType]).
+     */
+    _getExistingOrDefaultContentTypeHeader(additionalHeaders, _default) {
+        let clientHeader;
+        if (this.requestOptions && this.requestOptions.headers) {
+            const headerValue = lowercaseKeys(this.requestOptions.headers)[Headers.ContentType];
+            if (headerValue) {
+                if (typeof headerValue === 'number') {
+                    clientHeader = String(headerValue);
+                }
+                else if (Array.isArray(headerValue)) {
+                    clientHeader = headerValue.join(', ');
+                }
+                else {
+                    clientHeader = headerValue;
+                }
+            }
+        }
+        const additionalValue = additionalHeaders[Headers.ContentType];
+        // Return the first non-undefined value, converting numbers or arrays to strings if necessary
+        if (additionalValue !== undefined) {
+            if (typeof additionalValue === 'number') {
+                return String(additionalValue);
+            }
+            else if (Array.isArray(additionalValue)) {
+                return additionalValue.join(', ');
+            }
+            else {
+                return additionalValue;
+            }
+        }
+        if (clientHeader !== undefined) {
+            return clientHeader;
+        }
+        return _default;
+    }
+    _getAgent(parsedUrl) {
+        let agent;
+        const proxyUrl = getProxyUrl(parsedUrl);
+        const useProxy = proxyUrl && proxyUrl.hostname;
+        if (this._keepAlive && useProxy) {
+            agent = this._proxyAgent;
+        }
+        if (!useProxy) {
+            agent = this._agent;
+        }
+        // if agent is already assigned use that agent.
+        if (agent) {
+            return agent;
+        }
+        const usingSsl = parsedUrl.protocol === 'https:';
+        let maxSockets = 100;
+        if (this.requestOptions) {
+            maxSockets = this.requestOptions.maxSockets || external_http_.globalAgent.maxSockets;
+        }
+        // This is `useProxy` again, but we need to check `proxyURl` directly for TypeScripts's flow analysis.
+        if (proxyUrl && proxyUrl.hostname) {
+            const agentOptions = {
+                maxSockets,
+                keepAlive: this._keepAlive,
+                proxy: Object.assign(Object.assign({}, ((proxyUrl.username || proxyUrl.password) && {
+                    proxyAuth: `${proxyUrl.username}:${proxyUrl.password}`
+                })), { host: proxyUrl.hostname, port: proxyUrl.port })
+            };
+            let tunnelAgent;
+            const overHttps = proxyUrl.protocol === 'https:';
+            if (usingSsl) {
+                tunnelAgent = overHttps ? tunnel.httpsOverHttps : tunnel.httpsOverHttp;
+            }
+            else {
+                tunnelAgent = overHttps ? tunnel.httpOverHttps : tunnel.httpOverHttp;
+            }
+            agent = tunnelAgent(agentOptions);
+            this._proxyAgent = agent;
+        }
+        // if tunneling agent isn't assigned create a new agent
+        if (!agent) {
+            const options = { keepAlive: this._keepAlive, maxSockets };
+            agent = usingSsl ? new external_https_.Agent(options) : new external_http_.Agent(options);
+            this._agent = agent;
+        }
+        if (usingSsl && this._ignoreSslError) {
+            // we don't want to set NODE_TLS_REJECT_UNAUTHORIZED=0 since that will affect request for entire process
+            // http.RequestOptions doesn't expose a way to modify RequestOptions.agent.options
+            // we have to cast it to any and change it directly
+            agent.options = Object.assign(agent.options || {}, {
+                rejectUnauthorized: false
+            });
+        }
+        return agent;
+    }
+    _getProxyAgentDispatcher(parsedUrl, proxyUrl) {
+        let proxyAgent;
+        if (this._keepAlive) {
+            proxyAgent = this._proxyAgentDispatcher;
+        }
+        // if agent is already assigned use that agent.
+        if (proxyAgent) {
+            return proxyAgent;
+        }
+        const usingSsl = parsedUrl.protocol === 'https:';
+        proxyAgent = new ProxyAgent(Object.assign({ uri: proxyUrl.href, pipelining: !this._keepAlive ? 0 : 1 }, ((proxyUrl.username || proxyUrl.password) && {
+            token: `Basic ${Buffer.from(`${proxyUrl.username}:${proxyUrl.password}`).toString('base64')}`
+        })));
+        this._proxyAgentDispatcher = proxyAgent;
+        if (usingSsl && this._ignoreSslError) {
+            // we don't want to set NODE_TLS_REJECT_UNAUTHORIZED=0 since that will affect request for entire process
+            // http.RequestOptions doesn't expose a way to modify RequestOptions.agent.options
+            // we have to cast it to any and change it directly
+            proxyAgent.options = Object.assign(proxyAgent.options.requestTls || {}, {
+                rejectUnauthorized: false
+            });
+        }
+        return proxyAgent;
+    }
+    _getUserAgentWithOrchestrationId(userAgent) {
+        const baseUserAgent = userAgent || 'actions/http-client';
+        const orchId = process.env['ACTIONS_ORCHESTRATION_ID'];
+        if (orchId) {
+            // Sanitize the orchestration ID to ensure it contains only valid characters
+            // Valid characters: 0-9, a-z, _, -, .
+            const sanitizedId = orchId.replace(/[^a-z0-9_.-]/gi, '_');
+            return `${baseUserAgent} actions_orchestration_id/${sanitizedId}`;
+        }
+        return baseUserAgent;
+    }
+    _performExponentialBackoff(retryNumber) {
+        return __awaiter(this, void 0, void 0, function* () {
+            retryNumber = Math.min(ExponentialBackoffCeiling, retryNumber);
+            const ms = ExponentialBackoffTimeSlice * Math.pow(2, retryNumber);
+            return new Promise(resolve => setTimeout(() => resolve(), ms));
+        });
+    }
+    _processResponse(res, options) {
+        return __awaiter(this, void 0, void 0, function* () {
+            return new Promise((resolve, reject) => __awaiter(this, void 0, void 0, function* () {
+                const statusCode = res.message.statusCode || 0;
+                const response = {
+                    statusCode,
+                    result: null,
+                    headers: {}
+                };
+                // not found leads to null obj returned
+                if (statusCode === HttpCodes.NotFound) {
+                    resolve(response);
+                }
+                // get the result from the body
+                function dateTimeDeserializer(key, value) {
+                    if (typeof value === 'string') {
+                        const a = new Date(value);
+                        if (!isNaN(a.valueOf())) {
+                            return a;
+                        }
+                    }
+                    return value;
+                }
+                let obj;
+                let contents;
+                try {
+                    contents = yield res.readBody();
+                    if (contents && contents.length > 0) {
+                        if (options && options.deserializeDates) {
+                            obj = JSON.parse(contents, dateTimeDeserializer);
+                        }
+                        else {
+                            obj = JSON.parse(contents);
+                        }
+                        response.result = obj;
+                    }
+                    response.headers = res.message.headers;
+                }
+                catch (err) {
+                    // Invalid resource (contents not json);  leaving result obj null
+                }
+                // note that 3xx redirects are handled by the http layer.
+                if (statusCode > 299) {
+                    let msg;
+                    // if exception/error in body, attempt to get better error
+                    if (obj && obj.message) {
+                        msg = obj.message;
+                    }
+                    else if (contents && contents.length > 0) {
+                        // it may be the case that the exception is in the body message as string
+                        msg = contents;
+                    }
+                    else {
+                        msg = `Failed request: (${statusCode})`;
+                    }
+                    const err = new HttpClientError(msg, statusCode);
+                    err.result = response.result;
+                    reject(err);
+                }
+                else {
+                    resolve(response);
+                }
+            }));
+        });
+    }
+}
+const lowercaseKeys = (obj) => Object.keys(obj).reduce((c, k) => ((c[k.toLowerCase()] = obj[k]), c), {});
+//# sourceMappingURL=index.js.map
 ;// CONCATENATED MODULE: external "node:http"
 const external_node_http_namespaceObject = __WEBPACK_EXTERNAL_createRequire(import.meta.url)("node:http");
 ;// CONCATENATED MODULE: external "node:https"
 const external_node_https_namespaceObject = __WEBPACK_EXTERNAL_createRequire(import.meta.url)("node:https");
-;// CONCATENATED MODULE: external "node:net"
-const external_node_net_namespaceObject = __WEBPACK_EXTERNAL_createRequire(import.meta.url)("node:net");
 ;// CONCATENATED MODULE: external "node:tls"
 const external_node_tls_namespaceObject = __WEBPACK_EXTERNAL_createRequire(import.meta.url)("node:tls");
-// EXTERNAL MODULE: ./node_modules/tunnel/index.js
-var tunnel = __nccwpck_require__(770);
 ;// CONCATENATED MODULE: ./src/jira/transport.ts
-
 
 
 
@@ -3799,112 +4228,43 @@ class TransportError extends Error {
     }
 }
 /**
- * A Transport over node:http and node:https. HTTPS_PROXY, HTTP_PROXY and NO_PROXY are honoured
- * as the Actions toolkit reads them, through the same CONNECT tunnels (`tunnel`, which
- * @actions/http-client uses), over kept-alive connections; but only IP loopback and
- * `localhost` go around the proxy unasked, where the toolkit also lets any name starting with
- * "127." (127.attacker.example) go direct. The request and its body are read here, so that a
- * connection cut mid-answer, an answer that never ends and an abort each settle the request at
- * once. Certificates are always checked (NODE_TLS_REJECT_UNAUTHORIZED is overridden). Redirects
- * are not followed: a signed request covers its URL, so a redirect means jira-url is wrong and
- * the user should be told which to use. It never retries; the Jira client decides that.
+ * A Transport over node:http and node:https. @actions/http-client chooses the agent, so
+ * HTTPS_PROXY, HTTP_PROXY and NO_PROXY are honoured like the rest of the Actions toolkit,
+ * over kept-alive connections; the request and its body are read here, so that a connection
+ * cut mid-answer, an answer that never ends and an abort each settle the request at once.
+ * Redirects are not followed: a signed request covers its URL, so a redirect means jira-url is
+ * wrong and the user should be told which to use. It never retries; the Jira client decides that.
  */
 function httpTransport(options = {}) {
+    const agents = new HttpClient('jira-build-result', [], { keepAlive: true });
     const ca = options.caCertificates?.length ? [...external_node_tls_namespaceObject.rootCertificates, ...options.caCertificates] : undefined;
+    const trusted = new WeakSet();
     const timeoutMs = options.timeoutMs ?? REQUEST_TIMEOUT_MS;
     const maxBodyBytes = options.maxBodyBytes ?? MAX_BODY_BYTES;
-    const agents = new Map();
-    const agentFor = (url) => {
-        const proxy = proxyFor(url, options.proxyEnv ?? {});
-        const key = `${url.protocol} ${proxy?.href ?? 'direct'}`;
-        let agent = agents.get(key);
-        if (!agent) {
-            agent = newAgent(url.protocol === 'https:', proxy, ca);
-            agents.set(key, agent);
-        }
-        return agent;
-    };
     return {
         send(request) {
-            const url = new URL(request.url);
-            return sendOnce(request, url, agentFor(url), timeoutMs, maxBodyBytes);
+            const agent = agents.getAgent(request.url);
+            if (ca && request.url.startsWith('https:') && !trusted.has(agent)) {
+                // The direct agent and the tunnelling one (through a proxy) both read their TLS options
+                // from agent.options.
+                agent.options = { ...agent.options, ca };
+                trusted.add(agent);
+            }
+            return sendOnce(request, agent, timeoutMs, maxBodyBytes);
         },
         close() {
-            // A tunnelling agent has no destroy(): its sockets end with their requests.
-            for (const agent of agents.values())
-                if (typeof agent.destroy === 'function')
-                    agent.destroy();
-            agents.clear();
+            agents.dispose();
         }
     };
 }
-// As @actions/http-client sizes its agents.
-const MAX_SOCKETS = 100;
-function newAgent(https, proxy, ca) {
-    // Explicit, so that NODE_TLS_REJECT_UNAUTHORIZED=0 in the environment cannot turn the check off.
-    const tls = { rejectUnauthorized: true, ...(ca ? { ca } : {}) };
-    if (!proxy)
-        return https ? new external_node_https_namespaceObject.Agent({ keepAlive: true, maxSockets: MAX_SOCKETS, ...tls }) : new external_node_http_namespaceObject.Agent({ keepAlive: true, maxSockets: MAX_SOCKETS });
-    const proxyAuth = proxy.username || proxy.password ? `${decodeURIComponent(proxy.username)}:${decodeURIComponent(proxy.password)}` : undefined;
-    const port = Number(proxy.port) || (proxy.protocol === 'https:' ? 443 : 80);
-    const tunnelOptions = { maxSockets: MAX_SOCKETS, proxy: { host: proxy.hostname, port, ...(proxyAuth ? { proxyAuth } : {}) }, ...tls };
-    const overHttps = proxy.protocol === 'https:';
-    if (https)
-        return overHttps ? tunnel.httpsOverHttps(tunnelOptions) : tunnel.httpsOverHttp(tunnelOptions);
-    return overHttps ? tunnel.httpOverHttps(tunnelOptions) : tunnel.httpOverHttp(tunnelOptions);
-}
-/**
- * The proxy a request goes through, or undefined to go direct: HTTPS_PROXY for https and
- * HTTP_PROXY for http (lower case first, as the toolkit reads them), unless NO_PROXY names the
- * host (exactly, with its port, or as a domain suffix; `*` for all) or the host is loopback.
- */
-function proxyFor(url, env) {
-    if (isLoopback(url.hostname))
-        return undefined;
-    const proxyText = url.protocol === 'https:' ? env.https_proxy || env.HTTPS_PROXY : env.http_proxy || env.HTTP_PROXY;
-    if (!proxyText || noProxy(url, env.no_proxy || env.NO_PROXY || ''))
-        return undefined;
-    try {
-        return new URL(/^https?:\/\//i.test(proxyText) ? proxyText : `http://${proxyText}`);
-    }
-    catch {
-        return undefined;
-    }
-}
-/**
- * Only addresses that cannot leave this machine: `localhost`, 127.0.0.0/8, ::1 and IPv4-mapped
- * 127.x. WHATWG URL has already turned 127.1 and 0x7f.0.0.1 into 127.0.0.1, so a name such as
- * 127.0.0.1.nip.io, which public DNS resolves anywhere, is not taken for one.
- */
-function isLoopback(hostname) {
-    const host = hostname.toLowerCase();
-    if (host === 'localhost')
-        return true;
-    if ((0,external_node_net_namespaceObject.isIPv4)(host))
-        return host.startsWith('127.');
-    return host === '[::1]' || /^\[::ffff:7f[0-9a-f]{2}:[0-9a-f]{1,4}\]$/.test(host);
-}
-/** NO_PROXY as @actions/http-client reads it: host or host:port, a domain suffix, or `*`. */
-function noProxy(url, list) {
-    const port = url.port || (url.protocol === 'https:' ? '443' : '80');
-    const hosts = [url.hostname.toUpperCase(), `${url.hostname.toUpperCase()}:${port}`];
-    for (const item of list.split(',').map(entry => entry.trim().toUpperCase())) {
-        if (item === '')
-            continue;
-        if (item === '*')
-            return true;
-        if (hosts.some(host => host === item || host.endsWith(`.${item}`) || (item.startsWith('.') && host.endsWith(item))))
-            return true;
-    }
-    return false;
-}
-function sendOnce(request, url, agent, timeoutMs, maxBodyBytes) {
+function sendOnce(request, agent, timeoutMs, maxBodyBytes) {
     return new Promise((resolve, reject) => {
         const { signal } = request;
         if (signal?.aborted) {
             reject(new TransportError('ABORT_ERR', 'the request was stopped'));
             return;
         }
+        const url = new URL(request.url);
         const headers = { 'User-Agent': 'jira-build-result', ...request.headers };
         if (request.body !== undefined)
             headers['Content-Length'] = Buffer.byteLength(request.body);
@@ -3959,24 +4319,12 @@ function flattenHeaders(headers) {
     }
     return flat;
 }
-/** The transport for validated options: per-request timeout within the run's, extra CAs, and the proxy. */
-function transportFor(options, proxyEnv = {}) {
+/** The transport for validated options: per-request timeout within the run's, and extra CAs. */
+function transportFor(options) {
     return httpTransport({
         timeoutMs: Math.min(REQUEST_TIMEOUT_MS, options.timeoutSeconds * 1000),
-        caCertificates: options.caCertificates,
-        proxyEnv
+        caCertificates: options.caCertificates
     });
-}
-/**
- * What the environment changes about the transport that a user should hear of: certificate
- * checks stay on whatever NODE_TLS_REJECT_UNAUTHORIZED says, which is worth saying by name.
- */
-function environmentWarnings(env, caInput) {
-    if (env.NODE_TLS_REJECT_UNAUTHORIZED !== '0')
-        return [];
-    return [
-        `NODE_TLS_REJECT_UNAUTHORIZED=0 is set in the environment, which would turn certificate checks off; Jira's certificate is checked anyway. For Jira behind an internal CA, pass its certificate as ${caInput}, or point NODE_EXTRA_CA_CERTS at it.`
-    ];
 }
 
 
@@ -3986,13 +4334,22 @@ function environmentWarnings(env, caInput) {
 /***/ ((__unused_webpack_module, __webpack_exports__, __nccwpck_require__) => {
 
 /* harmony export */ __nccwpck_require__.d(__webpack_exports__, {
-/* harmony export */   d: () => (/* binding */ ACTION_WORDS)
+/* harmony export */   dC: () => (/* binding */ ACTION_WORDS),
+/* harmony export */   y9: () => (/* binding */ shownList)
 /* harmony export */ });
+/* unused harmony export LISTED_VALUES */
 /** The action's words: inputs of the workflow step. */
 const ACTION_WORDS = {
     input: name => `the ${name} input`,
     checkCredentials: 'Check the secrets behind the credential inputs (jira-build-result check tells which user they act as).'
 };
+/** Values shown in a message at most; the rest are counted. */
+const LISTED_VALUES = 20;
+/** The first 20 items joined, then "(+59,980 more)": a list in a message never grows with Jira's answer. */
+function shownList(items, max = LISTED_VALUES) {
+    const shown = items.slice(0, max).join(', ');
+    return items.length > max ? `${shown} (+${(items.length - max).toLocaleString('en-US')} more)` : shown;
+}
 
 
 /***/ }),
@@ -4001,7 +4358,6 @@ const ACTION_WORDS = {
 /***/ ((__unused_webpack_module, __webpack_exports__, __nccwpck_require__) => {
 
 /* harmony export */ __nccwpck_require__.d(__webpack_exports__, {
-/* harmony export */   Il: () => (/* binding */ Sha1Refused),
 /* harmony export */   Ym: () => (/* binding */ systemSources),
 /* harmony export */   zT: () => (/* binding */ signRequest)
 /* harmony export */ });
@@ -4012,19 +4368,6 @@ const ACTION_WORDS = {
 /* harmony import */ var oauth_1_0a__WEBPACK_IMPORTED_MODULE_1___default = /*#__PURE__*/__nccwpck_require__.n(oauth_1_0a__WEBPACK_IMPORTED_MODULE_1__);
 
 
-/**
- * This machine's OpenSSL would not sign with RSA-SHA1: RHEL 9's DEFAULT crypto policy (and its
- * derivatives') forbids SHA-1 signatures, and a Node.js built against the system OpenSSL obeys
- * it. Jira's OAuth 1.0a accepts nothing else (signature_method_rejected).
- */
-class Sha1Refused extends Error {
-    opensslMessage;
-    constructor(opensslMessage) {
-        super(`this machine's OpenSSL refused to sign with RSA-SHA1 (${opensslMessage})`);
-        this.opensslMessage = opensslMessage;
-        this.name = 'Sha1Refused';
-    }
-}
 const systemSources = {
     clock: () => Math.floor(Date.now() / 1000),
     nonce: () => (0,node_crypto__WEBPACK_IMPORTED_MODULE_0__.randomBytes)(16).toString('hex')
@@ -4049,17 +4392,7 @@ function signRequest(request, credentials, sources = systemSources) {
     const oauth = new (oauth_1_0a__WEBPACK_IMPORTED_MODULE_1___default())({
         consumer: { key: credentials.consumerKey, secret: '' },
         signature_method: 'RSA-SHA1',
-        hash_function: baseString => {
-            try {
-                return (sources.rsaSha1 ?? rsaSha1)(baseString, credentials.privateKey);
-            }
-            catch (thrown) {
-                // OpenSSL's own words (error:…:digital envelope routines::invalid digest and the like)
-                // carry no key material; they are kept for the message, cut short.
-                const said = thrown instanceof Error ? thrown.message : String(thrown);
-                throw new Sha1Refused(said.replace(/\s+/g, ' ').slice(0, 160));
-            }
-        }
+        hash_function: baseString => rsaSha1(baseString, credentials.privateKey)
     });
     oauth.getNonce = sources.nonce;
     oauth.getTimeStamp = sources.clock;
@@ -4122,14 +4455,12 @@ __nccwpck_require__.d(__webpack_exports__, {
   Qq: () => (/* binding */ options_text)
 });
 
-// UNUSED EXPORTS: AUTH_MODE_INPUTS, CLOUD_AUDIENCE, CLOUD_TOKEN_URL, MAX_CREDENTIAL_BYTES, actionInputName, parseBoolean, parseJiraUrl
+// UNUSED EXPORTS: AUTH_MODE_INPUTS, actionInputName, parseBoolean, parseJiraUrl
 
 // EXTERNAL MODULE: external "node:crypto"
 var external_node_crypto_ = __nccwpck_require__(7598);
 // EXTERNAL MODULE: ./src/jira/errors.ts
 var errors = __nccwpck_require__(6353);
-// EXTERNAL MODULE: ./src/jira/gateway.ts
-var gateway = __nccwpck_require__(8242);
 ;// CONCATENATED MODULE: ./src/oauth/keys.ts
 
 /** The formats a private key may arrive in, for error messages. */
@@ -4323,8 +4654,6 @@ const LOOK_ALIKES = new Set(['UTF', 'SHA', 'ISO', 'RFC', 'AES', 'RSA', 'MD', 'TL
 function findIssueKeys(texts, sources = ISSUE_SOURCES, projects = []) {
     const wanted = new Set(projects.map(project => project.toUpperCase()));
     const keys = [];
-    // A Set beside the list: a push's commits can name many keys, and includes() would be quadratic.
-    const seen = new Set();
     for (const { source, text } of texts) {
         if (!sources.includes(source))
             continue;
@@ -4336,10 +4665,8 @@ function findIssueKeys(texts, sources = ISSUE_SOURCES, projects = []) {
                 continue;
             if (wanted.size > 0 ? !wanted.has(project) : LOOK_ALIKES.has(project))
                 continue;
-            if (seen.has(key))
-                continue;
-            seen.add(key);
-            keys.push(key);
+            if (!keys.includes(key))
+                keys.push(key);
         }
     }
     return keys;
@@ -4443,7 +4770,7 @@ function planIssues(raw, nameOf, problem, sourceTexts) {
         return { by: 'jql', jql };
     const keys = findIssueKeys(sourceTexts, sources, projects);
     if (keys.length > 0)
-        return { by: 'keys', keys, found: describeFound(sourceTexts, sources) };
+        return { by: 'keys', keys };
     return { by: 'none', lookedIn: describeSources(sourceTexts, sources, projects) };
 }
 /** The value: `value`, or `value-map` looked up by `status`; then templates filled. */
@@ -4475,15 +4802,8 @@ function planValue(raw, nameOf, problem, templateValues) {
     }
     return filled.text;
 }
-/** The places keys were looked for, as a phrase: "title, branch and commits". */
-function describeFound(sourceTexts, sources) {
-    const names = { 'pr-title': 'title', branch: 'branch', commits: 'commits' };
-    const looked = ISSUE_SOURCES.filter(source => sources.includes(source) && sourceTexts.some(text => text.source === source)).map(source => names[source]);
-    return looked.length <= 1 ? (looked[0] ?? 'texts') : `${looked.slice(0, -1).join(', ')} and ${looked[looked.length - 1]}`;
-}
 
 ;// CONCATENATED MODULE: ./src/options.ts
-
 
 
 
@@ -4493,14 +4813,8 @@ const actionInputName = input => `input '${input}'`;
 const AUTH_MODE_INPUTS = {
     oauth: ['consumer-key', 'private-key', 'access-token'],
     pat: ['personal-access-token'],
-    basic: ['user', 'api-token'],
-    'client-credentials': ['client-id', 'client-secret']
+    basic: ['user', 'api-token']
 };
-/** Inputs that only client credentials use. */
-const CLIENT_CREDENTIALS_EXTRAS = ['token-url', 'scope'];
-/** Atlassian's token endpoint for Cloud service accounts, and the audience its tokens are for. */
-const CLOUD_TOKEN_URL = 'https://auth.atlassian.com/oauth/token';
-const CLOUD_AUDIENCE = 'api.atlassian.com';
 /**
  * No credential at all is configured: what GitHub does for a pull request from a fork or from
  * Dependabot, which get no secrets. Nothing is sent; `fail-on-error` decides the step.
@@ -4524,9 +4838,6 @@ class InputError extends Error {
         this.name = 'InputError';
     }
 }
-/** Issues one run writes at most unless max-issues says otherwise, and the most it may say. */
-const DEFAULT_MAX_ISSUES = 100;
-const MAX_MAX_ISSUES = 10_000;
 const FORK_HINT = 'If it is stored as a secret, check the job can see it: GitHub passes no secrets to workflows run for pull requests from forks, and Jenkins binds them only inside withCredentials.';
 /** Runs a parser that reports problems, and throws them all at once as an InputError. */
 function collect(nameOf, parse) {
@@ -4568,15 +4879,7 @@ function parseUpdateOptions(raw, nameOf = actionInputName, context = { sourceTex
         const notifyUsers = parseBoolean(raw['notify-users'], true, message => problem('notify-users', message));
         const failOnError = parseBoolean(raw['fail-on-error'], true, message => problem('fail-on-error', message));
         const dryRun = parseBoolean(raw['dry-run'], false, message => problem('dry-run', message));
-        const maxIssuesText = options_text(raw, 'max-issues');
-        const maxIssues = maxIssuesText === '' ? DEFAULT_MAX_ISSUES : Number(maxIssuesText);
-        if (!Number.isInteger(maxIssues) || maxIssues < 1 || maxIssues > MAX_MAX_ISSUES) {
-            problem('max-issues', `"${maxIssuesText}" is not a whole number from 1 to ${MAX_MAX_ISSUES}.`);
-        }
-        if (issues.by === 'keys' && issues.found && context.outsiderEvent && options_text(raw, 'projects') === '') {
-            connection.warnings.push(`The issue keys were found in the pull request's ${issues.found} on a ${context.outsiderEvent} event, which whoever opened the pull request writes (from a fork too). Set ${nameOf('projects')} to your project keys so only those count; at most ${nameOf('max-issues')} (${maxIssues}) are written.`);
-        }
-        return { ...connection, issues, field, value, fields, notifyUsers, concurrency, failOnError, dryRun, maxIssues };
+        return { ...connection, issues, field, value, fields, notifyUsers, concurrency, failOnError, dryRun };
     });
     // Only when everything else is right: a malformed input stays a hard error.
     if (noCredentials !== undefined)
@@ -4594,11 +4897,7 @@ function parseConsumerOptions(raw, nameOf = actionInputName) {
         const consumerKey = options_text(raw, 'consumer-key');
         if (consumerKey === '')
             problem('consumer-key', "is empty. Use the consumer key of Jira's application link.");
-        checkLength(raw, 'consumer-key', problem);
         const warnings = [];
-        if (jiraUrl.startsWith('http:')) {
-            warnings.push(`The OAuth dance over plain http shows the request token, the verification code and the access token Jira answers with to anyone on the network; use an https ${nameOf('jira-url')}.`);
-        }
         const privateKey = parsePrivateKey(raw, nameOf, problem, warnings);
         // collect() throws when the key did not load, so it is defined past this point.
         return { jiraUrl, consumerKey, privateKey: privateKey, warnings, ...parseNetwork(raw, problem) };
@@ -4609,7 +4908,7 @@ function parseConnection(raw, nameOf, problem, none) {
     const warnings = [];
     const modes = Object.keys(AUTH_MODE_INPUTS);
     const configured = modes.filter(mode => AUTH_MODE_INPUTS[mode].some(input => options_text(raw, input) !== ''));
-    const listModes = () => `OAuth 1.0a: ${AUTH_MODE_INPUTS.oauth.map(nameOf).join(', ')}; personal access token: ${nameOf('personal-access-token')}; basic with an API token: ${nameOf('user')} and ${nameOf('api-token')}; service account (OAuth 2.0 client credentials): ${nameOf('client-id')} and ${nameOf('client-secret')}`;
+    const listModes = () => `OAuth 1.0a: ${AUTH_MODE_INPUTS.oauth.map(nameOf).join(', ')}; personal access token: ${nameOf('personal-access-token')}; basic with an API token: ${nameOf('user')} and ${nameOf('api-token')}`;
     let auth;
     if (configured.length === 0) {
         const message = `no credentials given. Configure exactly one way to authenticate (${listModes()}). ${FORK_HINT}`;
@@ -4623,18 +4922,10 @@ function parseConnection(raw, nameOf, problem, none) {
     }
     else if (configured[0] === 'oauth') {
         auth = parseOAuth(raw, nameOf, problem, warnings);
-        if (jiraUrl.startsWith('http:'))
-            warnings.push(oauthOverHttp(nameOf));
-    }
-    else if (configured[0] === 'client-credentials') {
-        auth = parseClientCredentials(raw, nameOf, problem, jiraUrl, warnings);
     }
     else if (configured[0] === 'pat') {
         auth = { mode: 'pat', personalAccessToken: options_text(raw, 'personal-access-token') };
         checkToken(raw, 'personal-access-token', problem);
-        if (jiraUrl.startsWith('http:')) {
-            warnings.push(`A personal access token over plain http is readable to anyone on the network, who can then act as its user until it is revoked; use an https ${nameOf('jira-url')}.`);
-        }
     }
     else {
         const user = options_text(raw, 'user');
@@ -4647,72 +4938,13 @@ function parseConnection(raw, nameOf, problem, none) {
         if (/[\u0000-\u001f\u007f:]/.test(user))
             problem('user', 'holds a colon, a line break or a control character, which basic auth cannot carry. Write the user name or e-mail address alone.');
         checkToken(raw, 'api-token', problem);
-        checkLength(raw, 'user', problem);
         auth = { mode: 'basic', user, apiToken };
         if (jiraUrl.startsWith('http:')) {
-            warnings.push(`Basic auth over plain http sends the API token readable to anyone on the network; use an https ${nameOf('jira-url')}.`);
+            warnings.push('Basic auth over plain http sends the API token readable to anyone on the network; use an https jira-url.');
         }
     }
-    if (auth?.mode !== 'client-credentials') {
-        for (const input of CLIENT_CREDENTIALS_EXTRAS) {
-            if (options_text(raw, input) !== '')
-                problem(input, `is set, but only client credentials use it. Set ${nameOf('client-id')} and ${nameOf('client-secret')} too, or leave it empty.`);
-        }
-    }
-    const apiUrlText = options_text(raw, 'api-url');
-    const apiUrl = apiUrlText === '' ? undefined : parseApiUrl(apiUrlText, message => problem('api-url', message));
-    const cloud = (0,gateway/* isCloudSite */.P9)(jiraUrl) || (auth?.mode === 'client-credentials' && auth.tokenUrl === CLOUD_TOKEN_URL);
     // collect() throws when auth is missing, so it is defined past this point.
-    return { jiraUrl, apiUrl, cloud, auth: auth, warnings, ...parseNetwork(raw, problem) };
-}
-/**
- * A service account's OAuth 2.0 credential: the client id and secret, and the token endpoint
- * (Data Center's under jira-url, Atlassian's for a Cloud site) unless token-url names another.
- */
-function parseClientCredentials(raw, nameOf, problem, jiraUrl, warnings) {
-    const clientId = options_text(raw, 'client-id');
-    const clientSecret = options_text(raw, 'client-secret');
-    if (clientId === '')
-        problem('client-id', `is empty, but ${nameOf('client-secret')} is set. Client credentials need both: the client id and secret of the service account's OAuth 2.0 credential.`);
-    if (clientSecret === '')
-        problem('client-secret', `is empty, but ${nameOf('client-id')} is set. Client credentials need the client secret too. ${FORK_HINT}`);
-    if (/[^\x21-\x7e]/.test(clientId))
-        problem('client-id', 'holds a space, a line break or a character outside ASCII, which no client id has. Copy it again.');
-    checkToken(raw, 'client-secret', problem);
-    const scope = options_text(raw, 'scope');
-    if (scope !== '' && !/^[\x21\x23-\x5b\x5d-\x7e]+( [\x21\x23-\x5b\x5d-\x7e]+)*$/.test(scope)) {
-        problem('scope', `"${scope}" is not a list of scopes separated by single spaces (RFC 6749 §3.3), e.g. WRITE or READ WRITE.`);
-    }
-    const tokenUrlText = options_text(raw, 'token-url');
-    let tokenUrl;
-    if (tokenUrlText !== '') {
-        tokenUrl = parseEndpointUrl(tokenUrlText, message => problem('token-url', message));
-    }
-    else {
-        // Cloud sites are Atlassian's host names; anything else is taken for Data Center.
-        tokenUrl = (0,gateway/* isCloudSite */.P9)(jiraUrl) ? CLOUD_TOKEN_URL : jiraUrl && `${jiraUrl}/rest/oauth2/latest/token`;
-    }
-    if (tokenUrl.startsWith('http:') || (tokenUrlText === '' && jiraUrl.startsWith('http:'))) {
-        warnings.push(`Client credentials over plain http send the client secret and the access tokens readable to anyone on the network; use https for ${nameOf('jira-url')} and ${nameOf('token-url')}.`);
-    }
-    const cloudTokens = tokenUrl === CLOUD_TOKEN_URL;
-    return { mode: 'client-credentials', clientId, clientSecret, tokenUrl, ...(scope ? { scope } : {}), ...(cloudTokens ? { audience: CLOUD_AUDIENCE } : {}) };
-}
-/** api-url: an http(s) base URL with no query; the gateway's path is kept. */
-function parseApiUrl(written, problem) {
-    const url = parseEndpointUrl(written, problem);
-    if (url === '')
-        return undefined;
-    if (/\/rest(\/|$)/.test(new URL(url).pathname)) {
-        problem(`"${written}" goes as far as /rest. Give the base the REST paths go under, e.g. https://api.atlassian.com/ex/jira/{cloudId}.`);
-        return undefined;
-    }
-    return url;
-}
-/** An http(s) URL checked as jira-url is, without a trailing slash; '' after a problem. */
-function parseEndpointUrl(written, problem) {
-    const url = parseHttpUrl(written, problem);
-    return url ? `${url.origin}${url.pathname.replace(/\/+$/, '')}` : '';
+    return { jiraUrl, auth: auth, warnings, ...parseNetwork(raw, problem) };
 }
 /**
  * Tokens travel in an HTTP header: a line break, a space or a character outside ASCII there is
@@ -4723,20 +4955,6 @@ function checkToken(raw, input, problem) {
     if (value !== '' && !/^[\x21-\x7e]+$/.test(value)) {
         problem(input, 'holds a line break, a space or a character outside ASCII, which no token has. Copy the token again, without quotes or line breaks.');
     }
-    checkLength(raw, input, problem);
-}
-/** The most a credential that travels in a header may hold; Jira's own tokens are far shorter. */
-const MAX_CREDENTIAL_BYTES = 8 * 1024;
-/** A credential longer than any Jira makes is a wrong paste (a whole file, several values): refused unsent. */
-function checkLength(raw, input, problem) {
-    const bytes = Buffer.byteLength(options_text(raw, input), 'utf8');
-    if (bytes > MAX_CREDENTIAL_BYTES) {
-        problem(input, `is ${bytes.toLocaleString('en-US')} bytes long, more than the 8 KiB any credential Jira issues needs. Copy the value again, alone.`);
-    }
-}
-/** What OAuth 1.0a over plain http gives away; the dance is worse, its answers carry tokens. */
-function oauthOverHttp(nameOf) {
-    return `OAuth over plain http shows the access token and every request's signature to anyone on the network, and JSON bodies are not signed, so a body can be changed on the way; use an https ${nameOf('jira-url')}.`;
 }
 function parseNetwork(raw, problem) {
     const whole = (input, fallback, min, max) => {
@@ -4778,7 +4996,6 @@ function parseOAuth(raw, nameOf, problem, warnings) {
     if (accessToken === '')
         problem('access-token', `is empty. Use the access token from the OAuth dance. ${FORK_HINT}`);
     checkToken(raw, 'access-token', problem);
-    checkLength(raw, 'consumer-key', problem);
     const privateKey = parsePrivateKey(raw, nameOf, problem, warnings);
     return privateKey ? { mode: 'oauth', consumerKey, privateKey, accessToken } : undefined;
 }
@@ -4815,58 +5032,17 @@ function parsePrivateKey(raw, nameOf, problem, warnings) {
 /**
  * Checks jira-url is the base URL Jira knows itself by: http(s), no query, and not a REST or
  * page URL pasted from the browser. Returns it without a trailing slash.
- *
- * A user name or password is refused in every spelling the WHATWG URL parser (Node's, and
- * browsers') accepts: it skips any number of slashes and backslashes after http: (none at
- * all too), and silently removes tabs and line breaks anywhere. So control characters and
- * backslashes are refused first, then any '@'; no message ever repeats what stood before the
- * last '@'.
  */
 function parseJiraUrl(written, problem) {
     if (written === '') {
         problem("is empty. Use Jira's base URL with its context path, e.g. https://jira.example.com/jira.");
         return '';
     }
-    const url = parseHttpUrl(written, problem);
-    if (!url)
+    // A user name or password in the URL is never repeated, whatever else is wrong with it.
+    const value = written.replace(/^([^/]*\/\/)[^/?#]*@/, '$1');
+    if (value !== written) {
+        problem(`must not contain a user name or password ("${value}" without them). Pass credentials through their own inputs.`);
         return '';
-    const value = written;
-    const path = url.pathname.replace(/\/+$/, '');
-    const page = /\/(rest|plugins|browse|secure|projects|login\.jsp)(\/|$)/.exec(path);
-    if (page) {
-        problem(`"${value}" points inside Jira (${page[0].replace(/\/$/, '')}…). Use the base URL: ${url.origin}${path.slice(0, page.index)}.`);
-        return '';
-    }
-    return `${url.origin}${path}`;
-}
-/**
- * An http(s) URL written the way everyone reads alike: one line, no user name or password (never
- * repeated), no backslash or space, scheme and host, no query or fragment. undefined after a problem.
- */
-function parseHttpUrl(written, problem) {
-    // Tabs and line breaks would be dropped by the parser, so what is sent would differ from what
-    // was written; invisible format characters (a zero-width space) are as much a paste gone wrong.
-    const hidden = /[\p{Cc}\p{Cf}\p{Zl}\p{Zp}]/u.exec(written);
-    if (hidden) {
-        const code = `U+${hidden[0].codePointAt(0)?.toString(16).toUpperCase().padStart(4, '0')}`;
-        problem(`holds a control or invisible character (${code} at position ${hidden.index + 1}), such as a line break or a tab. Write the URL on one line, without them.`);
-        return undefined;
-    }
-    const at = written.lastIndexOf('@');
-    if (at >= 0) {
-        // Whatever stood before the last '@' may be a password: only what follows is shown.
-        const scheme = /^\s*([a-z][a-z0-9+.-]*):/i.exec(written)?.[1]?.toLowerCase() ?? 'https';
-        problem(`must not contain a user name or password (it holds an '@'). Pass credentials through their own inputs, and Jira's base URL alone, e.g. ${scheme}://${written.slice(at + 1)}.`);
-        return undefined;
-    }
-    if (written.includes('\\')) {
-        problem(`"${written}" holds a backslash. Write the URL with forward slashes, e.g. ${written.replace(/\\/g, '/')}.`);
-        return undefined;
-    }
-    const value = written;
-    if (/\s/.test(value)) {
-        problem(`"${value}" holds a space. Write the URL without spaces; percent-encode one that belongs to the context path (%20).`);
-        return undefined;
     }
     let url;
     try {
@@ -4874,26 +5050,23 @@ function parseHttpUrl(written, problem) {
     }
     catch {
         problem(`"${value}" is not a URL. Write it with its scheme, e.g. https://${value.replace(/^\/+/, '')}.`);
-        return undefined;
+        return '';
     }
     if (url.protocol !== 'https:' && url.protocol !== 'http:') {
         problem(`"${value}" must start with https:// or http://.`);
-        return undefined;
+        return '';
     }
-    // The parser also takes http:host and http:///host; only the spelling everyone reads alike is.
-    if (!/^https?:\/\/[^/]/i.test(value)) {
-        problem(`"${value}" must start with ${url.protocol}// and the host name. Write it as ${url.origin}${url.pathname.replace(/\/+$/, '')}.`);
-        return undefined;
-    }
-    if (url.username !== '' || url.password !== '') {
-        problem('must not contain a user name or password. Pass credentials through their own inputs.');
-        return undefined;
-    }
-    if (url.search || url.hash || value.includes('?') || value.includes('#')) {
+    if (url.search || url.hash) {
         problem(`"${value}" has a query or fragment. Use the base URL alone: ${url.origin}${url.pathname.replace(/\/+$/, '')}.`);
-        return undefined;
+        return '';
     }
-    return url;
+    const path = url.pathname.replace(/\/+$/, '');
+    const page = /\/(rest|plugins|browse|secure|projects|login\.jsp)(\/|$)/.exec(path);
+    if (page) {
+        problem(`"${value}" points inside Jira (${page[0].replace(/\/$/, '')}…). Use the base URL: ${url.origin}${path.slice(0, page.index)}.`);
+        return '';
+    }
+    return `${url.origin}${path}`;
 }
 /** Field values nest a few levels at most ({"update": {"labels": [{"add": "x"}]}}). */
 const MAX_FIELDS_DEPTH = 32;
@@ -5096,45 +5269,149 @@ function displayValue(value) {
 
 /***/ }),
 
-/***/ 2656:
+/***/ 6443:
 /***/ ((__unused_webpack_module, __webpack_exports__, __nccwpck_require__) => {
 
+/* harmony export */ __nccwpck_require__.d(__webpack_exports__, {
+/* harmony export */   m1: () => (/* binding */ cliSink),
+/* harmony export */   m4: () => (/* binding */ DEBUG_BYTES),
+/* harmony export */   rF: () => (/* binding */ jsonLine)
+/* harmony export */ });
+/* unused harmony exports ANNOTATION_BYTES, INFO_CHARS, SUMMARY_BYTES, plainText, inertText, actionSink */
+/* harmony import */ var node_crypto__WEBPACK_IMPORTED_MODULE_0__ = __nccwpck_require__(7598);
+/* harmony import */ var node_crypto__WEBPACK_IMPORTED_MODULE_0___default = /*#__PURE__*/__nccwpck_require__.n(node_crypto__WEBPACK_IMPORTED_MODULE_0__);
+/* harmony import */ var _jira_redact_js__WEBPACK_IMPORTED_MODULE_1__ = __nccwpck_require__(7103);
 
-// EXPORTS
-__nccwpck_require__.d(__webpack_exports__, {
-  Q: () => (/* binding */ runCancel)
-});
 
-;// CONCATENATED MODULE: ./src/cancel.ts
+/** A debug line holds at most this many bytes as written. */
+const DEBUG_BYTES = 4096;
+/** An annotation (warning, error) holds at most this many bytes as written, title included. */
+const ANNOTATION_BYTES = 4096;
+/** A log message holds at most this many characters. */
+const INFO_CHARS = 16 * 1024;
+/** A job summary holds at most this many bytes (GitHub's limit is 1 MiB). */
+const SUMMARY_BYTES = (/* unused pure expression or super */ null && (64 * 1024));
+// Every character the runner reads as a line break (.NET's ReadLine: \r, \n, \r\n) and every
+// other that a reader may: VT, FF, NEL, LS, PS.
+const LINE_BREAKS = /\r\n|[\n\r\u000b\u000c\u0085\u2028\u2029]/g;
+// Whitespace as .NET's Trim sees it (JavaScript's \s misses U+0085), and invisible characters.
+const LEADING_SPACE = /^[\s\u0085\u180e\u200b-\u200d\u2060\ufeff]*/;
+const ANSI = /(?:\u001b\[|\u009b)[0-?]*[ -/]*[@-~]|\u001b\][^\u0007\u001b]*(?:\u0007|\u001b\\)?|\u001b[@-Z\\-_]?/g;
+// Controls other than tab and line feed, and bidirectional overrides, which make a line read
+// other than it is.
+const CONTROLS = /[\u0000-\u0008\u000e-\u001f\u007f-\u009f\u202a-\u202e\u2066-\u2069]/g;
+/** Text with ANSI sequences and control characters gone and every line break written \n. */
+function plainText(text) {
+    return text.replace(ANSI, '').replace(LINE_BREAKS, '\n').replace(CONTROLS, '\ufffd');
+}
+/** Whether the runner would read a command in a line: `::` after .NET whitespace, or `##[` anywhere. */
+function looksLikeCommand(line) {
+    return line.replace(LEADING_SPACE, '').startsWith('::') || line.includes('##[');
+}
 /**
- * A cancel from outside as a signal the run can stop on: the runner's cancel (SIGINT, then
- * SIGTERM 7.5 s later) or Jenkins' abort. Both stay caught until release(), so a second signal
- * cannot cut short the writing of the outcome.
+ * Lines for the log, never workflow commands: plain text in which a line would read as a
+ * command (`::` after any whitespace the runner trims, `##[` anywhere) is fenced with
+ * stop-commands and a token no one can guess.
  */
-function cancelOnSignals() {
-    const controller = new AbortController();
-    const cancel = () => controller.abort(new Error('cancelled'));
-    process.on('SIGINT', cancel);
-    process.on('SIGTERM', cancel);
+function inertText(text) {
+    const plain = plainText(text);
+    if (!plain.split('\n').some(looksLikeCommand))
+        return plain;
+    const token = (0,node_crypto__WEBPACK_IMPORTED_MODULE_0__.randomUUID)();
+    return `::stop-commands::${token}\n${plain}\n::${token}::`;
+}
+/** The size of a text as a workflow command writes it: UTF-8, with %, CR and LF escaped (and more in properties). */
+function escapedBytes(text, escaped) {
+    return Buffer.byteLength(text) + 2 * (text.match(escaped) ?? []).length;
+}
+/** A text cut so that, as written, it holds at most `max` bytes. */
+function capBytes(text, max, escaped) {
+    if (escapedBytes(text, escaped) <= max)
+        return text;
+    let used = 0;
+    let out = '';
+    for (const char of text) {
+        const cost = escapedBytes(char, escaped);
+        if (used + cost > max - 3)
+            break;
+        used += cost;
+        out += char;
+    }
+    return `${out}…`;
+}
+const DATA_ESCAPED = /[%\r\n]/g;
+const PROPERTY_ESCAPED = /[%\r\n:,]/g;
+const PROCESS_CONSOLE = {
+    stdout: text => process.stdout.write(`${text}\n`),
+    stderr: text => process.stderr.write(`${text}\n`)
+};
+/**
+ * The action's sink over @actions/core, passed in by the action's edge (so the CLI's bundle
+ * never loads it).
+ */
+function actionSink(core, redactor = new Redactor()) {
+    const redactors = [redactor];
+    const scrub = (text, marker) => redactors.reduce((clean, r) => r.scrub(clean, marker), text);
+    const data = (text, max) => capBytes(plainText(scrub(text)), max, DATA_ESCAPED);
+    const title = (text) => capBytes(plainText(scrub(text)).replace(/\n/g, ' '), 200, PROPERTY_ESCAPED);
+    const annotation = (message, heading) => {
+        const properties = heading ? { title: title(heading) } : {};
+        const room = ANNOTATION_BYTES - 64 - (properties.title ? escapedBytes(properties.title, PROPERTY_ESCAPED) : 0);
+        return [data(message, room), properties];
+    };
     return {
-        signal: controller.signal,
-        release: () => {
-            process.off('SIGINT', cancel);
-            process.off('SIGTERM', cancel);
-        }
+        log: {
+            debug: message => core.debug(data(message, DEBUG_BYTES - 16)),
+            info: message => core.info(inertText(cap(scrub(message), INFO_CHARS))),
+            warning: (message, heading) => core.warning(...annotation(message, heading)),
+            error: (message, heading) => core.error(...annotation(message, heading))
+        },
+        clean: text => scrub(text),
+        protect: more => redactors.push(more),
+        mask: value => core.setSecret(value),
+        output: (name, value) => core.setOutput(name, plainText(scrub(value)).replace(/\n/g, ' ')),
+        summary: async (markdown) => {
+            if (!process.env.GITHUB_STEP_SUMMARY)
+                return;
+            await core.summary.addRaw(capSummary(scrub(markdown, '\\*\\*\\*'))).write();
+        },
+        fail: message => core.setFailed(annotation(message)[0])
     };
 }
-
-;// CONCATENATED MODULE: ./src/signals.ts
+/** A job summary cut, at a line, to fit SUMMARY_BYTES. */
+function capSummary(markdown) {
+    if (Buffer.byteLength(markdown) <= SUMMARY_BYTES)
+        return markdown;
+    const note = '\n\n*The summary was cut here: it would have been larger than 64 KiB. The outputs and the log have every issue.*\n';
+    let out = '';
+    for (const line of markdown.split('\n')) {
+        if (Buffer.byteLength(out) + Buffer.byteLength(line) + 1 + Buffer.byteLength(note) > SUMMARY_BYTES)
+            break;
+        out += `${line}\n`;
+    }
+    return `${out}${note}`;
+}
+/** The CLI's sink over stdout and stderr. */
+function cliSink(redactor = new _jira_redact_js__WEBPACK_IMPORTED_MODULE_1__/* .Redactor */ .pO(), console = PROCESS_CONSOLE) {
+    const redactors = [redactor];
+    const scrub = (text) => redactors.reduce((clean, r) => r.scrub(clean), text);
+    return {
+        out: text => console.stdout(inertText(scrub(text))),
+        err: (text, max = INFO_CHARS) => console.stderr(inertText(capBytes(scrub(text), max, DATA_ESCAPED))),
+        prompt: text => process.stderr.write(plainText(scrub(text)).replace(/\n/g, ' ')),
+        protect: more => redactors.push(more)
+    };
+}
 /**
- * The first import of both front ends (src/index.ts, src/cli.ts): importing it installs the
- * SIGINT and SIGTERM handlers, before any other module loads or any input is read. Until then
- * a signal ends the process at once, with no outputs, summary or outcome. Nothing else imports
- * it, so tests that load the core keep the default handling of signals.
+ * One JSON line that no reader can take for more: line separators and C1 controls (which
+ * JSON.stringify leaves as they are) written as \u escapes, and `##[` broken up the same way.
  */
+function jsonLine(value) {
+    return JSON.stringify(value)
+        .replace(/[\u007f-\u009f\u2028\u2029]/g, c => `\\u${c.charCodeAt(0).toString(16).padStart(4, '0')}`)
+        .replace(/##\[/g, '#\\u0023[');
+}
 
-/** The run's cancel, caught from the start; the front end releases it when the outcome is written. */
-const runCancel = cancelOnSignals();
 
 
 /***/ }),

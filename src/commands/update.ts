@@ -3,29 +3,29 @@ import type { UpdateOptions } from '../options.js'
 import type { Log } from '../report/log.js'
 import { describeResult, exitCodeOf, succeeded, verdictOf, type RunReport } from '../report/outcome.js'
 import { updateIssues } from '../update.js'
+import { DEBUG_BYTES } from '../report/sink.js'
 import { emit, type CommandIo } from './io.js'
 
 /** `update`: what the action does, with the same outcomes and diagnosis, for Jenkins and people. */
 export async function updateCommand(options: UpdateOptions, connection: Connection, io: CommandIo, debug = false): Promise<number> {
-  const clean = (text: string): string => connection.redactor?.redact(text) ?? text
-  const log = cliLog(io, debug, clean)
+  const log = cliLog(io, debug)
   for (const warning of options.warnings) log.warning(warning)
   const report = await updateIssues(options, { ...connection, log })
-  return renderReport(report, options.failOnError, io, log, clean)
+  return renderReport(report, options.failOnError, io, log)
 }
 
-/** The CLI's log: everything on stderr, each line through the redaction step. */
-export function cliLog(io: CommandIo, debug = false, clean: (text: string) => string = text => text): Log {
+/** The CLI's log: everything on stderr (the CLI's sink cuts secrets out and fences each line). */
+export function cliLog(io: CommandIo, debug = false): Log {
   return {
-    debug: message => debug && io.err(`debug: ${clean(message)}`),
-    info: message => io.err(clean(message)),
-    warning: message => io.err(`warning: ${clean(message)}`),
-    error: message => io.err(`error: ${clean(message)}`)
+    debug: message => debug && io.err(`debug: ${message}`, DEBUG_BYTES),
+    info: message => io.err(message),
+    warning: message => io.err(`warning: ${message}`),
+    error: message => io.err(`error: ${message}`)
   }
 }
 
 /** Prints a run's outcome as the CLI does, and returns its exit code. */
-export function renderReport(report: RunReport, failOnError: boolean, io: CommandIo, log: Log, clean: (text: string) => string = text => text): number {
+export function renderReport(report: RunReport, failOnError: boolean, io: CommandIo, log: Log): number {
   const failures = report.results.filter(result => !succeeded(result.outcome))
   const complain = (message: string): void => (failOnError ? log.error(message) : log.warning(message))
   if (report.error) complain(report.error.message)
@@ -38,8 +38,8 @@ export function renderReport(report: RunReport, failOnError: boolean, io: Comman
       unchanged: report.unchanged,
       failed: report.failed,
       result: report.result,
-      issues: report.results.map(result => ({ issueKey: result.issueKey, outcome: result.outcome, message: result.error && clean(result.error.message) })),
-      ...(report.error ? { error: clean(report.error.message) } : {})
+      issues: report.results.map(result => ({ issueKey: result.issueKey, outcome: result.outcome, message: result.error?.message })),
+      ...(report.error ? { error: report.error.message } : {})
     },
     [`${verdict.headline}${verdict.failed && !failOnError ? ' (fail-on-error is false)' : ''}`]
   )

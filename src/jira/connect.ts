@@ -1,9 +1,9 @@
 import type { SigningSources } from '../oauth/sign.js'
-import { ANONYMOUS, authenticatorFor, authSecrets, type AuthConfig, type Authenticator } from './auth.js'
+import { ANONYMOUS, authenticatorFor, type AuthConfig, type Authenticator } from './auth.js'
 import { JiraClient, retryPolicy, type RetryPolicy } from './client.js'
 import { discoverGateway, fixedRoute, GATEWAY_ORIGIN, gatewayRoute, siteThenGatewayRoute, type ApiRoute } from './gateway.js'
 import { RateLimiter } from './limiter.js'
-import { Redactor } from './redact.js'
+import { Redactor, redactorFor } from './redact.js'
 import { clientCredentialsAuthenticator } from './tokens.js'
 import type { Transport } from './transport.js'
 import type { Words } from './words.js'
@@ -44,7 +44,7 @@ export type Limits = Omit<Endpoint, 'auth'>
  * one rate limiter.
  */
 export function connect(endpoint: Endpoint, connection: Connection, onRetry?: (message: string) => void): JiraClient {
-  const redactor = connection.redactor ?? new Redactor(authSecrets(endpoint.auth))
+  const redactor = connection.redactor ?? redactorFor(endpoint.auth)
   const retry = connection.retry ?? retryPolicy(endpoint.maxRetries, endpoint.timeoutSeconds, onRetry)
   const wired: Connection = { ...connection, redactor, retry }
   const { auth } = endpoint

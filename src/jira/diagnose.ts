@@ -402,14 +402,13 @@ function rawErrorText(response: JiraResponse): string {
   return body.replace(/\s+/g, ' ')
 }
 
-/** The title of an HTML page, first line only, or undefined for a body that is not HTML. */
+/**
+ * The title of an HTML page, whitespace collapsed, or undefined for a body that is not HTML.
+ * Whole: it is cut only after the boundary has redacted it (a cut first could leave part of a
+ * secret that no longer matches).
+ */
 export function htmlTitle(body: string): string | undefined {
   if (!/^\s*</.test(body)) return undefined
   const title = /<title[^>]*>([\s\S]*?)<\/title>/i.exec(body)?.[1]
-  return title === undefined ? 'untitled' : firstLine(title.replace(/\s+/g, ' '))
-}
-
-function firstLine(text: string): string {
-  const line = text.trim().split('\n')[0].trim()
-  return line.length > 160 ? `${line.slice(0, 160)}…` : line
+  return title === undefined ? 'untitled' : title.replace(/\s+/g, ' ').trim()
 }

@@ -1,5 +1,7 @@
 import { JiraError } from './errors.js'
+import { Redactor } from './redact.js'
 import { anything, boolean, list, number as aNumber, object, optional, record, shape, string, type Shape } from './shape.js'
+import { shownList } from './words.js'
 
 /** A field as `GET /rest/api/2/issue/{key}/editmeta` describes it. */
 export interface FieldMeta {
@@ -51,10 +53,12 @@ export function issueShape(fieldId: string): Shape<IssueWithEditMeta> {
  * editmeta schema). Options are checked against allowedValues. Throws an `invalid`
  * JiraError that says what would be accepted.
  */
-export function formatValue(fieldId: string, meta: FieldMeta, value: string, now: () => Date = () => new Date()): unknown {
+export function formatValue(fieldId: string, meta: FieldMeta, value: string, now: () => Date = () => new Date(), redactor = new Redactor()): unknown {
   const schema = meta.schema ?? {}
   const kind = (schema.custom ?? '').split(':').pop() ?? ''
-  const label = meta.name ? `${fieldId} (${meta.name})` : fieldId
+  // The field's id and name, and its options, are Jira's text: quoted through the boundary.
+  const quote = (text: string): string => redactor.excerpt(text, 100)
+  const label = quote(meta.name ? `${fieldId} (${meta.name})` : fieldId)
   const fail = (reason: string, remedy: string): never => {
     throw new JiraError('invalid', reason, remedy)
   }
@@ -66,10 +70,10 @@ export function formatValue(fieldId: string, meta: FieldMeta, value: string, now
       return value
     case 'select':
     case 'radiobuttons':
-      return option(label, meta, value.trim(), fail)
+      return option(label, meta, value.trim(), fail, quote)
     case 'multiselect':
     case 'multicheckboxes':
-      return splitList(value).map(item => option(label, meta, item, fail))
+      return splitList(value).map(item => option(label, meta, item, fail, quote))
     case 'labels':
       return labels(value)
     case 'float':
@@ -98,32 +102,33 @@ export function formatValue(fieldId: string, meta: FieldMeta, value: string, now
     case 'datetime':
       return datetime(label, value, now, fail)
     case 'option':
-      return option(label, meta, value.trim(), fail)
+      return option(label, meta, value.trim(), fail, quote)
     case 'user':
     case 'priority':
     case 'resolution':
-      return meta.allowedValues ? named(label, meta, value.trim(), fail) : { name: value.trim() }
+      return meta.allowedValues ? named(label, meta, value.trim(), fail, quote) : { name: value.trim() }
     case 'array':
       switch (schema.items) {
         case 'string':
           return labels(value)
         case 'option':
-          return splitList(value).map(item => option(label, meta, item, fail))
+          return splitList(value).map(item => option(label, meta, item, fail, quote))
         case 'version':
         case 'component':
         case 'user':
-          return splitList(value).map(name => (meta.allowedValues ? named(label, meta, name, fail) : { name }))
+          return splitList(value).map(name => (meta.allowedValues ? named(label, meta, name, fail, quote) : { name }))
       }
   }
   return fail(
-    `Field ${label} has a type this action cannot format from a plain value (${schema.custom ?? schema.type ?? 'unknown'}).`,
+    `Field ${label} has a type this action cannot format from a plain value (${quote(schema.custom ?? schema.type ?? 'unknown')}).`,
     'Set it with the fields input as raw JSON instead.'
   )
 }
 
 type Fail = (reason: string, remedy: string) => never
+type Quote = (text: string) => string
 
-function option(label: string, meta: FieldMeta, value: string, fail: Fail): { value: string } | { id: string } {
+function option(label: string, meta: FieldMeta, value: string, fail: Fail, quote: Quote): { value: string } | { id: string } {
   const allowed = meta.allowedValues
   if (!allowed) return { value }
   const exact = allowed.find(candidate => candidate.value === value)
@@ -135,15 +140,15 @@ function option(label: string, meta: FieldMeta, value: string, fail: Fail): { va
   if (folded.length === 1 && folded[0].value !== undefined) return { value: folded[0].value }
   return fail(
     `"${value}" is not an option of ${label}.`,
-    `Use one of: ${allowed.map(candidate => `"${candidate.value ?? candidate.name ?? candidate.id}"`).join(', ')}.`
+    `Use one of: ${shownList(allowed.map(candidate => `"${quote(String(candidate.value ?? candidate.name ?? candidate.id))}"`))}.`
   )
 }
 
-function named(label: string, meta: FieldMeta, value: string, fail: Fail): { name: string } {
+function named(label: string, meta: FieldMeta, value: string, fail: Fail, quote: Quote): { name: string } {
   const allowed = meta.allowedValues ?? []
   const match = allowed.find(candidate => candidate.name?.toLowerCase() === value.toLowerCase())
   if (match?.name !== undefined) return { name: match.name }
-  return fail(`"${value}" is not allowed in ${label}.`, `Use one of: ${allowed.map(c => `"${c.name}"`).join(', ')}.`)
+  return fail(`"${value}" is not allowed in ${label}.`, `Use one of: ${shownList(allowed.map(c => `"${quote(String(c.name))}"`))}.`)
 }
 
 function splitList(value: string): string[] {
@@ -208,13 +213,14 @@ export function isFieldId(field: string): boolean {
  * Resolves a field given by id or by name (case-insensitive) to its id. Throws an
  * `invalid` JiraError naming close matches when none matches, or every match when several do.
  */
-export function resolveField(field: string, definitions: FieldDefinition[]): string {
+export function resolveField(field: string, definitions: FieldDefinition[], redactor = new Redactor()): string {
   const byId = definitions.find(definition => definition.id === field)
   if (byId) return byId.id
   const wanted = field.trim().toLowerCase()
   const matches = definitions.filter(definition => definition.name.toLowerCase() === wanted)
   if (matches.length === 1) return matches[0].id
-  const describe = (list: FieldDefinition[]): string => list.map(d => `"${d.name}" (${d.id})`).join(', ')
+  // Names and ids are Jira's text: quoted through the boundary, and never more than 20 of them.
+  const describe = (list: FieldDefinition[]): string => shownList(list.map(d => `"${redactor.excerpt(d.name, 100)}" (${redactor.excerpt(d.id, 60)})`))
   if (matches.length > 1) {
     throw new JiraError('invalid', `${matches.length} fields are named "${field}": ${describe(matches)}.`, 'Name the field by its id instead.')
   }

@@ -15,3 +15,12 @@ export const ACTION_WORDS: Words = {
   input: name => `the ${name} input`,
   checkCredentials: 'Check the secrets behind the credential inputs (jira-build-result check tells which user they act as).'
 }
+
+/** Values shown in a message at most; the rest are counted. */
+export const LISTED_VALUES = 20
+
+/** The first 20 items joined, then "(+59,980 more)": a list in a message never grows with Jira's answer. */
+export function shownList(items: readonly string[], max = LISTED_VALUES): string {
+  const shown = items.slice(0, max).join(', ')
+  return items.length > max ? `${shown} (+${(items.length - max).toLocaleString('en-US')} more)` : shown
+}

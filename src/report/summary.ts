@@ -1,30 +1,50 @@
+import { cap } from '../jira/redact.js'
 import { displayValue, type IssueResult, type RunReport } from './outcome.js'
+import { plainText } from './sink.js'
 
 const OUTCOME_ICONS: Record<string, string> = { updated: '✅', unchanged: '✅', 'dry-run': '📝', skipped: '⏭️', cancelled: '⏹️' }
+
+/** What the summary's text may take, so the whole stays under the sink's 64 KiB whatever Jira answers. */
+const BUDGET_CHARS = 56 * 1024
+/** The most one cell or remedy shows. */
+const CELL_CHARS = 300
+const MESSAGE_CHARS = 1000
 
 /**
  * The job summary: a table of every issue with a link, the field as the user named it, the
  * value set (or attempted, on failed rows) and the outcome, then the remedy for each failure.
- * Every text is escaped: Jira's error text, keys and values (a branch name an outsider chose
- * fills {ref}) must not become Markdown or HTML.
+ * Every text passes `clean` (the sink's redaction) first, is cut, and only then escaped: Jira's
+ * error text, keys and values (a branch name an outsider chose fills {ref}) must not become
+ * Markdown or HTML, and an escape must not split a secret before it is found. Past a budget
+ * the rest of the rows are counted, not listed.
  */
-export function summaryMarkdown(report: RunReport, jiraUrl: string): string {
-  const lines = [`### Jira build result: ${escapeMarkdown(report.result)}`, '']
-  if (report.error) lines.push(escapeMarkdown(report.error.message), '')
+export function summaryMarkdown(report: RunReport, jiraUrl: string, clean: (text: string) => string = text => text): string {
+  const text = (value: string, max = CELL_CHARS): string => escapeMarkdown(cap(plainText(clean(value)), max))
+  const lines = [`### Jira build result: ${text(report.result)}`, '']
+  let size = 0
+  const add = (line: string): boolean => {
+    if (size + line.length > BUDGET_CHARS) return false
+    size += line.length + 1
+    lines.push(line)
+    return true
+  }
+  if (report.error && add(text(report.error.message, MESSAGE_CHARS))) lines.push('')
   if (report.results.length > 0) {
     lines.push('| Issue | Field | Value | Outcome |', '| --- | --- | --- | --- |')
-    for (const result of report.results) lines.push(row(result, report, jiraUrl))
+    const shown = report.results.findIndex(result => !add(row(result, report, jiraUrl, text)))
+    if (shown >= 0) lines.push('', `*${(report.results.length - shown).toLocaleString('en-US')} more issue(s) not listed here: the outputs have every key.*`)
   }
   const failures = report.results.filter((result: IssueResult) => result.error)
   if (failures.length > 0) {
     lines.push('', '#### What to do', '')
-    for (const result of failures) lines.push(`- **${escapeMarkdown(result.issueKey)}** (${result.outcome}): ${escapeMarkdown(result.error?.message ?? '')}`)
+    const shown = failures.findIndex(result => !add(`- **${text(result.issueKey)}** (${result.outcome}): ${text(result.error?.message ?? '', MESSAGE_CHARS)}`))
+    if (shown >= 0) lines.push('', `*${(failures.length - shown).toLocaleString('en-US')} more failure(s) not listed here: the log has each.*`)
   }
   return `${lines.join('\n')}\n`
 }
 
-function row(result: IssueResult, report: RunReport, jiraUrl: string): string {
-  const link = `[${escapeMarkdown(result.issueKey)}](${jiraUrl}/browse/${encodeURIComponent(result.issueKey)})`
+function row(result: IssueResult, report: RunReport, jiraUrl: string, text: (value: string) => string): string {
+  const link = `[${text(result.issueKey)}](${jiraUrl}/browse/${encodeURIComponent(result.issueKey)})`
   const entries = Object.entries(result.fields ?? {})
   const named = (id: string): string => (report.field && report.field.endsWith(`(${id})`) ? report.field : id)
   const field = entries.map(([id]) => named(id)).join(', ') || report.field || '—'
@@ -32,7 +52,7 @@ function row(result: IssueResult, report: RunReport, jiraUrl: string): string {
   // A failed row has no fields sent: show what was attempted.
   const value = shown || (report.value !== undefined ? `${report.value} (attempted)` : '—')
   const icon = OUTCOME_ICONS[result.outcome] ?? '❌'
-  return `| ${link} | ${escapeMarkdown(field)} | ${escapeMarkdown(value)} | ${icon} ${result.outcome} |`
+  return `| ${link} | ${text(field)} | ${text(value)} | ${icon} ${result.outcome} |`
 }
 
 /**
@@ -43,7 +63,7 @@ function row(result: IssueResult, report: RunReport, jiraUrl: string): string {
  */
 export function escapeMarkdown(text: string): string {
   return text
-    .replace(/\r?\n|\r/g, ' ')
+    .replace(/\r\n|[\n\r\u000b\u000c\u0085\u2028\u2029]/g, ' ')
     .replace(/&/g, '&amp;')
     .replace(/</g, '&lt;')
     .replace(/>/g, '&gt;')
