@@ -5,6 +5,7 @@ import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs'
 import { tmpdir } from 'node:os'
 import { dirname, join, resolve } from 'node:path'
 import { fileURLToPath } from 'node:url'
+import { unintendedCommands } from './runner.js'
 import { JiraSimulator, type SimulatorOptions } from './sim/jira.js'
 
 const madeDirs: string[] = []
@@ -110,12 +111,22 @@ export function baseEnv(): Record<string, string | undefined> {
   return { PATH: process.env.PATH, HOME: process.env.HOME, NO_PROXY: '127.0.0.1,localhost' }
 }
 
+/** How many consecutive characters of a secret count as a leak. */
+export const LEAK_RUN = 12
+
 /**
- * The pieces of secrets that must never show: whole tokens, and every 16-character run of a
- * private key's base64 body (a log line may carry part of a key).
+ * The pieces of secrets that must never show, in lower case (a leak in another case is still
+ * one): every 12-character run of each token (a shorter one whole), and of a private key's
+ * base64 body (a log line may carry part of a key).
  */
 export function secretPieces(secrets: Array<string | undefined>, privateKeys: Array<string | undefined>): string[] {
-  const pieces = secrets.filter((s): s is string => typeof s === 'string' && s.trim().length >= 8).map(s => s.trim())
+  const pieces: string[] = []
+  const runs = (text: string): void => {
+    const folded = text.toLowerCase()
+    if (folded.length < LEAK_RUN) pieces.push(folded)
+    for (let i = 0; i + LEAK_RUN <= folded.length; i++) pieces.push(folded.slice(i, i + LEAK_RUN))
+  }
+  for (const secret of secrets) if (typeof secret === 'string' && secret.trim().length >= 8) runs(secret.trim())
   for (const key of privateKeys) {
     if (!key) continue
     const body = key
@@ -123,16 +134,46 @@ export function secretPieces(secrets: Array<string | undefined>, privateKeys: Ar
       .replace(/-----[A-Z ]+-----/g, '')
       .replace(/^[A-Za-z-]+:.*$/gm, '')
       .replace(/\s+/g, '')
-    for (let i = 0; i + 16 <= body.length; i++) pieces.push(body.slice(i, i + 16))
+    runs(body)
   }
   return pieces
 }
 
-/** Fails, without repeating the secret, when any piece shows in any of the texts. */
+/** Fails, without repeating the secret, when any piece shows in any of the texts, in any case. */
 export function assertNoSecrets(texts: Record<string, string>, pieces: string[]): void {
   for (const [where, text] of Object.entries(texts)) {
-    const leaked = pieces.findIndex(piece => text.includes(piece))
+    const folded = text.toLowerCase()
+    const leaked = pieces.findIndex(piece => folded.includes(piece))
     if (leaked >= 0) throw new Error(`a secret (piece ${leaked}) leaked into ${where}`)
+  }
+}
+
+/** Whether a value the tool asked the runner to mask is a secret or a form of one (encoded, base64, a line of a key). */
+function formOfSecret(value: string, secrets: string[]): boolean {
+  const decode = (text: string): string => {
+    try {
+      return decodeURIComponent(text)
+    } catch {
+      return text
+    }
+  }
+  const views = [value, decode(value), decode(decode(value)), Buffer.from(value, 'base64').toString('utf8')].map(v => v.toLowerCase())
+  return secrets.some(secret => {
+    const folded = secret.toLowerCase()
+    return views.some(view => view === folded || (view.length >= 4 && (view.includes(folded) || folded.includes(view))))
+  })
+}
+
+/**
+ * Fails when the runner would read, in what a front end printed, a command the tool did not
+ * mean to issue (test/runner.ts models how the runner reads a log). Every run of a bundled
+ * front end in the suite passes through here.
+ */
+export function assertOnlyIntendedCommands(streams: Record<string, string>, intended: string[], secrets: Array<string | undefined>): void {
+  const known = secrets.filter((s): s is string => typeof s === 'string' && s.trim() !== '').map(s => s.trim())
+  for (const [where, text] of Object.entries(streams)) {
+    const problems = unintendedCommands(text, new Set(where === 'stdout' ? intended : []), value => formOfSecret(value, known))
+    if (problems.length > 0) throw new Error(`the runner would read commands the tool did not mean in ${where}:\n${problems.join('\n')}`)
   }
 }
 
@@ -155,6 +196,8 @@ export async function runCli(
     [env.JIRA_PRIVATE_KEY, fileKey]
   )
   assertNoSecrets({ stdout: run.stdout, stderr: run.stderr }, pieces)
+  // A CLI run inside a workflow step is read by the runner too: it issues no command at all.
+  assertOnlyIntendedCommands({ stdout: run.stdout, stderr: run.stderr }, [], [])
   return run
 }
 
@@ -192,6 +235,18 @@ export async function runAction(inputs: Record<string, string>, extraEnv: Record
     [inputs['private-key']]
   )
   assertNoSecrets({ log, stderr, 'the output file': outputText, 'the job summary': summary }, pieces)
+  assertOnlyIntendedCommands(
+    { stdout, stderr },
+    ['add-mask', 'debug', 'warning', 'error'],
+    [
+      inputs['access-token'],
+      inputs['personal-access-token'],
+      inputs['api-token'],
+      inputs['private-key-passphrase'],
+      inputs['private-key'],
+      inputs.user && inputs['api-token'] ? Buffer.from(`${inputs.user}:${inputs['api-token']}`).toString('base64') : undefined
+    ]
+  )
   return { code, stdout, log, stderr, outputs: parseOutputFile(outputText), summary }
 }
 

@@ -43,7 +43,8 @@ describe('the shape of the code', () => {
 
   it('prints through the sink alone: no other module writes to the console, the streams, or the runner', () => {
     // The boundary holds by construction only if nothing can print around it.
-    const writes = /\bconsole\.|process\.(stdout|stderr)\.write|\bcore\.(info|debug|notice|warning|error|setFailed|setOutput|setSecret|summary|startGroup|endGroup|group|exportVariable|addPath|saveState|issueCommand|issue)\b/
+    const writes =
+      /\bconsole\.|process\.(stdout|stderr)\.write|\bcore\.(info|debug|notice|warning|error|setFailed|setOutput|setSecret|summary|startGroup|endGroup|group|exportVariable|addPath|saveState|issueCommand|issue)\b/
     const files = readdirSync(join(ROOT, 'src'), { recursive: true })
       .map(String)
       .filter(file => file.endsWith('.ts') && writes.test(readFileSync(join(ROOT, 'src', file), 'utf8').replace(/\/\*[\s\S]*?\*\/|\/\/.*$/gm, '')))

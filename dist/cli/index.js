@@ -3330,8 +3330,9 @@ function credentialValues(text) {
     }
     return spans;
 }
-// Token characters: base64 and its URL-safe alphabet.
-const TOKEN_CHARS = /[A-Za-z0-9+/=_-]+/g;
+// Token characters: base64 and its URL-safe alphabet, = only as padding at the end (so that
+// name=value pairs stay apart).
+const TOKEN_CHARS = /[A-Za-z0-9+/_-]+={0,2}/g;
 // A URL up to its query: host and /-joined words of a path, where no credential travels.
 const URL_PATH = /\b[a-z][a-z0-9+.-]*:\/\/[^\s?#&"'<>@]*(?=[\s?#&"'<>]|$)/gi;
 /** Runs of 32 or more token characters outside URL paths, by start: nothing Jira says needs them. */

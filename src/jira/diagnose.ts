@@ -74,12 +74,15 @@ export function diagnose(response: JiraResponse, context: DiagnosisContext = {})
   const details = { issueKey, status, loginReason }
 
   if (loginReason === 'AUTHENTICATION_DENIED') {
-    const deniedReason = redactor.excerpt(headers['x-authentication-denied-reason'] ?? '')
-    const loginUrl = /login-url=(\S+)/.exec(deniedReason)?.[1]
+    // Each part is taken from the header first, then passes the boundary on its own.
+    const denied = headers['x-authentication-denied-reason'] ?? ''
+    const rawLoginUrl = /login-url=(\S+)/.exec(denied)?.[1]
+    const loginUrl = rawLoginUrl ? redactor.excerpt(rawLoginUrl, 200) : undefined
+    const deniedReason = redactor.excerpt(denied.split(';')[0], 80)
     const where = loginUrl ? ` at ${loginUrl}` : ''
     return new JiraError(
       'captcha',
-      `Jira locked the account behind a CAPTCHA after too many failed logins (${deniedReason.split(';')[0] || 'AUTHENTICATION_DENIED'}); no request will succeed until it is cleared.`,
+      `Jira locked the account behind a CAPTCHA after too many failed logins (${deniedReason || 'AUTHENTICATION_DENIED'}); no request will succeed until it is cleared.`,
       `Log in once in a browser${where} and solve the CAPTCHA, or ask a Jira admin to reset the user's failed login count. Then check the credentials before running again.`,
       { ...details, loginUrl }
     )

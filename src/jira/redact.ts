@@ -1,3 +1,4 @@
+/* eslint-disable no-control-regex -- control characters and escape sequences are what this finds */
 /**
  * The boundary for text that came from Jira or the network: decode, redact, cap, in that order
  * (escaping for where the text goes is the sinks' part, src/report/sink.ts). Proxies, WAFs and
@@ -158,18 +159,10 @@ function decodeOnce(mapped: Mapped): Mapped {
         continue
       }
     } else if (c === '&') {
-      const numeric = at(NUMERIC_ENTITY, i)
-      const value = numeric
-        ? codePointText(numeric[1] !== undefined ? parseInt(numeric[1], 16) : parseInt(numeric[2], 10))
-        : (match = at(NAMED_ENTITY, i)) && Object.hasOwn(NAMED_ENTITIES, match[1])
-          ? NAMED_ENTITIES[match[1]]
-          : (match = at(LEGACY_ENTITY, i))
-            ? NAMED_ENTITIES[match[1]]
-            : undefined
-      const length = numeric?.[0].length ?? match?.[0].length ?? 0
-      if (value !== undefined && length > 0) {
-        push(value, i, i + length)
-        i += length
+      const entity = entityAt(text, i)
+      if (entity) {
+        push(entity.value, i, i + entity.length)
+        i += entity.length
         continue
       }
     } else if ((c === '\u001b' || c === '\u009b') && (match = at(ANSI, i))) {
@@ -180,6 +173,22 @@ function decodeOnce(mapped: Mapped): Mapped {
     i++
   }
   return out
+}
+
+/** An HTML character reference at `i`, decoded: numeric, named (ASCII values only) or legacy. */
+function entityAt(text: string, i: number): { value: string; length: number } | undefined {
+  NUMERIC_ENTITY.lastIndex = i
+  const numeric = NUMERIC_ENTITY.exec(text)
+  if (numeric) {
+    const value = codePointText(numeric[1] !== undefined ? parseInt(numeric[1], 16) : parseInt(numeric[2], 10))
+    return value === undefined ? undefined : { value, length: numeric[0].length }
+  }
+  for (const pattern of [NAMED_ENTITY, LEGACY_ENTITY]) {
+    pattern.lastIndex = i
+    const named = pattern.exec(text)
+    if (named && Object.hasOwn(NAMED_ENTITIES, named[1])) return { value: NAMED_ENTITIES[named[1]], length: named[0].length }
+  }
+  return undefined
 }
 
 /** One UTF-8 character written as %XX bytes at `i`, decoded; undefined when the bytes are not one. */

@@ -1,3 +1,4 @@
+/* eslint-disable no-control-regex -- control characters and line breaks are what this escapes */
 /**
  * Everything the tool prints goes through here, and nothing else prints: the action's log
  * lines, annotations, outputs, job summary and masks, and the CLI's stdout and stderr
@@ -24,8 +25,11 @@ export const SUMMARY_BYTES = 64 * 1024
 // Every character the runner reads as a line break (.NET's ReadLine: \r, \n, \r\n) and every
 // other that a reader may: VT, FF, NEL, LS, PS.
 const LINE_BREAKS = /\r\n|[\n\r\u000b\u000c\u0085\u2028\u2029]/g
-// Whitespace as .NET's Trim sees it (JavaScript's \s misses U+0085), and invisible characters.
-const LEADING_SPACE = /^[\s\u0085\u180e\u200b-\u200d\u2060\ufeff]*/
+// Whitespace as .NET's Trim sees it (JavaScript's \s misses U+0085).
+const LEADING_SPACE = /^[\s\u0085\u180e]*/
+// Characters .NET's culture-sensitive StartsWith and IndexOf skip on ICU (a soft hyphen inside
+// "##[" still finds it).
+const IGNORABLE = /\p{Default_Ignorable_Code_Point}/gu
 const ANSI = /(?:\u001b\[|\u009b)[0-?]*[ -/]*[@-~]|\u001b\][^\u0007\u001b]*(?:\u0007|\u001b\\)?|\u001b[@-Z\\-_]?/g
 // Controls other than tab and line feed, and bidirectional overrides, which make a line read
 // other than it is.
@@ -36,9 +40,10 @@ export function plainText(text: string): string {
   return text.replace(ANSI, '').replace(LINE_BREAKS, '\n').replace(CONTROLS, '\ufffd')
 }
 
-/** Whether the runner would read a command in a line: `::` after .NET whitespace, or `##[` anywhere. */
+/** Whether the runner could read a command in a line: `::` after .NET whitespace, or `##[` anywhere, ignorables aside. */
 function looksLikeCommand(line: string): boolean {
-  return line.replace(LEADING_SPACE, '').startsWith('::') || line.includes('##[')
+  const visible = line.replace(IGNORABLE, '')
+  return visible.replace(LEADING_SPACE, '').startsWith('::') || visible.includes('##[')
 }
 
 /**

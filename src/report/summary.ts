@@ -62,11 +62,14 @@ function row(result: IssueResult, report: RunReport, jiraUrl: string, text: (val
  * become spaces.
  */
 export function escapeMarkdown(text: string): string {
-  return text
-    .replace(/\r\n|[\n\r\u000b\u000c\u0085\u2028\u2029]/g, ' ')
-    .replace(/&/g, '&amp;')
-    .replace(/</g, '&lt;')
-    .replace(/>/g, '&gt;')
-    .replace(/[\\`*[\]|~]/g, c => `\\${c}`)
-    .replace(/(?<![A-Za-z0-9])_|_(?![A-Za-z0-9])/g, '\\_')
+  return (
+    text
+      // eslint-disable-next-line no-control-regex -- every line break a reader may honour
+      .replace(/\r\n|[\n\r\u000b\u000c\u0085\u2028\u2029]/g, ' ')
+      .replace(/&/g, '&amp;')
+      .replace(/</g, '&lt;')
+      .replace(/>/g, '&gt;')
+      .replace(/[\\`*[\]|~]/g, c => `\\${c}`)
+      .replace(/(?<![A-Za-z0-9])_|_(?![A-Za-z0-9])/g, '\\_')
+  )
 }
