@@ -15,11 +15,14 @@ import { join } from 'node:path'
 import { after, before, describe, it } from 'node:test'
 import { CLI_WORDS, cliInputName } from '../src/commands/flags.js'
 import { updateCommand } from '../src/commands/update.js'
+import { JiraError } from '../src/jira/errors.js'
 import { percentEncode, Redactor, redactorFor } from '../src/jira/redact.js'
 import { transportFor } from '../src/jira/transport.js'
 import { run } from '../src/main.js'
 import { parseUpdateOptions, type RawInputs } from '../src/options.js'
+import { summarizeResults } from '../src/report/outcome.js'
 import { cliSink } from '../src/report/sink.js'
+import { summaryMarkdown } from '../src/report/summary.js'
 import {
   assertNoSecrets,
   assertOnlyIntendedCommands,
@@ -409,10 +412,11 @@ describe('a fence the runner cannot be talked out of', () => {
   let sim: JiraSimulator
   const token = `tok${hex(16)}`
   before(async () => {
-    sim = await startSimulator({ accessToken: token })
+    sim = await startSimulator({ personalAccessTokens: { [token]: 'ci-bot' } })
   })
   after(() => sim.close())
-  const oauth = { 'consumer-key': CONSUMER_KEY, 'private-key': testKeys().pkcs8, 'access-token': token }
+  // The fence does not depend on the way to authenticate; a PAT keeps the matrix quick.
+  const auth = { 'personal-access-token': token }
 
   /**
    * Commands the runner would run that the attacker wrote: their title, or data that starts with
@@ -459,10 +463,10 @@ describe('a fence the runner cannot be talked out of', () => {
           const { inputs, answer } = place(`${separator}${injection}${separator}tail`)
           sim.clearInjected()
           if (answer) sim.inject(...answer)
-          const result = await actionInProcess({ 'jira-url': sim.baseUrl, ...oauth, ...inputs })
+          const result = await actionInProcess({ 'jira-url': sim.baseUrl, ...auth, ...inputs })
           const where = `${placementName}, ${breakName}, ${JSON.stringify(injection)}`
           assert.deepEqual(injected(result.stdout), [], where)
-          assertOnlyIntendedCommands({ stdout: result.stdout }, ['add-mask', 'debug', 'warning', 'error'], [token, testKeys().pkcs8])
+          assertOnlyIntendedCommands({ stdout: result.stdout }, ['add-mask', 'debug', 'warning', 'error'], [token])
         }
       }
     }
@@ -475,7 +479,7 @@ describe('a fence the runner cannot be talked out of', () => {
       headers: JSON_TYPE,
       body: JSON.stringify({ errorMessages: ['\u001b[2J\u001b[31mred\u001b[0m \u001b]0;title\u0007done \u009b1mx'] })
     })
-    const result = await actionInProcess({ 'jira-url': sim.baseUrl, ...oauth, ...SET, issue: 'CI-3' })
+    const result = await actionInProcess({ 'jira-url': sim.baseUrl, ...auth, ...SET, issue: 'CI-3' })
     assert.match(result.stdout, /Jira rejected the request \(HTTP 400\): red done x\./)
     assert.doesNotMatch(result.stdout + result.summary, /[\u001b\u009b]/)
   })
@@ -483,17 +487,82 @@ describe('a fence the runner cannot be talked out of', () => {
   for (const [breakName, separator] of Object.entries({ NEL: '\n\u0085', 'CR alone': '\r', 'line separator': '\u2028' })) {
     it(`lets no ${breakName} start a command through the bundled action and CLI`, async () => {
       const value = `Build 42${separator}::error title=PWNED::pwned${separator}##[add-mask]PWNED`
-      const action = await runAction({ 'jira-url': sim.baseUrl, ...oauth, issue: 'CI-4', field: 'customfield_10317', value })
+      const action = await runAction({ 'jira-url': sim.baseUrl, ...auth, issue: 'CI-4', field: 'customfield_10317', value })
       assert.equal(action.code, 0, action.log)
       assert.deepEqual(injected(action.stdout), [])
       const cli = await runCli(['update', '--jira-url', sim.baseUrl, '--issue', 'CI-4', '--field', 'customfield_10317', '--value', value, '--dry-run'], {
-        JIRA_CONSUMER_KEY: CONSUMER_KEY,
-        JIRA_PRIVATE_KEY: testKeys().pkcs8,
-        JIRA_ACCESS_TOKEN: token
+        JIRA_PERSONAL_ACCESS_TOKEN: token
       })
       assert.equal(cli.code, 0, cli.stderr)
       assert.deepEqual(injected(cli.stderr), [])
       assert.deepEqual(injected(cli.stdout), [])
     })
   }
+})
+
+describe('what is shown stays small, whatever Jira answers', () => {
+  let sim: JiraSimulator
+  const token = `tok${hex(16)}`
+  before(async () => {
+    sim = await startSimulator({ accessToken: token })
+  })
+  after(() => sim.close())
+  const oauth = { 'consumer-key': CONSUMER_KEY, 'private-key': testKeys().pkcs8, 'access-token': token }
+
+  /** The byte size of each line of a kind the runner turns into an annotation or a debug line. */
+  const lineBytes = (stdout: string, kind: RegExp): number[] =>
+    stdout
+      .split('\n')
+      .filter(line => kind.test(line))
+      .map(line => Buffer.byteLength(line))
+
+  const checkCaps = (result: { stdout: string; summary: string }): void => {
+    const annotations = lineBytes(result.stdout, /^::(error|warning)/)
+    assert.ok(annotations.length > 0)
+    for (const bytes of annotations) assert.ok(bytes < 4096, `an annotation of ${bytes} bytes`)
+    for (const bytes of lineBytes(result.stdout, /^::debug::/)) assert.ok(bytes <= 4096, `a debug line of ${bytes} bytes`)
+    assert.ok(Buffer.byteLength(result.summary) < 64 * 1024, `a summary of ${Buffer.byteLength(result.summary)} bytes`)
+  }
+
+  it('lists 20 of 60,000 options and counts the rest, in annotations under 4 KiB', async () => {
+    const allowedValues = Array.from({ length: 60_000 }, (_, i) => ({ id: String(i), value: `Option number ${i} ${'x'.repeat(10)}` }))
+    sim.inject({
+      status: 200,
+      pathIncludes: '/issue/CI-5',
+      headers: JSON_TYPE,
+      body: JSON.stringify({ fields: {}, editmeta: { fields: { customfield_10314: { name: 'Build Result', schema: { type: 'option' }, allowedValues } } } })
+    })
+    const result = await actionInProcess({ 'jira-url': sim.baseUrl, ...oauth, ...SET, issue: 'CI-5', value: 'Nope' })
+    assert.match(result.stdout, /Use one of: "Option number 0 x{10}", .*"Option number 19 x{10}" \(\+59,980 more\)\./)
+    checkCaps(result)
+  })
+
+  it('names 20 of 20,000 fields of the same name and counts the rest', async () => {
+    const fields = Array.from({ length: 20_000 }, (_, i) => ({ id: `customfield_${20_000 + i}`, name: 'Build Result' }))
+    sim.inject({ status: 200, pathIncludes: '/rest/api/2/field', headers: JSON_TYPE, body: JSON.stringify(fields) })
+    const result = await actionInProcess({ 'jira-url': sim.baseUrl, ...oauth, ...SET, field: 'Build Result' })
+    assert.match(result.stdout, /20000 fields are named "Build Result": .*\(customfield_20019\) \(\+19,980 more\)\./)
+    checkCaps(result)
+  })
+
+  it('cuts a 1 MB signature base string to a debug line of at most 4 KiB', async () => {
+    const huge = `GET&${'a'.repeat(1024 * 1024)}`
+    sim.inject({
+      status: 401,
+      headers: { 'WWW-Authenticate': 'OAuth oauth_problem="signature_invalid"', 'Content-Type': 'text/plain' },
+      body: `oauth_problem=signature_invalid&oauth_signature_base_string=${encodeURIComponent(huge)}`
+    })
+    const result = await actionInProcess({ 'jira-url': sim.baseUrl, ...oauth, ...SET, issue: 'CI-6' })
+    assert.match(result.stdout, /::debug::CI-6: Jira's signature base string: GET&/)
+    checkCaps(result)
+  })
+
+  it('keeps the job summary under 64 KiB for thousands of issues with long failures', () => {
+    const error = new JiraError('invalid', `Jira rejected the request (HTTP 400): ${'a long reason '.repeat(200)}`, 'Fix it.')
+    const results = Array.from({ length: 5000 }, (_, i) => ({ issueKey: `CI-${i + 1}`, outcome: 'invalid' as const, error }))
+    const markdown = summaryMarkdown({ ...summarizeResults(results), field: 'Build Result', value: 'x'.repeat(5000) }, 'https://jira.example.com')
+    assert.ok(Buffer.byteLength(markdown) < 64 * 1024, `${Buffer.byteLength(markdown)} bytes`)
+    assert.match(markdown, /\| \[CI-1\]\(https:\/\/jira\.example\.com\/browse\/CI-1\) \|/)
+    assert.match(markdown, /\*[\d,]+ more issue\(s\) not listed here: the outputs have every key\.\*/)
+  })
 })

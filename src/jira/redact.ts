@@ -29,8 +29,9 @@ const MAX_DECODE_ROUNDS = 8
 export const REDACTED = '***'
 
 // Every HTML5 named character reference whose value is ASCII (from the WHATWG list; letters and
-// digits have none but "fjlig"), plus the no-break space. Secrets are ASCII (the input parser
-// refuses others), so no other named reference can hide one; the rest are shown as written.
+// digits have none but "fjlig"; nvlt, bne and nvgt add a combining mark, dropped here), plus the
+// no-break space. Secrets are ASCII (the input parser refuses others), so no other named
+// reference can hide one; the rest are shown as written.
 const NAMED_ENTITIES: Record<string, string> = {
   Tab: '\t',
   NewLine: '\n',
@@ -55,9 +56,12 @@ const NAMED_ENTITIES: Record<string, string> = {
   semi: ';',
   lt: '<',
   LT: '<',
+  nvlt: '<',
   equals: '=',
+  bne: '=',
   gt: '>',
   GT: '>',
+  nvgt: '>',
   quest: '?',
   commat: '@',
   lsqb: '[',
