@@ -2308,10 +2308,13 @@ function diagnose(response, context = {}) {
     const userName = headers['x-ausername'];
     const details = { issueKey, status, loginReason };
     if (loginReason === 'AUTHENTICATION_DENIED') {
-        const deniedReason = redactor.excerpt(headers['x-authentication-denied-reason'] ?? '');
-        const loginUrl = /login-url=(\S+)/.exec(deniedReason)?.[1];
+        // Each part is taken from the header first, then passes the boundary on its own.
+        const denied = headers['x-authentication-denied-reason'] ?? '';
+        const rawLoginUrl = /login-url=(\S+)/.exec(denied)?.[1];
+        const loginUrl = rawLoginUrl ? redactor.excerpt(rawLoginUrl, 200) : undefined;
+        const deniedReason = redactor.excerpt(denied.split(';')[0], 80);
         const where = loginUrl ? ` at ${loginUrl}` : '';
-        return new errors/* JiraError */.Dd('captcha', `Jira locked the account behind a CAPTCHA after too many failed logins (${deniedReason.split(';')[0] || 'AUTHENTICATION_DENIED'}); no request will succeed until it is cleared.`, `Log in once in a browser${where} and solve the CAPTCHA, or ask a Jira admin to reset the user's failed login count. Then check the credentials before running again.`, { ...details, loginUrl });
+        return new errors/* JiraError */.Dd('captcha', `Jira locked the account behind a CAPTCHA after too many failed logins (${deniedReason || 'AUTHENTICATION_DENIED'}); no request will succeed until it is cleared.`, `Log in once in a browser${where} and solve the CAPTCHA, or ask a Jira admin to reset the user's failed login count. Then check the credentials before running again.`, { ...details, loginUrl });
     }
     const oauthProblem = findOAuthProblem(response);
     if (oauthProblem) {
@@ -2909,8 +2912,9 @@ const MAX_DECODE_ROUNDS = 8;
 /** What stands in for a secret. */
 const REDACTED = '***';
 // Every HTML5 named character reference whose value is ASCII (from the WHATWG list; letters and
-// digits have none but "fjlig"), plus the no-break space. Secrets are ASCII (the input parser
-// refuses others), so no other named reference can hide one; the rest are shown as written.
+// digits have none but "fjlig"; nvlt, bne and nvgt add a combining mark, dropped here), plus the
+// no-break space. Secrets are ASCII (the input parser refuses others), so no other named
+// reference can hide one; the rest are shown as written.
 const NAMED_ENTITIES = {
     Tab: '\t',
     NewLine: '\n',
@@ -2935,9 +2939,12 @@ const NAMED_ENTITIES = {
     semi: ';',
     lt: '<',
     LT: '<',
+    nvlt: '<',
     equals: '=',
+    bne: '=',
     gt: '>',
     GT: '>',
+    nvgt: '>',
     quest: '?',
     commat: '@',
     lsqb: '[',
@@ -3029,18 +3036,10 @@ function decodeOnce(mapped) {
             }
         }
         else if (c === '&') {
-            const numeric = at(NUMERIC_ENTITY, i);
-            const value = numeric
-                ? codePointText(numeric[1] !== undefined ? parseInt(numeric[1], 16) : parseInt(numeric[2], 10))
-                : (match = at(NAMED_ENTITY, i)) && Object.hasOwn(NAMED_ENTITIES, match[1])
-                    ? NAMED_ENTITIES[match[1]]
-                    : (match = at(LEGACY_ENTITY, i))
-                        ? NAMED_ENTITIES[match[1]]
-                        : undefined;
-            const length = numeric?.[0].length ?? match?.[0].length ?? 0;
-            if (value !== undefined && length > 0) {
-                push(value, i, i + length);
-                i += length;
+            const entity = entityAt(text, i);
+            if (entity) {
+                push(entity.value, i, i + entity.length);
+                i += entity.length;
                 continue;
             }
         }
@@ -3052,6 +3051,22 @@ function decodeOnce(mapped) {
         i++;
     }
     return out;
+}
+/** An HTML character reference at `i`, decoded: numeric, named (ASCII values only) or legacy. */
+function entityAt(text, i) {
+    NUMERIC_ENTITY.lastIndex = i;
+    const numeric = NUMERIC_ENTITY.exec(text);
+    if (numeric) {
+        const value = codePointText(numeric[1] !== undefined ? parseInt(numeric[1], 16) : parseInt(numeric[2], 10));
+        return value === undefined ? undefined : { value, length: numeric[0].length };
+    }
+    for (const pattern of [NAMED_ENTITY, LEGACY_ENTITY]) {
+        pattern.lastIndex = i;
+        const named = pattern.exec(text);
+        if (named && Object.hasOwn(NAMED_ENTITIES, named[1]))
+            return { value: NAMED_ENTITIES[named[1]], length: named[0].length };
+    }
+    return undefined;
 }
 /** One UTF-8 character written as %XX bytes at `i`, decoded; undefined when the bytes are not one. */
 function percentSequence(text, i) {
@@ -3158,11 +3173,15 @@ class Redactor {
             const secret = secretBody(raw);
             if (secret.length < 4)
                 continue;
+            // A PEM key is never sent, so no echo can encode it: its body as it is suffices.
+            if (raw.includes('-----BEGIN')) {
+                add({ text: secret, secretFrom: 0 });
+                continue;
+            }
             for (const form of formsOf(secret))
                 add(form);
-            if (!raw.includes('-----BEGIN'))
-                for (const form of maskableForms(secret))
-                    masks.add(form);
+            for (const form of maskableForms(secret))
+                masks.add(form);
         }
         for (const { prefix, secret } of set.prefixed ?? []) {
             if (secret.trim().length < 4)
@@ -5295,8 +5314,11 @@ const SUMMARY_BYTES = (/* unused pure expression or super */ null && (64 * 1024)
 // Every character the runner reads as a line break (.NET's ReadLine: \r, \n, \r\n) and every
 // other that a reader may: VT, FF, NEL, LS, PS.
 const LINE_BREAKS = /\r\n|[\n\r\u000b\u000c\u0085\u2028\u2029]/g;
-// Whitespace as .NET's Trim sees it (JavaScript's \s misses U+0085), and invisible characters.
-const LEADING_SPACE = /^[\s\u0085\u180e\u200b-\u200d\u2060\ufeff]*/;
+// Whitespace as .NET's Trim sees it (JavaScript's \s misses U+0085).
+const LEADING_SPACE = /^[\s\u0085\u180e]*/;
+// Characters .NET's culture-sensitive StartsWith and IndexOf skip on ICU (a soft hyphen inside
+// "##[" still finds it).
+const IGNORABLE = /\p{Default_Ignorable_Code_Point}/gu;
 const ANSI = /(?:\u001b\[|\u009b)[0-?]*[ -/]*[@-~]|\u001b\][^\u0007\u001b]*(?:\u0007|\u001b\\)?|\u001b[@-Z\\-_]?/g;
 // Controls other than tab and line feed, and bidirectional overrides, which make a line read
 // other than it is.
@@ -5305,9 +5327,10 @@ const CONTROLS = /[\u0000-\u0008\u000e-\u001f\u007f-\u009f\u202a-\u202e\u2066-\u
 function plainText(text) {
     return text.replace(ANSI, '').replace(LINE_BREAKS, '\n').replace(CONTROLS, '\ufffd');
 }
-/** Whether the runner would read a command in a line: `::` after .NET whitespace, or `##[` anywhere. */
+/** Whether the runner could read a command in a line: `::` after .NET whitespace, or `##[` anywhere, ignorables aside. */
 function looksLikeCommand(line) {
-    return line.replace(LEADING_SPACE, '').startsWith('::') || line.includes('##[');
+    const visible = line.replace(IGNORABLE, '');
+    return visible.replace(LEADING_SPACE, '').startsWith('::') || visible.includes('##[');
 }
 /**
  * Lines for the log, never workflow commands: plain text in which a line would read as a
@@ -5412,7 +5435,6 @@ function jsonLine(value) {
         .replace(/[\u007f-\u009f\u2028\u2029]/g, c => `\\u${c.charCodeAt(0).toString(16).padStart(4, '0')}`)
         .replace(/##\[/g, '#\\u0023[');
 }
-
 
 
 /***/ }),

@@ -10,7 +10,7 @@
  */
 import type * as Core from '@actions/core'
 import { randomUUID } from 'node:crypto'
-import { cap, Redactor, REDACTED } from '../jira/redact.js'
+import { cap, Redactor } from '../jira/redact.js'
 import type { Log } from './log.js'
 
 /** A debug line holds at most this many bytes as written. */
@@ -186,4 +186,3 @@ export function jsonLine(value: unknown): string {
     .replace(/##\[/g, '#\\u0023[')
 }
 
-export { REDACTED }
