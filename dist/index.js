@@ -664,21 +664,52 @@ exports.debug = debug; // for test
 
 /***/ }),
 
+/***/ 833:
+/***/ ((__unused_webpack_module, __webpack_exports__, __nccwpck_require__) => {
+
+/* harmony export */ __nccwpck_require__.d(__webpack_exports__, {
+/* harmony export */   d: () => (/* binding */ cancelOnSignals)
+/* harmony export */ });
+/**
+ * A cancel from outside as a signal the run can stop on: the runner's cancel (SIGINT, then
+ * SIGTERM 7.5 s later) or Jenkins' abort. Both stay caught until release(), so a second signal
+ * cannot cut short the writing of the outcome.
+ */
+function cancelOnSignals() {
+    const controller = new AbortController();
+    const cancel = () => controller.abort(new Error('cancelled'));
+    process.on('SIGINT', cancel);
+    process.on('SIGTERM', cancel);
+    return {
+        signal: controller.signal,
+        release: () => {
+            process.off('SIGINT', cancel);
+            process.off('SIGTERM', cancel);
+        }
+    };
+}
+
+
+/***/ }),
+
 /***/ 407:
 /***/ ((module, __unused_webpack___webpack_exports__, __nccwpck_require__) => {
 
 __nccwpck_require__.a(module, async (__webpack_handle_async_dependencies__, __webpack_async_result__) => { try {
-/* harmony import */ var _main_js__WEBPACK_IMPORTED_MODULE_0__ = __nccwpck_require__(425);
+/* harmony import */ var _signals_js__WEBPACK_IMPORTED_MODULE_0__ = __nccwpck_require__(970);
+/* harmony import */ var _main_js__WEBPACK_IMPORTED_MODULE_1__ = __nccwpck_require__(243);
 /** The action's entry point, bundled to dist/index.js. */
+// First: the signal handlers are installed as this module loads, before the rest of the action.
 
-await (0,_main_js__WEBPACK_IMPORTED_MODULE_0__/* .run */ .e)();
+
+await (0,_main_js__WEBPACK_IMPORTED_MODULE_1__/* .run */ .e)(_signals_js__WEBPACK_IMPORTED_MODULE_0__/* .runCancel */ .Q);
 
 __webpack_async_result__();
 } catch(e) { __webpack_async_result__(e); } }, 1);
 
 /***/ }),
 
-/***/ 425:
+/***/ 243:
 /***/ ((__unused_webpack_module, __webpack_exports__, __nccwpck_require__) => {
 
 
@@ -687,50 +718,19 @@ __nccwpck_require__.d(__webpack_exports__, {
   e: () => (/* binding */ run)
 });
 
-// NAMESPACE OBJECT: ./node_modules/@actions/core/lib/platform.js
-var platform_namespaceObject = {};
-__nccwpck_require__.r(platform_namespaceObject);
-__nccwpck_require__.d(platform_namespaceObject, {
-  arch: () => (arch),
-  getDetails: () => (getDetails),
-  isLinux: () => (isLinux),
-  isMacOS: () => (isMacOS),
-  isWindows: () => (isWindows),
-  platform: () => (platform)
-});
-
 // NAMESPACE OBJECT: ./node_modules/@actions/core/lib/core.js
 var core_namespaceObject = {};
 __nccwpck_require__.r(core_namespaceObject);
 __nccwpck_require__.d(core_namespaceObject, {
-  ExitCode: () => (ExitCode),
-  addPath: () => (addPath),
-  debug: () => (debug),
-  endGroup: () => (endGroup),
-  error: () => (error),
-  exportVariable: () => (exportVariable),
-  getBooleanInput: () => (getBooleanInput),
-  getIDToken: () => (getIDToken),
-  getInput: () => (getInput),
-  getMultilineInput: () => (getMultilineInput),
-  getState: () => (getState),
-  group: () => (group),
-  info: () => (info),
-  isDebug: () => (isDebug),
-  markdownSummary: () => (markdownSummary),
-  notice: () => (notice),
-  platform: () => (platform_namespaceObject),
-  saveState: () => (saveState),
-  setCommandEcho: () => (setCommandEcho),
-  setFailed: () => (setFailed),
-  setOutput: () => (setOutput),
-  setSecret: () => (setSecret),
-  startGroup: () => (startGroup),
-  summary: () => (summary),
-  toPlatformPath: () => (toPlatformPath),
-  toPosixPath: () => (toPosixPath),
-  toWin32Path: () => (toWin32Path),
-  warning: () => (warning)
+  Yz: () => (core_debug),
+  z3: () => (error),
+  V4: () => (getInput),
+  pq: () => (info),
+  C1: () => (setFailed),
+  uH: () => (setOutput),
+  Pq: () => (core_setSecret),
+  z: () => (summary),
+  $e: () => (warning)
 });
 
 // EXTERNAL MODULE: external "os"
@@ -742,7 +742,7 @@ var external_os_ = __nccwpck_require__(857);
  * Sanitizes an input into a string so it can be passed into issueCommand safely
  * @param input input to sanitize into a string
  */
-function toCommandValue(input) {
+function utils_toCommandValue(input) {
     if (input === null || input === undefined) {
         return '';
     }
@@ -757,7 +757,7 @@ function toCommandValue(input) {
  * @returns The command properties to send with the actual annotation command
  * See IssueCommandProperties: https://github.com/actions/runner/blob/main/src/Runner.Worker/ActionCommandManager.cs#L646
  */
-function toCommandProperties(annotationProperties) {
+function utils_toCommandProperties(annotationProperties) {
     if (!Object.keys(annotationProperties).length) {
         return {};
     }
@@ -807,12 +807,12 @@ function toCommandProperties(annotationProperties) {
  * This is an internal utility function that powers the public API functions
  * such as setSecret, warning, error, and exportVariable.
  */
-function issueCommand(command, properties, message) {
+function command_issueCommand(command, properties, message) {
     const cmd = new Command(command, properties, message);
     process.stdout.write(cmd.toString() + external_os_.EOL);
 }
-function issue(name, message = '') {
-    issueCommand(name, {}, message);
+function command_issue(name, message = '') {
+    command_issueCommand(name, {}, message);
 }
 const CMD_STRING = '::';
 class Command {
@@ -849,13 +849,13 @@ class Command {
     }
 }
 function escapeData(s) {
-    return toCommandValue(s)
+    return utils_toCommandValue(s)
         .replace(/%/g, '%25')
         .replace(/\r/g, '%0D')
         .replace(/\n/g, '%0A');
 }
 function escapeProperty(s) {
-    return toCommandValue(s)
+    return utils_toCommandValue(s)
         .replace(/%/g, '%25')
         .replace(/\r/g, '%0D')
         .replace(/\n/g, '%0A')
@@ -875,7 +875,7 @@ var external_fs_ = __nccwpck_require__(896);
 
 
 
-function issueFileCommand(command, message) {
+function file_command_issueFileCommand(command, message) {
     const filePath = process.env[`GITHUB_${command}`];
     if (!filePath) {
         throw new Error(`Unable to find environment variable for file command ${command}`);
@@ -883,13 +883,13 @@ function issueFileCommand(command, message) {
     if (!external_fs_.existsSync(filePath)) {
         throw new Error(`Missing file at path: ${filePath}`);
     }
-    external_fs_.appendFileSync(filePath, `${toCommandValue(message)}${external_os_.EOL}`, {
+    external_fs_.appendFileSync(filePath, `${utils_toCommandValue(message)}${external_os_.EOL}`, {
         encoding: 'utf8'
     });
 }
-function prepareKeyValueMessage(key, value) {
+function file_command_prepareKeyValueMessage(key, value) {
     const delimiter = `ghadelimiter_${external_crypto_namespaceObject.randomUUID()}`;
-    const convertedValue = toCommandValue(value);
+    const convertedValue = utils_toCommandValue(value);
     // These should realistically never happen, but just in case someone finds a
     // way to exploit uuid generation let's not allow keys or values that contain
     // the delimiter.
@@ -906,10 +906,8 @@ function prepareKeyValueMessage(key, value) {
 const external_path_namespaceObject = __WEBPACK_EXTERNAL_createRequire(import.meta.url)("path");
 // EXTERNAL MODULE: external "http"
 var external_http_ = __nccwpck_require__(611);
-var external_http_namespaceObject = /*#__PURE__*/__nccwpck_require__.t(external_http_, 2);
 // EXTERNAL MODULE: external "https"
 var external_https_ = __nccwpck_require__(692);
-var external_https_namespaceObject = /*#__PURE__*/__nccwpck_require__.t(external_https_, 2);
 ;// CONCATENATED MODULE: ./node_modules/@actions/http-client/lib/proxy.js
 function getProxyUrl(reqUrl) {
     const usingSsl = reqUrl.protocol === 'https:';
@@ -1002,9 +1000,7 @@ class DecodedURL extends URL {
 }
 //# sourceMappingURL=proxy.js.map
 // EXTERNAL MODULE: ./node_modules/tunnel/index.js
-var tunnel = __nccwpck_require__(770);
-// EXTERNAL MODULE: ./src/platform/undici-stub.ts
-var undici_stub = __nccwpck_require__(264);
+var node_modules_tunnel = __nccwpck_require__(770);
 ;// CONCATENATED MODULE: ./node_modules/@actions/http-client/lib/index.js
 /* eslint-disable @typescript-eslint/no-explicit-any */
 var __awaiter = (undefined && undefined.__awaiter) || function (thisArg, _arguments, P, generator) {
@@ -1080,7 +1076,7 @@ const HttpResponseRetryCodes = [
     HttpCodes.ServiceUnavailable,
     HttpCodes.GatewayTimeout
 ];
-const RetryableHttpVerbs = ['OPTIONS', 'GET', 'DELETE', 'HEAD'];
+const RetryableHttpVerbs = (/* unused pure expression or super */ null && (['OPTIONS', 'GET', 'DELETE', 'HEAD']));
 const ExponentialBackoffCeiling = 10;
 const ExponentialBackoffTimeSlice = 5;
 class HttpClientError extends Error {
@@ -1126,7 +1122,7 @@ function isHttps(requestUrl) {
     const parsedUrl = new URL(requestUrl);
     return parsedUrl.protocol === 'https:';
 }
-class HttpClient {
+class lib_HttpClient {
     constructor(userAgent, handlers, requestOptions) {
         this._ignoreSslError = false;
         this._allowRedirects = true;
@@ -1429,7 +1425,7 @@ class HttpClient {
     }
     getAgentDispatcher(serverUrl) {
         const parsedUrl = new URL(serverUrl);
-        const proxyUrl = getProxyUrl(parsedUrl);
+        const proxyUrl = pm.getProxyUrl(parsedUrl);
         const useProxy = proxyUrl && proxyUrl.hostname;
         if (!useProxy) {
             return;
@@ -1440,7 +1436,7 @@ class HttpClient {
         const info = {};
         info.parsedUrl = requestUrl;
         const usingSsl = info.parsedUrl.protocol === 'https:';
-        info.httpModule = usingSsl ? external_https_namespaceObject : external_http_namespaceObject;
+        info.httpModule = usingSsl ? https : http;
         const defaultPort = usingSsl ? 443 : 80;
         info.options = {};
         info.options.host = info.parsedUrl.hostname;
@@ -1539,7 +1535,7 @@ class HttpClient {
     }
     _getAgent(parsedUrl) {
         let agent;
-        const proxyUrl = getProxyUrl(parsedUrl);
+        const proxyUrl = pm.getProxyUrl(parsedUrl);
         const useProxy = proxyUrl && proxyUrl.hostname;
         if (this._keepAlive && useProxy) {
             agent = this._proxyAgent;
@@ -1554,7 +1550,7 @@ class HttpClient {
         const usingSsl = parsedUrl.protocol === 'https:';
         let maxSockets = 100;
         if (this.requestOptions) {
-            maxSockets = this.requestOptions.maxSockets || external_http_.globalAgent.maxSockets;
+            maxSockets = this.requestOptions.maxSockets || http.globalAgent.maxSockets;
         }
         // This is `useProxy` again, but we need to check `proxyURl` directly for TypeScripts's flow analysis.
         if (proxyUrl && proxyUrl.hostname) {
@@ -1579,7 +1575,7 @@ class HttpClient {
         // if tunneling agent isn't assigned create a new agent
         if (!agent) {
             const options = { keepAlive: this._keepAlive, maxSockets };
-            agent = usingSsl ? new external_https_.Agent(options) : new external_http_.Agent(options);
+            agent = usingSsl ? new https.Agent(options) : new http.Agent(options);
             this._agent = agent;
         }
         if (usingSsl && this._ignoreSslError) {
@@ -1602,7 +1598,7 @@ class HttpClient {
             return proxyAgent;
         }
         const usingSsl = parsedUrl.protocol === 'https:';
-        proxyAgent = new undici_stub.ProxyAgent(Object.assign({ uri: proxyUrl.href, pipelining: !this._keepAlive ? 0 : 1 }, ((proxyUrl.username || proxyUrl.password) && {
+        proxyAgent = new ProxyAgent(Object.assign({ uri: proxyUrl.href, pipelining: !this._keepAlive ? 0 : 1 }, ((proxyUrl.username || proxyUrl.password) && {
             token: `Basic ${Buffer.from(`${proxyUrl.username}:${proxyUrl.password}`).toString('base64')}`
         })));
         this._proxyAgentDispatcher = proxyAgent;
@@ -1733,7 +1729,7 @@ class BasicCredentialHandler {
         });
     }
 }
-class BearerCredentialHandler {
+class auth_BearerCredentialHandler {
     constructor(token) {
         this.token = token;
     }
@@ -1791,13 +1787,13 @@ var oidc_utils_awaiter = (undefined && undefined.__awaiter) || function (thisArg
 
 
 
-class OidcClient {
+class oidc_utils_OidcClient {
     static createHttpClient(allowRetry = true, maxRetry = 10) {
         const requestOptions = {
             allowRetries: allowRetry,
             maxRetries: maxRetry
         };
-        return new HttpClient('actions/oidc-client', [new BearerCredentialHandler(OidcClient.getRequestToken())], requestOptions);
+        return new HttpClient('actions/oidc-client', [new BearerCredentialHandler(oidc_utils_OidcClient.getRequestToken())], requestOptions);
     }
     static getRequestToken() {
         const token = process.env['ACTIONS_ID_TOKEN_REQUEST_TOKEN'];
@@ -1816,7 +1812,7 @@ class OidcClient {
     static getCall(id_token_url) {
         return oidc_utils_awaiter(this, void 0, void 0, function* () {
             var _a;
-            const httpclient = OidcClient.createHttpClient();
+            const httpclient = oidc_utils_OidcClient.createHttpClient();
             const res = yield httpclient
                 .getJson(id_token_url)
                 .catch(error => {
@@ -1835,13 +1831,13 @@ class OidcClient {
         return oidc_utils_awaiter(this, void 0, void 0, function* () {
             try {
                 // New ID Token is requested from action service
-                let id_token_url = OidcClient.getIDTokenUrl();
+                let id_token_url = oidc_utils_OidcClient.getIDTokenUrl();
                 if (audience) {
                     const encodedAudience = encodeURIComponent(audience);
                     id_token_url = `${id_token_url}&audience=${encodedAudience}`;
                 }
                 debug(`ID token url is ${id_token_url}`);
-                const id_token = yield OidcClient.getCall(id_token_url);
+                const id_token = yield oidc_utils_OidcClient.getCall(id_token_url);
                 setSecret(id_token);
                 return id_token;
             }
@@ -2130,7 +2126,7 @@ const _summary = new Summary();
 /**
  * @deprecated use `core.summary`
  */
-const markdownSummary = _summary;
+const markdownSummary = (/* unused pure expression or super */ null && (_summary));
 const summary = _summary;
 //# sourceMappingURL=summary.js.map
 ;// CONCATENATED MODULE: ./node_modules/@actions/core/lib/path-utils.js
@@ -2164,22 +2160,9 @@ function toWin32Path(pth) {
  * @return string The platform-specific path.
  */
 function toPlatformPath(pth) {
-    return pth.replace(/[/\\]/g, external_path_namespaceObject.sep);
+    return pth.replace(/[/\\]/g, path.sep);
 }
 //# sourceMappingURL=path-utils.js.map
-;// CONCATENATED MODULE: ./src/platform/exec-stub.ts
-/**
- * Stands in for `@actions/exec` in the bundles (tsconfig "paths"). @actions/core imports it
- * only for `core.platform.getDetails()`, which runs `sw_vers` or `lsb_release`; this tool
- * never asks, and loading it brings child_process and its kin into every cold start.
- */
-function getExecOutput() {
-    return Promise.reject(new Error('@actions/exec is not bundled with jira-build-result.'));
-}
-function exec() {
-    return getExecOutput();
-}
-
 ;// CONCATENATED MODULE: ./node_modules/@actions/core/lib/platform.js
 var platform_awaiter = (undefined && undefined.__awaiter) || function (thisArg, _arguments, P, generator) {
     function adopt(value) { return value instanceof P ? value : new P(function (resolve) { resolve(value); }); }
@@ -2193,10 +2176,10 @@ var platform_awaiter = (undefined && undefined.__awaiter) || function (thisArg, 
 
 
 const getWindowsInfo = () => platform_awaiter(void 0, void 0, void 0, function* () {
-    const { stdout: version } = yield getExecOutput('powershell -command "(Get-CimInstance -ClassName Win32_OperatingSystem).Version"', undefined, {
+    const { stdout: version } = yield exec.getExecOutput('powershell -command "(Get-CimInstance -ClassName Win32_OperatingSystem).Version"', undefined, {
         silent: true
     });
-    const { stdout: name } = yield getExecOutput('powershell -command "(Get-CimInstance -ClassName Win32_OperatingSystem).Caption"', undefined, {
+    const { stdout: name } = yield exec.getExecOutput('powershell -command "(Get-CimInstance -ClassName Win32_OperatingSystem).Caption"', undefined, {
         silent: true
     });
     return {
@@ -2206,7 +2189,7 @@ const getWindowsInfo = () => platform_awaiter(void 0, void 0, void 0, function* 
 });
 const getMacOsInfo = () => platform_awaiter(void 0, void 0, void 0, function* () {
     var _a, _b, _c, _d;
-    const { stdout } = yield getExecOutput('sw_vers', undefined, {
+    const { stdout } = yield exec.getExecOutput('sw_vers', undefined, {
         silent: true
     });
     const version = (_b = (_a = stdout.match(/ProductVersion:\s*(.+)/)) === null || _a === void 0 ? void 0 : _a[1]) !== null && _b !== void 0 ? _b : '';
@@ -2217,7 +2200,7 @@ const getMacOsInfo = () => platform_awaiter(void 0, void 0, void 0, function* ()
     };
 });
 const getLinuxInfo = () => platform_awaiter(void 0, void 0, void 0, function* () {
-    const { stdout } = yield getExecOutput('lsb_release', ['-i', '-r', '-s'], {
+    const { stdout } = yield exec.getExecOutput('lsb_release', ['-i', '-r', '-s'], {
         silent: true
     });
     const [name, version] = stdout.trim().split('\n');
@@ -2322,8 +2305,8 @@ function exportVariable(name, val) {
  * console.log(`Using token: ${apiToken}`); // Outputs: "Using token: ***"
  * ```
  */
-function setSecret(secret) {
-    issueCommand('add-mask', {}, secret);
+function core_setSecret(secret) {
+    command_issueCommand('add-mask', {}, secret);
 }
 /**
  * Prepends inputPath to the PATH (for this action and future actions)
@@ -2337,7 +2320,7 @@ function addPath(inputPath) {
     else {
         issueCommand('add-path', {}, inputPath);
     }
-    process.env['PATH'] = `${inputPath}${external_path_namespaceObject.delimiter}${process.env['PATH']}`;
+    process.env['PATH'] = `${inputPath}${path.delimiter}${process.env['PATH']}`;
 }
 /**
  * Gets the value of an input.
@@ -2406,10 +2389,10 @@ function getBooleanInput(name, options) {
 function setOutput(name, value) {
     const filePath = process.env['GITHUB_OUTPUT'] || '';
     if (filePath) {
-        return issueFileCommand('OUTPUT', prepareKeyValueMessage(name, value));
+        return file_command_issueFileCommand('OUTPUT', file_command_prepareKeyValueMessage(name, value));
     }
     process.stdout.write(external_os_.EOL);
-    issueCommand('set-output', { name }, toCommandValue(value));
+    command_issueCommand('set-output', { name }, utils_toCommandValue(value));
 }
 /**
  * Enables or disables the echoing of commands into stdout for the rest of the step.
@@ -2444,8 +2427,8 @@ function isDebug() {
  * Writes debug message to user log
  * @param message debug message
  */
-function debug(message) {
-    issueCommand('debug', {}, message);
+function core_debug(message) {
+    command_issueCommand('debug', {}, message);
 }
 /**
  * Adds an error issue
@@ -2453,7 +2436,7 @@ function debug(message) {
  * @param properties optional properties to add to the annotation.
  */
 function error(message, properties = {}) {
-    issueCommand('error', toCommandProperties(properties), message instanceof Error ? message.toString() : message);
+    command_issueCommand('error', utils_toCommandProperties(properties), message instanceof Error ? message.toString() : message);
 }
 /**
  * Adds a warning issue
@@ -2461,7 +2444,7 @@ function error(message, properties = {}) {
  * @param properties optional properties to add to the annotation.
  */
 function warning(message, properties = {}) {
-    issueCommand('warning', toCommandProperties(properties), message instanceof Error ? message.toString() : message);
+    command_issueCommand('warning', utils_toCommandProperties(properties), message instanceof Error ? message.toString() : message);
 }
 /**
  * Adds a notice issue
@@ -2563,26 +2546,8 @@ function getIDToken(aud) {
  */
 
 //# sourceMappingURL=core.js.map
-;// CONCATENATED MODULE: ./src/cancel.ts
-/**
- * A cancel from outside as a signal the run can stop on: the runner's cancel (SIGINT, then
- * SIGTERM 7.5 s later) or Jenkins' abort. Both stay caught until release(), so a second signal
- * cannot cut short the writing of the outcome.
- */
-function cancelOnSignals() {
-    const controller = new AbortController();
-    const cancel = () => controller.abort(new Error('cancelled'));
-    process.on('SIGINT', cancel);
-    process.on('SIGTERM', cancel);
-    return {
-        signal: controller.signal,
-        release: () => {
-            process.off('SIGINT', cancel);
-            process.off('SIGTERM', cancel);
-        }
-    };
-}
-
+// EXTERNAL MODULE: ./src/cancel.ts
+var src_cancel = __nccwpck_require__(833);
 ;// CONCATENATED MODULE: ./src/jira/errors.ts
 /** Headline for each kind, used as the annotation title. */
 const FAILURE_TITLES = {
@@ -3284,9 +3249,12 @@ function cap(text, max) {
 const external_node_http_namespaceObject = __WEBPACK_EXTERNAL_createRequire(import.meta.url)("node:http");
 ;// CONCATENATED MODULE: external "node:https"
 const external_node_https_namespaceObject = __WEBPACK_EXTERNAL_createRequire(import.meta.url)("node:https");
+;// CONCATENATED MODULE: external "node:net"
+const external_node_net_namespaceObject = __WEBPACK_EXTERNAL_createRequire(import.meta.url)("node:net");
 ;// CONCATENATED MODULE: external "node:tls"
 const external_node_tls_namespaceObject = __WEBPACK_EXTERNAL_createRequire(import.meta.url)("node:tls");
 ;// CONCATENATED MODULE: ./src/jira/transport.ts
+
 
 
 
@@ -3305,43 +3273,112 @@ class TransportError extends Error {
     }
 }
 /**
- * A Transport over node:http and node:https. @actions/http-client chooses the agent, so
- * HTTPS_PROXY, HTTP_PROXY and NO_PROXY are honoured like the rest of the Actions toolkit,
- * over kept-alive connections; the request and its body are read here, so that a connection
- * cut mid-answer, an answer that never ends and an abort each settle the request at once.
- * Redirects are not followed: a signed request covers its URL, so a redirect means jira-url is
- * wrong and the user should be told which to use. It never retries; the Jira client decides that.
+ * A Transport over node:http and node:https. HTTPS_PROXY, HTTP_PROXY and NO_PROXY are honoured
+ * as the Actions toolkit reads them, through the same CONNECT tunnels (`tunnel`, which
+ * @actions/http-client uses), over kept-alive connections; but only IP loopback and
+ * `localhost` go around the proxy unasked, where the toolkit also lets any name starting with
+ * "127." (127.attacker.example) go direct. The request and its body are read here, so that a
+ * connection cut mid-answer, an answer that never ends and an abort each settle the request at
+ * once. Certificates are always checked (NODE_TLS_REJECT_UNAUTHORIZED is overridden). Redirects
+ * are not followed: a signed request covers its URL, so a redirect means jira-url is wrong and
+ * the user should be told which to use. It never retries; the Jira client decides that.
  */
 function httpTransport(options = {}) {
-    const agents = new HttpClient('jira-build-result', [], { keepAlive: true });
     const ca = options.caCertificates?.length ? [...external_node_tls_namespaceObject.rootCertificates, ...options.caCertificates] : undefined;
-    const trusted = new WeakSet();
     const timeoutMs = options.timeoutMs ?? REQUEST_TIMEOUT_MS;
     const maxBodyBytes = options.maxBodyBytes ?? MAX_BODY_BYTES;
+    const agents = new Map();
+    const agentFor = (url) => {
+        const proxy = proxyFor(url, options.proxyEnv ?? {});
+        const key = `${url.protocol} ${proxy?.href ?? 'direct'}`;
+        let agent = agents.get(key);
+        if (!agent) {
+            agent = newAgent(url.protocol === 'https:', proxy, ca);
+            agents.set(key, agent);
+        }
+        return agent;
+    };
     return {
         send(request) {
-            const agent = agents.getAgent(request.url);
-            if (ca && request.url.startsWith('https:') && !trusted.has(agent)) {
-                // The direct agent and the tunnelling one (through a proxy) both read their TLS options
-                // from agent.options.
-                agent.options = { ...agent.options, ca };
-                trusted.add(agent);
-            }
-            return sendOnce(request, agent, timeoutMs, maxBodyBytes);
+            const url = new URL(request.url);
+            return sendOnce(request, url, agentFor(url), timeoutMs, maxBodyBytes);
         },
         close() {
-            agents.dispose();
+            // A tunnelling agent has no destroy(): its sockets end with their requests.
+            for (const agent of agents.values())
+                if (typeof agent.destroy === 'function')
+                    agent.destroy();
+            agents.clear();
         }
     };
 }
-function sendOnce(request, agent, timeoutMs, maxBodyBytes) {
+// As @actions/http-client sizes its agents.
+const MAX_SOCKETS = 100;
+function newAgent(https, proxy, ca) {
+    // Explicit, so that NODE_TLS_REJECT_UNAUTHORIZED=0 in the environment cannot turn the check off.
+    const tls = { rejectUnauthorized: true, ...(ca ? { ca } : {}) };
+    if (!proxy)
+        return https ? new external_node_https_namespaceObject.Agent({ keepAlive: true, maxSockets: MAX_SOCKETS, ...tls }) : new external_node_http_namespaceObject.Agent({ keepAlive: true, maxSockets: MAX_SOCKETS });
+    const proxyAuth = proxy.username || proxy.password ? `${decodeURIComponent(proxy.username)}:${decodeURIComponent(proxy.password)}` : undefined;
+    const port = Number(proxy.port) || (proxy.protocol === 'https:' ? 443 : 80);
+    const tunnelOptions = { maxSockets: MAX_SOCKETS, proxy: { host: proxy.hostname, port, ...(proxyAuth ? { proxyAuth } : {}) }, ...tls };
+    const overHttps = proxy.protocol === 'https:';
+    if (https)
+        return overHttps ? node_modules_tunnel.httpsOverHttps(tunnelOptions) : node_modules_tunnel.httpsOverHttp(tunnelOptions);
+    return overHttps ? node_modules_tunnel.httpOverHttps(tunnelOptions) : node_modules_tunnel.httpOverHttp(tunnelOptions);
+}
+/**
+ * The proxy a request goes through, or undefined to go direct: HTTPS_PROXY for https and
+ * HTTP_PROXY for http (lower case first, as the toolkit reads them), unless NO_PROXY names the
+ * host (exactly, with its port, or as a domain suffix; `*` for all) or the host is loopback.
+ */
+function proxyFor(url, env) {
+    if (isLoopback(url.hostname))
+        return undefined;
+    const proxyText = url.protocol === 'https:' ? env.https_proxy || env.HTTPS_PROXY : env.http_proxy || env.HTTP_PROXY;
+    if (!proxyText || noProxy(url, env.no_proxy || env.NO_PROXY || ''))
+        return undefined;
+    try {
+        return new URL(/^https?:\/\//i.test(proxyText) ? proxyText : `http://${proxyText}`);
+    }
+    catch {
+        return undefined;
+    }
+}
+/**
+ * Only addresses that cannot leave this machine: `localhost`, 127.0.0.0/8, ::1 and IPv4-mapped
+ * 127.x. WHATWG URL has already turned 127.1 and 0x7f.0.0.1 into 127.0.0.1, so a name such as
+ * 127.0.0.1.nip.io, which public DNS resolves anywhere, is not taken for one.
+ */
+function isLoopback(hostname) {
+    const host = hostname.toLowerCase();
+    if (host === 'localhost')
+        return true;
+    if ((0,external_node_net_namespaceObject.isIPv4)(host))
+        return host.startsWith('127.');
+    return host === '[::1]' || /^\[::ffff:7f[0-9a-f]{2}:[0-9a-f]{1,4}\]$/.test(host);
+}
+/** NO_PROXY as @actions/http-client reads it: host or host:port, a domain suffix, or `*`. */
+function noProxy(url, list) {
+    const port = url.port || (url.protocol === 'https:' ? '443' : '80');
+    const hosts = [url.hostname.toUpperCase(), `${url.hostname.toUpperCase()}:${port}`];
+    for (const item of list.split(',').map(entry => entry.trim().toUpperCase())) {
+        if (item === '')
+            continue;
+        if (item === '*')
+            return true;
+        if (hosts.some(host => host === item || host.endsWith(`.${item}`) || (item.startsWith('.') && host.endsWith(item))))
+            return true;
+    }
+    return false;
+}
+function sendOnce(request, url, agent, timeoutMs, maxBodyBytes) {
     return new Promise((resolve, reject) => {
         const { signal } = request;
         if (signal?.aborted) {
             reject(new TransportError('ABORT_ERR', 'the request was stopped'));
             return;
         }
-        const url = new URL(request.url);
         const headers = { 'User-Agent': 'jira-build-result', ...request.headers };
         if (request.body !== undefined)
             headers['Content-Length'] = Buffer.byteLength(request.body);
@@ -3396,12 +3433,24 @@ function flattenHeaders(headers) {
     }
     return flat;
 }
-/** The transport for validated options: per-request timeout within the run's, and extra CAs. */
-function transportFor(options) {
+/** The transport for validated options: per-request timeout within the run's, extra CAs, and the proxy. */
+function transportFor(options, proxyEnv = {}) {
     return httpTransport({
         timeoutMs: Math.min(REQUEST_TIMEOUT_MS, options.timeoutSeconds * 1000),
-        caCertificates: options.caCertificates
+        caCertificates: options.caCertificates,
+        proxyEnv
     });
+}
+/**
+ * What the environment changes about the transport that a user should hear of: certificate
+ * checks stay on whatever NODE_TLS_REJECT_UNAUTHORIZED says, which is worth saying by name.
+ */
+function environmentWarnings(env, caInput) {
+    if (env.NODE_TLS_REJECT_UNAUTHORIZED !== '0')
+        return [];
+    return [
+        `NODE_TLS_REJECT_UNAUTHORIZED=0 is set in the environment, which would turn certificate checks off; Jira's certificate is checked anyway. For Jira behind an internal CA, pass its certificate as ${caInput}, or point NODE_EXTRA_CA_CERTS at it.`
+    ];
 }
 
 ;// CONCATENATED MODULE: ./src/jira/words.ts
@@ -3668,7 +3717,13 @@ const DECLARED = [
     },
     {
         name: 'jql',
-        description: 'Select the issues with a JQL query instead, e.g. project = CI AND fixVersion = "1.0". All pages are read.',
+        description: 'Select the issues with a JQL query instead, e.g. project = CI AND fixVersion = "1.0". Pages are read up to max-issues.',
+        cli: { flag: 'string', commands: ['update'] }
+    },
+    {
+        name: 'max-issues',
+        description: 'The most issues one run may write. When the JQL query, the keys found in the pull request or commits, or the issue list name more, nothing is written and result is invalid.',
+        default: '100',
         cli: { flag: 'string', commands: ['update'] }
     },
     { name: 'field', description: 'The field to set, by id (customfield_10314) or by name (Build Result).', cli: { flag: 'string', commands: ['update'] } },
@@ -3759,14 +3814,17 @@ const WRITTEN_KEY = /^[A-Za-z][A-Za-z0-9_]{1,49}-[1-9]\d{0,9}$/;
 function parseIssueKeyList(text) {
     const keys = [];
     const malformed = [];
+    const seen = new Set();
     for (const item of text.split(/[\s,;]+/)) {
         if (item === '')
             continue;
         const key = item.toUpperCase();
         if (!WRITTEN_KEY.test(item) || !ISSUE_KEY.test(key))
             malformed.push(item);
-        else if (!keys.includes(key))
+        else if (!seen.has(key)) {
+            seen.add(key);
             keys.push(key);
+        }
     }
     return { keys, malformed };
 }
@@ -3784,6 +3842,8 @@ const LOOK_ALIKES = new Set(['UTF', 'SHA', 'ISO', 'RFC', 'AES', 'RSA', 'MD', 'TL
 function findIssueKeys(texts, sources = ISSUE_SOURCES, projects = []) {
     const wanted = new Set(projects.map(project => project.toUpperCase()));
     const keys = [];
+    // A Set beside the list: a push's commits can name many keys, and includes() would be quadratic.
+    const seen = new Set();
     for (const { source, text } of texts) {
         if (!sources.includes(source))
             continue;
@@ -3795,8 +3855,10 @@ function findIssueKeys(texts, sources = ISSUE_SOURCES, projects = []) {
                 continue;
             if (wanted.size > 0 ? !wanted.has(project) : LOOK_ALIKES.has(project))
                 continue;
-            if (!keys.includes(key))
-                keys.push(key);
+            if (seen.has(key))
+                continue;
+            seen.add(key);
+            keys.push(key);
         }
     }
     return keys;
@@ -3900,7 +3962,7 @@ function planIssues(raw, nameOf, problem, sourceTexts) {
         return { by: 'jql', jql };
     const keys = findIssueKeys(sourceTexts, sources, projects);
     if (keys.length > 0)
-        return { by: 'keys', keys };
+        return { by: 'keys', keys, found: describeFound(sourceTexts, sources) };
     return { by: 'none', lookedIn: describeSources(sourceTexts, sources, projects) };
 }
 /** The value: `value`, or `value-map` looked up by `status`; then templates filled. */
@@ -3931,6 +3993,12 @@ function planValue(raw, nameOf, problem, templateValues) {
         problem('value', `uses ${filled.missing.map(m => `{${m}}`).join(', ')}, which this run does not know${filled.missing.includes('status') ? ` (pass ${nameOf('status')})` : ''}.`);
     }
     return filled.text;
+}
+/** The places keys were looked for, as a phrase: "title, branch and commits". */
+function describeFound(sourceTexts, sources) {
+    const names = { 'pr-title': 'title', branch: 'branch', commits: 'commits' };
+    const looked = ISSUE_SOURCES.filter(source => sources.includes(source) && sourceTexts.some(text => text.source === source)).map(source => names[source]);
+    return looked.length <= 1 ? (looked[0] ?? 'texts') : `${looked.slice(0, -1).join(', ')} and ${looked[looked.length - 1]}`;
 }
 
 ;// CONCATENATED MODULE: ./src/options.ts
@@ -3968,6 +4036,9 @@ class InputError extends Error {
         this.name = 'InputError';
     }
 }
+/** Issues one run writes at most unless max-issues says otherwise, and the most it may say. */
+const DEFAULT_MAX_ISSUES = 100;
+const MAX_MAX_ISSUES = 10_000;
 const FORK_HINT = 'If it is stored as a secret, check the job can see it: GitHub passes no secrets to workflows run for pull requests from forks, and Jenkins binds them only inside withCredentials.';
 /** Runs a parser that reports problems, and throws them all at once as an InputError. */
 function collect(nameOf, parse) {
@@ -4009,7 +4080,15 @@ function parseUpdateOptions(raw, nameOf = actionInputName, context = { sourceTex
         const notifyUsers = parseBoolean(raw['notify-users'], true, message => problem('notify-users', message));
         const failOnError = parseBoolean(raw['fail-on-error'], true, message => problem('fail-on-error', message));
         const dryRun = parseBoolean(raw['dry-run'], false, message => problem('dry-run', message));
-        return { ...connection, issues, field, value, fields, notifyUsers, concurrency, failOnError, dryRun };
+        const maxIssuesText = options_text(raw, 'max-issues');
+        const maxIssues = maxIssuesText === '' ? DEFAULT_MAX_ISSUES : Number(maxIssuesText);
+        if (!Number.isInteger(maxIssues) || maxIssues < 1 || maxIssues > MAX_MAX_ISSUES) {
+            problem('max-issues', `"${maxIssuesText}" is not a whole number from 1 to ${MAX_MAX_ISSUES}.`);
+        }
+        if (issues.by === 'keys' && issues.found && context.outsiderEvent && options_text(raw, 'projects') === '') {
+            connection.warnings.push(`The issue keys were found in the pull request's ${issues.found} on a ${context.outsiderEvent} event, which whoever opened the pull request writes (from a fork too). Set ${nameOf('projects')} to your project keys so only those count; at most ${nameOf('max-issues')} (${maxIssues}) are written.`);
+        }
+        return { ...connection, issues, field, value, fields, notifyUsers, concurrency, failOnError, dryRun, maxIssues };
     });
     // Only when everything else is right: a malformed input stays a hard error.
     if (noCredentials !== undefined)
@@ -4027,7 +4106,11 @@ function parseConsumerOptions(raw, nameOf = actionInputName) {
         const consumerKey = options_text(raw, 'consumer-key');
         if (consumerKey === '')
             problem('consumer-key', "is empty. Use the consumer key of Jira's application link.");
+        checkLength(raw, 'consumer-key', problem);
         const warnings = [];
+        if (jiraUrl.startsWith('http:')) {
+            warnings.push(`The OAuth dance over plain http shows the request token, the verification code and the access token Jira answers with to anyone on the network; use an https ${nameOf('jira-url')}.`);
+        }
         const privateKey = parsePrivateKey(raw, nameOf, problem, warnings);
         // collect() throws when the key did not load, so it is defined past this point.
         return { jiraUrl, consumerKey, privateKey: privateKey, warnings, ...parseNetwork(raw, problem) };
@@ -4052,10 +4135,15 @@ function parseConnection(raw, nameOf, problem, none) {
     }
     else if (configured[0] === 'oauth') {
         auth = parseOAuth(raw, nameOf, problem, warnings);
+        if (jiraUrl.startsWith('http:'))
+            warnings.push(oauthOverHttp(nameOf));
     }
     else if (configured[0] === 'pat') {
         auth = { mode: 'pat', personalAccessToken: options_text(raw, 'personal-access-token') };
         checkToken(raw, 'personal-access-token', problem);
+        if (jiraUrl.startsWith('http:')) {
+            warnings.push(`A personal access token over plain http is readable to anyone on the network, who can then act as its user until it is revoked; use an https ${nameOf('jira-url')}.`);
+        }
     }
     else {
         const user = options_text(raw, 'user');
@@ -4068,9 +4156,10 @@ function parseConnection(raw, nameOf, problem, none) {
         if (/[\u0000-\u001f\u007f:]/.test(user))
             problem('user', 'holds a colon, a line break or a control character, which basic auth cannot carry. Write the user name or e-mail address alone.');
         checkToken(raw, 'api-token', problem);
+        checkLength(raw, 'user', problem);
         auth = { mode: 'basic', user, apiToken };
         if (jiraUrl.startsWith('http:')) {
-            warnings.push('Basic auth over plain http sends the API token readable to anyone on the network; use an https jira-url.');
+            warnings.push(`Basic auth over plain http sends the API token readable to anyone on the network; use an https ${nameOf('jira-url')}.`);
         }
     }
     // collect() throws when auth is missing, so it is defined past this point.
@@ -4085,6 +4174,20 @@ function checkToken(raw, input, problem) {
     if (value !== '' && !/^[\x21-\x7e]+$/.test(value)) {
         problem(input, 'holds a line break, a space or a character outside ASCII, which no token has. Copy the token again, without quotes or line breaks.');
     }
+    checkLength(raw, input, problem);
+}
+/** The most a credential that travels in a header may hold; Jira's own tokens are far shorter. */
+const MAX_CREDENTIAL_BYTES = 8 * 1024;
+/** A credential longer than any Jira makes is a wrong paste (a whole file, several values): refused unsent. */
+function checkLength(raw, input, problem) {
+    const bytes = Buffer.byteLength(options_text(raw, input), 'utf8');
+    if (bytes > MAX_CREDENTIAL_BYTES) {
+        problem(input, `is ${bytes.toLocaleString('en-US')} bytes long, more than the 8 KiB any credential Jira issues needs. Copy the value again, alone.`);
+    }
+}
+/** What OAuth 1.0a over plain http gives away; the dance is worse, its answers carry tokens. */
+function oauthOverHttp(nameOf) {
+    return `OAuth over plain http shows the access token and every request's signature to anyone on the network, and JSON bodies are not signed, so a body can be changed on the way; use an https ${nameOf('jira-url')}.`;
 }
 function parseNetwork(raw, problem) {
     const whole = (input, fallback, min, max) => {
@@ -4126,6 +4229,7 @@ function parseOAuth(raw, nameOf, problem, warnings) {
     if (accessToken === '')
         problem('access-token', `is empty. Use the access token from the OAuth dance. ${FORK_HINT}`);
     checkToken(raw, 'access-token', problem);
+    checkLength(raw, 'consumer-key', problem);
     const privateKey = parsePrivateKey(raw, nameOf, problem, warnings);
     return privateKey ? { mode: 'oauth', consumerKey, privateKey, accessToken } : undefined;
 }
@@ -4162,16 +4266,40 @@ function parsePrivateKey(raw, nameOf, problem, warnings) {
 /**
  * Checks jira-url is the base URL Jira knows itself by: http(s), no query, and not a REST or
  * page URL pasted from the browser. Returns it without a trailing slash.
+ *
+ * A user name or password is refused in every spelling the WHATWG URL parser (Node's, and
+ * browsers') accepts: it skips any number of slashes and backslashes after http: (none at
+ * all too), and silently removes tabs and line breaks anywhere. So control characters and
+ * backslashes are refused first, then any '@'; no message ever repeats what stood before the
+ * last '@'.
  */
 function parseJiraUrl(written, problem) {
     if (written === '') {
         problem("is empty. Use Jira's base URL with its context path, e.g. https://jira.example.com/jira.");
         return '';
     }
-    // A user name or password in the URL is never repeated, whatever else is wrong with it.
-    const value = written.replace(/^([^/]*\/\/)[^/?#]*@/, '$1');
-    if (value !== written) {
-        problem(`must not contain a user name or password ("${value}" without them). Pass credentials through their own inputs.`);
+    // Tabs and line breaks would be dropped by the parser, so what is sent would differ from what
+    // was written; invisible format characters (a zero-width space) are as much a paste gone wrong.
+    const hidden = /[\p{Cc}\p{Cf}\p{Zl}\p{Zp}]/u.exec(written);
+    if (hidden) {
+        const code = `U+${hidden[0].codePointAt(0)?.toString(16).toUpperCase().padStart(4, '0')}`;
+        problem(`holds a control or invisible character (${code} at position ${hidden.index + 1}), such as a line break or a tab. Write the URL on one line, without them.`);
+        return '';
+    }
+    const at = written.lastIndexOf('@');
+    if (at >= 0) {
+        // Whatever stood before the last '@' may be a password: only what follows is shown.
+        const scheme = /^\s*([a-z][a-z0-9+.-]*):/i.exec(written)?.[1]?.toLowerCase() ?? 'https';
+        problem(`must not contain a user name or password (it holds an '@'). Pass credentials through their own inputs, and Jira's base URL alone, e.g. ${scheme}://${written.slice(at + 1)}.`);
+        return '';
+    }
+    if (written.includes('\\')) {
+        problem(`"${written}" holds a backslash. Write the URL with forward slashes, e.g. ${written.replace(/\\/g, '/')}.`);
+        return '';
+    }
+    const value = written;
+    if (/\s/.test(value)) {
+        problem(`"${value}" holds a space. Write the URL without spaces; percent-encode one that belongs to the context path (%20).`);
         return '';
     }
     let url;
@@ -4186,7 +4314,16 @@ function parseJiraUrl(written, problem) {
         problem(`"${value}" must start with https:// or http://.`);
         return '';
     }
-    if (url.search || url.hash) {
+    // The parser also takes http:host and http:///host; only the spelling everyone reads alike is.
+    if (!/^https?:\/\/[^/]/i.test(value)) {
+        problem(`"${value}" must start with ${url.protocol}// and the host name. Write it as ${url.origin}${url.pathname.replace(/\/+$/, '')}.`);
+        return '';
+    }
+    if (url.username !== '' || url.password !== '') {
+        problem('must not contain a user name or password. Pass credentials through their own inputs.');
+        return '';
+    }
+    if (url.search || url.hash || value.includes('?') || value.includes('#')) {
         problem(`"${value}" has a query or fragment. Use the base URL alone: ${url.origin}${url.pathname.replace(/\/+$/, '')}.`);
         return '';
     }
@@ -4449,7 +4586,7 @@ const PROCESS_CONSOLE = {
 };
 /**
  * The action's sink over @actions/core, passed in by the action's edge (so the CLI's bundle
- * never loads it).
+ * never loads it), function by function (so the bundle keeps only what is used).
  */
 function actionSink(core, redactor = new redact_Redactor()) {
     const redactors = [redactor];
@@ -4856,7 +4993,8 @@ function rawErrorText(response) {
         const parsed = JSON.parse(body);
         const parts = [];
         if (Array.isArray(parsed.errorMessages))
-            parts.push(...parsed.errorMessages.map(String));
+            for (const message of parsed.errorMessages)
+                parts.push(String(message));
         if (parsed.errors && typeof parsed.errors === 'object') {
             for (const [field, text] of Object.entries(parsed.errors))
                 parts.push(`${field}: ${String(text)}`);
@@ -5025,8 +5163,12 @@ class JiraClient {
     async json(method, path, options = {}, shape) {
         const response = await this.answer(method, path, options);
         const value = parseJson(response, this.url(path), this.redactor, this.words, options.issueKey);
-        if (shape && value !== undefined && !shape.is(value)) {
-            throw new JiraError('error', `Jira answered ${method} ${this.url(path)} with an unexpected shape (expected ${shape.name}).`, `Check ${this.words.input('jira-url')} points at Jira itself and not at a proxy or another service.`, { issueKey: options.issueKey, status: response.status });
+        if (shape && value !== undefined) {
+            // A shape that names the place an answer departs from it says so; one that cannot, says what it expected.
+            const mismatch = shape.mismatch ? shape.mismatch(value) : shape.is(value) ? undefined : `the answer is not ${shape.name}`;
+            if (mismatch !== undefined) {
+                throw new JiraError('error', `${method} ${this.url(path)} answered an unexpected shape: ${this.redactor.excerpt(mismatch)}.`, `Check ${this.words.input('jira-url')} points at Jira itself and not at a proxy or another service.`, { issueKey: options.issueKey, status: response.status });
+            }
         }
         return value;
     }
@@ -5181,10 +5323,134 @@ function clientFor(limits, authenticator, connection, onRetry) {
     });
 }
 
+;// CONCATENATED MODULE: ./src/jira/shape.ts
+/**
+ * Shapes of Jira's answers, checked before anything reads them. A check names the first place
+ * an answer departs from its shape ("editmeta.fields.customfield_10001.allowedValues[0].value is
+ * a number, expected a string"), so a wrong answer is reported as Jira's, never as a JavaScript
+ * error deep in the code that trusted it.
+ */
+/** What a value is, as a message says it: "a number", "null", "a list", "an object". */
+function kindOf(value) {
+    if (value === null)
+        return 'null';
+    if (value === undefined)
+        return 'missing';
+    if (Array.isArray(value))
+        return 'a list';
+    if (typeof value === 'object')
+        return 'an object';
+    return typeof value === 'number' || typeof value === 'boolean' || typeof value === 'string' ? `a ${typeof value}` : 'something else';
+}
+/** A schema from its departure check; the message is built only when something departs. */
+function schemaOf(expected, departure) {
+    return {
+        expected,
+        departure,
+        mismatch: (value, path) => {
+            const found = departure(value);
+            if (!found)
+                return undefined;
+            const where = path + found.steps.join('');
+            return `${where === '' ? 'the answer' : where.replace(/^\./, '')} is ${kindOf(found.value)}, expected ${found.expected}`;
+        }
+    };
+}
+function leaf(expected, test) {
+    return schemaOf(expected, value => (test(value) ? undefined : { steps: [], value, expected }));
+}
+const string = leaf('a string', value => typeof value === 'string');
+const number = leaf('a number', value => typeof value === 'number' && Number.isFinite(value));
+const shape_boolean = leaf('a boolean', value => typeof value === 'boolean');
+/** Anything at all: a value the code only compares or passes on. */
+const anything = leaf('anything', () => true);
+/** Absent or of the shape. Jira leaves out what does not apply; null is not absent. */
+function optional(schema) {
+    return schemaOf(schema.expected, value => (value === undefined ? undefined : schema.departure(value)));
+}
+/** A list whose every item has the shape. */
+function list(item, expected = `a list of ${item.expected.replace(/^an? /, '')}s`) {
+    return schemaOf(expected, value => {
+        if (!Array.isArray(value))
+            return { steps: [], value, expected };
+        for (let i = 0; i < value.length; i++) {
+            const found = item.departure(value[i]);
+            if (found)
+                return { ...found, steps: [`[${i}]`, ...found.steps] };
+        }
+        return undefined;
+    });
+}
+const isRecord = (value) => typeof value === 'object' && value !== null && !Array.isArray(value);
+/** An object with these properties (others are allowed and not checked). */
+function object(properties, expected = 'an object') {
+    const entries = Object.entries(properties);
+    return schemaOf(expected, value => {
+        if (!isRecord(value))
+            return { steps: [], value, expected };
+        for (const [name, schema] of entries) {
+            const found = schema.departure(Object.hasOwn(value, name) ? value[name] : undefined);
+            if (found)
+                return { ...found, steps: [step(name), ...found.steps] };
+        }
+        return undefined;
+    });
+}
+/** An object used as a map: every property's value has the shape. */
+function record(item, expected = 'an object') {
+    return schemaOf(expected, value => {
+        if (!isRecord(value))
+            return { steps: [], value, expected };
+        for (const name in value) {
+            if (!Object.hasOwn(value, name))
+                continue;
+            const found = item.departure(value[name]);
+            if (found)
+                return { ...found, steps: [step(name), ...found.steps] };
+        }
+        return undefined;
+    });
+}
+/**
+ * A path step as a person reads it: `.customfield_10001`, or `["a b"]` for a name that is not a
+ * plain identifier. Names come from Jira's answer: the whole path passes the boundary (redacted,
+ * then cut) before it is shown, so nothing is cut here first.
+ */
+function step(name) {
+    return /^[A-Za-z_$][\w$-]*$/.test(name) ? `.${name}` : `[${JSON.stringify(name)}]`;
+}
+/** The Shape for the client from a schema, named for messages ("a list of fields"). */
+function shape(name, schema) {
+    return {
+        name,
+        is: (value) => schema.departure(value) === undefined,
+        mismatch: value => schema.mismatch(value, '')
+    };
+}
+
 ;// CONCATENATED MODULE: ./src/jira/fields.ts
 
 
 
+
+const FIELD_SCHEMA = optional(object({ type: optional(string), items: optional(string), custom: optional(string), system: optional(string), customId: optional(number) }));
+/** What formatting reads of a field's edit metadata; Jira sends more, which is not looked at. */
+const FIELD_META = object({
+    name: optional(string),
+    required: optional(shape_boolean),
+    schema: FIELD_SCHEMA,
+    allowedValues: optional(list(object({ id: optional(string), value: optional(string), name: optional(string) }, 'an option'), 'a list of options'))
+});
+/**
+ * The shape of `GET /rest/api/2/issue/{key}?fields={fieldId}&expand=editmeta`, checked as far as
+ * the update reads it: the one field's metadata, not every field on the screen.
+ */
+function issueShape(fieldId) {
+    return shape('an issue with its edit metadata', object({
+        fields: optional(record(anything)),
+        editmeta: optional(object({ fields: object({ [fieldId]: optional(FIELD_META) }) }))
+    }));
+}
 /**
  * Turns a value as a person writes it into what Jira expects for the field's type (its
  * editmeta schema). Options are checked against allowedValues. Throws an `invalid`
@@ -5213,7 +5479,7 @@ function formatValue(fieldId, meta, value, now = () => new Date(), redactor = ne
         case 'labels':
             return labels(value);
         case 'float':
-            return number(label, value, fail);
+            return fields_number(label, value, fail);
         case 'datepicker':
             return date(label, value, now, fail);
         case 'datetime':
@@ -5231,7 +5497,7 @@ function formatValue(fieldId, meta, value, now = () => new Date(), redactor = ne
         case 'string':
             return value;
         case 'number':
-            return number(label, value, fail);
+            return fields_number(label, value, fail);
         case 'date':
             return date(label, value, now, fail);
         case 'datetime':
@@ -5289,7 +5555,7 @@ function labels(value) {
     // Jira labels cannot contain spaces, so spaces separate them as commas do.
     return value.split(/[\s,]+/).filter(item => item !== '');
 }
-function number(label, value, fail) {
+function fields_number(label, value, fail) {
     const parsed = Number(value.trim());
     if (value.trim() === '' || !Number.isFinite(parsed)) {
         return fail(`Field ${label} takes a number, not "${value}".`, 'Pass a number such as 42 or 42.07.');
@@ -5316,6 +5582,8 @@ function datetime(label, value, now, fail) {
     // Jira writes datetimes as yyyy-MM-dd'T'HH:mm:ss.SSSZ with a +hhmm offset; UTC is exact.
     return parsed.toISOString().replace('Z', '+0000');
 }
+/** The shape of `GET /rest/api/2/field`. */
+const FIELD_LIST = shape('a list of fields', list(object({ id: string, name: string, custom: optional(shape_boolean), schema: FIELD_SCHEMA }, 'a field'), 'a list of fields'));
 /** Whether `field` is an id that needs no lookup: a custom field id. */
 function isFieldId(field) {
     return /^customfield_\d+$/.test(field);
@@ -5386,91 +5654,115 @@ function holdsValue(current, next) {
 ;// CONCATENATED MODULE: ./src/jira/search.ts
 
 
+
 /** Issues per page asked for; Jira may answer with fewer. */
 const SEARCH_PAGE_SIZE = 100;
-/** Pages read at most, whatever Jira says of more: a search that ignores paging ends here. */
-const MAX_SEARCH_PAGES = 20;
-const SEARCH_PAGE = {
-    name: 'a search page with an issues list',
-    is: (value) => typeof value === 'object' && value !== null && Array.isArray(value.issues)
-};
-const SERVER_INFO = {
-    name: 'a server info object',
-    is: (value) => typeof value === 'object' && value !== null && !Array.isArray(value)
-};
+// Each issue's key is checked as strictly as a key a person typed, by KeyCollector, which names it.
+const SEARCH_PAGE = shape('a search page with an issues list', object({
+    issues: list(object({ key: anything }, 'an issue'), 'a list of issues'),
+    total: optional(number),
+    nextPageToken: optional(string),
+    isLast: optional(shape_boolean)
+}));
+const SERVER_INFO = shape('a server info object', object({ deploymentType: optional(string) }));
 /** Cloud or Server/Data Center, as Jira says of itself. */
 async function deploymentOf(client) {
     const info = await client.json('GET', '/rest/api/2/serverInfo', {}, SERVER_INFO);
     return info?.deploymentType === 'Cloud' ? 'Cloud' : 'Server';
 }
 /**
- * Every issue key a JQL query matches. Server and Data Center page /rest/api/2/search by
- * startAt; Jira Cloud removed that endpoint in 2025 (410 Gone, CHANGE-2046), and its
- * replacement /rest/api/3/search/jql pages by nextPageToken. The old endpoint is asked first
- * and Jira's 410 chooses the new one, so no host name is guessed at. Keys are checked as
- * strictly as keys a person typed: a key goes into a request path.
+ * Every issue key a JQL query matches, at most `maxIssues` of them. Server and Data Center page
+ * /rest/api/2/search by startAt; Jira Cloud removed that endpoint in 2025 (410 Gone,
+ * CHANGE-2046), and its replacement /rest/api/3/search/jql pages by nextPageToken. The old
+ * endpoint is asked first and Jira's 410 chooses the new one, so no host name is guessed at.
+ * Keys are checked as strictly as keys a person typed: a key goes into a request path. Past
+ * `maxIssues` no further page is read, and the search fails as `invalid`: nothing is written.
  */
-async function searchIssueKeys(client, jql) {
+async function searchIssueKeys(client, jql, maxIssues) {
     try {
-        return await searchByOffset(client, jql);
+        return await searchByOffset(client, jql, maxIssues);
     }
     catch (thrown) {
         if (thrown instanceof JiraError && thrown.details.status === 410)
-            return searchByToken(client, jql);
+            return searchByToken(client, jql, maxIssues);
         throw thrown;
     }
 }
-async function searchByOffset(client, jql) {
-    const keys = new KeyCollector(client);
-    for (let page = 0, startAt = 0; page < MAX_SEARCH_PAGES; page++) {
-        const answer = await client.json('GET', '/rest/api/2/search', { query: { jql, startAt: String(startAt), maxResults: String(SEARCH_PAGE_SIZE), fields: 'key' } }, SEARCH_PAGE);
+/** Asks for one key more than the cap allows at most: enough to know the cap is passed. */
+function pageSize(maxIssues) {
+    return String(Math.min(SEARCH_PAGE_SIZE, maxIssues + 1));
+}
+async function searchByOffset(client, jql, maxIssues) {
+    const keys = new KeyCollector(client, maxIssues);
+    // Every page must add a key or the search ends, so the pages read are bounded by the cap.
+    for (let startAt = 0;;) {
+        const answer = await client.json('GET', '/rest/api/2/search', { query: { jql, startAt: String(startAt), maxResults: pageSize(maxIssues), fields: 'key' } }, SEARCH_PAGE);
         const issues = answer?.issues ?? [];
+        const total = typeof answer?.total === 'number' ? answer.total : undefined;
+        if (total !== undefined && total > maxIssues)
+            throw tooMany(client, jql, maxIssues, total);
         const added = keys.add(issues);
+        if (keys.full)
+            throw tooMany(client, jql, maxIssues);
         startAt += issues.length;
         // Jira may cap maxResults below what was asked, so go by total, not by page size; and a
         // search that ignores startAt repeats its page, which adds nothing.
-        if (issues.length === 0 || added === 0 || typeof answer?.total !== 'number' || startAt >= answer.total)
+        if (issues.length === 0 || added === 0 || total === undefined || startAt >= total)
             return keys.list;
     }
-    throw tooMany(jql);
 }
-async function searchByToken(client, jql) {
-    const keys = new KeyCollector(client);
+async function searchByToken(client, jql, maxIssues) {
+    const keys = new KeyCollector(client, maxIssues);
     const seenTokens = new Set();
     let nextPageToken;
-    for (let page = 0; page < MAX_SEARCH_PAGES; page++) {
-        const query = { jql, maxResults: String(SEARCH_PAGE_SIZE), fields: 'key' };
+    for (;;) {
+        const query = { jql, maxResults: pageSize(maxIssues), fields: 'key' };
         if (nextPageToken)
             query.nextPageToken = nextPageToken;
         const answer = await client.json('GET', '/rest/api/3/search/jql', { query }, SEARCH_PAGE);
         const issues = answer?.issues ?? [];
         const added = keys.add(issues);
+        // Cloud's search says no total: what was read is all that is known.
+        if (keys.full)
+            throw tooMany(client, jql, maxIssues);
         nextPageToken = typeof answer?.nextPageToken === 'string' && answer.nextPageToken !== '' ? answer.nextPageToken : undefined;
         if (issues.length === 0 || added === 0 || answer?.isLast === true || !nextPageToken || seenTokens.has(nextPageToken))
             return keys.list;
         seenTokens.add(nextPageToken);
     }
-    throw tooMany(jql);
 }
-function tooMany(jql) {
-    return new JiraError('invalid', `The JQL query matches more than ${MAX_SEARCH_PAGES} pages of issues (${jql}); no issue was updated.`, 'Narrow the query to the issues this build concerns, such as fixVersion = "1.4" AND status = "In Review".');
+const count = (n) => n.toLocaleString('en-US');
+/** The search passed the cap: how many matched, when Jira said (Cloud does not), and what to narrow. */
+function tooMany(client, jql, maxIssues, total) {
+    const { words } = client;
+    const limit = `${words.input('max-issues')} (${count(maxIssues)})`;
+    const matched = total === undefined ? `matches more issues than ${limit} allows` : `matches ${count(total)} issues, more than ${limit} allows`;
+    return new JiraError('invalid', `The JQL query ${matched}, so no issue was updated. The query: ${client.redactor.excerpt(jql, 200)}`, `Narrow ${words.input('jql')} to the issues this build concerns (such as fixVersion = "1.4" AND status = "In Review"), or raise ${words.input('max-issues')} if that many are meant.`);
 }
-/** Keys in first-seen order, each checked to be an issue key before it is used. */
+/** Keys in first-seen order, each checked to be an issue key before it is used, one past the cap at most. */
 class KeyCollector {
     client;
+    maxIssues;
     list = [];
     seen = new Set();
-    constructor(client) {
+    constructor(client, maxIssues) {
         this.client = client;
+        this.maxIssues = maxIssues;
     }
-    /** Adds a page's keys; returns how many were new. */
+    /** Whether more keys were found than the cap allows; no more are taken then. */
+    get full() {
+        return this.list.length > this.maxIssues;
+    }
+    /** Adds a page's keys, up to one past the cap; returns how many were new. */
     add(issues) {
         let added = 0;
-        for (const issue of issues) {
-            const key = issue?.key;
+        for (const [index, issue] of issues.entries()) {
+            if (this.full)
+                break;
+            const key = issue.key;
             if (typeof key !== 'string' || !ISSUE_KEY.test(key)) {
                 const shown = this.client.redactor.excerpt(JSON.stringify(key) ?? 'nothing', 40);
-                throw new JiraError('error', `Jira's search answered with ${shown} where an issue key belongs, so no issue was updated from it.`, `Check ${this.client.words.input('jira-url')} points at Jira itself and not at a proxy or another service.`);
+                throw new JiraError('error', `Jira's search answered with ${shown} where an issue key belongs (issues[${index}].key), so no issue was updated from it.`, `Check ${this.client.words.input('jira-url')} points at Jira itself and not at a proxy or another service.`);
             }
             if (this.seen.has(key))
                 continue;
@@ -5484,10 +5776,8 @@ class KeyCollector {
 
 ;// CONCATENATED MODULE: ./src/jira/users.ts
 
-const USER_LIST = {
-    name: 'a list of users',
-    is: (value) => Array.isArray(value) && value.every(user => typeof user === 'object' && user !== null && typeof user.accountId === 'string')
-};
+
+const USER_LIST = shape('a list of users', list(object({ accountId: string, displayName: optional(string), emailAddress: optional(string), accountType: optional(string), active: optional(shape_boolean) }, 'a user'), 'a list of users'));
 // Cloud account ids: 24 hex digits, or "557058:" followed by a UUID.
 const ACCOUNT_ID = /^(?:[0-9a-f]{24}|\d+:[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12})$/i;
 /**
@@ -5526,21 +5816,6 @@ async function resolveAccountId(client, written, label, issueKey) {
 
 
 
-const FIELD_LIST = {
-    name: 'a list of fields',
-    is: (value) => Array.isArray(value) &&
-        value.every((field) => typeof field === 'object' && field !== null && typeof field.id === 'string' && typeof field.name === 'string')
-};
-const ISSUE = {
-    name: 'an issue object',
-    is: (value) => {
-        if (typeof value !== 'object' || value === null || Array.isArray(value))
-            return false;
-        const { fields, editmeta } = value;
-        const isObject = (x) => x === undefined || (typeof x === 'object' && x !== null && !Array.isArray(x));
-        return isObject(fields) && isObject(editmeta) && isObject(editmeta?.fields);
-    }
-};
 /**
  * Sets the configured fields on every issue and reports each issue's outcome. One issue's
  * failure never stops the others, except a CAPTCHA, refused credentials or a jira-url that is
@@ -5560,12 +5835,14 @@ async function updateIssues(options, deps) {
         const remedy = `Name the issue (e.g. CI-42) in the pull request title, the branch or a commit message, or pass ${words.input('issue')} or ${words.input('jql')}.`;
         return failedRun(new JiraError('not-found', reason, remedy), 'no-issues', described);
     }
+    if (issues.by === 'keys' && issues.keys.length > options.maxIssues)
+        return failedRun(tooManyKeys(issues, options.maxIssues, deps), 'invalid', described);
     let issueKeys = issues.by === 'keys' ? issues.keys : [];
     let fieldId = options.field;
     let fieldLabel = options.field;
     try {
         if (issues.by === 'jql')
-            issueKeys = await searchIssueKeys(client, issues.jql);
+            issueKeys = await searchIssueKeys(client, issues.jql, options.maxIssues);
         if (issueKeys.length === 0) {
             const jql = issues.by === 'jql' ? issues.jql : '';
             return failedRun(new JiraError('not-found', `The JQL query matched no issue: ${jql}`, "Check the query in Jira's issue search."), 'no-issues', described);
@@ -5610,9 +5887,20 @@ async function updateIssues(options, deps) {
     };
     // The first issue goes alone: if Jira refuses the credentials, no other request is sent.
     const [first, ...rest] = issueKeys;
-    const results = [await updateKey(first)];
-    results.push(...(await mapLimit(rest, options.concurrency, updateKey)));
+    const firstResult = await updateKey(first);
+    // concat, not push(...): a spread passes every item as an argument, and a long list overflows the stack.
+    const results = [firstResult].concat(await mapLimit(rest, options.concurrency, updateKey));
     return { ...summarizeResults(results), field: fieldLabel, value: options.value };
+}
+/** More keys than max-issues: named by the issue input, or found in the build's context. */
+function tooManyKeys(issues, maxIssues, deps) {
+    const words = deps.words ?? ACTION_WORDS;
+    const count = (n) => n.toLocaleString('en-US');
+    const limit = `more than ${words.input('max-issues')} (${count(maxIssues)}) allows, so no issue was updated`;
+    if (issues.found === undefined) {
+        return new JiraError('invalid', `${words.input('issue')} names ${count(issues.keys.length)} issues, ${limit}.`, `Name fewer issues, or raise ${words.input('max-issues')} if that many are meant.`);
+    }
+    return new JiraError('invalid', `The pull request or commits name ${count(issues.keys.length)} issues (in the ${issues.found}), ${limit}.`, `Set ${words.input('projects')} to your project keys so only those count, name the issues in ${words.input('issue')}, or raise ${words.input('max-issues')} if that many are meant.`);
 }
 /** An issue not attempted: skipped after a halting failure, or cancelled from outside. */
 function notAttempted(issueKey, deps) {
@@ -5627,8 +5915,9 @@ async function updateOne(run, issueKey) {
     const fields = { ...options.fields };
     if (options.field !== undefined && options.value !== undefined) {
         // One GET brings the current value and the edit screen's metadata together.
-        const issue = await client.json('GET', path, { query: { fields: options.field, expand: 'editmeta' }, issueKey }, ISSUE);
-        const meta = issue?.editmeta?.fields?.[options.field];
+        const issue = await client.json('GET', path, { query: { fields: options.field, expand: 'editmeta' }, issueKey }, issueShape(options.field));
+        const screen = issue?.editmeta?.fields;
+        const meta = screen && Object.hasOwn(screen, options.field) ? screen[options.field] : undefined;
         if (!meta || typeof meta !== 'object') {
             throw new JiraError('invalid', `Field ${client.redactor.excerpt(options.field, 100)} is not on the edit screen of ${issueKey}.`, "Check the field id, and that the field is on the edit screen of the issue's type (Project settings → Screens).", { issueKey });
         }
@@ -5731,7 +6020,7 @@ function templateValues(env) {
  * loaded only here, when keys must be found: it is the largest part of the bundle to load.
  */
 async function eventTexts() {
-    const { context } = await __nccwpck_require__.e(/* import() */ 413).then(__nccwpck_require__.bind(__nccwpck_require__, 413));
+    const { context } = await Promise.all(/* import() */[__nccwpck_require__.e(413), __nccwpck_require__.e(264)]).then(__nccwpck_require__.bind(__nccwpck_require__, 413));
     // The payload is the event's JSON as GitHub sent it: each field is checked before use.
     const payload = context.payload;
     const texts = [];
@@ -5751,30 +6040,40 @@ async function eventTexts() {
     const headCommit = payload.head_commit;
     if (headCommit?.message)
         texts.push({ source: 'commits', text: headCommit.message });
-    return texts;
+    return { texts, eventName: typeof context.eventName === 'string' ? context.eventName : undefined };
 }
+/** Events whose pull request texts anyone who opens a pull request writes, and which run with the base's secrets. */
+const OUTSIDER_EVENTS = new Set(['pull_request_target']);
 /**
  * The action: read inputs, update the issues, write outputs, summary and annotations. Whatever
  * goes wrong, the step ends with a result output and a message, never a bare stack trace.
  */
-async function run() {
-    const sink = actionSink(core_namespaceObject);
+async function run(cancel = (0,src_cancel/* cancelOnSignals */.d)()) {
+    // Everything the action prints goes through the sink, and so through the boundary.
+    const { /* debug */ "Yz": debug, /* info */ "pq": info, /* warning */ "$e": warning, /* error */ "z3": error, /* setFailed */ "C1": setFailed, /* setOutput */ "uH": setOutput, /* setSecret */ "Pq": setSecret, /* summary */ "z": summary } = core_namespaceObject;
+    const sink = actionSink({ debug, info, warning, error, setFailed, setOutput, setSecret, summary });
     try {
-        await runAction(sink);
+        await runAction(cancel.signal, sink);
     }
     catch (thrown) {
         sink.output('result', 'error');
         sink.fail(`Unexpected failure: ${messageOf(thrown)}`);
     }
+    finally {
+        // A signal from here on ends the process as Node would: the outcome is written.
+        cancel.release();
+    }
 }
-async function runAction(sink) {
+async function runAction(signal, sink) {
     let options;
     try {
         const raw = readInputs(sink);
         const needsEvent = (raw.issue ?? '') === '' && (raw.jql ?? '') === '';
+        const event = needsEvent ? await eventTexts() : { texts: [] };
         const context = {
-            sourceTexts: needsEvent ? await eventTexts() : [],
-            templateValues: templateValues(process.env)
+            sourceTexts: event.texts,
+            templateValues: templateValues(process.env),
+            outsiderEvent: event.eventName !== undefined && OUTSIDER_EVENTS.has(event.eventName) ? event.eventName : undefined
         };
         options = parseUpdateOptions(raw, undefined, context);
     }
@@ -5801,23 +6100,17 @@ async function runAction(sink) {
     for (const form of redactor.maskable)
         sink.mask(form);
     const { log } = sink;
-    for (const warning of options.warnings)
+    for (const warning of [...options.warnings, ...environmentWarnings(process.env, ACTION_WORDS.input('ca-certificate'))])
         log.warning(warning);
-    const transport = transportFor(options);
-    const cancel = cancelOnSignals();
+    const transport = transportFor(options, process.env);
+    let report;
     try {
-        let report;
-        try {
-            report = await updateIssues(options, { transport, log, redactor, words: ACTION_WORDS, signal: cancel.signal });
-        }
-        finally {
-            transport.close();
-        }
-        await finish(report, options, sink);
+        report = await updateIssues(options, { transport, log, redactor, words: ACTION_WORDS, signal });
     }
     finally {
-        cancel.release();
+        transport.close();
     }
+    await finish(report, options, sink);
 }
 /**
  * Everything after the update: outputs first (they matter most to later steps), then the
@@ -5871,44 +6164,22 @@ function keysOf(results) {
 
 /***/ }),
 
-/***/ 264:
+/***/ 970:
 /***/ ((__unused_webpack_module, __webpack_exports__, __nccwpck_require__) => {
 
-__nccwpck_require__.r(__webpack_exports__);
 /* harmony export */ __nccwpck_require__.d(__webpack_exports__, {
-/* harmony export */   ProxyAgent: () => (/* binding */ ProxyAgent),
-/* harmony export */   fetch: () => (/* binding */ fetch)
+/* harmony export */   Q: () => (/* binding */ runCancel)
 /* harmony export */ });
+/* harmony import */ var _cancel_js__WEBPACK_IMPORTED_MODULE_0__ = __nccwpck_require__(833);
 /**
- * Stands in for `undici` in the bundles (tsconfig "paths"). The toolkit imports two things
- * from it: @actions/http-client's ProxyAgent, which @actions/github constructs as soon as it
- * loads when HTTPS_PROXY is set (a fetch dispatcher for Octokit), and @actions/github's fetch,
- * which only Octokit calls. This tool never creates an Octokit, and sends its own requests
- * through Node's http agents, proxy tunnelling included; evaluating undici would cost about
- * half of a cold start (see BENCHMARKS.md). So both exist and construct as the toolkit
- * expects, and anything that tried to send through them would be told why it cannot.
+ * The first import of both front ends (src/index.ts, src/cli.ts): importing it installs the
+ * SIGINT and SIGTERM handlers, before any other module loads or any input is read. Until then
+ * a signal ends the process at once, with no outputs, summary or outcome. Nothing else imports
+ * it, so tests that load the core keep the default handling of signals.
  */
-const UNAVAILABLE = 'undici is not bundled with jira-build-result: its requests go through node:http, and GitHub API calls are not part of it.';
-/** Built by @actions/http-client for a proxy URL; holds its options, sends nothing. */
-class ProxyAgent {
-    options;
-    constructor(options) {
-        this.options = options;
-    }
-    dispatch() {
-        throw new Error(UNAVAILABLE);
-    }
-    close() {
-        return Promise.resolve();
-    }
-    destroy() {
-        return Promise.resolve();
-    }
-}
-/** Referenced by @actions/github for Octokit's requests, which this tool never makes. */
-function fetch() {
-    return Promise.reject(new Error(UNAVAILABLE));
-}
+
+/** The run's cancel, caught from the start; the front end releases it when the outcome is written. */
+const runCancel = (0,_cancel_js__WEBPACK_IMPORTED_MODULE_0__/* .cancelOnSignals */ .d)();
 
 
 /***/ }),
@@ -6093,36 +6364,6 @@ module.exports = __WEBPACK_EXTERNAL_createRequire(import.meta.url)("util");
 /******/ 			() => (module);
 /******/ 		__nccwpck_require__.d(getter, { a: getter });
 /******/ 		return getter;
-/******/ 	};
-/******/ })();
-/******/ 
-/******/ /* webpack/runtime/create fake namespace object */
-/******/ (() => {
-/******/ 	var getProto = Object.getPrototypeOf ? (obj) => (Object.getPrototypeOf(obj)) : (obj) => (obj.__proto__);
-/******/ 	var leafPrototypes;
-/******/ 	// create a fake namespace object
-/******/ 	// mode & 1: value is a module id, require it
-/******/ 	// mode & 2: merge all properties of value into the ns
-/******/ 	// mode & 4: return value when already ns object
-/******/ 	// mode & 16: return value when it's Promise-like
-/******/ 	// mode & 8|1: behave like require
-/******/ 	__nccwpck_require__.t = function(value, mode) {
-/******/ 		if(mode & 1) value = this(value);
-/******/ 		if(mode & 8) return value;
-/******/ 		if(typeof value === 'object' && value) {
-/******/ 			if((mode & 4) && value.__esModule) return value;
-/******/ 			if((mode & 16) && typeof value.then === 'function') return value;
-/******/ 		}
-/******/ 		var ns = Object.create(null);
-/******/ 		__nccwpck_require__.r(ns);
-/******/ 		var def = {};
-/******/ 		leafPrototypes = leafPrototypes || [null, getProto({}), getProto([]), getProto(getProto)];
-/******/ 		for(var current = mode & 2 && value; typeof current == 'object' && !~leafPrototypes.indexOf(current); current = getProto(current)) {
-/******/ 			Object.getOwnPropertyNames(current).forEach((key) => (def[key] = () => (value[key])));
-/******/ 		}
-/******/ 		def['default'] = () => (value);
-/******/ 		__nccwpck_require__.d(ns, def);
-/******/ 		return ns;
 /******/ 	};
 /******/ })();
 /******/ 

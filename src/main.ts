@@ -82,7 +82,8 @@ const OUTSIDER_EVENTS = new Set(['pull_request_target'])
  */
 export async function run(cancel: Cancel = cancelOnSignals()): Promise<void> {
   // Everything the action prints goes through the sink, and so through the boundary.
-  const sink = actionSink(core)
+  const { debug, info, warning, error, setFailed, setOutput, setSecret, summary } = core
+  const sink = actionSink({ debug, info, warning, error, setFailed, setOutput, setSecret, summary })
   try {
     await runAction(cancel.signal, sink)
   } catch (thrown) {

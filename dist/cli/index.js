@@ -397,7 +397,6 @@ module.exports = __nccwpck_require__(218);
 /***/ 218:
 /***/ ((__unused_webpack_module, exports, __nccwpck_require__) => {
 
-var __webpack_unused_export__;
 
 
 var net = __nccwpck_require__(9278);
@@ -661,35 +660,7 @@ if (process.env.NODE_DEBUG && /\btunnel\b/.test(process.env.NODE_DEBUG)) {
 } else {
   debug = function() {};
 }
-__webpack_unused_export__ = debug; // for test
-
-
-/***/ }),
-
-/***/ 833:
-/***/ ((__unused_webpack_module, __webpack_exports__, __nccwpck_require__) => {
-
-/* harmony export */ __nccwpck_require__.d(__webpack_exports__, {
-/* harmony export */   d: () => (/* binding */ cancelOnSignals)
-/* harmony export */ });
-/**
- * A cancel from outside as a signal the run can stop on: the runner's cancel (SIGINT, then
- * SIGTERM 7.5 s later) or Jenkins' abort. Both stay caught until release(), so a second signal
- * cannot cut short the writing of the outcome.
- */
-function cancelOnSignals() {
-    const controller = new AbortController();
-    const cancel = () => controller.abort(new Error('cancelled'));
-    process.on('SIGINT', cancel);
-    process.on('SIGTERM', cancel);
-    return {
-        signal: controller.signal,
-        release: () => {
-            process.off('SIGINT', cancel);
-            process.off('SIGTERM', cancel);
-        }
-    };
-}
+exports.debug = debug; // for test
 
 
 /***/ }),
@@ -698,29 +669,30 @@ function cancelOnSignals() {
 /***/ ((module, __unused_webpack___webpack_exports__, __nccwpck_require__) => {
 
 __nccwpck_require__.a(module, async (__webpack_handle_async_dependencies__, __webpack_async_result__) => { try {
-/* harmony import */ var node_fs__WEBPACK_IMPORTED_MODULE_0__ = __nccwpck_require__(3024);
-/* harmony import */ var node_fs__WEBPACK_IMPORTED_MODULE_0___default = /*#__PURE__*/__nccwpck_require__.n(node_fs__WEBPACK_IMPORTED_MODULE_0__);
-/* harmony import */ var _cancel_js__WEBPACK_IMPORTED_MODULE_14__ = __nccwpck_require__(833);
-/* harmony import */ var _jira_redact_js__WEBPACK_IMPORTED_MODULE_1__ = __nccwpck_require__(7103);
-/* harmony import */ var node_readline__WEBPACK_IMPORTED_MODULE_2__ = __nccwpck_require__(481);
-/* harmony import */ var node_readline__WEBPACK_IMPORTED_MODULE_2___default = /*#__PURE__*/__nccwpck_require__.n(node_readline__WEBPACK_IMPORTED_MODULE_2__);
-/* harmony import */ var node_util__WEBPACK_IMPORTED_MODULE_3__ = __nccwpck_require__(7975);
-/* harmony import */ var node_util__WEBPACK_IMPORTED_MODULE_3___default = /*#__PURE__*/__nccwpck_require__.n(node_util__WEBPACK_IMPORTED_MODULE_3__);
-/* harmony import */ var _commands_credentials_js__WEBPACK_IMPORTED_MODULE_4__ = __nccwpck_require__(916);
-/* harmony import */ var _commands_io_js__WEBPACK_IMPORTED_MODULE_5__ = __nccwpck_require__(3776);
-/* harmony import */ var _commands_update_js__WEBPACK_IMPORTED_MODULE_6__ = __nccwpck_require__(9164);
-/* harmony import */ var _report_outcome_js__WEBPACK_IMPORTED_MODULE_7__ = __nccwpck_require__(5066);
-/* harmony import */ var _report_sink_js__WEBPACK_IMPORTED_MODULE_8__ = __nccwpck_require__(6443);
-/* harmony import */ var _jira_errors_js__WEBPACK_IMPORTED_MODULE_9__ = __nccwpck_require__(6353);
-/* harmony import */ var _jira_transport_js__WEBPACK_IMPORTED_MODULE_10__ = __nccwpck_require__(8118);
-/* harmony import */ var _inputs_js__WEBPACK_IMPORTED_MODULE_11__ = __nccwpck_require__(8422);
-/* harmony import */ var _commands_flags_js__WEBPACK_IMPORTED_MODULE_12__ = __nccwpck_require__(7157);
-/* harmony import */ var _options_js__WEBPACK_IMPORTED_MODULE_13__ = __nccwpck_require__(6478);
+/* harmony import */ var _signals_js__WEBPACK_IMPORTED_MODULE_0__ = __nccwpck_require__(2656);
+/* harmony import */ var node_fs__WEBPACK_IMPORTED_MODULE_1__ = __nccwpck_require__(3024);
+/* harmony import */ var node_fs__WEBPACK_IMPORTED_MODULE_1___default = /*#__PURE__*/__nccwpck_require__.n(node_fs__WEBPACK_IMPORTED_MODULE_1__);
+/* harmony import */ var _jira_redact_js__WEBPACK_IMPORTED_MODULE_2__ = __nccwpck_require__(7103);
+/* harmony import */ var node_readline__WEBPACK_IMPORTED_MODULE_3__ = __nccwpck_require__(481);
+/* harmony import */ var node_readline__WEBPACK_IMPORTED_MODULE_3___default = /*#__PURE__*/__nccwpck_require__.n(node_readline__WEBPACK_IMPORTED_MODULE_3__);
+/* harmony import */ var node_util__WEBPACK_IMPORTED_MODULE_4__ = __nccwpck_require__(7975);
+/* harmony import */ var node_util__WEBPACK_IMPORTED_MODULE_4___default = /*#__PURE__*/__nccwpck_require__.n(node_util__WEBPACK_IMPORTED_MODULE_4__);
+/* harmony import */ var _commands_credentials_js__WEBPACK_IMPORTED_MODULE_5__ = __nccwpck_require__(916);
+/* harmony import */ var _commands_io_js__WEBPACK_IMPORTED_MODULE_6__ = __nccwpck_require__(3776);
+/* harmony import */ var _commands_update_js__WEBPACK_IMPORTED_MODULE_7__ = __nccwpck_require__(9164);
+/* harmony import */ var _report_outcome_js__WEBPACK_IMPORTED_MODULE_8__ = __nccwpck_require__(5066);
+/* harmony import */ var _report_sink_js__WEBPACK_IMPORTED_MODULE_9__ = __nccwpck_require__(6443);
+/* harmony import */ var _jira_errors_js__WEBPACK_IMPORTED_MODULE_10__ = __nccwpck_require__(6353);
+/* harmony import */ var _jira_transport_js__WEBPACK_IMPORTED_MODULE_11__ = __nccwpck_require__(6558);
+/* harmony import */ var _inputs_js__WEBPACK_IMPORTED_MODULE_12__ = __nccwpck_require__(8422);
+/* harmony import */ var _commands_flags_js__WEBPACK_IMPORTED_MODULE_13__ = __nccwpck_require__(7157);
+/* harmony import */ var _options_js__WEBPACK_IMPORTED_MODULE_14__ = __nccwpck_require__(6478);
 /**
  * The command line, for Jenkins pipelines and people. It only reads arguments and the
  * environment, then calls the same core as the action. Secrets come from the environment,
  * never from flags, which would show in the process list and the build log.
  */
+// First: the signal handlers are installed as this module loads, before the rest of the CLI.
 
 
 
@@ -739,7 +711,7 @@ __nccwpck_require__.a(module, async (__webpack_handle_async_dependencies__, __we
 /** Reads flags and environment into the inputs the core validates. */
 function rawInputs(values, env, sink) {
     const raw = {};
-    for (const spec of _inputs_js__WEBPACK_IMPORTED_MODULE_11__/* .INPUTS */ .mc) {
+    for (const spec of _inputs_js__WEBPACK_IMPORTED_MODULE_12__/* .INPUTS */ .mc) {
         const flag = values[spec.name];
         if (typeof flag === 'string')
             raw[spec.name] = flag;
@@ -757,9 +729,9 @@ function rawInputs(values, env, sink) {
     const keyFile = env.JIRA_PRIVATE_KEY_FILE;
     if (keyFile) {
         if (env.JIRA_PRIVATE_KEY)
-            throw new _options_js__WEBPACK_IMPORTED_MODULE_13__/* .InputError */ .dz([{ input: 'private-key', message: 'JIRA_PRIVATE_KEY and JIRA_PRIVATE_KEY_FILE are both set; set one.' }]);
+            throw new _options_js__WEBPACK_IMPORTED_MODULE_14__/* .InputError */ .dz([{ input: 'private-key', message: 'JIRA_PRIVATE_KEY and JIRA_PRIVATE_KEY_FILE are both set; set one.' }]);
         raw['private-key'] = readInputFile(keyFile, 'JIRA_PRIVATE_KEY_FILE', 'Point it at the private key file; in Jenkins, bind a file credential with withCredentials([file(...)]).');
-        sink.protect(new _jira_redact_js__WEBPACK_IMPORTED_MODULE_1__/* .Redactor */ .pO([raw['private-key']]));
+        sink.protect(new _jira_redact_js__WEBPACK_IMPORTED_MODULE_2__/* .Redactor */ .pO([raw['private-key']]));
     }
     return raw;
 }
@@ -769,13 +741,13 @@ function rawInputs(values, env, sink) {
  */
 function readInputFile(path, input, remedy) {
     try {
-        const bytes = (0,node_fs__WEBPACK_IMPORTED_MODULE_0__.readFileSync)(path);
+        const bytes = (0,node_fs__WEBPACK_IMPORTED_MODULE_1__.readFileSync)(path);
         const text = bytes.toString('utf8');
         return text.includes('\ufffd') || text.includes('\u0000') ? bytes.toString('base64') : text;
     }
     catch (thrown) {
-        const code = (0,_jira_errors_js__WEBPACK_IMPORTED_MODULE_9__/* .codeOf */ .$N)(thrown) ? ` (${(0,_jira_errors_js__WEBPACK_IMPORTED_MODULE_9__/* .codeOf */ .$N)(thrown)})` : '';
-        throw new _options_js__WEBPACK_IMPORTED_MODULE_13__/* .InputError */ .dz([{ input, message: `${input}: cannot read ${path}${code}. ${remedy}` }]);
+        const code = (0,_jira_errors_js__WEBPACK_IMPORTED_MODULE_10__/* .codeOf */ .$N)(thrown) ? ` (${(0,_jira_errors_js__WEBPACK_IMPORTED_MODULE_10__/* .codeOf */ .$N)(thrown)})` : '';
+        throw new _options_js__WEBPACK_IMPORTED_MODULE_14__/* .InputError */ .dz([{ input, message: `${input}: cannot read ${path}${code}. ${remedy}` }]);
     }
 }
 /** What a Jenkins build offers: the change's title and branch, and values for templates. */
@@ -805,37 +777,38 @@ function jenkinsContext(env) {
 const OLDEST_NODE = [20, 3];
 /** The secrets in the environment, cut out of everything the CLI prints from the start. */
 function environmentSecrets(env) {
-    return _inputs_js__WEBPACK_IMPORTED_MODULE_11__/* .INPUTS */ .mc.flatMap(spec => (spec.secret && spec.cli.env && env[spec.cli.env] ? [env[spec.cli.env]] : []));
+    return _inputs_js__WEBPACK_IMPORTED_MODULE_12__/* .INPUTS */ .mc.flatMap(spec => (spec.secret && spec.cli.env && env[spec.cli.env] ? [env[spec.cli.env]] : []));
 }
-async function main(argv) {
-    const sink = (0,_report_sink_js__WEBPACK_IMPORTED_MODULE_8__/* .cliSink */ .m1)(new _jira_redact_js__WEBPACK_IMPORTED_MODULE_1__/* .Redactor */ .pO(environmentSecrets(process.env)));
+async function main(argv, signal) {
+    // Everything the CLI prints goes through the sink, and so through the boundary.
+    const sink = (0,_report_sink_js__WEBPACK_IMPORTED_MODULE_9__/* .cliSink */ .m1)(new _jira_redact_js__WEBPACK_IMPORTED_MODULE_2__/* .Redactor */ .pO(environmentSecrets(process.env)));
     const [major, minor] = process.versions.node.split('.').map(Number);
     if (major < OLDEST_NODE[0] || (major === OLDEST_NODE[0] && minor < OLDEST_NODE[1])) {
         sink.err(`error: jira-build-result needs Node.js ${OLDEST_NODE.join('.')} or later; this agent runs ${process.version}. Install a newer Node.js on the agent (or use the NodeJS plugin's tool installer).`);
-        return _commands_io_js__WEBPACK_IMPORTED_MODULE_5__/* .EXIT */ .d.usage;
+        return _commands_io_js__WEBPACK_IMPORTED_MODULE_6__/* .EXIT */ .d.usage;
     }
     const name = argv[0];
     if (name === undefined || name === '--help' || name === '-h' || name === 'help') {
-        sink.out((0,_commands_flags_js__WEBPACK_IMPORTED_MODULE_12__/* .usage */ .CI)());
-        return name === undefined ? _commands_io_js__WEBPACK_IMPORTED_MODULE_5__/* .EXIT */ .d.usage : _commands_io_js__WEBPACK_IMPORTED_MODULE_5__/* .EXIT */ .d.ok;
+        sink.out((0,_commands_flags_js__WEBPACK_IMPORTED_MODULE_13__/* .usage */ .CI)());
+        return name === undefined ? _commands_io_js__WEBPACK_IMPORTED_MODULE_6__/* .EXIT */ .d.usage : _commands_io_js__WEBPACK_IMPORTED_MODULE_6__/* .EXIT */ .d.ok;
     }
-    const command = Object.hasOwn(_commands_flags_js__WEBPACK_IMPORTED_MODULE_12__/* .COMMANDS */ .Lo, name) ? _commands_flags_js__WEBPACK_IMPORTED_MODULE_12__/* .COMMANDS */ .Lo[name] : undefined;
+    const command = Object.hasOwn(_commands_flags_js__WEBPACK_IMPORTED_MODULE_13__/* .COMMANDS */ .Lo, name) ? _commands_flags_js__WEBPACK_IMPORTED_MODULE_13__/* .COMMANDS */ .Lo[name] : undefined;
     if (!command) {
-        sink.err(`error: unknown command '${name}'.\n\n${(0,_commands_flags_js__WEBPACK_IMPORTED_MODULE_12__/* .usage */ .CI)()}`);
-        return _commands_io_js__WEBPACK_IMPORTED_MODULE_5__/* .EXIT */ .d.usage;
+        sink.err(`error: unknown command '${name}'.\n\n${(0,_commands_flags_js__WEBPACK_IMPORTED_MODULE_13__/* .usage */ .CI)()}`);
+        return _commands_io_js__WEBPACK_IMPORTED_MODULE_6__/* .EXIT */ .d.usage;
     }
     let values;
     try {
         ;
-        ({ values } = (0,node_util__WEBPACK_IMPORTED_MODULE_3__.parseArgs)({ args: argv.slice(1), options: (0,_commands_flags_js__WEBPACK_IMPORTED_MODULE_12__/* .flagsOf */ .Zo)(name), strict: true, allowPositionals: false }));
+        ({ values } = (0,node_util__WEBPACK_IMPORTED_MODULE_4__.parseArgs)({ args: argv.slice(1), options: (0,_commands_flags_js__WEBPACK_IMPORTED_MODULE_13__/* .flagsOf */ .Zo)(name), strict: true, allowPositionals: false }));
     }
     catch (thrown) {
-        sink.err(`error: ${(0,_jira_errors_js__WEBPACK_IMPORTED_MODULE_9__/* .messageOf */ .bD)(thrown)}\n\n${(0,_commands_flags_js__WEBPACK_IMPORTED_MODULE_12__/* .commandUsage */ .T3)(name)}`);
-        return _commands_io_js__WEBPACK_IMPORTED_MODULE_5__/* .EXIT */ .d.usage;
+        sink.err(`error: ${(0,_jira_errors_js__WEBPACK_IMPORTED_MODULE_10__/* .messageOf */ .bD)(thrown)}\n\n${(0,_commands_flags_js__WEBPACK_IMPORTED_MODULE_13__/* .commandUsage */ .T3)(name)}`);
+        return _commands_io_js__WEBPACK_IMPORTED_MODULE_6__/* .EXIT */ .d.usage;
     }
     if (values.help) {
-        sink.out((0,_commands_flags_js__WEBPACK_IMPORTED_MODULE_12__/* .commandUsage */ .T3)(name));
-        return _commands_io_js__WEBPACK_IMPORTED_MODULE_5__/* .EXIT */ .d.ok;
+        sink.out((0,_commands_flags_js__WEBPACK_IMPORTED_MODULE_13__/* .commandUsage */ .T3)(name));
+        return _commands_io_js__WEBPACK_IMPORTED_MODULE_6__/* .EXIT */ .d.ok;
     }
     const json = values.json === true;
     const io = {
@@ -843,10 +816,15 @@ async function main(argv) {
         out: text => sink.out(text),
         err: (text, max) => sink.err(text, max),
         ask: async (question) => {
-            const rl = (0,node_readline__WEBPACK_IMPORTED_MODULE_2__.createInterface)({ input: process.stdin, output: process.stderr, terminal: false });
+            const rl = (0,node_readline__WEBPACK_IMPORTED_MODULE_3__.createInterface)({ input: process.stdin, output: process.stderr, terminal: false });
             try {
                 sink.prompt(question);
-                const line = await new Promise(resolve => {
+                // The signal handlers keep Ctrl-C from ending the process, so it ends the question.
+                const line = await new Promise((resolve, reject) => {
+                    const stop = () => reject(new _jira_errors_js__WEBPACK_IMPORTED_MODULE_10__/* .Stopped */ .C9(signal.reason));
+                    if (signal.aborted)
+                        return stop();
+                    signal.addEventListener('abort', stop, { once: true });
                     rl.once('line', resolve);
                     rl.once('close', () => resolve(''));
                 });
@@ -858,92 +836,99 @@ async function main(argv) {
         }
     };
     let transport;
-    const connectionFor = (options, signal) => {
-        transport = (0,_jira_transport_js__WEBPACK_IMPORTED_MODULE_10__/* .transportFor */ .JG)(options);
-        const redactor = (0,_jira_redact_js__WEBPACK_IMPORTED_MODULE_1__/* .redactorFor */ .sD)(options.auth);
+    const connectionFor = (options) => {
+        for (const warning of (0,_jira_transport_js__WEBPACK_IMPORTED_MODULE_11__/* .environmentWarnings */ .rk)(process.env, (0,_commands_flags_js__WEBPACK_IMPORTED_MODULE_13__/* .cliInputName */ .SS)('ca-certificate')))
+            sink.err(`warning: ${warning}`);
+        transport = (0,_jira_transport_js__WEBPACK_IMPORTED_MODULE_11__/* .transportFor */ .JG)(options, process.env);
+        const redactor = (0,_jira_redact_js__WEBPACK_IMPORTED_MODULE_2__/* .redactorFor */ .sD)(options.auth);
         sink.protect(redactor);
-        return { transport, words: _commands_flags_js__WEBPACK_IMPORTED_MODULE_12__/* .CLI_WORDS */ .xP, redactor, signal };
+        return { transport, words: _commands_flags_js__WEBPACK_IMPORTED_MODULE_13__/* .CLI_WORDS */ .xP, redactor, signal };
     };
     try {
         if (name === 'keygen') {
             const bits = Number(values.bits);
             if (!Number.isInteger(bits) || bits < 2048 || bits > 8192) {
                 sink.err(`error: --bits ${String(values.bits)}: use a whole number from 2048 to 8192 (Jira accepts RSA keys of 2048 bits and more).`);
-                return _commands_io_js__WEBPACK_IMPORTED_MODULE_5__/* .EXIT */ .d.usage;
+                return _commands_io_js__WEBPACK_IMPORTED_MODULE_6__/* .EXIT */ .d.usage;
             }
-            return await (0,_commands_credentials_js__WEBPACK_IMPORTED_MODULE_4__/* .keygenCommand */ .FP)(String(values.out), bits, values.force === true, io);
+            return await (0,_commands_credentials_js__WEBPACK_IMPORTED_MODULE_5__/* .keygenCommand */ .FP)(String(values.out), bits, values.force === true, io, signal);
         }
         const raw = rawInputs(values, process.env, sink);
         switch (name) {
             case 'update': {
-                const options = (0,_options_js__WEBPACK_IMPORTED_MODULE_13__/* .parseUpdateOptions */ .tM)(raw, _commands_flags_js__WEBPACK_IMPORTED_MODULE_12__/* .cliInputName */ .SS, jenkinsContext(process.env));
-                const cancel = (0,_cancel_js__WEBPACK_IMPORTED_MODULE_14__/* .cancelOnSignals */ .d)();
-                try {
-                    return await (0,_commands_update_js__WEBPACK_IMPORTED_MODULE_6__/* .updateCommand */ .hi)(options, connectionFor(options, cancel.signal), io, values.debug === true);
-                }
-                finally {
-                    cancel.release();
-                }
+                const options = (0,_options_js__WEBPACK_IMPORTED_MODULE_14__/* .parseUpdateOptions */ .tM)(raw, _commands_flags_js__WEBPACK_IMPORTED_MODULE_13__/* .cliInputName */ .SS, jenkinsContext(process.env));
+                return await (0,_commands_update_js__WEBPACK_IMPORTED_MODULE_7__/* .updateCommand */ .hi)(options, connectionFor(options), io, values.debug === true);
             }
             case 'check': {
-                const options = (0,_options_js__WEBPACK_IMPORTED_MODULE_13__/* .parseConnectionOptions */ .Gr)(raw, _commands_flags_js__WEBPACK_IMPORTED_MODULE_12__/* .cliInputName */ .SS);
-                return await (0,_commands_credentials_js__WEBPACK_IMPORTED_MODULE_4__/* .checkCommand */ .em)(options, connectionFor(options), io);
+                const options = (0,_options_js__WEBPACK_IMPORTED_MODULE_14__/* .parseConnectionOptions */ .Gr)(raw, _commands_flags_js__WEBPACK_IMPORTED_MODULE_13__/* .cliInputName */ .SS);
+                return await (0,_commands_credentials_js__WEBPACK_IMPORTED_MODULE_5__/* .checkCommand */ .em)(options, connectionFor(options), io);
             }
             case 'request-token': {
-                const consumer = (0,_options_js__WEBPACK_IMPORTED_MODULE_13__/* .parseConsumerOptions */ .ub)(raw, _commands_flags_js__WEBPACK_IMPORTED_MODULE_12__/* .cliInputName */ .SS);
-                return await (0,_commands_credentials_js__WEBPACK_IMPORTED_MODULE_4__/* .requestTokenCommand */ .UT)(consumer, connectionFor(consumer), io);
+                const consumer = (0,_options_js__WEBPACK_IMPORTED_MODULE_14__/* .parseConsumerOptions */ .ub)(raw, _commands_flags_js__WEBPACK_IMPORTED_MODULE_13__/* .cliInputName */ .SS);
+                return await (0,_commands_credentials_js__WEBPACK_IMPORTED_MODULE_5__/* .requestTokenCommand */ .UT)(consumer, connectionFor(consumer), io);
             }
             case 'access-token': {
-                const consumer = (0,_options_js__WEBPACK_IMPORTED_MODULE_13__/* .parseConsumerOptions */ .ub)(raw, _commands_flags_js__WEBPACK_IMPORTED_MODULE_12__/* .cliInputName */ .SS);
+                const consumer = (0,_options_js__WEBPACK_IMPORTED_MODULE_14__/* .parseConsumerOptions */ .ub)(raw, _commands_flags_js__WEBPACK_IMPORTED_MODULE_13__/* .cliInputName */ .SS);
                 const connection = connectionFor(consumer);
                 const requestToken = typeof values['request-token'] === 'string' ? values['request-token'].trim() : '';
                 const verifier = typeof values.verifier === 'string' ? values.verifier.trim() : '';
                 if (!requestToken || !verifier) {
                     sink.err('error: --request-token and --verifier are both needed: the token from request-token and the code Jira showed after approval.');
-                    return _commands_io_js__WEBPACK_IMPORTED_MODULE_5__/* .EXIT */ .d.usage;
+                    return _commands_io_js__WEBPACK_IMPORTED_MODULE_6__/* .EXIT */ .d.usage;
                 }
-                return await (0,_commands_credentials_js__WEBPACK_IMPORTED_MODULE_4__/* .accessTokenCommand */ .p_)(consumer, requestToken, verifier, connection, io);
+                return await (0,_commands_credentials_js__WEBPACK_IMPORTED_MODULE_5__/* .accessTokenCommand */ .p_)(consumer, requestToken, verifier, connection, io);
             }
             case 'authorize': {
-                const consumer = (0,_options_js__WEBPACK_IMPORTED_MODULE_13__/* .parseConsumerOptions */ .ub)(raw, _commands_flags_js__WEBPACK_IMPORTED_MODULE_12__/* .cliInputName */ .SS);
-                return await (0,_commands_credentials_js__WEBPACK_IMPORTED_MODULE_4__/* .authorizeCommand */ .Jm)(consumer, connectionFor(consumer), io, {
+                const consumer = (0,_options_js__WEBPACK_IMPORTED_MODULE_14__/* .parseConsumerOptions */ .ub)(raw, _commands_flags_js__WEBPACK_IMPORTED_MODULE_13__/* .cliInputName */ .SS);
+                return await (0,_commands_credentials_js__WEBPACK_IMPORTED_MODULE_5__/* .authorizeCommand */ .Jm)(consumer, connectionFor(consumer), io, {
                     repo: typeof values.repo === 'string' ? values.repo : undefined,
                     privateKeyFile: process.env.JIRA_PRIVATE_KEY_FILE
                 });
             }
         }
-        return _commands_io_js__WEBPACK_IMPORTED_MODULE_5__/* .EXIT */ .d.usage;
+        return _commands_io_js__WEBPACK_IMPORTED_MODULE_6__/* .EXIT */ .d.usage;
     }
     catch (thrown) {
         // No credential at all (Jenkins binds none for outside contributors): nothing was sent, and
         // the run ends like any other, so --fail-on-error decides the exit code.
-        if (thrown instanceof _options_js__WEBPACK_IMPORTED_MODULE_13__/* .NoCredentialsError */ .Y6)
-            return (0,_commands_update_js__WEBPACK_IMPORTED_MODULE_6__/* .renderReport */ .B1)((0,_report_outcome_js__WEBPACK_IMPORTED_MODULE_7__/* .noCredentialsRun */ .R)(thrown.message), thrown.failOnError, io, (0,_commands_update_js__WEBPACK_IMPORTED_MODULE_6__/* .cliLog */ .$F)(io));
-        if (thrown instanceof _options_js__WEBPACK_IMPORTED_MODULE_13__/* .InputError */ .dz) {
+        if (thrown instanceof _options_js__WEBPACK_IMPORTED_MODULE_14__/* .NoCredentialsError */ .Y6)
+            return (0,_commands_update_js__WEBPACK_IMPORTED_MODULE_7__/* .renderReport */ .B1)((0,_report_outcome_js__WEBPACK_IMPORTED_MODULE_8__/* .noCredentialsRun */ .R)(thrown.message), thrown.failOnError, io, (0,_commands_update_js__WEBPACK_IMPORTED_MODULE_7__/* .cliLog */ .$F)(io));
+        if (thrown instanceof _jira_errors_js__WEBPACK_IMPORTED_MODULE_10__/* .Stopped */ .C9) {
+            sink.err('error: cancelled.');
+            if (json)
+                sink.out((0,_report_sink_js__WEBPACK_IMPORTED_MODULE_9__/* .jsonLine */ .rF)({ result: 'cancelled' }));
+            return _commands_io_js__WEBPACK_IMPORTED_MODULE_6__/* .EXIT */ .d.cancelled;
+        }
+        if (thrown instanceof _options_js__WEBPACK_IMPORTED_MODULE_14__/* .InputError */ .dz) {
             for (const problem of thrown.problems)
                 sink.err(`error: ${problem.message}`);
             if (json)
-                sink.out((0,_report_sink_js__WEBPACK_IMPORTED_MODULE_8__/* .jsonLine */ .rF)({ result: 'invalid', errors: thrown.problems.map(p => p.message) }));
-            return _commands_io_js__WEBPACK_IMPORTED_MODULE_5__/* .EXIT */ .d.usage;
+                sink.out((0,_report_sink_js__WEBPACK_IMPORTED_MODULE_9__/* .jsonLine */ .rF)({ result: 'invalid', errors: thrown.problems.map(p => p.message) }));
+            return _commands_io_js__WEBPACK_IMPORTED_MODULE_6__/* .EXIT */ .d.usage;
         }
-        if (thrown instanceof _jira_errors_js__WEBPACK_IMPORTED_MODULE_9__/* .JiraError */ .Dd) {
+        if (thrown instanceof _jira_errors_js__WEBPACK_IMPORTED_MODULE_10__/* .JiraError */ .Dd) {
             sink.err(`error: ${thrown.message}`);
             if (values.debug && thrown.details.debug)
-                sink.err(`debug: ${thrown.details.debug}`, _report_sink_js__WEBPACK_IMPORTED_MODULE_8__/* .DEBUG_BYTES */ .m4);
+                sink.err(`debug: ${thrown.details.debug}`, _report_sink_js__WEBPACK_IMPORTED_MODULE_9__/* .DEBUG_BYTES */ .m4);
             if (json)
-                sink.out((0,_report_sink_js__WEBPACK_IMPORTED_MODULE_8__/* .jsonLine */ .rF)({ result: (0,_report_outcome_js__WEBPACK_IMPORTED_MODULE_7__/* .runResultOf */ .cy)(thrown.kind), error: thrown.message }));
-            return _commands_io_js__WEBPACK_IMPORTED_MODULE_5__/* .EXIT */ .d.failed;
+                sink.out((0,_report_sink_js__WEBPACK_IMPORTED_MODULE_9__/* .jsonLine */ .rF)({ result: (0,_report_outcome_js__WEBPACK_IMPORTED_MODULE_8__/* .runResultOf */ .cy)(thrown.kind), error: thrown.message }));
+            return _commands_io_js__WEBPACK_IMPORTED_MODULE_6__/* .EXIT */ .d.failed;
         }
-        sink.err(`error: ${(0,_jira_errors_js__WEBPACK_IMPORTED_MODULE_9__/* .messageOf */ .bD)(thrown)}`);
+        sink.err(`error: ${(0,_jira_errors_js__WEBPACK_IMPORTED_MODULE_10__/* .messageOf */ .bD)(thrown)}`);
         if (json)
-            sink.out((0,_report_sink_js__WEBPACK_IMPORTED_MODULE_8__/* .jsonLine */ .rF)({ result: 'error', error: (0,_jira_errors_js__WEBPACK_IMPORTED_MODULE_9__/* .messageOf */ .bD)(thrown) }));
-        return _commands_io_js__WEBPACK_IMPORTED_MODULE_5__/* .EXIT */ .d.failed;
+            sink.out((0,_report_sink_js__WEBPACK_IMPORTED_MODULE_9__/* .jsonLine */ .rF)({ result: 'error', error: (0,_jira_errors_js__WEBPACK_IMPORTED_MODULE_10__/* .messageOf */ .bD)(thrown) }));
+        return _commands_io_js__WEBPACK_IMPORTED_MODULE_6__/* .EXIT */ .d.failed;
     }
     finally {
         transport?.close();
     }
 }
-process.exitCode = await main(process.argv.slice(2));
+try {
+    process.exitCode = await main(process.argv.slice(2), _signals_js__WEBPACK_IMPORTED_MODULE_0__/* .runCancel */ .Q.signal);
+}
+finally {
+    _signals_js__WEBPACK_IMPORTED_MODULE_0__/* .runCancel */ .Q.release();
+}
 
 __webpack_async_result__();
 } catch(e) { __webpack_async_result__(e); } }, 1);
@@ -973,13 +958,13 @@ const external_node_path_namespaceObject = __WEBPACK_EXTERNAL_createRequire(impo
 var connect = __nccwpck_require__(8009);
 // EXTERNAL MODULE: ./src/jira/errors.ts
 var errors = __nccwpck_require__(6353);
+// EXTERNAL MODULE: ./src/jira/shape.ts
+var shape = __nccwpck_require__(5893);
 ;// CONCATENATED MODULE: ./src/jira/check.ts
 
 
-const MYSELF = {
-    name: 'a user object',
-    is: (value) => typeof value === 'object' && value !== null && !Array.isArray(value)
-};
+
+const MYSELF = (0,shape/* shape */.cW)('a user object', (0,shape/* object */.Ik)({ name: (0,shape/* optional */.lq)(shape/* string */.Yj), accountId: (0,shape/* optional */.lq)(shape/* string */.Yj), emailAddress: (0,shape/* optional */.lq)(shape/* string */.Yj), displayName: (0,shape/* optional */.lq)(shape/* string */.Yj) }));
 /**
  * Asks Jira who the credentials act as (`GET /rest/api/2/myself`). Throws the diagnosed
  * JiraError: a CAPTCHA, an oauth_problem, or an anonymous answer.
@@ -1020,7 +1005,7 @@ function danceClient(consumer, token, deps) {
 async function fetchRequestToken(consumer, deps) {
     const now = deps.now ?? (() => new Date());
     const client = danceClient(consumer, undefined, deps);
-    const answer = tokenAnswer(await client.answer('POST', REQUEST_TOKEN_PATH, { form: {}, oauthParams: { oauth_callback: 'oob' }, anonymousExpected: true }), 'request token');
+    const answer = tokenAnswer(client, REQUEST_TOKEN_PATH, await client.answer('POST', REQUEST_TOKEN_PATH, { form: {}, oauthParams: { oauth_callback: 'oob' }, anonymousExpected: true }), 'request token');
     const requestToken = answer.get('oauth_token') ?? '';
     return {
         requestToken,
@@ -1037,32 +1022,36 @@ async function fetchAccessToken(consumer, requestToken, verifier, deps) {
     const now = deps.now ?? (() => new Date());
     const client = danceClient(consumer, requestToken, deps);
     const response = await client.answer('POST', ACCESS_TOKEN_PATH, { form: {}, oauthParams: { oauth_verifier: verifier }, anonymousExpected: true });
-    const answer = tokenAnswer(response, 'access token');
+    const answer = tokenAnswer(client, ACCESS_TOKEN_PATH, response, 'access token');
     const expiresIn = Number(answer.get('oauth_expires_in'));
     return {
         accessToken: answer.get('oauth_token') ?? '',
         expiresAt: Number.isFinite(expiresIn) && expiresIn > 0 ? new Date(now().getTime() + expiresIn * 1000) : undefined
     };
 }
-// What a token of Jira's looks like, generously: printable ASCII without spaces, not too long.
-const TOKEN = /^[\x21-\x7e]{1,1024}$/;
-/** Jira's token endpoints answer form-encoded text/plain (a refusal was diagnosed already). */
-function tokenAnswer(response, what) {
+// Tokens as Jira's OAuth provider makes them: they go into a URL and a command line printed for the user.
+const TOKEN = /^[A-Za-z0-9._~+/=-]{1,256}$/;
+/**
+ * Jira's token endpoints answer form-encoded text/plain (a refusal was diagnosed already). The
+ * answer is checked before use: a token that is missing or not token-shaped, or a lifetime that
+ * is not a number of seconds, is reported as Jira's answer.
+ */
+function tokenAnswer(client, path, response, what) {
     const answer = new URLSearchParams(response.body.trim());
-    if (!answer.get('oauth_token')) {
-        throw new errors/* JiraError */.Dd('error', `Jira's answer has no ${what} (HTTP ${response.status}).`, 'Check jira-url points at Jira itself, context path included.', {
-            status: response.status
-        });
-    }
-    // The tokens are printed as they are, for the user to store: each must look like a token
-    // (printable ASCII, no space), or nothing of the answer is shown.
-    for (const name of ['oauth_token', 'oauth_token_secret']) {
-        const value = answer.get(name);
-        if (value !== null && !TOKEN.test(value)) {
-            throw new errors/* JiraError */.Dd('error', `Jira's answer holds a ${name} that is not shaped like a token (HTTP ${response.status}).`, 'Check jira-url points at Jira itself, context path included.', {
-                status: response.status
-            });
-        }
+    const token = answer.get('oauth_token');
+    const secret = answer.get('oauth_token_secret');
+    const expiresIn = answer.get('oauth_expires_in');
+    const mismatch = token === null || token === ''
+        ? `oauth_token is missing, expected the ${what}`
+        : !TOKEN.test(token)
+            ? `oauth_token is not token-shaped (letters, digits and . _ ~ + / = -, at most 256), expected the ${what}`
+            : secret !== null && secret !== '' && !TOKEN.test(secret)
+                ? 'oauth_token_secret is not token-shaped (letters, digits and . _ ~ + / = -, at most 256)'
+                : expiresIn !== null && !/^\d{1,12}$/.test(expiresIn)
+                    ? 'oauth_expires_in is not a whole number of seconds'
+                    : undefined;
+    if (mismatch !== undefined) {
+        throw new errors/* JiraError */.Dd('error', `POST ${client.url(path)} answered an unexpected shape: ${mismatch} (HTTP ${response.status}).`, `Check ${client.words.input('jira-url')} points at Jira itself, context path included.`, { status: response.status });
     }
     return answer;
 }
@@ -1103,34 +1092,60 @@ var commands_io = __nccwpck_require__(3776);
 
 
 
+
 const KEY_FILES = {
     privateKey: 'jira_privatekey.pem',
     publicKey: 'jira_publickey.pem',
     certificate: 'jira_certificate.pem'
 };
-/** `keygen`: a PKCS#8 private key (0600), its public key and a self-signed certificate. */
-async function keygenCommand(outDir, bits, force, io) {
+/**
+ * `keygen`: a PKCS#8 private key (0600), its public key and a self-signed certificate. Each file
+ * is created exclusively (O_EXCL): an existing file or symbolic link at a path, a dangling one
+ * too, is refused unless `force`, which removes the file or the link itself (never a link's
+ * target) and then creates the file afresh. A link planted between the two is refused too.
+ */
+async function keygenCommand(outDir, bits, force, io, signal) {
     const paths = {
         privateKey: (0,external_node_path_namespaceObject.join)(outDir, KEY_FILES.privateKey),
         publicKey: (0,external_node_path_namespaceObject.join)(outDir, KEY_FILES.publicKey),
         certificate: (0,external_node_path_namespaceObject.join)(outDir, KEY_FILES.certificate)
     };
-    if (!force) {
-        const existing = [];
-        for (const path of Object.values(paths))
-            if (await exists(path))
-                existing.push(path);
-        if (existing.length > 0) {
-            io.err(`error: ${existing.join(', ')} already exist${existing.length === 1 ? 's' : ''}. Pass --force to overwrite, or --out DIR for another folder.`);
-            return commands_io/* EXIT */.d.usage;
-        }
+    const existing = [];
+    for (const path of Object.values(paths)) {
+        const kind = await entryKind(path);
+        if (kind !== undefined)
+            existing.push({ path, kind });
+    }
+    const folders = existing.filter(entry => entry.kind === 'folder');
+    if (folders.length > 0) {
+        io.err(`error: ${folders.map(entry => entry.path).join(', ')} ${folders.length === 1 ? 'is a folder' : 'are folders'}. Remove ${folders.length === 1 ? 'it' : 'them'}, or pass --out DIR for another folder.`);
+        return commands_io/* EXIT */.d.usage;
+    }
+    if (!force && existing.length > 0) {
+        const list = existing.map(entry => (entry.kind === 'link' ? `${entry.path} (a symbolic link)` : entry.path)).join(', ');
+        io.err(`error: ${list} already exist${existing.length === 1 ? 's' : ''}. Pass --force to replace ${existing.length === 1 ? 'it' : 'them'}, or --out DIR for another folder.`);
+        return commands_io/* EXIT */.d.usage;
     }
     const keys = await generateKeys(bits);
+    if (signal?.aborted) {
+        io.err('error: cancelled; no file was written.');
+        return commands_io/* EXIT */.d.cancelled;
+    }
     await (0,promises_namespaceObject.mkdir)(outDir, { recursive: true });
-    await (0,promises_namespaceObject.writeFile)(paths.privateKey, keys.privateKeyPem, { mode: 0o600 });
-    await (0,promises_namespaceObject.chmod)(paths.privateKey, 0o600); // mode applies to new files only; --force may overwrite an old one
-    await (0,promises_namespaceObject.writeFile)(paths.publicKey, keys.publicKeyPem);
-    await (0,promises_namespaceObject.writeFile)(paths.certificate, keys.certificatePem);
+    // --force: the old file or link goes, not what a link points at.
+    for (const entry of existing)
+        await (0,promises_namespaceObject.rm)(entry.path, { force: true });
+    try {
+        await createExclusive(paths.privateKey, keys.privateKeyPem, 0o600);
+        await createExclusive(paths.publicKey, keys.publicKeyPem, 0o644);
+        await createExclusive(paths.certificate, keys.certificatePem, 0o644);
+    }
+    catch (thrown) {
+        if ((0,errors/* codeOf */.$N)(thrown) !== 'EEXIST')
+            throw thrown;
+        io.err(`error: a file or link appeared at ${thrown.path ?? outDir} while the keys were written; nothing was written over it. Check who else writes to ${outDir}.`);
+        return commands_io/* EXIT */.d.failed;
+    }
     (0,commands_io/* emit */.I)(io, { ...paths, publicKeyPem: keys.publicKeyPem }, [
         `Wrote ${paths.privateKey} (private, mode 0600), ${paths.publicKey} and ${paths.certificate}.`,
         '',
@@ -1142,6 +1157,30 @@ async function keygenCommand(outDir, bits, force, io) {
         '  jira-build-result authorize --jira-url https://jira.example.com/jira'
     ]);
     return commands_io/* EXIT */.d.ok;
+}
+/** What stands at a path, without following a link: a file, a link (dangling or not), a folder, or nothing. */
+async function entryKind(path) {
+    try {
+        const entry = await (0,promises_namespaceObject.lstat)(path);
+        return entry.isSymbolicLink() ? 'link' : entry.isDirectory() ? 'folder' : 'file';
+    }
+    catch (thrown) {
+        if ((0,errors/* codeOf */.$N)(thrown) === 'ENOENT')
+            return undefined;
+        throw thrown;
+    }
+}
+/** Creates a new file (O_CREAT | O_EXCL: never through a link) with its mode from the start. */
+async function createExclusive(path, text, mode) {
+    const file = await (0,promises_namespaceObject.open)(path, 'wx', mode);
+    try {
+        await file.writeFile(text);
+        // The umask may have taken bits away; set exactly these on the file just made, not by path.
+        await file.chmod(mode);
+    }
+    finally {
+        await file.close();
+    }
 }
 /** `request-token`: step one of the dance, printing the URL to approve in a browser. */
 async function requestTokenCommand(consumer, connection, io) {
@@ -1207,15 +1246,6 @@ async function checkCommand(options, connection, io) {
         `Authenticated to ${options.jiraUrl} as ${user.name}${user.displayName ? ` (${user.displayName})` : ''} with ${options.auth.mode}.`
     ]);
     return commands_io/* EXIT */.d.ok;
-}
-async function exists(path) {
-    try {
-        await (0,promises_namespaceObject.stat)(path);
-        return true;
-    }
-    catch {
-        return false;
-    }
 }
 
 
@@ -1365,12 +1395,33 @@ var connect = __nccwpck_require__(8009);
 var errors = __nccwpck_require__(6353);
 // EXTERNAL MODULE: ./src/jira/redact.ts
 var redact = __nccwpck_require__(7103);
+// EXTERNAL MODULE: ./src/jira/shape.ts
+var shape = __nccwpck_require__(5893);
 // EXTERNAL MODULE: ./src/jira/words.ts
 var jira_words = __nccwpck_require__(6509);
 ;// CONCATENATED MODULE: ./src/jira/fields.ts
 
 
 
+
+const FIELD_SCHEMA = (0,shape/* optional */.lq)((0,shape/* object */.Ik)({ type: (0,shape/* optional */.lq)(shape/* string */.Yj), items: (0,shape/* optional */.lq)(shape/* string */.Yj), custom: (0,shape/* optional */.lq)(shape/* string */.Yj), system: (0,shape/* optional */.lq)(shape/* string */.Yj), customId: (0,shape/* optional */.lq)(shape/* number */.ai) }));
+/** What formatting reads of a field's edit metadata; Jira sends more, which is not looked at. */
+const FIELD_META = (0,shape/* object */.Ik)({
+    name: (0,shape/* optional */.lq)(shape/* string */.Yj),
+    required: (0,shape/* optional */.lq)(shape/* boolean */.zM),
+    schema: FIELD_SCHEMA,
+    allowedValues: (0,shape/* optional */.lq)((0,shape/* list */.p_)((0,shape/* object */.Ik)({ id: (0,shape/* optional */.lq)(shape/* string */.Yj), value: (0,shape/* optional */.lq)(shape/* string */.Yj), name: (0,shape/* optional */.lq)(shape/* string */.Yj) }, 'an option'), 'a list of options'))
+});
+/**
+ * The shape of `GET /rest/api/2/issue/{key}?fields={fieldId}&expand=editmeta`, checked as far as
+ * the update reads it: the one field's metadata, not every field on the screen.
+ */
+function issueShape(fieldId) {
+    return (0,shape/* shape */.cW)('an issue with its edit metadata', (0,shape/* object */.Ik)({
+        fields: (0,shape/* optional */.lq)((0,shape/* record */.g1)(shape/* anything */.D8)),
+        editmeta: (0,shape/* optional */.lq)((0,shape/* object */.Ik)({ fields: (0,shape/* object */.Ik)({ [fieldId]: (0,shape/* optional */.lq)(FIELD_META) }) }))
+    }));
+}
 /**
  * Turns a value as a person writes it into what Jira expects for the field's type (its
  * editmeta schema). Options are checked against allowedValues. Throws an `invalid`
@@ -1502,6 +1553,8 @@ function datetime(label, value, now, fail) {
     // Jira writes datetimes as yyyy-MM-dd'T'HH:mm:ss.SSSZ with a +hhmm offset; UTC is exact.
     return parsed.toISOString().replace('Z', '+0000');
 }
+/** The shape of `GET /rest/api/2/field`. */
+const FIELD_LIST = (0,shape/* shape */.cW)('a list of fields', (0,shape/* list */.p_)((0,shape/* object */.Ik)({ id: shape/* string */.Yj, name: shape/* string */.Yj, custom: (0,shape/* optional */.lq)(shape/* boolean */.zM), schema: FIELD_SCHEMA }, 'a field'), 'a list of fields'));
 /** Whether `field` is an id that needs no lookup: a custom field id. */
 function isFieldId(field) {
     return /^customfield_\d+$/.test(field);
@@ -1574,91 +1627,115 @@ var keys = __nccwpck_require__(6874);
 ;// CONCATENATED MODULE: ./src/jira/search.ts
 
 
+
 /** Issues per page asked for; Jira may answer with fewer. */
 const SEARCH_PAGE_SIZE = 100;
-/** Pages read at most, whatever Jira says of more: a search that ignores paging ends here. */
-const MAX_SEARCH_PAGES = 20;
-const SEARCH_PAGE = {
-    name: 'a search page with an issues list',
-    is: (value) => typeof value === 'object' && value !== null && Array.isArray(value.issues)
-};
-const SERVER_INFO = {
-    name: 'a server info object',
-    is: (value) => typeof value === 'object' && value !== null && !Array.isArray(value)
-};
+// Each issue's key is checked as strictly as a key a person typed, by KeyCollector, which names it.
+const SEARCH_PAGE = (0,shape/* shape */.cW)('a search page with an issues list', (0,shape/* object */.Ik)({
+    issues: (0,shape/* list */.p_)((0,shape/* object */.Ik)({ key: shape/* anything */.D8 }, 'an issue'), 'a list of issues'),
+    total: (0,shape/* optional */.lq)(shape/* number */.ai),
+    nextPageToken: (0,shape/* optional */.lq)(shape/* string */.Yj),
+    isLast: (0,shape/* optional */.lq)(shape/* boolean */.zM)
+}));
+const SERVER_INFO = (0,shape/* shape */.cW)('a server info object', (0,shape/* object */.Ik)({ deploymentType: (0,shape/* optional */.lq)(shape/* string */.Yj) }));
 /** Cloud or Server/Data Center, as Jira says of itself. */
 async function deploymentOf(client) {
     const info = await client.json('GET', '/rest/api/2/serverInfo', {}, SERVER_INFO);
     return info?.deploymentType === 'Cloud' ? 'Cloud' : 'Server';
 }
 /**
- * Every issue key a JQL query matches. Server and Data Center page /rest/api/2/search by
- * startAt; Jira Cloud removed that endpoint in 2025 (410 Gone, CHANGE-2046), and its
- * replacement /rest/api/3/search/jql pages by nextPageToken. The old endpoint is asked first
- * and Jira's 410 chooses the new one, so no host name is guessed at. Keys are checked as
- * strictly as keys a person typed: a key goes into a request path.
+ * Every issue key a JQL query matches, at most `maxIssues` of them. Server and Data Center page
+ * /rest/api/2/search by startAt; Jira Cloud removed that endpoint in 2025 (410 Gone,
+ * CHANGE-2046), and its replacement /rest/api/3/search/jql pages by nextPageToken. The old
+ * endpoint is asked first and Jira's 410 chooses the new one, so no host name is guessed at.
+ * Keys are checked as strictly as keys a person typed: a key goes into a request path. Past
+ * `maxIssues` no further page is read, and the search fails as `invalid`: nothing is written.
  */
-async function searchIssueKeys(client, jql) {
+async function searchIssueKeys(client, jql, maxIssues) {
     try {
-        return await searchByOffset(client, jql);
+        return await searchByOffset(client, jql, maxIssues);
     }
     catch (thrown) {
         if (thrown instanceof errors/* JiraError */.Dd && thrown.details.status === 410)
-            return searchByToken(client, jql);
+            return searchByToken(client, jql, maxIssues);
         throw thrown;
     }
 }
-async function searchByOffset(client, jql) {
-    const keys = new KeyCollector(client);
-    for (let page = 0, startAt = 0; page < MAX_SEARCH_PAGES; page++) {
-        const answer = await client.json('GET', '/rest/api/2/search', { query: { jql, startAt: String(startAt), maxResults: String(SEARCH_PAGE_SIZE), fields: 'key' } }, SEARCH_PAGE);
+/** Asks for one key more than the cap allows at most: enough to know the cap is passed. */
+function pageSize(maxIssues) {
+    return String(Math.min(SEARCH_PAGE_SIZE, maxIssues + 1));
+}
+async function searchByOffset(client, jql, maxIssues) {
+    const keys = new KeyCollector(client, maxIssues);
+    // Every page must add a key or the search ends, so the pages read are bounded by the cap.
+    for (let startAt = 0;;) {
+        const answer = await client.json('GET', '/rest/api/2/search', { query: { jql, startAt: String(startAt), maxResults: pageSize(maxIssues), fields: 'key' } }, SEARCH_PAGE);
         const issues = answer?.issues ?? [];
+        const total = typeof answer?.total === 'number' ? answer.total : undefined;
+        if (total !== undefined && total > maxIssues)
+            throw tooMany(client, jql, maxIssues, total);
         const added = keys.add(issues);
+        if (keys.full)
+            throw tooMany(client, jql, maxIssues);
         startAt += issues.length;
         // Jira may cap maxResults below what was asked, so go by total, not by page size; and a
         // search that ignores startAt repeats its page, which adds nothing.
-        if (issues.length === 0 || added === 0 || typeof answer?.total !== 'number' || startAt >= answer.total)
+        if (issues.length === 0 || added === 0 || total === undefined || startAt >= total)
             return keys.list;
     }
-    throw tooMany(jql);
 }
-async function searchByToken(client, jql) {
-    const keys = new KeyCollector(client);
+async function searchByToken(client, jql, maxIssues) {
+    const keys = new KeyCollector(client, maxIssues);
     const seenTokens = new Set();
     let nextPageToken;
-    for (let page = 0; page < MAX_SEARCH_PAGES; page++) {
-        const query = { jql, maxResults: String(SEARCH_PAGE_SIZE), fields: 'key' };
+    for (;;) {
+        const query = { jql, maxResults: pageSize(maxIssues), fields: 'key' };
         if (nextPageToken)
             query.nextPageToken = nextPageToken;
         const answer = await client.json('GET', '/rest/api/3/search/jql', { query }, SEARCH_PAGE);
         const issues = answer?.issues ?? [];
         const added = keys.add(issues);
+        // Cloud's search says no total: what was read is all that is known.
+        if (keys.full)
+            throw tooMany(client, jql, maxIssues);
         nextPageToken = typeof answer?.nextPageToken === 'string' && answer.nextPageToken !== '' ? answer.nextPageToken : undefined;
         if (issues.length === 0 || added === 0 || answer?.isLast === true || !nextPageToken || seenTokens.has(nextPageToken))
             return keys.list;
         seenTokens.add(nextPageToken);
     }
-    throw tooMany(jql);
 }
-function tooMany(jql) {
-    return new errors/* JiraError */.Dd('invalid', `The JQL query matches more than ${MAX_SEARCH_PAGES} pages of issues (${jql}); no issue was updated.`, 'Narrow the query to the issues this build concerns, such as fixVersion = "1.4" AND status = "In Review".');
+const count = (n) => n.toLocaleString('en-US');
+/** The search passed the cap: how many matched, when Jira said (Cloud does not), and what to narrow. */
+function tooMany(client, jql, maxIssues, total) {
+    const { words } = client;
+    const limit = `${words.input('max-issues')} (${count(maxIssues)})`;
+    const matched = total === undefined ? `matches more issues than ${limit} allows` : `matches ${count(total)} issues, more than ${limit} allows`;
+    return new errors/* JiraError */.Dd('invalid', `The JQL query ${matched}, so no issue was updated. The query: ${client.redactor.excerpt(jql, 200)}`, `Narrow ${words.input('jql')} to the issues this build concerns (such as fixVersion = "1.4" AND status = "In Review"), or raise ${words.input('max-issues')} if that many are meant.`);
 }
-/** Keys in first-seen order, each checked to be an issue key before it is used. */
+/** Keys in first-seen order, each checked to be an issue key before it is used, one past the cap at most. */
 class KeyCollector {
     client;
+    maxIssues;
     list = [];
     seen = new Set();
-    constructor(client) {
+    constructor(client, maxIssues) {
         this.client = client;
+        this.maxIssues = maxIssues;
     }
-    /** Adds a page's keys; returns how many were new. */
+    /** Whether more keys were found than the cap allows; no more are taken then. */
+    get full() {
+        return this.list.length > this.maxIssues;
+    }
+    /** Adds a page's keys, up to one past the cap; returns how many were new. */
     add(issues) {
         let added = 0;
-        for (const issue of issues) {
-            const key = issue?.key;
+        for (const [index, issue] of issues.entries()) {
+            if (this.full)
+                break;
+            const key = issue.key;
             if (typeof key !== 'string' || !keys/* ISSUE_KEY */.C.test(key)) {
                 const shown = this.client.redactor.excerpt(JSON.stringify(key) ?? 'nothing', 40);
-                throw new errors/* JiraError */.Dd('error', `Jira's search answered with ${shown} where an issue key belongs, so no issue was updated from it.`, `Check ${this.client.words.input('jira-url')} points at Jira itself and not at a proxy or another service.`);
+                throw new errors/* JiraError */.Dd('error', `Jira's search answered with ${shown} where an issue key belongs (issues[${index}].key), so no issue was updated from it.`, `Check ${this.client.words.input('jira-url')} points at Jira itself and not at a proxy or another service.`);
             }
             if (this.seen.has(key))
                 continue;
@@ -1672,10 +1749,8 @@ class KeyCollector {
 
 ;// CONCATENATED MODULE: ./src/jira/users.ts
 
-const USER_LIST = {
-    name: 'a list of users',
-    is: (value) => Array.isArray(value) && value.every(user => typeof user === 'object' && user !== null && typeof user.accountId === 'string')
-};
+
+const USER_LIST = (0,shape/* shape */.cW)('a list of users', (0,shape/* list */.p_)((0,shape/* object */.Ik)({ accountId: shape/* string */.Yj, displayName: (0,shape/* optional */.lq)(shape/* string */.Yj), emailAddress: (0,shape/* optional */.lq)(shape/* string */.Yj), accountType: (0,shape/* optional */.lq)(shape/* string */.Yj), active: (0,shape/* optional */.lq)(shape/* boolean */.zM) }, 'a user'), 'a list of users'));
 // Cloud account ids: 24 hex digits, or "557058:" followed by a UUID.
 const ACCOUNT_ID = /^(?:[0-9a-f]{24}|\d+:[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12})$/i;
 /**
@@ -1714,21 +1789,6 @@ async function resolveAccountId(client, written, label, issueKey) {
 
 
 
-const FIELD_LIST = {
-    name: 'a list of fields',
-    is: (value) => Array.isArray(value) &&
-        value.every((field) => typeof field === 'object' && field !== null && typeof field.id === 'string' && typeof field.name === 'string')
-};
-const ISSUE = {
-    name: 'an issue object',
-    is: (value) => {
-        if (typeof value !== 'object' || value === null || Array.isArray(value))
-            return false;
-        const { fields, editmeta } = value;
-        const isObject = (x) => x === undefined || (typeof x === 'object' && x !== null && !Array.isArray(x));
-        return isObject(fields) && isObject(editmeta) && isObject(editmeta?.fields);
-    }
-};
 /**
  * Sets the configured fields on every issue and reports each issue's outcome. One issue's
  * failure never stops the others, except a CAPTCHA, refused credentials or a jira-url that is
@@ -1748,12 +1808,14 @@ async function updateIssues(options, deps) {
         const remedy = `Name the issue (e.g. CI-42) in the pull request title, the branch or a commit message, or pass ${words.input('issue')} or ${words.input('jql')}.`;
         return (0,outcome/* failedRun */.XZ)(new errors/* JiraError */.Dd('not-found', reason, remedy), 'no-issues', described);
     }
+    if (issues.by === 'keys' && issues.keys.length > options.maxIssues)
+        return (0,outcome/* failedRun */.XZ)(tooManyKeys(issues, options.maxIssues, deps), 'invalid', described);
     let issueKeys = issues.by === 'keys' ? issues.keys : [];
     let fieldId = options.field;
     let fieldLabel = options.field;
     try {
         if (issues.by === 'jql')
-            issueKeys = await searchIssueKeys(client, issues.jql);
+            issueKeys = await searchIssueKeys(client, issues.jql, options.maxIssues);
         if (issueKeys.length === 0) {
             const jql = issues.by === 'jql' ? issues.jql : '';
             return (0,outcome/* failedRun */.XZ)(new errors/* JiraError */.Dd('not-found', `The JQL query matched no issue: ${jql}`, "Check the query in Jira's issue search."), 'no-issues', described);
@@ -1798,9 +1860,20 @@ async function updateIssues(options, deps) {
     };
     // The first issue goes alone: if Jira refuses the credentials, no other request is sent.
     const [first, ...rest] = issueKeys;
-    const results = [await updateKey(first)];
-    results.push(...(await mapLimit(rest, options.concurrency, updateKey)));
+    const firstResult = await updateKey(first);
+    // concat, not push(...): a spread passes every item as an argument, and a long list overflows the stack.
+    const results = [firstResult].concat(await mapLimit(rest, options.concurrency, updateKey));
     return { ...(0,outcome/* summarizeResults */.SE)(results), field: fieldLabel, value: options.value };
+}
+/** More keys than max-issues: named by the issue input, or found in the build's context. */
+function tooManyKeys(issues, maxIssues, deps) {
+    const words = deps.words ?? jira_words/* ACTION_WORDS */.dC;
+    const count = (n) => n.toLocaleString('en-US');
+    const limit = `more than ${words.input('max-issues')} (${count(maxIssues)}) allows, so no issue was updated`;
+    if (issues.found === undefined) {
+        return new errors/* JiraError */.Dd('invalid', `${words.input('issue')} names ${count(issues.keys.length)} issues, ${limit}.`, `Name fewer issues, or raise ${words.input('max-issues')} if that many are meant.`);
+    }
+    return new errors/* JiraError */.Dd('invalid', `The pull request or commits name ${count(issues.keys.length)} issues (in the ${issues.found}), ${limit}.`, `Set ${words.input('projects')} to your project keys so only those count, name the issues in ${words.input('issue')}, or raise ${words.input('max-issues')} if that many are meant.`);
 }
 /** An issue not attempted: skipped after a halting failure, or cancelled from outside. */
 function notAttempted(issueKey, deps) {
@@ -1815,8 +1888,9 @@ async function updateOne(run, issueKey) {
     const fields = { ...options.fields };
     if (options.field !== undefined && options.value !== undefined) {
         // One GET brings the current value and the edit screen's metadata together.
-        const issue = await client.json('GET', path, { query: { fields: options.field, expand: 'editmeta' }, issueKey }, ISSUE);
-        const meta = issue?.editmeta?.fields?.[options.field];
+        const issue = await client.json('GET', path, { query: { fields: options.field, expand: 'editmeta' }, issueKey }, issueShape(options.field));
+        const screen = issue?.editmeta?.fields;
+        const meta = screen && Object.hasOwn(screen, options.field) ? screen[options.field] : undefined;
         if (!meta || typeof meta !== 'object') {
             throw new errors/* JiraError */.Dd('invalid', `Field ${client.redactor.excerpt(options.field, 100)} is not on the edit screen of ${issueKey}.`, "Check the field id, and that the field is on the edit screen of the issue's type (Project settings → Screens).", { issueKey });
         }
@@ -1994,7 +2068,13 @@ const DECLARED = [
     },
     {
         name: 'jql',
-        description: 'Select the issues with a JQL query instead, e.g. project = CI AND fixVersion = "1.0". All pages are read.',
+        description: 'Select the issues with a JQL query instead, e.g. project = CI AND fixVersion = "1.0". Pages are read up to max-issues.',
+        cli: { flag: 'string', commands: ['update'] }
+    },
+    {
+        name: 'max-issues',
+        description: 'The most issues one run may write. When the JQL query, the keys found in the pull request or commits, or the issue list name more, nothing is written and result is invalid.',
+        default: '100',
         cli: { flag: 'string', commands: ['update'] }
     },
     { name: 'field', description: 'The field to set, by id (customfield_10314) or by name (Build Result).', cli: { flag: 'string', commands: ['update'] } },
@@ -2094,14 +2174,17 @@ const WRITTEN_KEY = /^[A-Za-z][A-Za-z0-9_]{1,49}-[1-9]\d{0,9}$/;
 function parseIssueKeyList(text) {
     const keys = [];
     const malformed = [];
+    const seen = new Set();
     for (const item of text.split(/[\s,;]+/)) {
         if (item === '')
             continue;
         const key = item.toUpperCase();
         if (!WRITTEN_KEY.test(item) || !ISSUE_KEY.test(key))
             malformed.push(item);
-        else if (!keys.includes(key))
+        else if (!seen.has(key)) {
+            seen.add(key);
             keys.push(key);
+        }
     }
     return { keys, malformed };
 }
@@ -2466,7 +2549,8 @@ function rawErrorText(response) {
         const parsed = JSON.parse(body);
         const parts = [];
         if (Array.isArray(parsed.errorMessages))
-            parts.push(...parsed.errorMessages.map(String));
+            for (const message of parsed.errorMessages)
+                parts.push(String(message));
         if (parsed.errors && typeof parsed.errors === 'object') {
             for (const [field, text] of Object.entries(parsed.errors))
                 parts.push(`${field}: ${String(text)}`);
@@ -2497,8 +2581,8 @@ function htmlTitle(body) {
     return title === undefined ? 'untitled' : title.replace(/\s+/g, ' ').trim();
 }
 
-// EXTERNAL MODULE: ./src/jira/transport.ts + 6 modules
-var transport = __nccwpck_require__(8118);
+// EXTERNAL MODULE: ./src/jira/transport.ts + 4 modules
+var transport = __nccwpck_require__(6558);
 ;// CONCATENATED MODULE: ./src/jira/client.ts
 
 
@@ -2637,8 +2721,12 @@ class JiraClient {
     async json(method, path, options = {}, shape) {
         const response = await this.answer(method, path, options);
         const value = parseJson(response, this.url(path), this.redactor, this.words, options.issueKey);
-        if (shape && value !== undefined && !shape.is(value)) {
-            throw new errors/* JiraError */.Dd('error', `Jira answered ${method} ${this.url(path)} with an unexpected shape (expected ${shape.name}).`, `Check ${this.words.input('jira-url')} points at Jira itself and not at a proxy or another service.`, { issueKey: options.issueKey, status: response.status });
+        if (shape && value !== undefined) {
+            // A shape that names the place an answer departs from it says so; one that cannot, says what it expected.
+            const mismatch = shape.mismatch ? shape.mismatch(value) : shape.is(value) ? undefined : `the answer is not ${shape.name}`;
+            if (mismatch !== undefined) {
+                throw new errors/* JiraError */.Dd('error', `${method} ${this.url(path)} answered an unexpected shape: ${this.redactor.excerpt(mismatch)}.`, `Check ${this.words.input('jira-url')} points at Jira itself and not at a proxy or another service.`, { issueKey: options.issueKey, status: response.status });
+            }
         }
         return value;
     }
@@ -3383,853 +3471,153 @@ function cap(text, max) {
 
 /***/ }),
 
-/***/ 8118:
+/***/ 5893:
+/***/ ((__unused_webpack_module, __webpack_exports__, __nccwpck_require__) => {
+
+/* harmony export */ __nccwpck_require__.d(__webpack_exports__, {
+/* harmony export */   D8: () => (/* binding */ anything),
+/* harmony export */   Ik: () => (/* binding */ object),
+/* harmony export */   Yj: () => (/* binding */ string),
+/* harmony export */   ai: () => (/* binding */ number),
+/* harmony export */   cW: () => (/* binding */ shape),
+/* harmony export */   g1: () => (/* binding */ record),
+/* harmony export */   lq: () => (/* binding */ optional),
+/* harmony export */   p_: () => (/* binding */ list),
+/* harmony export */   zM: () => (/* binding */ boolean)
+/* harmony export */ });
+/* unused harmony export kindOf */
+/**
+ * Shapes of Jira's answers, checked before anything reads them. A check names the first place
+ * an answer departs from its shape ("editmeta.fields.customfield_10001.allowedValues[0].value is
+ * a number, expected a string"), so a wrong answer is reported as Jira's, never as a JavaScript
+ * error deep in the code that trusted it.
+ */
+/** What a value is, as a message says it: "a number", "null", "a list", "an object". */
+function kindOf(value) {
+    if (value === null)
+        return 'null';
+    if (value === undefined)
+        return 'missing';
+    if (Array.isArray(value))
+        return 'a list';
+    if (typeof value === 'object')
+        return 'an object';
+    return typeof value === 'number' || typeof value === 'boolean' || typeof value === 'string' ? `a ${typeof value}` : 'something else';
+}
+/** A schema from its departure check; the message is built only when something departs. */
+function schemaOf(expected, departure) {
+    return {
+        expected,
+        departure,
+        mismatch: (value, path) => {
+            const found = departure(value);
+            if (!found)
+                return undefined;
+            const where = path + found.steps.join('');
+            return `${where === '' ? 'the answer' : where.replace(/^\./, '')} is ${kindOf(found.value)}, expected ${found.expected}`;
+        }
+    };
+}
+function leaf(expected, test) {
+    return schemaOf(expected, value => (test(value) ? undefined : { steps: [], value, expected }));
+}
+const string = leaf('a string', value => typeof value === 'string');
+const number = leaf('a number', value => typeof value === 'number' && Number.isFinite(value));
+const boolean = leaf('a boolean', value => typeof value === 'boolean');
+/** Anything at all: a value the code only compares or passes on. */
+const anything = leaf('anything', () => true);
+/** Absent or of the shape. Jira leaves out what does not apply; null is not absent. */
+function optional(schema) {
+    return schemaOf(schema.expected, value => (value === undefined ? undefined : schema.departure(value)));
+}
+/** A list whose every item has the shape. */
+function list(item, expected = `a list of ${item.expected.replace(/^an? /, '')}s`) {
+    return schemaOf(expected, value => {
+        if (!Array.isArray(value))
+            return { steps: [], value, expected };
+        for (let i = 0; i < value.length; i++) {
+            const found = item.departure(value[i]);
+            if (found)
+                return { ...found, steps: [`[${i}]`, ...found.steps] };
+        }
+        return undefined;
+    });
+}
+const isRecord = (value) => typeof value === 'object' && value !== null && !Array.isArray(value);
+/** An object with these properties (others are allowed and not checked). */
+function object(properties, expected = 'an object') {
+    const entries = Object.entries(properties);
+    return schemaOf(expected, value => {
+        if (!isRecord(value))
+            return { steps: [], value, expected };
+        for (const [name, schema] of entries) {
+            const found = schema.departure(Object.hasOwn(value, name) ? value[name] : undefined);
+            if (found)
+                return { ...found, steps: [step(name), ...found.steps] };
+        }
+        return undefined;
+    });
+}
+/** An object used as a map: every property's value has the shape. */
+function record(item, expected = 'an object') {
+    return schemaOf(expected, value => {
+        if (!isRecord(value))
+            return { steps: [], value, expected };
+        for (const name in value) {
+            if (!Object.hasOwn(value, name))
+                continue;
+            const found = item.departure(value[name]);
+            if (found)
+                return { ...found, steps: [step(name), ...found.steps] };
+        }
+        return undefined;
+    });
+}
+/**
+ * A path step as a person reads it: `.customfield_10001`, or `["a b"]` for a name that is not a
+ * plain identifier. Names come from Jira's answer: the whole path passes the boundary (redacted,
+ * then cut) before it is shown, so nothing is cut here first.
+ */
+function step(name) {
+    return /^[A-Za-z_$][\w$-]*$/.test(name) ? `.${name}` : `[${JSON.stringify(name)}]`;
+}
+/** The Shape for the client from a schema, named for messages ("a list of fields"). */
+function shape(name, schema) {
+    return {
+        name,
+        is: (value) => schema.departure(value) === undefined,
+        mismatch: value => schema.mismatch(value, '')
+    };
+}
+
+
+/***/ }),
+
+/***/ 6558:
 /***/ ((__unused_webpack_module, __webpack_exports__, __nccwpck_require__) => {
 
 
 // EXPORTS
 __nccwpck_require__.d(__webpack_exports__, {
   YK: () => (/* binding */ MAX_BODY_BYTES),
+  rk: () => (/* binding */ environmentWarnings),
   JG: () => (/* binding */ transportFor)
 });
 
-// UNUSED EXPORTS: REQUEST_TIMEOUT_MS, TransportError, httpTransport
+// UNUSED EXPORTS: REQUEST_TIMEOUT_MS, TransportError, httpTransport, isLoopback, proxyFor
 
-// EXTERNAL MODULE: external "http"
-var external_http_ = __nccwpck_require__(8611);
-var external_http_namespaceObject = /*#__PURE__*/__nccwpck_require__.t(external_http_, 2);
-// EXTERNAL MODULE: external "https"
-var external_https_ = __nccwpck_require__(5692);
-var external_https_namespaceObject = /*#__PURE__*/__nccwpck_require__.t(external_https_, 2);
-;// CONCATENATED MODULE: ./node_modules/@actions/http-client/lib/proxy.js
-function getProxyUrl(reqUrl) {
-    const usingSsl = reqUrl.protocol === 'https:';
-    if (checkBypass(reqUrl)) {
-        return undefined;
-    }
-    const proxyVar = (() => {
-        if (usingSsl) {
-            return process.env['https_proxy'] || process.env['HTTPS_PROXY'];
-        }
-        else {
-            return process.env['http_proxy'] || process.env['HTTP_PROXY'];
-        }
-    })();
-    if (proxyVar) {
-        try {
-            return new DecodedURL(proxyVar);
-        }
-        catch (_a) {
-            if (!proxyVar.startsWith('http://') && !proxyVar.startsWith('https://'))
-                return new DecodedURL(`http://${proxyVar}`);
-        }
-    }
-    else {
-        return undefined;
-    }
-}
-function checkBypass(reqUrl) {
-    if (!reqUrl.hostname) {
-        return false;
-    }
-    const reqHost = reqUrl.hostname;
-    if (isLoopbackAddress(reqHost)) {
-        return true;
-    }
-    const noProxy = process.env['no_proxy'] || process.env['NO_PROXY'] || '';
-    if (!noProxy) {
-        return false;
-    }
-    // Determine the request port
-    let reqPort;
-    if (reqUrl.port) {
-        reqPort = Number(reqUrl.port);
-    }
-    else if (reqUrl.protocol === 'http:') {
-        reqPort = 80;
-    }
-    else if (reqUrl.protocol === 'https:') {
-        reqPort = 443;
-    }
-    // Format the request hostname and hostname with port
-    const upperReqHosts = [reqUrl.hostname.toUpperCase()];
-    if (typeof reqPort === 'number') {
-        upperReqHosts.push(`${upperReqHosts[0]}:${reqPort}`);
-    }
-    // Compare request host against noproxy
-    for (const upperNoProxyItem of noProxy
-        .split(',')
-        .map(x => x.trim().toUpperCase())
-        .filter(x => x)) {
-        if (upperNoProxyItem === '*' ||
-            upperReqHosts.some(x => x === upperNoProxyItem ||
-                x.endsWith(`.${upperNoProxyItem}`) ||
-                (upperNoProxyItem.startsWith('.') &&
-                    x.endsWith(`${upperNoProxyItem}`)))) {
-            return true;
-        }
-    }
-    return false;
-}
-function isLoopbackAddress(host) {
-    const hostLower = host.toLowerCase();
-    return (hostLower === 'localhost' ||
-        hostLower.startsWith('127.') ||
-        hostLower.startsWith('[::1]') ||
-        hostLower.startsWith('[0:0:0:0:0:0:0:1]'));
-}
-class DecodedURL extends URL {
-    constructor(url, base) {
-        super(url, base);
-        this._decodedUsername = decodeURIComponent(super.username);
-        this._decodedPassword = decodeURIComponent(super.password);
-    }
-    get username() {
-        return this._decodedUsername;
-    }
-    get password() {
-        return this._decodedPassword;
-    }
-}
-//# sourceMappingURL=proxy.js.map
-// EXTERNAL MODULE: ./node_modules/tunnel/index.js
-var tunnel = __nccwpck_require__(770);
-;// CONCATENATED MODULE: ./src/platform/undici-stub.ts
-/**
- * Stands in for `undici` in the bundles (tsconfig "paths"). The toolkit imports two things
- * from it: @actions/http-client's ProxyAgent, which @actions/github constructs as soon as it
- * loads when HTTPS_PROXY is set (a fetch dispatcher for Octokit), and @actions/github's fetch,
- * which only Octokit calls. This tool never creates an Octokit, and sends its own requests
- * through Node's http agents, proxy tunnelling included; evaluating undici would cost about
- * half of a cold start (see BENCHMARKS.md). So both exist and construct as the toolkit
- * expects, and anything that tried to send through them would be told why it cannot.
- */
-const UNAVAILABLE = 'undici is not bundled with jira-build-result: its requests go through node:http, and GitHub API calls are not part of it.';
-/** Built by @actions/http-client for a proxy URL; holds its options, sends nothing. */
-class ProxyAgent {
-    options;
-    constructor(options) {
-        this.options = options;
-    }
-    dispatch() {
-        throw new Error(UNAVAILABLE);
-    }
-    close() {
-        return Promise.resolve();
-    }
-    destroy() {
-        return Promise.resolve();
-    }
-}
-/** Referenced by @actions/github for Octokit's requests, which this tool never makes. */
-function fetch() {
-    return Promise.reject(new Error(UNAVAILABLE));
-}
-
-;// CONCATENATED MODULE: ./node_modules/@actions/http-client/lib/index.js
-/* eslint-disable @typescript-eslint/no-explicit-any */
-var __awaiter = (undefined && undefined.__awaiter) || function (thisArg, _arguments, P, generator) {
-    function adopt(value) { return value instanceof P ? value : new P(function (resolve) { resolve(value); }); }
-    return new (P || (P = Promise))(function (resolve, reject) {
-        function fulfilled(value) { try { step(generator.next(value)); } catch (e) { reject(e); } }
-        function rejected(value) { try { step(generator["throw"](value)); } catch (e) { reject(e); } }
-        function step(result) { result.done ? resolve(result.value) : adopt(result.value).then(fulfilled, rejected); }
-        step((generator = generator.apply(thisArg, _arguments || [])).next());
-    });
-};
-
-
-
-
-
-var HttpCodes;
-(function (HttpCodes) {
-    HttpCodes[HttpCodes["OK"] = 200] = "OK";
-    HttpCodes[HttpCodes["MultipleChoices"] = 300] = "MultipleChoices";
-    HttpCodes[HttpCodes["MovedPermanently"] = 301] = "MovedPermanently";
-    HttpCodes[HttpCodes["ResourceMoved"] = 302] = "ResourceMoved";
-    HttpCodes[HttpCodes["SeeOther"] = 303] = "SeeOther";
-    HttpCodes[HttpCodes["NotModified"] = 304] = "NotModified";
-    HttpCodes[HttpCodes["UseProxy"] = 305] = "UseProxy";
-    HttpCodes[HttpCodes["SwitchProxy"] = 306] = "SwitchProxy";
-    HttpCodes[HttpCodes["TemporaryRedirect"] = 307] = "TemporaryRedirect";
-    HttpCodes[HttpCodes["PermanentRedirect"] = 308] = "PermanentRedirect";
-    HttpCodes[HttpCodes["BadRequest"] = 400] = "BadRequest";
-    HttpCodes[HttpCodes["Unauthorized"] = 401] = "Unauthorized";
-    HttpCodes[HttpCodes["PaymentRequired"] = 402] = "PaymentRequired";
-    HttpCodes[HttpCodes["Forbidden"] = 403] = "Forbidden";
-    HttpCodes[HttpCodes["NotFound"] = 404] = "NotFound";
-    HttpCodes[HttpCodes["MethodNotAllowed"] = 405] = "MethodNotAllowed";
-    HttpCodes[HttpCodes["NotAcceptable"] = 406] = "NotAcceptable";
-    HttpCodes[HttpCodes["ProxyAuthenticationRequired"] = 407] = "ProxyAuthenticationRequired";
-    HttpCodes[HttpCodes["RequestTimeout"] = 408] = "RequestTimeout";
-    HttpCodes[HttpCodes["Conflict"] = 409] = "Conflict";
-    HttpCodes[HttpCodes["Gone"] = 410] = "Gone";
-    HttpCodes[HttpCodes["TooManyRequests"] = 429] = "TooManyRequests";
-    HttpCodes[HttpCodes["InternalServerError"] = 500] = "InternalServerError";
-    HttpCodes[HttpCodes["NotImplemented"] = 501] = "NotImplemented";
-    HttpCodes[HttpCodes["BadGateway"] = 502] = "BadGateway";
-    HttpCodes[HttpCodes["ServiceUnavailable"] = 503] = "ServiceUnavailable";
-    HttpCodes[HttpCodes["GatewayTimeout"] = 504] = "GatewayTimeout";
-})(HttpCodes || (HttpCodes = {}));
-var Headers;
-(function (Headers) {
-    Headers["Accept"] = "accept";
-    Headers["ContentType"] = "content-type";
-})(Headers || (Headers = {}));
-var MediaTypes;
-(function (MediaTypes) {
-    MediaTypes["ApplicationJson"] = "application/json";
-})(MediaTypes || (MediaTypes = {}));
-/**
- * Returns the proxy URL, depending upon the supplied url and proxy environment variables.
- * @param serverUrl  The server URL where the request will be sent. For example, https://api.github.com
- */
-function lib_getProxyUrl(serverUrl) {
-    const proxyUrl = pm.getProxyUrl(new URL(serverUrl));
-    return proxyUrl ? proxyUrl.href : '';
-}
-const HttpRedirectCodes = [
-    HttpCodes.MovedPermanently,
-    HttpCodes.ResourceMoved,
-    HttpCodes.SeeOther,
-    HttpCodes.TemporaryRedirect,
-    HttpCodes.PermanentRedirect
-];
-const HttpResponseRetryCodes = [
-    HttpCodes.BadGateway,
-    HttpCodes.ServiceUnavailable,
-    HttpCodes.GatewayTimeout
-];
-const RetryableHttpVerbs = ['OPTIONS', 'GET', 'DELETE', 'HEAD'];
-const ExponentialBackoffCeiling = 10;
-const ExponentialBackoffTimeSlice = 5;
-class HttpClientError extends Error {
-    constructor(message, statusCode) {
-        super(message);
-        this.name = 'HttpClientError';
-        this.statusCode = statusCode;
-        Object.setPrototypeOf(this, HttpClientError.prototype);
-    }
-}
-class HttpClientResponse {
-    constructor(message) {
-        this.message = message;
-    }
-    readBody() {
-        return __awaiter(this, void 0, void 0, function* () {
-            return new Promise((resolve) => __awaiter(this, void 0, void 0, function* () {
-                let output = Buffer.alloc(0);
-                this.message.on('data', (chunk) => {
-                    output = Buffer.concat([output, chunk]);
-                });
-                this.message.on('end', () => {
-                    resolve(output.toString());
-                });
-            }));
-        });
-    }
-    readBodyBuffer() {
-        return __awaiter(this, void 0, void 0, function* () {
-            return new Promise((resolve) => __awaiter(this, void 0, void 0, function* () {
-                const chunks = [];
-                this.message.on('data', (chunk) => {
-                    chunks.push(chunk);
-                });
-                this.message.on('end', () => {
-                    resolve(Buffer.concat(chunks));
-                });
-            }));
-        });
-    }
-}
-function isHttps(requestUrl) {
-    const parsedUrl = new URL(requestUrl);
-    return parsedUrl.protocol === 'https:';
-}
-class HttpClient {
-    constructor(userAgent, handlers, requestOptions) {
-        this._ignoreSslError = false;
-        this._allowRedirects = true;
-        this._allowRedirectDowngrade = false;
-        this._maxRedirects = 50;
-        this._allowRetries = false;
-        this._maxRetries = 1;
-        this._keepAlive = false;
-        this._disposed = false;
-        this.userAgent = this._getUserAgentWithOrchestrationId(userAgent);
-        this.handlers = handlers || [];
-        this.requestOptions = requestOptions;
-        if (requestOptions) {
-            if (requestOptions.ignoreSslError != null) {
-                this._ignoreSslError = requestOptions.ignoreSslError;
-            }
-            this._socketTimeout = requestOptions.socketTimeout;
-            if (requestOptions.allowRedirects != null) {
-                this._allowRedirects = requestOptions.allowRedirects;
-            }
-            if (requestOptions.allowRedirectDowngrade != null) {
-                this._allowRedirectDowngrade = requestOptions.allowRedirectDowngrade;
-            }
-            if (requestOptions.maxRedirects != null) {
-                this._maxRedirects = Math.max(requestOptions.maxRedirects, 0);
-            }
-            if (requestOptions.keepAlive != null) {
-                this._keepAlive = requestOptions.keepAlive;
-            }
-            if (requestOptions.allowRetries != null) {
-                this._allowRetries = requestOptions.allowRetries;
-            }
-            if (requestOptions.maxRetries != null) {
-                this._maxRetries = requestOptions.maxRetries;
-            }
-        }
-    }
-    options(requestUrl, additionalHeaders) {
-        return __awaiter(this, void 0, void 0, function* () {
-            return this.request('OPTIONS', requestUrl, null, additionalHeaders || {});
-        });
-    }
-    get(requestUrl, additionalHeaders) {
-        return __awaiter(this, void 0, void 0, function* () {
-            return this.request('GET', requestUrl, null, additionalHeaders || {});
-        });
-    }
-    del(requestUrl, additionalHeaders) {
-        return __awaiter(this, void 0, void 0, function* () {
-            return this.request('DELETE', requestUrl, null, additionalHeaders || {});
-        });
-    }
-    post(requestUrl, data, additionalHeaders) {
-        return __awaiter(this, void 0, void 0, function* () {
-            return this.request('POST', requestUrl, data, additionalHeaders || {});
-        });
-    }
-    patch(requestUrl, data, additionalHeaders) {
-        return __awaiter(this, void 0, void 0, function* () {
-            return this.request('PATCH', requestUrl, data, additionalHeaders || {});
-        });
-    }
-    put(requestUrl, data, additionalHeaders) {
-        return __awaiter(this, void 0, void 0, function* () {
-            return this.request('PUT', requestUrl, data, additionalHeaders || {});
-        });
-    }
-    head(requestUrl, additionalHeaders) {
-        return __awaiter(this, void 0, void 0, function* () {
-            return this.request('HEAD', requestUrl, null, additionalHeaders || {});
-        });
-    }
-    sendStream(verb, requestUrl, stream, additionalHeaders) {
-        return __awaiter(this, void 0, void 0, function* () {
-            return this.request(verb, requestUrl, stream, additionalHeaders);
-        });
-    }
-    /**
-     * Gets a typed object from an endpoint
-     * Be aware that not found returns a null.  Other errors (4xx, 5xx) reject the promise
-     */
-    getJson(requestUrl_1) {
-        return __awaiter(this, arguments, void 0, function* (requestUrl, additionalHeaders = {}) {
-            additionalHeaders[Headers.Accept] = this._getExistingOrDefaultHeader(additionalHeaders, Headers.Accept, MediaTypes.ApplicationJson);
-            const res = yield this.get(requestUrl, additionalHeaders);
-            return this._processResponse(res, this.requestOptions);
-        });
-    }
-    postJson(requestUrl_1, obj_1) {
-        return __awaiter(this, arguments, void 0, function* (requestUrl, obj, additionalHeaders = {}) {
-            const data = JSON.stringify(obj, null, 2);
-            additionalHeaders[Headers.Accept] = this._getExistingOrDefaultHeader(additionalHeaders, Headers.Accept, MediaTypes.ApplicationJson);
-            additionalHeaders[Headers.ContentType] =
-                this._getExistingOrDefaultContentTypeHeader(additionalHeaders, MediaTypes.ApplicationJson);
-            const res = yield this.post(requestUrl, data, additionalHeaders);
-            return this._processResponse(res, this.requestOptions);
-        });
-    }
-    putJson(requestUrl_1, obj_1) {
-        return __awaiter(this, arguments, void 0, function* (requestUrl, obj, additionalHeaders = {}) {
-            const data = JSON.stringify(obj, null, 2);
-            additionalHeaders[Headers.Accept] = this._getExistingOrDefaultHeader(additionalHeaders, Headers.Accept, MediaTypes.ApplicationJson);
-            additionalHeaders[Headers.ContentType] =
-                this._getExistingOrDefaultContentTypeHeader(additionalHeaders, MediaTypes.ApplicationJson);
-            const res = yield this.put(requestUrl, data, additionalHeaders);
-            return this._processResponse(res, this.requestOptions);
-        });
-    }
-    patchJson(requestUrl_1, obj_1) {
-        return __awaiter(this, arguments, void 0, function* (requestUrl, obj, additionalHeaders = {}) {
-            const data = JSON.stringify(obj, null, 2);
-            additionalHeaders[Headers.Accept] = this._getExistingOrDefaultHeader(additionalHeaders, Headers.Accept, MediaTypes.ApplicationJson);
-            additionalHeaders[Headers.ContentType] =
-                this._getExistingOrDefaultContentTypeHeader(additionalHeaders, MediaTypes.ApplicationJson);
-            const res = yield this.patch(requestUrl, data, additionalHeaders);
-            return this._processResponse(res, this.requestOptions);
-        });
-    }
-    /**
-     * Makes a raw http request.
-     * All other methods such as get, post, patch, and request ultimately call this.
-     * Prefer get, del, post and patch
-     */
-    request(verb, requestUrl, data, headers) {
-        return __awaiter(this, void 0, void 0, function* () {
-            if (this._disposed) {
-                throw new Error('Client has already been disposed.');
-            }
-            const parsedUrl = new URL(requestUrl);
-            let info = this._prepareRequest(verb, parsedUrl, headers);
-            // Only perform retries on reads since writes may not be idempotent.
-            const maxTries = this._allowRetries && RetryableHttpVerbs.includes(verb)
-                ? this._maxRetries + 1
-                : 1;
-            let numTries = 0;
-            let response;
-            do {
-                response = yield this.requestRaw(info, data);
-                // Check if it's an authentication challenge
-                if (response &&
-                    response.message &&
-                    response.message.statusCode === HttpCodes.Unauthorized) {
-                    let authenticationHandler;
-                    for (const handler of this.handlers) {
-                        if (handler.canHandleAuthentication(response)) {
-                            authenticationHandler = handler;
-                            break;
-                        }
-                    }
-                    if (authenticationHandler) {
-                        return authenticationHandler.handleAuthentication(this, info, data);
-                    }
-                    else {
-                        // We have received an unauthorized response but have no handlers to handle it.
-                        // Let the response return to the caller.
-                        return response;
-                    }
-                }
-                let redirectsRemaining = this._maxRedirects;
-                while (response.message.statusCode &&
-                    HttpRedirectCodes.includes(response.message.statusCode) &&
-                    this._allowRedirects &&
-                    redirectsRemaining > 0) {
-                    const redirectUrl = response.message.headers['location'];
-                    if (!redirectUrl) {
-                        // if there's no location to redirect to, we won't
-                        break;
-                    }
-                    const parsedRedirectUrl = new URL(redirectUrl);
-                    if (parsedUrl.protocol === 'https:' &&
-                        parsedUrl.protocol !== parsedRedirectUrl.protocol &&
-                        !this._allowRedirectDowngrade) {
-                        throw new Error('Redirect from HTTPS to HTTP protocol. This downgrade is not allowed for security reasons. If you want to allow this behavior, set the allowRedirectDowngrade option to true.');
-                    }
-                    // we need to finish reading the response before reassigning response
-                    // which will leak the open socket.
-                    yield response.readBody();
-                    // strip authorization header if redirected to a different hostname
-                    if (parsedRedirectUrl.hostname !== parsedUrl.hostname) {
-                        for (const header in headers) {
-                            // header names are case insensitive
-                            if (header.toLowerCase() === 'authorization') {
-                                delete headers[header];
-                            }
-                        }
-                    }
-                    // let's make the request with the new redirectUrl
-                    info = this._prepareRequest(verb, parsedRedirectUrl, headers);
-                    response = yield this.requestRaw(info, data);
-                    redirectsRemaining--;
-                }
-                if (!response.message.statusCode ||
-                    !HttpResponseRetryCodes.includes(response.message.statusCode)) {
-                    // If not a retry code, return immediately instead of retrying
-                    return response;
-                }
-                numTries += 1;
-                if (numTries < maxTries) {
-                    yield response.readBody();
-                    yield this._performExponentialBackoff(numTries);
-                }
-            } while (numTries < maxTries);
-            return response;
-        });
-    }
-    /**
-     * Needs to be called if keepAlive is set to true in request options.
-     */
-    dispose() {
-        if (this._agent) {
-            this._agent.destroy();
-        }
-        this._disposed = true;
-    }
-    /**
-     * Raw request.
-     * @param info
-     * @param data
-     */
-    requestRaw(info, data) {
-        return __awaiter(this, void 0, void 0, function* () {
-            return new Promise((resolve, reject) => {
-                function callbackForResult(err, res) {
-                    if (err) {
-                        reject(err);
-                    }
-                    else if (!res) {
-                        // If `err` is not passed, then `res` must be passed.
-                        reject(new Error('Unknown error'));
-                    }
-                    else {
-                        resolve(res);
-                    }
-                }
-                this.requestRawWithCallback(info, data, callbackForResult);
-            });
-        });
-    }
-    /**
-     * Raw request with callback.
-     * @param info
-     * @param data
-     * @param onResult
-     */
-    requestRawWithCallback(info, data, onResult) {
-        if (typeof data === 'string') {
-            if (!info.options.headers) {
-                info.options.headers = {};
-            }
-            info.options.headers['Content-Length'] = Buffer.byteLength(data, 'utf8');
-        }
-        let callbackCalled = false;
-        function handleResult(err, res) {
-            if (!callbackCalled) {
-                callbackCalled = true;
-                onResult(err, res);
-            }
-        }
-        const req = info.httpModule.request(info.options, (msg) => {
-            const res = new HttpClientResponse(msg);
-            handleResult(undefined, res);
-        });
-        let socket;
-        req.on('socket', sock => {
-            socket = sock;
-        });
-        // If we ever get disconnected, we want the socket to timeout eventually
-        req.setTimeout(this._socketTimeout || 3 * 60000, () => {
-            if (socket) {
-                socket.end();
-            }
-            handleResult(new Error(`Request timeout: ${info.options.path}`));
-        });
-        req.on('error', function (err) {
-            // err has statusCode property
-            // res should have headers
-            handleResult(err);
-        });
-        if (data && typeof data === 'string') {
-            req.write(data, 'utf8');
-        }
-        if (data && typeof data !== 'string') {
-            data.on('close', function () {
-                req.end();
-            });
-            data.pipe(req);
-        }
-        else {
-            req.end();
-        }
-    }
-    /**
-     * Gets an http agent. This function is useful when you need an http agent that handles
-     * routing through a proxy server - depending upon the url and proxy environment variables.
-     * @param serverUrl  The server URL where the request will be sent. For example, https://api.github.com
-     */
-    getAgent(serverUrl) {
-        const parsedUrl = new URL(serverUrl);
-        return this._getAgent(parsedUrl);
-    }
-    getAgentDispatcher(serverUrl) {
-        const parsedUrl = new URL(serverUrl);
-        const proxyUrl = getProxyUrl(parsedUrl);
-        const useProxy = proxyUrl && proxyUrl.hostname;
-        if (!useProxy) {
-            return;
-        }
-        return this._getProxyAgentDispatcher(parsedUrl, proxyUrl);
-    }
-    _prepareRequest(method, requestUrl, headers) {
-        const info = {};
-        info.parsedUrl = requestUrl;
-        const usingSsl = info.parsedUrl.protocol === 'https:';
-        info.httpModule = usingSsl ? external_https_namespaceObject : external_http_namespaceObject;
-        const defaultPort = usingSsl ? 443 : 80;
-        info.options = {};
-        info.options.host = info.parsedUrl.hostname;
-        info.options.port = info.parsedUrl.port
-            ? parseInt(info.parsedUrl.port)
-            : defaultPort;
-        info.options.path =
-            (info.parsedUrl.pathname || '') + (info.parsedUrl.search || '');
-        info.options.method = method;
-        info.options.headers = this._mergeHeaders(headers);
-        if (this.userAgent != null) {
-            info.options.headers['user-agent'] = this.userAgent;
-        }
-        info.options.agent = this._getAgent(info.parsedUrl);
-        // gives handlers an opportunity to participate
-        if (this.handlers) {
-            for (const handler of this.handlers) {
-                handler.prepareRequest(info.options);
-            }
-        }
-        return info;
-    }
-    _mergeHeaders(headers) {
-        if (this.requestOptions && this.requestOptions.headers) {
-            return Object.assign({}, lowercaseKeys(this.requestOptions.headers), lowercaseKeys(headers || {}));
-        }
-        return lowercaseKeys(headers || {});
-    }
-    /**
-     * Gets an existing header value or returns a default.
-     * Handles converting number header values to strings since HTTP headers must be strings.
-     * Note: This returns string | string[] since some headers can have multiple values.
-     * For headers that must always be a single string (like Content-Type), use the
-     * specialized _getExistingOrDefaultContentTypeHeader method instead.
-     */
-    _getExistingOrDefaultHeader(additionalHeaders, header, _default) {
-        let clientHeader;
-        if (this.requestOptions && this.requestOptions.headers) {
-            const headerValue = lowercaseKeys(this.requestOptions.headers)[header];
-            if (headerValue) {
-                clientHeader =
-                    typeof headerValue === 'number' ? headerValue.toString() : headerValue;
-            }
-        }
-        const additionalValue = additionalHeaders[header];
-        if (additionalValue !== undefined) {
-            return typeof additionalValue === 'number'
-                ? additionalValue.toString()
-                : additionalValue;
-        }
-        if (clientHeader !== undefined) {
-            return clientHeader;
-        }
-        return _default;
-    }
-    /**
-     * Specialized version of _getExistingOrDefaultHeader for Content-Type header.
-     * Always returns a single string (not an array) since Content-Type should be a single value.
-     * Converts arrays to comma-separated strings and numbers to strings to ensure type safety.
-     * This was split from _getExistingOrDefaultHeader to provide stricter typing for callers
-     * that assign the result to places expecting a string (e.g., additionalHeaders[Headers.ContentType]).
-     */
-    _getExistingOrDefaultContentTypeHeader(additionalHeaders, _default) {
-        let clientHeader;
-        if (this.requestOptions && this.requestOptions.headers) {
-            const headerValue = lowercaseKeys(this.requestOptions.headers)[Headers.ContentType];
-            if (headerValue) {
-                if (typeof headerValue === 'number') {
-                    clientHeader = String(headerValue);
-                }
-                else if (Array.isArray(headerValue)) {
-                    clientHeader = headerValue.join(', ');
-                }
-                else {
-                    clientHeader = headerValue;
-                }
-            }
-        }
-        const additionalValue = additionalHeaders[Headers.ContentType];
-        // Return the first non-undefined value, converting numbers or arrays to strings if necessary
-        if (additionalValue !== undefined) {
-            if (typeof additionalValue === 'number') {
-                return String(additionalValue);
-            }
-            else if (Array.isArray(additionalValue)) {
-                return additionalValue.join(', ');
-            }
-            else {
-                return additionalValue;
-            }
-        }
-        if (clientHeader !== undefined) {
-            return clientHeader;
-        }
-        return _default;
-    }
-    _getAgent(parsedUrl) {
-        let agent;
-        const proxyUrl = getProxyUrl(parsedUrl);
-        const useProxy = proxyUrl && proxyUrl.hostname;
-        if (this._keepAlive && useProxy) {
-            agent = this._proxyAgent;
-        }
-        if (!useProxy) {
-            agent = this._agent;
-        }
-        // if agent is already assigned use that agent.
-        if (agent) {
-            return agent;
-        }
-        const usingSsl = parsedUrl.protocol === 'https:';
-        let maxSockets = 100;
-        if (this.requestOptions) {
-            maxSockets = this.requestOptions.maxSockets || external_http_.globalAgent.maxSockets;
-        }
-        // This is `useProxy` again, but we need to check `proxyURl` directly for TypeScripts's flow analysis.
-        if (proxyUrl && proxyUrl.hostname) {
-            const agentOptions = {
-                maxSockets,
-                keepAlive: this._keepAlive,
-                proxy: Object.assign(Object.assign({}, ((proxyUrl.username || proxyUrl.password) && {
-                    proxyAuth: `${proxyUrl.username}:${proxyUrl.password}`
-                })), { host: proxyUrl.hostname, port: proxyUrl.port })
-            };
-            let tunnelAgent;
-            const overHttps = proxyUrl.protocol === 'https:';
-            if (usingSsl) {
-                tunnelAgent = overHttps ? tunnel.httpsOverHttps : tunnel.httpsOverHttp;
-            }
-            else {
-                tunnelAgent = overHttps ? tunnel.httpOverHttps : tunnel.httpOverHttp;
-            }
-            agent = tunnelAgent(agentOptions);
-            this._proxyAgent = agent;
-        }
-        // if tunneling agent isn't assigned create a new agent
-        if (!agent) {
-            const options = { keepAlive: this._keepAlive, maxSockets };
-            agent = usingSsl ? new external_https_.Agent(options) : new external_http_.Agent(options);
-            this._agent = agent;
-        }
-        if (usingSsl && this._ignoreSslError) {
-            // we don't want to set NODE_TLS_REJECT_UNAUTHORIZED=0 since that will affect request for entire process
-            // http.RequestOptions doesn't expose a way to modify RequestOptions.agent.options
-            // we have to cast it to any and change it directly
-            agent.options = Object.assign(agent.options || {}, {
-                rejectUnauthorized: false
-            });
-        }
-        return agent;
-    }
-    _getProxyAgentDispatcher(parsedUrl, proxyUrl) {
-        let proxyAgent;
-        if (this._keepAlive) {
-            proxyAgent = this._proxyAgentDispatcher;
-        }
-        // if agent is already assigned use that agent.
-        if (proxyAgent) {
-            return proxyAgent;
-        }
-        const usingSsl = parsedUrl.protocol === 'https:';
-        proxyAgent = new ProxyAgent(Object.assign({ uri: proxyUrl.href, pipelining: !this._keepAlive ? 0 : 1 }, ((proxyUrl.username || proxyUrl.password) && {
-            token: `Basic ${Buffer.from(`${proxyUrl.username}:${proxyUrl.password}`).toString('base64')}`
-        })));
-        this._proxyAgentDispatcher = proxyAgent;
-        if (usingSsl && this._ignoreSslError) {
-            // we don't want to set NODE_TLS_REJECT_UNAUTHORIZED=0 since that will affect request for entire process
-            // http.RequestOptions doesn't expose a way to modify RequestOptions.agent.options
-            // we have to cast it to any and change it directly
-            proxyAgent.options = Object.assign(proxyAgent.options.requestTls || {}, {
-                rejectUnauthorized: false
-            });
-        }
-        return proxyAgent;
-    }
-    _getUserAgentWithOrchestrationId(userAgent) {
-        const baseUserAgent = userAgent || 'actions/http-client';
-        const orchId = process.env['ACTIONS_ORCHESTRATION_ID'];
-        if (orchId) {
-            // Sanitize the orchestration ID to ensure it contains only valid characters
-            // Valid characters: 0-9, a-z, _, -, .
-            const sanitizedId = orchId.replace(/[^a-z0-9_.-]/gi, '_');
-            return `${baseUserAgent} actions_orchestration_id/${sanitizedId}`;
-        }
-        return baseUserAgent;
-    }
-    _performExponentialBackoff(retryNumber) {
-        return __awaiter(this, void 0, void 0, function* () {
-            retryNumber = Math.min(ExponentialBackoffCeiling, retryNumber);
-            const ms = ExponentialBackoffTimeSlice * Math.pow(2, retryNumber);
-            return new Promise(resolve => setTimeout(() => resolve(), ms));
-        });
-    }
-    _processResponse(res, options) {
-        return __awaiter(this, void 0, void 0, function* () {
-            return new Promise((resolve, reject) => __awaiter(this, void 0, void 0, function* () {
-                const statusCode = res.message.statusCode || 0;
-                const response = {
-                    statusCode,
-                    result: null,
-                    headers: {}
-                };
-                // not found leads to null obj returned
-                if (statusCode === HttpCodes.NotFound) {
-                    resolve(response);
-                }
-                // get the result from the body
-                function dateTimeDeserializer(key, value) {
-                    if (typeof value === 'string') {
-                        const a = new Date(value);
-                        if (!isNaN(a.valueOf())) {
-                            return a;
-                        }
-                    }
-                    return value;
-                }
-                let obj;
-                let contents;
-                try {
-                    contents = yield res.readBody();
-                    if (contents && contents.length > 0) {
-                        if (options && options.deserializeDates) {
-                            obj = JSON.parse(contents, dateTimeDeserializer);
-                        }
-                        else {
-                            obj = JSON.parse(contents);
-                        }
-                        response.result = obj;
-                    }
-                    response.headers = res.message.headers;
-                }
-                catch (err) {
-                    // Invalid resource (contents not json);  leaving result obj null
-                }
-                // note that 3xx redirects are handled by the http layer.
-                if (statusCode > 299) {
-                    let msg;
-                    // if exception/error in body, attempt to get better error
-                    if (obj && obj.message) {
-                        msg = obj.message;
-                    }
-                    else if (contents && contents.length > 0) {
-                        // it may be the case that the exception is in the body message as string
-                        msg = contents;
-                    }
-                    else {
-                        msg = `Failed request: (${statusCode})`;
-                    }
-                    const err = new HttpClientError(msg, statusCode);
-                    err.result = response.result;
-                    reject(err);
-                }
-                else {
-                    resolve(response);
-                }
-            }));
-        });
-    }
-}
-const lowercaseKeys = (obj) => Object.keys(obj).reduce((c, k) => ((c[k.toLowerCase()] = obj[k]), c), {});
-//# sourceMappingURL=index.js.map
 ;// CONCATENATED MODULE: external "node:http"
 const external_node_http_namespaceObject = __WEBPACK_EXTERNAL_createRequire(import.meta.url)("node:http");
 ;// CONCATENATED MODULE: external "node:https"
 const external_node_https_namespaceObject = __WEBPACK_EXTERNAL_createRequire(import.meta.url)("node:https");
+;// CONCATENATED MODULE: external "node:net"
+const external_node_net_namespaceObject = __WEBPACK_EXTERNAL_createRequire(import.meta.url)("node:net");
 ;// CONCATENATED MODULE: external "node:tls"
 const external_node_tls_namespaceObject = __WEBPACK_EXTERNAL_createRequire(import.meta.url)("node:tls");
+// EXTERNAL MODULE: ./node_modules/tunnel/index.js
+var tunnel = __nccwpck_require__(770);
 ;// CONCATENATED MODULE: ./src/jira/transport.ts
+
 
 
 
@@ -4248,43 +3636,112 @@ class TransportError extends Error {
     }
 }
 /**
- * A Transport over node:http and node:https. @actions/http-client chooses the agent, so
- * HTTPS_PROXY, HTTP_PROXY and NO_PROXY are honoured like the rest of the Actions toolkit,
- * over kept-alive connections; the request and its body are read here, so that a connection
- * cut mid-answer, an answer that never ends and an abort each settle the request at once.
- * Redirects are not followed: a signed request covers its URL, so a redirect means jira-url is
- * wrong and the user should be told which to use. It never retries; the Jira client decides that.
+ * A Transport over node:http and node:https. HTTPS_PROXY, HTTP_PROXY and NO_PROXY are honoured
+ * as the Actions toolkit reads them, through the same CONNECT tunnels (`tunnel`, which
+ * @actions/http-client uses), over kept-alive connections; but only IP loopback and
+ * `localhost` go around the proxy unasked, where the toolkit also lets any name starting with
+ * "127." (127.attacker.example) go direct. The request and its body are read here, so that a
+ * connection cut mid-answer, an answer that never ends and an abort each settle the request at
+ * once. Certificates are always checked (NODE_TLS_REJECT_UNAUTHORIZED is overridden). Redirects
+ * are not followed: a signed request covers its URL, so a redirect means jira-url is wrong and
+ * the user should be told which to use. It never retries; the Jira client decides that.
  */
 function httpTransport(options = {}) {
-    const agents = new HttpClient('jira-build-result', [], { keepAlive: true });
     const ca = options.caCertificates?.length ? [...external_node_tls_namespaceObject.rootCertificates, ...options.caCertificates] : undefined;
-    const trusted = new WeakSet();
     const timeoutMs = options.timeoutMs ?? REQUEST_TIMEOUT_MS;
     const maxBodyBytes = options.maxBodyBytes ?? MAX_BODY_BYTES;
+    const agents = new Map();
+    const agentFor = (url) => {
+        const proxy = proxyFor(url, options.proxyEnv ?? {});
+        const key = `${url.protocol} ${proxy?.href ?? 'direct'}`;
+        let agent = agents.get(key);
+        if (!agent) {
+            agent = newAgent(url.protocol === 'https:', proxy, ca);
+            agents.set(key, agent);
+        }
+        return agent;
+    };
     return {
         send(request) {
-            const agent = agents.getAgent(request.url);
-            if (ca && request.url.startsWith('https:') && !trusted.has(agent)) {
-                // The direct agent and the tunnelling one (through a proxy) both read their TLS options
-                // from agent.options.
-                agent.options = { ...agent.options, ca };
-                trusted.add(agent);
-            }
-            return sendOnce(request, agent, timeoutMs, maxBodyBytes);
+            const url = new URL(request.url);
+            return sendOnce(request, url, agentFor(url), timeoutMs, maxBodyBytes);
         },
         close() {
-            agents.dispose();
+            // A tunnelling agent has no destroy(): its sockets end with their requests.
+            for (const agent of agents.values())
+                if (typeof agent.destroy === 'function')
+                    agent.destroy();
+            agents.clear();
         }
     };
 }
-function sendOnce(request, agent, timeoutMs, maxBodyBytes) {
+// As @actions/http-client sizes its agents.
+const MAX_SOCKETS = 100;
+function newAgent(https, proxy, ca) {
+    // Explicit, so that NODE_TLS_REJECT_UNAUTHORIZED=0 in the environment cannot turn the check off.
+    const tls = { rejectUnauthorized: true, ...(ca ? { ca } : {}) };
+    if (!proxy)
+        return https ? new external_node_https_namespaceObject.Agent({ keepAlive: true, maxSockets: MAX_SOCKETS, ...tls }) : new external_node_http_namespaceObject.Agent({ keepAlive: true, maxSockets: MAX_SOCKETS });
+    const proxyAuth = proxy.username || proxy.password ? `${decodeURIComponent(proxy.username)}:${decodeURIComponent(proxy.password)}` : undefined;
+    const port = Number(proxy.port) || (proxy.protocol === 'https:' ? 443 : 80);
+    const tunnelOptions = { maxSockets: MAX_SOCKETS, proxy: { host: proxy.hostname, port, ...(proxyAuth ? { proxyAuth } : {}) }, ...tls };
+    const overHttps = proxy.protocol === 'https:';
+    if (https)
+        return overHttps ? tunnel.httpsOverHttps(tunnelOptions) : tunnel.httpsOverHttp(tunnelOptions);
+    return overHttps ? tunnel.httpOverHttps(tunnelOptions) : tunnel.httpOverHttp(tunnelOptions);
+}
+/**
+ * The proxy a request goes through, or undefined to go direct: HTTPS_PROXY for https and
+ * HTTP_PROXY for http (lower case first, as the toolkit reads them), unless NO_PROXY names the
+ * host (exactly, with its port, or as a domain suffix; `*` for all) or the host is loopback.
+ */
+function proxyFor(url, env) {
+    if (isLoopback(url.hostname))
+        return undefined;
+    const proxyText = url.protocol === 'https:' ? env.https_proxy || env.HTTPS_PROXY : env.http_proxy || env.HTTP_PROXY;
+    if (!proxyText || noProxy(url, env.no_proxy || env.NO_PROXY || ''))
+        return undefined;
+    try {
+        return new URL(/^https?:\/\//i.test(proxyText) ? proxyText : `http://${proxyText}`);
+    }
+    catch {
+        return undefined;
+    }
+}
+/**
+ * Only addresses that cannot leave this machine: `localhost`, 127.0.0.0/8, ::1 and IPv4-mapped
+ * 127.x. WHATWG URL has already turned 127.1 and 0x7f.0.0.1 into 127.0.0.1, so a name such as
+ * 127.0.0.1.nip.io, which public DNS resolves anywhere, is not taken for one.
+ */
+function isLoopback(hostname) {
+    const host = hostname.toLowerCase();
+    if (host === 'localhost')
+        return true;
+    if ((0,external_node_net_namespaceObject.isIPv4)(host))
+        return host.startsWith('127.');
+    return host === '[::1]' || /^\[::ffff:7f[0-9a-f]{2}:[0-9a-f]{1,4}\]$/.test(host);
+}
+/** NO_PROXY as @actions/http-client reads it: host or host:port, a domain suffix, or `*`. */
+function noProxy(url, list) {
+    const port = url.port || (url.protocol === 'https:' ? '443' : '80');
+    const hosts = [url.hostname.toUpperCase(), `${url.hostname.toUpperCase()}:${port}`];
+    for (const item of list.split(',').map(entry => entry.trim().toUpperCase())) {
+        if (item === '')
+            continue;
+        if (item === '*')
+            return true;
+        if (hosts.some(host => host === item || host.endsWith(`.${item}`) || (item.startsWith('.') && host.endsWith(item))))
+            return true;
+    }
+    return false;
+}
+function sendOnce(request, url, agent, timeoutMs, maxBodyBytes) {
     return new Promise((resolve, reject) => {
         const { signal } = request;
         if (signal?.aborted) {
             reject(new TransportError('ABORT_ERR', 'the request was stopped'));
             return;
         }
-        const url = new URL(request.url);
         const headers = { 'User-Agent': 'jira-build-result', ...request.headers };
         if (request.body !== undefined)
             headers['Content-Length'] = Buffer.byteLength(request.body);
@@ -4339,12 +3796,24 @@ function flattenHeaders(headers) {
     }
     return flat;
 }
-/** The transport for validated options: per-request timeout within the run's, and extra CAs. */
-function transportFor(options) {
+/** The transport for validated options: per-request timeout within the run's, extra CAs, and the proxy. */
+function transportFor(options, proxyEnv = {}) {
     return httpTransport({
         timeoutMs: Math.min(REQUEST_TIMEOUT_MS, options.timeoutSeconds * 1000),
-        caCertificates: options.caCertificates
+        caCertificates: options.caCertificates,
+        proxyEnv
     });
+}
+/**
+ * What the environment changes about the transport that a user should hear of: certificate
+ * checks stay on whatever NODE_TLS_REJECT_UNAUTHORIZED says, which is worth saying by name.
+ */
+function environmentWarnings(env, caInput) {
+    if (env.NODE_TLS_REJECT_UNAUTHORIZED !== '0')
+        return [];
+    return [
+        `NODE_TLS_REJECT_UNAUTHORIZED=0 is set in the environment, which would turn certificate checks off; Jira's certificate is checked anyway. For Jira behind an internal CA, pass its certificate as ${caInput}, or point NODE_EXTRA_CA_CERTS at it.`
+    ];
 }
 
 
@@ -4475,7 +3944,7 @@ __nccwpck_require__.d(__webpack_exports__, {
   Qq: () => (/* binding */ options_text)
 });
 
-// UNUSED EXPORTS: AUTH_MODE_INPUTS, actionInputName, parseBoolean, parseJiraUrl
+// UNUSED EXPORTS: AUTH_MODE_INPUTS, MAX_CREDENTIAL_BYTES, actionInputName, parseBoolean, parseJiraUrl
 
 // EXTERNAL MODULE: external "node:crypto"
 var external_node_crypto_ = __nccwpck_require__(7598);
@@ -4674,6 +4143,8 @@ const LOOK_ALIKES = new Set(['UTF', 'SHA', 'ISO', 'RFC', 'AES', 'RSA', 'MD', 'TL
 function findIssueKeys(texts, sources = ISSUE_SOURCES, projects = []) {
     const wanted = new Set(projects.map(project => project.toUpperCase()));
     const keys = [];
+    // A Set beside the list: a push's commits can name many keys, and includes() would be quadratic.
+    const seen = new Set();
     for (const { source, text } of texts) {
         if (!sources.includes(source))
             continue;
@@ -4685,8 +4156,10 @@ function findIssueKeys(texts, sources = ISSUE_SOURCES, projects = []) {
                 continue;
             if (wanted.size > 0 ? !wanted.has(project) : LOOK_ALIKES.has(project))
                 continue;
-            if (!keys.includes(key))
-                keys.push(key);
+            if (seen.has(key))
+                continue;
+            seen.add(key);
+            keys.push(key);
         }
     }
     return keys;
@@ -4790,7 +4263,7 @@ function planIssues(raw, nameOf, problem, sourceTexts) {
         return { by: 'jql', jql };
     const keys = findIssueKeys(sourceTexts, sources, projects);
     if (keys.length > 0)
-        return { by: 'keys', keys };
+        return { by: 'keys', keys, found: describeFound(sourceTexts, sources) };
     return { by: 'none', lookedIn: describeSources(sourceTexts, sources, projects) };
 }
 /** The value: `value`, or `value-map` looked up by `status`; then templates filled. */
@@ -4821,6 +4294,12 @@ function planValue(raw, nameOf, problem, templateValues) {
         problem('value', `uses ${filled.missing.map(m => `{${m}}`).join(', ')}, which this run does not know${filled.missing.includes('status') ? ` (pass ${nameOf('status')})` : ''}.`);
     }
     return filled.text;
+}
+/** The places keys were looked for, as a phrase: "title, branch and commits". */
+function describeFound(sourceTexts, sources) {
+    const names = { 'pr-title': 'title', branch: 'branch', commits: 'commits' };
+    const looked = ISSUE_SOURCES.filter(source => sources.includes(source) && sourceTexts.some(text => text.source === source)).map(source => names[source]);
+    return looked.length <= 1 ? (looked[0] ?? 'texts') : `${looked.slice(0, -1).join(', ')} and ${looked[looked.length - 1]}`;
 }
 
 ;// CONCATENATED MODULE: ./src/options.ts
@@ -4858,6 +4337,9 @@ class InputError extends Error {
         this.name = 'InputError';
     }
 }
+/** Issues one run writes at most unless max-issues says otherwise, and the most it may say. */
+const DEFAULT_MAX_ISSUES = 100;
+const MAX_MAX_ISSUES = 10_000;
 const FORK_HINT = 'If it is stored as a secret, check the job can see it: GitHub passes no secrets to workflows run for pull requests from forks, and Jenkins binds them only inside withCredentials.';
 /** Runs a parser that reports problems, and throws them all at once as an InputError. */
 function collect(nameOf, parse) {
@@ -4899,7 +4381,15 @@ function parseUpdateOptions(raw, nameOf = actionInputName, context = { sourceTex
         const notifyUsers = parseBoolean(raw['notify-users'], true, message => problem('notify-users', message));
         const failOnError = parseBoolean(raw['fail-on-error'], true, message => problem('fail-on-error', message));
         const dryRun = parseBoolean(raw['dry-run'], false, message => problem('dry-run', message));
-        return { ...connection, issues, field, value, fields, notifyUsers, concurrency, failOnError, dryRun };
+        const maxIssuesText = options_text(raw, 'max-issues');
+        const maxIssues = maxIssuesText === '' ? DEFAULT_MAX_ISSUES : Number(maxIssuesText);
+        if (!Number.isInteger(maxIssues) || maxIssues < 1 || maxIssues > MAX_MAX_ISSUES) {
+            problem('max-issues', `"${maxIssuesText}" is not a whole number from 1 to ${MAX_MAX_ISSUES}.`);
+        }
+        if (issues.by === 'keys' && issues.found && context.outsiderEvent && options_text(raw, 'projects') === '') {
+            connection.warnings.push(`The issue keys were found in the pull request's ${issues.found} on a ${context.outsiderEvent} event, which whoever opened the pull request writes (from a fork too). Set ${nameOf('projects')} to your project keys so only those count; at most ${nameOf('max-issues')} (${maxIssues}) are written.`);
+        }
+        return { ...connection, issues, field, value, fields, notifyUsers, concurrency, failOnError, dryRun, maxIssues };
     });
     // Only when everything else is right: a malformed input stays a hard error.
     if (noCredentials !== undefined)
@@ -4917,7 +4407,11 @@ function parseConsumerOptions(raw, nameOf = actionInputName) {
         const consumerKey = options_text(raw, 'consumer-key');
         if (consumerKey === '')
             problem('consumer-key', "is empty. Use the consumer key of Jira's application link.");
+        checkLength(raw, 'consumer-key', problem);
         const warnings = [];
+        if (jiraUrl.startsWith('http:')) {
+            warnings.push(`The OAuth dance over plain http shows the request token, the verification code and the access token Jira answers with to anyone on the network; use an https ${nameOf('jira-url')}.`);
+        }
         const privateKey = parsePrivateKey(raw, nameOf, problem, warnings);
         // collect() throws when the key did not load, so it is defined past this point.
         return { jiraUrl, consumerKey, privateKey: privateKey, warnings, ...parseNetwork(raw, problem) };
@@ -4942,10 +4436,15 @@ function parseConnection(raw, nameOf, problem, none) {
     }
     else if (configured[0] === 'oauth') {
         auth = parseOAuth(raw, nameOf, problem, warnings);
+        if (jiraUrl.startsWith('http:'))
+            warnings.push(oauthOverHttp(nameOf));
     }
     else if (configured[0] === 'pat') {
         auth = { mode: 'pat', personalAccessToken: options_text(raw, 'personal-access-token') };
         checkToken(raw, 'personal-access-token', problem);
+        if (jiraUrl.startsWith('http:')) {
+            warnings.push(`A personal access token over plain http is readable to anyone on the network, who can then act as its user until it is revoked; use an https ${nameOf('jira-url')}.`);
+        }
     }
     else {
         const user = options_text(raw, 'user');
@@ -4958,9 +4457,10 @@ function parseConnection(raw, nameOf, problem, none) {
         if (/[\u0000-\u001f\u007f:]/.test(user))
             problem('user', 'holds a colon, a line break or a control character, which basic auth cannot carry. Write the user name or e-mail address alone.');
         checkToken(raw, 'api-token', problem);
+        checkLength(raw, 'user', problem);
         auth = { mode: 'basic', user, apiToken };
         if (jiraUrl.startsWith('http:')) {
-            warnings.push('Basic auth over plain http sends the API token readable to anyone on the network; use an https jira-url.');
+            warnings.push(`Basic auth over plain http sends the API token readable to anyone on the network; use an https ${nameOf('jira-url')}.`);
         }
     }
     // collect() throws when auth is missing, so it is defined past this point.
@@ -4975,6 +4475,20 @@ function checkToken(raw, input, problem) {
     if (value !== '' && !/^[\x21-\x7e]+$/.test(value)) {
         problem(input, 'holds a line break, a space or a character outside ASCII, which no token has. Copy the token again, without quotes or line breaks.');
     }
+    checkLength(raw, input, problem);
+}
+/** The most a credential that travels in a header may hold; Jira's own tokens are far shorter. */
+const MAX_CREDENTIAL_BYTES = 8 * 1024;
+/** A credential longer than any Jira makes is a wrong paste (a whole file, several values): refused unsent. */
+function checkLength(raw, input, problem) {
+    const bytes = Buffer.byteLength(options_text(raw, input), 'utf8');
+    if (bytes > MAX_CREDENTIAL_BYTES) {
+        problem(input, `is ${bytes.toLocaleString('en-US')} bytes long, more than the 8 KiB any credential Jira issues needs. Copy the value again, alone.`);
+    }
+}
+/** What OAuth 1.0a over plain http gives away; the dance is worse, its answers carry tokens. */
+function oauthOverHttp(nameOf) {
+    return `OAuth over plain http shows the access token and every request's signature to anyone on the network, and JSON bodies are not signed, so a body can be changed on the way; use an https ${nameOf('jira-url')}.`;
 }
 function parseNetwork(raw, problem) {
     const whole = (input, fallback, min, max) => {
@@ -5016,6 +4530,7 @@ function parseOAuth(raw, nameOf, problem, warnings) {
     if (accessToken === '')
         problem('access-token', `is empty. Use the access token from the OAuth dance. ${FORK_HINT}`);
     checkToken(raw, 'access-token', problem);
+    checkLength(raw, 'consumer-key', problem);
     const privateKey = parsePrivateKey(raw, nameOf, problem, warnings);
     return privateKey ? { mode: 'oauth', consumerKey, privateKey, accessToken } : undefined;
 }
@@ -5052,16 +4567,40 @@ function parsePrivateKey(raw, nameOf, problem, warnings) {
 /**
  * Checks jira-url is the base URL Jira knows itself by: http(s), no query, and not a REST or
  * page URL pasted from the browser. Returns it without a trailing slash.
+ *
+ * A user name or password is refused in every spelling the WHATWG URL parser (Node's, and
+ * browsers') accepts: it skips any number of slashes and backslashes after http: (none at
+ * all too), and silently removes tabs and line breaks anywhere. So control characters and
+ * backslashes are refused first, then any '@'; no message ever repeats what stood before the
+ * last '@'.
  */
 function parseJiraUrl(written, problem) {
     if (written === '') {
         problem("is empty. Use Jira's base URL with its context path, e.g. https://jira.example.com/jira.");
         return '';
     }
-    // A user name or password in the URL is never repeated, whatever else is wrong with it.
-    const value = written.replace(/^([^/]*\/\/)[^/?#]*@/, '$1');
-    if (value !== written) {
-        problem(`must not contain a user name or password ("${value}" without them). Pass credentials through their own inputs.`);
+    // Tabs and line breaks would be dropped by the parser, so what is sent would differ from what
+    // was written; invisible format characters (a zero-width space) are as much a paste gone wrong.
+    const hidden = /[\p{Cc}\p{Cf}\p{Zl}\p{Zp}]/u.exec(written);
+    if (hidden) {
+        const code = `U+${hidden[0].codePointAt(0)?.toString(16).toUpperCase().padStart(4, '0')}`;
+        problem(`holds a control or invisible character (${code} at position ${hidden.index + 1}), such as a line break or a tab. Write the URL on one line, without them.`);
+        return '';
+    }
+    const at = written.lastIndexOf('@');
+    if (at >= 0) {
+        // Whatever stood before the last '@' may be a password: only what follows is shown.
+        const scheme = /^\s*([a-z][a-z0-9+.-]*):/i.exec(written)?.[1]?.toLowerCase() ?? 'https';
+        problem(`must not contain a user name or password (it holds an '@'). Pass credentials through their own inputs, and Jira's base URL alone, e.g. ${scheme}://${written.slice(at + 1)}.`);
+        return '';
+    }
+    if (written.includes('\\')) {
+        problem(`"${written}" holds a backslash. Write the URL with forward slashes, e.g. ${written.replace(/\\/g, '/')}.`);
+        return '';
+    }
+    const value = written;
+    if (/\s/.test(value)) {
+        problem(`"${value}" holds a space. Write the URL without spaces; percent-encode one that belongs to the context path (%20).`);
         return '';
     }
     let url;
@@ -5076,7 +4615,16 @@ function parseJiraUrl(written, problem) {
         problem(`"${value}" must start with https:// or http://.`);
         return '';
     }
-    if (url.search || url.hash) {
+    // The parser also takes http:host and http:///host; only the spelling everyone reads alike is.
+    if (!/^https?:\/\/[^/]/i.test(value)) {
+        problem(`"${value}" must start with ${url.protocol}// and the host name. Write it as ${url.origin}${url.pathname.replace(/\/+$/, '')}.`);
+        return '';
+    }
+    if (url.username !== '' || url.password !== '') {
+        problem('must not contain a user name or password. Pass credentials through their own inputs.');
+        return '';
+    }
+    if (url.search || url.hash || value.includes('?') || value.includes('#')) {
         problem(`"${value}" has a query or fragment. Use the base URL alone: ${url.origin}${url.pathname.replace(/\/+$/, '')}.`);
         return '';
     }
@@ -5371,7 +4919,7 @@ const PROCESS_CONSOLE = {
 };
 /**
  * The action's sink over @actions/core, passed in by the action's edge (so the CLI's bundle
- * never loads it).
+ * never loads it), function by function (so the bundle keeps only what is used).
  */
 function actionSink(core, redactor = new Redactor()) {
     const redactors = [redactor];
@@ -5435,6 +4983,49 @@ function jsonLine(value) {
         .replace(/[\u007f-\u009f\u2028\u2029]/g, c => `\\u${c.charCodeAt(0).toString(16).padStart(4, '0')}`)
         .replace(/##\[/g, '#\\u0023[');
 }
+
+
+/***/ }),
+
+/***/ 2656:
+/***/ ((__unused_webpack_module, __webpack_exports__, __nccwpck_require__) => {
+
+
+// EXPORTS
+__nccwpck_require__.d(__webpack_exports__, {
+  Q: () => (/* binding */ runCancel)
+});
+
+;// CONCATENATED MODULE: ./src/cancel.ts
+/**
+ * A cancel from outside as a signal the run can stop on: the runner's cancel (SIGINT, then
+ * SIGTERM 7.5 s later) or Jenkins' abort. Both stay caught until release(), so a second signal
+ * cannot cut short the writing of the outcome.
+ */
+function cancelOnSignals() {
+    const controller = new AbortController();
+    const cancel = () => controller.abort(new Error('cancelled'));
+    process.on('SIGINT', cancel);
+    process.on('SIGTERM', cancel);
+    return {
+        signal: controller.signal,
+        release: () => {
+            process.off('SIGINT', cancel);
+            process.off('SIGTERM', cancel);
+        }
+    };
+}
+
+;// CONCATENATED MODULE: ./src/signals.ts
+/**
+ * The first import of both front ends (src/index.ts, src/cli.ts): importing it installs the
+ * SIGINT and SIGTERM handlers, before any other module loads or any input is read. Until then
+ * a signal ends the process at once, with no outputs, summary or outcome. Nothing else imports
+ * it, so tests that load the core keep the default handling of signals.
+ */
+
+/** The run's cancel, caught from the start; the front end releases it when the outcome is written. */
+const runCancel = cancelOnSignals();
 
 
 /***/ }),

@@ -110,11 +110,11 @@ export function record<T>(item: Schema<T>, expected = 'an object'): Schema<Recor
 
 /**
  * A path step as a person reads it: `.customfield_10001`, or `["a b"]` for a name that is not a
- * plain identifier. Names come from Jira's answer, so a long one is cut.
+ * plain identifier. Names come from Jira's answer: the whole path passes the boundary (redacted,
+ * then cut) before it is shown, so nothing is cut here first.
  */
 function step(name: string): string {
-  const shown = name.length > 64 ? `${name.slice(0, 64)}…` : name
-  return /^[A-Za-z_$][\w$-]*$/.test(name) ? `.${shown}` : `[${JSON.stringify(shown)}]`
+  return /^[A-Za-z_$][\w$-]*$/.test(name) ? `.${name}` : `[${JSON.stringify(name)}]`
 }
 
 /**

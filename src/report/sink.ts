@@ -107,11 +107,14 @@ export interface ActionSink {
   fail(message: string): void
 }
 
+/** The parts of @actions/core the action's sink writes through. */
+export type RunnerCore = Pick<typeof Core, 'debug' | 'info' | 'warning' | 'error' | 'setFailed' | 'setOutput' | 'setSecret' | 'summary'>
+
 /**
  * The action's sink over @actions/core, passed in by the action's edge (so the CLI's bundle
- * never loads it).
+ * never loads it), function by function (so the bundle keeps only what is used).
  */
-export function actionSink(core: typeof Core, redactor: Redactor = new Redactor()): ActionSink {
+export function actionSink(core: RunnerCore, redactor: Redactor = new Redactor()): ActionSink {
   const redactors = [redactor]
   const scrub = (text: string, marker?: string): string => redactors.reduce((clean, r) => r.scrub(clean, marker), text)
   const data = (text: string, max: number): string => capBytes(plainText(scrub(text)), max, DATA_ESCAPED)
@@ -185,4 +188,3 @@ export function jsonLine(value: unknown): string {
     .replace(/[\u007f-\u009f\u2028\u2029]/g, c => `\\u${c.charCodeAt(0).toString(16).padStart(4, '0')}`)
     .replace(/##\[/g, '#\\u0023[')
 }
-
