@@ -157,6 +157,9 @@ function formOfSecret(value: string, secrets: string[]): boolean {
       return text
     }
   }
+  // A token the run was issued (a service account's access token) is not known here: it is
+  // accepted by its looks, long and of a token's characters, as an injected mask would not be.
+  if (/^[A-Za-z0-9+/=_.~%-]{16,}$/.test(value)) return true
   const views = [value, decode(value), decode(decode(value)), Buffer.from(value, 'base64').toString('utf8')].map(v => v.toLowerCase())
   return secrets.some(secret => {
     const folded = secret.toLowerCase()
@@ -243,6 +246,7 @@ export async function runAction(inputs: Record<string, string>, extraEnv: Record
       inputs['personal-access-token'],
       inputs['api-token'],
       inputs['private-key-passphrase'],
+      inputs['client-secret'],
       inputs['private-key'],
       inputs.user && inputs['api-token'] ? Buffer.from(`${inputs.user}:${inputs['api-token']}`).toString('base64') : undefined
     ]

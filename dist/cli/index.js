@@ -954,8 +954,10 @@ __nccwpck_require__.d(__webpack_exports__, {
 const promises_namespaceObject = __WEBPACK_EXTERNAL_createRequire(import.meta.url)("node:fs/promises");
 ;// CONCATENATED MODULE: external "node:path"
 const external_node_path_namespaceObject = __WEBPACK_EXTERNAL_createRequire(import.meta.url)("node:path");
-// EXTERNAL MODULE: ./src/jira/connect.ts + 3 modules
-var connect = __nccwpck_require__(8009);
+// EXTERNAL MODULE: ./src/jira/auth.ts
+var jira_auth = __nccwpck_require__(108);
+// EXTERNAL MODULE: ./src/jira/connect.ts + 5 modules
+var connect = __nccwpck_require__(2298);
 // EXTERNAL MODULE: ./src/jira/errors.ts
 var errors = __nccwpck_require__(6353);
 // EXTERNAL MODULE: ./src/jira/shape.ts
@@ -977,13 +979,12 @@ async function checkCredentials(endpoint, connection) {
     if (!name)
         throw new errors/* JiraError */.Dd('error', 'Jira answered /rest/api/2/myself without a user.', `Check ${client.words.input('jira-url')} points at Jira itself.`);
     const displayName = typeof myself?.displayName === 'string' ? client.redactor.excerpt(myself.displayName, 120) : undefined;
-    return { name: client.redactor.excerpt(name, 120), displayName };
+    const apiUrl = client.url('') === endpoint.jiraUrl ? undefined : client.url('');
+    return { name: client.redactor.excerpt(name, 120), displayName, apiUrl };
 }
 
 // EXTERNAL MODULE: ./src/oauth/sign.ts
 var sign = __nccwpck_require__(7790);
-// EXTERNAL MODULE: ./src/jira/auth.ts
-var jira_auth = __nccwpck_require__(108);
 ;// CONCATENATED MODULE: ./src/jira/dance.ts
 
 
@@ -1086,6 +1087,7 @@ async function generateKeys(bits = 2048, commonName = 'jira-build-result', now =
 // EXTERNAL MODULE: ./src/commands/io.ts
 var commands_io = __nccwpck_require__(3776);
 ;// CONCATENATED MODULE: ./src/commands/credentials.ts
+
 
 
 
@@ -1242,9 +1244,12 @@ async function checkCommand(options, connection, io) {
     for (const warning of options.warnings)
         io.err(`warning: ${warning}`);
     const user = await checkCredentials(options, connection);
-    (0,commands_io/* emit */.I)(io, { user: user.name, displayName: user.displayName, authMode: options.auth.mode }, [
-        `Authenticated to ${options.jiraUrl} as ${user.name}${user.displayName ? ` (${user.displayName})` : ''} with ${options.auth.mode}.`
-    ]);
+    const who = `${user.name}${user.displayName ? ` (${user.displayName})` : ''}`;
+    const via = user.apiUrl && user.apiUrl !== options.jiraUrl ? `, through ${user.apiUrl}` : '';
+    const line = options.auth.mode === 'client-credentials'
+        ? `Authenticated to ${options.jiraUrl}${via} with ${jira_auth/* AUTH_MODE_NAMES */.Gs[options.auth.mode]}: the service account acts as ${who}.`
+        : `Authenticated to ${options.jiraUrl}${via} as ${who} with ${jira_auth/* AUTH_MODE_NAMES */.Gs[options.auth.mode]}.`;
+    (0,commands_io/* emit */.I)(io, { user: user.name, displayName: user.displayName, authMode: options.auth.mode, ...(user.apiUrl ? { apiUrl: user.apiUrl } : {}) }, [line]);
     return commands_io/* EXIT */.d.ok;
 }
 
@@ -1283,7 +1288,8 @@ const COMMANDS = {
 
   Credentials come from the environment, exactly one way: OAuth 1.0a (JIRA_CONSUMER_KEY,
   JIRA_PRIVATE_KEY or JIRA_PRIVATE_KEY_FILE, JIRA_ACCESS_TOKEN), a personal access token
-  (JIRA_PERSONAL_ACCESS_TOKEN), or basic auth (JIRA_USER, JIRA_API_TOKEN).`
+  (JIRA_PERSONAL_ACCESS_TOKEN), a service account's OAuth 2.0 client credentials
+  (JIRA_CLIENT_ID, JIRA_CLIENT_SECRET), or basic auth (JIRA_USER, JIRA_API_TOKEN).`
     },
     keygen: {
         summary: 'write an RSA key pair and certificate for the application link',
@@ -1389,8 +1395,8 @@ __nccwpck_require__.d(__webpack_exports__, {
 
 // EXTERNAL MODULE: ./src/report/outcome.ts
 var outcome = __nccwpck_require__(5066);
-// EXTERNAL MODULE: ./src/jira/connect.ts + 3 modules
-var connect = __nccwpck_require__(8009);
+// EXTERNAL MODULE: ./src/jira/connect.ts + 5 modules
+var connect = __nccwpck_require__(2298);
 // EXTERNAL MODULE: ./src/jira/errors.ts
 var errors = __nccwpck_require__(6353);
 // EXTERNAL MODULE: ./src/jira/redact.ts
@@ -2011,6 +2017,11 @@ const DECLARED = [
         cli: { flag: 'string', env: 'JIRA_URL', commands: JIRA_COMMANDS }
     },
     {
+        name: 'api-url',
+        description: "Where REST calls go when not to jira-url: Jira Cloud's API gateway, https://api.atlassian.com/ex/jira/{cloudId}. Empty on Cloud: derived for client credentials, and tried when the site refuses an API token (scoped tokens). Links keep jira-url.",
+        cli: { flag: 'string', env: 'JIRA_API_URL', commands: ['update', 'check'] }
+    },
+    {
         name: 'consumer-key',
         description: "The consumer key of Jira's application link (incoming authentication).",
         cli: { flag: 'string', env: 'JIRA_CONSUMER_KEY', commands: JIRA_COMMANDS }
@@ -2049,6 +2060,27 @@ const DECLARED = [
         description: 'Instead of OAuth, with user: the API token for basic auth (Jira Cloud). Pass it from a secret.',
         secret: true,
         cli: { env: 'JIRA_API_TOKEN', commands: ['update', 'check'] }
+    },
+    {
+        name: 'client-id',
+        description: 'Instead of OAuth 1.0a, with client-secret: the client id of an OAuth 2.0 credential of a service account (client credentials; Data Center and Cloud).',
+        cli: { flag: 'string', env: 'JIRA_CLIENT_ID', commands: ['update', 'check'] }
+    },
+    {
+        name: 'client-secret',
+        description: "With client-id: the client secret of the service account's OAuth 2.0 credential. Pass it from a secret.",
+        secret: true,
+        cli: { env: 'JIRA_CLIENT_SECRET', commands: ['update', 'check'] }
+    },
+    {
+        name: 'token-url',
+        description: 'With client-id: where to ask for access tokens. Default: {jira-url}/rest/oauth2/latest/token on Data Center, https://auth.atlassian.com/oauth/token on Cloud (*.atlassian.net).',
+        cli: { flag: 'string', env: 'JIRA_TOKEN_URL', commands: ['update', 'check'] }
+    },
+    {
+        name: 'scope',
+        description: 'With client-id: the scopes to ask for, separated by spaces (Data Center: WRITE, or READ WRITE). Empty: what the credential grants.',
+        cli: { flag: 'string', env: 'JIRA_SCOPE', commands: ['update', 'check'] }
     },
     {
         name: 'issue',
@@ -2197,15 +2229,21 @@ function parseIssueKeyList(text) {
 
 /* harmony export */ __nccwpck_require__.d(__webpack_exports__, {
 /* harmony export */   $Y: () => (/* binding */ oauthAuthenticator),
+/* harmony export */   E6: () => (/* binding */ ANONYMOUS),
+/* harmony export */   Gs: () => (/* binding */ AUTH_MODE_NAMES),
 /* harmony export */   HM: () => (/* binding */ authenticatorFor),
 /* harmony export */   O6: () => (/* binding */ authSecrets)
 /* harmony export */ });
-/* unused harmony exports publicKeyFingerprint, basicCredentials */
+/* unused harmony exports publicKeyFingerprint, sha1RefusedError, basicCredentials */
 /* harmony import */ var node_crypto__WEBPACK_IMPORTED_MODULE_0__ = __nccwpck_require__(7598);
 /* harmony import */ var node_crypto__WEBPACK_IMPORTED_MODULE_0___default = /*#__PURE__*/__nccwpck_require__.n(node_crypto__WEBPACK_IMPORTED_MODULE_0__);
 /* harmony import */ var _oauth_sign_js__WEBPACK_IMPORTED_MODULE_1__ = __nccwpck_require__(7790);
+/* harmony import */ var _errors_js__WEBPACK_IMPORTED_MODULE_2__ = __nccwpck_require__(6353);
 
 
+
+/** Sends no Authorization header: endpoints that authenticate no one, such as Cloud's tenant_info. */
+const ANONYMOUS = { mode: 'none', authorize: () => ({}) };
 /**
  * The SHA-256 of a key's public half in DER (SubjectPublicKeyInfo), in hex: what
  * `openssl pkey -pubin -in public.pem -outform DER | sha256sum` prints for the key on the
@@ -2219,9 +2257,17 @@ function publicKeyFingerprint(privateKey) {
 function oauthAuthenticator(credentials, sources = _oauth_sign_js__WEBPACK_IMPORTED_MODULE_1__/* .systemSources */ .Ym) {
     let fingerprint;
     return {
+        mode: 'oauth',
         authorize: request => {
-            const signed = (0,_oauth_sign_js__WEBPACK_IMPORTED_MODULE_1__/* .signRequest */ .zT)(request, credentials, sources);
-            return { header: signed.authorization, baseString: signed.baseString };
+            try {
+                const signed = (0,_oauth_sign_js__WEBPACK_IMPORTED_MODULE_1__/* .signRequest */ .zT)(request, credentials, sources);
+                return { header: signed.authorization, baseString: signed.baseString };
+            }
+            catch (thrown) {
+                if (thrown instanceof _oauth_sign_js__WEBPACK_IMPORTED_MODULE_1__/* .Sha1Refused */ .Il)
+                    throw sha1RefusedError(thrown);
+                throw thrown;
+            }
         },
         // Worked out when asked: only a signature_invalid answer needs it.
         get fingerprint() {
@@ -2229,18 +2275,25 @@ function oauthAuthenticator(credentials, sources = _oauth_sign_js__WEBPACK_IMPOR
         }
     };
 }
-/** Builds the Authenticator for the configured mode. */
+/** The SHA-1 refusal said by name, with the ways out; nothing was sent. */
+function sha1RefusedError(refused) {
+    return new _errors_js__WEBPACK_IMPORTED_MODULE_2__/* .JiraError */ .Dd('error', `This machine's OpenSSL refused to sign with RSA-SHA1, which Jira's OAuth 1.0a requires (${refused.opensslMessage}); nothing was sent. The system crypto policy forbids SHA-1 signatures, as RHEL 9's DEFAULT policy and its derivatives' do, and this Node.js uses the system OpenSSL.`, 'Run the step with a Node.js from nodejs.org (it bundles its own OpenSSL, which the policy does not bind), allow SHA-1 on the agent (update-crypto-policies --set DEFAULT:SHA1), or authenticate without RSA-SHA1: a personal access token or a service account (client-id and client-secret).');
+}
+/**
+ * Builds the Authenticator for a configured mode that needs nothing from the network;
+ * client credentials need a token source (tokens.ts) and are built by connect().
+ */
 function authenticatorFor(auth, sources = _oauth_sign_js__WEBPACK_IMPORTED_MODULE_1__/* .systemSources */ .Ym) {
     switch (auth.mode) {
         case 'oauth':
             return oauthAuthenticator({ consumerKey: auth.consumerKey, privateKey: auth.privateKey, token: auth.accessToken }, sources);
         case 'pat':
             // Data Center 8.14+ personal access tokens.
-            return { authorize: () => ({ header: `Bearer ${auth.personalAccessToken}` }) };
+            return { mode: 'pat', authorize: () => ({ header: `Bearer ${auth.personalAccessToken}` }) };
         case 'basic': {
             // Jira Cloud: the account's e-mail address and an API token.
             const header = `Basic ${basicCredentials(auth.user, auth.apiToken)}`;
-            return { authorize: () => ({ header }) };
+            return { mode: 'basic', authorize: () => ({ header }) };
         }
     }
 }
@@ -2257,13 +2310,23 @@ function authSecrets(auth) {
             return [auth.personalAccessToken];
         case 'basic':
             return [auth.apiToken, basicCredentials(auth.user, auth.apiToken)];
+        case 'client-credentials':
+            // The access tokens are secrets too, each added to the redactor as it arrives (tokens.ts).
+            return [auth.clientSecret];
     }
 }
+/** How a mode is named in messages. */
+const AUTH_MODE_NAMES = {
+    oauth: 'OAuth 1.0a',
+    pat: 'a personal access token',
+    basic: 'basic auth',
+    'client-credentials': 'OAuth 2.0 client credentials (service account)'
+};
 
 
 /***/ }),
 
-/***/ 8009:
+/***/ 2298:
 /***/ ((__unused_webpack_module, __webpack_exports__, __nccwpck_require__) => {
 
 
@@ -2274,7 +2337,134 @@ __nccwpck_require__.d(__webpack_exports__, {
 });
 
 // EXTERNAL MODULE: ./src/jira/auth.ts
-var auth = __nccwpck_require__(108);
+var jira_auth = __nccwpck_require__(108);
+// EXTERNAL MODULE: ./src/jira/gateway.ts
+var gateway = __nccwpck_require__(8242);
+;// CONCATENATED MODULE: ./src/jira/limiter.ts
+/**
+ * An adaptive limit shared by every request of a client: Jira's rate limits (Cloud's burst
+ * limit, Data Center's per-user limit) count the requests of the whole run, whoever schedules
+ * them. Nothing is limited until Jira answers 429. Then every request waits until the time the
+ * answer named, fewer go at once (the limit halves), and sends are spaced by the pace Jira was
+ * accepting. After a run of answers without a 429, the limit rises and the spacing shrinks
+ * again, one small step at a time.
+ */
+/** The most requests in flight when nothing says less; the concurrency input stops at 16 too. */
+const MAX_IN_FLIGHT = 16;
+/** Answers without a 429 before the limit rises by one and the spacing shrinks a step. */
+const RISE_AFTER = 8;
+/** Each step up sends a twentieth faster; each 429 spaces sends half as far again. */
+const SPACING_SHRINK = 0.95;
+const SPACING_GROWTH = 1.5;
+/** Spacing is learnt from at most this much time: a 429 names the wait for one request, not a pace. */
+const MAX_SPACING_MS = 1000;
+/** How far back accepted requests are counted to learn the pace Jira allows. */
+const PACE_WINDOW_MS = 1000;
+class RateLimiter {
+    clock;
+    max;
+    limit;
+    inFlight = 0;
+    waiting = [];
+    /** No request is sent before this time: the latest Retry-After or X-RateLimit-Reset. */
+    notBefore = 0;
+    /** The earliest time the next request may be sent, given the spacing. */
+    nextSendAt = 0;
+    spacing = 0;
+    /** Slots taken so far; a 429 to a slot taken before the last lowering is already answered for. */
+    serial = 0;
+    loweredAtSerial = -1;
+    sinceLimited = 0;
+    limitedCount = 0;
+    lowest;
+    /** When recent accepted answers came, to learn the pace Jira allows. */
+    accepted = [];
+    constructor(clock, max = MAX_IN_FLIGHT) {
+        this.clock = clock;
+        this.max = max;
+        this.limit = max;
+        this.lowest = max;
+    }
+    get stats() {
+        return { limited: this.limitedCount, lowest: this.lowest, limit: this.limit, spacingMs: Math.round(this.spacing) };
+    }
+    /**
+     * Waits for a slot within the limit, for the time the last 429 named, and for its turn in the
+     * spacing. Rejects, holding nothing, when the signal aborts during the wait.
+     */
+    async acquire(signal) {
+        while (this.inFlight >= this.limit)
+            await new Promise(resolve => this.waiting.push(resolve));
+        this.inFlight++;
+        try {
+            // The time named may move on while waiting: another 429 arrived meanwhile.
+            for (let wait = this.notBefore - this.clock.now(); wait > 0; wait = this.notBefore - this.clock.now())
+                await this.clock.sleep(wait, signal);
+            if (this.spacing > 0) {
+                const now = this.clock.now();
+                const at = Math.max(now, this.nextSendAt);
+                this.nextSendAt = at + this.spacing;
+                if (at > now)
+                    await this.clock.sleep(at - now, signal);
+            }
+        }
+        catch (thrown) {
+            this.free();
+            throw thrown;
+        }
+        return { serial: this.serial++ };
+    }
+    /** Gives the slot back after an answer other than 429, or after a failure to get one. */
+    release(_slot) {
+        const now = this.clock.now();
+        this.accepted.push(now);
+        while (this.accepted.length > 0 && this.accepted[0] <= now - PACE_WINDOW_MS)
+            this.accepted.shift();
+        this.free();
+        if (++this.sinceLimited >= RISE_AFTER) {
+            this.sinceLimited = 0;
+            if (this.limit < this.max)
+                this.limit++;
+            this.spacing = this.spacing * SPACING_SHRINK < 1 ? 0 : this.spacing * SPACING_SHRINK;
+            this.wake();
+        }
+    }
+    /**
+     * Gives the slot back after a 429: nothing is sent before `retryAt`, and, once for all the
+     * requests already in flight when the first 429 came, the limit halves and sends are spaced.
+     */
+    limited(slot, retryAt) {
+        const now = this.clock.now();
+        this.limitedCount++;
+        this.sinceLimited = 0;
+        this.notBefore = Math.max(this.notBefore, retryAt);
+        if (slot.serial >= this.loweredAtSerial) {
+            this.limit = Math.max(1, Math.floor(Math.min(this.limit, this.inFlight) / 2));
+            this.lowest = Math.min(this.lowest, this.limit);
+            this.loweredAtSerial = this.serial;
+            // The pace Jira accepted over the last second, or the wait it named if that is shorter
+            // (Cloud's X-RateLimit-Reset names when the next request is welcome).
+            this.accepted = this.accepted.filter(at => at > now - PACE_WINDOW_MS);
+            const pace = PACE_WINDOW_MS / Math.max(1, this.accepted.length);
+            const learnt = Math.min(MAX_SPACING_MS, Math.max(1, retryAt - now), pace);
+            this.spacing = Math.min(MAX_SPACING_MS, Math.max(this.spacing * SPACING_GROWTH, learnt));
+            this.nextSendAt = Math.max(this.nextSendAt, this.notBefore);
+        }
+        this.free();
+    }
+    free() {
+        this.inFlight--;
+        this.wake();
+    }
+    /** Wakes every waiting request; each checks the limit again, so none goes over it (at most 16 wait). */
+    wake() {
+        if (this.inFlight >= this.limit)
+            return;
+        for (const resume of this.waiting.splice(0))
+            resume();
+    }
+}
+
 // EXTERNAL MODULE: ./src/jira/errors.ts
 var errors = __nccwpck_require__(6353);
 // EXTERNAL MODULE: ./src/jira/redact.ts
@@ -2376,6 +2566,8 @@ function oauthProblemAdvice(problem, words) {
     };
     return Object.hasOwn(advice, problem) ? advice[problem] : undefined;
 }
+/** Data Center's documented answer when basic auth is switched off. */
+const BASIC_DISABLED = /basic authentication has been disabled/i;
 /**
  * Classifies one Jira answer. Returns undefined when Jira did what was asked, and a
  * JiraError naming the failure and its remedy otherwise. Every answer is read, success
@@ -2399,7 +2591,14 @@ function diagnose(response, context = {}) {
         const where = loginUrl ? ` at ${loginUrl}` : '';
         return new errors/* JiraError */.Dd('captcha', `Jira locked the account behind a CAPTCHA after too many failed logins (${deniedReason || 'AUTHENTICATION_DENIED'}); no request will succeed until it is cleared.`, `Log in once in a browser${where} and solve the CAPTCHA, or ask a Jira admin to reset the user's failed login count. Then check the credentials before running again.`, { ...details, loginUrl });
     }
+    const mode = context.credentials?.mode ?? 'oauth';
     const oauthProblem = findOAuthProblem(response);
+    if (oauthProblem && mode !== 'oauth' && mode !== 'none') {
+        // Jira's OAuth filter names a problem for any request it could not authenticate, OAuth or
+        // not (parameter_absent: no OAuth signature at all). The credentials sent were not OAuth.
+        const problem = redactor.excerpt(oauthProblem, 80);
+        return new errors/* JiraError */.Dd('unauthorized', `Jira did not accept ${credentialsNamed(mode)} (HTTP ${status}; its OAuth filter answered oauth_problem=${problem}, as it does for any request it could not authenticate).`, credentialsRemedy(context.credentials, words, status), { ...details, oauthProblem: problem });
+    }
     if (oauthProblem) {
         const problem = redactor.excerpt(oauthProblem, 80);
         const advice = oauthProblemAdvice(oauthProblem, words) ?? 'Jira named this OAuth problem; see its logs for more.';
@@ -2409,9 +2608,12 @@ function diagnose(response, context = {}) {
         const pinpointed = oauthProblem === 'signature_invalid' ? pinpointSignature(response, jiraBaseString, context, redactor, words) : undefined;
         return new errors/* JiraError */.Dd('unauthorized', reason, pinpointed ?? advice, { ...details, oauthProblem: problem, debug });
     }
+    const disabled = mode === 'basic' ? basicDisabled(response, context, redactor, words, details) : undefined;
+    if (disabled)
+        return disabled;
     if (loginReason === 'AUTHENTICATED_FAILED' || (userName === 'anonymous' && !context.anonymousExpected)) {
         const sign = loginReason === 'AUTHENTICATED_FAILED' ? 'X-Seraph-LoginReason: AUTHENTICATED_FAILED' : 'X-AUSERNAME: anonymous';
-        return new errors/* JiraError */.Dd('unauthorized', `Jira did not accept the credentials and answered as an anonymous user (HTTP ${status}, ${sign}), so what it says about the issue cannot be trusted.`, `${words.checkCredentials} For OAuth, check that the access token was authorized and the application link allows user impersonation.`, details);
+        return new errors/* JiraError */.Dd('unauthorized', `Jira did not accept ${credentialsNamed(mode)} and answered as an anonymous user (HTTP ${status}, ${sign}), so what it says about the issue cannot be trusted.`, credentialsRemedy(context.credentials, words, status, loginReason), details);
     }
     if (status >= 200 && status < 300)
         return undefined;
@@ -2427,7 +2629,7 @@ function diagnose(response, context = {}) {
         case 400:
             return new errors/* JiraError */.Dd('invalid', `Jira rejected the request (HTTP 400): ${message}.`, 'Fix the field or value it names.', details);
         case 401:
-            return new errors/* JiraError */.Dd('unauthorized', `Jira answered 401 Unauthorized: ${message}.`, words.checkCredentials, details);
+            return new errors/* JiraError */.Dd('unauthorized', `Jira answered 401 Unauthorized: ${message}.`, credentialsRemedy(context.credentials, words, status, loginReason), details);
         case 403:
             return new errors/* JiraError */.Dd('forbidden', `Jira answered 403 Forbidden: ${message}.`, 'The user the credentials act as lacks the permission (Edit Issues on the project), or this auth mode is disabled on the instance.', details);
         case 404:
@@ -2437,10 +2639,87 @@ function diagnose(response, context = {}) {
         case 410:
             return new errors/* JiraError */.Dd('error', `Jira answered 410 Gone: ${message}.`, 'This Jira no longer offers the endpoint.', details);
         case 429:
-            return new errors/* JiraError */.Dd('error', `Jira is rate limiting requests (HTTP 429${headers['retry-after'] ? `, Retry-After ${redactor.excerpt(headers['retry-after'], 40)}` : ''}).`, `Run fewer updates at once (${words.input('concurrency')}), or ask an admin to raise the limit for this user.`, details);
+            return rateLimited(response, redactor, words, details);
         default:
             return new errors/* JiraError */.Dd('error', `Jira answered HTTP ${status}: ${message}.`, status >= 500 ? 'Jira failed; try again later.' : '', details);
     }
+}
+/** How the credentials of a mode are named in a refusal. */
+function credentialsNamed(mode) {
+    switch (mode) {
+        case 'pat':
+            return 'the personal access token';
+        case 'basic':
+            return 'the user and API token (basic auth)';
+        case 'client-credentials':
+            return "the service account's access token (OAuth 2.0 client credentials)";
+        default:
+            return 'the credentials';
+    }
+}
+/** What to check for a refusal of the credentials actually sent. */
+function credentialsRemedy(sent, words, status, loginReason) {
+    const mode = sent?.mode ?? 'oauth';
+    switch (mode) {
+        case 'pat':
+            return `Check ${words.input('personal-access-token')}: it may have expired or been revoked (Profile → Personal Access Tokens), or belong to another Jira; personal access tokens need Data Center or Server 8.14 or later. ${words.checkCredentials}`;
+        case 'basic': {
+            const user = words.input('user');
+            const apiToken = words.input('api-token');
+            if (!sent?.cloud) {
+                return `Check ${user} and ${apiToken}${loginReason === 'AUTHENTICATED_FAILED' ? ' (Jira tried them and they failed; a few more failures lock the account behind a CAPTCHA)' : ''}. On Data Center a personal access token or a service account is the better choice. ${words.checkCredentials}`;
+            }
+            const gateway = sent.gateway
+                ? "Cloud's API gateway refused it too, so a scoped token is the less likely cause"
+                : `scoped tokens work only through Cloud's API gateway: set ${words.input('api-url')} to https://api.atlassian.com/ex/jira/{cloudId} (or leave it empty and this tool tries the gateway)`;
+            return `Check ${user} is the account's e-mail address. Two causes are likely for an API token on Jira Cloud (HTTP ${status}): the token is scoped (${gateway}); or it expired: API tokens created since December 2024 expire within a year. Create a new one at https://id.atlassian.com/manage-profile/security/api-tokens and update ${apiToken}.`;
+        }
+        case 'client-credentials':
+            return `The token endpoint issued the token, but Jira refused it: check the service account is active and may use this Jira${sent?.cloud ? ` (on Cloud, REST calls go through the API gateway: check ${words.input('api-url')} if it is set)` : ''}, and ${words.input('client-id')} is the credential of the service account meant. ${words.checkCredentials}`;
+        default:
+            return `${words.checkCredentials} For OAuth, check that the access token was authorized and the application link allows user impersonation.`;
+    }
+}
+/**
+ * Basic auth switched off: Data Center's documented 403, or (reportedly Jira 11's default) a 401
+ * with no Seraph reason, which means Jira tried no login at all, right token or not. Both come
+ * as anonymous answers, so they are read before the anonymous fallback.
+ */
+function basicDisabled(response, context, redactor, words, details) {
+    const message = response.status === 401 || response.status === 403 ? errorText(response, redactor) : '';
+    if (response.status === 403 && BASIC_DISABLED.test(message)) {
+        return new errors/* JiraError */.Dd('unauthorized', `Jira has basic authentication disabled: ${message.replace(/\.$/, '')}.`, basicDisabledRemedy(words), details);
+    }
+    if (response.status === 401 && !context.credentials?.cloud && details.loginReason === undefined) {
+        return new errors/* JiraError */.Dd('unauthorized', `Jira answered 401 Unauthorized to basic auth without trying the user and token (no X-Seraph-LoginReason): ${message}. Basic auth is most likely disabled on this Jira.`, basicDisabledRemedy(words), details);
+    }
+    return undefined;
+}
+function basicDisabledRemedy(words) {
+    return `Use a personal access token (${words.input('personal-access-token')}, Data Center 8.14+) or a service account (${words.input('client-id')} and ${words.input('client-secret')}) instead, or ask a Jira admin to allow basic auth for this user.`;
+}
+/** What Cloud's RateLimit-Reason values mean, for the message when retries ran out. */
+const RATE_LIMIT_REASONS = {
+    'jira-burst-based': 'too many requests in a short burst',
+    'jira-quota-tenant-based': "the site's hourly quota is used up",
+    'jira-quota-global-based': "Jira Cloud's global quota is used up",
+    'jira-per-issue-on-write': 'writes to one issue came too fast'
+};
+function rateLimited(response, redactor, words, details) {
+    const { headers } = response;
+    const reasonHeader = headers['ratelimit-reason']?.trim();
+    const reason = reasonHeader ? redactor.excerpt(reasonHeader, 60) : undefined;
+    const meaning = reasonHeader && Object.hasOwn(RATE_LIMIT_REASONS, reasonHeader) ? `: ${RATE_LIMIT_REASONS[reasonHeader]}` : '';
+    const waits = [
+        headers['retry-after'] ? `Retry-After ${redactor.excerpt(headers['retry-after'], 40)}` : undefined,
+        headers['x-ratelimit-reset'] ? `X-RateLimit-Reset ${redactor.excerpt(headers['x-ratelimit-reset'], 40)}` : undefined
+    ].filter(Boolean);
+    const remedy = reasonHeader === 'jira-per-issue-on-write'
+        ? 'Space out updates of the same issue (one run per build, not one per step).'
+        : reasonHeader?.startsWith('jira-quota')
+            ? `Wait for the quota to reset, run the step less often, or ask an admin about the site's limits; raising ${words.input('max-retries')} or ${words.input('timeout')} lets a run wait longer.`
+            : `Run fewer updates at once (${words.input('concurrency')}), raise ${words.input('max-retries')} or ${words.input('timeout')} to wait longer, or ask an admin to raise the limit for this user.`;
+    return new errors/* JiraError */.Dd('error', `Jira is rate limiting requests (HTTP 429${reason ? `, RateLimit-Reason ${reason}${meaning}` : ''}${waits.length > 0 ? `, ${waits.join(', ')}` : ''}) and retries ran out.`, remedy, details);
 }
 /**
  * Jira's REST API answers a missing issue with JSON errorMessages; anything else on a 404
@@ -2589,6 +2868,8 @@ var transport = __nccwpck_require__(6558);
 
 
 
+
+
 /** A policy of `maxRetries` retries within `timeoutSeconds` from now, on the real clock. */
 function retryPolicy(maxRetries, timeoutSeconds, onRetry) {
     return {
@@ -2626,6 +2907,11 @@ class JiraClient {
     redactor;
     words;
     signal;
+    route;
+    limiter;
+    cloud;
+    urlInput;
+    /** `baseUrl` is jira-url, what people open; REST calls go where the context's route says. */
     constructor(baseUrl, auth, context) {
         this.baseUrl = baseUrl;
         this.auth = auth;
@@ -2634,19 +2920,21 @@ class JiraClient {
         this.redactor = context.redactor ?? new redact/* Redactor */.pO();
         this.words = context.words ?? jira_words/* ACTION_WORDS */.dC;
         this.signal = context.signal;
+        this.route = context.route ?? (0,gateway/* fixedRoute */.g8)(baseUrl);
+        this.limiter = context.limiter ?? new RateLimiter(this.retry);
+        this.cloud = context.cloud ?? false;
+        this.urlInput = context.urlInput ?? 'jira-url';
     }
-    /** The full URL of a path under the base URL (context path included). */
+    /** The full URL of a REST path as known now (context path or gateway included). */
     url(path, query) {
-        const search = query && Object.keys(query).length > 0 ? `?${new URLSearchParams(query).toString()}` : '';
-        return `${this.baseUrl}${path}${search}`;
+        return joinUrl(this.route.known, path, query);
     }
     /**
      * Sends one request and returns Jira's answer, whatever it is, retrying what is safe and
      * transient within the policy. Every attempt is signed afresh: a reused nonce is refused.
-     * Network failures and the run's timeout throw JiraError.
+     * Every attempt passes the rate limiter. Network failures and the run's timeout throw JiraError.
      */
     async exchange(method, path, options) {
-        const url = this.url(path, options.query);
         const headers = { Accept: 'application/json' };
         let body;
         if (options.json !== undefined) {
@@ -2662,39 +2950,93 @@ class JiraClient {
         // idempotent, so a PUT that reached Jira before its answer was lost does no harm when sent
         // again. A token POST that did reach Jira is refused on retry as token_used, which says
         // to start the dance again: no state is left half-done.
-        for (let attempt = 0;; attempt++) {
+        let retries = 0;
+        let renewed = false;
+        let rerouted = false;
+        for (;;) {
             this.checkStopped();
             const remaining = retry.deadline - retry.now();
             if (remaining <= 0)
                 throw this.timedOut(options.issueKey);
-            const signed = this.auth.authorize({ method, url, form: options.form, oauthParams: options.oauthParams });
-            headers.Authorization = signed.header;
+            const base = await this.route.base();
+            const url = joinUrl(base, path, options.query);
+            const slot = await this.takeSlot();
+            let signed;
             let response;
             try {
-                response = await withDeadline(this.transport.send({ method, url, headers, body, signal: this.signal }), remaining);
+                signed = await this.auth.authorize({ method, url, form: options.form, oauthParams: options.oauthParams });
+                if (signed.header === undefined)
+                    delete headers.Authorization;
+                else
+                    headers.Authorization = signed.header;
+                response = await withDeadline(this.transport.send({ method, url, headers, body, signal: this.signal }), retry.deadline - retry.now());
             }
             catch (thrown) {
+                this.limiter.release(slot);
                 if (thrown instanceof DeadlinePassed)
                     throw this.timedOut(options.issueKey);
                 this.checkStopped();
-                const error = networkError(thrown, this.baseUrl, this.words, options.issueKey);
-                const delay = backoff(attempt, retry);
-                if (attempt < retry.maxRetries && isRetryableThrow(thrown) && retry.now() + delay < retry.deadline) {
-                    retry.onRetry?.(`${method} ${path}: ${error.reason} Retrying in ${formatDelay(delay)} (${attempt + 1} of ${retry.maxRetries}).`);
+                if (thrown instanceof errors/* JiraError */.Dd || thrown instanceof errors/* Stopped */.C9)
+                    throw thrown;
+                // The gateway is api-url's, the token endpoint token-url's: the remedy names the input behind the URL.
+                const error = networkError(thrown, base, this.words, options.issueKey, base === this.baseUrl ? this.urlInput : 'api-url');
+                const delay = backoff(retries, retry);
+                if (retries < retry.maxRetries && isRetryableThrow(thrown) && retry.now() + delay < retry.deadline) {
+                    retries++;
+                    retry.onRetry?.(`${method} ${path}: ${error.reason} Retrying in ${formatDelay(delay)} (${retries} of ${retry.maxRetries}).`);
                     await this.pause(delay);
                     continue;
                 }
                 throw error;
             }
-            if (attempt < retry.maxRetries && isRetryableResponse(response)) {
-                const delay = retryDelay(response, attempt, retry);
+            // A CAPTCHA can come with any status; retrying it only deepens the lockout.
+            const captcha = response.headers['x-seraph-loginreason']?.includes('AUTHENTICATION_DENIED') === true;
+            if (response.status === 429 && !captcha) {
+                // Every request waits out the time named, and fewer go at once from now on.
+                const delay = retryDelay(response, retries, retry);
+                this.limiter.limited(slot, retry.now() + delay);
+                if (retries < retry.maxRetries && retry.now() + delay < retry.deadline) {
+                    retries++;
+                    const reason = response.headers['ratelimit-reason'] ? `, ${this.redactor.excerpt(response.headers['ratelimit-reason'], 60)}` : '';
+                    retry.onRetry?.(`${method} ${path}: HTTP 429${reason}. Retrying in ${formatDelay(delay)} (${retries} of ${retry.maxRetries}), with fewer requests at once.`);
+                    continue;
+                }
+                return { response, baseString: signed.baseString, url };
+            }
+            this.limiter.release(slot);
+            if (response.status === 401 && !captcha) {
+                // A client-credentials token that expired during the run: one new token, one more try.
+                if (!renewed && this.auth.renew?.(response, signed)) {
+                    renewed = true;
+                    retry.onRetry?.(`${method} ${path}: HTTP 401 to the access token; asking for a new one and sending the request again.`);
+                    continue;
+                }
+                // Cloud with basic auth: a scoped API token works only through the API gateway.
+                if (!rerouted && this.route.afterUnauthorized && (await this.route.afterUnauthorized(base)) !== undefined) {
+                    rerouted = true;
+                    continue;
+                }
+            }
+            if (retries < retry.maxRetries && !captcha && RETRYABLE_STATUSES.has(response.status)) {
+                const delay = retryDelay(response, retries, retry);
                 if (retry.now() + delay < retry.deadline) {
-                    retry.onRetry?.(`${method} ${path}: HTTP ${response.status}. Retrying in ${formatDelay(delay)} (${attempt + 1} of ${retry.maxRetries}).`);
+                    retries++;
+                    retry.onRetry?.(`${method} ${path}: HTTP ${response.status}. Retrying in ${formatDelay(delay)} (${retries} of ${retry.maxRetries}).`);
                     await this.pause(delay);
                     continue;
                 }
             }
-            return { response, baseString: signed.baseString };
+            return { response, baseString: signed.baseString, url };
+        }
+    }
+    /** A slot from the rate limiter; a stop while waiting for one throws Stopped. */
+    async takeSlot() {
+        try {
+            return await this.limiter.acquire(this.signal);
+        }
+        catch (thrown) {
+            this.checkStopped();
+            throw thrown;
         }
     }
     /** Throws Stopped once the run's signal has aborted: nothing more is sent. */
@@ -2735,18 +3077,31 @@ class JiraClient {
      * diagnosed JiraError otherwise.
      */
     async answer(method, path, options = {}) {
-        const { response, baseString } = await this.exchange(method, path, options);
+        const { response, baseString, url } = await this.exchange(method, path, options);
         const failure = diagnose(response, {
             issueKey: options.issueKey,
             anonymousExpected: options.anonymousExpected,
             redactor: this.redactor,
             words: this.words,
-            signed: { url: this.url(path, options.query), baseUrl: this.baseUrl, baseString, fingerprint: () => this.auth.fingerprint }
+            credentials: { mode: this.auth.mode, cloud: this.cloud, gateway: this.route.triedGateway === true },
+            signed: { url, baseUrl: this.baseUrl, baseString, fingerprint: () => this.auth.fingerprint }
         });
         if (failure)
             throw failure;
         return response;
     }
+    /**
+     * Sends one request and returns the answer undiagnosed (retries included): for endpoints
+     * that are not Jira's REST API, such as an OAuth 2.0 token endpoint.
+     */
+    async send(method, path, options = {}) {
+        return (await this.exchange(method, path, options)).response;
+    }
+}
+/** A path and query under a base URL. */
+function joinUrl(base, path, query) {
+    const search = query && Object.keys(query).length > 0 ? `?${new URLSearchParams(query).toString()}` : '';
+    return `${base}${path}${search}`;
 }
 /** Sleeps, or rejects as soon as the signal aborts. */
 function abortableSleep(ms, signal) {
@@ -2776,12 +3131,6 @@ function withDeadline(promise, ms) {
         timer.unref();
     });
     return Promise.race([promise, deadline]).finally(() => clearTimeout(timer));
-}
-function isRetryableResponse(response) {
-    // A CAPTCHA can come with any status; retrying it only deepens the lockout.
-    if (response.headers['x-seraph-loginreason']?.includes('AUTHENTICATION_DENIED'))
-        return false;
-    return RETRYABLE_STATUSES.has(response.status);
 }
 function isRetryableThrow(thrown) {
     const code = (0,errors/* codeOf */.$N)(thrown) ?? '';
@@ -2834,13 +3183,13 @@ const TLS_CODES = new Set([
     'ERR_TLS_CERT_ALTNAME_INVALID'
 ]);
 /** Turns a transport failure into a JiraError, by its code only: library messages may carry headers. */
-function networkError(thrown, baseUrl, words = jira_words/* ACTION_WORDS */.dC, issueKey) {
+function networkError(thrown, baseUrl, words = jira_words/* ACTION_WORDS */.dC, issueKey, urlInput = 'jira-url') {
     const code = (0,errors/* codeOf */.$N)(thrown);
     if (code && TLS_CODES.has(code)) {
         return new errors/* JiraError */.Dd('network', `The TLS certificate of ${baseUrl} could not be verified (${code}).`, `If Jira uses an internal CA, pass its certificate in PEM as ${words.input('ca-certificate')}, or point NODE_EXTRA_CA_CERTS at the file. Certificate checks cannot be turned off.`, { issueKey });
     }
     if (code === 'ERR_BODY_TOO_LARGE') {
-        return new errors/* JiraError */.Dd('error', `Jira's answer from ${baseUrl} was cut off: it is larger than ${transport/* MAX_BODY_BYTES */.YK / 1024 / 1024} MiB, far more than any answer this tool asks for.`, `Check ${words.input('jira-url')} points at Jira itself; a proxy or another service answered.`, { issueKey });
+        return new errors/* JiraError */.Dd('error', `Jira's answer from ${baseUrl} was cut off: it is larger than ${transport/* MAX_BODY_BYTES */.YK / 1024 / 1024} MiB, far more than any answer this tool asks for.`, `Check ${words.input(urlInput)} points at Jira itself; a proxy or another service answered.`, { issueKey });
     }
     const reasons = {
         ECONNREFUSED: 'connection refused',
@@ -2854,30 +3203,185 @@ function networkError(thrown, baseUrl, words = jira_words/* ACTION_WORDS */.dC, 
     };
     const timedOut = thrown instanceof Error && /timeout/i.test(thrown.message);
     const reason = code ? (reasons[code] ?? code) : timedOut ? 'timed out' : 'the connection failed';
-    return new errors/* JiraError */.Dd('network', `Could not reach Jira at ${baseUrl}: ${reason}.`, `Check ${words.input('jira-url')}, and that this machine can reach Jira (a proxy needs HTTPS_PROXY; a self-hosted runner or agent may need to be inside the firewall).`, { issueKey });
+    return new errors/* JiraError */.Dd('network', `Could not reach Jira at ${baseUrl}: ${reason}.`, `Check ${words.input(urlInput)}, and that this machine can reach Jira (a proxy needs HTTPS_PROXY; a self-hosted runner or agent may need to be inside the firewall).`, { issueKey });
+}
+
+;// CONCATENATED MODULE: ./src/jira/tokens.ts
+
+
+/** The error codes of RFC 6749 §5.2 that say the client itself is refused: nothing more is worth sending. */
+const CLIENT_REFUSED = new Set(['invalid_client', 'unauthorized_client', 'unsupported_grant_type', 'invalid_grant']);
+/**
+ * An Authenticator that sends `Authorization: Bearer <token>`, asking the token endpoint once
+ * and sharing the answer with every concurrent request. A token is asked again when its
+ * expires_in has (almost) run out, or when Jira answers 401 to it; a refused client is
+ * remembered, so nothing more is sent.
+ */
+function clientCredentialsAuthenticator(config, deps) {
+    let current;
+    let pending;
+    let refused;
+    let issued = 0;
+    const fetchToken = async () => {
+        const form = { grant_type: 'client_credentials', client_id: config.clientId, client_secret: config.clientSecret };
+        if (config.scope)
+            form.scope = config.scope;
+        if (config.audience)
+            form.audience = config.audience;
+        const askedAt = deps.now();
+        const response = await deps.tokenClient.send('POST', '', { form });
+        const token = readToken(response, config, deps.tokenClient, askedAt);
+        issued++;
+        deps.onToken(token.accessToken);
+        return token;
+    };
+    const token = async () => {
+        if (refused)
+            throw refused;
+        if (current && deps.now() < current.renewAt)
+            return current;
+        pending ??= fetchToken()
+            .then(fresh => (current = fresh))
+            .catch((thrown) => {
+            if (thrown instanceof errors/* JiraError */.Dd && (thrown.kind === 'unauthorized' || thrown.kind === 'wrong-url'))
+                refused = thrown;
+            throw thrown;
+        })
+            .finally(() => (pending = undefined));
+        return pending;
+    };
+    return {
+        mode: 'client-credentials',
+        get issued() {
+            return issued;
+        },
+        async authorize() {
+            return { header: `Bearer ${(await token()).accessToken}` };
+        },
+        renew(response, sent) {
+            if (response.status !== 401 || refused)
+                return false;
+            // A 401 to the token in use: it expired or was revoked early. Requests that got a 401 to
+            // an older token just take the newer one; only the first asks for it.
+            if (current && sent.header === `Bearer ${current.accessToken}`)
+                current = undefined;
+            return true;
+        }
+    };
+}
+/** The access token from the token endpoint's answer, or the failure it names, with the inputs to check. */
+function readToken(response, config, client, askedAt) {
+    const { words, redactor } = client;
+    const clientInputs = `${words.input('client-id')} and ${words.input('client-secret')}`;
+    let body = {};
+    try {
+        const parsed = JSON.parse(response.body);
+        if (parsed !== null && typeof parsed === 'object' && !Array.isArray(parsed))
+            body = parsed;
+    }
+    catch {
+        // not JSON: said below
+    }
+    const details = { status: response.status };
+    const accessToken = body.access_token;
+    if (response.status >= 200 && response.status < 300 && typeof accessToken === 'string' && /^[\x21-\x7e]+$/.test(accessToken)) {
+        const expiresIn = Number(body.expires_in);
+        // Asked again a little before the end (a tenth of the lifetime, a minute at most), so no
+        // request is sent with a token about to expire on the way.
+        const lifetime = Number.isFinite(expiresIn) && expiresIn > 0 ? expiresIn * 1000 : Number.POSITIVE_INFINITY;
+        return { accessToken, renewAt: askedAt + lifetime - Math.min(60_000, lifetime / 10) };
+    }
+    const error = typeof body.error === 'string' ? redactor.excerpt(body.error, 60) : undefined;
+    const description = typeof body.error_description === 'string' ? `: ${redactor.excerpt(body.error_description, 200)}` : '';
+    const where = redactor.excerpt(config.tokenUrl, 200);
+    if (error !== undefined && CLIENT_REFUSED.has(error)) {
+        return refuse('unauthorized', `The token endpoint ${where} refused the client (${error}${description}).`, `Check ${clientInputs}: they are the client id and secret of the service account's OAuth 2.0 credential (Data Center: Administration → Service accounts; Cloud: admin.atlassian.com → Directory → Service accounts → Credentials). A secret that was rotated or a credential that was deleted is refused. Check ${words.input('token-url')} too if it is set.`, details);
+    }
+    if (error === 'invalid_scope') {
+        return refuse('unauthorized', `The token endpoint ${where} refused the scope "${redactor.excerpt(config.scope ?? '', 80)}" (invalid_scope${description}).`, `Set ${words.input('scope')} to scopes the service account's credential has (Data Center: WRITE, or READ WRITE), or leave it empty.`, details);
+    }
+    if (error !== undefined)
+        return refuse('error', `The token endpoint ${where} answered HTTP ${response.status}: ${error}${description}.`, '', details);
+    if (response.status === 404 || response.status === 405 || (response.status < 300 && accessToken === undefined)) {
+        return refuse('wrong-url', `${where} is not an OAuth 2.0 token endpoint: it answered HTTP ${response.status} without an access token.`, `Data Center serves {jira-url}/rest/oauth2/latest/token on versions with service accounts; Cloud's is https://auth.atlassian.com/oauth/token. Set ${words.input('token-url')} to the right one, or use another way to authenticate on an older Jira.`, details);
+    }
+    return refuse('error', `The token endpoint ${where} answered HTTP ${response.status} without an access token: ${errorText(response, redactor)}.`, response.status >= 500 ? 'It failed; try again later.' : `Check ${words.input('token-url')} points at the token endpoint, not at a proxy or a login page.`, details);
+}
+function refuse(kind, reason, remedy, details) {
+    throw new errors/* JiraError */.Dd(kind, reason, remedy, details);
 }
 
 ;// CONCATENATED MODULE: ./src/jira/connect.ts
 
 
 
-/** A client for the configured way to authenticate. */
+
+
+
+/**
+ * A client for the configured way to authenticate: client credentials get their token source,
+ * Cloud gets its gateway when the credentials need it, and every request of the client passes
+ * one rate limiter.
+ */
 function connect(endpoint, connection, onRetry) {
-    const authenticator = (0,auth/* authenticatorFor */.HM)(endpoint.auth, connection.sources);
-    return clientFor(endpoint, authenticator, { ...connection, redactor: connection.redactor ?? new redact/* Redactor */.pO((0,auth/* authSecrets */.O6)(endpoint.auth)) }, onRetry);
+    const redactor = connection.redactor ?? (0,redact/* redactorFor */.sD)(endpoint.auth);
+    const retry = connection.retry ?? retryPolicy(endpoint.maxRetries, endpoint.timeoutSeconds, onRetry);
+    const wired = { ...connection, redactor, retry };
+    const { auth } = endpoint;
+    let authenticator;
+    if (auth.mode === 'client-credentials') {
+        // The token endpoint is not Jira's REST API: its own client, no Authorization, no route.
+        const tokenClient = clientFor({ ...endpoint, jiraUrl: auth.tokenUrl, apiUrl: undefined }, jira_auth/* ANONYMOUS */.E6, wired, undefined, undefined, 'token-url');
+        authenticator = clientCredentialsAuthenticator(auth, {
+            tokenClient,
+            now: retry.now,
+            onToken: token => {
+                for (const form of redactor.add(token))
+                    connection.mask?.(form);
+            }
+        });
+    }
+    else {
+        authenticator = (0,jira_auth/* authenticatorFor */.HM)(auth, connection.sources);
+    }
+    return clientFor(endpoint, authenticator, wired, onRetry, routeFor(endpoint, authenticator, wired, onRetry));
+}
+/**
+ * Where REST calls go: api-url when given; on Cloud with a service account, the gateway from the
+ * start; on Cloud with basic auth, the site, and the gateway once the site answers 401.
+ */
+function routeFor(endpoint, authenticator, connection, onRetry) {
+    if (endpoint.apiUrl)
+        return (0,gateway/* fixedRoute */.g8)(endpoint.apiUrl);
+    if (!endpoint.cloud)
+        return (0,gateway/* fixedRoute */.g8)(endpoint.jiraUrl);
+    const origin = connection.gatewayOrigin ?? gateway/* GATEWAY_ORIGIN */.S;
+    const discover = () => (0,gateway/* discoverGateway */.ec)(clientFor({ ...endpoint, apiUrl: undefined }, jira_auth/* ANONYMOUS */.E6, connection), origin);
+    if (authenticator.mode === 'client-credentials')
+        return (0,gateway/* gatewayRoute */.qD)(endpoint.jiraUrl, discover);
+    if (authenticator.mode === 'basic') {
+        const apiUrl = connection.words?.input('api-url') ?? 'the api-url input';
+        return (0,gateway/* siteThenGatewayRoute */.Yi)(endpoint.jiraUrl, discover, gateway => (onRetry ?? connection.retry?.onRetry)?.(`${endpoint.jiraUrl} answered 401 to the API token; trying Cloud's API gateway ${gateway}, where scoped API tokens work. Set ${apiUrl} to it to go there directly.`));
+    }
+    return (0,gateway/* fixedRoute */.g8)(endpoint.jiraUrl);
 }
 /**
  * The one wiring of the Jira client, for any authenticator (the OAuth dance signs with the
  * consumer and the request token): the retry policy within the run's time limit, a redactor,
- * the front end's words, and the run's stop signal.
+ * the front end's words, the run's stop signal, and a rate limiter of its own.
  */
-function clientFor(limits, authenticator, connection, onRetry) {
+function clientFor(limits, authenticator, connection, onRetry, route, urlInput) {
+    const retry = connection.retry ?? retryPolicy(limits.maxRetries, limits.timeoutSeconds, onRetry);
     return new JiraClient(limits.jiraUrl, authenticator, {
         transport: connection.transport,
-        retry: connection.retry ?? retryPolicy(limits.maxRetries, limits.timeoutSeconds, onRetry),
+        retry,
         redactor: connection.redactor ?? new redact/* Redactor */.pO(),
         words: connection.words,
-        signal: connection.signal
+        signal: connection.signal,
+        route,
+        limiter: new RateLimiter(retry),
+        cloud: limits.cloud,
+        urlInput
     });
 }
 
@@ -2968,6 +3472,114 @@ function asJiraError(thrown, issueKey) {
     if (thrown instanceof JiraError)
         return issueKey && !thrown.issueKey ? thrown.forIssue(issueKey) : thrown;
     return new JiraError('error', `Unexpected failure: ${messageOf(thrown)}`, '', { issueKey });
+}
+
+
+/***/ }),
+
+/***/ 8242:
+/***/ ((__unused_webpack_module, __webpack_exports__, __nccwpck_require__) => {
+
+/* harmony export */ __nccwpck_require__.d(__webpack_exports__, {
+/* harmony export */   P9: () => (/* binding */ isCloudSite),
+/* harmony export */   S: () => (/* binding */ GATEWAY_ORIGIN),
+/* harmony export */   Yi: () => (/* binding */ siteThenGatewayRoute),
+/* harmony export */   ec: () => (/* binding */ discoverGateway),
+/* harmony export */   g8: () => (/* binding */ fixedRoute),
+/* harmony export */   qD: () => (/* binding */ gatewayRoute)
+/* harmony export */ });
+/* unused harmony export gatewayUrl */
+/* harmony import */ var _errors_js__WEBPACK_IMPORTED_MODULE_0__ = __nccwpck_require__(6353);
+
+/** Atlassian's API gateway. */
+const GATEWAY_ORIGIN = 'https://api.atlassian.com';
+/** The base URL of a Cloud site's REST API through the gateway. */
+function gatewayUrl(cloudId, origin = GATEWAY_ORIGIN) {
+    return `${origin}/ex/jira/${cloudId}`;
+}
+/** Whether a jira-url is a Jira Cloud site (Atlassian's own host names for sites). */
+function isCloudSite(jiraUrl) {
+    try {
+        return /\.(atlassian\.net|jira\.com|jira-dev\.com)$/i.test(new URL(jiraUrl).hostname);
+    }
+    catch {
+        return false;
+    }
+}
+/** Always the same base: jira-url, or the api-url the user gave. */
+function fixedRoute(base) {
+    return { known: base, base: () => Promise.resolve(base) };
+}
+const TENANT_INFO = {
+    name: 'an object with a cloudId',
+    is: (value) => typeof value === 'object' && value !== null && !Array.isArray(value)
+};
+/**
+ * Learns a Cloud site's gateway URL from `{site}/_edge/tenant_info` (no credentials needed).
+ * Throws a JiraError naming api-url when the site does not say.
+ */
+async function discoverGateway(siteClient, origin = GATEWAY_ORIGIN) {
+    const site = siteClient.baseUrl;
+    const setIt = `Set ${siteClient.words.input('api-url')} to ${gatewayUrl('{cloudId}', origin)}, with the cloudId ${site}/_edge/tenant_info shows in a browser.`;
+    let info;
+    try {
+        info = await siteClient.json('GET', '/_edge/tenant_info', { anonymousExpected: true }, TENANT_INFO);
+    }
+    catch (thrown) {
+        if (!(thrown instanceof _errors_js__WEBPACK_IMPORTED_MODULE_0__/* .JiraError */ .Dd) || thrown.kind === 'network')
+            throw thrown;
+        throw new _errors_js__WEBPACK_IMPORTED_MODULE_0__/* .JiraError */ .Dd('wrong-url', `Could not learn the cloudId of ${site} for Cloud's API gateway: ${thrown.reason}`, setIt, thrown.details);
+    }
+    const cloudId = info?.cloudId;
+    // It goes into every URL: a UUID, nothing else.
+    if (typeof cloudId !== 'string' || !/^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i.test(cloudId)) {
+        throw new _errors_js__WEBPACK_IMPORTED_MODULE_0__/* .JiraError */ .Dd('wrong-url', `${site}/_edge/tenant_info did not name a cloudId, so ${site} does not look like a Jira Cloud site.`, setIt);
+    }
+    return gatewayUrl(cloudId.toLowerCase(), origin);
+}
+/** Through the gateway from the first call: Cloud service accounts. */
+function gatewayRoute(site, discover) {
+    let known = site;
+    let found;
+    return {
+        get known() {
+            return known;
+        },
+        base: () => (found ??= discover().then(url => (known = url))),
+        triedGateway: true
+    };
+}
+/**
+ * The site first, and the gateway once the site answers 401: Cloud with basic auth, where the
+ * API token may be a scoped one. The switch happens once and holds for the rest of the run.
+ */
+function siteThenGatewayRoute(site, discover, onSwitch) {
+    let current = Promise.resolve(site);
+    let known = site;
+    let switched = false;
+    return {
+        get known() {
+            return known;
+        },
+        base: () => current,
+        get triedGateway() {
+            return switched;
+        },
+        afterUnauthorized(sentTo) {
+            if (sentTo !== site)
+                return Promise.resolve(undefined);
+            if (!switched) {
+                switched = true;
+                // A site whose cloudId cannot be learnt stays the route; its 401 is explained as it is.
+                current = discover().then(url => {
+                    known = url;
+                    onSwitch(url);
+                    return url;
+                }, () => site);
+            }
+            return current.then(url => (url === site ? undefined : url));
+        }
+    };
 }
 
 
@@ -3239,50 +3851,62 @@ function secretBody(secret) {
 class Redactor {
     windows = new Set();
     shortForms = [];
-    masks;
+    masks = [];
     /** `secrets` are the raw values (or a SecretSet); their derived forms are found here. */
     constructor(secrets = []) {
         const set = isSecretSet(secrets) ? secrets : { secrets };
-        const masks = new Set();
-        const add = (form) => {
-            const text = normalizedSecret(form.text);
-            if (text.length < 4)
-                return;
-            if (text.length < SECRET_RUN) {
-                if (form.secretFrom === 0)
-                    this.shortForms.push(text);
-                return;
-            }
-            for (let i = 0; i + SECRET_RUN <= text.length; i++)
-                if (i + SECRET_RUN > form.secretFrom)
-                    this.windows.add(text.slice(i, i + SECRET_RUN));
-        };
-        for (const raw of set.secrets) {
-            const secret = secretBody(raw);
-            if (secret.length < 4)
-                continue;
-            // A PEM key is never sent, so no echo can encode it: its body as it is suffices.
-            if (raw.includes('-----BEGIN')) {
-                add({ text: secret, secretFrom: 0 });
-                continue;
-            }
-            for (const form of formsOf(secret))
-                add(form);
-            for (const form of maskableForms(secret))
-                masks.add(form);
-        }
+        for (const raw of set.secrets)
+            this.add(raw);
         for (const { prefix, secret } of set.prefixed ?? []) {
             if (secret.trim().length < 4)
                 continue;
             for (const form of formsOf(secret.trim(), prefix))
-                add(form);
+                this.addForm(form);
             // A short secret is found as user:secret whole.
             if (secret.trim().length < SECRET_RUN)
-                this.shortForms.push(normalizedSecret(`${prefix}${secret.trim()}`));
+                this.addShort(normalizedSecret(`${prefix}${secret.trim()}`));
         }
+    }
+    /**
+     * Adds a secret learnt during the run, such as an access token just issued, and returns its
+     * new forms for the runner's masking.
+     */
+    add(raw) {
+        const secret = secretBody(raw);
+        if (secret.length < 4)
+            return [];
+        // A PEM key is never sent, so no echo can encode it: its body as it is suffices.
+        if (raw.includes('-----BEGIN')) {
+            this.addForm({ text: secret, secretFrom: 0 });
+            return [];
+        }
+        for (const form of formsOf(secret))
+            this.addForm(form);
+        const added = maskableForms(secret).filter(form => form.length >= 4 && !this.masks.includes(form));
+        this.masks.push(...new Set(added));
+        // Longest first, so the runner masks a secret that contains another whole.
+        this.masks.sort((a, b) => b.length - a.length);
+        return [...new Set(added)];
+    }
+    addForm(form) {
+        const text = normalizedSecret(form.text);
+        if (text.length < 4)
+            return;
+        if (text.length < SECRET_RUN) {
+            if (form.secretFrom === 0)
+                this.addShort(text);
+            return;
+        }
+        for (let i = 0; i + SECRET_RUN <= text.length; i++)
+            if (i + SECRET_RUN > form.secretFrom)
+                this.windows.add(text.slice(i, i + SECRET_RUN));
+    }
+    addShort(text) {
+        if (this.shortForms.includes(text))
+            return;
+        this.shortForms.push(text);
         // Longest first, so a secret that contains another is replaced whole.
         this.shortForms.sort((a, b) => b.length - a.length);
-        this.masks = [...masks].filter(form => form.length >= 4).sort((a, b) => b.length - a.length);
     }
     /** The derived forms the runner can mask itself (it masks exact strings only), for core.setSecret. */
     get maskable() {
@@ -3847,6 +4471,7 @@ function shownList(items, max = LISTED_VALUES) {
 /***/ ((__unused_webpack_module, __webpack_exports__, __nccwpck_require__) => {
 
 /* harmony export */ __nccwpck_require__.d(__webpack_exports__, {
+/* harmony export */   Il: () => (/* binding */ Sha1Refused),
 /* harmony export */   Ym: () => (/* binding */ systemSources),
 /* harmony export */   zT: () => (/* binding */ signRequest)
 /* harmony export */ });
@@ -3857,6 +4482,19 @@ function shownList(items, max = LISTED_VALUES) {
 /* harmony import */ var oauth_1_0a__WEBPACK_IMPORTED_MODULE_1___default = /*#__PURE__*/__nccwpck_require__.n(oauth_1_0a__WEBPACK_IMPORTED_MODULE_1__);
 
 
+/**
+ * This machine's OpenSSL would not sign with RSA-SHA1: RHEL 9's DEFAULT crypto policy (and its
+ * derivatives') forbids SHA-1 signatures, and a Node.js built against the system OpenSSL obeys
+ * it. Jira's OAuth 1.0a accepts nothing else (signature_method_rejected).
+ */
+class Sha1Refused extends Error {
+    opensslMessage;
+    constructor(opensslMessage) {
+        super(`this machine's OpenSSL refused to sign with RSA-SHA1 (${opensslMessage})`);
+        this.opensslMessage = opensslMessage;
+        this.name = 'Sha1Refused';
+    }
+}
 const systemSources = {
     clock: () => Math.floor(Date.now() / 1000),
     nonce: () => (0,node_crypto__WEBPACK_IMPORTED_MODULE_0__.randomBytes)(16).toString('hex')
@@ -3881,7 +4519,17 @@ function signRequest(request, credentials, sources = systemSources) {
     const oauth = new (oauth_1_0a__WEBPACK_IMPORTED_MODULE_1___default())({
         consumer: { key: credentials.consumerKey, secret: '' },
         signature_method: 'RSA-SHA1',
-        hash_function: baseString => rsaSha1(baseString, credentials.privateKey)
+        hash_function: baseString => {
+            try {
+                return (sources.rsaSha1 ?? rsaSha1)(baseString, credentials.privateKey);
+            }
+            catch (thrown) {
+                // OpenSSL's own words (error:…:digital envelope routines::invalid digest and the like)
+                // carry no key material; they are kept for the message, cut short.
+                const said = thrown instanceof Error ? thrown.message : String(thrown);
+                throw new Sha1Refused(said.replace(/\s+/g, ' ').slice(0, 160));
+            }
+        }
     });
     oauth.getNonce = sources.nonce;
     oauth.getTimeStamp = sources.clock;
@@ -3944,12 +4592,14 @@ __nccwpck_require__.d(__webpack_exports__, {
   Qq: () => (/* binding */ options_text)
 });
 
-// UNUSED EXPORTS: AUTH_MODE_INPUTS, MAX_CREDENTIAL_BYTES, actionInputName, parseBoolean, parseJiraUrl
+// UNUSED EXPORTS: AUTH_MODE_INPUTS, CLOUD_AUDIENCE, CLOUD_TOKEN_URL, MAX_CREDENTIAL_BYTES, actionInputName, parseBoolean, parseJiraUrl
 
 // EXTERNAL MODULE: external "node:crypto"
 var external_node_crypto_ = __nccwpck_require__(7598);
 // EXTERNAL MODULE: ./src/jira/errors.ts
 var errors = __nccwpck_require__(6353);
+// EXTERNAL MODULE: ./src/jira/gateway.ts
+var gateway = __nccwpck_require__(8242);
 ;// CONCATENATED MODULE: ./src/oauth/keys.ts
 
 /** The formats a private key may arrive in, for error messages. */
@@ -4307,13 +4957,20 @@ function describeFound(sourceTexts, sources) {
 
 
 
+
 const actionInputName = input => `input '${input}'`;
 /** The inputs of each way to authenticate, for messages that list them. */
 const AUTH_MODE_INPUTS = {
     oauth: ['consumer-key', 'private-key', 'access-token'],
     pat: ['personal-access-token'],
-    basic: ['user', 'api-token']
+    basic: ['user', 'api-token'],
+    'client-credentials': ['client-id', 'client-secret']
 };
+/** Inputs that only client credentials use. */
+const CLIENT_CREDENTIALS_EXTRAS = ['token-url', 'scope'];
+/** Atlassian's token endpoint for Cloud service accounts, and the audience its tokens are for. */
+const CLOUD_TOKEN_URL = 'https://auth.atlassian.com/oauth/token';
+const CLOUD_AUDIENCE = 'api.atlassian.com';
 /**
  * No credential at all is configured: what GitHub does for a pull request from a fork or from
  * Dependabot, which get no secrets. Nothing is sent; `fail-on-error` decides the step.
@@ -4422,7 +5079,7 @@ function parseConnection(raw, nameOf, problem, none) {
     const warnings = [];
     const modes = Object.keys(AUTH_MODE_INPUTS);
     const configured = modes.filter(mode => AUTH_MODE_INPUTS[mode].some(input => options_text(raw, input) !== ''));
-    const listModes = () => `OAuth 1.0a: ${AUTH_MODE_INPUTS.oauth.map(nameOf).join(', ')}; personal access token: ${nameOf('personal-access-token')}; basic with an API token: ${nameOf('user')} and ${nameOf('api-token')}`;
+    const listModes = () => `OAuth 1.0a: ${AUTH_MODE_INPUTS.oauth.map(nameOf).join(', ')}; personal access token: ${nameOf('personal-access-token')}; basic with an API token: ${nameOf('user')} and ${nameOf('api-token')}; service account (OAuth 2.0 client credentials): ${nameOf('client-id')} and ${nameOf('client-secret')}`;
     let auth;
     if (configured.length === 0) {
         const message = `no credentials given. Configure exactly one way to authenticate (${listModes()}). ${FORK_HINT}`;
@@ -4438,6 +5095,9 @@ function parseConnection(raw, nameOf, problem, none) {
         auth = parseOAuth(raw, nameOf, problem, warnings);
         if (jiraUrl.startsWith('http:'))
             warnings.push(oauthOverHttp(nameOf));
+    }
+    else if (configured[0] === 'client-credentials') {
+        auth = parseClientCredentials(raw, nameOf, problem, jiraUrl, warnings);
     }
     else if (configured[0] === 'pat') {
         auth = { mode: 'pat', personalAccessToken: options_text(raw, 'personal-access-token') };
@@ -4463,8 +5123,66 @@ function parseConnection(raw, nameOf, problem, none) {
             warnings.push(`Basic auth over plain http sends the API token readable to anyone on the network; use an https ${nameOf('jira-url')}.`);
         }
     }
+    if (auth?.mode !== 'client-credentials') {
+        for (const input of CLIENT_CREDENTIALS_EXTRAS) {
+            if (options_text(raw, input) !== '')
+                problem(input, `is set, but only client credentials use it. Set ${nameOf('client-id')} and ${nameOf('client-secret')} too, or leave it empty.`);
+        }
+    }
+    const apiUrlText = options_text(raw, 'api-url');
+    const apiUrl = apiUrlText === '' ? undefined : parseApiUrl(apiUrlText, message => problem('api-url', message));
+    const cloud = (0,gateway/* isCloudSite */.P9)(jiraUrl) || (auth?.mode === 'client-credentials' && auth.tokenUrl === CLOUD_TOKEN_URL);
     // collect() throws when auth is missing, so it is defined past this point.
-    return { jiraUrl, auth: auth, warnings, ...parseNetwork(raw, problem) };
+    return { jiraUrl, apiUrl, cloud, auth: auth, warnings, ...parseNetwork(raw, problem) };
+}
+/**
+ * A service account's OAuth 2.0 credential: the client id and secret, and the token endpoint
+ * (Data Center's under jira-url, Atlassian's for a Cloud site) unless token-url names another.
+ */
+function parseClientCredentials(raw, nameOf, problem, jiraUrl, warnings) {
+    const clientId = options_text(raw, 'client-id');
+    const clientSecret = options_text(raw, 'client-secret');
+    if (clientId === '')
+        problem('client-id', `is empty, but ${nameOf('client-secret')} is set. Client credentials need both: the client id and secret of the service account's OAuth 2.0 credential.`);
+    if (clientSecret === '')
+        problem('client-secret', `is empty, but ${nameOf('client-id')} is set. Client credentials need the client secret too. ${FORK_HINT}`);
+    if (/[^\x21-\x7e]/.test(clientId))
+        problem('client-id', 'holds a space, a line break or a character outside ASCII, which no client id has. Copy it again.');
+    checkToken(raw, 'client-secret', problem);
+    const scope = options_text(raw, 'scope');
+    if (scope !== '' && !/^[\x21\x23-\x5b\x5d-\x7e]+( [\x21\x23-\x5b\x5d-\x7e]+)*$/.test(scope)) {
+        problem('scope', `"${scope}" is not a list of scopes separated by single spaces (RFC 6749 §3.3), e.g. WRITE or READ WRITE.`);
+    }
+    const tokenUrlText = options_text(raw, 'token-url');
+    let tokenUrl;
+    if (tokenUrlText !== '') {
+        tokenUrl = parseEndpointUrl(tokenUrlText, message => problem('token-url', message));
+    }
+    else {
+        // Cloud sites are Atlassian's host names; anything else is taken for Data Center.
+        tokenUrl = (0,gateway/* isCloudSite */.P9)(jiraUrl) ? CLOUD_TOKEN_URL : jiraUrl && `${jiraUrl}/rest/oauth2/latest/token`;
+    }
+    if (tokenUrl.startsWith('http:') || (tokenUrlText === '' && jiraUrl.startsWith('http:'))) {
+        warnings.push(`Client credentials over plain http send the client secret and the access tokens readable to anyone on the network; use https for ${nameOf('jira-url')} and ${nameOf('token-url')}.`);
+    }
+    const cloudTokens = tokenUrl === CLOUD_TOKEN_URL;
+    return { mode: 'client-credentials', clientId, clientSecret, tokenUrl, ...(scope ? { scope } : {}), ...(cloudTokens ? { audience: CLOUD_AUDIENCE } : {}) };
+}
+/** api-url: an http(s) base URL with no query; the gateway's path is kept. */
+function parseApiUrl(written, problem) {
+    const url = parseEndpointUrl(written, problem);
+    if (url === '')
+        return undefined;
+    if (/\/rest(\/|$)/.test(new URL(url).pathname)) {
+        problem(`"${written}" goes as far as /rest. Give the base the REST paths go under, e.g. https://api.atlassian.com/ex/jira/{cloudId}.`);
+        return undefined;
+    }
+    return url;
+}
+/** An http(s) URL checked as jira-url is, without a trailing slash; '' after a problem. */
+function parseEndpointUrl(written, problem) {
+    const url = parseHttpUrl(written, problem);
+    return url ? `${url.origin}${url.pathname.replace(/\/+$/, '')}` : '';
 }
 /**
  * Tokens travel in an HTTP header: a line break, a space or a character outside ASCII there is
@@ -4579,55 +5297,10 @@ function parseJiraUrl(written, problem) {
         problem("is empty. Use Jira's base URL with its context path, e.g. https://jira.example.com/jira.");
         return '';
     }
-    // Tabs and line breaks would be dropped by the parser, so what is sent would differ from what
-    // was written; invisible format characters (a zero-width space) are as much a paste gone wrong.
-    const hidden = /[\p{Cc}\p{Cf}\p{Zl}\p{Zp}]/u.exec(written);
-    if (hidden) {
-        const code = `U+${hidden[0].codePointAt(0)?.toString(16).toUpperCase().padStart(4, '0')}`;
-        problem(`holds a control or invisible character (${code} at position ${hidden.index + 1}), such as a line break or a tab. Write the URL on one line, without them.`);
+    const url = parseHttpUrl(written, problem);
+    if (!url)
         return '';
-    }
-    const at = written.lastIndexOf('@');
-    if (at >= 0) {
-        // Whatever stood before the last '@' may be a password: only what follows is shown.
-        const scheme = /^\s*([a-z][a-z0-9+.-]*):/i.exec(written)?.[1]?.toLowerCase() ?? 'https';
-        problem(`must not contain a user name or password (it holds an '@'). Pass credentials through their own inputs, and Jira's base URL alone, e.g. ${scheme}://${written.slice(at + 1)}.`);
-        return '';
-    }
-    if (written.includes('\\')) {
-        problem(`"${written}" holds a backslash. Write the URL with forward slashes, e.g. ${written.replace(/\\/g, '/')}.`);
-        return '';
-    }
     const value = written;
-    if (/\s/.test(value)) {
-        problem(`"${value}" holds a space. Write the URL without spaces; percent-encode one that belongs to the context path (%20).`);
-        return '';
-    }
-    let url;
-    try {
-        url = new URL(value);
-    }
-    catch {
-        problem(`"${value}" is not a URL. Write it with its scheme, e.g. https://${value.replace(/^\/+/, '')}.`);
-        return '';
-    }
-    if (url.protocol !== 'https:' && url.protocol !== 'http:') {
-        problem(`"${value}" must start with https:// or http://.`);
-        return '';
-    }
-    // The parser also takes http:host and http:///host; only the spelling everyone reads alike is.
-    if (!/^https?:\/\/[^/]/i.test(value)) {
-        problem(`"${value}" must start with ${url.protocol}// and the host name. Write it as ${url.origin}${url.pathname.replace(/\/+$/, '')}.`);
-        return '';
-    }
-    if (url.username !== '' || url.password !== '') {
-        problem('must not contain a user name or password. Pass credentials through their own inputs.');
-        return '';
-    }
-    if (url.search || url.hash || value.includes('?') || value.includes('#')) {
-        problem(`"${value}" has a query or fragment. Use the base URL alone: ${url.origin}${url.pathname.replace(/\/+$/, '')}.`);
-        return '';
-    }
     const path = url.pathname.replace(/\/+$/, '');
     const page = /\/(rest|plugins|browse|secure|projects|login\.jsp)(\/|$)/.exec(path);
     if (page) {
@@ -4635,6 +5308,62 @@ function parseJiraUrl(written, problem) {
         return '';
     }
     return `${url.origin}${path}`;
+}
+/**
+ * An http(s) URL written the way everyone reads alike: one line, no user name or password (never
+ * repeated), no backslash or space, scheme and host, no query or fragment. undefined after a problem.
+ */
+function parseHttpUrl(written, problem) {
+    // Tabs and line breaks would be dropped by the parser, so what is sent would differ from what
+    // was written; invisible format characters (a zero-width space) are as much a paste gone wrong.
+    const hidden = /[\p{Cc}\p{Cf}\p{Zl}\p{Zp}]/u.exec(written);
+    if (hidden) {
+        const code = `U+${hidden[0].codePointAt(0)?.toString(16).toUpperCase().padStart(4, '0')}`;
+        problem(`holds a control or invisible character (${code} at position ${hidden.index + 1}), such as a line break or a tab. Write the URL on one line, without them.`);
+        return undefined;
+    }
+    const at = written.lastIndexOf('@');
+    if (at >= 0) {
+        // Whatever stood before the last '@' may be a password: only what follows is shown.
+        const scheme = /^\s*([a-z][a-z0-9+.-]*):/i.exec(written)?.[1]?.toLowerCase() ?? 'https';
+        problem(`must not contain a user name or password (it holds an '@'). Pass credentials through their own inputs, and Jira's base URL alone, e.g. ${scheme}://${written.slice(at + 1)}.`);
+        return undefined;
+    }
+    if (written.includes('\\')) {
+        problem(`"${written}" holds a backslash. Write the URL with forward slashes, e.g. ${written.replace(/\\/g, '/')}.`);
+        return undefined;
+    }
+    const value = written;
+    if (/\s/.test(value)) {
+        problem(`"${value}" holds a space. Write the URL without spaces; percent-encode one that belongs to the context path (%20).`);
+        return undefined;
+    }
+    let url;
+    try {
+        url = new URL(value);
+    }
+    catch {
+        problem(`"${value}" is not a URL. Write it with its scheme, e.g. https://${value.replace(/^\/+/, '')}.`);
+        return undefined;
+    }
+    if (url.protocol !== 'https:' && url.protocol !== 'http:') {
+        problem(`"${value}" must start with https:// or http://.`);
+        return undefined;
+    }
+    // The parser also takes http:host and http:///host; only the spelling everyone reads alike is.
+    if (!/^https?:\/\/[^/]/i.test(value)) {
+        problem(`"${value}" must start with ${url.protocol}// and the host name. Write it as ${url.origin}${url.pathname.replace(/\/+$/, '')}.`);
+        return undefined;
+    }
+    if (url.username !== '' || url.password !== '') {
+        problem('must not contain a user name or password. Pass credentials through their own inputs.');
+        return undefined;
+    }
+    if (url.search || url.hash || value.includes('?') || value.includes('#')) {
+        problem(`"${value}" has a query or fragment. Use the base URL alone: ${url.origin}${url.pathname.replace(/\/+$/, '')}.`);
+        return undefined;
+    }
+    return url;
 }
 /** Field values nest a few levels at most ({"update": {"labels": [{"add": "x"}]}}). */
 const MAX_FIELDS_DEPTH = 32;
