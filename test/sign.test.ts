@@ -107,6 +107,25 @@ describe('OAuth 1.0a RSA-SHA1 signing', () => {
     assert.equal(signed.baseString, expected)
   })
 
+  it('leaves a query parameter named oauth_signature out of the base string (RFC 5849 §3.4.1.3.1)', () => {
+    const withIt = signRequest(
+      { method: 'GET', url: 'http://jira.example.com/rest/api/2/search?oauth_signature=abc&jql=x' },
+      credentials(),
+      fixed(1700000000, 'n1')
+    )
+    const without = signRequest({ method: 'GET', url: 'http://jira.example.com/rest/api/2/search?jql=x' }, credentials(), fixed(1700000000, 'n1'))
+    assert.doesNotMatch(withIt.baseString, /abc/)
+    assert.equal(withIt.baseString, without.baseString)
+    const expected = serverBaseString({
+      method: 'GET',
+      baseUri: 'http://jira.example.com/rest/api/2/search',
+      query: 'oauth_signature=abc&jql=x',
+      oauthParams: parseOAuthHeader(withIt.authorization) ?? new Map<string, string>()
+    })
+    assert.equal(withIt.baseString, expected)
+    assert.ok(verifyRsaSha1(expected, withIt.oauthParams.oauth_signature, createPublicKey(testKeys().publicKey)))
+  })
+
   it('signs a parameter named __proto__ like any other', () => {
     const url = 'http://jira.example.com/rest/api/2/search?__proto__=x&jql=y'
     const signed = signRequest({ method: 'GET', url }, credentials(), fixed(1700000000, 'n1'))

@@ -89,7 +89,12 @@ export function signRequest(request: SignableRequest, credentials: OAuthCredenti
   for (const [name, value] of Object.entries(request.form ?? {})) params.push([name, value])
   const extraProtocol = Object.entries(request.oauthParams ?? {})
   oauth.getParameterString = (_request, protocol) =>
-    normalizeParameters([...params, ...extraProtocol, ...Object.entries(protocol).map(([name, value]) => [name, String(value)] as [string, string])])
+    normalizeParameters(
+      // §3.4.1.3.1: a parameter named oauth_signature is left out, wherever it comes from.
+      [...params, ...extraProtocol, ...Object.entries(protocol).map(([name, value]) => [name, String(value)] as [string, string])].filter(
+        ([name]) => name !== 'oauth_signature'
+      )
+    )
   let baseString = ''
   const frame = oauth.getBaseString.bind(oauth)
   oauth.getBaseString = (req, data) => (baseString = frame(req, data))

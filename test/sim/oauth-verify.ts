@@ -49,7 +49,8 @@ export function serverBaseString(input: BaseStringInput): string {
   for (const [name, value] of input.oauthParams) {
     if (name !== 'realm' && name !== 'oauth_signature') pairs.push([name, value])
   }
-  const encoded = pairs.map(([name, value]) => [rfc3986(name), rfc3986(value)] as const)
+  // RFC 5849 §3.4.1.3.1: oauth_signature is left out wherever it stands, query and body too.
+  const encoded = pairs.filter(([name]) => name !== 'oauth_signature').map(([name, value]) => [rfc3986(name), rfc3986(value)] as const)
   encoded.sort(([an, av], [bn, bv]) => (an < bn ? -1 : an > bn ? 1 : av < bv ? -1 : av > bv ? 1 : 0))
   const normalized = encoded.map(([name, value]) => `${name}=${value}`).join('&')
   return `${input.method.toUpperCase()}&${rfc3986(normalizeBaseUri(input.baseUri))}&${rfc3986(normalized)}`
