@@ -54,6 +54,16 @@ describe('finding issue keys, values and fields (pure)', () => {
     assert.equal(mapStatus('skipped', map), undefined)
   })
 
+  it("maps Jenkins' NOT_BUILT through the aborted entry, else cancelled, like ABORTED", () => {
+    const jenkins = parseValueMap('success=Build Passed, unstable=Build Unstable, failure=Build Failed, aborted=Build Aborted').map
+    assert.equal(mapStatus('NOT_BUILT', jenkins), 'Build Aborted')
+    assert.equal(mapStatus('ABORTED', jenkins), 'Build Aborted')
+    const github = parseValueMap('success=Build Passed, failure=Build Failed, cancelled=Build Cancelled').map
+    assert.equal(mapStatus('NOT_BUILT', github), 'Build Cancelled')
+    assert.equal(mapStatus('NOT_BUILT', parseValueMap('not_built=Not Built, aborted=Build Aborted').map), 'Not Built')
+    assert.equal(mapStatus('NOT_BUILT', parseValueMap('success=Build Passed, failure=Build Failed').map), undefined)
+  })
+
   it('fills known template names and reports the ones this run lacks', () => {
     assert.deepEqual(fillTemplate('{workflow} #{run_number} {unknown}', { workflow: 'CI', run_number: '5' }), { text: 'CI #5 {unknown}', missing: [] })
     assert.deepEqual(fillTemplate('{run_url}', {}).missing, ['run_url'])

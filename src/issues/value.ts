@@ -3,8 +3,14 @@ export type TemplateValues = Partial<Record<'status' | 'run_url' | 'run_number' 
 
 export const TEMPLATE_NAMES = ['status', 'run_url', 'run_number', 'sha', 'ref', 'workflow', 'repository'] as const
 
-// Jenkins' build results, and the GitHub job status each corresponds to.
-const JENKINS_TO_GITHUB: Record<string, string> = { success: 'success', failure: 'failure', aborted: 'cancelled', unstable: 'failure' }
+// Jenkins' build results that have no entry of their own fall back, in order, to these: a
+// build stopped before it ran (NOT_BUILT) reads like an aborted one, and both like GitHub's
+// cancelled; an unstable build (failed tests) like a failure.
+const FALLBACKS: Record<string, readonly string[]> = {
+  aborted: ['cancelled'],
+  not_built: ['aborted', 'cancelled'],
+  unstable: ['failure']
+}
 
 /** Parses `success=Build Passed, failure=Build Failed` into a map keyed by lower-case status. */
 export function parseValueMap(text: string): { map: Map<string, string>; malformed: string[] } {
@@ -22,12 +28,17 @@ export function parseValueMap(text: string): { map: Map<string, string>; malform
 }
 
 /**
- * The value for a build status: the map's entry for it, or for its GitHub equivalent when
- * the status is Jenkins' (ABORTED → cancelled, UNSTABLE → failure).
+ * The value for a build status: the map's entry for it, or when the status is Jenkins' and has
+ * none, the entry of the status it reads like (ABORTED → cancelled; NOT_BUILT → aborted, then
+ * cancelled; UNSTABLE → failure).
  */
 export function mapStatus(status: string, map: Map<string, string>): string | undefined {
   const key = status.trim().toLowerCase()
-  return map.get(key) ?? map.get(JENKINS_TO_GITHUB[key] ?? '')
+  for (const candidate of [key, ...(FALLBACKS[key] ?? [])]) {
+    const value = map.get(candidate)
+    if (value !== undefined) return value
+  }
+  return undefined
 }
 
 /**
