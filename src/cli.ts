@@ -7,6 +7,8 @@
 // First: the signal handlers are installed as this module loads, before the rest of the CLI.
 import { runCancel } from './signals.js'
 import { readFileSync } from 'node:fs'
+// Bundled at build time: the version the release workflow checks against the tag.
+import packageJson from '../package.json' with { type: 'json' }
 import type { Connection } from './jira/connect.js'
 import { Redactor, redactorFor } from './jira/redact.js'
 import { createInterface } from 'node:readline'
@@ -48,15 +50,18 @@ function rawInputs(values: Record<string, unknown>, env: NodeJS.ProcessEnv, sink
     raw['ca-certificate'] = ca.includes('-----BEGIN')
       ? ca
       : readInputFile(ca, '--ca-certificate', "Point it at the PEM file of the CA that signed Jira's certificate.")
-  const keyFile = env.JIRA_PRIVATE_KEY_FILE
-  if (keyFile) {
-    if (env.JIRA_PRIVATE_KEY) throw new InputError([{ input: 'private-key', message: 'JIRA_PRIVATE_KEY and JIRA_PRIVATE_KEY_FILE are both set; set one.' }])
-    raw['private-key'] = readInputFile(
-      keyFile,
-      'JIRA_PRIVATE_KEY_FILE',
-      'Point it at the private key file; in Jenkins, bind a file credential with withCredentials([file(...)]).'
+  for (const spec of INPUTS) {
+    const file = spec.cli.fileEnv && env[spec.cli.fileEnv]
+    if (!file || !spec.cli.fileEnv) continue
+    if (spec.cli.env && env[spec.cli.env])
+      throw new InputError([{ input: spec.name, message: `${spec.cli.env} and ${spec.cli.fileEnv} are both set; set one.` }])
+    const secret = readInputFile(
+      file,
+      spec.cli.fileEnv,
+      'Point it at the file that holds it; in Jenkins, bind a Secret file credential with withCredentials([file(...)]).'
     )
-    sink.protect(new Redactor([raw['private-key']]))
+    raw[spec.name] = secret
+    sink.protect(new Redactor([secret]))
   }
   return raw
 }
@@ -98,8 +103,11 @@ function jenkinsContext(env: NodeJS.ProcessEnv): RunContext {
   }
 }
 
-/** The oldest Node.js the CLI runs on (AbortSignal.any came in 20.3), as package.json's engines say. */
-const OLDEST_NODE = [20, 3] as const
+/**
+ * The oldest Node.js the CLI runs on, as package.json's engines say: Node 20 reached its end of
+ * life in April 2026, and the bundled toolkit's dependencies (content-type) require 22.
+ */
+const OLDEST_NODE = 22
 
 /** The secrets in the environment, cut out of everything the CLI prints from the start. */
 function environmentSecrets(env: NodeJS.ProcessEnv): string[] {
@@ -109,14 +117,17 @@ function environmentSecrets(env: NodeJS.ProcessEnv): string[] {
 async function main(argv: string[], signal: AbortSignal): Promise<number> {
   // Everything the CLI prints goes through the sink, and so through the boundary.
   const sink = cliSink(new Redactor(environmentSecrets(process.env)))
-  const [major, minor] = process.versions.node.split('.').map(Number)
-  if (major < OLDEST_NODE[0] || (major === OLDEST_NODE[0] && minor < OLDEST_NODE[1])) {
+  if (Number(process.versions.node.split('.')[0]) < OLDEST_NODE) {
     sink.err(
-      `error: jira-build-result needs Node.js ${OLDEST_NODE.join('.')} or later; this agent runs ${process.version}. Install a newer Node.js on the agent (or use the NodeJS plugin's tool installer).`
+      `error: jira-build-result needs Node.js ${OLDEST_NODE} or later; this agent runs ${process.version}. Install a newer Node.js on the agent (or use the NodeJS plugin's tool installer).`
     )
     return EXIT.usage
   }
   const name = argv[0]
+  if (name === '--version' || name === '-V' || name === 'version') {
+    console.log(packageJson.version)
+    return EXIT.ok
+  }
   if (name === undefined || name === '--help' || name === '-h' || name === 'help') {
     sink.out(usage())
     return name === undefined ? EXIT.usage : EXIT.ok
@@ -168,7 +179,8 @@ async function main(argv: string[], signal: AbortSignal): Promise<number> {
     transport = transportFor(options, process.env)
     const redactor = redactorFor(options.auth)
     sink.protect(redactor)
-    return { transport, words: CLI_WORDS, redactor, signal }
+    const debug = values.debug === true ? (message: string) => sink.err(`debug: ${message}`, DEBUG_BYTES) : undefined
+    return { transport, words: CLI_WORDS, redactor, signal, debug }
   }
   try {
     if (name === 'keygen') {

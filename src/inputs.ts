@@ -23,6 +23,10 @@ export interface InputSpec {
     readonly flag?: 'string' | 'boolean'
     /** The environment variable that stands for it (Jenkins' withCredentials binds these). */
     readonly env?: string
+    /** A variable that names a file holding the value instead (a Jenkins Secret file). */
+    readonly fileEnv?: string
+    /** What --help says, where the action's words (quoted 'true', the step, job.status) do not fit a command line. */
+    readonly description?: string
     /** The commands that take it. */
     readonly commands: readonly JiraCommand[]
   }
@@ -51,36 +55,55 @@ const DECLARED = [
     description:
       'The RSA private key whose public key is on the application link: PEM PKCS#8 or PKCS#1, encrypted PKCS#8, or the bare base64 body. Pass it from a secret.',
     secret: true,
-    cli: { env: 'JIRA_PRIVATE_KEY', commands: JIRA_COMMANDS }
+    cli: {
+      env: 'JIRA_PRIVATE_KEY',
+      fileEnv: 'JIRA_PRIVATE_KEY_FILE',
+      description:
+        'The RSA private key whose public key is on the application link: PEM PKCS#8 or PKCS#1, encrypted PKCS#8, or the bare base64 body. JIRA_PRIVATE_KEY_FILE names a file that holds it instead (a Jenkins Secret file credential).',
+      commands: JIRA_COMMANDS
+    }
   },
   {
     name: 'private-key-passphrase',
     description: 'The passphrase of an encrypted private key. Pass it from a secret.',
     secret: true,
-    cli: { env: 'JIRA_PRIVATE_KEY_PASSPHRASE', commands: JIRA_COMMANDS }
+    cli: { env: 'JIRA_PRIVATE_KEY_PASSPHRASE', description: 'The passphrase of an encrypted private key.', commands: JIRA_COMMANDS }
   },
   {
     name: 'access-token',
     description: 'The OAuth access token from the authorization dance (RSA-SHA1 needs no token secret). Pass it from a secret.',
     secret: true,
-    cli: { env: 'JIRA_ACCESS_TOKEN', commands: ['update', 'check'] }
+    cli: {
+      env: 'JIRA_ACCESS_TOKEN',
+      description: 'The OAuth access token from the authorize command (RSA-SHA1 needs no token secret).',
+      commands: ['update', 'check']
+    }
   },
   {
     name: 'personal-access-token',
     description: 'Instead of OAuth: a Jira Data Center (8.14+) personal access token, sent as a Bearer token. Pass it from a secret.',
     secret: true,
-    cli: { env: 'JIRA_PERSONAL_ACCESS_TOKEN', commands: ['update', 'check'] }
+    cli: {
+      env: 'JIRA_PERSONAL_ACCESS_TOKEN',
+      description: 'Instead of OAuth: a Jira Data Center (8.14+) personal access token, sent as a Bearer token.',
+      commands: ['update', 'check']
+    }
   },
   {
     name: 'user',
     description: 'Instead of OAuth, with api-token: the user for basic auth (on Jira Cloud, the e-mail address).',
-    cli: { flag: 'string', env: 'JIRA_USER', commands: ['update', 'check'] }
+    cli: {
+      flag: 'string',
+      env: 'JIRA_USER',
+      description: 'Instead of OAuth, with JIRA_API_TOKEN: the user for basic auth (on Jira Cloud, the e-mail address).',
+      commands: ['update', 'check']
+    }
   },
   {
     name: 'api-token',
     description: 'Instead of OAuth, with user: the API token for basic auth (Jira Cloud). Pass it from a secret.',
     secret: true,
-    cli: { env: 'JIRA_API_TOKEN', commands: ['update', 'check'] }
+    cli: { env: 'JIRA_API_TOKEN', description: 'Instead of OAuth, with --user: the API token for basic auth (Jira Cloud).', commands: ['update', 'check'] }
   },
   {
     name: 'client-id',
@@ -109,13 +132,22 @@ const DECLARED = [
     name: 'issue',
     description:
       'One or more issue keys, separated by commas, spaces or newlines, e.g. CI-42. Empty: keys are found in the pull request title, head branch and commit messages.',
-    cli: { flag: 'string', commands: ['update'] }
+    cli: {
+      flag: 'string',
+      description:
+        'One or more issue keys, separated by commas or spaces, e.g. CI-42. Without it (and without --jql), keys are found in CHANGE_TITLE and in BRANCH_NAME, CHANGE_BRANCH or GIT_BRANCH.',
+      commands: ['update']
+    }
   },
   {
     name: 'issue-source',
     description: 'Where to look for keys when issue is empty: any of pr-title, branch, commits, separated by commas.',
     default: 'pr-title,branch,commits',
-    cli: { flag: 'string', commands: ['update'] }
+    cli: {
+      flag: 'string',
+      description: 'Where to look for keys without --issue: any of pr-title (CHANGE_TITLE), branch, commits, separated by commas.',
+      commands: ['update']
+    }
   },
   {
     name: 'projects',
@@ -139,17 +171,32 @@ const DECLARED = [
     name: 'value',
     description:
       "The value to set, as a person writes it (Build Passed); formatted for the field's type. May use {status}, {run_url}, {run_number}, {sha}, {ref}, {workflow}, {repository}.",
-    cli: { flag: 'string', commands: ['update'] }
+    cli: {
+      flag: 'string',
+      description:
+        "The value to set, as a person writes it (Build Passed); formatted for the field's type. May use {status}, {run_url}, {run_number}, {sha}, {ref}, {workflow}, {repository}. A value that starts with a dash needs an equals sign: --value=-1 (--value -1 reads -1 as a flag).",
+      commands: ['update']
+    }
   },
   {
     name: 'status',
     description: 'The build status that value-map maps to a value: the job status (job.status) or a Jenkins result.',
-    cli: { flag: 'string', commands: ['update'] }
+    cli: {
+      flag: 'string',
+      description:
+        'The build status that --value-map maps to a value: currentBuild.currentResult (SUCCESS, UNSTABLE, FAILURE, ABORTED, NOT_BUILT) or success, failure, cancelled.',
+      commands: ['update']
+    }
   },
   {
     name: 'value-map',
     description: 'Values by status, e.g. success=Build Passed, failure=Build Failed, cancelled=Build Aborted.',
-    cli: { flag: 'string', commands: ['update'] }
+    cli: {
+      flag: 'string',
+      description:
+        'Values by status, e.g. success=Build Passed, unstable=Build Unstable, failure=Build Failed, aborted=Build Aborted. Without an entry of its own, NOT_BUILT takes the aborted entry, ABORTED and NOT_BUILT the cancelled one, UNSTABLE the failure one.',
+      commands: ['update']
+    }
   },
   {
     name: 'fields',
@@ -160,7 +207,11 @@ const DECLARED = [
     name: 'notify-users',
     description: "'false' asks Jira not to e-mail watchers about the change (notifyUsers=false; needs admin rights on some sites).",
     default: 'true',
-    cli: { flag: 'string', commands: ['update'] }
+    cli: {
+      flag: 'string',
+      description: 'Pass false to ask Jira not to e-mail watchers about the change (notifyUsers=false; needs admin rights on some sites).',
+      commands: ['update']
+    }
   },
   { name: 'concurrency', description: 'How many issues are updated at once.', default: '4', cli: { flag: 'string', commands: ['update'] } },
   {
@@ -174,24 +225,38 @@ const DECLARED = [
     name: 'timeout',
     description: "The step's time limit in seconds, retries and waits included.",
     default: '60',
-    cli: { flag: 'string', commands: JIRA_COMMANDS }
+    cli: { flag: 'string', description: "The command's time limit in seconds, retries and waits included.", commands: JIRA_COMMANDS }
   },
   {
     name: 'ca-certificate',
     description: "PEM of the CA certificate(s) that signed Jira's certificate, for Jira behind an internal CA (NODE_EXTRA_CA_CERTS works too).",
-    cli: { flag: 'string', env: 'JIRA_CA_CERTIFICATE', commands: JIRA_COMMANDS }
+    cli: {
+      flag: 'string',
+      env: 'JIRA_CA_CERTIFICATE',
+      description:
+        "A PEM file (or the PEM itself) of the CA certificate(s) that signed Jira's certificate, for Jira behind an internal CA (NODE_EXTRA_CA_CERTS works too).",
+      commands: JIRA_COMMANDS
+    }
   },
   {
     name: 'fail-on-error',
     description: "'true' fails the step when an issue is not updated; 'false' turns failures into warnings and keeps the step green.",
     default: 'true',
-    cli: { flag: 'string', commands: ['update'] }
+    cli: {
+      flag: 'string',
+      description: 'Pass false to turn failures into warnings and exit 0, so a Jira outage keeps the build green; by default a failure exits 1.',
+      commands: ['update']
+    }
   },
   {
     name: 'dry-run',
     description: "'true' prints the method, URL and body it would send (Authorization redacted) and sends nothing that writes.",
     default: 'false',
-    cli: { flag: 'boolean', commands: ['update'] }
+    cli: {
+      flag: 'boolean',
+      description: 'A switch (no value): print the method, URL and body it would send (Authorization redacted) and send nothing that writes.',
+      commands: ['update']
+    }
   }
 ] as const satisfies readonly InputSpec[]
 

@@ -87,11 +87,28 @@ export async function run(cancel: Cancel = cancelOnSignals()): Promise<void> {
   try {
     await runAction(cancel.signal, sink)
   } catch (thrown) {
-    sink.output('result', 'error')
+    setOutputs(sink, { result: 'error' })
     sink.fail(`Unexpected failure: ${messageOf(thrown)}`)
   } finally {
     // A signal from here on ends the process as Node would: the outcome is written.
     cancel.release()
+  }
+}
+
+/**
+ * Writes outputs to GITHUB_OUTPUT. When that file cannot be written (a path that does not
+ * exist, a full disk) @actions/core throws; that becomes an error annotation and a failed step,
+ * not a stack trace, and the caller goes on to the summary and the annotations.
+ */
+function setOutputs(sink: ActionSink, outputs: Record<string, string>): void {
+  try {
+    for (const [name, value] of Object.entries(outputs)) sink.output(name, value)
+  } catch (thrown) {
+    sink.log.error(
+      `The step's outputs could not be written (${messageOf(thrown)}), so later steps do not see ${Object.keys(outputs).join(', ')}. This log and the job summary have the outcome.`,
+      'Outputs not written'
+    )
+    process.exitCode = 1
   }
 }
 
@@ -111,7 +128,7 @@ async function runAction(signal: AbortSignal, sink: ActionSink): Promise<void> {
     // No credential at all (a fork's or Dependabot's pull request): nothing is sent, and the run
     // ends like any other, so fail-on-error decides the step.
     if (thrown instanceof NoCredentialsError) return finish(noCredentialsRun(thrown.message), thrown, sink)
-    sink.output('result', thrown instanceof InputError ? 'invalid' : 'error')
+    setOutputs(sink, { result: thrown instanceof InputError ? 'invalid' : 'error' })
     if (thrown instanceof InputError) {
       for (const problem of thrown.problems) sink.log.error(problem.message, `Invalid ${problem.input}`)
       sink.fail(`Nothing was sent to Jira: ${thrown.problems.length} input problem(s).`)
@@ -144,10 +161,7 @@ async function runAction(signal: AbortSignal, sink: ActionSink): Promise<void> {
  * summary and the annotations. A failure here never loses the outcome already reached.
  */
 async function finish(report: RunReport, options: Pick<UpdateOptions, 'jiraUrl' | 'failOnError'>, sink: ActionSink): Promise<void> {
-  sink.output('updated', report.updated.join(','))
-  sink.output('unchanged', report.unchanged.join(','))
-  sink.output('failed', report.failed.join(','))
-  sink.output('result', report.result)
+  setOutputs(sink, { updated: report.updated.join(','), unchanged: report.unchanged.join(','), failed: report.failed.join(','), result: report.result })
   try {
     await sink.summary(summaryMarkdown(report, options.jiraUrl, text => sink.clean(text)))
   } catch (thrown) {

@@ -1,7 +1,7 @@
 import { X509Certificate, type KeyObject } from 'node:crypto'
 import type { SourceText } from './issues/discover.js'
 import type { TemplateValues } from './issues/value.js'
-import type { AuthConfig } from './jira/auth.js'
+import { AUTH_MODE_NAMES, type AuthConfig } from './jira/auth.js'
 import type { Consumer } from './jira/dance.js'
 import type { NetworkOptions } from './jira/transport.js'
 import type { InputName, RawInputs } from './inputs.js'
@@ -96,13 +96,16 @@ const MAX_MAX_ISSUES = 10_000
 const FORK_HINT =
   'If it is stored as a secret, check the job can see it: GitHub passes no secrets to workflows run for pull requests from forks, and Jenkins binds them only inside withCredentials.'
 
-/** Reports one problem with an input; parsing goes on, so every problem is reported at once. */
-export type Problem = (input: InputName, message: string) => void
+/**
+ * Reports one problem with an input; parsing goes on, so every problem is reported at once. The
+ * message is prefixed with the input's name unless it names the inputs it concerns itself.
+ */
+export type Problem = (input: InputName, message: string, options?: { namesInputs?: boolean }) => void
 
 /** Runs a parser that reports problems, and throws them all at once as an InputError. */
 function collect<T>(nameOf: InputNamer, parse: (problem: Problem) => T): T {
   const problems: InputProblem[] = []
-  const result = parse((input, message) => problems.push({ input, message: `${nameOf(input)}: ${message}` }))
+  const result = parse((input, message, options) => problems.push({ input, message: options?.namesInputs ? message : `${nameOf(input)}: ${message}` }))
   if (problems.length > 0) throw new InputError(problems)
   return result
 }
@@ -194,10 +197,22 @@ function parseConnection(raw: RawInputs, nameOf: InputNamer, problem: Problem, n
   const listModes = (): string =>
     `OAuth 1.0a: ${AUTH_MODE_INPUTS.oauth.map(nameOf).join(', ')}; personal access token: ${nameOf('personal-access-token')}; basic with an API token: ${nameOf('user')} and ${nameOf('api-token')}; service account (OAuth 2.0 client credentials): ${nameOf('client-id')} and ${nameOf('client-secret')}`
   let auth: AuthConfig | undefined
+  const missing = configured.length === 1 ? AUTH_MODE_INPUTS[configured[0]].filter(input => text(raw, input) === '') : []
   if (configured.length === 0) {
-    const message = `no credentials given. Configure exactly one way to authenticate (${listModes()}). ${FORK_HINT}`
+    const message = `No credentials are given: none of the inputs of any way to authenticate is set. Configure exactly one (${listModes()}). ${FORK_HINT}`
     if (none) none(`No credentials are configured (${listModes()}), so nothing was sent to Jira. ${FORK_HINT}`)
-    else problem('access-token', message)
+    else problem('access-token', message, { namesInputs: true })
+  } else if (missing.length > 0) {
+    // Which way was chosen, from the inputs that are set, and every input it still lacks:
+    // an unset variable and an empty one (a Jenkins binding gone wrong) are told apart.
+    const mode = configured[0]
+    const present = AUTH_MODE_INPUTS[mode].filter(input => !missing.includes(input))
+    const lacking = missing.map(input => `${nameOf(input)} (${raw[input] === undefined ? 'not set' : 'empty'})`)
+    problem(
+      missing[0],
+      `${capitalize(AUTH_MODE_NAMES[mode])} is the way to authenticate chosen, because ${present.map(nameOf).join(' and ')} ${present.length === 1 ? 'is' : 'are'} set; it also needs ${lacking.join(' and ')}. ${FORK_HINT}`,
+      { namesInputs: true }
+    )
   } else if (configured.length > 1) {
     problem(
       AUTH_MODE_INPUTS[configured[1]][0],
@@ -219,9 +234,6 @@ function parseConnection(raw: RawInputs, nameOf: InputNamer, problem: Problem, n
   } else {
     const user = text(raw, 'user')
     const apiToken = text(raw, 'api-token')
-    if (user === '')
-      problem('user', `is empty, but ${nameOf('api-token')} is set. Basic auth needs both: the user (on Jira Cloud, the e-mail address) and the API token.`)
-    if (apiToken === '') problem('api-token', `is empty, but ${nameOf('user')} is set. Basic auth needs the API token too. ${FORK_HINT}`)
     // eslint-disable-next-line no-control-regex -- control characters are what is refused here
     if (/[\u0000-\u001f\u007f:]/.test(user))
       problem('user', 'holds a colon, a line break or a control character, which basic auth cannot carry. Write the user name or e-mail address alone.')
@@ -298,6 +310,10 @@ function parseEndpointUrl(written: string, problem: (message: string) => void): 
   return url ? `${url.origin}${url.pathname.replace(/\/+$/, '')}` : ''
 }
 
+function capitalize(text: string): string {
+  return text.charAt(0).toUpperCase() + text.slice(1)
+}
+
 /**
  * Tokens travel in an HTTP header: a line break, a space or a character outside ASCII there is
  * a paste gone wrong, which Node would refuse only after the request was built.
@@ -359,15 +375,14 @@ function parseNetwork(raw: RawInputs, problem: Problem): NetworkOptions {
 }
 
 function parseOAuth(raw: RawInputs, nameOf: InputNamer, problem: Problem, warnings: string[]): AuthConfig | undefined {
+  // Empty inputs were reported with the way to authenticate they belong to.
   const consumerKey = text(raw, 'consumer-key')
   const accessToken = text(raw, 'access-token')
-  if (consumerKey === '') problem('consumer-key', `is empty. Use the consumer key of Jira's application link. ${FORK_HINT}`)
   if (/[^\x20-\x7e\u00a0-\u00ff]/.test(consumerKey))
     problem('consumer-key', 'holds a line break or a character outside Latin-1. Copy the consumer key of the application link again.')
-  if (accessToken === '') problem('access-token', `is empty. Use the access token from the OAuth dance. ${FORK_HINT}`)
   checkToken(raw, 'access-token', problem)
   checkLength(raw, 'consumer-key', problem)
-  const privateKey = parsePrivateKey(raw, nameOf, problem, warnings)
+  const privateKey = text(raw, 'private-key') === '' ? undefined : parsePrivateKey(raw, nameOf, problem, warnings)
   return privateKey ? { mode: 'oauth', consumerKey, privateKey, accessToken } : undefined
 }
 

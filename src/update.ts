@@ -1,3 +1,4 @@
+import { describeAuth } from './jira/auth.js'
 import { connect, type Connection, type Endpoint } from './jira/connect.js'
 import type { JiraClient } from './jira/client.js'
 import { asJiraError, HALTING_KINDS, JiraError, Stopped } from './jira/errors.js'
@@ -54,7 +55,8 @@ export type UpdateDependencies = Connection & {
 export async function updateIssues(options: UpdateOptions, deps: UpdateDependencies): Promise<RunReport> {
   const halt = new AbortController()
   const signal = deps.signal ? AbortSignal.any([deps.signal, halt.signal]) : halt.signal
-  const client = connect(options, { ...deps, signal }, message => deps.log.info(message))
+  deps.log.debug(`Authenticating to ${options.jiraUrl} with ${describeAuth(options.auth)}.`)
+  const client = connect(options, { ...deps, signal, debug: message => deps.log.debug(message) }, message => deps.log.info(message))
   const described = { field: options.field, value: options.value }
   const { issues } = options
   if (issues.by === 'none') {
@@ -167,6 +169,7 @@ async function updateOne(run: IssueRun, issueKey: string): Promise<IssueResult> 
         { issueKey }
       )
     }
+    deps.log.debug(`${issueKey}: ${options.field}${meta.name ? ` (${meta.name})` : ''} is a field of type ${schemaOf(meta)}.`)
     let value = formatValue(options.field, meta, options.value, deps.now, client.redactor)
     if (isUserField(meta)) value = await cloudUsers(run, value, client.redactor.excerpt(`${options.field}${meta.name ? ` (${meta.name})` : ''}`, 100), issueKey)
     fields[options.field] = value
@@ -182,6 +185,13 @@ async function updateOne(run: IssueRun, issueKey: string): Promise<IssueResult> 
   }
   await client.json('PUT', path, { query, json: body, issueKey })
   return { issueKey, outcome: 'updated', fields }
+}
+
+/** A field's type as its edit metadata gives it: `option (…:select)`, `array of string`. */
+function schemaOf(meta: FieldMeta): string {
+  const { type = 'unknown', items, custom, system } = meta.schema ?? {}
+  const kind = custom ?? system
+  return `${type}${items ? ` of ${items}` : ''}${kind ? ` (${kind})` : ''}`
 }
 
 function isUserField(meta: FieldMeta): boolean {

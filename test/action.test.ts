@@ -41,6 +41,48 @@ describe('the bundled action, run as the Actions runner runs it', () => {
     assert.match(run.summary, /\| \[CI-1\]\(http:\/\/127\.0\.0\.1:\d+\/jira\/browse\/CI-1\) \| customfield_10314 \| Build Passed \| ✅ updated \|/)
   })
 
+  it("prints, as ::debug:: lines, the auth mode, the field's type and each request's method, URL and status", async () => {
+    const { sim, token, close } = await fresh()
+    try {
+      const run = await runAction(oauthInputs(sim, token, { issue: 'CI-1', field: 'Build Result', value: 'Build Passed' }))
+      assert.equal(run.code, 0, run.log)
+      const debug = run.log
+        .split('\n')
+        .filter(line => line.startsWith('::debug::'))
+        .join('\n')
+      const base = sim.baseUrl.replace(/[.]/g, '\\.')
+      assert.match(debug, new RegExp(`^::debug::Authenticating to ${base} with OAuth 1\\.0a \\(RSA-SHA1, consumer key jira-build-result\\)\\.$`, 'm'))
+      assert.match(debug, new RegExp(`^::debug::GET ${base}/rest/api/2/field → HTTP 200$`, 'm'))
+      assert.match(debug, new RegExp(`^::debug::GET ${base}/rest/api/2/issue/CI-1\\?fields=customfield_10314&expand=editmeta → HTTP 200$`, 'm'))
+      assert.match(
+        debug,
+        /^::debug::CI-1: customfield_10314 \(Build Result\) is a field of type option \(com\.atlassian\.jira\.plugin\.system\.customfieldtypes:select\)\.$/m
+      )
+      assert.match(debug, new RegExp(`^::debug::PUT ${base}/rest/api/2/issue/CI-1 → HTTP 204$`, 'm'))
+    } finally {
+      await close()
+    }
+  })
+
+  it('reports a GITHUB_OUTPUT it cannot write as an error annotation, not a stack trace, and still writes the summary', async () => {
+    const { sim, token, close } = await fresh()
+    try {
+      const run = await runAction(oauthInputs(sim, token, { issue: 'CI-1', field: 'customfield_10314', value: 'Build Passed' }), {
+        GITHUB_OUTPUT: '/nonexistent/jbr-runner-files/output'
+      })
+      assert.equal(run.code, 1)
+      assert.match(
+        run.log,
+        /^::error title=Outputs not written::The step's outputs could not be written \(Missing file at path: \/nonexistent\/jbr-runner-files\/output\), so later steps do not see updated, unchanged, failed, result\./m
+      )
+      assert.doesNotMatch(`${run.stdout}\n${run.stderr}`, /^\s+at /m)
+      assert.equal((sim.issues.get('CI-1')?.fields.customfield_10314 as { value?: string })?.value, 'Build Passed')
+      assert.match(run.summary, /\[CI-1\].*✅ updated/)
+    } finally {
+      await close()
+    }
+  })
+
   it('updates the other issues when one of three fails, and reports all three', async () => {
     const run = await runAction(oauthInputs(sim, token, { issue: 'CI-2, CI-404\nCI-3', field: 'customfield_10314', value: 'Build Failed' }))
     assert.equal(run.code, 1)

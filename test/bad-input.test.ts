@@ -61,7 +61,7 @@ const ROWS: Row[] = [
     bad: 'empty',
     change: () => ({ 'access-token': '' }),
     message:
-      /input 'access-token': is empty\. Use the access token from the OAuth dance\. .*GitHub passes no secrets to workflows run for pull requests from forks/
+      /OAuth 1\.0a is the way to authenticate chosen, because input 'consumer-key' and input 'private-key' are set; it also needs input 'access-token' \(empty\)\. If it is stored as a secret, check the job can see it: GitHub passes no secrets to workflows run for pull requests from forks/
   },
   {
     input: 'jira-url',

@@ -139,6 +139,52 @@ describe('the CLI usage', () => {
     assert.equal((await cli(['update', '--token', 'x'])).code, 2)
     assert.equal((await cli(['deploy'])).code, 2)
   })
+
+  it("prints package.json's version for --version and -V", async () => {
+    const { version } = JSON.parse(readFileSync(join(ROOT, 'package.json'), 'utf8')) as { version: string }
+    for (const flag of ['--version', '-V']) {
+      const run = await cli([flag])
+      assert.equal(run.code, 0, run.stderr)
+      assert.equal(run.stdout.trim(), version)
+    }
+  })
+
+  it("speaks the command line's words in every command's help, and lists --debug and JIRA_PRIVATE_KEY_FILE", async () => {
+    for (const command of ['update', 'keygen', 'request-token', 'access-token', 'authorize', 'check']) {
+      const help = (await cli([command, '--help'])).stdout
+      // The action's words: YAML-quoted booleans, the step, GitHub's expressions, secrets stores.
+      assert.doesNotMatch(help, /'true'|'false'|\bstep\b|job\.status|Pass it from a secret|\binput\b/, command)
+      assert.match(help, /--debug\n\s+Also print/, command)
+    }
+    const update = (await cli(['update', '--help'])).stdout
+    assert.match(update, /JIRA_PRIVATE_KEY or JIRA_PRIVATE_KEY_FILE\n/)
+    assert.match(update, /--dry-run\n\s+A switch \(no value\)[^\n]*\n/)
+    assert.doesNotMatch(/--dry-run\n[^\n]*\n/.exec(update)?.[0] ?? '', /Default/)
+    assert.match(update, /--value=-1/)
+    assert.match(update, /NOT_BUILT/)
+  })
+
+  it('refuses --value -1 with the hint to write --value=-1, and takes --value=-1', async () => {
+    const spaced = await cli(['update', '--jira-url', 'http://127.0.0.1:9/jira', '--issue', 'CI-1', '--field', 'Story Points', '--value', '-1'])
+    assert.equal(spaced.code, 2)
+    assert.match(spaced.stderr, /--value=-/)
+    // With no credentials and --fail-on-error false, a value that parsed ends as no-credentials.
+    const joined = await cli([
+      'update',
+      '--jira-url',
+      'http://127.0.0.1:9/jira',
+      '--issue',
+      'CI-1',
+      '--field',
+      'Story Points',
+      '--value=-1',
+      '--fail-on-error',
+      'false',
+      '--json'
+    ])
+    assert.equal(joined.code, 0, joined.stderr)
+    assert.equal((JSON.parse(joined.stdout) as { result: string }).result, 'no-credentials')
+  })
 })
 
 describe('the CLI with other ways to authenticate', () => {
@@ -230,6 +276,20 @@ describe('the CLI with other ways to authenticate', () => {
     assert.equal(green.code, 0)
     assert.equal((JSON.parse(green.stdout) as { result: string }).result, 'no-credentials')
     assert.match(green.stderr, /warning: No credentials are configured/)
+    assert.equal(sim.requests.length, before)
+  })
+
+  it('check says which way to authenticate was chosen and which of its variables are missing', async () => {
+    const before = sim.requests.length
+    const none = await cli(['check', '--jira-url', sim.baseUrl])
+    assert.equal(none.code, 2)
+    assert.match(none.stderr, /^error: No credentials are given: none of the inputs of any way to authenticate is set\. Configure exactly one \(OAuth 1\.0a: /)
+    const consumerOnly = await cli(['check', '--jira-url', sim.baseUrl], { JIRA_CONSUMER_KEY: CONSUMER_KEY, JIRA_ACCESS_TOKEN: '' })
+    assert.equal(consumerOnly.code, 2)
+    assert.match(
+      consumerOnly.stderr,
+      /^error: OAuth 1\.0a is the way to authenticate chosen, because --consumer-key \(or JIRA_CONSUMER_KEY\) is set; it also needs JIRA_PRIVATE_KEY \(or JIRA_PRIVATE_KEY_FILE\) \(not set\) and JIRA_ACCESS_TOKEN \(empty\)\./
+    )
     assert.equal(sim.requests.length, before)
   })
 

@@ -47,7 +47,7 @@ describe('validating inputs before any request', () => {
     [
       'an empty access token, with the fork hint',
       { 'access-token': '' },
-      /input 'access-token': is empty.*GitHub passes no secrets to workflows run for pull requests from forks/
+      /^OAuth 1\.0a is the way to authenticate chosen, because input 'consumer-key' and input 'private-key' are set; it also needs input 'access-token' \(empty\)\. If it is stored as a secret, check the job can see it: GitHub passes no secrets to workflows run for pull requests from forks/
     ],
     ['an issue key of the wrong shape', { issue: 'CI_1' }, /"CI_1" is not shaped like an issue key/],
     ['fields JSON that does not parse', { field: '', value: '', fields: '{"labels": [' }, /input 'fields': is not valid JSON/],
@@ -69,7 +69,7 @@ describe('validating inputs before any request', () => {
   it('reports every problem at once', () => {
     const problems = problemsOf({ ...valid(), 'jira-url': '', issue: 'CI-1 x', 'access-token': '', 'dry-run': 'maybe' })
     assert.deepEqual(
-      problems.map(p => /^input '([^']+)'/.exec(p)?.[1]),
+      problems.map(p => /^input '([^']+)'/.exec(p)?.[1] ?? /needs input '([^']+)'/.exec(p)?.[1]),
       ['jira-url', 'access-token', 'issue', 'dry-run']
     )
   })
@@ -90,7 +90,16 @@ describe('validating inputs before any request', () => {
     const two = problemsOf({ ...valid(), 'personal-access-token': 'pat' })
     assert.match(two.join('\n'), /credentials for 2 ways to authenticate are set \(oauth, pat\)/)
     const half = problemsOf({ ...valid(), 'consumer-key': '', 'private-key': '', 'access-token': '', 'api-token': 'tok' })
-    assert.match(half.join('\n'), /input 'user': is empty, but input 'api-token' is set/)
+    assert.deepEqual(half, [
+      `Basic auth with an API token is the way to authenticate chosen, because input 'api-token' is set; it also needs input 'user' (not set). If it is stored as a secret, check the job can see it: GitHub passes no secrets to workflows run for pull requests from forks, and Jenkins binds them only inside withCredentials.`
+    ])
+    // Every input the chosen way lacks, at once, not only the first.
+    const consumerOnly = problemsOf({ ...valid(), 'private-key': '', 'access-token': '' })
+    assert.equal(consumerOnly.length, 1)
+    assert.match(
+      consumerOnly[0],
+      /^OAuth 1\.0a is the way to authenticate chosen, because input 'consumer-key' is set; it also needs input 'private-key' \(empty\) and input 'access-token' \(empty\)\./
+    )
   })
 })
 

@@ -16,6 +16,16 @@ const COMMON: Options = {
   debug: { type: 'boolean' }
 }
 
+/** What --help says of the common flags. */
+const COMMON_HELP = [
+  ['--json', 'Print one JSON object on stdout; progress goes to stderr.'],
+  [
+    '--debug',
+    "Also print, on stderr, what a person debugging needs: the auth mode, each request's method, URL and status, the field's type. Secrets redacted."
+  ],
+  ['-h, --help', 'Print this help.']
+] as const
+
 interface Command {
   summary: string
   /** The synopsis and what the declaration of inputs cannot say. */
@@ -33,10 +43,11 @@ export const COMMANDS: Record<CommandName, Command> = {
     usage: `update --jira-url URL [--issue KEYS | --jql QUERY] --field ID|NAME (--value VALUE | --status S --value-map MAP)
 
   Without --issue or --jql, keys are found in CHANGE_TITLE (pull request title) and
-  BRANCH_NAME / CHANGE_BRANCH / GIT_BRANCH. --status takes SUCCESS, UNSTABLE, FAILURE or ABORTED
-  (currentBuild.currentResult) as well as success, failure or cancelled. --value may use
-  {status}, {run_url}, {run_number}, {sha}, {ref}, {workflow}, {repository}, filled from
-  BUILD_URL, BUILD_NUMBER, GIT_COMMIT, GIT_BRANCH, JOB_NAME and GIT_URL.
+  BRANCH_NAME / CHANGE_BRANCH / GIT_BRANCH. --status takes SUCCESS, UNSTABLE, FAILURE, ABORTED
+  or NOT_BUILT (currentBuild.currentResult) as well as success, failure or cancelled. --value may
+  use {status}, {run_url}, {run_number}, {sha}, {ref}, {workflow}, {repository}, filled from
+  BUILD_URL, BUILD_NUMBER, GIT_COMMIT, GIT_BRANCH, JOB_NAME and GIT_URL. A value that starts
+  with a dash needs an equals sign: --value=-1.
 
   Credentials come from the environment, exactly one way: OAuth 1.0a (JIRA_CONSUMER_KEY,
   JIRA_PRIVATE_KEY or JIRA_PRIVATE_KEY_FILE, JIRA_ACCESS_TOKEN), a personal access token
@@ -81,26 +92,30 @@ export function flagsOf(command: CommandName): Options {
   return options
 }
 
-/** A command's --help: its synopsis, then each input it takes, from the declaration. */
+/**
+ * A command's --help: its synopsis, then each input it takes, from the declaration, in the
+ * command line's words (a switch takes no value; defaults as the flag is written).
+ */
 export function commandUsage(name: CommandName): string {
+  const entry = (flag: string, text: string): string => `  ${flag}\n      ${text}`
   const lines = inputFlags(name).map(spec => {
     const flag = spec.cli.flag === 'boolean' ? `--${spec.name}` : `--${spec.name} VALUE`
     const env = spec.cli.env ? ` (or ${spec.cli.env})` : ''
-    const fallback = spec.default ? ` Default: ${spec.default}.` : ''
-    return `  ${flag}${env}\n      ${spec.description}${fallback}`
+    const fallback = spec.default && spec.cli.flag !== 'boolean' ? ` Default: ${spec.default}.` : ''
+    return entry(`${flag}${env}`, `${spec.cli.description ?? spec.description}${fallback}`)
   })
-  const secrets = INPUTS.filter(spec => spec.secret && spec.cli.env && (spec.cli.commands as readonly string[]).includes(name)).map(
-    spec => `  ${spec.cli.env}\n      ${spec.description}`
+  lines.push(...COMMON_HELP.map(([flag, text]) => entry(flag, text)))
+  const secrets = INPUTS.filter(spec => spec.secret && spec.cli.env && (spec.cli.commands as readonly string[]).includes(name)).map(spec =>
+    entry(spec.cli.fileEnv ? `${spec.cli.env} or ${spec.cli.fileEnv}` : (spec.cli.env ?? ''), spec.cli.description ?? spec.description)
   )
-  const sections = [`Usage: jira-build-result ${COMMANDS[name].usage}`]
-  if (lines.length > 0) sections.push(`Options:\n${lines.join('\n')}\n  --json\n      Print one JSON object on stdout.`)
-  if (secrets.length > 0) sections.push(`Secrets, from the environment only:\n${secrets.join('\n')}`)
+  const sections = [`Usage: jira-build-result ${COMMANDS[name].usage}`, `Options:\n${lines.join('\n')}`]
+  if (secrets.length > 0) sections.push(`Secrets, from the environment only (never flags, which the process list shows):\n${secrets.join('\n')}`)
   return sections.join('\n\n')
 }
 
 export const cliInputName: InputNamer = input => {
   const spec = inputSpec(input)
-  if (input === 'private-key') return 'JIRA_PRIVATE_KEY (or JIRA_PRIVATE_KEY_FILE)'
+  if (spec.cli.fileEnv) return `${spec.cli.env} (or ${spec.cli.fileEnv})`
   if (spec.cli.flag === undefined || spec.cli.flag === 'boolean') return spec.cli.env ?? `--${input}`
   return spec.cli.env ? `--${input} (or ${spec.cli.env})` : `--${input}`
 }
@@ -113,5 +128,5 @@ export const CLI_WORDS: Words = {
 
 export function usage(): string {
   const lines = Object.entries(COMMANDS).map(([name, command]) => `  ${name.padEnd(14)} ${command.summary}`)
-  return `Usage: jira-build-result COMMAND [options]\n\nEvery command that talks to Jira also takes --max-retries N (3), --timeout SECONDS (60)\nand --ca-certificate FILE (or JIRA_CA_CERTIFICATE) for Jira behind an internal CA.\n\nCommands:\n${lines.join('\n')}\n\nRun jira-build-result COMMAND --help for a command's options.\nExit codes: 0 done, 1 Jira refused or failed, 2 bad usage or input.`
+  return `Usage: jira-build-result COMMAND [options]\n\nEvery command that talks to Jira also takes --max-retries N (3), --timeout SECONDS (60)\nand --ca-certificate FILE (or JIRA_CA_CERTIFICATE) for Jira behind an internal CA.\n\nCommands:\n${lines.join('\n')}\n\nRun jira-build-result COMMAND --help for a command's options; jira-build-result --version (-V) prints the version.\nExit codes: 0 done, 1 Jira refused or failed, 2 bad usage or input.`
 }

@@ -135,3 +135,17 @@ export const AUTH_MODE_NAMES: Record<AuthMode, string> = {
   basic: 'basic auth',
   'client-credentials': 'OAuth 2.0 client credentials (service account)'
 }
+
+/** What a debug line may say of a configuration: its mode and the parts that are not secret. */
+export function describeAuth(auth: AuthConfig): string {
+  switch (auth.mode) {
+    case 'oauth':
+      return `${AUTH_MODE_NAMES.oauth} (RSA-SHA1, consumer key ${auth.consumerKey})`
+    case 'pat':
+      return `${AUTH_MODE_NAMES.pat} (Authorization: Bearer)`
+    case 'basic':
+      return `${AUTH_MODE_NAMES.basic} (user ${auth.user})`
+    case 'client-credentials':
+      return `${AUTH_MODE_NAMES['client-credentials']} (client id ${auth.clientId}, token URL ${auth.tokenUrl})`
+  }
+}

@@ -83,6 +83,8 @@ export interface ClientContext {
   cloud?: boolean
   /** The input that sets the base URL, for remedies: jira-url, or token-url for a token endpoint's client. */
   urlInput?: string
+  /** Told each request's method, URL and status (or why it got none), for debug output. */
+  debug?: (message: string) => void
 }
 
 /** An answer and what was signed for the request that got it. */
@@ -107,6 +109,7 @@ export class JiraClient {
   readonly limiter: RateLimiter
   private readonly cloud: boolean
   private readonly urlInput: string
+  private readonly debug?: (message: string) => void
 
   /** `baseUrl` is jira-url, what people open; REST calls go where the context's route says. */
   constructor(
@@ -123,6 +126,7 @@ export class JiraClient {
     this.limiter = context.limiter ?? new RateLimiter(this.retry)
     this.cloud = context.cloud ?? false
     this.urlInput = context.urlInput ?? 'jira-url'
+    this.debug = context.debug
   }
 
   /** The full URL of a REST path as known now (context path or gateway included). */
@@ -169,6 +173,8 @@ export class JiraClient {
         response = await withDeadline(this.transport.send({ method, url, headers, body, signal: this.signal }), retry.deadline - retry.now())
       } catch (thrown) {
         this.limiter.release(slot)
+        if (!(thrown instanceof JiraError) && !(thrown instanceof Stopped))
+          this.debug?.(`${method} ${url} → no answer (${codeOf(thrown) ?? (thrown instanceof DeadlinePassed ? 'time limit' : 'error')})`)
         if (thrown instanceof DeadlinePassed) throw this.timedOut(options.issueKey)
         this.checkStopped()
         if (thrown instanceof JiraError || thrown instanceof Stopped) throw thrown
@@ -183,6 +189,7 @@ export class JiraClient {
         }
         throw error
       }
+      this.debug?.(`${method} ${url} → HTTP ${response.status}`)
       // A CAPTCHA can come with any status; retrying it only deepens the lockout.
       const captcha = response.headers['x-seraph-loginreason']?.includes('AUTHENTICATION_DENIED') === true
       if (response.status === 429 && !captcha) {

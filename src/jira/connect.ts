@@ -33,6 +33,8 @@ export interface Connection {
   mask?: (form: string) => void
   /** Cloud's API gateway; tests point it at the simulator. */
   gatewayOrigin?: string
+  /** Told each request's method, URL and status, for debug output; redacted by the receiver. */
+  debug?: (message: string) => void
 }
 
 /** Where Jira is and the limits of one run, without a way to authenticate yet. */
@@ -109,6 +111,7 @@ export function clientFor(
     route,
     limiter: new RateLimiter(retry),
     cloud: limits.cloud,
-    urlInput
+    urlInput,
+    debug: connection.debug
   })
 }
