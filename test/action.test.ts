@@ -1,7 +1,11 @@
 import assert from 'node:assert/strict'
+import { spawn } from 'node:child_process'
 import { createHash, createPublicKey, generateKeyPairSync } from 'node:crypto'
+import { readFileSync } from 'node:fs'
+import { join } from 'node:path'
 import { after, before, describe, it } from 'node:test'
-import { newAccessToken, oauthInputs, runAction, startSimulator } from './helpers.js'
+import { parseEnv } from 'node:util'
+import { newAccessToken, oauthInputs, ROOT, runAction, startSimulator, tempDir } from './helpers.js'
 import type { JiraSimulator } from './sim/jira.js'
 
 describe('the bundled action, run as the Actions runner runs it', () => {
@@ -309,6 +313,40 @@ describe('the bundled action, run as the Actions runner runs it', () => {
       assert.equal(run.outputs.result, 'invalid')
     } finally {
       await f.close()
+    }
+  })
+})
+
+describe('npm run simulator -- --env .env, for npm run local-action', () => {
+  it('writes a .env whose inputs, the key on one line and the real port, run the action to updated', async () => {
+    const envFile = join(tempDir('jbr-dotenv-'), '.env')
+    const simulator = spawn(process.execPath, [join(ROOT, 'build/test/serve.js'), '--env', envFile], { stdio: ['ignore', 'pipe', 'pipe'] })
+    const exited = new Promise(resolve => simulator.on('close', resolve))
+    try {
+      // It says so on stderr once the file is written.
+      await new Promise<void>((resolve, reject) => {
+        let said = ''
+        simulator.stderr.on('data', (chunk: Buffer) => {
+          said += chunk.toString()
+          if (said.includes('Wrote ')) resolve()
+        })
+        simulator.on('close', code => reject(new Error(`the simulator exited (${code}): ${said}`)))
+      })
+      const text = readFileSync(envFile, 'utf8')
+      const key = /^INPUT_PRIVATE-KEY=(.*)$/m.exec(text)?.[1] ?? ''
+      assert.match(key, /^-----BEGIN PRIVATE KEY-----\\n[A-Za-z0-9+/=\\n]+-----END PRIVATE KEY-----$/)
+      // Read as @github/local-action reads it (dotenv's rules), then run as the runner would.
+      const inputs: Record<string, string> = {}
+      for (const [name, value] of Object.entries(parseEnv(text))) {
+        if (name.startsWith('INPUT_') && value !== undefined) inputs[name.slice('INPUT_'.length).toLowerCase()] = value
+      }
+      assert.match(inputs['jira-url'], /^http:\/\/127\.0\.0\.1:\d+\/jira$/)
+      const run = await runAction(inputs)
+      assert.equal(run.code, 0, run.log)
+      assert.deepEqual(run.outputs, { updated: 'CI-1', unchanged: '', failed: '', result: 'updated' })
+    } finally {
+      simulator.kill('SIGTERM')
+      await exited
     }
   })
 })

@@ -205,8 +205,11 @@ describe('the CLI with other ways to authenticate', () => {
   const update = ['update', '--issue', 'CI-2', '--field', 'customfield_10314', '--value', 'Build Passed']
 
   it('updates a field with a personal access token (Bearer)', async () => {
-    const run = await cli([...update, '--jira-url', sim.baseUrl], { JIRA_PERSONAL_ACCESS_TOKEN: pat })
+    const run = await cli([...update, '--jira-url', sim.baseUrl, '--debug'], { JIRA_PERSONAL_ACCESS_TOKEN: pat })
     assert.equal(run.code, 0, run.stderr)
+    // --debug: the mode and each request, on stderr (runCli checks no secret shows).
+    assert.match(run.stderr, /^debug: Authenticating to \S+ with a personal access token \(Authorization: Bearer\)\.$/m)
+    assert.match(run.stderr, /^debug: PUT http:\/\/127\.0\.0\.1:\d+\S*\/rest\/api\/2\/issue\/CI-2 → HTTP 204$/m)
     assert.equal(sim.requestsTo('/rest/api/2/issue/CI-2', 'PUT').at(-1)?.user, 'pat-user')
     assert.equal(sim.requestsTo('/rest/api/2/issue/CI-2', 'PUT').at(-1)?.authorization, `Bearer ${pat}`)
   })

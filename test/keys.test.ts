@@ -38,6 +38,11 @@ describe('reading the private key in every form CI secrets hold it', () => {
     ['a public key pasted as the private key', () => publicKey, /This is a public key, not the private key/],
     ['a certificate', () => '-----BEGIN CERTIFICATE-----\nMIIBszCCAVmgAwIBAgIU\n-----END CERTIFICATE-----', /X\.509 certificate, not the private key/],
     ['a truncated key', () => pkcs8.slice(0, 300), /BEGIN line but no matching END line/],
+    [
+      'a key pasted over several lines into .env, which keeps the first',
+      () => '-----BEGIN PRIVATE KEY-----',
+      /BEGIN line and nothing more.*In a \.env file, write the key on one line with \\n for each line break/
+    ],
     ['a key with its middle cut out', () => pkcs8.slice(0, 200) + pkcs8.slice(-200), /could not be parsed: it looks truncated or altered/],
     ['text that is no key at all', () => 'my password!', /neither PEM nor base64/],
     ['base64 that is not a key', () => Buffer.from('hello world, not a key').toString('base64'), /could not be parsed as PKCS#8 or PKCS#1/],

@@ -66,6 +66,13 @@ export function loadPrivateKey(text: string, passphrase?: string, passphraseName
   let key: KeyObject
   if (block) {
     key = loadPemBlock(block[1], block[2], passphrase, passphraseName)
+  } else if (/^\s*-----BEGIN [A-Z0-9 ]+-----\s*$/.test(cleaned)) {
+    // A .env file (what @github/local-action reads) keeps only the first line of a value
+    // written over several lines.
+    throw new PrivateKeyError(
+      'The private key is its BEGIN line and nothing more: everything after the first line was cut, as a .env file cuts a key written over several lines.',
+      'In a .env file, write the key on one line with \\n for each line break; in a secret, copy the whole key file, from -----BEGIN to -----END.'
+    )
   } else if (cleaned.includes('-----BEGIN')) {
     throw new PrivateKeyError(
       'The private key has a BEGIN line but no matching END line: it looks truncated.',
