@@ -34,6 +34,20 @@ describe('the shape of the code', () => {
     )
   })
 
+  it('keeps what only some runs need out of the start-up bundles: Octokit in the action, node-forge in the CLI', () => {
+    const bundle = (path: string): string => readFileSync(join(ROOT, path), 'utf8')
+    const chunks = (dir: string): string =>
+      readdirSync(join(ROOT, dir))
+        .filter(name => /^\d+\.index\.js$/.test(name))
+        .map(name => bundle(join(dir, name)))
+        .join('\n')
+    // Octokit's user agent and node-forge's certificate code: in a lazy chunk, not in the entry.
+    assert.doesNotMatch(bundle('dist/index.js'), /octokit-core\.js/)
+    assert.match(chunks('dist'), /octokit-core\.js/)
+    assert.doesNotMatch(bundle('dist/cli/index.js'), /pki\.createCertificate = function/)
+    assert.match(chunks('dist/cli'), /pki\.createCertificate = function/)
+  })
+
   it('reads @actions/core in the action edge alone (the sink knows its types only)', () => {
     const files = readdirSync(join(ROOT, 'src'), { recursive: true })
       .map(String)
