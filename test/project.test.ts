@@ -3,6 +3,7 @@ import assert from 'node:assert/strict'
 import { readFileSync } from 'node:fs'
 import { join } from 'node:path'
 import { describe, it } from 'node:test'
+import { splitGenerated } from '../bench/figures.js'
 import { ROOT } from './helpers.js'
 
 const read = (path: string): string => readFileSync(join(ROOT, path), 'utf8')
@@ -27,5 +28,15 @@ describe('the project agrees with itself', () => {
     const claims = [...readme.matchAll(/Node\.js (\d+(?:\.\d+)?) or later/g)].map(m => m[1])
     assert.ok(claims.length > 0)
     assert.deepEqual([...new Set(claims)], [oldest])
+  })
+
+  it('keeps every measurement in BENCHMARKS.md inside the part npm run bench -- --write generates', () => {
+    const parts = splitGenerated(read('BENCHMARKS.md'))
+    assert.ok(parts, 'BENCHMARKS.md has its generated part')
+    // A number with a unit of time, size or ratio, outside the generated part, was typed by hand.
+    const typed = parts.outside.match(/\d+(?:\.\d+)?\s?(?:ms|s|KiB|MiB|GiB|×|x)(?![\w-])/g) ?? []
+    assert.deepEqual(typed, [])
+    assert.match(parts.inside, /^## The run kept here: /m)
+    assert.match(parts.inside, /^### Goals$/m)
   })
 })
