@@ -12,7 +12,7 @@
 import { spawn, spawnSync } from 'node:child_process'
 import { generateKeyPairSync, sign as cryptoSign } from 'node:crypto'
 import { mkdtempSync, readdirSync, readFileSync, rmSync, statSync, writeFileSync } from 'node:fs'
-import { cpus, tmpdir, totalmem } from 'node:os'
+import { cpus, loadavg, tmpdir, totalmem } from 'node:os'
 import { join } from 'node:path'
 import { performance } from 'node:perf_hooks'
 import forge from 'node-forge'
@@ -576,11 +576,15 @@ async function rateLimited(): Promise<Section> {
 const SCENARIOS: Scenario[] = [{ run: coldStart }, { run: manyIssues }, { run: signing }, { run: bundles }, { run: flood }, { run: rateLimited }]
 
 try {
+  // How busy the machine was: absolute times move with it, paired ratios much less.
+  const loadAtStart = loadavg()[0]
   const sections: Section[] = []
   for (const scenario of SCENARIOS) sections.push(await scenario.run())
   const cpu = cpus()[0]?.model.trim() ?? 'CPU'
   const report = [
     `## The run kept here: ${new Date().toISOString().slice(0, 10)}, Node ${process.version}, ${cpus().length} × ${cpu}, ${fmt(totalmem() / 2 ** 30, 0)} GiB`,
+    '',
+    `Load average over one minute: ${fmt(loadAtStart, 1)} at the start, ${fmt(loadavg()[0], 1)} at the end, on ${cpus().length} cores.`,
     '',
     'Each figure is the median, with the middle half of the samples (25th to 75th percentile) in brackets; ratios are per pair, then the median.',
     '',
