@@ -115,7 +115,11 @@ const DECLARED = [
     name: 'client-secret',
     description: "With client-id: the client secret of the service account's OAuth 2.0 credential. Pass it from a secret.",
     secret: true,
-    cli: { env: 'JIRA_CLIENT_SECRET', commands: ['update', 'check'] }
+    cli: {
+      env: 'JIRA_CLIENT_SECRET',
+      description: "With --client-id: the client secret of the service account's OAuth 2.0 credential.",
+      commands: ['update', 'check']
+    }
   },
   {
     name: 'token-url',

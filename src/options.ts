@@ -264,12 +264,7 @@ function parseConnection(raw: RawInputs, nameOf: InputNamer, problem: Problem, n
 function parseClientCredentials(raw: RawInputs, nameOf: InputNamer, problem: Problem, jiraUrl: string, warnings: string[]): AuthConfig {
   const clientId = text(raw, 'client-id')
   const clientSecret = text(raw, 'client-secret')
-  if (clientId === '')
-    problem(
-      'client-id',
-      `is empty, but ${nameOf('client-secret')} is set. Client credentials need both: the client id and secret of the service account's OAuth 2.0 credential.`
-    )
-  if (clientSecret === '') problem('client-secret', `is empty, but ${nameOf('client-id')} is set. Client credentials need the client secret too. ${FORK_HINT}`)
+  // An empty client id or secret was reported with the way to authenticate it belongs to.
   if (/[^\x21-\x7e]/.test(clientId)) problem('client-id', 'holds a space, a line break or a character outside ASCII, which no client id has. Copy it again.')
   checkToken(raw, 'client-secret', problem)
   const scope = text(raw, 'scope')

@@ -91,7 +91,7 @@ describe('validating inputs before any request', () => {
     assert.match(two.join('\n'), /credentials for 2 ways to authenticate are set \(oauth, pat\)/)
     const half = problemsOf({ ...valid(), 'consumer-key': '', 'private-key': '', 'access-token': '', 'api-token': 'tok' })
     assert.deepEqual(half, [
-      `Basic auth with an API token is the way to authenticate chosen, because input 'api-token' is set; it also needs input 'user' (not set). If it is stored as a secret, check the job can see it: GitHub passes no secrets to workflows run for pull requests from forks, and Jenkins binds them only inside withCredentials.`
+      `Basic auth is the way to authenticate chosen, because input 'api-token' is set; it also needs input 'user' (not set). If it is stored as a secret, check the job can see it: GitHub passes no secrets to workflows run for pull requests from forks, and Jenkins binds them only inside withCredentials.`
     ])
     // Every input the chosen way lacks, at once, not only the first.
     const consumerOnly = problemsOf({ ...valid(), 'private-key': '', 'access-token': '' })
@@ -149,8 +149,16 @@ describe('service accounts (OAuth 2.0 client credentials) and where REST calls g
   })
 
   const refusals: Array<[string, RawInputs, RegExp]> = [
-    ['a client id without its secret', service({ 'client-secret': '' }), /input 'client-secret': is empty, but input 'client-id' is set/],
-    ['a secret without its client id', service({ 'client-id': '' }), /input 'client-id': is empty, but input 'client-secret' is set/],
+    [
+      'a client id without its secret',
+      service({ 'client-secret': '' }),
+      /^OAuth 2\.0 client credentials \(service account\) is the way to authenticate chosen, because input 'client-id' is set; it also needs input 'client-secret' \(empty\)\./
+    ],
+    [
+      'a secret without its client id',
+      service({ 'client-id': '' }),
+      /^OAuth 2\.0 client credentials \(service account\) is the way to authenticate chosen, because input 'client-secret' is set; it also needs input 'client-id' \(empty\)\./
+    ],
     [
       'token-url without client credentials',
       { ...valid(), 'token-url': 'https://jira.example.com/t' },
