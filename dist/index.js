@@ -3776,7 +3776,11 @@ const DECLARED = [
         name: 'client-secret',
         description: "With client-id: the client secret of the service account's OAuth 2.0 credential. Pass it from a secret.",
         secret: true,
-        cli: { env: 'JIRA_CLIENT_SECRET', commands: ['update', 'check'] }
+        cli: {
+            env: 'JIRA_CLIENT_SECRET',
+            description: "With --client-id: the client secret of the service account's OAuth 2.0 credential.",
+            commands: ['update', 'check']
+        }
     },
     {
         name: 'token-url',
@@ -4373,10 +4377,7 @@ function parseConnection(raw, nameOf, problem, none) {
 function parseClientCredentials(raw, nameOf, problem, jiraUrl, warnings) {
     const clientId = options_text(raw, 'client-id');
     const clientSecret = options_text(raw, 'client-secret');
-    if (clientId === '')
-        problem('client-id', `is empty, but ${nameOf('client-secret')} is set. Client credentials need both: the client id and secret of the service account's OAuth 2.0 credential.`);
-    if (clientSecret === '')
-        problem('client-secret', `is empty, but ${nameOf('client-id')} is set. Client credentials need the client secret too. ${FORK_HINT}`);
+    // An empty client id or secret was reported with the way to authenticate it belongs to.
     if (/[^\x21-\x7e]/.test(clientId))
         problem('client-id', 'holds a space, a line break or a character outside ASCII, which no client id has. Copy it again.');
     checkToken(raw, 'client-secret', problem);
