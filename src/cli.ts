@@ -125,7 +125,7 @@ async function main(argv: string[], signal: AbortSignal): Promise<number> {
   }
   const name = argv[0]
   if (name === '--version' || name === '-V' || name === 'version') {
-    console.log(packageJson.version)
+    sink.out(packageJson.version)
     return EXIT.ok
   }
   if (name === undefined || name === '--help' || name === '-h' || name === 'help') {
