@@ -2686,7 +2686,9 @@ function signRequest(request, credentials, sources = systemSources) {
     for (const [name, value] of Object.entries(request.form ?? {}))
         params.push([name, value]);
     const extraProtocol = Object.entries(request.oauthParams ?? {});
-    oauth.getParameterString = (_request, protocol) => normalizeParameters([...params, ...extraProtocol, ...Object.entries(protocol).map(([name, value]) => [name, String(value)])]);
+    oauth.getParameterString = (_request, protocol) => normalizeParameters(
+    // §3.4.1.3.1: a parameter named oauth_signature is left out, wherever it comes from.
+    [...params, ...extraProtocol, ...Object.entries(protocol).map(([name, value]) => [name, String(value)])].filter(([name]) => name !== 'oauth_signature'));
     let baseString = '';
     const frame = oauth.getBaseString.bind(oauth);
     oauth.getBaseString = (req, data) => (baseString = frame(req, data));
@@ -2808,6 +2810,19 @@ const AUTH_MODE_NAMES = {
     basic: 'basic auth',
     'client-credentials': 'OAuth 2.0 client credentials (service account)'
 };
+/** What a debug line may say of a configuration: its mode and the parts that are not secret. */
+function describeAuth(auth) {
+    switch (auth.mode) {
+        case 'oauth':
+            return `${AUTH_MODE_NAMES.oauth} (RSA-SHA1, consumer key ${auth.consumerKey})`;
+        case 'pat':
+            return `${AUTH_MODE_NAMES.pat} (Authorization: Bearer)`;
+        case 'basic':
+            return `${AUTH_MODE_NAMES.basic} (user ${auth.user})`;
+        case 'client-credentials':
+            return `${AUTH_MODE_NAMES['client-credentials']} (client id ${auth.clientId}, token URL ${auth.tokenUrl})`;
+    }
+}
 
 ;// CONCATENATED MODULE: ./src/jira/redact.ts
 
@@ -3593,6 +3608,11 @@ function loadPrivateKey(text, passphrase, passphraseName = 'the passphrase') {
     if (block) {
         key = loadPemBlock(block[1], block[2], passphrase, passphraseName);
     }
+    else if (/^\s*-----BEGIN [A-Z0-9 ]+-----\s*$/.test(cleaned)) {
+        // A .env file (what @github/local-action reads) keeps only the first line of a value
+        // written over several lines.
+        throw new PrivateKeyError('The private key is its BEGIN line and nothing more: everything after the first line was cut, as a .env file cuts a key written over several lines.', 'In a .env file, write the key on one line with \\n for each line break; in a secret, copy the whole key file, from -----BEGIN to -----END.');
+    }
     else if (cleaned.includes('-----BEGIN')) {
         throw new PrivateKeyError('The private key has a BEGIN line but no matching END line: it looks truncated.', 'Copy the whole key file, from -----BEGIN to -----END, into the secret.');
     }
@@ -3736,36 +3756,54 @@ const DECLARED = [
         name: 'private-key',
         description: 'The RSA private key whose public key is on the application link: PEM PKCS#8 or PKCS#1, encrypted PKCS#8, or the bare base64 body. Pass it from a secret.',
         secret: true,
-        cli: { env: 'JIRA_PRIVATE_KEY', commands: JIRA_COMMANDS }
+        cli: {
+            env: 'JIRA_PRIVATE_KEY',
+            fileEnv: 'JIRA_PRIVATE_KEY_FILE',
+            description: 'The RSA private key whose public key is on the application link: PEM PKCS#8 or PKCS#1, encrypted PKCS#8, or the bare base64 body. JIRA_PRIVATE_KEY_FILE names a file that holds it instead (a Jenkins Secret file credential).',
+            commands: JIRA_COMMANDS
+        }
     },
     {
         name: 'private-key-passphrase',
         description: 'The passphrase of an encrypted private key. Pass it from a secret.',
         secret: true,
-        cli: { env: 'JIRA_PRIVATE_KEY_PASSPHRASE', commands: JIRA_COMMANDS }
+        cli: { env: 'JIRA_PRIVATE_KEY_PASSPHRASE', description: 'The passphrase of an encrypted private key.', commands: JIRA_COMMANDS }
     },
     {
         name: 'access-token',
         description: 'The OAuth access token from the authorization dance (RSA-SHA1 needs no token secret). Pass it from a secret.',
         secret: true,
-        cli: { env: 'JIRA_ACCESS_TOKEN', commands: ['update', 'check'] }
+        cli: {
+            env: 'JIRA_ACCESS_TOKEN',
+            description: 'The OAuth access token from the authorize command (RSA-SHA1 needs no token secret).',
+            commands: ['update', 'check']
+        }
     },
     {
         name: 'personal-access-token',
         description: 'Instead of OAuth: a Jira Data Center (8.14+) personal access token, sent as a Bearer token. Pass it from a secret.',
         secret: true,
-        cli: { env: 'JIRA_PERSONAL_ACCESS_TOKEN', commands: ['update', 'check'] }
+        cli: {
+            env: 'JIRA_PERSONAL_ACCESS_TOKEN',
+            description: 'Instead of OAuth: a Jira Data Center (8.14+) personal access token, sent as a Bearer token.',
+            commands: ['update', 'check']
+        }
     },
     {
         name: 'user',
         description: 'Instead of OAuth, with api-token: the user for basic auth (on Jira Cloud, the e-mail address).',
-        cli: { flag: 'string', env: 'JIRA_USER', commands: ['update', 'check'] }
+        cli: {
+            flag: 'string',
+            env: 'JIRA_USER',
+            description: 'Instead of OAuth, with JIRA_API_TOKEN: the user for basic auth (on Jira Cloud, the e-mail address).',
+            commands: ['update', 'check']
+        }
     },
     {
         name: 'api-token',
         description: 'Instead of OAuth, with user: the API token for basic auth (Jira Cloud). Pass it from a secret.',
         secret: true,
-        cli: { env: 'JIRA_API_TOKEN', commands: ['update', 'check'] }
+        cli: { env: 'JIRA_API_TOKEN', description: 'Instead of OAuth, with --user: the API token for basic auth (Jira Cloud).', commands: ['update', 'check'] }
     },
     {
         name: 'client-id',
@@ -3795,13 +3833,21 @@ const DECLARED = [
     {
         name: 'issue',
         description: 'One or more issue keys, separated by commas, spaces or newlines, e.g. CI-42. Empty: keys are found in the pull request title, head branch and commit messages.',
-        cli: { flag: 'string', commands: ['update'] }
+        cli: {
+            flag: 'string',
+            description: 'One or more issue keys, separated by commas or spaces, e.g. CI-42. Without it (and without --jql), keys are found in CHANGE_TITLE and in BRANCH_NAME, CHANGE_BRANCH or GIT_BRANCH.',
+            commands: ['update']
+        }
     },
     {
         name: 'issue-source',
         description: 'Where to look for keys when issue is empty: any of pr-title, branch, commits, separated by commas.',
         default: 'pr-title,branch,commits',
-        cli: { flag: 'string', commands: ['update'] }
+        cli: {
+            flag: 'string',
+            description: 'Where to look for keys without --issue: any of pr-title (CHANGE_TITLE), branch, commits, separated by commas.',
+            commands: ['update']
+        }
     },
     {
         name: 'projects',
@@ -3823,17 +3869,29 @@ const DECLARED = [
     {
         name: 'value',
         description: "The value to set, as a person writes it (Build Passed); formatted for the field's type. May use {status}, {run_url}, {run_number}, {sha}, {ref}, {workflow}, {repository}.",
-        cli: { flag: 'string', commands: ['update'] }
+        cli: {
+            flag: 'string',
+            description: "The value to set, as a person writes it (Build Passed); formatted for the field's type. May use {status}, {run_url}, {run_number}, {sha}, {ref}, {workflow}, {repository}. A value that starts with a dash needs an equals sign: --value=-1 (--value -1 reads -1 as a flag).",
+            commands: ['update']
+        }
     },
     {
         name: 'status',
         description: 'The build status that value-map maps to a value: the job status (job.status) or a Jenkins result.',
-        cli: { flag: 'string', commands: ['update'] }
+        cli: {
+            flag: 'string',
+            description: 'The build status that --value-map maps to a value: currentBuild.currentResult (SUCCESS, UNSTABLE, FAILURE, ABORTED, NOT_BUILT) or success, failure, cancelled.',
+            commands: ['update']
+        }
     },
     {
         name: 'value-map',
         description: 'Values by status, e.g. success=Build Passed, failure=Build Failed, cancelled=Build Aborted.',
-        cli: { flag: 'string', commands: ['update'] }
+        cli: {
+            flag: 'string',
+            description: 'Values by status, e.g. success=Build Passed, unstable=Build Unstable, failure=Build Failed, aborted=Build Aborted. Without an entry of its own, NOT_BUILT takes the aborted entry, ABORTED and NOT_BUILT the cancelled one, UNSTABLE the failure one.',
+            commands: ['update']
+        }
     },
     {
         name: 'fields',
@@ -3844,7 +3902,11 @@ const DECLARED = [
         name: 'notify-users',
         description: "'false' asks Jira not to e-mail watchers about the change (notifyUsers=false; needs admin rights on some sites).",
         default: 'true',
-        cli: { flag: 'string', commands: ['update'] }
+        cli: {
+            flag: 'string',
+            description: 'Pass false to ask Jira not to e-mail watchers about the change (notifyUsers=false; needs admin rights on some sites).',
+            commands: ['update']
+        }
     },
     { name: 'concurrency', description: 'How many issues are updated at once.', default: '4', cli: { flag: 'string', commands: ['update'] } },
     {
@@ -3857,24 +3919,37 @@ const DECLARED = [
         name: 'timeout',
         description: "The step's time limit in seconds, retries and waits included.",
         default: '60',
-        cli: { flag: 'string', commands: JIRA_COMMANDS }
+        cli: { flag: 'string', description: "The command's time limit in seconds, retries and waits included.", commands: JIRA_COMMANDS }
     },
     {
         name: 'ca-certificate',
         description: "PEM of the CA certificate(s) that signed Jira's certificate, for Jira behind an internal CA (NODE_EXTRA_CA_CERTS works too).",
-        cli: { flag: 'string', env: 'JIRA_CA_CERTIFICATE', commands: JIRA_COMMANDS }
+        cli: {
+            flag: 'string',
+            env: 'JIRA_CA_CERTIFICATE',
+            description: "A PEM file (or the PEM itself) of the CA certificate(s) that signed Jira's certificate, for Jira behind an internal CA (NODE_EXTRA_CA_CERTS works too).",
+            commands: JIRA_COMMANDS
+        }
     },
     {
         name: 'fail-on-error',
         description: "'true' fails the step when an issue is not updated; 'false' turns failures into warnings and keeps the step green.",
         default: 'true',
-        cli: { flag: 'string', commands: ['update'] }
+        cli: {
+            flag: 'string',
+            description: 'Pass false to turn failures into warnings and exit 0, so a Jira outage keeps the build green; by default a failure exits 1.',
+            commands: ['update']
+        }
     },
     {
         name: 'dry-run',
         description: "'true' prints the method, URL and body it would send (Authorization redacted) and sends nothing that writes.",
         default: 'false',
-        cli: { flag: 'boolean', commands: ['update'] }
+        cli: {
+            flag: 'boolean',
+            description: 'A switch (no value): print the method, URL and body it would send (Authorization redacted) and send nothing that writes.',
+            commands: ['update']
+        }
     }
 ];
 /** Every input, in action.yml's order. */
@@ -4060,8 +4135,14 @@ function describeSources(texts, sources, projects) {
 
 ;// CONCATENATED MODULE: ./src/issues/value.ts
 const TEMPLATE_NAMES = ['status', 'run_url', 'run_number', 'sha', 'ref', 'workflow', 'repository'];
-// Jenkins' build results, and the GitHub job status each corresponds to.
-const JENKINS_TO_GITHUB = { success: 'success', failure: 'failure', aborted: 'cancelled', unstable: 'failure' };
+// Jenkins' build results that have no entry of their own fall back, in order, to these: a
+// build stopped before it ran (NOT_BUILT) reads like an aborted one, and both like GitHub's
+// cancelled; an unstable build (failed tests) like a failure.
+const FALLBACKS = {
+    aborted: ['cancelled'],
+    not_built: ['aborted', 'cancelled'],
+    unstable: ['failure']
+};
 /** Parses `success=Build Passed, failure=Build Failed` into a map keyed by lower-case status. */
 function parseValueMap(text) {
     const map = new Map();
@@ -4080,12 +4161,18 @@ function parseValueMap(text) {
     return { map, malformed };
 }
 /**
- * The value for a build status: the map's entry for it, or for its GitHub equivalent when
- * the status is Jenkins' (ABORTED → cancelled, UNSTABLE → failure).
+ * The value for a build status: the map's entry for it, or when the status is Jenkins' and has
+ * none, the entry of the status it reads like (ABORTED → cancelled; NOT_BUILT → aborted, then
+ * cancelled; UNSTABLE → failure).
  */
 function mapStatus(status, map) {
     const key = status.trim().toLowerCase();
-    return map.get(key) ?? map.get(JENKINS_TO_GITHUB[key] ?? '');
+    for (const candidate of [key, ...(FALLBACKS[key] ?? [])]) {
+        const value = map.get(candidate);
+        if (value !== undefined)
+            return value;
+    }
+    return undefined;
 }
 /**
  * Fills {status}, {run_url} and the other known placeholders. Returns the text and the
@@ -4193,6 +4280,7 @@ function describeFound(sourceTexts, sources) {
 
 
 
+
 const actionInputName = input => `input '${input}'`;
 /** The inputs of each way to authenticate, for messages that list them. */
 const AUTH_MODE_INPUTS = {
@@ -4236,7 +4324,7 @@ const FORK_HINT = 'If it is stored as a secret, check the job can see it: GitHub
 /** Runs a parser that reports problems, and throws them all at once as an InputError. */
 function collect(nameOf, parse) {
     const problems = [];
-    const result = parse((input, message) => problems.push({ input, message: `${nameOf(input)}: ${message}` }));
+    const result = parse((input, message, options) => problems.push({ input, message: options?.namesInputs ? message : `${nameOf(input)}: ${message}` }));
     if (problems.length > 0)
         throw new InputError(problems);
     return result;
@@ -4316,12 +4404,21 @@ function parseConnection(raw, nameOf, problem, none) {
     const configured = modes.filter(mode => AUTH_MODE_INPUTS[mode].some(input => options_text(raw, input) !== ''));
     const listModes = () => `OAuth 1.0a: ${AUTH_MODE_INPUTS.oauth.map(nameOf).join(', ')}; personal access token: ${nameOf('personal-access-token')}; basic with an API token: ${nameOf('user')} and ${nameOf('api-token')}; service account (OAuth 2.0 client credentials): ${nameOf('client-id')} and ${nameOf('client-secret')}`;
     let auth;
+    const missing = configured.length === 1 ? AUTH_MODE_INPUTS[configured[0]].filter(input => options_text(raw, input) === '') : [];
     if (configured.length === 0) {
-        const message = `no credentials given. Configure exactly one way to authenticate (${listModes()}). ${FORK_HINT}`;
+        const message = `No credentials are given: none of the inputs of any way to authenticate is set. Configure exactly one (${listModes()}). ${FORK_HINT}`;
         if (none)
             none(`No credentials are configured (${listModes()}), so nothing was sent to Jira. ${FORK_HINT}`);
         else
-            problem('access-token', message);
+            problem('access-token', message, { namesInputs: true });
+    }
+    else if (missing.length > 0) {
+        // Which way was chosen, from the inputs that are set, and every input it still lacks:
+        // an unset variable and an empty one (a Jenkins binding gone wrong) are told apart.
+        const mode = configured[0];
+        const present = AUTH_MODE_INPUTS[mode].filter(input => !missing.includes(input));
+        const lacking = missing.map(input => `${nameOf(input)} (${raw[input] === undefined ? 'not set' : 'empty'})`);
+        problem(missing[0], `${capitalize(AUTH_MODE_NAMES[mode])} is the way to authenticate chosen, because ${present.map(nameOf).join(' and ')} ${present.length === 1 ? 'is' : 'are'} set; it also needs ${lacking.join(' and ')}. ${FORK_HINT}`, { namesInputs: true });
     }
     else if (configured.length > 1) {
         problem(AUTH_MODE_INPUTS[configured[1]][0], `credentials for ${configured.length} ways to authenticate are set (${configured.join(', ')}); configure exactly one (${listModes()}).`);
@@ -4344,10 +4441,6 @@ function parseConnection(raw, nameOf, problem, none) {
     else {
         const user = options_text(raw, 'user');
         const apiToken = options_text(raw, 'api-token');
-        if (user === '')
-            problem('user', `is empty, but ${nameOf('api-token')} is set. Basic auth needs both: the user (on Jira Cloud, the e-mail address) and the API token.`);
-        if (apiToken === '')
-            problem('api-token', `is empty, but ${nameOf('user')} is set. Basic auth needs the API token too. ${FORK_HINT}`);
         // eslint-disable-next-line no-control-regex -- control characters are what is refused here
         if (/[\u0000-\u001f\u007f:]/.test(user))
             problem('user', 'holds a colon, a line break or a control character, which basic auth cannot carry. Write the user name or e-mail address alone.');
@@ -4416,6 +4509,9 @@ function parseEndpointUrl(written, problem) {
     const url = parseHttpUrl(written, problem);
     return url ? `${url.origin}${url.pathname.replace(/\/+$/, '')}` : '';
 }
+function capitalize(text) {
+    return text.charAt(0).toUpperCase() + text.slice(1);
+}
 /**
  * Tokens travel in an HTTP header: a line break, a space or a character outside ASCII there is
  * a paste gone wrong, which Node would refuse only after the request was built.
@@ -4471,17 +4567,14 @@ function parseNetwork(raw, problem) {
     return { maxRetries, timeoutSeconds, caCertificates: pems };
 }
 function parseOAuth(raw, nameOf, problem, warnings) {
+    // Empty inputs were reported with the way to authenticate they belong to.
     const consumerKey = options_text(raw, 'consumer-key');
     const accessToken = options_text(raw, 'access-token');
-    if (consumerKey === '')
-        problem('consumer-key', `is empty. Use the consumer key of Jira's application link. ${FORK_HINT}`);
     if (/[^\x20-\x7e\u00a0-\u00ff]/.test(consumerKey))
         problem('consumer-key', 'holds a line break or a character outside Latin-1. Copy the consumer key of the application link again.');
-    if (accessToken === '')
-        problem('access-token', `is empty. Use the access token from the OAuth dance. ${FORK_HINT}`);
     checkToken(raw, 'access-token', problem);
     checkLength(raw, 'consumer-key', problem);
-    const privateKey = parsePrivateKey(raw, nameOf, problem, warnings);
+    const privateKey = options_text(raw, 'private-key') === '' ? undefined : parsePrivateKey(raw, nameOf, problem, warnings);
     return privateKey ? { mode: 'oauth', consumerKey, privateKey, accessToken } : undefined;
 }
 /** Jira accepts whatever key its admin registered; below 1024 bits no key is worth signing with. */
@@ -5550,6 +5643,7 @@ class JiraClient {
     limiter;
     cloud;
     urlInput;
+    debug;
     /** `baseUrl` is jira-url, what people open; REST calls go where the context's route says. */
     constructor(baseUrl, auth, context) {
         this.baseUrl = baseUrl;
@@ -5563,6 +5657,7 @@ class JiraClient {
         this.limiter = context.limiter ?? new RateLimiter(this.retry);
         this.cloud = context.cloud ?? false;
         this.urlInput = context.urlInput ?? 'jira-url';
+        this.debug = context.debug;
     }
     /** The full URL of a REST path as known now (context path or gateway included). */
     url(path, query) {
@@ -5612,6 +5707,8 @@ class JiraClient {
             }
             catch (thrown) {
                 this.limiter.release(slot);
+                if (!(thrown instanceof JiraError) && !(thrown instanceof Stopped))
+                    this.debug?.(`${method} ${url} → no answer (${codeOf(thrown) ?? (thrown instanceof DeadlinePassed ? 'time limit' : 'error')})`);
                 if (thrown instanceof DeadlinePassed)
                     throw this.timedOut(options.issueKey);
                 this.checkStopped();
@@ -5628,6 +5725,7 @@ class JiraClient {
                 }
                 throw error;
             }
+            this.debug?.(`${method} ${url} → HTTP ${response.status}`);
             // A CAPTCHA can come with any status; retrying it only deepens the lockout.
             const captcha = response.headers['x-seraph-loginreason']?.includes('AUTHENTICATION_DENIED') === true;
             if (response.status === 429 && !captcha) {
@@ -6020,7 +6118,8 @@ function clientFor(limits, authenticator, connection, onRetry, route, urlInput) 
         route,
         limiter: new RateLimiter(retry),
         cloud: limits.cloud,
-        urlInput
+        urlInput,
+        debug: connection.debug
     });
 }
 
@@ -6517,6 +6616,7 @@ async function resolveAccountId(client, written, label, issueKey) {
 
 
 
+
 /**
  * Sets the configured fields on every issue and reports each issue's outcome. One issue's
  * failure never stops the others, except a CAPTCHA, refused credentials or a jira-url that is
@@ -6527,7 +6627,8 @@ async function resolveAccountId(client, written, label, issueKey) {
 async function updateIssues(options, deps) {
     const halt = new AbortController();
     const signal = deps.signal ? AbortSignal.any([deps.signal, halt.signal]) : halt.signal;
-    const client = connect(options, { ...deps, signal }, message => deps.log.info(message));
+    deps.log.debug(`Authenticating to ${options.jiraUrl} with ${describeAuth(options.auth)}.`);
+    const client = connect(options, { ...deps, signal, debug: message => deps.log.debug(message) }, message => deps.log.info(message));
     const described = { field: options.field, value: options.value };
     const { issues } = options;
     if (issues.by === 'none') {
@@ -6622,6 +6723,7 @@ async function updateOne(run, issueKey) {
         if (!meta || typeof meta !== 'object') {
             throw new JiraError('invalid', `Field ${client.redactor.excerpt(options.field, 100)} is not on the edit screen of ${issueKey}.`, "Check the field id, and that the field is on the edit screen of the issue's type (Project settings → Screens).", { issueKey });
         }
+        deps.log.debug(`${issueKey}: ${options.field}${meta.name ? ` (${meta.name})` : ''} is a field of type ${update_schemaOf(meta)}.`);
         let value = formatValue(options.field, meta, options.value, deps.now, client.redactor);
         if (isUserField(meta))
             value = await cloudUsers(run, value, client.redactor.excerpt(`${options.field}${meta.name ? ` (${meta.name})` : ''}`, 100), issueKey);
@@ -6638,6 +6740,12 @@ async function updateOne(run, issueKey) {
     }
     await client.json('PUT', path, { query, json: body, issueKey });
     return { issueKey, outcome: 'updated', fields };
+}
+/** A field's type as its edit metadata gives it: `option (…:select)`, `array of string`. */
+function update_schemaOf(meta) {
+    const { type = 'unknown', items, custom, system } = meta.schema ?? {};
+    const kind = custom ?? system;
+    return `${type}${items ? ` of ${items}` : ''}${kind ? ` (${kind})` : ''}`;
 }
 function isUserField(meta) {
     const kind = meta.schema?.custom?.split(':').pop();
@@ -6757,12 +6865,27 @@ async function run(cancel = (0,src_cancel/* cancelOnSignals */.d)()) {
         await runAction(cancel.signal, sink);
     }
     catch (thrown) {
-        sink.output('result', 'error');
+        setOutputs(sink, { result: 'error' });
         sink.fail(`Unexpected failure: ${messageOf(thrown)}`);
     }
     finally {
         // A signal from here on ends the process as Node would: the outcome is written.
         cancel.release();
+    }
+}
+/**
+ * Writes outputs to GITHUB_OUTPUT. When that file cannot be written (a path that does not
+ * exist, a full disk) @actions/core throws; that becomes an error annotation and a failed step,
+ * not a stack trace, and the caller goes on to the summary and the annotations.
+ */
+function setOutputs(sink, outputs) {
+    try {
+        for (const [name, value] of Object.entries(outputs))
+            sink.output(name, value);
+    }
+    catch (thrown) {
+        sink.log.error(`The step's outputs could not be written (${messageOf(thrown)}), so later steps do not see ${Object.keys(outputs).join(', ')}. This log and the job summary have the outcome.`, 'Outputs not written');
+        process.exitCode = 1;
     }
 }
 async function runAction(signal, sink) {
@@ -6783,7 +6906,7 @@ async function runAction(signal, sink) {
         // ends like any other, so fail-on-error decides the step.
         if (thrown instanceof NoCredentialsError)
             return finish(noCredentialsRun(thrown.message), thrown, sink);
-        sink.output('result', thrown instanceof InputError ? 'invalid' : 'error');
+        setOutputs(sink, { result: thrown instanceof InputError ? 'invalid' : 'error' });
         if (thrown instanceof InputError) {
             for (const problem of thrown.problems)
                 sink.log.error(problem.message, `Invalid ${problem.input}`);
@@ -6819,10 +6942,7 @@ async function runAction(signal, sink) {
  * summary and the annotations. A failure here never loses the outcome already reached.
  */
 async function finish(report, options, sink) {
-    sink.output('updated', report.updated.join(','));
-    sink.output('unchanged', report.unchanged.join(','));
-    sink.output('failed', report.failed.join(','));
-    sink.output('result', report.result);
+    setOutputs(sink, { updated: report.updated.join(','), unchanged: report.unchanged.join(','), failed: report.failed.join(','), result: report.result });
     try {
         await sink.summary(summaryMarkdown(report, options.jiraUrl, text => sink.clean(text)));
     }

@@ -672,21 +672,22 @@ __nccwpck_require__.a(module, async (__webpack_handle_async_dependencies__, __we
 /* harmony import */ var _signals_js__WEBPACK_IMPORTED_MODULE_0__ = __nccwpck_require__(2656);
 /* harmony import */ var node_fs__WEBPACK_IMPORTED_MODULE_1__ = __nccwpck_require__(3024);
 /* harmony import */ var node_fs__WEBPACK_IMPORTED_MODULE_1___default = /*#__PURE__*/__nccwpck_require__.n(node_fs__WEBPACK_IMPORTED_MODULE_1__);
-/* harmony import */ var _jira_redact_js__WEBPACK_IMPORTED_MODULE_2__ = __nccwpck_require__(7103);
-/* harmony import */ var node_readline__WEBPACK_IMPORTED_MODULE_3__ = __nccwpck_require__(481);
-/* harmony import */ var node_readline__WEBPACK_IMPORTED_MODULE_3___default = /*#__PURE__*/__nccwpck_require__.n(node_readline__WEBPACK_IMPORTED_MODULE_3__);
-/* harmony import */ var node_util__WEBPACK_IMPORTED_MODULE_4__ = __nccwpck_require__(7975);
-/* harmony import */ var node_util__WEBPACK_IMPORTED_MODULE_4___default = /*#__PURE__*/__nccwpck_require__.n(node_util__WEBPACK_IMPORTED_MODULE_4__);
-/* harmony import */ var _commands_credentials_js__WEBPACK_IMPORTED_MODULE_5__ = __nccwpck_require__(916);
-/* harmony import */ var _commands_io_js__WEBPACK_IMPORTED_MODULE_6__ = __nccwpck_require__(3776);
-/* harmony import */ var _commands_update_js__WEBPACK_IMPORTED_MODULE_7__ = __nccwpck_require__(9164);
-/* harmony import */ var _report_outcome_js__WEBPACK_IMPORTED_MODULE_8__ = __nccwpck_require__(5066);
-/* harmony import */ var _report_sink_js__WEBPACK_IMPORTED_MODULE_9__ = __nccwpck_require__(6443);
-/* harmony import */ var _jira_errors_js__WEBPACK_IMPORTED_MODULE_10__ = __nccwpck_require__(6353);
-/* harmony import */ var _jira_transport_js__WEBPACK_IMPORTED_MODULE_11__ = __nccwpck_require__(6558);
-/* harmony import */ var _inputs_js__WEBPACK_IMPORTED_MODULE_12__ = __nccwpck_require__(8422);
-/* harmony import */ var _commands_flags_js__WEBPACK_IMPORTED_MODULE_13__ = __nccwpck_require__(7157);
-/* harmony import */ var _options_js__WEBPACK_IMPORTED_MODULE_14__ = __nccwpck_require__(6478);
+/* harmony import */ var _package_json__WEBPACK_IMPORTED_MODULE_2__ = __nccwpck_require__(8330);
+/* harmony import */ var _jira_redact_js__WEBPACK_IMPORTED_MODULE_3__ = __nccwpck_require__(7103);
+/* harmony import */ var node_readline__WEBPACK_IMPORTED_MODULE_4__ = __nccwpck_require__(481);
+/* harmony import */ var node_readline__WEBPACK_IMPORTED_MODULE_4___default = /*#__PURE__*/__nccwpck_require__.n(node_readline__WEBPACK_IMPORTED_MODULE_4__);
+/* harmony import */ var node_util__WEBPACK_IMPORTED_MODULE_5__ = __nccwpck_require__(7975);
+/* harmony import */ var node_util__WEBPACK_IMPORTED_MODULE_5___default = /*#__PURE__*/__nccwpck_require__.n(node_util__WEBPACK_IMPORTED_MODULE_5__);
+/* harmony import */ var _commands_credentials_js__WEBPACK_IMPORTED_MODULE_6__ = __nccwpck_require__(916);
+/* harmony import */ var _commands_io_js__WEBPACK_IMPORTED_MODULE_7__ = __nccwpck_require__(3776);
+/* harmony import */ var _commands_update_js__WEBPACK_IMPORTED_MODULE_8__ = __nccwpck_require__(9164);
+/* harmony import */ var _report_outcome_js__WEBPACK_IMPORTED_MODULE_9__ = __nccwpck_require__(5066);
+/* harmony import */ var _report_sink_js__WEBPACK_IMPORTED_MODULE_10__ = __nccwpck_require__(6443);
+/* harmony import */ var _jira_errors_js__WEBPACK_IMPORTED_MODULE_11__ = __nccwpck_require__(6353);
+/* harmony import */ var _jira_transport_js__WEBPACK_IMPORTED_MODULE_12__ = __nccwpck_require__(6558);
+/* harmony import */ var _inputs_js__WEBPACK_IMPORTED_MODULE_13__ = __nccwpck_require__(8422);
+/* harmony import */ var _commands_flags_js__WEBPACK_IMPORTED_MODULE_14__ = __nccwpck_require__(7157);
+/* harmony import */ var _options_js__WEBPACK_IMPORTED_MODULE_15__ = __nccwpck_require__(6478);
 /**
  * The command line, for Jenkins pipelines and people. It only reads arguments and the
  * environment, then calls the same core as the action. Secrets come from the environment,
@@ -694,6 +695,8 @@ __nccwpck_require__.a(module, async (__webpack_handle_async_dependencies__, __we
  */
 // First: the signal handlers are installed as this module loads, before the rest of the CLI.
 
+
+// Bundled at build time: the version the release workflow checks against the tag.
 
 
 
@@ -711,7 +714,7 @@ __nccwpck_require__.a(module, async (__webpack_handle_async_dependencies__, __we
 /** Reads flags and environment into the inputs the core validates. */
 function rawInputs(values, env, sink) {
     const raw = {};
-    for (const spec of _inputs_js__WEBPACK_IMPORTED_MODULE_12__/* .INPUTS */ .mc) {
+    for (const spec of _inputs_js__WEBPACK_IMPORTED_MODULE_13__/* .INPUTS */ .mc) {
         const flag = values[spec.name];
         if (typeof flag === 'string')
             raw[spec.name] = flag;
@@ -726,12 +729,15 @@ function rawInputs(values, env, sink) {
         raw['ca-certificate'] = ca.includes('-----BEGIN')
             ? ca
             : readInputFile(ca, '--ca-certificate', "Point it at the PEM file of the CA that signed Jira's certificate.");
-    const keyFile = env.JIRA_PRIVATE_KEY_FILE;
-    if (keyFile) {
-        if (env.JIRA_PRIVATE_KEY)
-            throw new _options_js__WEBPACK_IMPORTED_MODULE_14__/* .InputError */ .dz([{ input: 'private-key', message: 'JIRA_PRIVATE_KEY and JIRA_PRIVATE_KEY_FILE are both set; set one.' }]);
-        raw['private-key'] = readInputFile(keyFile, 'JIRA_PRIVATE_KEY_FILE', 'Point it at the private key file; in Jenkins, bind a file credential with withCredentials([file(...)]).');
-        sink.protect(new _jira_redact_js__WEBPACK_IMPORTED_MODULE_2__/* .Redactor */ .pO([raw['private-key']]));
+    for (const spec of _inputs_js__WEBPACK_IMPORTED_MODULE_13__/* .INPUTS */ .mc) {
+        const file = spec.cli.fileEnv && env[spec.cli.fileEnv];
+        if (!file || !spec.cli.fileEnv)
+            continue;
+        if (spec.cli.env && env[spec.cli.env])
+            throw new _options_js__WEBPACK_IMPORTED_MODULE_15__/* .InputError */ .dz([{ input: spec.name, message: `${spec.cli.env} and ${spec.cli.fileEnv} are both set; set one.` }]);
+        const secret = readInputFile(file, spec.cli.fileEnv, 'Point it at the file that holds it; in Jenkins, bind a Secret file credential with withCredentials([file(...)]).');
+        raw[spec.name] = secret;
+        sink.protect(new _jira_redact_js__WEBPACK_IMPORTED_MODULE_3__/* .Redactor */ .pO([secret]));
     }
     return raw;
 }
@@ -746,8 +752,8 @@ function readInputFile(path, input, remedy) {
         return text.includes('\ufffd') || text.includes('\u0000') ? bytes.toString('base64') : text;
     }
     catch (thrown) {
-        const code = (0,_jira_errors_js__WEBPACK_IMPORTED_MODULE_10__/* .codeOf */ .$N)(thrown) ? ` (${(0,_jira_errors_js__WEBPACK_IMPORTED_MODULE_10__/* .codeOf */ .$N)(thrown)})` : '';
-        throw new _options_js__WEBPACK_IMPORTED_MODULE_14__/* .InputError */ .dz([{ input, message: `${input}: cannot read ${path}${code}. ${remedy}` }]);
+        const code = (0,_jira_errors_js__WEBPACK_IMPORTED_MODULE_11__/* .codeOf */ .$N)(thrown) ? ` (${(0,_jira_errors_js__WEBPACK_IMPORTED_MODULE_11__/* .codeOf */ .$N)(thrown)})` : '';
+        throw new _options_js__WEBPACK_IMPORTED_MODULE_15__/* .InputError */ .dz([{ input, message: `${input}: cannot read ${path}${code}. ${remedy}` }]);
     }
 }
 /** What a Jenkins build offers: the change's title and branch, and values for templates. */
@@ -773,42 +779,48 @@ function jenkinsContext(env) {
         }
     };
 }
-/** The oldest Node.js the CLI runs on (AbortSignal.any came in 20.3), as package.json's engines say. */
-const OLDEST_NODE = [20, 3];
+/**
+ * The oldest Node.js the CLI runs on, as package.json's engines say: Node 20 reached its end of
+ * life in April 2026, and the bundled toolkit's dependencies (content-type) require 22.
+ */
+const OLDEST_NODE = 22;
 /** The secrets in the environment, cut out of everything the CLI prints from the start. */
 function environmentSecrets(env) {
-    return _inputs_js__WEBPACK_IMPORTED_MODULE_12__/* .INPUTS */ .mc.flatMap(spec => (spec.secret && spec.cli.env && env[spec.cli.env] ? [env[spec.cli.env]] : []));
+    return _inputs_js__WEBPACK_IMPORTED_MODULE_13__/* .INPUTS */ .mc.flatMap(spec => (spec.secret && spec.cli.env && env[spec.cli.env] ? [env[spec.cli.env]] : []));
 }
 async function main(argv, signal) {
     // Everything the CLI prints goes through the sink, and so through the boundary.
-    const sink = (0,_report_sink_js__WEBPACK_IMPORTED_MODULE_9__/* .cliSink */ .m1)(new _jira_redact_js__WEBPACK_IMPORTED_MODULE_2__/* .Redactor */ .pO(environmentSecrets(process.env)));
-    const [major, minor] = process.versions.node.split('.').map(Number);
-    if (major < OLDEST_NODE[0] || (major === OLDEST_NODE[0] && minor < OLDEST_NODE[1])) {
-        sink.err(`error: jira-build-result needs Node.js ${OLDEST_NODE.join('.')} or later; this agent runs ${process.version}. Install a newer Node.js on the agent (or use the NodeJS plugin's tool installer).`);
-        return _commands_io_js__WEBPACK_IMPORTED_MODULE_6__/* .EXIT */ .d.usage;
+    const sink = (0,_report_sink_js__WEBPACK_IMPORTED_MODULE_10__/* .cliSink */ .m1)(new _jira_redact_js__WEBPACK_IMPORTED_MODULE_3__/* .Redactor */ .pO(environmentSecrets(process.env)));
+    if (Number(process.versions.node.split('.')[0]) < OLDEST_NODE) {
+        sink.err(`error: jira-build-result needs Node.js ${OLDEST_NODE} or later; this agent runs ${process.version}. Install a newer Node.js on the agent (or use the NodeJS plugin's tool installer).`);
+        return _commands_io_js__WEBPACK_IMPORTED_MODULE_7__/* .EXIT */ .d.usage;
     }
     const name = argv[0];
-    if (name === undefined || name === '--help' || name === '-h' || name === 'help') {
-        sink.out((0,_commands_flags_js__WEBPACK_IMPORTED_MODULE_13__/* .usage */ .CI)());
-        return name === undefined ? _commands_io_js__WEBPACK_IMPORTED_MODULE_6__/* .EXIT */ .d.usage : _commands_io_js__WEBPACK_IMPORTED_MODULE_6__/* .EXIT */ .d.ok;
+    if (name === '--version' || name === '-V' || name === 'version') {
+        sink.out(_package_json__WEBPACK_IMPORTED_MODULE_2__/* .version */ .rE);
+        return _commands_io_js__WEBPACK_IMPORTED_MODULE_7__/* .EXIT */ .d.ok;
     }
-    const command = Object.hasOwn(_commands_flags_js__WEBPACK_IMPORTED_MODULE_13__/* .COMMANDS */ .Lo, name) ? _commands_flags_js__WEBPACK_IMPORTED_MODULE_13__/* .COMMANDS */ .Lo[name] : undefined;
+    if (name === undefined || name === '--help' || name === '-h' || name === 'help') {
+        sink.out((0,_commands_flags_js__WEBPACK_IMPORTED_MODULE_14__/* .usage */ .CI)());
+        return name === undefined ? _commands_io_js__WEBPACK_IMPORTED_MODULE_7__/* .EXIT */ .d.usage : _commands_io_js__WEBPACK_IMPORTED_MODULE_7__/* .EXIT */ .d.ok;
+    }
+    const command = Object.hasOwn(_commands_flags_js__WEBPACK_IMPORTED_MODULE_14__/* .COMMANDS */ .Lo, name) ? _commands_flags_js__WEBPACK_IMPORTED_MODULE_14__/* .COMMANDS */ .Lo[name] : undefined;
     if (!command) {
-        sink.err(`error: unknown command '${name}'.\n\n${(0,_commands_flags_js__WEBPACK_IMPORTED_MODULE_13__/* .usage */ .CI)()}`);
-        return _commands_io_js__WEBPACK_IMPORTED_MODULE_6__/* .EXIT */ .d.usage;
+        sink.err(`error: unknown command '${name}'.\n\n${(0,_commands_flags_js__WEBPACK_IMPORTED_MODULE_14__/* .usage */ .CI)()}`);
+        return _commands_io_js__WEBPACK_IMPORTED_MODULE_7__/* .EXIT */ .d.usage;
     }
     let values;
     try {
         ;
-        ({ values } = (0,node_util__WEBPACK_IMPORTED_MODULE_4__.parseArgs)({ args: argv.slice(1), options: (0,_commands_flags_js__WEBPACK_IMPORTED_MODULE_13__/* .flagsOf */ .Zo)(name), strict: true, allowPositionals: false }));
+        ({ values } = (0,node_util__WEBPACK_IMPORTED_MODULE_5__.parseArgs)({ args: argv.slice(1), options: (0,_commands_flags_js__WEBPACK_IMPORTED_MODULE_14__/* .flagsOf */ .Zo)(name), strict: true, allowPositionals: false }));
     }
     catch (thrown) {
-        sink.err(`error: ${(0,_jira_errors_js__WEBPACK_IMPORTED_MODULE_10__/* .messageOf */ .bD)(thrown)}\n\n${(0,_commands_flags_js__WEBPACK_IMPORTED_MODULE_13__/* .commandUsage */ .T3)(name)}`);
-        return _commands_io_js__WEBPACK_IMPORTED_MODULE_6__/* .EXIT */ .d.usage;
+        sink.err(`error: ${(0,_jira_errors_js__WEBPACK_IMPORTED_MODULE_11__/* .messageOf */ .bD)(thrown)}\n\n${(0,_commands_flags_js__WEBPACK_IMPORTED_MODULE_14__/* .commandUsage */ .T3)(name)}`);
+        return _commands_io_js__WEBPACK_IMPORTED_MODULE_7__/* .EXIT */ .d.usage;
     }
     if (values.help) {
-        sink.out((0,_commands_flags_js__WEBPACK_IMPORTED_MODULE_13__/* .commandUsage */ .T3)(name));
-        return _commands_io_js__WEBPACK_IMPORTED_MODULE_6__/* .EXIT */ .d.ok;
+        sink.out((0,_commands_flags_js__WEBPACK_IMPORTED_MODULE_14__/* .commandUsage */ .T3)(name));
+        return _commands_io_js__WEBPACK_IMPORTED_MODULE_7__/* .EXIT */ .d.ok;
     }
     const json = values.json === true;
     const io = {
@@ -816,12 +828,12 @@ async function main(argv, signal) {
         out: text => sink.out(text),
         err: (text, max) => sink.err(text, max),
         ask: async (question) => {
-            const rl = (0,node_readline__WEBPACK_IMPORTED_MODULE_3__.createInterface)({ input: process.stdin, output: process.stderr, terminal: false });
+            const rl = (0,node_readline__WEBPACK_IMPORTED_MODULE_4__.createInterface)({ input: process.stdin, output: process.stderr, terminal: false });
             try {
                 sink.prompt(question);
                 // The signal handlers keep Ctrl-C from ending the process, so it ends the question.
                 const line = await new Promise((resolve, reject) => {
-                    const stop = () => reject(new _jira_errors_js__WEBPACK_IMPORTED_MODULE_10__/* .Stopped */ .C9(signal.reason));
+                    const stop = () => reject(new _jira_errors_js__WEBPACK_IMPORTED_MODULE_11__/* .Stopped */ .C9(signal.reason));
                     if (signal.aborted)
                         return stop();
                     signal.addEventListener('abort', stop, { once: true });
@@ -837,87 +849,88 @@ async function main(argv, signal) {
     };
     let transport;
     const connectionFor = (options) => {
-        for (const warning of (0,_jira_transport_js__WEBPACK_IMPORTED_MODULE_11__/* .environmentWarnings */ .rk)(process.env, (0,_commands_flags_js__WEBPACK_IMPORTED_MODULE_13__/* .cliInputName */ .SS)('ca-certificate')))
+        for (const warning of (0,_jira_transport_js__WEBPACK_IMPORTED_MODULE_12__/* .environmentWarnings */ .rk)(process.env, (0,_commands_flags_js__WEBPACK_IMPORTED_MODULE_14__/* .cliInputName */ .SS)('ca-certificate')))
             sink.err(`warning: ${warning}`);
-        transport = (0,_jira_transport_js__WEBPACK_IMPORTED_MODULE_11__/* .transportFor */ .JG)(options, process.env);
-        const redactor = (0,_jira_redact_js__WEBPACK_IMPORTED_MODULE_2__/* .redactorFor */ .sD)(options.auth);
+        transport = (0,_jira_transport_js__WEBPACK_IMPORTED_MODULE_12__/* .transportFor */ .JG)(options, process.env);
+        const redactor = (0,_jira_redact_js__WEBPACK_IMPORTED_MODULE_3__/* .redactorFor */ .sD)(options.auth);
         sink.protect(redactor);
-        return { transport, words: _commands_flags_js__WEBPACK_IMPORTED_MODULE_13__/* .CLI_WORDS */ .xP, redactor, signal };
+        const debug = values.debug === true ? (message) => sink.err(`debug: ${message}`, _report_sink_js__WEBPACK_IMPORTED_MODULE_10__/* .DEBUG_BYTES */ .m4) : undefined;
+        return { transport, words: _commands_flags_js__WEBPACK_IMPORTED_MODULE_14__/* .CLI_WORDS */ .xP, redactor, signal, debug };
     };
     try {
         if (name === 'keygen') {
             const bits = Number(values.bits);
             if (!Number.isInteger(bits) || bits < 2048 || bits > 8192) {
                 sink.err(`error: --bits ${String(values.bits)}: use a whole number from 2048 to 8192 (Jira accepts RSA keys of 2048 bits and more).`);
-                return _commands_io_js__WEBPACK_IMPORTED_MODULE_6__/* .EXIT */ .d.usage;
+                return _commands_io_js__WEBPACK_IMPORTED_MODULE_7__/* .EXIT */ .d.usage;
             }
-            return await (0,_commands_credentials_js__WEBPACK_IMPORTED_MODULE_5__/* .keygenCommand */ .FP)(String(values.out), bits, values.force === true, io, signal);
+            return await (0,_commands_credentials_js__WEBPACK_IMPORTED_MODULE_6__/* .keygenCommand */ .FP)(String(values.out), bits, values.force === true, io, signal);
         }
         const raw = rawInputs(values, process.env, sink);
         switch (name) {
             case 'update': {
-                const options = (0,_options_js__WEBPACK_IMPORTED_MODULE_14__/* .parseUpdateOptions */ .tM)(raw, _commands_flags_js__WEBPACK_IMPORTED_MODULE_13__/* .cliInputName */ .SS, jenkinsContext(process.env));
-                return await (0,_commands_update_js__WEBPACK_IMPORTED_MODULE_7__/* .updateCommand */ .hi)(options, connectionFor(options), io, values.debug === true);
+                const options = (0,_options_js__WEBPACK_IMPORTED_MODULE_15__/* .parseUpdateOptions */ .tM)(raw, _commands_flags_js__WEBPACK_IMPORTED_MODULE_14__/* .cliInputName */ .SS, jenkinsContext(process.env));
+                return await (0,_commands_update_js__WEBPACK_IMPORTED_MODULE_8__/* .updateCommand */ .hi)(options, connectionFor(options), io, values.debug === true);
             }
             case 'check': {
-                const options = (0,_options_js__WEBPACK_IMPORTED_MODULE_14__/* .parseConnectionOptions */ .Gr)(raw, _commands_flags_js__WEBPACK_IMPORTED_MODULE_13__/* .cliInputName */ .SS);
-                return await (0,_commands_credentials_js__WEBPACK_IMPORTED_MODULE_5__/* .checkCommand */ .em)(options, connectionFor(options), io);
+                const options = (0,_options_js__WEBPACK_IMPORTED_MODULE_15__/* .parseConnectionOptions */ .Gr)(raw, _commands_flags_js__WEBPACK_IMPORTED_MODULE_14__/* .cliInputName */ .SS);
+                return await (0,_commands_credentials_js__WEBPACK_IMPORTED_MODULE_6__/* .checkCommand */ .em)(options, connectionFor(options), io);
             }
             case 'request-token': {
-                const consumer = (0,_options_js__WEBPACK_IMPORTED_MODULE_14__/* .parseConsumerOptions */ .ub)(raw, _commands_flags_js__WEBPACK_IMPORTED_MODULE_13__/* .cliInputName */ .SS);
-                return await (0,_commands_credentials_js__WEBPACK_IMPORTED_MODULE_5__/* .requestTokenCommand */ .UT)(consumer, connectionFor(consumer), io);
+                const consumer = (0,_options_js__WEBPACK_IMPORTED_MODULE_15__/* .parseConsumerOptions */ .ub)(raw, _commands_flags_js__WEBPACK_IMPORTED_MODULE_14__/* .cliInputName */ .SS);
+                return await (0,_commands_credentials_js__WEBPACK_IMPORTED_MODULE_6__/* .requestTokenCommand */ .UT)(consumer, connectionFor(consumer), io);
             }
             case 'access-token': {
-                const consumer = (0,_options_js__WEBPACK_IMPORTED_MODULE_14__/* .parseConsumerOptions */ .ub)(raw, _commands_flags_js__WEBPACK_IMPORTED_MODULE_13__/* .cliInputName */ .SS);
+                const consumer = (0,_options_js__WEBPACK_IMPORTED_MODULE_15__/* .parseConsumerOptions */ .ub)(raw, _commands_flags_js__WEBPACK_IMPORTED_MODULE_14__/* .cliInputName */ .SS);
                 const connection = connectionFor(consumer);
                 const requestToken = typeof values['request-token'] === 'string' ? values['request-token'].trim() : '';
                 const verifier = typeof values.verifier === 'string' ? values.verifier.trim() : '';
                 if (!requestToken || !verifier) {
                     sink.err('error: --request-token and --verifier are both needed: the token from request-token and the code Jira showed after approval.');
-                    return _commands_io_js__WEBPACK_IMPORTED_MODULE_6__/* .EXIT */ .d.usage;
+                    return _commands_io_js__WEBPACK_IMPORTED_MODULE_7__/* .EXIT */ .d.usage;
                 }
-                return await (0,_commands_credentials_js__WEBPACK_IMPORTED_MODULE_5__/* .accessTokenCommand */ .p_)(consumer, requestToken, verifier, connection, io);
+                return await (0,_commands_credentials_js__WEBPACK_IMPORTED_MODULE_6__/* .accessTokenCommand */ .p_)(consumer, requestToken, verifier, connection, io);
             }
             case 'authorize': {
-                const consumer = (0,_options_js__WEBPACK_IMPORTED_MODULE_14__/* .parseConsumerOptions */ .ub)(raw, _commands_flags_js__WEBPACK_IMPORTED_MODULE_13__/* .cliInputName */ .SS);
-                return await (0,_commands_credentials_js__WEBPACK_IMPORTED_MODULE_5__/* .authorizeCommand */ .Jm)(consumer, connectionFor(consumer), io, {
+                const consumer = (0,_options_js__WEBPACK_IMPORTED_MODULE_15__/* .parseConsumerOptions */ .ub)(raw, _commands_flags_js__WEBPACK_IMPORTED_MODULE_14__/* .cliInputName */ .SS);
+                return await (0,_commands_credentials_js__WEBPACK_IMPORTED_MODULE_6__/* .authorizeCommand */ .Jm)(consumer, connectionFor(consumer), io, {
                     repo: typeof values.repo === 'string' ? values.repo : undefined,
                     privateKeyFile: process.env.JIRA_PRIVATE_KEY_FILE
                 });
             }
         }
-        return _commands_io_js__WEBPACK_IMPORTED_MODULE_6__/* .EXIT */ .d.usage;
+        return _commands_io_js__WEBPACK_IMPORTED_MODULE_7__/* .EXIT */ .d.usage;
     }
     catch (thrown) {
         // No credential at all (Jenkins binds none for outside contributors): nothing was sent, and
         // the run ends like any other, so --fail-on-error decides the exit code.
-        if (thrown instanceof _options_js__WEBPACK_IMPORTED_MODULE_14__/* .NoCredentialsError */ .Y6)
-            return (0,_commands_update_js__WEBPACK_IMPORTED_MODULE_7__/* .renderReport */ .B1)((0,_report_outcome_js__WEBPACK_IMPORTED_MODULE_8__/* .noCredentialsRun */ .R)(thrown.message), thrown.failOnError, io, (0,_commands_update_js__WEBPACK_IMPORTED_MODULE_7__/* .cliLog */ .$F)(io));
-        if (thrown instanceof _jira_errors_js__WEBPACK_IMPORTED_MODULE_10__/* .Stopped */ .C9) {
+        if (thrown instanceof _options_js__WEBPACK_IMPORTED_MODULE_15__/* .NoCredentialsError */ .Y6)
+            return (0,_commands_update_js__WEBPACK_IMPORTED_MODULE_8__/* .renderReport */ .B1)((0,_report_outcome_js__WEBPACK_IMPORTED_MODULE_9__/* .noCredentialsRun */ .R)(thrown.message), thrown.failOnError, io, (0,_commands_update_js__WEBPACK_IMPORTED_MODULE_8__/* .cliLog */ .$F)(io));
+        if (thrown instanceof _jira_errors_js__WEBPACK_IMPORTED_MODULE_11__/* .Stopped */ .C9) {
             sink.err('error: cancelled.');
             if (json)
-                sink.out((0,_report_sink_js__WEBPACK_IMPORTED_MODULE_9__/* .jsonLine */ .rF)({ result: 'cancelled' }));
-            return _commands_io_js__WEBPACK_IMPORTED_MODULE_6__/* .EXIT */ .d.cancelled;
+                sink.out((0,_report_sink_js__WEBPACK_IMPORTED_MODULE_10__/* .jsonLine */ .rF)({ result: 'cancelled' }));
+            return _commands_io_js__WEBPACK_IMPORTED_MODULE_7__/* .EXIT */ .d.cancelled;
         }
-        if (thrown instanceof _options_js__WEBPACK_IMPORTED_MODULE_14__/* .InputError */ .dz) {
+        if (thrown instanceof _options_js__WEBPACK_IMPORTED_MODULE_15__/* .InputError */ .dz) {
             for (const problem of thrown.problems)
                 sink.err(`error: ${problem.message}`);
             if (json)
-                sink.out((0,_report_sink_js__WEBPACK_IMPORTED_MODULE_9__/* .jsonLine */ .rF)({ result: 'invalid', errors: thrown.problems.map(p => p.message) }));
-            return _commands_io_js__WEBPACK_IMPORTED_MODULE_6__/* .EXIT */ .d.usage;
+                sink.out((0,_report_sink_js__WEBPACK_IMPORTED_MODULE_10__/* .jsonLine */ .rF)({ result: 'invalid', errors: thrown.problems.map(p => p.message) }));
+            return _commands_io_js__WEBPACK_IMPORTED_MODULE_7__/* .EXIT */ .d.usage;
         }
-        if (thrown instanceof _jira_errors_js__WEBPACK_IMPORTED_MODULE_10__/* .JiraError */ .Dd) {
+        if (thrown instanceof _jira_errors_js__WEBPACK_IMPORTED_MODULE_11__/* .JiraError */ .Dd) {
             sink.err(`error: ${thrown.message}`);
             if (values.debug && thrown.details.debug)
-                sink.err(`debug: ${thrown.details.debug}`, _report_sink_js__WEBPACK_IMPORTED_MODULE_9__/* .DEBUG_BYTES */ .m4);
+                sink.err(`debug: ${thrown.details.debug}`, _report_sink_js__WEBPACK_IMPORTED_MODULE_10__/* .DEBUG_BYTES */ .m4);
             if (json)
-                sink.out((0,_report_sink_js__WEBPACK_IMPORTED_MODULE_9__/* .jsonLine */ .rF)({ result: (0,_report_outcome_js__WEBPACK_IMPORTED_MODULE_8__/* .runResultOf */ .cy)(thrown.kind), error: thrown.message }));
-            return _commands_io_js__WEBPACK_IMPORTED_MODULE_6__/* .EXIT */ .d.failed;
+                sink.out((0,_report_sink_js__WEBPACK_IMPORTED_MODULE_10__/* .jsonLine */ .rF)({ result: (0,_report_outcome_js__WEBPACK_IMPORTED_MODULE_9__/* .runResultOf */ .cy)(thrown.kind), error: thrown.message }));
+            return _commands_io_js__WEBPACK_IMPORTED_MODULE_7__/* .EXIT */ .d.failed;
         }
-        sink.err(`error: ${(0,_jira_errors_js__WEBPACK_IMPORTED_MODULE_10__/* .messageOf */ .bD)(thrown)}`);
+        sink.err(`error: ${(0,_jira_errors_js__WEBPACK_IMPORTED_MODULE_11__/* .messageOf */ .bD)(thrown)}`);
         if (json)
-            sink.out((0,_report_sink_js__WEBPACK_IMPORTED_MODULE_9__/* .jsonLine */ .rF)({ result: 'error', error: (0,_jira_errors_js__WEBPACK_IMPORTED_MODULE_10__/* .messageOf */ .bD)(thrown) }));
-        return _commands_io_js__WEBPACK_IMPORTED_MODULE_6__/* .EXIT */ .d.failed;
+            sink.out((0,_report_sink_js__WEBPACK_IMPORTED_MODULE_10__/* .jsonLine */ .rF)({ result: 'error', error: (0,_jira_errors_js__WEBPACK_IMPORTED_MODULE_11__/* .messageOf */ .bD)(thrown) }));
+        return _commands_io_js__WEBPACK_IMPORTED_MODULE_7__/* .EXIT */ .d.failed;
     }
     finally {
         transport?.close();
@@ -1275,16 +1288,26 @@ const COMMON = {
     help: { type: 'boolean', short: 'h' },
     debug: { type: 'boolean' }
 };
+/** What --help says of the common flags. */
+const COMMON_HELP = [
+    ['--json', 'Print one JSON object on stdout; progress goes to stderr.'],
+    [
+        '--debug',
+        "Also print, on stderr, what a person debugging needs: the auth mode, each request's method, URL and status, the field's type. Secrets redacted."
+    ],
+    ['-h, --help', 'Print this help.']
+];
 const COMMANDS = {
     update: {
         summary: 'set a field on one or more issues (what the action does)',
         usage: `update --jira-url URL [--issue KEYS | --jql QUERY] --field ID|NAME (--value VALUE | --status S --value-map MAP)
 
   Without --issue or --jql, keys are found in CHANGE_TITLE (pull request title) and
-  BRANCH_NAME / CHANGE_BRANCH / GIT_BRANCH. --status takes SUCCESS, UNSTABLE, FAILURE or ABORTED
-  (currentBuild.currentResult) as well as success, failure or cancelled. --value may use
-  {status}, {run_url}, {run_number}, {sha}, {ref}, {workflow}, {repository}, filled from
-  BUILD_URL, BUILD_NUMBER, GIT_COMMIT, GIT_BRANCH, JOB_NAME and GIT_URL.
+  BRANCH_NAME / CHANGE_BRANCH / GIT_BRANCH. --status takes SUCCESS, UNSTABLE, FAILURE, ABORTED
+  or NOT_BUILT (currentBuild.currentResult) as well as success, failure or cancelled. --value may
+  use {status}, {run_url}, {run_number}, {sha}, {ref}, {workflow}, {repository}, filled from
+  BUILD_URL, BUILD_NUMBER, GIT_COMMIT, GIT_BRANCH, JOB_NAME and GIT_URL. A value that starts
+  with a dash needs an equals sign: --value=-1.
 
   Credentials come from the environment, exactly one way: OAuth 1.0a (JIRA_CONSUMER_KEY,
   JIRA_PRIVATE_KEY or JIRA_PRIVATE_KEY_FILE, JIRA_ACCESS_TOKEN), a personal access token
@@ -1326,26 +1349,29 @@ function flagsOf(command) {
         options[spec.name] = { type: spec.cli.flag ?? 'string' };
     return options;
 }
-/** A command's --help: its synopsis, then each input it takes, from the declaration. */
+/**
+ * A command's --help: its synopsis, then each input it takes, from the declaration, in the
+ * command line's words (a switch takes no value; defaults as the flag is written).
+ */
 function commandUsage(name) {
+    const entry = (flag, text) => `  ${flag}\n      ${text}`;
     const lines = inputFlags(name).map(spec => {
         const flag = spec.cli.flag === 'boolean' ? `--${spec.name}` : `--${spec.name} VALUE`;
         const env = spec.cli.env ? ` (or ${spec.cli.env})` : '';
-        const fallback = spec.default ? ` Default: ${spec.default}.` : '';
-        return `  ${flag}${env}\n      ${spec.description}${fallback}`;
+        const fallback = spec.default && spec.cli.flag !== 'boolean' ? ` Default: ${spec.default}.` : '';
+        return entry(`${flag}${env}`, `${spec.cli.description ?? spec.description}${fallback}`);
     });
-    const secrets = _inputs_js__WEBPACK_IMPORTED_MODULE_0__/* .INPUTS */ .mc.filter(spec => spec.secret && spec.cli.env && spec.cli.commands.includes(name)).map(spec => `  ${spec.cli.env}\n      ${spec.description}`);
-    const sections = [`Usage: jira-build-result ${COMMANDS[name].usage}`];
-    if (lines.length > 0)
-        sections.push(`Options:\n${lines.join('\n')}\n  --json\n      Print one JSON object on stdout.`);
+    lines.push(...COMMON_HELP.map(([flag, text]) => entry(flag, text)));
+    const secrets = _inputs_js__WEBPACK_IMPORTED_MODULE_0__/* .INPUTS */ .mc.filter(spec => spec.secret && spec.cli.env && spec.cli.commands.includes(name)).map(spec => entry(spec.cli.fileEnv ? `${spec.cli.env} or ${spec.cli.fileEnv}` : (spec.cli.env ?? ''), spec.cli.description ?? spec.description));
+    const sections = [`Usage: jira-build-result ${COMMANDS[name].usage}`, `Options:\n${lines.join('\n')}`];
     if (secrets.length > 0)
-        sections.push(`Secrets, from the environment only:\n${secrets.join('\n')}`);
+        sections.push(`Secrets, from the environment only (never flags, which the process list shows):\n${secrets.join('\n')}`);
     return sections.join('\n\n');
 }
 const cliInputName = input => {
     const spec = (0,_inputs_js__WEBPACK_IMPORTED_MODULE_0__/* .inputSpec */ .mm)(input);
-    if (input === 'private-key')
-        return 'JIRA_PRIVATE_KEY (or JIRA_PRIVATE_KEY_FILE)';
+    if (spec.cli.fileEnv)
+        return `${spec.cli.env} (or ${spec.cli.fileEnv})`;
     if (spec.cli.flag === undefined || spec.cli.flag === 'boolean')
         return spec.cli.env ?? `--${input}`;
     return spec.cli.env ? `--${input} (or ${spec.cli.env})` : `--${input}`;
@@ -1357,7 +1383,7 @@ const CLI_WORDS = {
 };
 function usage() {
     const lines = Object.entries(COMMANDS).map(([name, command]) => `  ${name.padEnd(14)} ${command.summary}`);
-    return `Usage: jira-build-result COMMAND [options]\n\nEvery command that talks to Jira also takes --max-retries N (3), --timeout SECONDS (60)\nand --ca-certificate FILE (or JIRA_CA_CERTIFICATE) for Jira behind an internal CA.\n\nCommands:\n${lines.join('\n')}\n\nRun jira-build-result COMMAND --help for a command's options.\nExit codes: 0 done, 1 Jira refused or failed, 2 bad usage or input.`;
+    return `Usage: jira-build-result COMMAND [options]\n\nEvery command that talks to Jira also takes --max-retries N (3), --timeout SECONDS (60)\nand --ca-certificate FILE (or JIRA_CA_CERTIFICATE) for Jira behind an internal CA.\n\nCommands:\n${lines.join('\n')}\n\nRun jira-build-result COMMAND --help for a command's options; jira-build-result --version (-V) prints the version.\nExit codes: 0 done, 1 Jira refused or failed, 2 bad usage or input.`;
 }
 
 
@@ -1395,6 +1421,8 @@ __nccwpck_require__.d(__webpack_exports__, {
 
 // EXTERNAL MODULE: ./src/report/outcome.ts
 var outcome = __nccwpck_require__(5066);
+// EXTERNAL MODULE: ./src/jira/auth.ts
+var auth = __nccwpck_require__(108);
 // EXTERNAL MODULE: ./src/jira/connect.ts + 5 modules
 var connect = __nccwpck_require__(2298);
 // EXTERNAL MODULE: ./src/jira/errors.ts
@@ -1795,6 +1823,7 @@ async function resolveAccountId(client, written, label, issueKey) {
 
 
 
+
 /**
  * Sets the configured fields on every issue and reports each issue's outcome. One issue's
  * failure never stops the others, except a CAPTCHA, refused credentials or a jira-url that is
@@ -1805,7 +1834,8 @@ async function resolveAccountId(client, written, label, issueKey) {
 async function updateIssues(options, deps) {
     const halt = new AbortController();
     const signal = deps.signal ? AbortSignal.any([deps.signal, halt.signal]) : halt.signal;
-    const client = (0,connect/* connect */.N)(options, { ...deps, signal }, message => deps.log.info(message));
+    deps.log.debug(`Authenticating to ${options.jiraUrl} with ${(0,auth/* describeAuth */.uf)(options.auth)}.`);
+    const client = (0,connect/* connect */.N)(options, { ...deps, signal, debug: message => deps.log.debug(message) }, message => deps.log.info(message));
     const described = { field: options.field, value: options.value };
     const { issues } = options;
     if (issues.by === 'none') {
@@ -1900,6 +1930,7 @@ async function updateOne(run, issueKey) {
         if (!meta || typeof meta !== 'object') {
             throw new errors/* JiraError */.Dd('invalid', `Field ${client.redactor.excerpt(options.field, 100)} is not on the edit screen of ${issueKey}.`, "Check the field id, and that the field is on the edit screen of the issue's type (Project settings → Screens).", { issueKey });
         }
+        deps.log.debug(`${issueKey}: ${options.field}${meta.name ? ` (${meta.name})` : ''} is a field of type ${schemaOf(meta)}.`);
         let value = formatValue(options.field, meta, options.value, deps.now, client.redactor);
         if (isUserField(meta))
             value = await cloudUsers(run, value, client.redactor.excerpt(`${options.field}${meta.name ? ` (${meta.name})` : ''}`, 100), issueKey);
@@ -1916,6 +1947,12 @@ async function updateOne(run, issueKey) {
     }
     await client.json('PUT', path, { query, json: body, issueKey });
     return { issueKey, outcome: 'updated', fields };
+}
+/** A field's type as its edit metadata gives it: `option (…:select)`, `array of string`. */
+function schemaOf(meta) {
+    const { type = 'unknown', items, custom, system } = meta.schema ?? {};
+    const kind = custom ?? system;
+    return `${type}${items ? ` of ${items}` : ''}${kind ? ` (${kind})` : ''}`;
 }
 function isUserField(meta) {
     const kind = meta.schema?.custom?.split(':').pop();
@@ -2030,36 +2067,54 @@ const DECLARED = [
         name: 'private-key',
         description: 'The RSA private key whose public key is on the application link: PEM PKCS#8 or PKCS#1, encrypted PKCS#8, or the bare base64 body. Pass it from a secret.',
         secret: true,
-        cli: { env: 'JIRA_PRIVATE_KEY', commands: JIRA_COMMANDS }
+        cli: {
+            env: 'JIRA_PRIVATE_KEY',
+            fileEnv: 'JIRA_PRIVATE_KEY_FILE',
+            description: 'The RSA private key whose public key is on the application link: PEM PKCS#8 or PKCS#1, encrypted PKCS#8, or the bare base64 body. JIRA_PRIVATE_KEY_FILE names a file that holds it instead (a Jenkins Secret file credential).',
+            commands: JIRA_COMMANDS
+        }
     },
     {
         name: 'private-key-passphrase',
         description: 'The passphrase of an encrypted private key. Pass it from a secret.',
         secret: true,
-        cli: { env: 'JIRA_PRIVATE_KEY_PASSPHRASE', commands: JIRA_COMMANDS }
+        cli: { env: 'JIRA_PRIVATE_KEY_PASSPHRASE', description: 'The passphrase of an encrypted private key.', commands: JIRA_COMMANDS }
     },
     {
         name: 'access-token',
         description: 'The OAuth access token from the authorization dance (RSA-SHA1 needs no token secret). Pass it from a secret.',
         secret: true,
-        cli: { env: 'JIRA_ACCESS_TOKEN', commands: ['update', 'check'] }
+        cli: {
+            env: 'JIRA_ACCESS_TOKEN',
+            description: 'The OAuth access token from the authorize command (RSA-SHA1 needs no token secret).',
+            commands: ['update', 'check']
+        }
     },
     {
         name: 'personal-access-token',
         description: 'Instead of OAuth: a Jira Data Center (8.14+) personal access token, sent as a Bearer token. Pass it from a secret.',
         secret: true,
-        cli: { env: 'JIRA_PERSONAL_ACCESS_TOKEN', commands: ['update', 'check'] }
+        cli: {
+            env: 'JIRA_PERSONAL_ACCESS_TOKEN',
+            description: 'Instead of OAuth: a Jira Data Center (8.14+) personal access token, sent as a Bearer token.',
+            commands: ['update', 'check']
+        }
     },
     {
         name: 'user',
         description: 'Instead of OAuth, with api-token: the user for basic auth (on Jira Cloud, the e-mail address).',
-        cli: { flag: 'string', env: 'JIRA_USER', commands: ['update', 'check'] }
+        cli: {
+            flag: 'string',
+            env: 'JIRA_USER',
+            description: 'Instead of OAuth, with JIRA_API_TOKEN: the user for basic auth (on Jira Cloud, the e-mail address).',
+            commands: ['update', 'check']
+        }
     },
     {
         name: 'api-token',
         description: 'Instead of OAuth, with user: the API token for basic auth (Jira Cloud). Pass it from a secret.',
         secret: true,
-        cli: { env: 'JIRA_API_TOKEN', commands: ['update', 'check'] }
+        cli: { env: 'JIRA_API_TOKEN', description: 'Instead of OAuth, with --user: the API token for basic auth (Jira Cloud).', commands: ['update', 'check'] }
     },
     {
         name: 'client-id',
@@ -2089,13 +2144,21 @@ const DECLARED = [
     {
         name: 'issue',
         description: 'One or more issue keys, separated by commas, spaces or newlines, e.g. CI-42. Empty: keys are found in the pull request title, head branch and commit messages.',
-        cli: { flag: 'string', commands: ['update'] }
+        cli: {
+            flag: 'string',
+            description: 'One or more issue keys, separated by commas or spaces, e.g. CI-42. Without it (and without --jql), keys are found in CHANGE_TITLE and in BRANCH_NAME, CHANGE_BRANCH or GIT_BRANCH.',
+            commands: ['update']
+        }
     },
     {
         name: 'issue-source',
         description: 'Where to look for keys when issue is empty: any of pr-title, branch, commits, separated by commas.',
         default: 'pr-title,branch,commits',
-        cli: { flag: 'string', commands: ['update'] }
+        cli: {
+            flag: 'string',
+            description: 'Where to look for keys without --issue: any of pr-title (CHANGE_TITLE), branch, commits, separated by commas.',
+            commands: ['update']
+        }
     },
     {
         name: 'projects',
@@ -2117,17 +2180,29 @@ const DECLARED = [
     {
         name: 'value',
         description: "The value to set, as a person writes it (Build Passed); formatted for the field's type. May use {status}, {run_url}, {run_number}, {sha}, {ref}, {workflow}, {repository}.",
-        cli: { flag: 'string', commands: ['update'] }
+        cli: {
+            flag: 'string',
+            description: "The value to set, as a person writes it (Build Passed); formatted for the field's type. May use {status}, {run_url}, {run_number}, {sha}, {ref}, {workflow}, {repository}. A value that starts with a dash needs an equals sign: --value=-1 (--value -1 reads -1 as a flag).",
+            commands: ['update']
+        }
     },
     {
         name: 'status',
         description: 'The build status that value-map maps to a value: the job status (job.status) or a Jenkins result.',
-        cli: { flag: 'string', commands: ['update'] }
+        cli: {
+            flag: 'string',
+            description: 'The build status that --value-map maps to a value: currentBuild.currentResult (SUCCESS, UNSTABLE, FAILURE, ABORTED, NOT_BUILT) or success, failure, cancelled.',
+            commands: ['update']
+        }
     },
     {
         name: 'value-map',
         description: 'Values by status, e.g. success=Build Passed, failure=Build Failed, cancelled=Build Aborted.',
-        cli: { flag: 'string', commands: ['update'] }
+        cli: {
+            flag: 'string',
+            description: 'Values by status, e.g. success=Build Passed, unstable=Build Unstable, failure=Build Failed, aborted=Build Aborted. Without an entry of its own, NOT_BUILT takes the aborted entry, ABORTED and NOT_BUILT the cancelled one, UNSTABLE the failure one.',
+            commands: ['update']
+        }
     },
     {
         name: 'fields',
@@ -2138,7 +2213,11 @@ const DECLARED = [
         name: 'notify-users',
         description: "'false' asks Jira not to e-mail watchers about the change (notifyUsers=false; needs admin rights on some sites).",
         default: 'true',
-        cli: { flag: 'string', commands: ['update'] }
+        cli: {
+            flag: 'string',
+            description: 'Pass false to ask Jira not to e-mail watchers about the change (notifyUsers=false; needs admin rights on some sites).',
+            commands: ['update']
+        }
     },
     { name: 'concurrency', description: 'How many issues are updated at once.', default: '4', cli: { flag: 'string', commands: ['update'] } },
     {
@@ -2151,24 +2230,37 @@ const DECLARED = [
         name: 'timeout',
         description: "The step's time limit in seconds, retries and waits included.",
         default: '60',
-        cli: { flag: 'string', commands: JIRA_COMMANDS }
+        cli: { flag: 'string', description: "The command's time limit in seconds, retries and waits included.", commands: JIRA_COMMANDS }
     },
     {
         name: 'ca-certificate',
         description: "PEM of the CA certificate(s) that signed Jira's certificate, for Jira behind an internal CA (NODE_EXTRA_CA_CERTS works too).",
-        cli: { flag: 'string', env: 'JIRA_CA_CERTIFICATE', commands: JIRA_COMMANDS }
+        cli: {
+            flag: 'string',
+            env: 'JIRA_CA_CERTIFICATE',
+            description: "A PEM file (or the PEM itself) of the CA certificate(s) that signed Jira's certificate, for Jira behind an internal CA (NODE_EXTRA_CA_CERTS works too).",
+            commands: JIRA_COMMANDS
+        }
     },
     {
         name: 'fail-on-error',
         description: "'true' fails the step when an issue is not updated; 'false' turns failures into warnings and keeps the step green.",
         default: 'true',
-        cli: { flag: 'string', commands: ['update'] }
+        cli: {
+            flag: 'string',
+            description: 'Pass false to turn failures into warnings and exit 0, so a Jira outage keeps the build green; by default a failure exits 1.',
+            commands: ['update']
+        }
     },
     {
         name: 'dry-run',
         description: "'true' prints the method, URL and body it would send (Authorization redacted) and sends nothing that writes.",
         default: 'false',
-        cli: { flag: 'boolean', commands: ['update'] }
+        cli: {
+            flag: 'boolean',
+            description: 'A switch (no value): print the method, URL and body it would send (Authorization redacted) and send nothing that writes.',
+            commands: ['update']
+        }
     }
 ];
 /** Every input, in action.yml's order. */
@@ -2236,7 +2328,8 @@ function parseIssueKeyList(text) {
 /* harmony export */   E6: () => (/* binding */ ANONYMOUS),
 /* harmony export */   Gs: () => (/* binding */ AUTH_MODE_NAMES),
 /* harmony export */   HM: () => (/* binding */ authenticatorFor),
-/* harmony export */   O6: () => (/* binding */ authSecrets)
+/* harmony export */   O6: () => (/* binding */ authSecrets),
+/* harmony export */   uf: () => (/* binding */ describeAuth)
 /* harmony export */ });
 /* unused harmony exports publicKeyFingerprint, sha1RefusedError, basicCredentials */
 /* harmony import */ var node_crypto__WEBPACK_IMPORTED_MODULE_0__ = __nccwpck_require__(7598);
@@ -2326,6 +2419,19 @@ const AUTH_MODE_NAMES = {
     basic: 'basic auth',
     'client-credentials': 'OAuth 2.0 client credentials (service account)'
 };
+/** What a debug line may say of a configuration: its mode and the parts that are not secret. */
+function describeAuth(auth) {
+    switch (auth.mode) {
+        case 'oauth':
+            return `${AUTH_MODE_NAMES.oauth} (RSA-SHA1, consumer key ${auth.consumerKey})`;
+        case 'pat':
+            return `${AUTH_MODE_NAMES.pat} (Authorization: Bearer)`;
+        case 'basic':
+            return `${AUTH_MODE_NAMES.basic} (user ${auth.user})`;
+        case 'client-credentials':
+            return `${AUTH_MODE_NAMES['client-credentials']} (client id ${auth.clientId}, token URL ${auth.tokenUrl})`;
+    }
+}
 
 
 /***/ }),
@@ -2915,6 +3021,7 @@ class JiraClient {
     limiter;
     cloud;
     urlInput;
+    debug;
     /** `baseUrl` is jira-url, what people open; REST calls go where the context's route says. */
     constructor(baseUrl, auth, context) {
         this.baseUrl = baseUrl;
@@ -2928,6 +3035,7 @@ class JiraClient {
         this.limiter = context.limiter ?? new RateLimiter(this.retry);
         this.cloud = context.cloud ?? false;
         this.urlInput = context.urlInput ?? 'jira-url';
+        this.debug = context.debug;
     }
     /** The full URL of a REST path as known now (context path or gateway included). */
     url(path, query) {
@@ -2977,6 +3085,8 @@ class JiraClient {
             }
             catch (thrown) {
                 this.limiter.release(slot);
+                if (!(thrown instanceof errors/* JiraError */.Dd) && !(thrown instanceof errors/* Stopped */.C9))
+                    this.debug?.(`${method} ${url} → no answer (${(0,errors/* codeOf */.$N)(thrown) ?? (thrown instanceof DeadlinePassed ? 'time limit' : 'error')})`);
                 if (thrown instanceof DeadlinePassed)
                     throw this.timedOut(options.issueKey);
                 this.checkStopped();
@@ -2993,6 +3103,7 @@ class JiraClient {
                 }
                 throw error;
             }
+            this.debug?.(`${method} ${url} → HTTP ${response.status}`);
             // A CAPTCHA can come with any status; retrying it only deepens the lockout.
             const captcha = response.headers['x-seraph-loginreason']?.includes('AUTHENTICATION_DENIED') === true;
             if (response.status === 429 && !captcha) {
@@ -3385,7 +3496,8 @@ function clientFor(limits, authenticator, connection, onRetry, route, urlInput) 
         route,
         limiter: new RateLimiter(retry),
         cloud: limits.cloud,
-        urlInput
+        urlInput,
+        debug: connection.debug
     });
 }
 
@@ -4541,7 +4653,9 @@ function signRequest(request, credentials, sources = systemSources) {
     for (const [name, value] of Object.entries(request.form ?? {}))
         params.push([name, value]);
     const extraProtocol = Object.entries(request.oauthParams ?? {});
-    oauth.getParameterString = (_request, protocol) => normalizeParameters([...params, ...extraProtocol, ...Object.entries(protocol).map(([name, value]) => [name, String(value)])]);
+    oauth.getParameterString = (_request, protocol) => normalizeParameters(
+    // §3.4.1.3.1: a parameter named oauth_signature is left out, wherever it comes from.
+    [...params, ...extraProtocol, ...Object.entries(protocol).map(([name, value]) => [name, String(value)])].filter(([name]) => name !== 'oauth_signature'));
     let baseString = '';
     const frame = oauth.getBaseString.bind(oauth);
     oauth.getBaseString = (req, data) => (baseString = frame(req, data));
@@ -4600,6 +4714,8 @@ __nccwpck_require__.d(__webpack_exports__, {
 
 // EXTERNAL MODULE: external "node:crypto"
 var external_node_crypto_ = __nccwpck_require__(7598);
+// EXTERNAL MODULE: ./src/jira/auth.ts
+var jira_auth = __nccwpck_require__(108);
 // EXTERNAL MODULE: ./src/jira/errors.ts
 var errors = __nccwpck_require__(6353);
 // EXTERNAL MODULE: ./src/jira/gateway.ts
@@ -4666,6 +4782,11 @@ function loadPrivateKey(text, passphrase, passphraseName = 'the passphrase') {
     let key;
     if (block) {
         key = loadPemBlock(block[1], block[2], passphrase, passphraseName);
+    }
+    else if (/^\s*-----BEGIN [A-Z0-9 ]+-----\s*$/.test(cleaned)) {
+        // A .env file (what @github/local-action reads) keeps only the first line of a value
+        // written over several lines.
+        throw new PrivateKeyError('The private key is its BEGIN line and nothing more: everything after the first line was cut, as a .env file cuts a key written over several lines.', 'In a .env file, write the key on one line with \\n for each line break; in a secret, copy the whole key file, from -----BEGIN to -----END.');
     }
     else if (cleaned.includes('-----BEGIN')) {
         throw new PrivateKeyError('The private key has a BEGIN line but no matching END line: it looks truncated.', 'Copy the whole key file, from -----BEGIN to -----END, into the secret.');
@@ -4829,8 +4950,14 @@ function describeSources(texts, sources, projects) {
 
 ;// CONCATENATED MODULE: ./src/issues/value.ts
 const TEMPLATE_NAMES = ['status', 'run_url', 'run_number', 'sha', 'ref', 'workflow', 'repository'];
-// Jenkins' build results, and the GitHub job status each corresponds to.
-const JENKINS_TO_GITHUB = { success: 'success', failure: 'failure', aborted: 'cancelled', unstable: 'failure' };
+// Jenkins' build results that have no entry of their own fall back, in order, to these: a
+// build stopped before it ran (NOT_BUILT) reads like an aborted one, and both like GitHub's
+// cancelled; an unstable build (failed tests) like a failure.
+const FALLBACKS = {
+    aborted: ['cancelled'],
+    not_built: ['aborted', 'cancelled'],
+    unstable: ['failure']
+};
 /** Parses `success=Build Passed, failure=Build Failed` into a map keyed by lower-case status. */
 function parseValueMap(text) {
     const map = new Map();
@@ -4849,12 +4976,18 @@ function parseValueMap(text) {
     return { map, malformed };
 }
 /**
- * The value for a build status: the map's entry for it, or for its GitHub equivalent when
- * the status is Jenkins' (ABORTED → cancelled, UNSTABLE → failure).
+ * The value for a build status: the map's entry for it, or when the status is Jenkins' and has
+ * none, the entry of the status it reads like (ABORTED → cancelled; NOT_BUILT → aborted, then
+ * cancelled; UNSTABLE → failure).
  */
 function mapStatus(status, map) {
     const key = status.trim().toLowerCase();
-    return map.get(key) ?? map.get(JENKINS_TO_GITHUB[key] ?? '');
+    for (const candidate of [key, ...(FALLBACKS[key] ?? [])]) {
+        const value = map.get(candidate);
+        if (value !== undefined)
+            return value;
+    }
+    return undefined;
 }
 /**
  * Fills {status}, {run_url} and the other known placeholders. Returns the text and the
@@ -4962,6 +5095,7 @@ function describeFound(sourceTexts, sources) {
 
 
 
+
 const actionInputName = input => `input '${input}'`;
 /** The inputs of each way to authenticate, for messages that list them. */
 const AUTH_MODE_INPUTS = {
@@ -5005,7 +5139,7 @@ const FORK_HINT = 'If it is stored as a secret, check the job can see it: GitHub
 /** Runs a parser that reports problems, and throws them all at once as an InputError. */
 function collect(nameOf, parse) {
     const problems = [];
-    const result = parse((input, message) => problems.push({ input, message: `${nameOf(input)}: ${message}` }));
+    const result = parse((input, message, options) => problems.push({ input, message: options?.namesInputs ? message : `${nameOf(input)}: ${message}` }));
     if (problems.length > 0)
         throw new InputError(problems);
     return result;
@@ -5085,12 +5219,21 @@ function parseConnection(raw, nameOf, problem, none) {
     const configured = modes.filter(mode => AUTH_MODE_INPUTS[mode].some(input => options_text(raw, input) !== ''));
     const listModes = () => `OAuth 1.0a: ${AUTH_MODE_INPUTS.oauth.map(nameOf).join(', ')}; personal access token: ${nameOf('personal-access-token')}; basic with an API token: ${nameOf('user')} and ${nameOf('api-token')}; service account (OAuth 2.0 client credentials): ${nameOf('client-id')} and ${nameOf('client-secret')}`;
     let auth;
+    const missing = configured.length === 1 ? AUTH_MODE_INPUTS[configured[0]].filter(input => options_text(raw, input) === '') : [];
     if (configured.length === 0) {
-        const message = `no credentials given. Configure exactly one way to authenticate (${listModes()}). ${FORK_HINT}`;
+        const message = `No credentials are given: none of the inputs of any way to authenticate is set. Configure exactly one (${listModes()}). ${FORK_HINT}`;
         if (none)
             none(`No credentials are configured (${listModes()}), so nothing was sent to Jira. ${FORK_HINT}`);
         else
-            problem('access-token', message);
+            problem('access-token', message, { namesInputs: true });
+    }
+    else if (missing.length > 0) {
+        // Which way was chosen, from the inputs that are set, and every input it still lacks:
+        // an unset variable and an empty one (a Jenkins binding gone wrong) are told apart.
+        const mode = configured[0];
+        const present = AUTH_MODE_INPUTS[mode].filter(input => !missing.includes(input));
+        const lacking = missing.map(input => `${nameOf(input)} (${raw[input] === undefined ? 'not set' : 'empty'})`);
+        problem(missing[0], `${capitalize(jira_auth/* AUTH_MODE_NAMES */.Gs[mode])} is the way to authenticate chosen, because ${present.map(nameOf).join(' and ')} ${present.length === 1 ? 'is' : 'are'} set; it also needs ${lacking.join(' and ')}. ${FORK_HINT}`, { namesInputs: true });
     }
     else if (configured.length > 1) {
         problem(AUTH_MODE_INPUTS[configured[1]][0], `credentials for ${configured.length} ways to authenticate are set (${configured.join(', ')}); configure exactly one (${listModes()}).`);
@@ -5113,10 +5256,6 @@ function parseConnection(raw, nameOf, problem, none) {
     else {
         const user = options_text(raw, 'user');
         const apiToken = options_text(raw, 'api-token');
-        if (user === '')
-            problem('user', `is empty, but ${nameOf('api-token')} is set. Basic auth needs both: the user (on Jira Cloud, the e-mail address) and the API token.`);
-        if (apiToken === '')
-            problem('api-token', `is empty, but ${nameOf('user')} is set. Basic auth needs the API token too. ${FORK_HINT}`);
         // eslint-disable-next-line no-control-regex -- control characters are what is refused here
         if (/[\u0000-\u001f\u007f:]/.test(user))
             problem('user', 'holds a colon, a line break or a control character, which basic auth cannot carry. Write the user name or e-mail address alone.');
@@ -5185,6 +5324,9 @@ function parseEndpointUrl(written, problem) {
     const url = parseHttpUrl(written, problem);
     return url ? `${url.origin}${url.pathname.replace(/\/+$/, '')}` : '';
 }
+function capitalize(text) {
+    return text.charAt(0).toUpperCase() + text.slice(1);
+}
 /**
  * Tokens travel in an HTTP header: a line break, a space or a character outside ASCII there is
  * a paste gone wrong, which Node would refuse only after the request was built.
@@ -5240,17 +5382,14 @@ function parseNetwork(raw, problem) {
     return { maxRetries, timeoutSeconds, caCertificates: pems };
 }
 function parseOAuth(raw, nameOf, problem, warnings) {
+    // Empty inputs were reported with the way to authenticate they belong to.
     const consumerKey = options_text(raw, 'consumer-key');
     const accessToken = options_text(raw, 'access-token');
-    if (consumerKey === '')
-        problem('consumer-key', `is empty. Use the consumer key of Jira's application link. ${FORK_HINT}`);
     if (/[^\x20-\x7e\u00a0-\u00ff]/.test(consumerKey))
         problem('consumer-key', 'holds a line break or a character outside Latin-1. Copy the consumer key of the application link again.');
-    if (accessToken === '')
-        problem('access-token', `is empty. Use the access token from the OAuth dance. ${FORK_HINT}`);
     checkToken(raw, 'access-token', problem);
     checkLength(raw, 'consumer-key', problem);
-    const privateKey = parsePrivateKey(raw, nameOf, problem, warnings);
+    const privateKey = options_text(raw, 'private-key') === '' ? undefined : parsePrivateKey(raw, nameOf, problem, warnings);
     return privateKey ? { mode: 'oauth', consumerKey, privateKey, accessToken } : undefined;
 }
 /** Jira accepts whatever key its admin registered; below 1024 bits no key is worth signing with. */
@@ -5841,6 +5980,13 @@ module.exports = __WEBPACK_EXTERNAL_createRequire(import.meta.url)("tls");
 /***/ ((module) => {
 
 module.exports = __WEBPACK_EXTERNAL_createRequire(import.meta.url)("util");
+
+/***/ }),
+
+/***/ 8330:
+/***/ ((module) => {
+
+module.exports = {"rE":"1.0.0"};
 
 /***/ })
 
