@@ -5096,6 +5096,13 @@ const RISE_AFTER = 8;
 /** Each step up sends a twentieth faster; each 429 spaces sends half as far again. */
 const SPACING_SHRINK = 0.95;
 const SPACING_GROWTH = 1.5;
+/** How far above a spacing that met a 429 the spacing stays: probing that pace again only costs more 429s. */
+const TOO_CLOSE_MARGIN = 1.05;
+/**
+ * The pace learnt at a 429 is widened by this much: the requests counted in the last second
+ * include the burst Jira allowed at first, so they overstate the pace it allows from then on.
+ */
+const LEARN_MARGIN = 1.3;
 /** Spacing is learnt from at most this much time: a 429 names the wait for one request, not a pace. */
 const MAX_SPACING_MS = 1000;
 /** How far back accepted requests are counted to learn the pace Jira allows. */
@@ -5111,6 +5118,8 @@ class RateLimiter {
     /** The earliest time the next request may be sent, given the spacing. */
     nextSendAt = 0;
     spacing = 0;
+    /** The spacing a 429 last came at: too close, so the spacing never narrows to it again. */
+    tooClose = 0;
     /** Slots taken so far; a 429 to a slot taken before the last lowering is already answered for. */
     serial = 0;
     loweredAtSerial = -1;
@@ -5165,7 +5174,8 @@ class RateLimiter {
             this.sinceLimited = 0;
             if (this.limit < this.max)
                 this.limit++;
-            this.spacing = this.spacing * SPACING_SHRINK < 1 ? 0 : this.spacing * SPACING_SHRINK;
+            const narrower = this.spacing * SPACING_SHRINK;
+            this.spacing = narrower < 1 ? 0 : Math.max(narrower, this.tooClose * TOO_CLOSE_MARGIN);
             this.wake();
         }
     }
@@ -5186,7 +5196,8 @@ class RateLimiter {
             // (Cloud's X-RateLimit-Reset names when the next request is welcome).
             this.accepted = this.accepted.filter(at => at > now - PACE_WINDOW_MS);
             const pace = PACE_WINDOW_MS / Math.max(1, this.accepted.length);
-            const learnt = Math.min(MAX_SPACING_MS, Math.max(1, retryAt - now), pace);
+            const learnt = Math.min(MAX_SPACING_MS, Math.max(1, retryAt - now), pace) * LEARN_MARGIN;
+            this.tooClose = Math.max(this.tooClose, this.spacing);
             this.spacing = Math.min(MAX_SPACING_MS, Math.max(this.spacing * SPACING_GROWTH, learnt));
             this.nextSendAt = Math.max(this.nextSendAt, this.notBefore);
         }
