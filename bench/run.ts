@@ -572,8 +572,138 @@ async function rateLimited(): Promise<Section> {
   return { title: `6. Rate limit: ${count} issues at concurrency 8 against ${perSecond} requests a second (burst ${perSecond}), 50 ms latency`, lines, goals }
 }
 
+/** The budget for everything on each issue: 1 + 3 requests per issue (GET, PUT, link, comment) plus one field list. */
+const EVERYTHING_REQUESTS = (issues: number): number => (1 + 3) * issues + 1
+
+/**
+ * 7. What one step records on 200 issues: three fields (one of them by value-map), the remote
+ * link and a comment, 50 ms a request, concurrency 8: the requests sent, and the wall time
+ * against the ideal (requests ÷ concurrency × 50 ms).
+ */
+async function everythingOnEachIssue(): Promise<Section> {
+  const latency = 50
+  const count = 200
+  const concurrency = 8
+  const everythingRounds = Math.min(RUNS, 3)
+  const issueKeys = Array.from({ length: count }, (_, i) => `CI-${i + 1}`)
+  const runs: Array<{ requests: number; fieldLists: number; ratio: number; ms: number; rssMiB: number }> = []
+  for (let round = 0; round < everythingRounds; round++) {
+    const sim = await JiraSimulator.start({
+      publicKeyPem: publicPem,
+      consumerKey: CONSUMER_KEY,
+      accessTokens: { [ACCESS_TOKEN]: 'ci-bot' },
+      issues: defaultIssues(count),
+      latencyMs: latency
+    })
+    try {
+      const sample = await timeProcess([join(ROOT, 'dist/index.js')], {
+        ...actionEnv(sim, privatePem, {
+          issue: issueKeys.join(','),
+          field: 'Build Result',
+          status: round % 2 ? 'success' : 'failure',
+          'value-map': 'success=Build Passed, failure=Build Failed',
+          set: 'Build Link = {run_url}\nBuild Number = {run_number}',
+          'remote-link': 'Build #{run_number}: {status}',
+          comment: 'Build #{run_number} {status}: {run_url}',
+          concurrency: String(concurrency),
+          timeout: '600'
+        }),
+        GITHUB_SERVER_URL: 'https://github.com',
+        GITHUB_REPOSITORY: 'acme/app',
+        GITHUB_RUN_ID: String(8000 + round),
+        GITHUB_RUN_NUMBER: String(57 + round),
+        GITHUB_WORKFLOW: 'CI'
+      })
+      if (sample.code !== 0) throw new Error('the run with three fields, a link and a comment failed')
+      const requests = sim.requests.length
+      runs.push({
+        requests,
+        fieldLists: sim.requestsTo('/rest/api/2/field').length,
+        ratio: sample.ms / ((requests / concurrency) * latency),
+        ms: sample.ms,
+        rssMiB: sample.rssKiB / 1024
+      })
+    } finally {
+      await sim.close()
+    }
+  }
+  const budget = EVERYTHING_REQUESTS(count)
+  const ratio = spread(runs.map(r => r.ratio))
+  const requests = Math.max(...runs.map(r => r.requests))
+  const lines = [
+    '| requests | field lists | budget ((1 + 3) per issue + 1) | wall time (s) | ideal (requests ÷ 8 × 50 ms) | vs ideal | peak RSS (MiB) |',
+    '| --- | --- | --- | --- | --- | --- | --- |',
+    `| ${requests} | ${Math.max(...runs.map(r => r.fieldLists))} | ${budget} | ${show(spread(runs.map(r => r.ms / 1000)), 2)} | ${fmt(((requests / concurrency) * latency) / 1000, 2)} s | **${show(ratio, 2, '×')}** | ${show(spread(runs.map(r => r.rssMiB)))} |`,
+    '',
+    `${rounds(everythingRounds)}; every issue starts without the fields, so each gets its PUT. The link and the comment go side by side once the edit is done.`
+  ]
+  return {
+    title: `7. Everything on each issue: ${count} issues, three fields, a remote link and a comment, ${latency} ms a request, concurrency ${concurrency}`,
+    lines,
+    goals: [
+      {
+        goal: `everything on each issue: at most ${budget} requests (1 + 3 per issue plus one field list), within ${BULK_GOAL}× of the ideal`,
+        result: `${requests} requests; ${show(ratio, 2, '×')} of the ideal`,
+        met: met(requests <= budget && ratio.median <= BULK_GOAL, requests <= budget && ratio.high <= BULK_GOAL)
+      }
+    ]
+  }
+}
+
+/** The goal for an answer that never ends: the action's peak memory, in MiB. */
+const ENDLESS_GOAL_MIB = 150
+
+/** 8. An answer that never ends: the body is cut off at 4 MiB; the goal is the action's peak memory. */
+async function endlessAnswer(): Promise<Section> {
+  const sim = await JiraSimulator.start({ publicKeyPem: publicPem, consumerKey: CONSUMER_KEY, accessTokens: { [ACCESS_TOKEN]: 'ci-bot' } })
+  const samples: Sample[] = []
+  const endlessRounds = Math.min(RUNS, 3)
+  try {
+    for (let round = 0; round < endlessRounds; round++) {
+      sim.inject({ status: 200, endless: true })
+      samples.push(
+        await timeProcess(
+          [join(ROOT, 'dist/index.js')],
+          actionEnv(sim, privatePem, { issue: 'CI-1', field: 'customfield_10314', value: 'Build Passed', 'max-retries': '0' })
+        )
+      )
+    }
+  } finally {
+    await sim.close()
+  }
+  // The run fails (the answer is cut off), as it should; what matters is how much it held.
+  const rss = spread(samples.map(s => s.rssKiB / 1024))
+  const peak = Math.max(...samples.map(s => s.rssKiB / 1024))
+  return {
+    title: '8. An answer that never ends',
+    lines: [
+      '| exit code | peak RSS (MiB) |',
+      '| --- | --- |',
+      `| ${[...new Set(samples.map(s => s.code))].join(', ')} | ${show(rss)} |`,
+      '',
+      `${rounds(endlessRounds)}; the body is cut off at 4 MiB and the run ends with result=error.`
+    ],
+    goals: [
+      {
+        goal: `an answer that never ends: cut off, with a peak RSS under ${ENDLESS_GOAL_MIB} MiB`,
+        result: `the highest peak ${fmt(peak)} MiB`,
+        met: met(peak < ENDLESS_GOAL_MIB, true)
+      }
+    ]
+  }
+}
+
 /** Every scenario, in the order of the report. A new scenario registers here, and nowhere else. */
-const SCENARIOS: Scenario[] = [{ run: coldStart }, { run: manyIssues }, { run: signing }, { run: bundles }, { run: flood }, { run: rateLimited }]
+const SCENARIOS: Scenario[] = [
+  { run: coldStart },
+  { run: manyIssues },
+  { run: signing },
+  { run: bundles },
+  { run: flood },
+  { run: rateLimited },
+  { run: everythingOnEachIssue },
+  { run: endlessAnswer }
+]
 
 try {
   // How busy the machine was: absolute times move with it, paired ratios much less.

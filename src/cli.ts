@@ -21,6 +21,7 @@ import { cliSink, DEBUG_BYTES, jsonLine, type CliSink } from './report/sink.js'
 import { codeOf, JiraError, messageOf, Stopped } from './jira/errors.js'
 import { environmentWarnings, transportFor, type Transport } from './jira/transport.js'
 import type { SourceText } from './issues/discover.js'
+import { jenkinsRun } from './issues/link.js'
 import { INPUTS } from './inputs.js'
 import { CLI_WORDS, cliInputName, commandUsage, COMMANDS, flagsOf, usage, type CommandName } from './commands/flags.js'
 import {
@@ -41,6 +42,8 @@ function rawInputs(values: Record<string, unknown>, env: NodeJS.ProcessEnv, sink
   for (const spec of INPUTS) {
     const flag = values[spec.name]
     if (typeof flag === 'string') raw[spec.name] = flag
+    // A repeatable flag (--set) is a multi-line input: one value a line.
+    else if (Array.isArray(flag)) raw[spec.name] = flag.join('\n')
     else if (flag === true) raw[spec.name] = 'true'
     else if (spec.cli.env && env[spec.cli.env] !== undefined) raw[spec.name] = env[spec.cli.env]
   }
@@ -92,6 +95,7 @@ function jenkinsContext(env: NodeJS.ProcessEnv): RunContext {
   const repository = env.GIT_URL?.replace(/\.git$/, '').replace(/^.*[/:]([^/:]+\/[^/]+)$/, '$1')
   return {
     sourceTexts,
+    ci: jenkinsRun(env),
     templateValues: {
       run_url: env.BUILD_URL,
       run_number: env.BUILD_NUMBER,

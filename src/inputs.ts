@@ -21,6 +21,8 @@ export interface InputSpec {
   readonly cli: {
     /** How the CLI takes it as a flag: a value, a switch, or not at all (environment only). */
     readonly flag?: 'string' | 'boolean'
+    /** The flag may be given more than once; its values are joined, one a line, as a multi-line input. */
+    readonly multiple?: boolean
     /** The environment variable that stands for it (Jenkins' withCredentials binds these). */
     readonly env?: string
     /** A variable that names a file holding the value instead (a Jenkins Secret file). */
@@ -203,6 +205,28 @@ const DECLARED = [
     }
   },
   {
+    name: 'set',
+    description:
+      'More fields, one change a line: "Name = value" sets a field (by name or id; templates filled, formatted by type), "Name += item" and "Name -= item" add and remove one item of a list field (labels, versions, components, multi-selects), keeping the others.',
+    cli: { flag: 'string', multiple: true, commands: ['update'] }
+  },
+  {
+    name: 'remote-link',
+    description:
+      'The title of a link to the run on each issue, e.g. Build #{run_number}: {status}. One link per workflow (per job on Jenkins): the next run updates it instead of adding one.',
+    cli: { flag: 'string', commands: ['update'] }
+  },
+  {
+    name: 'comment',
+    description: 'A comment to post on each issue, e.g. Build {run_number} {status}: {run_url}. Never retried once it may have reached Jira.',
+    cli: { flag: 'string', commands: ['update'] }
+  },
+  {
+    name: 'comment-on',
+    description: 'The statuses that post the comment, e.g. failure, cancelled. Empty: every status.',
+    cli: { flag: 'string', commands: ['update'] }
+  },
+  {
     name: 'fields',
     description: 'A raw JSON object sent as {"fields": …}, for anything field and value cannot say.',
     cli: { flag: 'string', commands: ['update'] }
@@ -254,7 +278,8 @@ const DECLARED = [
   },
   {
     name: 'dry-run',
-    description: "'true' prints the method, URL and body it would send (Authorization redacted) and sends nothing that writes.",
+    description:
+      "'true' prints every request that would write (the edit, the link, the comment: method, URL and body, Authorization redacted) and sends none of them.",
     default: 'false',
     cli: {
       flag: 'boolean',
@@ -284,3 +309,27 @@ export function inputSpec(name: InputName): InputSpec {
 export const SECRET_INPUTS: ReadonlySet<InputName> = new Set(INPUT_NAMES.filter(name => inputSpec(name).secret === true))
 
 export type RawInputs = Partial<Record<InputName, string>>
+
+/** An input's declared default, as action.yml quotes it ('' when it has none). */
+export function defaultOf(name: InputName): string {
+  return inputSpec(name).default ?? ''
+}
+
+/** An input's text, trimmed; its declared default when empty. */
+export function text(raw: RawInputs, input: InputName): string {
+  return (raw[input] ?? '').trim() || defaultOf(input)
+}
+
+/** An input's declared default as a number, for the places that need one before any input is read. */
+export function numericDefault(name: InputName): number {
+  return Number(defaultOf(name))
+}
+
+/** How an edge names an input in messages: "input 'private-key'" or "--jira-url (or JIRA_URL)". */
+export type InputNamer = (input: InputName) => string
+
+/**
+ * Reports one problem with an input; parsing goes on, so every problem is reported at once. The
+ * message is prefixed with the input's name unless it names the inputs it concerns itself.
+ */
+export type Problem = (input: InputName, message: string, options?: { namesInputs?: boolean }) => void

@@ -1,6 +1,7 @@
 import * as core from '@actions/core'
 import { cancelOnSignals, type Cancel } from './cancel.js'
 import type { SourceText } from './issues/discover.js'
+import { githubRun } from './issues/link.js'
 import type { TemplateValues } from './issues/value.js'
 import { messageOf } from './jira/errors.js'
 import { Redactor, redactorFor } from './jira/redact.js'
@@ -121,7 +122,8 @@ async function runAction(signal: AbortSignal, sink: ActionSink): Promise<void> {
     const context: RunContext = {
       sourceTexts: event.texts,
       templateValues: templateValues(process.env),
-      outsiderEvent: event.eventName !== undefined && OUTSIDER_EVENTS.has(event.eventName) ? event.eventName : undefined
+      outsiderEvent: event.eventName !== undefined && OUTSIDER_EVENTS.has(event.eventName) ? event.eventName : undefined,
+      ci: githubRun(process.env)
     }
     options = parseUpdateOptions(raw, undefined, context)
   } catch (thrown) {

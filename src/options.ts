@@ -4,21 +4,21 @@ import type { TemplateValues } from './issues/value.js'
 import { AUTH_MODE_NAMES, type AuthConfig } from './jira/auth.js'
 import type { Consumer } from './jira/dance.js'
 import type { NetworkOptions } from './jira/transport.js'
-import type { InputName, RawInputs } from './inputs.js'
+import type { CiRun } from './issues/link.js'
+import { defaultOf, numericDefault, text, type InputName, type InputNamer, type Problem, type RawInputs } from './inputs.js'
 import { messageOf } from './jira/errors.js'
 import { isCloudSite } from './jira/gateway.js'
+import { ACTION_WORDS } from './jira/words.js'
 import { loadPrivateKey, PrivateKeyError } from './oauth/keys.js'
-import { planIssues, planValue } from './plan.js'
+import { planChanges, planComment, planIssues, planRemoteLink, planValue } from './plan.js'
 import type { UpdateOptions } from './update.js'
 
 export type { AuthConfig, NetworkOptions, UpdateOptions }
 
-export type { InputName, RawInputs }
+export type { InputName, InputNamer, Problem, RawInputs }
 
-/** How an edge names an input in messages: "input 'private-key'" or "JIRA_PRIVATE_KEY". */
-export type InputNamer = (input: InputName) => string
-
-export const actionInputName: InputNamer = input => `input '${input}'`
+/** The action's one way to name an input, in problems and remedies alike. */
+export const actionInputName: InputNamer = input => ACTION_WORDS.input(input)
 
 /** The inputs of each way to authenticate, for messages that list them. */
 export const AUTH_MODE_INPUTS: Record<AuthConfig['mode'], InputName[]> = {
@@ -53,12 +53,14 @@ export interface ConsumerOptions extends Consumer, NetworkOptions {
   warnings: string[]
 }
 
-/** What the build's context offers: texts that may name issues, and values for templates. */
+/** What the build's context offers: texts that may name issues, values for templates, and the CI. */
 export interface RunContext {
   sourceTexts: SourceText[]
   templateValues: TemplateValues
   /** The event that started the run, when its texts may be written by anyone (pull_request_target). */
   outsiderEvent?: string
+  /** Which CI and pipeline this is, for the remote link. */
+  ci?: CiRun
 }
 
 export interface InputProblem {
@@ -89,18 +91,11 @@ export class InputError extends Error {
   }
 }
 
-/** Issues one run writes at most unless max-issues says otherwise, and the most it may say. */
-const DEFAULT_MAX_ISSUES = 100
+/** The most max-issues may say (its default is in the declaration of inputs). */
 const MAX_MAX_ISSUES = 10_000
 
 const FORK_HINT =
   'If it is stored as a secret, check the job can see it: GitHub passes no secrets to workflows run for pull requests from forks, and Jenkins binds them only inside withCredentials.'
-
-/**
- * Reports one problem with an input; parsing goes on, so every problem is reported at once. The
- * message is prefixed with the input's name unless it names the inputs it concerns itself.
- */
-export type Problem = (input: InputName, message: string, options?: { namesInputs?: boolean }) => void
 
 /** Runs a parser that reports problems, and throws them all at once as an InputError. */
 function collect<T>(nameOf: InputNamer, parse: (problem: Problem) => T): T {
@@ -109,9 +104,6 @@ function collect<T>(nameOf: InputNamer, parse: (problem: Problem) => T): T {
   if (problems.length > 0) throw new InputError(problems)
   return result
 }
-
-/** An input's text, trimmed. */
-export const text = (raw: RawInputs, input: InputName): string => (raw[input] ?? '').trim()
 
 /**
  * Validates raw inputs into UpdateOptions. Throws InputError listing every problem, so a
@@ -127,29 +119,38 @@ export function parseUpdateOptions(
     const connection = parseConnection(raw, nameOf, problem, message => (noCredentials = message))
     const issues = planIssues(raw, nameOf, problem, context.sourceTexts)
     const value = planValue(raw, nameOf, problem, context.templateValues)
+    const changes = planChanges(raw, nameOf, problem, context.templateValues, value)
+    const remoteLink = planRemoteLink(raw, problem, context.templateValues, context.ci)
+    const comment = planComment(raw, nameOf, problem, context.templateValues)
 
     const field = text(raw, 'field') || undefined
     const fields = parseFieldsJson(text(raw, 'fields'), message => problem('fields', message))
     if (field && value === undefined && text(raw, 'value-map') === '')
       problem('value', `is empty, but ${nameOf('field')} names ${field}. Pass the value to set, or ${nameOf('status')} and ${nameOf('value-map')}.`)
     if (value !== undefined && !field) problem('field', `is empty, but a value is set. Name the field by id (customfield_10314) or by name (Build Result).`)
-    if (!field && value === undefined && !fields && text(raw, 'fields') === '') {
-      problem('field', `nothing to set. Pass ${nameOf('field')} and ${nameOf('value')}, or ${nameOf('fields')} as a JSON object.`)
+    const asked = (['field', 'value', 'fields', 'set', 'remote-link', 'comment'] as const).some(input => text(raw, input) !== '')
+    if (!asked) {
+      problem(
+        'field',
+        `nothing to set. Pass ${nameOf('field')} and ${nameOf('value')}, ${nameOf('set')} with one change a line, ${nameOf('remote-link')}, ${nameOf('comment')}, or ${nameOf('fields')} as a JSON object.`
+      )
     }
-    if (field && fields && field in fields) {
-      problem('fields', `sets ${field} too, which ${nameOf('field')} already sets. Set it in one place.`)
+    for (const id of Object.keys(fields ?? {})) {
+      const change = changes.find(c => c.field.trim().toLowerCase() === id.toLowerCase())
+      if (change) problem('fields', `sets ${id} too, which ${change.origin} already changes. Change it in one place.`)
     }
 
     const concurrencyText = text(raw, 'concurrency')
-    const concurrency = concurrencyText === '' ? 4 : Number(concurrencyText)
+    const concurrency = Number(concurrencyText)
     if (!Number.isInteger(concurrency) || concurrency < 1 || concurrency > 16) {
       problem('concurrency', `"${concurrencyText}" is not a whole number from 1 to 16.`)
     }
-    const notifyUsers = parseBoolean(raw['notify-users'], true, message => problem('notify-users', message))
-    const failOnError = parseBoolean(raw['fail-on-error'], true, message => problem('fail-on-error', message))
-    const dryRun = parseBoolean(raw['dry-run'], false, message => problem('dry-run', message))
+    const flag = (input: InputName): boolean => parseBoolean(text(raw, input), defaultOf(input) === 'true', message => problem(input, message))
+    const notifyUsers = flag('notify-users')
+    const failOnError = flag('fail-on-error')
+    const dryRun = flag('dry-run')
     const maxIssuesText = text(raw, 'max-issues')
-    const maxIssues = maxIssuesText === '' ? DEFAULT_MAX_ISSUES : Number(maxIssuesText)
+    const maxIssues = Number(maxIssuesText)
     if (!Number.isInteger(maxIssues) || maxIssues < 1 || maxIssues > MAX_MAX_ISSUES) {
       problem('max-issues', `"${maxIssuesText}" is not a whole number from 1 to ${MAX_MAX_ISSUES}.`)
     }
@@ -158,7 +159,7 @@ export function parseUpdateOptions(
         `The issue keys were found in the pull request's ${issues.found} on a ${context.outsiderEvent} event, which whoever opened the pull request writes (from a fork too). Set ${nameOf('projects')} to your project keys so only those count; at most ${nameOf('max-issues')} (${maxIssues}) are written.`
       )
     }
-    return { ...connection, issues, field, value, fields, notifyUsers, concurrency, failOnError, dryRun, maxIssues }
+    return { ...connection, issues, changes, fields, remoteLink, comment, notifyUsers, concurrency, failOnError, dryRun, maxIssues }
   })
   // Only when everything else is right: a malformed input stays a hard error.
   if (noCredentials !== undefined) throw new NoCredentialsError(noCredentials, options.failOnError, options.jiraUrl)
@@ -340,15 +341,15 @@ function oauthOverHttp(nameOf: InputNamer): string {
 function parseNetwork(raw: RawInputs, problem: Problem): NetworkOptions {
   const whole = (input: InputName, fallback: number, min: number, max: number): number => {
     const value = text(raw, input)
-    const parsed = value === '' ? fallback : Number(value)
+    const parsed = Number(value)
     if (!Number.isInteger(parsed) || parsed < min || parsed > max) {
       problem(input, `"${value}" is not a whole number from ${min} to ${max}.`)
       return fallback
     }
     return parsed
   }
-  const maxRetries = whole('max-retries', 3, 0, 10)
-  const timeoutSeconds = whole('timeout', 60, 1, 3600)
+  const maxRetries = whole('max-retries', numericDefault('max-retries'), 0, 10)
+  const timeoutSeconds = whole('timeout', numericDefault('timeout'), 1, 3600)
   const caText = text(raw, 'ca-certificate')
   if (caText === '') return { maxRetries, timeoutSeconds }
   const pems = [...caText.replace(/\\n/g, '\n').matchAll(/-----BEGIN CERTIFICATE-----[\s\S]*?-----END CERTIFICATE-----/g)].map(m => m[0])

@@ -42,7 +42,60 @@ describe('the bundled action, run as the Actions runner runs it', () => {
       ['GET 200', 'PUT 204']
     )
     assert.deepEqual(run.outputs, { updated: 'CI-1', unchanged: '', failed: '', result: 'updated' })
-    assert.match(run.summary, /\| \[CI-1\]\(http:\/\/127\.0\.0\.1:\d+\/jira\/browse\/CI-1\) \| customfield_10314 \| Build Passed \| ✅ updated \|/)
+    assert.match(run.summary, /\| \[CI-1\]\(http:\/\/127\.0\.0\.1:\d+\/jira\/browse\/CI-1\) \| customfield_10314 \| = Build Passed \| ✅ set \|/)
+  })
+
+  it('records the build in one step: the result, more fields, the link to the run and a comment, each with its outcome in the summary', async () => {
+    // A simulator of its own: the other tests here expect CI-5 untouched.
+    const { sim, token, close } = await fresh()
+    try {
+      const env = {
+        GITHUB_SERVER_URL: 'https://github.com',
+        GITHUB_REPOSITORY: 'acme/app',
+        GITHUB_RUN_ID: '8123',
+        GITHUB_RUN_NUMBER: '57',
+        GITHUB_WORKFLOW: 'CI'
+      }
+      const inputs = oauthInputs(sim, token, {
+        issue: 'CI-5',
+        field: 'Build Result',
+        status: 'failure',
+        'value-map': 'success=Build Passed, failure=Build Failed',
+        set: 'Build Link = {run_url}\nLabels += ci-{status}',
+        'remote-link': 'Build #{run_number}: {status}',
+        comment: 'Build #{run_number} {status}: {run_url}',
+        'comment-on': 'failure'
+      })
+      const run = await runAction(inputs, env)
+      assert.equal(run.code, 0, run.log)
+      assert.deepEqual(run.outputs, { updated: 'CI-5', unchanged: '', failed: '', result: 'updated' })
+      const issue = sim.issues.get('CI-5')
+      assert.equal(issue?.fields.customfield_10315, 'https://github.com/acme/app/actions/runs/8123')
+      assert.deepEqual(issue?.fields.labels, ['ci-failure'])
+      assert.equal(issue?.remoteLinks?.[0].object.title, 'Build #57: failure')
+      assert.deepEqual(
+        issue?.comments?.map(c => c.body),
+        ['Build #57 failure: https://github.com/acme/app/actions/runs/8123']
+      )
+      assert.match(run.summary, /\| Build Result \(customfield_10314\) \| = Build Failed \| ✅ set \|/)
+      assert.match(run.summary, /\| Labels \(labels\) \| \+= ci-failure \| ✅ added \|/)
+      assert.match(run.summary, /\| remote link \| Build #57: failure \| ✅ added \|/)
+      assert.match(run.summary, /\| comment \| Build #57 failure: https:\/\/github\.com\/acme\/app\/actions\/runs\/8123 \| ✅ posted \|/)
+      assert.match(
+        run.log,
+        /CI-5: updated Build Result \(customfield_10314\) = Build Failed, Build Link \(customfield_10315\) = https:.*, Labels \(labels\) \+= ci-failure, remote link "Build #57: failure" added, comment posted/
+      )
+
+      // The same step again: the fields hold their values, the link is updated in place, and the comment is posted again.
+      const again = await runAction(inputs, env)
+      assert.equal(again.code, 0, again.log)
+      assert.match(again.summary, /\| Labels \(labels\) \| \+= ci-failure \| ✅ unchanged \|/)
+      assert.match(again.summary, /\| remote link \| Build #57: failure \| ✅ updated \|/)
+      assert.equal(sim.issues.get('CI-5')?.remoteLinks?.length, 1)
+      assert.equal(sim.requestsTo('/rest/api/2/issue/CI-5', 'PUT').length, 1)
+    } finally {
+      await close()
+    }
   })
 
   it("prints, as ::debug:: lines, the auth mode, the field's type and each request's method, URL and status", async () => {
@@ -94,8 +147,8 @@ describe('the bundled action, run as the Actions runner runs it', () => {
     assert.equal((sim.issues.get('CI-2')?.fields.customfield_10314 as { value?: string })?.value, 'Build Failed')
     assert.equal((sim.issues.get('CI-3')?.fields.customfield_10314 as { value?: string })?.value, 'Build Failed')
     assert.match(run.log, /::error title=Jira issue not found \(CI-404\)::CI-404: Jira answered 404 Not Found: Issue Does Not Exist/)
-    assert.match(run.summary, /CI-404.*❌ not-found/)
-    assert.match(run.summary, /CI-2.*✅ updated/)
+    assert.match(run.summary, /CI-404.*❌ failed: Jira answered 404 Not Found/)
+    assert.match(run.summary, /CI-2.*✅ set/)
   })
 
   it('refuses an option that does not exist and lists the allowed ones, sending no PUT', async () => {

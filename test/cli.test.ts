@@ -57,32 +57,57 @@ describe('the bundled CLI: the credential lifecycle, as a Jenkins agent runs it'
     const { authorizeUrl, requestToken, requestTokenSecret, expiresAt } = JSON.parse(request.stdout) as Record<string, string>
     assert.equal(authorizeUrl, `${sim.baseUrl}/plugins/servlet/oauth/authorize?oauth_token=${requestToken}`)
     assert.ok(requestTokenSecret)
-    assert.ok(Math.abs(Date.parse(expiresAt) - Date.now() - 600_000) < 60_000)
+    // The expiry itself is checked on a fixed clock in dance.test.ts.
+    assert.match(expiresAt, /^\d{4}-\d{2}-\d{2}T\d{2}:\d{2}:\d{2}\.\d{3}Z$/)
 
     const verifier = await approve(authorizeUrl)
     const access = await cli(['access-token', '--jira-url', sim.baseUrl, '--request-token', requestToken, '--verifier', verifier, '--json'], consumerEnv())
     assert.equal(access.code, 0, access.stderr)
     const { accessToken, expiresAt: accessExpiry } = JSON.parse(access.stdout) as Record<string, string>
     assert.ok(sim.accessTokens.has(accessToken))
-    assert.ok(Date.parse(accessExpiry) > Date.now() + 4.9 * 365 * 24 * 3600 * 1000)
+    assert.match(accessExpiry, /^\d{4}-\d{2}-\d{2}T\d{2}:\d{2}:\d{2}\.\d{3}Z$/)
 
     const env = { ...consumerEnv(), JIRA_ACCESS_TOKEN: accessToken }
     const check = await cli(['check', '--jira-url', sim.baseUrl, '--json'], env)
     assert.equal(check.code, 0, check.stderr)
     assert.deepEqual(JSON.parse(check.stdout), { user: 'ci-bot', displayName: 'Ci Bot', authMode: 'oauth' })
 
-    const update = await cli(['update', '--issue', 'CI-1', '--field', 'customfield_10314', '--value', 'Development Completed', '--json'], {
-      ...env,
-      JIRA_URL: sim.baseUrl
-    })
+    const update = await cli(
+      [
+        'update',
+        '--issue',
+        'CI-1',
+        '--field',
+        'customfield_10314',
+        '--value',
+        'Development Completed',
+        '--set',
+        'Labels += ci',
+        '--set',
+        'Build Number = 7',
+        '--json'
+      ],
+      { ...env, JIRA_URL: sim.baseUrl }
+    )
     assert.equal(update.code, 0, update.stderr)
     assert.deepEqual(JSON.parse(update.stdout), {
       updated: ['CI-1'],
       unchanged: [],
       failed: [],
       result: 'updated',
-      issues: [{ issueKey: 'CI-1', outcome: 'updated' }]
+      issues: [
+        {
+          issueKey: 'CI-1',
+          outcome: 'updated',
+          changes: [
+            { target: 'customfield_10314', origin: '--field', action: 'set', value: 'Development Completed', outcome: 'set' },
+            { target: 'Labels (labels)', origin: '--set line 1', action: 'add', value: 'ci', outcome: 'added' },
+            { target: 'Build Number (customfield_10316)', origin: '--set line 2', action: 'set', value: '7', outcome: 'set' }
+          ]
+        }
+      ]
     })
+    assert.deepEqual(sim.issues.get('CI-1')?.fields.labels, ['ci'])
     assert.equal((sim.issues.get('CI-1')?.fields.customfield_10314 as { value?: string })?.value, 'Development Completed')
   })
 

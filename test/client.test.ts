@@ -1,42 +1,19 @@
 /**
- * The client's retry policy and the update core, in process: a real HTTP transport on loopback
- * against the simulator, and a fake clock whose sleep records each wait and returns at once. No
- * test here waits in real time for a backoff or a Retry-After.
+ * The client's retry policy, in process: a real HTTP transport on loopback against the
+ * simulator, and a fake clock whose sleep records each wait and returns at once. No test here
+ * waits in real time for a backoff or a Retry-After.
  */
 import assert from 'node:assert/strict'
 import { after, before, describe, it } from 'node:test'
 import type { AuthConfig } from '../src/jira/auth.js'
 import type { RetryPolicy } from '../src/jira/client.js'
+import { CLI_WORDS } from '../src/commands/flags.js'
 import { connect } from '../src/jira/connect.js'
 import { JiraError } from '../src/jira/errors.js'
 import { httpTransport, type Transport } from '../src/jira/transport.js'
 import { loadPrivateKey } from '../src/oauth/keys.js'
-import type { Log } from '../src/report/log.js'
-import { summaryMarkdown, escapeMarkdown } from '../src/report/summary.js'
-import { updateIssues, type UpdateOptions } from '../src/update.js'
-import { CONSUMER_KEY, newAccessToken, startSimulator, testKeys } from './helpers.js'
+import { CONSUMER_KEY, fakeClock, newAccessToken, startSimulator, testKeys } from './helpers.js'
 import type { JiraSimulator } from './sim/jira.js'
-
-/** A clock that starts at a fixed instant and moves only when the client sleeps. */
-function fakeClock(maxRetries = 3, timeoutSeconds = 60): { policy: RetryPolicy; waits: number[] } {
-  let now = Date.parse('2026-11-24T10:00:00Z')
-  const waits: number[] = []
-  const policy: RetryPolicy = {
-    maxRetries,
-    deadline: now + timeoutSeconds * 1000,
-    now: () => now,
-    sleep: (ms, signal) => {
-      if (signal?.aborted) return Promise.reject(new Error('stopped'))
-      waits.push(ms)
-      now += ms
-      return Promise.resolve()
-    },
-    random: () => 0.5
-  }
-  return { policy, waits }
-}
-
-const quiet: Log = { debug() {}, info() {}, warning() {}, error() {} }
 
 describe("the client's retries, on a fake clock", () => {
   let sim: JiraSimulator
@@ -54,8 +31,8 @@ describe("the client's retries, on a fake clock", () => {
     await sim.close()
   })
 
-  const client = (policy: RetryPolicy) =>
-    connect({ jiraUrl: sim.baseUrl, auth, maxRetries: policy.maxRetries, timeoutSeconds: 60 }, { transport, retry: policy })
+  const client = (policy: RetryPolicy, words = undefined as typeof CLI_WORDS | undefined) =>
+    connect({ jiraUrl: sim.baseUrl, auth, maxRetries: policy.maxRetries, timeoutSeconds: 60 }, { transport, retry: policy, words })
   const seen = (): string[] => sim.requests.map(r => `${r.method} ${r.status}`)
   const fresh = (): void => {
     sim.requests.length = 0
@@ -125,118 +102,39 @@ describe("the client's retries, on a fake clock", () => {
     await assert.rejects(client(policy).json('GET', '/rest/api/2/myself'), /Jira answered HTTP 503/)
     assert.deepEqual(waits, [])
   })
-})
 
-describe('the update core, in process', () => {
-  let sim: JiraSimulator
-  let token: string
-  before(async () => {
-    token = newAccessToken()
-    sim = await startSimulator({ accessToken: token })
-  })
-  after(() => sim.close())
-
-  const options = (keys: string[], extra: Partial<UpdateOptions> = {}): UpdateOptions => ({
-    jiraUrl: sim.baseUrl,
-    auth: { mode: 'oauth', consumerKey: CONSUMER_KEY, privateKey: loadPrivateKey(testKeys().pkcs8), accessToken: token },
-    maxRetries: 3,
-    timeoutSeconds: 60,
-    issues: { by: 'keys', keys },
-    field: 'customfield_10314',
-    value: 'Build Passed',
-    notifyUsers: true,
-    concurrency: 2,
-    maxIssues: 100,
-    failOnError: true,
-    dryRun: false,
-    warnings: [],
-    ...extra
-  })
-
-  it('stops a retry that is waiting once another issue meets a CAPTCHA, and sends it no more', async () => {
-    sim.requests.length = 0
-    // CI-1 succeeds alone; then CI-3 waits out a 503 while CI-2 is refused with a CAPTCHA.
-    sim.inject(
-      { status: 503, pathIncludes: 'CI-3', headers: { 'Retry-After': '30' } },
-      {
-        status: 403,
-        pathIncludes: 'CI-2',
-        delayMs: 50,
-        headers: { 'X-Seraph-LoginReason': 'AUTHENTICATION_DENIED', 'X-Authentication-Denied-Reason': 'CAPTCHA_CHALLENGE; login-url=http://x/login.jsp' }
+  for (const [front, words, named] of [
+    ['the action', undefined, "Raise input 'timeout' \\(seconds\\)"],
+    ['the CLI', CLI_WORDS, 'Raise --timeout \\(seconds\\)']
+  ] as const) {
+    it(`stops a request Jira is slow to answer at the run's time limit, and ${front} names what to raise`, async () => {
+      fresh()
+      sim.inject({ status: 200, delayMs: 300, body: '{}' })
+      let expire = (): void => {}
+      const limits: number[] = []
+      // The time limit passes when the test says so: once the request is in flight.
+      const policy: RetryPolicy = {
+        ...fakeClock().policy,
+        timeLimit: ms =>
+          new Promise<void>(resolve => {
+            limits.push(ms)
+            expire = resolve
+          })
       }
-    )
-    const waiting: number[] = []
-    // A sleep that lasts until the run stops it: the halt must reach it.
-    const policy: RetryPolicy = {
-      ...fakeClock().policy,
-      sleep: (ms, signal) =>
-        new Promise((_, reject) => {
-          waiting.push(ms)
-          signal?.addEventListener('abort', () => reject(new Error('stopped')), { once: true })
-        })
-    }
-    const transport = httpTransport()
-    try {
-      const report = await updateIssues(options(['CI-1', 'CI-2', 'CI-3']), { transport, log: quiet, retry: policy })
-      assert.equal(report.result, 'captcha')
-      assert.deepEqual(
-        report.results.map(r => `${r.issueKey} ${r.outcome}`),
-        ['CI-1 updated', 'CI-2 captcha', 'CI-3 skipped']
-      )
-      assert.deepEqual(waiting, [30_000])
-      assert.deepEqual(
-        sim.requestsTo('/rest/api/2/issue/CI-3').map(r => r.status),
-        [503]
-      )
-    } finally {
-      transport.close()
-    }
-  })
+      const pending = client(policy, words).json('GET', '/rest/api/2/myself')
+      while (sim.requests.length === 0) await new Promise(resolve => setImmediate(resolve))
+      expire()
+      await assert.rejects(pending, new RegExp(`did not answer within the run's time limit\\. ${named} if Jira is slow`))
+      assert.deepEqual(limits, [60_000])
+      assert.equal(sim.requests.length, 1)
+    })
+  }
 
-  it('reports every issue cancelled from outside that had not finished', async () => {
-    const cancel = new AbortController()
-    cancel.abort(new Error('cancelled'))
-    const transport = httpTransport()
-    try {
-      const report = await updateIssues(options(['CI-4', 'CI-5']), { transport, log: quiet, signal: cancel.signal, retry: fakeClock().policy })
-      assert.equal(report.result, 'cancelled')
-      assert.deepEqual(
-        report.results.map(r => r.outcome),
-        ['cancelled', 'cancelled']
-      )
-    } finally {
-      transport.close()
-    }
-  })
-})
-
-describe('the job summary', () => {
-  it('escapes Markdown and HTML in every text that came from outside', () => {
-    assert.equal(
-      escapeMarkdown('a|b <img> [x](y) `c` *d* _e_ customfield_10314\nnext'),
-      'a\\|b &lt;img&gt; \\[x\\](y) \\`c\\` \\*d\\* \\_e\\_ customfield_10314 next'
-    )
-  })
-
-  it('names the field as the user did and shows the value attempted on failed rows', () => {
-    const error = new JiraError('not-found', 'Jira answered 404 Not Found: Issue Does Not Exist.', 'Check the issue key.', { issueKey: 'CI-9' })
-    const markdown = summaryMarkdown(
-      {
-        results: [
-          { issueKey: 'CI-1', outcome: 'updated', fields: { customfield_10314: { value: 'Build Passed' } } },
-          { issueKey: 'CI-9', outcome: 'not-found', error }
-        ],
-        updated: ['CI-1'],
-        unchanged: [],
-        failed: ['CI-9'],
-        result: 'not-found',
-        field: 'Build Result (customfield_10314)',
-        value: 'Build Passed'
-      },
-      'https://jira.example.com'
-    )
-    assert.match(markdown, /\| \[CI-1\]\(https:\/\/jira\.example\.com\/browse\/CI-1\) \| Build Result \(customfield_10314\) \| Build Passed \| ✅ updated \|/)
-    assert.match(markdown, /\| \[CI-9\]\([^)]+\) \| Build Result \(customfield_10314\) \| Build Passed \(attempted\) \| ❌ not-found \|/)
-    assert.match(markdown, /- \*\*CI-9\*\* \(not-found\): Jira answered 404 Not Found: Issue Does Not Exist\. Check the issue key\./)
+  it('stops reading an answer that never ends, with a clear error', async () => {
+    // Its memory stays bounded too: measured by the benchmark, not asserted here.
+    fresh()
+    sim.inject({ status: 200, endless: true })
+    const { policy } = fakeClock(0)
+    await assert.rejects(client(policy).json('GET', '/rest/api/2/myself'), /answer from .* was cut off: it is larger than 4 MiB/)
   })
 })

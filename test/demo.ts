@@ -73,9 +73,19 @@ try {
     'access-token': access.accessToken,
     issue: 'CI-1',
     field: FIELD,
-    value: 'Build Passed'
+    value: 'Build Passed',
+    set: 'Build Link = {run_url}\nLabels += ci-passed',
+    'remote-link': 'Build #{run_number}'
   }
-  const run = await runAction(inputs)
+  // What the runner sets for every step: where the run is, for {run_url} and the link.
+  const runner = {
+    GITHUB_SERVER_URL: 'https://github.com',
+    GITHUB_REPOSITORY: 'acme/app',
+    GITHUB_RUN_ID: '8123',
+    GITHUB_RUN_NUMBER: '57',
+    GITHUB_WORKFLOW: 'CI'
+  }
+  const run = await runAction(inputs, runner)
   console.log(indent(run.log))
   console.log(`   exit code ${run.code}`)
   console.log('   outputs:')
@@ -93,10 +103,13 @@ try {
   const put = sim.requestsTo('/rest/api/2/issue/CI-1', 'PUT')[0]
   console.log(`   the simulator verified the PUT's RSA-SHA1 signature and answered ${put?.status} as user ${put?.user}`)
   expect(run.code === 0 && (after as { value?: string } | undefined)?.value === 'Build Passed', 'the field set to Build Passed')
+  const link = sim.issues.get('CI-1')?.remoteLinks?.[0]
+  console.log(`   CI-1 remote link: ${JSON.stringify(link?.object.title)} → ${link?.object.url} (globalId ${link?.globalId})`)
+  expect(link?.object.url === 'https://github.com/acme/app/actions/runs/8123', 'the run linked from the issue')
 
   heading('5. One refusal explained: the account is locked behind a CAPTCHA')
   sim.mode = 'captcha'
-  const refused = await runAction(inputs)
+  const refused = await runAction(inputs, runner)
   console.log(indent(refused.log))
   console.log(`   exit code ${refused.code}, result=${refused.outputs.result}`)
   expect(refused.code === 1 && refused.outputs.result === 'captcha', 'a red step with result=captcha')

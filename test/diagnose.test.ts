@@ -84,7 +84,7 @@ describe("reading Jira's refusals", () => {
     assert.equal(failure?.kind, 'wrong-url')
     assert.match(
       failure?.message ?? '',
-      /redirected the request \(HTTP 301\) to https:\/\/jira\.example\.com\/jira\/rest.*set the jira-url input to https:\/\/jira\.example\.com\/jira\./
+      /redirected the request \(HTTP 301\) to https:\/\/jira\.example\.com\/jira\/rest.*set input 'jira-url' to https:\/\/jira\.example\.com\/jira\./
     )
   })
 
@@ -100,9 +100,9 @@ describe('explaining a refusal for the credentials actually sent', () => {
 
   it('does not call parameter_absent an OAuth signature problem when no OAuth was sent', () => {
     for (const [mode, names] of [
-      ['basic', /the user input and the api-token input/],
-      ['pat', /Check the personal-access-token input: it may have expired or been revoked/],
-      ['client-credentials', /the client-id input is the credential of the service account/]
+      ['basic', /input 'user' and input 'api-token'/],
+      ['pat', /Check input 'personal-access-token': it may have expired or been revoked/],
+      ['client-credentials', /input 'client-id' is the credential of the service account/]
     ] as const) {
       const failure = diagnose(absent, sent(mode))
       assert.equal(failure?.kind, 'unauthorized')
@@ -129,7 +129,7 @@ describe('explaining a refusal for the credentials actually sent', () => {
       diagnose(response(401, {}, '{"errorMessages":["Client must be authenticated to access this resource."],"errors":{}}'), sent('basic', true))?.message ?? ''
     assert.match(
       message,
-      /the token is scoped \(scoped tokens work only through Cloud's API gateway: set the api-url input to https:\/\/api\.atlassian\.com\/ex\/jira\/\{cloudId\}/
+      /the token is scoped \(scoped tokens work only through Cloud's API gateway: set input 'api-url' to https:\/\/api\.atlassian\.com\/ex\/jira\/\{cloudId\}/
     )
     assert.match(message, /or it expired: API tokens created since December 2024 expire within a year/)
   })
@@ -138,7 +138,7 @@ describe('explaining a refusal for the credentials actually sent', () => {
     const bare = diagnose(response(401, { 'www-authenticate': 'OAuth realm="jira"' }), sent('basic'))
     assert.equal(bare?.kind, 'unauthorized')
     assert.match(bare?.message ?? '', /without trying the user and token \(no X-Seraph-LoginReason\).*Basic auth is most likely disabled on this Jira/)
-    assert.match(bare?.message ?? '', /Use a personal access token \(the personal-access-token input, Data Center 8\.14\+\) or a service account/)
+    assert.match(bare?.message ?? '', /Use a personal access token \(input 'personal-access-token', Data Center 8\.14\+\) or a service account/)
     const documented = diagnose(response(403, {}, '{"message": "Basic Authentication has been disabled on this instance."}'), sent('basic'))
     assert.equal(documented?.kind, 'unauthorized')
     assert.match(
@@ -161,7 +161,7 @@ describe('explaining a refusal for the credentials actually sent', () => {
     )
     assert.match(
       diagnose(response(429, { 'ratelimit-reason': 'jira-burst-based' }))?.message ?? '',
-      /too many requests in a short burst.*Run fewer updates at once \(the concurrency input\)/
+      /too many requests in a short burst.*Run fewer updates at once \(input 'concurrency'\)/
     )
   })
 })

@@ -565,8 +565,16 @@ describe('what is shown stays small, whatever Jira answers', () => {
 
   it('keeps the job summary under 64 KiB for thousands of issues with long failures', () => {
     const error = new JiraError('invalid', `Jira rejected the request (HTTP 400): ${'a long reason '.repeat(200)}`, 'Fix it.')
-    const results = Array.from({ length: 5000 }, (_, i) => ({ issueKey: `CI-${i + 1}`, outcome: 'invalid' as const, error }))
-    const markdown = summaryMarkdown({ ...summarizeResults(results), field: 'Build Result', value: 'x'.repeat(5000) }, 'https://jira.example.com')
+    const change = {
+      target: 'Build Result',
+      origin: "input 'field'",
+      action: 'set' as const,
+      value: 'x'.repeat(5000),
+      outcome: 'failed' as const,
+      reason: error.reason
+    }
+    const results = Array.from({ length: 5000 }, (_, i) => ({ issueKey: `CI-${i + 1}`, outcome: 'invalid' as const, changes: [change], error }))
+    const markdown = summaryMarkdown(summarizeResults(results), 'https://jira.example.com')
     assert.ok(Buffer.byteLength(markdown) < 64 * 1024, `${Buffer.byteLength(markdown)} bytes`)
     assert.match(markdown, /\| \[CI-1\]\(https:\/\/jira\.example\.com\/browse\/CI-1\) \|/)
     assert.match(markdown, /\*[\d,]+ more issue\(s\) not listed here: the outputs have every key\.\*/)

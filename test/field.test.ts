@@ -158,7 +158,7 @@ describe('a jira-url without its context path', () => {
   after(() => sim.close())
   const rootUrl = (): string => sim.baseUrl.replace(/\/jira$/, '')
   const wrongUrl =
-    /is not Jira's REST API: it answered 404 with an HTML page titled "HTTP Status 404 – Not Found", not Jira's JSON\. Most often (the jira-url input|--jira-url \(or JIRA_URL\)) lacks Jira's context path \(such as \/jira\)/
+    /is not Jira's REST API: it answered 404 with an HTML page titled "HTTP Status 404 – Not Found", not Jira's JSON\. Most often (input 'jira-url'|--jira-url \(or JIRA_URL\)) lacks Jira's context path \(such as \/jira\)/
 
   it('says jira-url is wrong, not the issue key, and stops after the first issue', async () => {
     const run = await runAction({ ...oauthInputs(sim, token, { issue: 'CI-1 CI-2', ...SET }), 'jira-url': rootUrl() })
@@ -188,7 +188,7 @@ describe('a jira-url without its context path', () => {
     })
     const run = await runAction({ ...oauthInputs(sim, token, { issue: 'CI-1', ...SET }), 'jira-url': `${rootUrl()}/jira2` })
     assert.equal(run.outputs.result, 'invalid')
-    assert.match(run.log, new RegExp(`The page names Jira at ${rootUrl().replace(/[.:/]/g, '\\$&')}/jira: set the jira-url input to that\\.`))
+    assert.match(run.log, new RegExp(`The page names Jira at ${rootUrl().replace(/[.:/]/g, '\\$&')}/jira: set input 'jira-url' to that\\.`))
   })
 })
 
@@ -248,8 +248,9 @@ describe('many issues after a CAPTCHA', () => {
       assert.match(errors.at(-1) ?? '', /^::error::result=captcha: 12 of 12 issue\(s\) not updated$/)
       assert.match(run.log, /11 issue\(s\) not attempted .*: CI-2, CI-3, CI-4, CI-5, CI-6, CI-7, CI-8, CI-9, CI-10, CI-11, CI-12\./)
       assert.equal(sim.requests.length, 1)
-      // The field as the user named it, and the value attempted on the failed rows.
-      assert.match(run.summary, /\| customfield_10314 \| Build Passed \(attempted\) \| ❌ captcha \|/)
+      // The field as the user named it, and the change attempted on the failed rows.
+      assert.match(run.summary, /\| customfield_10314 \| = Build Passed \| ❌ failed: Jira (asks for a CAPTCHA|locked)/)
+      assert.match(run.summary, /\[CI-2\][^|]*\| customfield_10314 \| = Build Passed \| ⏭️ skipped: not attempted after an earlier request failed/)
     } finally {
       await sim.close()
     }
@@ -260,8 +261,8 @@ describe('many issues after a CAPTCHA', () => {
     const sim = await startSimulator({ accessToken: token })
     try {
       const run = await runAction(oauthInputs(sim, token, { issue: 'CI-1 CI-404', field: 'Build Result', value: 'Build Passed' }))
-      assert.match(run.summary, /\| Build Result \(customfield_10314\) \| Build Passed \| ✅ updated \|/)
-      assert.match(run.summary, /CI-404\]\([^)]*\) \| Build Result \(customfield_10314\) \| Build Passed \(attempted\) \| ❌ not-found \|/)
+      assert.match(run.summary, /\| Build Result \(customfield_10314\) \| = Build Passed \| ✅ set \|/)
+      assert.match(run.summary, /CI-404\]\([^)]*\) \| Build Result \(customfield_10314\) \| = Build Passed \| ❌ failed: Jira answered 404 Not Found/)
     } finally {
       await sim.close()
     }

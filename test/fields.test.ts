@@ -52,6 +52,9 @@ describe("formatting a value by the field's editmeta schema", () => {
     assert.deepEqual(formatValue('f', custom('userpicker', 'user'), 'jdoe'), { name: 'jdoe' })
   })
   it('refuses a type it cannot format and points at the fields input', () => {
-    assert.throws(() => formatValue('f', { schema: { type: 'any', custom: 'com.example:cascadingselect' } }, 'x'), /Set it with the fields input as raw JSON/)
+    assert.throws(
+      () => formatValue('f', { schema: { type: 'any', custom: 'com.example:cascadingselect' } }, 'x'),
+      /Set it with input 'fields' \(--fields\) as raw JSON/
+    )
   })
 })

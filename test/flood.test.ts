@@ -45,7 +45,7 @@ describe('max-issues, through the bundled action', () => {
     assert.deepEqual(run.outputs, { updated: '', unchanged: '', failed: '', result: 'invalid' })
     assert.match(
       run.log,
-      /::error title=Jira request failed::The JQL query matches 150,000 issues, more than the max-issues input \(100\) allows, so no issue was updated\. The query: project = CI Narrow the jql input to the issues this build concerns/
+      /::error title=Jira request failed::The JQL query matches 150,000 issues, more than input 'max-issues' \(100\) allows, so no issue was updated\. The query: project = CI Narrow input 'jql' to the issues this build concerns/
     )
     assert.match(run.summary, /### Jira build result: invalid\n\nThe JQL query matches 150,000 issues/)
     assert.ok(run.summary.length < 2000, `summary of ${run.summary.length} characters`)
@@ -61,7 +61,7 @@ describe('max-issues, through the bundled action', () => {
     const run = await runAction(oauthInputs(sim, token, { ...SET, jql: 'project = CI', 'max-issues': '3' }))
     assert.equal(run.code, 1)
     assert.equal(run.outputs.result, 'invalid')
-    assert.match(run.log, /The JQL query matches 12 issues, more than the max-issues input \(3\) allows/)
+    assert.match(run.log, /The JQL query matches 12 issues, more than input 'max-issues' \(3\) allows/)
     const searches = sim.requestsTo('/rest/api/2/search')
     assert.equal(searches.length, 1)
     assert.equal(new URLSearchParams(searches[0].path.split('?')[1]).get('maxResults'), '4')
@@ -73,7 +73,7 @@ describe('max-issues, through the bundled action', () => {
     try {
       const run = await runAction(oauthInputs(cloud, token, { ...SET, jql: 'project = CI', 'max-issues': '3' }))
       assert.equal(run.outputs.result, 'invalid')
-      assert.match(run.log, /The JQL query matches more issues than the max-issues input \(3\) allows, so no issue was updated/)
+      assert.match(run.log, /The JQL query matches more issues than input 'max-issues' \(3\) allows, so no issue was updated/)
       // Two keys a page: the second page passes the cap, and no third is asked for.
       assert.equal(cloud.requestsTo('/rest/api/3/search/jql').length, 2)
       assert.equal(cloud.requestsTo('/rest/api/2/issue').length, 0)
@@ -88,7 +88,7 @@ describe('max-issues, through the bundled action', () => {
     const run = await runAction(oauthInputs(sim, token, { ...SET, issue: keys }))
     assert.equal(run.code, 1)
     assert.deepEqual(run.outputs, { updated: '', unchanged: '', failed: '', result: 'invalid' })
-    assert.match(run.log, /the issue input names 101 issues, more than the max-issues input \(100\) allows, so no issue was updated\. Name fewer issues/)
+    assert.match(run.log, /input 'issue' names 101 issues, more than input 'max-issues' \(100\) allows, so no issue was updated\. Name fewer issues/)
     assert.equal(sim.requests.length, 0)
   })
 
@@ -104,7 +104,7 @@ describe('max-issues, through the bundled action', () => {
     )
     assert.match(
       run.log,
-      /The pull request or commits name 461 issues \(in the title and branch\), more than the max-issues input \(100\) allows, so no issue was updated\. Set the projects input to your project keys/
+      /The pull request or commits name 461 issues \(in the title and branch\), more than input 'max-issues' \(100\) allows, so no issue was updated\. Set input 'projects' to your project keys/
     )
     assert.match(run.summary, /### Jira build result: invalid/)
     assert.equal(sim.requests.length, 0)

@@ -6,6 +6,7 @@ import { tmpdir } from 'node:os'
 import { dirname, join, resolve } from 'node:path'
 import { fileURLToPath } from 'node:url'
 import { unintendedCommands } from './runner.js'
+import type { RetryPolicy } from '../src/jira/client.js'
 import { JiraSimulator, type SimulatorOptions } from './sim/jira.js'
 
 const madeDirs: string[] = []
@@ -270,4 +271,23 @@ export function oauthInputs(sim: JiraSimulator, accessToken: string, extra: Reco
 /** The verification code on Jira's approval page ("Your verification code is 'XXXXXX'"). */
 export function verificationCodeFrom(page: string): string | undefined {
   return /verification code is '([^']+)'/.exec(page)?.[1]
+}
+
+/** A clock that starts at a fixed instant and moves only when the client sleeps. */
+export function fakeClock(maxRetries = 3, timeoutSeconds = 60): { policy: RetryPolicy; waits: number[] } {
+  let now = Date.parse('2026-11-24T10:00:00Z')
+  const waits: number[] = []
+  const policy: RetryPolicy = {
+    maxRetries,
+    deadline: now + timeoutSeconds * 1000,
+    now: () => now,
+    sleep: (ms, signal) => {
+      if (signal?.aborted) return Promise.reject(new Error('stopped'))
+      waits.push(ms)
+      now += ms
+      return Promise.resolve()
+    },
+    random: () => 0.5
+  }
+  return { policy, waits }
 }

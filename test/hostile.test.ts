@@ -209,8 +209,9 @@ describe('every run ends with an outcome, whatever the transport does', () => {
       assert.equal(run.code, 1)
       assert.deepEqual(run.outputs, { updated: 'CI-2', unchanged: '', failed: 'CI-1', result: 'error' })
       assert.match(run.log, /CI-1: Could not reach Jira at .*: (connection reset|the connection closed in the middle of the answer)\./)
-      assert.match(run.summary, /CI-1.*❌ network/)
-      assert.match(run.summary, /CI-2.*✅ updated/)
+      assert.match(run.summary, /CI-1.*❌ failed: Could not reach Jira/)
+      assert.match(run.summary, /\*\*CI-1\*\* \(network\)/)
+      assert.match(run.summary, /CI-2.*✅ set/)
     })
   }
 
@@ -234,41 +235,6 @@ describe('every run ends with an outcome, whatever the transport does', () => {
       assert.equal(connections, 1)
     } finally {
       await new Promise<void>(resolve => server.close(() => resolve()))
-    }
-  })
-
-  it('names --timeout in the CLI where the action names the timeout input', async () => {
-    sim.inject({ status: 200, delayMs: 3000, body: '{}' })
-    const run = await runCli(
-      ['update', '--jira-url', sim.baseUrl, '--issue', 'CI-5', '--field', 'customfield_10314', '--value', 'Build Passed', '--timeout', '1'],
-      {
-        JIRA_CONSUMER_KEY: CONSUMER_KEY,
-        JIRA_PRIVATE_KEY: testKeys().pkcs8,
-        JIRA_ACCESS_TOKEN: token
-      }
-    )
-    sim.clearInjected()
-    assert.equal(run.code, 1)
-    assert.match(run.stderr, /did not answer within the run's time limit\. Raise --timeout \(seconds\)/)
-    assert.doesNotMatch(run.stderr, /timeout input/)
-  })
-
-  it('stops reading an answer that never ends, with a clear error and bounded memory', async () => {
-    const dir = mkdtempSync(join(tmpdir(), 'jbr-rss-'))
-    try {
-      sim.inject({ status: 200, endless: true })
-      const rssFile = join(dir, 'rss')
-      const run = await runAction(oauthInputs(sim, token, { ...SET, 'max-retries': '0' }), {
-        NODE_OPTIONS: `--require ${join(ROOT, 'bench/rss-probe.cjs')}`,
-        BENCH_RSS_FILE: rssFile
-      })
-      assert.equal(run.code, 1)
-      assert.equal(run.outputs.result, 'error')
-      assert.match(run.log, /answer from .* was cut off: it is larger than 4 MiB/)
-      const peakMiB = Number(readFileSync(rssFile, 'utf8')) / 1024
-      assert.ok(peakMiB < 150, `peak RSS ${peakMiB.toFixed(0)} MiB`)
-    } finally {
-      rmSync(dir, { recursive: true, force: true })
     }
   })
 
@@ -320,7 +286,7 @@ describe('every run ends with an outcome, whatever the transport does', () => {
       const outputs = readFileSync(join(dir, 'out'), 'utf8')
       assert.match(outputs, /updated<<[^\n]+\nCI-1\n/)
       assert.match(outputs, /result<<[^\n]+\ncancelled\n/)
-      assert.match(readFileSync(join(dir, 'summary'), 'utf8'), /CI-2.*⏹️ cancelled/)
+      assert.match(readFileSync(join(dir, 'summary'), 'utf8'), /CI-2.*⏭️ skipped: the run was cancelled/)
     } finally {
       sim.clearInjected()
       rmSync(dir, { recursive: true, force: true })

@@ -237,13 +237,14 @@ describe('which issues, which field, which value: through the bundled action', (
       assert.equal(run.code, 1)
       assert.deepEqual(run.outputs, { updated: 'CI-1,CI-2,CI-6,CI-7,CI-8', unchanged: 'CI-3', failed: 'CI-404,CI-5', result: 'forbidden' })
       for (const [key, outcome] of [
-        ['CI-1', '✅ updated'],
-        ['CI-3', '✅ unchanged'],
-        ['CI-404', '❌ not-found'],
-        ['CI-5', '❌ forbidden']
+        ['CI-1', '= Build Passed \\| ✅ set'],
+        ['CI-3', '= Build Passed \\| ✅ unchanged'],
+        ['CI-404', '❌ failed: Jira answered 404'],
+        ['CI-5', '= Build Passed \\| ❌ failed: Jira answered 403']
       ]) {
         assert.match(run.summary, new RegExp(`\\[${key}\\].*${outcome}`))
       }
+      assert.match(run.summary, /- \*\*CI-5\*\* \(forbidden\): Jira answered 403/)
     } finally {
       await s.close()
     }

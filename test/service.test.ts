@@ -80,8 +80,7 @@ describe('a Data Center service account (client credentials)', () => {
   const options = (keys: string[], secret?: string): UpdateOptions => ({
     ...endpoint(secret),
     issues: { by: 'keys', keys },
-    field: 'customfield_10314',
-    value: 'Build Passed',
+    changes: [{ origin: "input 'field'", field: 'customfield_10314', operation: 'set', value: 'Build Passed' }],
     notifyUsers: true,
     concurrency: 8,
     failOnError: true,
@@ -167,7 +166,7 @@ describe('a Data Center service account (client credentials)', () => {
     )
     const message = report.results[0].error?.message ?? ''
     assert.match(message, /refused the client \(invalid_client: Client authentication failed\)/)
-    assert.match(message, /Check the client-id input and the client-secret input/)
+    assert.match(message, /Check input 'client-id' and input 'client-secret'/)
     assert.doesNotMatch(message, /a-rotated-secret/)
     assert.deepEqual(
       sim.requests.map(r => `${r.method} ${r.path} ${r.status}`),
@@ -180,7 +179,7 @@ describe('a Data Center service account (client credentials)', () => {
     await assert.rejects(
       client.json('GET', '/rest/api/2/myself'),
       (error: unknown) =>
-        error instanceof JiraError && error.kind === 'unauthorized' && /invalid_scope/.test(error.reason) && /the scope input/.test(error.remedy)
+        error instanceof JiraError && error.kind === 'unauthorized' && /invalid_scope/.test(error.reason) && /input 'scope'/.test(error.remedy)
     )
   })
 
@@ -192,7 +191,7 @@ describe('a Data Center service account (client credentials)', () => {
         error instanceof JiraError &&
         error.kind === 'wrong-url' &&
         /is not an OAuth 2\.0 token endpoint/.test(error.reason) &&
-        /the token-url input/.test(error.remedy)
+        /input 'token-url'/.test(error.remedy)
     )
   })
 
@@ -204,7 +203,7 @@ describe('a Data Center service account (client credentials)', () => {
     await assert.rejects(
       client.json('GET', '/rest/api/2/myself'),
       (error: unknown) =>
-        error instanceof JiraError && error.kind === 'network' && /Check the token-url input, and that this machine can reach/.test(error.remedy)
+        error instanceof JiraError && error.kind === 'network' && /Check input 'token-url', and that this machine can reach/.test(error.remedy)
     )
     assert.equal(restCalls().length, 0)
   })
@@ -300,8 +299,7 @@ describe("Jira Cloud through Atlassian's API gateway", () => {
     const options: UpdateOptions = {
       ...serviceAccount(),
       issues: { by: 'keys', keys: ['CI-1', 'CI-2'] },
-      field: 'customfield_10314',
-      value: 'Build Passed',
+      changes: [{ origin: "input 'field'", field: 'customfield_10314', operation: 'set', value: 'Build Passed' }],
       notifyUsers: true,
       concurrency: 4,
       failOnError: true,
@@ -343,7 +341,7 @@ describe("Jira Cloud through Atlassian's API gateway", () => {
       sim.requests.map(r => `${r.gateway ? 'gateway' : 'site'} ${r.path} ${r.status}`),
       ['site /rest/api/2/myself 401', 'site /_edge/tenant_info 200', 'gateway /rest/api/2/myself 200', 'gateway /rest/api/2/myself 200']
     )
-    assert.match(said.join('\n'), new RegExp(`trying Cloud's API gateway ${origin()}/ex/jira/${CLOUD_ID}.*Set the api-url input to it`))
+    assert.match(said.join('\n'), new RegExp(`trying Cloud's API gateway ${origin()}/ex/jira/${CLOUD_ID}.*Set input 'api-url' to it`))
   })
 
   it('names both likely causes when an API token is refused at the site and at the gateway', async () => {

@@ -80,7 +80,7 @@ describe('certificate checks stay on under NODE_TLS_REJECT_UNAUTHORIZED=0', () =
       assert.equal(run.outputs.result, 'error')
       assert.match(
         run.log,
-        /::warning::NODE_TLS_REJECT_UNAUTHORIZED=0 is set in the environment, which would turn certificate checks off; Jira's certificate is checked anyway\. For Jira behind an internal CA, pass its certificate as the ca-certificate input/
+        /::warning::NODE_TLS_REJECT_UNAUTHORIZED=0 is set in the environment, which would turn certificate checks off; Jira's certificate is checked anyway\. For Jira behind an internal CA, pass its certificate as input 'ca-certificate'/
       )
       assert.match(run.log, /TLS certificate of https:\/\/127\.0\.0\.1:\d+\/jira could not be verified \(UNABLE_TO_VERIFY_LEAF_SIGNATURE\)/)
       assert.equal(sim.requests.length, 0)

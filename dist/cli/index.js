@@ -672,22 +672,22 @@ __nccwpck_require__.a(module, async (__webpack_handle_async_dependencies__, __we
 /* harmony import */ var _signals_js__WEBPACK_IMPORTED_MODULE_0__ = __nccwpck_require__(2656);
 /* harmony import */ var node_fs__WEBPACK_IMPORTED_MODULE_1__ = __nccwpck_require__(3024);
 /* harmony import */ var node_fs__WEBPACK_IMPORTED_MODULE_1___default = /*#__PURE__*/__nccwpck_require__.n(node_fs__WEBPACK_IMPORTED_MODULE_1__);
-/* harmony import */ var _package_json__WEBPACK_IMPORTED_MODULE_2__ = __nccwpck_require__(8330);
-/* harmony import */ var _jira_redact_js__WEBPACK_IMPORTED_MODULE_3__ = __nccwpck_require__(7103);
-/* harmony import */ var node_readline__WEBPACK_IMPORTED_MODULE_4__ = __nccwpck_require__(481);
-/* harmony import */ var node_readline__WEBPACK_IMPORTED_MODULE_4___default = /*#__PURE__*/__nccwpck_require__.n(node_readline__WEBPACK_IMPORTED_MODULE_4__);
-/* harmony import */ var node_util__WEBPACK_IMPORTED_MODULE_5__ = __nccwpck_require__(7975);
-/* harmony import */ var node_util__WEBPACK_IMPORTED_MODULE_5___default = /*#__PURE__*/__nccwpck_require__.n(node_util__WEBPACK_IMPORTED_MODULE_5__);
-/* harmony import */ var _commands_credentials_js__WEBPACK_IMPORTED_MODULE_6__ = __nccwpck_require__(916);
-/* harmony import */ var _commands_io_js__WEBPACK_IMPORTED_MODULE_7__ = __nccwpck_require__(3776);
-/* harmony import */ var _commands_update_js__WEBPACK_IMPORTED_MODULE_8__ = __nccwpck_require__(9164);
-/* harmony import */ var _report_outcome_js__WEBPACK_IMPORTED_MODULE_9__ = __nccwpck_require__(5066);
-/* harmony import */ var _report_sink_js__WEBPACK_IMPORTED_MODULE_10__ = __nccwpck_require__(6443);
-/* harmony import */ var _jira_errors_js__WEBPACK_IMPORTED_MODULE_11__ = __nccwpck_require__(6353);
-/* harmony import */ var _jira_transport_js__WEBPACK_IMPORTED_MODULE_12__ = __nccwpck_require__(6558);
-/* harmony import */ var _inputs_js__WEBPACK_IMPORTED_MODULE_13__ = __nccwpck_require__(8422);
-/* harmony import */ var _commands_flags_js__WEBPACK_IMPORTED_MODULE_14__ = __nccwpck_require__(7157);
-/* harmony import */ var _options_js__WEBPACK_IMPORTED_MODULE_15__ = __nccwpck_require__(6478);
+/* harmony import */ var _jira_auth_js__WEBPACK_IMPORTED_MODULE_2__ = __nccwpck_require__(108);
+/* harmony import */ var _jira_redact_js__WEBPACK_IMPORTED_MODULE_15__ = __nccwpck_require__(7103);
+/* harmony import */ var node_readline__WEBPACK_IMPORTED_MODULE_3__ = __nccwpck_require__(481);
+/* harmony import */ var node_readline__WEBPACK_IMPORTED_MODULE_3___default = /*#__PURE__*/__nccwpck_require__.n(node_readline__WEBPACK_IMPORTED_MODULE_3__);
+/* harmony import */ var node_util__WEBPACK_IMPORTED_MODULE_4__ = __nccwpck_require__(7975);
+/* harmony import */ var node_util__WEBPACK_IMPORTED_MODULE_4___default = /*#__PURE__*/__nccwpck_require__.n(node_util__WEBPACK_IMPORTED_MODULE_4__);
+/* harmony import */ var _commands_credentials_js__WEBPACK_IMPORTED_MODULE_5__ = __nccwpck_require__(916);
+/* harmony import */ var _commands_io_js__WEBPACK_IMPORTED_MODULE_6__ = __nccwpck_require__(3776);
+/* harmony import */ var _commands_update_js__WEBPACK_IMPORTED_MODULE_7__ = __nccwpck_require__(5997);
+/* harmony import */ var _report_outcome_js__WEBPACK_IMPORTED_MODULE_8__ = __nccwpck_require__(5066);
+/* harmony import */ var _jira_errors_js__WEBPACK_IMPORTED_MODULE_9__ = __nccwpck_require__(6353);
+/* harmony import */ var _jira_transport_js__WEBPACK_IMPORTED_MODULE_10__ = __nccwpck_require__(6558);
+/* harmony import */ var _issues_link_js__WEBPACK_IMPORTED_MODULE_11__ = __nccwpck_require__(8374);
+/* harmony import */ var _inputs_js__WEBPACK_IMPORTED_MODULE_12__ = __nccwpck_require__(8422);
+/* harmony import */ var _commands_flags_js__WEBPACK_IMPORTED_MODULE_13__ = __nccwpck_require__(7157);
+/* harmony import */ var _options_js__WEBPACK_IMPORTED_MODULE_14__ = __nccwpck_require__(1966);
 /**
  * The command line, for Jenkins pipelines and people. It only reads arguments and the
  * environment, then calls the same core as the action. Secrets come from the environment,
@@ -696,7 +696,6 @@ __nccwpck_require__.a(module, async (__webpack_handle_async_dependencies__, __we
 // First: the signal handlers are installed as this module loads, before the rest of the CLI.
 
 
-// Bundled at build time: the version the release workflow checks against the tag.
 
 
 
@@ -712,12 +711,15 @@ __nccwpck_require__.a(module, async (__webpack_handle_async_dependencies__, __we
 
 
 /** Reads flags and environment into the inputs the core validates. */
-function rawInputs(values, env, sink) {
+function rawInputs(values, env) {
     const raw = {};
-    for (const spec of _inputs_js__WEBPACK_IMPORTED_MODULE_13__/* .INPUTS */ .mc) {
+    for (const spec of _inputs_js__WEBPACK_IMPORTED_MODULE_12__/* .INPUTS */ .mc) {
         const flag = values[spec.name];
         if (typeof flag === 'string')
             raw[spec.name] = flag;
+        // A repeatable flag (--set) is a multi-line input: one value a line.
+        else if (Array.isArray(flag))
+            raw[spec.name] = flag.join('\n');
         else if (flag === true)
             raw[spec.name] = 'true';
         else if (spec.cli.env && env[spec.cli.env] !== undefined)
@@ -729,15 +731,11 @@ function rawInputs(values, env, sink) {
         raw['ca-certificate'] = ca.includes('-----BEGIN')
             ? ca
             : readInputFile(ca, '--ca-certificate', "Point it at the PEM file of the CA that signed Jira's certificate.");
-    for (const spec of _inputs_js__WEBPACK_IMPORTED_MODULE_13__/* .INPUTS */ .mc) {
-        const file = spec.cli.fileEnv && env[spec.cli.fileEnv];
-        if (!file || !spec.cli.fileEnv)
-            continue;
-        if (spec.cli.env && env[spec.cli.env])
-            throw new _options_js__WEBPACK_IMPORTED_MODULE_15__/* .InputError */ .dz([{ input: spec.name, message: `${spec.cli.env} and ${spec.cli.fileEnv} are both set; set one.` }]);
-        const secret = readInputFile(file, spec.cli.fileEnv, 'Point it at the file that holds it; in Jenkins, bind a Secret file credential with withCredentials([file(...)]).');
-        raw[spec.name] = secret;
-        sink.protect(new _jira_redact_js__WEBPACK_IMPORTED_MODULE_3__/* .Redactor */ .pO([secret]));
+    const keyFile = env.JIRA_PRIVATE_KEY_FILE;
+    if (keyFile) {
+        if (env.JIRA_PRIVATE_KEY)
+            throw new _options_js__WEBPACK_IMPORTED_MODULE_14__/* .InputError */ .dz([{ input: 'private-key', message: 'JIRA_PRIVATE_KEY and JIRA_PRIVATE_KEY_FILE are both set; set one.' }]);
+        raw['private-key'] = readInputFile(keyFile, 'JIRA_PRIVATE_KEY_FILE', 'Point it at the private key file; in Jenkins, bind a file credential with withCredentials([file(...)]).');
     }
     return raw;
 }
@@ -752,8 +750,8 @@ function readInputFile(path, input, remedy) {
         return text.includes('\ufffd') || text.includes('\u0000') ? bytes.toString('base64') : text;
     }
     catch (thrown) {
-        const code = (0,_jira_errors_js__WEBPACK_IMPORTED_MODULE_11__/* .codeOf */ .$N)(thrown) ? ` (${(0,_jira_errors_js__WEBPACK_IMPORTED_MODULE_11__/* .codeOf */ .$N)(thrown)})` : '';
-        throw new _options_js__WEBPACK_IMPORTED_MODULE_15__/* .InputError */ .dz([{ input, message: `${input}: cannot read ${path}${code}. ${remedy}` }]);
+        const code = (0,_jira_errors_js__WEBPACK_IMPORTED_MODULE_9__/* .codeOf */ .$N)(thrown) ? ` (${(0,_jira_errors_js__WEBPACK_IMPORTED_MODULE_9__/* .codeOf */ .$N)(thrown)})` : '';
+        throw new _options_js__WEBPACK_IMPORTED_MODULE_14__/* .InputError */ .dz([{ input, message: `${input}: cannot read ${path}${code}. ${remedy}` }]);
     }
 }
 /** What a Jenkins build offers: the change's title and branch, and values for templates. */
@@ -769,6 +767,7 @@ function jenkinsContext(env) {
     const repository = env.GIT_URL?.replace(/\.git$/, '').replace(/^.*[/:]([^/:]+\/[^/]+)$/, '$1');
     return {
         sourceTexts,
+        ci: (0,_issues_link_js__WEBPACK_IMPORTED_MODULE_11__/* .jenkinsRun */ .GN)(env),
         templateValues: {
             run_url: env.BUILD_URL,
             run_number: env.BUILD_NUMBER,
@@ -779,61 +778,49 @@ function jenkinsContext(env) {
         }
     };
 }
-/**
- * The oldest Node.js the CLI runs on, as package.json's engines say: Node 20 reached its end of
- * life in April 2026, and the bundled toolkit's dependencies (content-type) require 22.
- */
-const OLDEST_NODE = 22;
-/** The secrets in the environment, cut out of everything the CLI prints from the start. */
-function environmentSecrets(env) {
-    return _inputs_js__WEBPACK_IMPORTED_MODULE_13__/* .INPUTS */ .mc.flatMap(spec => (spec.secret && spec.cli.env && env[spec.cli.env] ? [env[spec.cli.env]] : []));
-}
+/** The oldest Node.js the CLI runs on (AbortSignal.any came in 20.3), as package.json's engines say. */
+const OLDEST_NODE = [20, 3];
 async function main(argv, signal) {
-    // Everything the CLI prints goes through the sink, and so through the boundary.
-    const sink = (0,_report_sink_js__WEBPACK_IMPORTED_MODULE_10__/* .cliSink */ .m1)(new _jira_redact_js__WEBPACK_IMPORTED_MODULE_3__/* .Redactor */ .pO(environmentSecrets(process.env)));
-    if (Number(process.versions.node.split('.')[0]) < OLDEST_NODE) {
-        sink.err(`error: jira-build-result needs Node.js ${OLDEST_NODE} or later; this agent runs ${process.version}. Install a newer Node.js on the agent (or use the NodeJS plugin's tool installer).`);
-        return _commands_io_js__WEBPACK_IMPORTED_MODULE_7__/* .EXIT */ .d.usage;
+    const [major, minor] = process.versions.node.split('.').map(Number);
+    if (major < OLDEST_NODE[0] || (major === OLDEST_NODE[0] && minor < OLDEST_NODE[1])) {
+        console.error(`error: jira-build-result needs Node.js ${OLDEST_NODE.join('.')} or later; this agent runs ${process.version}. Install a newer Node.js on the agent (or use the NodeJS plugin's tool installer).`);
+        return _commands_io_js__WEBPACK_IMPORTED_MODULE_6__/* .EXIT */ .d.usage;
     }
     const name = argv[0];
-    if (name === '--version' || name === '-V' || name === 'version') {
-        sink.out(_package_json__WEBPACK_IMPORTED_MODULE_2__/* .version */ .rE);
-        return _commands_io_js__WEBPACK_IMPORTED_MODULE_7__/* .EXIT */ .d.ok;
-    }
     if (name === undefined || name === '--help' || name === '-h' || name === 'help') {
-        sink.out((0,_commands_flags_js__WEBPACK_IMPORTED_MODULE_14__/* .usage */ .CI)());
-        return name === undefined ? _commands_io_js__WEBPACK_IMPORTED_MODULE_7__/* .EXIT */ .d.usage : _commands_io_js__WEBPACK_IMPORTED_MODULE_7__/* .EXIT */ .d.ok;
+        console.log((0,_commands_flags_js__WEBPACK_IMPORTED_MODULE_13__/* .usage */ .CI)());
+        return name === undefined ? _commands_io_js__WEBPACK_IMPORTED_MODULE_6__/* .EXIT */ .d.usage : _commands_io_js__WEBPACK_IMPORTED_MODULE_6__/* .EXIT */ .d.ok;
     }
-    const command = Object.hasOwn(_commands_flags_js__WEBPACK_IMPORTED_MODULE_14__/* .COMMANDS */ .Lo, name) ? _commands_flags_js__WEBPACK_IMPORTED_MODULE_14__/* .COMMANDS */ .Lo[name] : undefined;
+    const command = Object.hasOwn(_commands_flags_js__WEBPACK_IMPORTED_MODULE_13__/* .COMMANDS */ .Lo, name) ? _commands_flags_js__WEBPACK_IMPORTED_MODULE_13__/* .COMMANDS */ .Lo[name] : undefined;
     if (!command) {
-        sink.err(`error: unknown command '${name}'.\n\n${(0,_commands_flags_js__WEBPACK_IMPORTED_MODULE_14__/* .usage */ .CI)()}`);
-        return _commands_io_js__WEBPACK_IMPORTED_MODULE_7__/* .EXIT */ .d.usage;
+        console.error(`error: unknown command '${name}'.\n\n${(0,_commands_flags_js__WEBPACK_IMPORTED_MODULE_13__/* .usage */ .CI)()}`);
+        return _commands_io_js__WEBPACK_IMPORTED_MODULE_6__/* .EXIT */ .d.usage;
     }
     let values;
     try {
         ;
-        ({ values } = (0,node_util__WEBPACK_IMPORTED_MODULE_5__.parseArgs)({ args: argv.slice(1), options: (0,_commands_flags_js__WEBPACK_IMPORTED_MODULE_14__/* .flagsOf */ .Zo)(name), strict: true, allowPositionals: false }));
+        ({ values } = (0,node_util__WEBPACK_IMPORTED_MODULE_4__.parseArgs)({ args: argv.slice(1), options: (0,_commands_flags_js__WEBPACK_IMPORTED_MODULE_13__/* .flagsOf */ .Zo)(name), strict: true, allowPositionals: false }));
     }
     catch (thrown) {
-        sink.err(`error: ${(0,_jira_errors_js__WEBPACK_IMPORTED_MODULE_11__/* .messageOf */ .bD)(thrown)}\n\n${(0,_commands_flags_js__WEBPACK_IMPORTED_MODULE_14__/* .commandUsage */ .T3)(name)}`);
-        return _commands_io_js__WEBPACK_IMPORTED_MODULE_7__/* .EXIT */ .d.usage;
+        console.error(`error: ${(0,_jira_errors_js__WEBPACK_IMPORTED_MODULE_9__/* .messageOf */ .bD)(thrown)}\n\n${(0,_commands_flags_js__WEBPACK_IMPORTED_MODULE_13__/* .commandUsage */ .T3)(name)}`);
+        return _commands_io_js__WEBPACK_IMPORTED_MODULE_6__/* .EXIT */ .d.usage;
     }
     if (values.help) {
-        sink.out((0,_commands_flags_js__WEBPACK_IMPORTED_MODULE_14__/* .commandUsage */ .T3)(name));
-        return _commands_io_js__WEBPACK_IMPORTED_MODULE_7__/* .EXIT */ .d.ok;
+        console.log((0,_commands_flags_js__WEBPACK_IMPORTED_MODULE_13__/* .commandUsage */ .T3)(name));
+        return _commands_io_js__WEBPACK_IMPORTED_MODULE_6__/* .EXIT */ .d.ok;
     }
     const json = values.json === true;
     const io = {
         json,
-        out: text => sink.out(text),
-        err: (text, max) => sink.err(text, max),
+        out: text => console.log(text),
+        err: text => console.error(text),
         ask: async (question) => {
-            const rl = (0,node_readline__WEBPACK_IMPORTED_MODULE_4__.createInterface)({ input: process.stdin, output: process.stderr, terminal: false });
+            const rl = (0,node_readline__WEBPACK_IMPORTED_MODULE_3__.createInterface)({ input: process.stdin, output: process.stderr, terminal: false });
             try {
-                sink.prompt(question);
+                process.stderr.write(question);
                 // The signal handlers keep Ctrl-C from ending the process, so it ends the question.
                 const line = await new Promise((resolve, reject) => {
-                    const stop = () => reject(new _jira_errors_js__WEBPACK_IMPORTED_MODULE_11__/* .Stopped */ .C9(signal.reason));
+                    const stop = () => reject(new _jira_errors_js__WEBPACK_IMPORTED_MODULE_9__/* .Stopped */ .C9(signal.reason));
                     if (signal.aborted)
                         return stop();
                     signal.addEventListener('abort', stop, { once: true });
@@ -849,88 +836,85 @@ async function main(argv, signal) {
     };
     let transport;
     const connectionFor = (options) => {
-        for (const warning of (0,_jira_transport_js__WEBPACK_IMPORTED_MODULE_12__/* .environmentWarnings */ .rk)(process.env, (0,_commands_flags_js__WEBPACK_IMPORTED_MODULE_14__/* .cliInputName */ .SS)('ca-certificate')))
-            sink.err(`warning: ${warning}`);
-        transport = (0,_jira_transport_js__WEBPACK_IMPORTED_MODULE_12__/* .transportFor */ .JG)(options, process.env);
-        const redactor = (0,_jira_redact_js__WEBPACK_IMPORTED_MODULE_3__/* .redactorFor */ .sD)(options.auth);
-        sink.protect(redactor);
-        const debug = values.debug === true ? (message) => sink.err(`debug: ${message}`, _report_sink_js__WEBPACK_IMPORTED_MODULE_10__/* .DEBUG_BYTES */ .m4) : undefined;
-        return { transport, words: _commands_flags_js__WEBPACK_IMPORTED_MODULE_14__/* .CLI_WORDS */ .xP, redactor, signal, debug };
+        for (const warning of (0,_jira_transport_js__WEBPACK_IMPORTED_MODULE_10__/* .environmentWarnings */ .rk)(process.env, (0,_commands_flags_js__WEBPACK_IMPORTED_MODULE_13__/* .cliInputName */ .SS)('ca-certificate')))
+            console.error(`warning: ${warning}`);
+        transport = (0,_jira_transport_js__WEBPACK_IMPORTED_MODULE_10__/* .transportFor */ .JG)(options, process.env);
+        return { transport, words: _commands_flags_js__WEBPACK_IMPORTED_MODULE_13__/* .CLI_WORDS */ .xP, redactor: new _jira_redact_js__WEBPACK_IMPORTED_MODULE_15__/* .Redactor */ .pO(options.auth ? (0,_jira_auth_js__WEBPACK_IMPORTED_MODULE_2__/* .authSecrets */ .O6)(options.auth) : []), signal };
     };
     try {
         if (name === 'keygen') {
             const bits = Number(values.bits);
             if (!Number.isInteger(bits) || bits < 2048 || bits > 8192) {
-                sink.err(`error: --bits ${String(values.bits)}: use a whole number from 2048 to 8192 (Jira accepts RSA keys of 2048 bits and more).`);
-                return _commands_io_js__WEBPACK_IMPORTED_MODULE_7__/* .EXIT */ .d.usage;
+                console.error(`error: --bits ${String(values.bits)}: use a whole number from 2048 to 8192 (Jira accepts RSA keys of 2048 bits and more).`);
+                return _commands_io_js__WEBPACK_IMPORTED_MODULE_6__/* .EXIT */ .d.usage;
             }
-            return await (0,_commands_credentials_js__WEBPACK_IMPORTED_MODULE_6__/* .keygenCommand */ .FP)(String(values.out), bits, values.force === true, io, signal);
+            return await (0,_commands_credentials_js__WEBPACK_IMPORTED_MODULE_5__/* .keygenCommand */ .FP)(String(values.out), bits, values.force === true, io, signal);
         }
-        const raw = rawInputs(values, process.env, sink);
+        const raw = rawInputs(values, process.env);
         switch (name) {
             case 'update': {
-                const options = (0,_options_js__WEBPACK_IMPORTED_MODULE_15__/* .parseUpdateOptions */ .tM)(raw, _commands_flags_js__WEBPACK_IMPORTED_MODULE_14__/* .cliInputName */ .SS, jenkinsContext(process.env));
-                return await (0,_commands_update_js__WEBPACK_IMPORTED_MODULE_8__/* .updateCommand */ .hi)(options, connectionFor(options), io, values.debug === true);
+                const options = (0,_options_js__WEBPACK_IMPORTED_MODULE_14__/* .parseUpdateOptions */ .tM)(raw, _commands_flags_js__WEBPACK_IMPORTED_MODULE_13__/* .cliInputName */ .SS, jenkinsContext(process.env));
+                return await (0,_commands_update_js__WEBPACK_IMPORTED_MODULE_7__/* .updateCommand */ .hi)(options, connectionFor(options), io, values.debug === true);
             }
             case 'check': {
-                const options = (0,_options_js__WEBPACK_IMPORTED_MODULE_15__/* .parseConnectionOptions */ .Gr)(raw, _commands_flags_js__WEBPACK_IMPORTED_MODULE_14__/* .cliInputName */ .SS);
-                return await (0,_commands_credentials_js__WEBPACK_IMPORTED_MODULE_6__/* .checkCommand */ .em)(options, connectionFor(options), io);
+                const options = (0,_options_js__WEBPACK_IMPORTED_MODULE_14__/* .parseConnectionOptions */ .Gr)(raw, _commands_flags_js__WEBPACK_IMPORTED_MODULE_13__/* .cliInputName */ .SS);
+                return await (0,_commands_credentials_js__WEBPACK_IMPORTED_MODULE_5__/* .checkCommand */ .em)(options, connectionFor(options), io);
             }
             case 'request-token': {
-                const consumer = (0,_options_js__WEBPACK_IMPORTED_MODULE_15__/* .parseConsumerOptions */ .ub)(raw, _commands_flags_js__WEBPACK_IMPORTED_MODULE_14__/* .cliInputName */ .SS);
-                return await (0,_commands_credentials_js__WEBPACK_IMPORTED_MODULE_6__/* .requestTokenCommand */ .UT)(consumer, connectionFor(consumer), io);
+                const consumer = (0,_options_js__WEBPACK_IMPORTED_MODULE_14__/* .parseConsumerOptions */ .ub)(raw, _commands_flags_js__WEBPACK_IMPORTED_MODULE_13__/* .cliInputName */ .SS);
+                return await (0,_commands_credentials_js__WEBPACK_IMPORTED_MODULE_5__/* .requestTokenCommand */ .UT)(consumer, connectionFor(consumer), io);
             }
             case 'access-token': {
-                const consumer = (0,_options_js__WEBPACK_IMPORTED_MODULE_15__/* .parseConsumerOptions */ .ub)(raw, _commands_flags_js__WEBPACK_IMPORTED_MODULE_14__/* .cliInputName */ .SS);
+                const consumer = (0,_options_js__WEBPACK_IMPORTED_MODULE_14__/* .parseConsumerOptions */ .ub)(raw, _commands_flags_js__WEBPACK_IMPORTED_MODULE_13__/* .cliInputName */ .SS);
                 const connection = connectionFor(consumer);
                 const requestToken = typeof values['request-token'] === 'string' ? values['request-token'].trim() : '';
                 const verifier = typeof values.verifier === 'string' ? values.verifier.trim() : '';
                 if (!requestToken || !verifier) {
-                    sink.err('error: --request-token and --verifier are both needed: the token from request-token and the code Jira showed after approval.');
-                    return _commands_io_js__WEBPACK_IMPORTED_MODULE_7__/* .EXIT */ .d.usage;
+                    console.error('error: --request-token and --verifier are both needed: the token from request-token and the code Jira showed after approval.');
+                    return _commands_io_js__WEBPACK_IMPORTED_MODULE_6__/* .EXIT */ .d.usage;
                 }
-                return await (0,_commands_credentials_js__WEBPACK_IMPORTED_MODULE_6__/* .accessTokenCommand */ .p_)(consumer, requestToken, verifier, connection, io);
+                return await (0,_commands_credentials_js__WEBPACK_IMPORTED_MODULE_5__/* .accessTokenCommand */ .p_)(consumer, requestToken, verifier, connection, io);
             }
             case 'authorize': {
-                const consumer = (0,_options_js__WEBPACK_IMPORTED_MODULE_15__/* .parseConsumerOptions */ .ub)(raw, _commands_flags_js__WEBPACK_IMPORTED_MODULE_14__/* .cliInputName */ .SS);
-                return await (0,_commands_credentials_js__WEBPACK_IMPORTED_MODULE_6__/* .authorizeCommand */ .Jm)(consumer, connectionFor(consumer), io, {
+                const consumer = (0,_options_js__WEBPACK_IMPORTED_MODULE_14__/* .parseConsumerOptions */ .ub)(raw, _commands_flags_js__WEBPACK_IMPORTED_MODULE_13__/* .cliInputName */ .SS);
+                return await (0,_commands_credentials_js__WEBPACK_IMPORTED_MODULE_5__/* .authorizeCommand */ .Jm)(consumer, connectionFor(consumer), io, {
                     repo: typeof values.repo === 'string' ? values.repo : undefined,
                     privateKeyFile: process.env.JIRA_PRIVATE_KEY_FILE
                 });
             }
         }
-        return _commands_io_js__WEBPACK_IMPORTED_MODULE_7__/* .EXIT */ .d.usage;
+        return _commands_io_js__WEBPACK_IMPORTED_MODULE_6__/* .EXIT */ .d.usage;
     }
     catch (thrown) {
         // No credential at all (Jenkins binds none for outside contributors): nothing was sent, and
         // the run ends like any other, so --fail-on-error decides the exit code.
-        if (thrown instanceof _options_js__WEBPACK_IMPORTED_MODULE_15__/* .NoCredentialsError */ .Y6)
-            return (0,_commands_update_js__WEBPACK_IMPORTED_MODULE_8__/* .renderReport */ .B1)((0,_report_outcome_js__WEBPACK_IMPORTED_MODULE_9__/* .noCredentialsRun */ .R)(thrown.message), thrown.failOnError, io, (0,_commands_update_js__WEBPACK_IMPORTED_MODULE_8__/* .cliLog */ .$F)(io));
-        if (thrown instanceof _jira_errors_js__WEBPACK_IMPORTED_MODULE_11__/* .Stopped */ .C9) {
-            sink.err('error: cancelled.');
+        if (thrown instanceof _options_js__WEBPACK_IMPORTED_MODULE_14__/* .NoCredentialsError */ .Y6)
+            return (0,_commands_update_js__WEBPACK_IMPORTED_MODULE_7__/* .renderReport */ .B1)((0,_report_outcome_js__WEBPACK_IMPORTED_MODULE_8__/* .noCredentialsRun */ .R)(thrown.message), thrown.failOnError, io, (0,_commands_update_js__WEBPACK_IMPORTED_MODULE_7__/* .cliLog */ .$F)(io));
+        if (thrown instanceof _jira_errors_js__WEBPACK_IMPORTED_MODULE_9__/* .Stopped */ .C9) {
+            console.error('error: cancelled.');
             if (json)
-                sink.out((0,_report_sink_js__WEBPACK_IMPORTED_MODULE_10__/* .jsonLine */ .rF)({ result: 'cancelled' }));
-            return _commands_io_js__WEBPACK_IMPORTED_MODULE_7__/* .EXIT */ .d.cancelled;
+                console.log(JSON.stringify({ result: 'cancelled' }));
+            return _commands_io_js__WEBPACK_IMPORTED_MODULE_6__/* .EXIT */ .d.cancelled;
         }
-        if (thrown instanceof _options_js__WEBPACK_IMPORTED_MODULE_15__/* .InputError */ .dz) {
+        if (thrown instanceof _options_js__WEBPACK_IMPORTED_MODULE_14__/* .InputError */ .dz) {
             for (const problem of thrown.problems)
-                sink.err(`error: ${problem.message}`);
+                console.error(`error: ${problem.message}`);
             if (json)
-                sink.out((0,_report_sink_js__WEBPACK_IMPORTED_MODULE_10__/* .jsonLine */ .rF)({ result: 'invalid', errors: thrown.problems.map(p => p.message) }));
-            return _commands_io_js__WEBPACK_IMPORTED_MODULE_7__/* .EXIT */ .d.usage;
+                console.log(JSON.stringify({ result: 'invalid', errors: thrown.problems.map(p => p.message) }));
+            return _commands_io_js__WEBPACK_IMPORTED_MODULE_6__/* .EXIT */ .d.usage;
         }
-        if (thrown instanceof _jira_errors_js__WEBPACK_IMPORTED_MODULE_11__/* .JiraError */ .Dd) {
-            sink.err(`error: ${thrown.message}`);
+        if (thrown instanceof _jira_errors_js__WEBPACK_IMPORTED_MODULE_9__/* .JiraError */ .Dd) {
+            console.error(`error: ${thrown.message}`);
             if (values.debug && thrown.details.debug)
-                sink.err(`debug: ${thrown.details.debug}`, _report_sink_js__WEBPACK_IMPORTED_MODULE_10__/* .DEBUG_BYTES */ .m4);
+                console.error(`debug: ${thrown.details.debug}`);
             if (json)
-                sink.out((0,_report_sink_js__WEBPACK_IMPORTED_MODULE_10__/* .jsonLine */ .rF)({ result: (0,_report_outcome_js__WEBPACK_IMPORTED_MODULE_9__/* .runResultOf */ .cy)(thrown.kind), error: thrown.message }));
-            return _commands_io_js__WEBPACK_IMPORTED_MODULE_7__/* .EXIT */ .d.failed;
+                console.log(JSON.stringify({ result: (0,_report_outcome_js__WEBPACK_IMPORTED_MODULE_8__/* .runResultOf */ .cy)(thrown.kind), error: thrown.message }));
+            return _commands_io_js__WEBPACK_IMPORTED_MODULE_6__/* .EXIT */ .d.failed;
         }
-        sink.err(`error: ${(0,_jira_errors_js__WEBPACK_IMPORTED_MODULE_11__/* .messageOf */ .bD)(thrown)}`);
+        console.error(`error: ${(0,_jira_errors_js__WEBPACK_IMPORTED_MODULE_9__/* .messageOf */ .bD)(thrown)}`);
         if (json)
-            sink.out((0,_report_sink_js__WEBPACK_IMPORTED_MODULE_10__/* .jsonLine */ .rF)({ result: 'error', error: (0,_jira_errors_js__WEBPACK_IMPORTED_MODULE_11__/* .messageOf */ .bD)(thrown) }));
-        return _commands_io_js__WEBPACK_IMPORTED_MODULE_7__/* .EXIT */ .d.failed;
+            console.log(JSON.stringify({ result: 'error', error: (0,_jira_errors_js__WEBPACK_IMPORTED_MODULE_9__/* .messageOf */ .bD)(thrown) }));
+        return _commands_io_js__WEBPACK_IMPORTED_MODULE_6__/* .EXIT */ .d.failed;
     }
     finally {
         transport?.close();
@@ -1288,26 +1272,19 @@ const COMMON = {
     help: { type: 'boolean', short: 'h' },
     debug: { type: 'boolean' }
 };
-/** What --help says of the common flags. */
-const COMMON_HELP = [
-    ['--json', 'Print one JSON object on stdout; progress goes to stderr.'],
-    [
-        '--debug',
-        "Also print, on stderr, what a person debugging needs: the auth mode, each request's method, URL and status, the field's type. Secrets redacted."
-    ],
-    ['-h, --help', 'Print this help.']
-];
 const COMMANDS = {
     update: {
         summary: 'set a field on one or more issues (what the action does)',
-        usage: `update --jira-url URL [--issue KEYS | --jql QUERY] --field ID|NAME (--value VALUE | --status S --value-map MAP)
+        usage: `update --jira-url URL [--issue KEYS | --jql QUERY] [--field ID|NAME (--value VALUE | --status S --value-map MAP)]
+         [--set 'NAME = VALUE' | --set 'NAME += ITEM' | --set 'NAME -= ITEM']... [--remote-link TITLE]
+         [--comment TEXT [--comment-on STATUSES]]
 
   Without --issue or --jql, keys are found in CHANGE_TITLE (pull request title) and
-  BRANCH_NAME / CHANGE_BRANCH / GIT_BRANCH. --status takes SUCCESS, UNSTABLE, FAILURE, ABORTED
-  or NOT_BUILT (currentBuild.currentResult) as well as success, failure or cancelled. --value may
-  use {status}, {run_url}, {run_number}, {sha}, {ref}, {workflow}, {repository}, filled from
-  BUILD_URL, BUILD_NUMBER, GIT_COMMIT, GIT_BRANCH, JOB_NAME and GIT_URL. A value that starts
-  with a dash needs an equals sign: --value=-1.
+  BRANCH_NAME / CHANGE_BRANCH / GIT_BRANCH. --status takes SUCCESS, UNSTABLE, FAILURE or ABORTED
+  (currentBuild.currentResult) as well as success, failure or cancelled. --value, --set,
+  --remote-link and --comment may use {status}, {run_url}, {run_number}, {sha}, {ref},
+  {workflow}, {repository}, filled from BUILD_URL, BUILD_NUMBER, GIT_COMMIT, GIT_BRANCH, JOB_NAME
+  and GIT_URL. The remote link is one per job (JOB_URL): the next build updates it.
 
   Credentials come from the environment, exactly one way: OAuth 1.0a (JIRA_CONSUMER_KEY,
   JIRA_PRIVATE_KEY or JIRA_PRIVATE_KEY_FILE, JIRA_ACCESS_TOKEN), a personal access token
@@ -1346,32 +1323,29 @@ function inputFlags(command) {
 function flagsOf(command) {
     const options = { ...COMMON, ...COMMANDS[command].own };
     for (const spec of inputFlags(command))
-        options[spec.name] = { type: spec.cli.flag ?? 'string' };
+        options[spec.name] = { type: spec.cli.flag ?? 'string', ...(spec.cli.multiple ? { multiple: true } : {}) };
     return options;
 }
-/**
- * A command's --help: its synopsis, then each input it takes, from the declaration, in the
- * command line's words (a switch takes no value; defaults as the flag is written).
- */
+/** A command's --help: its synopsis, then each input it takes, from the declaration. */
 function commandUsage(name) {
-    const entry = (flag, text) => `  ${flag}\n      ${text}`;
     const lines = inputFlags(name).map(spec => {
-        const flag = spec.cli.flag === 'boolean' ? `--${spec.name}` : `--${spec.name} VALUE`;
+        const flag = spec.cli.flag === 'boolean' ? `--${spec.name}` : `--${spec.name} VALUE${spec.cli.multiple ? ' (repeatable)' : ''}`;
         const env = spec.cli.env ? ` (or ${spec.cli.env})` : '';
-        const fallback = spec.default && spec.cli.flag !== 'boolean' ? ` Default: ${spec.default}.` : '';
-        return entry(`${flag}${env}`, `${spec.cli.description ?? spec.description}${fallback}`);
+        const fallback = spec.default ? ` Default: ${spec.default}.` : '';
+        return `  ${flag}${env}\n      ${spec.description}${fallback}`;
     });
-    lines.push(...COMMON_HELP.map(([flag, text]) => entry(flag, text)));
-    const secrets = _inputs_js__WEBPACK_IMPORTED_MODULE_0__/* .INPUTS */ .mc.filter(spec => spec.secret && spec.cli.env && spec.cli.commands.includes(name)).map(spec => entry(spec.cli.fileEnv ? `${spec.cli.env} or ${spec.cli.fileEnv}` : (spec.cli.env ?? ''), spec.cli.description ?? spec.description));
-    const sections = [`Usage: jira-build-result ${COMMANDS[name].usage}`, `Options:\n${lines.join('\n')}`];
+    const secrets = _inputs_js__WEBPACK_IMPORTED_MODULE_0__/* .INPUTS */ .mc.filter(spec => spec.secret && spec.cli.env && spec.cli.commands.includes(name)).map(spec => `  ${spec.cli.env}\n      ${spec.description}`);
+    const sections = [`Usage: jira-build-result ${COMMANDS[name].usage}`];
+    if (lines.length > 0)
+        sections.push(`Options:\n${lines.join('\n')}\n  --json\n      Print one JSON object on stdout.`);
     if (secrets.length > 0)
-        sections.push(`Secrets, from the environment only (never flags, which the process list shows):\n${secrets.join('\n')}`);
+        sections.push(`Secrets, from the environment only:\n${secrets.join('\n')}`);
     return sections.join('\n\n');
 }
 const cliInputName = input => {
     const spec = (0,_inputs_js__WEBPACK_IMPORTED_MODULE_0__/* .inputSpec */ .mm)(input);
-    if (spec.cli.fileEnv)
-        return `${spec.cli.env} (or ${spec.cli.fileEnv})`;
+    if (input === 'private-key')
+        return 'JIRA_PRIVATE_KEY (or JIRA_PRIVATE_KEY_FILE)';
     if (spec.cli.flag === undefined || spec.cli.flag === 'boolean')
         return spec.cli.env ?? `--${input}`;
     return spec.cli.env ? `--${input} (or ${spec.cli.env})` : `--${input}`;
@@ -1383,7 +1357,7 @@ const CLI_WORDS = {
 };
 function usage() {
     const lines = Object.entries(COMMANDS).map(([name, command]) => `  ${name.padEnd(14)} ${command.summary}`);
-    return `Usage: jira-build-result COMMAND [options]\n\nEvery command that talks to Jira also takes --max-retries N (3), --timeout SECONDS (60)\nand --ca-certificate FILE (or JIRA_CA_CERTIFICATE) for Jira behind an internal CA.\n\nCommands:\n${lines.join('\n')}\n\nRun jira-build-result COMMAND --help for a command's options; jira-build-result --version (-V) prints the version.\nExit codes: 0 done, 1 Jira refused or failed, 2 bad usage or input.`;
+    return `Usage: jira-build-result COMMAND [options]\n\nEvery command that talks to Jira also takes --max-retries N (${(0,_inputs_js__WEBPACK_IMPORTED_MODULE_0__/* .defaultOf */ .HA)('max-retries')}), --timeout SECONDS (${(0,_inputs_js__WEBPACK_IMPORTED_MODULE_0__/* .defaultOf */ .HA)('timeout')})\nand --ca-certificate FILE (or JIRA_CA_CERTIFICATE) for Jira behind an internal CA.\n\nCommands:\n${lines.join('\n')}\n\nRun jira-build-result COMMAND --help for a command's options.\nExit codes: 0 done, 1 Jira refused or failed, 2 bad usage or input.`;
 }
 
 
@@ -1394,21 +1368,19 @@ function usage() {
 
 /* harmony export */ __nccwpck_require__.d(__webpack_exports__, {
 /* harmony export */   I: () => (/* binding */ emit),
-/* harmony export */   d: () => (/* reexport safe */ _report_outcome_js__WEBPACK_IMPORTED_MODULE_1__.dc)
+/* harmony export */   d: () => (/* reexport safe */ _report_outcome_js__WEBPACK_IMPORTED_MODULE_0__.dc)
 /* harmony export */ });
-/* harmony import */ var _report_sink_js__WEBPACK_IMPORTED_MODULE_0__ = __nccwpck_require__(6443);
-/* harmony import */ var _report_outcome_js__WEBPACK_IMPORTED_MODULE_1__ = __nccwpck_require__(5066);
-
+/* harmony import */ var _report_outcome_js__WEBPACK_IMPORTED_MODULE_0__ = __nccwpck_require__(5066);
 
 /** Prints a result: the JSON object with --json, else the human lines. */
 function emit(io, json, human) {
-    io.out(io.json ? (0,_report_sink_js__WEBPACK_IMPORTED_MODULE_0__/* .jsonLine */ .rF)(json) : human.join('\n'));
+    io.out(io.json ? JSON.stringify(json) : human.join('\n'));
 }
 
 
 /***/ }),
 
-/***/ 9164:
+/***/ 5997:
 /***/ ((__unused_webpack_module, __webpack_exports__, __nccwpck_require__) => {
 
 
@@ -1420,22 +1392,16 @@ __nccwpck_require__.d(__webpack_exports__, {
 });
 
 // EXTERNAL MODULE: ./src/report/outcome.ts
-var outcome = __nccwpck_require__(5066);
-// EXTERNAL MODULE: ./src/jira/auth.ts
-var auth = __nccwpck_require__(108);
+var report_outcome = __nccwpck_require__(5066);
+;// CONCATENATED MODULE: external "node:events"
+const external_node_events_namespaceObject = __WEBPACK_EXTERNAL_createRequire(import.meta.url)("node:events");
 // EXTERNAL MODULE: ./src/jira/connect.ts + 5 modules
 var connect = __nccwpck_require__(2298);
 // EXTERNAL MODULE: ./src/jira/errors.ts
 var errors = __nccwpck_require__(6353);
-// EXTERNAL MODULE: ./src/jira/redact.ts
-var redact = __nccwpck_require__(7103);
 // EXTERNAL MODULE: ./src/jira/shape.ts
 var shape = __nccwpck_require__(5893);
-// EXTERNAL MODULE: ./src/jira/words.ts
-var jira_words = __nccwpck_require__(6509);
 ;// CONCATENATED MODULE: ./src/jira/fields.ts
-
-
 
 
 const FIELD_SCHEMA = (0,shape/* optional */.lq)((0,shape/* object */.Ik)({ type: (0,shape/* optional */.lq)(shape/* string */.Yj), items: (0,shape/* optional */.lq)(shape/* string */.Yj), custom: (0,shape/* optional */.lq)(shape/* string */.Yj), system: (0,shape/* optional */.lq)(shape/* string */.Yj), customId: (0,shape/* optional */.lq)(shape/* number */.ai) }));
@@ -1447,13 +1413,14 @@ const FIELD_META = (0,shape/* object */.Ik)({
     allowedValues: (0,shape/* optional */.lq)((0,shape/* list */.p_)((0,shape/* object */.Ik)({ id: (0,shape/* optional */.lq)(shape/* string */.Yj), value: (0,shape/* optional */.lq)(shape/* string */.Yj), name: (0,shape/* optional */.lq)(shape/* string */.Yj) }, 'an option'), 'a list of options'))
 });
 /**
- * The shape of `GET /rest/api/2/issue/{key}?fields={fieldId}&expand=editmeta`, checked as far as
- * the update reads it: the one field's metadata, not every field on the screen.
+ * The shape of `GET /rest/api/2/issue/{key}?fields={fieldIds}&expand=editmeta`, checked as far as
+ * the update reads it: the metadata of the fields it changes, not every field on the screen.
  */
-function issueShape(fieldId) {
+function issueShape(fieldIds) {
+    const ids = typeof fieldIds === 'string' ? [fieldIds] : fieldIds;
     return (0,shape/* shape */.cW)('an issue with its edit metadata', (0,shape/* object */.Ik)({
         fields: (0,shape/* optional */.lq)((0,shape/* record */.g1)(shape/* anything */.D8)),
-        editmeta: (0,shape/* optional */.lq)((0,shape/* object */.Ik)({ fields: (0,shape/* object */.Ik)({ [fieldId]: (0,shape/* optional */.lq)(FIELD_META) }) }))
+        editmeta: (0,shape/* optional */.lq)((0,shape/* object */.Ik)({ fields: (0,shape/* object */.Ik)(Object.fromEntries(ids.map(id => [id, (0,shape/* optional */.lq)(FIELD_META)]))) }))
     }));
 }
 /**
@@ -1461,12 +1428,10 @@ function issueShape(fieldId) {
  * editmeta schema). Options are checked against allowedValues. Throws an `invalid`
  * JiraError that says what would be accepted.
  */
-function formatValue(fieldId, meta, value, now = () => new Date(), redactor = new redact/* Redactor */.pO()) {
+function formatValue(fieldId, meta, value, now = () => new Date()) {
     const schema = meta.schema ?? {};
     const kind = (schema.custom ?? '').split(':').pop() ?? '';
-    // The field's id and name, and its options, are Jira's text: quoted through the boundary.
-    const quote = (text) => redactor.excerpt(text, 100);
-    const label = quote(meta.name ? `${fieldId} (${meta.name})` : fieldId);
+    const label = meta.name ? `${fieldId} (${meta.name})` : fieldId;
     const fail = (reason, remedy) => {
         throw new errors/* JiraError */.Dd('invalid', reason, remedy);
     };
@@ -1477,10 +1442,10 @@ function formatValue(fieldId, meta, value, now = () => new Date(), redactor = ne
             return value;
         case 'select':
         case 'radiobuttons':
-            return fields_option(label, meta, value.trim(), fail, quote);
+            return fields_option(label, meta, value.trim(), fail);
         case 'multiselect':
         case 'multicheckboxes':
-            return splitList(value).map(item => fields_option(label, meta, item, fail, quote));
+            return splitList(value).map(item => fields_option(label, meta, item, fail));
         case 'labels':
             return labels(value);
         case 'float':
@@ -1508,26 +1473,26 @@ function formatValue(fieldId, meta, value, now = () => new Date(), redactor = ne
         case 'datetime':
             return datetime(label, value, now, fail);
         case 'option':
-            return fields_option(label, meta, value.trim(), fail, quote);
+            return fields_option(label, meta, value.trim(), fail);
         case 'user':
         case 'priority':
         case 'resolution':
-            return meta.allowedValues ? named(label, meta, value.trim(), fail, quote) : { name: value.trim() };
+            return meta.allowedValues ? named(label, meta, value.trim(), fail) : { name: value.trim() };
         case 'array':
             switch (schema.items) {
                 case 'string':
                     return labels(value);
                 case 'option':
-                    return splitList(value).map(item => fields_option(label, meta, item, fail, quote));
+                    return splitList(value).map(item => fields_option(label, meta, item, fail));
                 case 'version':
                 case 'component':
                 case 'user':
-                    return splitList(value).map(name => (meta.allowedValues ? named(label, meta, name, fail, quote) : { name }));
+                    return splitList(value).map(name => (meta.allowedValues ? named(label, meta, name, fail) : { name }));
             }
     }
-    return fail(`Field ${label} has a type this action cannot format from a plain value (${quote(schema.custom ?? schema.type ?? 'unknown')}).`, 'Set it with the fields input as raw JSON instead.');
+    return fail(`Field ${label} has a type this action cannot format from a plain value (${schema.custom ?? schema.type ?? 'unknown'}).`, "Set it with input 'fields' (--fields) as raw JSON instead.");
 }
-function fields_option(label, meta, value, fail, quote) {
+function fields_option(label, meta, value, fail) {
     const allowed = meta.allowedValues;
     if (!allowed)
         return { value };
@@ -1541,14 +1506,14 @@ function fields_option(label, meta, value, fail, quote) {
     const folded = allowed.filter(candidate => candidate.value?.toLowerCase() === value.toLowerCase());
     if (folded.length === 1 && folded[0].value !== undefined)
         return { value: folded[0].value };
-    return fail(`"${value}" is not an option of ${label}.`, `Use one of: ${(0,jira_words/* shownList */.y9)(allowed.map(candidate => `"${quote(String(candidate.value ?? candidate.name ?? candidate.id))}"`))}.`);
+    return fail(`"${value}" is not an option of ${label}.`, `Use one of: ${allowed.map(candidate => `"${candidate.value ?? candidate.name ?? candidate.id}"`).join(', ')}.`);
 }
-function named(label, meta, value, fail, quote) {
+function named(label, meta, value, fail) {
     const allowed = meta.allowedValues ?? [];
     const match = allowed.find(candidate => candidate.name?.toLowerCase() === value.toLowerCase());
     if (match?.name !== undefined)
         return { name: match.name };
-    return fail(`"${value}" is not allowed in ${label}.`, `Use one of: ${(0,jira_words/* shownList */.y9)(allowed.map(c => `"${quote(String(c.name))}"`))}.`);
+    return fail(`"${value}" is not allowed in ${label}.`, `Use one of: ${allowed.map(c => `"${c.name}"`).join(', ')}.`);
 }
 function splitList(value) {
     return value
@@ -1597,7 +1562,7 @@ function isFieldId(field) {
  * Resolves a field given by id or by name (case-insensitive) to its id. Throws an
  * `invalid` JiraError naming close matches when none matches, or every match when several do.
  */
-function resolveField(field, definitions, redactor = new redact/* Redactor */.pO()) {
+function resolveField(field, definitions) {
     const byId = definitions.find(definition => definition.id === field);
     if (byId)
         return byId.id;
@@ -1605,8 +1570,7 @@ function resolveField(field, definitions, redactor = new redact/* Redactor */.pO
     const matches = definitions.filter(definition => definition.name.toLowerCase() === wanted);
     if (matches.length === 1)
         return matches[0].id;
-    // Names and ids are Jira's text: quoted through the boundary, and never more than 20 of them.
-    const describe = (list) => (0,jira_words/* shownList */.y9)(list.map(d => `"${redactor.excerpt(d.name, 100)}" (${redactor.excerpt(d.id, 60)})`));
+    const describe = (list) => list.map(d => `"${d.name}" (${d.id})`).join(', ');
     if (matches.length > 1) {
         throw new errors/* JiraError */.Dd('invalid', `${matches.length} fields are named "${field}": ${describe(matches)}.`, 'Name the field by its id instead.');
     }
@@ -1654,6 +1618,45 @@ function holdsValue(current, next) {
         return Date.parse(next.replace(/([+-]\d{2})(\d{2})$/, '$1:$2')) === Date.parse(current.replace(/([+-]\d{2})(\d{2})$/, '$1:$2'));
     }
     return current === next;
+}
+
+;// CONCATENATED MODULE: ./src/jira/issues.ts
+
+const issuePath = (issueKey) => `/rest/api/2/issue/${encodeURIComponent(issueKey)}`;
+/** Every field Jira knows; names are global, so one list serves a whole run. */
+async function listFields(client) {
+    return (await client.json('GET', '/rest/api/2/field', {}, FIELD_LIST)) ?? [];
+}
+/** The current values of these fields and the edit screen's metadata, in one GET. */
+async function readIssue(client, issueKey, fieldIds) {
+    return (await client.json('GET', issuePath(issueKey), { query: { fields: fieldIds.join(','), expand: 'editmeta' }, issueKey }, issueShape(fieldIds))) ?? {};
+}
+/** The edit of an issue: idempotent (the same values and verbs give the same issue). */
+function editRequest(issueKey, edit, notifyUsers) {
+    return { method: 'PUT', path: issuePath(issueKey), query: notifyUsers ? undefined : { notifyUsers: 'false' }, json: edit, retry: 'idempotent', issueKey };
+}
+/** The upsert of a remote link: a link with the same globalId is updated, not added, so it is idempotent. */
+function remoteLinkRequest(issueKey, link) {
+    return { method: 'POST', path: `${issuePath(issueKey)}/remotelink`, json: link, retry: 'idempotent', issueKey };
+}
+/** A new comment: not idempotent, a second arrival posts it twice. */
+function commentRequest(issueKey, body) {
+    return { method: 'POST', path: `${issuePath(issueKey)}/comment`, json: { body }, retry: 'never-after-sent', issueKey };
+}
+/** Sends a write and returns Jira's status (201 created, 200 updated, 204 edited). Throws the diagnosed JiraError. */
+async function sendWrite(client, request) {
+    const { method, path, query, json, retry, issueKey } = request;
+    const response = await client.answer(method, path, { query, json, retry, issueKey });
+    return response.status;
+}
+/** How a dry run shows a write: method and URL, headers (Authorization redacted), body. */
+function describeWrite(client, request) {
+    return [
+        `[dry-run] ${request.method} ${client.url(request.path, request.query)}`,
+        'Content-Type: application/json',
+        'Authorization: <redacted>',
+        JSON.stringify(request.json)
+    ].join('\n');
 }
 
 // EXTERNAL MODULE: ./src/issues/keys.ts
@@ -1815,6 +1818,10 @@ async function resolveAccountId(client, written, label, issueKey) {
         : 'Write the e-mail address, the exact display name or the accountId of a user who can be assigned.', { issueKey });
 }
 
+// EXTERNAL MODULE: ./src/jira/words.ts
+var jira_words = __nccwpck_require__(6509);
+// EXTERNAL MODULE: ./src/plan.ts + 2 modules
+var plan = __nccwpck_require__(9437);
 ;// CONCATENATED MODULE: ./src/update.ts
 
 
@@ -1824,86 +1831,95 @@ async function resolveAccountId(client, written, label, issueKey) {
 
 
 
+
+
 /**
- * Sets the configured fields on every issue and reports each issue's outcome. One issue's
- * failure never stops the others, except a CAPTCHA, refused credentials or a jira-url that is
- * not Jira: every further request would fail the same way and add to Jira's failed-login
- * count, so the stop reaches requests in flight and retries waiting too. A cancel through
- * `deps.signal` stops the same way and reports what finished.
+ * Applies the planned changes to every issue and reports each change's outcome. Per issue: one
+ * GET (every field needed, with the edit metadata), at most one PUT with every field change,
+ * then the remote link and the comment. One issue's failure never stops the others, except a
+ * CAPTCHA, refused credentials or a jira-url that is not Jira: every further request would
+ * fail the same way and add to Jira's failed-login count, so the stop reaches requests in flight
+ * and retries waiting too. A cancel through `deps.signal` stops the same way and reports what
+ * finished.
  */
 async function updateIssues(options, deps) {
     const halt = new AbortController();
     const signal = deps.signal ? AbortSignal.any([deps.signal, halt.signal]) : halt.signal;
-    deps.log.debug(`Authenticating to ${options.jiraUrl} with ${(0,auth/* describeAuth */.uf)(options.auth)}.`);
-    const client = (0,connect/* connect */.N)(options, { ...deps, signal, debug: message => deps.log.debug(message) }, message => deps.log.info(message));
-    const described = { field: options.field, value: options.value };
+    // Each request in flight and each retry waiting listens for the stop: up to two per issue at once.
+    (0,external_node_events_namespaceObject.setMaxListeners)(10 + 4 * options.concurrency, signal);
+    const client = (0,connect/* connect */.N)(options, { ...deps, signal }, message => deps.log.info(message));
+    const words = deps.words ?? jira_words/* ACTION_WORDS */.d;
     const { issues } = options;
     if (issues.by === 'none') {
-        const words = deps.words ?? jira_words/* ACTION_WORDS */.dC;
         const reason = `No issue key found in ${issues.lookedIn}.`;
         const remedy = `Name the issue (e.g. CI-42) in the pull request title, the branch or a commit message, or pass ${words.input('issue')} or ${words.input('jql')}.`;
-        return (0,outcome/* failedRun */.XZ)(new errors/* JiraError */.Dd('not-found', reason, remedy), 'no-issues', described);
+        return (0,report_outcome/* failedRun */.XZ)(new errors/* JiraError */.Dd('not-found', reason, remedy), 'no-issues');
     }
     if (issues.by === 'keys' && issues.keys.length > options.maxIssues)
-        return (0,outcome/* failedRun */.XZ)(tooManyKeys(issues, options.maxIssues, deps), 'invalid', described);
+        return (0,report_outcome/* failedRun */.XZ)(tooManyKeys(issues, options.maxIssues, words), 'invalid');
     let issueKeys = issues.by === 'keys' ? issues.keys : [];
-    let fieldId = options.field;
-    let fieldLabel = options.field;
+    let changes;
     try {
         if (issues.by === 'jql')
             issueKeys = await searchIssueKeys(client, issues.jql, options.maxIssues);
         if (issueKeys.length === 0) {
             const jql = issues.by === 'jql' ? issues.jql : '';
-            return (0,outcome/* failedRun */.XZ)(new errors/* JiraError */.Dd('not-found', `The JQL query matched no issue: ${jql}`, "Check the query in Jira's issue search."), 'no-issues', described);
+            return (0,report_outcome/* failedRun */.XZ)(new errors/* JiraError */.Dd('not-found', `The JQL query matched no issue: ${jql}`, "Check the query in Jira's issue search."), 'no-issues');
         }
-        // Field names are global, so one lookup serves every issue.
-        if (fieldId !== undefined && !isFieldId(fieldId)) {
-            fieldId = resolveField(fieldId, (await client.json('GET', '/rest/api/2/field', {}, FIELD_LIST)) ?? [], client.redactor);
-            // The id is Jira's text: it is sent as it is, and shown through the boundary.
-            fieldLabel = `${options.field} (${client.redactor.excerpt(fieldId, 100)})`;
-            deps.log.info(`Field "${options.field}" is ${client.redactor.excerpt(fieldId, 100)}.`);
-        }
+        changes = await resolveChanges(client, options, deps.log, words);
     }
     catch (thrown) {
         if (thrown instanceof errors/* Stopped */.C9)
-            return (0,outcome/* failedRun */.XZ)(stoppedError(), 'cancelled', described);
+            return (0,report_outcome/* failedRun */.XZ)(stoppedError(), 'cancelled');
         const error = (0,errors/* asJiraError */.Hr)(thrown);
-        return (0,outcome/* failedRun */.XZ)(error, (0,outcome/* runResultOf */.cy)(error.kind), described);
+        return (0,report_outcome/* failedRun */.XZ)(error, (0,report_outcome/* runResultOf */.cy)(error.kind));
     }
-    const run = { client, options: { ...options, field: fieldId }, deps };
+    const run = { client, options, deps, words, changes };
     const updateKey = async (issueKey) => {
         if (signal.aborted)
-            return notAttempted(issueKey, deps);
+            return notAttempted(run, issueKey);
+        const done = [];
         let result;
         try {
-            result = await updateOne(run, issueKey);
+            result = await updateOne(run, issueKey, done);
         }
         catch (thrown) {
             if (thrown instanceof errors/* Stopped */.C9)
-                return notAttempted(issueKey, deps);
+                return done.length > 0 ? { ...notAttempted(run, issueKey), changes: done } : notAttempted(run, issueKey);
             const error = (0,errors/* asJiraError */.Hr)(thrown, issueKey);
-            if (errors/* HALTING_KINDS */.MA.has(error.kind))
-                halt.abort(error);
-            result = { issueKey, outcome: error.kind, error };
+            // Failed before any change was sent (the issue could not be read): each change failed with it.
+            result = { issueKey, outcome: error.kind, changes: done.length > 0 ? done : plannedChanges(run, 'failed', error.reason), error };
         }
+        if (result.error && errors/* HALTING_KINDS */.MA.has(result.error.kind))
+            halt.abort(result.error);
         if (result.error?.details.debug) {
             deps.log.debug(`${issueKey}: ${result.error.details.debug}`);
         }
         else if (!result.error) {
-            deps.log.info((0,outcome/* describeResult */.dy)(result));
+            deps.log.info((0,report_outcome/* describeResult */.dy)(result));
         }
         return result;
     };
-    // The first issue goes alone: if Jira refuses the credentials, no other request is sent.
-    const [first, ...rest] = issueKeys;
-    const firstResult = await updateKey(first);
-    // concat, not push(...): a spread passes every item as an argument, and a long list overflows the stack.
-    const results = [firstResult].concat(await mapLimit(rest, options.concurrency, updateKey));
-    return { ...(0,outcome/* summarizeResults */.SE)(results), field: fieldLabel, value: options.value };
+    // The first issue goes alone until Jira has answered it once: if Jira refuses the credentials,
+    // no other request is sent; once it accepted them, the others need not wait for the rest of it.
+    let gate = Promise.resolve();
+    const results = await mapLimit(issueKeys, options.concurrency, (issueKey, index) => {
+        if (index > 0)
+            return gate.then(() => updateKey(issueKey));
+        let accepted = () => { };
+        const answered = new Promise(resolve => (accepted = resolve));
+        run.answered = () => {
+            run.answered = undefined;
+            accepted();
+        };
+        const result = updateKey(issueKey);
+        gate = Promise.race([result, answered]);
+        return result;
+    });
+    return (0,report_outcome/* summarizeResults */.SE)(results);
 }
 /** More keys than max-issues: named by the issue input, or found in the build's context. */
-function tooManyKeys(issues, maxIssues, deps) {
-    const words = deps.words ?? jira_words/* ACTION_WORDS */.dC;
+function tooManyKeys(issues, maxIssues, words) {
     const count = (n) => n.toLocaleString('en-US');
     const limit = `more than ${words.input('max-issues')} (${count(maxIssues)}) allows, so no issue was updated`;
     if (issues.found === undefined) {
@@ -1911,48 +1927,307 @@ function tooManyKeys(issues, maxIssues, deps) {
     }
     return new errors/* JiraError */.Dd('invalid', `The pull request or commits name ${count(issues.keys.length)} issues (in the ${issues.found}), ${limit}.`, `Set ${words.input('projects')} to your project keys so only those count, name the issues in ${words.input('issue')}, or raise ${words.input('max-issues')} if that many are meant.`);
 }
+/**
+ * Resolves every field name with one /field call (names are global), and refuses changes Jira
+ * would refuse together once names and ids meet: a field set twice, or set and also added to.
+ */
+async function resolveChanges(client, options, log, words) {
+    const named = options.changes.filter(change => !isFieldId(change.field.trim()));
+    const definitions = named.length > 0 ? await listFields(client) : [];
+    const problems = [];
+    const told = new Set();
+    const resolved = [];
+    for (const change of options.changes) {
+        const written = change.field.trim();
+        if (isFieldId(written)) {
+            resolved.push({ ...change, id: written, target: written });
+            continue;
+        }
+        try {
+            const id = resolveField(written, definitions);
+            if (id !== written && !told.has(written))
+                log.info(`Field "${written}" is ${id}.`);
+            told.add(written);
+            resolved.push({ ...change, id, target: id === written ? written : `${written} (${id})` });
+        }
+        catch (thrown) {
+            const error = (0,errors/* asJiraError */.Hr)(thrown);
+            problems.push(new errors/* JiraError */.Dd('invalid', `${change.origin}: ${error.reason}`, error.remedy));
+        }
+    }
+    for (const [earlier, later] of (0,plan/* clashes */.g0)(resolved, change => change.id)) {
+        problems.push(new errors/* JiraError */.Dd('invalid', `${earlier.origin} and ${later.origin} both change ${later.target}, and Jira refuses a field that is set and also changed otherwise in one edit.`, 'Keep one of them.'));
+    }
+    for (const change of resolved) {
+        if (options.fields && change.id in options.fields) {
+            problems.push(new errors/* JiraError */.Dd('invalid', `${words.input('fields')} sets ${change.id} too, which ${change.origin} already changes.`, 'Change it in one place.'));
+        }
+    }
+    if (problems.length === 1)
+        throw problems[0];
+    if (problems.length > 1)
+        throw new errors/* JiraError */.Dd('invalid', problems.map(p => p.message).join(' '), '');
+    return resolved;
+}
 /** An issue not attempted: skipped after a halting failure, or cancelled from outside. */
-function notAttempted(issueKey, deps) {
-    return { issueKey, outcome: deps.signal?.aborted ? 'cancelled' : 'skipped' };
+function notAttempted(run, issueKey) {
+    const cancelled = run.deps.signal?.aborted === true;
+    const reason = cancelled ? 'the run was cancelled' : 'not attempted after an earlier request failed in a way every request would';
+    return { issueKey, outcome: cancelled ? 'cancelled' : 'skipped', changes: plannedChanges(run, 'skipped', reason) };
+}
+/** Every change the run plans for an issue, as written, with one outcome and why. */
+function plannedChanges(run, outcome, reason) {
+    const { options, words } = run;
+    const results = run.changes.map(change => ({
+        target: change.target,
+        origin: change.origin,
+        action: change.operation,
+        value: change.value,
+        outcome,
+        reason
+    }));
+    for (const [id, value] of Object.entries(options.fields ?? {}))
+        results.push({ target: id, origin: words.input('fields'), action: 'set', value: (0,report_outcome/* displayValue */.KN)(value), outcome, reason });
+    if (options.remoteLink)
+        results.push({ target: 'remote link', origin: words.input('remote-link'), action: 'link', value: options.remoteLink.title, outcome, reason });
+    if (options.comment) {
+        const post = options.comment.post;
+        results.push({
+            target: 'comment',
+            origin: words.input('comment'),
+            action: 'comment',
+            value: post ? options.comment.body : undefined,
+            outcome: post ? outcome : 'skipped',
+            reason: post ? reason : options.comment.reason
+        });
+    }
+    return results;
 }
 function stoppedError() {
     return new errors/* JiraError */.Dd('error', 'The run was cancelled before any issue was updated.', '');
 }
-async function updateOne(run, issueKey) {
-    const { client, options, deps } = run;
-    const path = `/rest/api/2/issue/${encodeURIComponent(issueKey)}`;
-    const fields = { ...options.fields };
-    if (options.field !== undefined && options.value !== undefined) {
-        // One GET brings the current value and the edit screen's metadata together.
-        const issue = await client.json('GET', path, { query: { fields: options.field, expand: 'editmeta' }, issueKey }, issueShape(options.field));
-        const screen = issue?.editmeta?.fields;
-        const meta = screen && Object.hasOwn(screen, options.field) ? screen[options.field] : undefined;
-        if (!meta || typeof meta !== 'object') {
-            throw new errors/* JiraError */.Dd('invalid', `Field ${client.redactor.excerpt(options.field, 100)} is not on the edit screen of ${issueKey}.`, "Check the field id, and that the field is on the edit screen of the issue's type (Project settings → Screens).", { issueKey });
-        }
-        deps.log.debug(`${issueKey}: ${options.field}${meta.name ? ` (${meta.name})` : ''} is a field of type ${schemaOf(meta)}.`);
-        let value = formatValue(options.field, meta, options.value, deps.now, client.redactor);
-        if (isUserField(meta))
-            value = await cloudUsers(run, value, client.redactor.excerpt(`${options.field}${meta.name ? ` (${meta.name})` : ''}`, 100), issueKey);
-        fields[options.field] = value;
-        if (Object.keys(fields).length === 1 && holdsValue(issue?.fields?.[options.field], value)) {
-            return { issueKey, outcome: 'unchanged', fields };
+/**
+ * One issue: read it, work out each field change (refusing what Jira would refuse, skipping
+ * what it already holds), send the edit, then the remote link and the comment side by side.
+ * Neither is sent when the edit failed. Each change's result is pushed onto `done` as soon as it
+ * is known, so a cancel still reports what was written.
+ */
+async function updateOne(run, issueKey, done) {
+    const { client, options, words } = run;
+    const edit = { fields: {}, update: {} };
+    const pending = [];
+    const refusals = [];
+    if (run.changes.length > 0) {
+        // One GET brings every current value and the edit screen's metadata together.
+        const issue = await readIssue(client, issueKey, [...new Set(run.changes.map(change => change.id))]);
+        run.answered?.();
+        for (const change of run.changes) {
+            const planned = await planFieldChange(run, issueKey, issue, change);
+            if ('reason' in planned) {
+                refusals.push(planned);
+                continue;
+            }
+            // The value as Jira spells it (an option's case, a number), not as typed.
+            const result = { target: change.target, origin: change.origin, action: change.operation, value: planned.shown, outcome: 'unchanged' };
+            if (planned.send === undefined)
+                done.push(result);
+            else {
+                if (change.operation === 'set')
+                    edit.fields[change.id] = planned.send;
+                else
+                    (edit.update[change.id] ??= []).push(...planned.send.map(item => ({ [change.operation]: item })));
+                pending.push(result);
+            }
         }
     }
-    const query = options.notifyUsers ? undefined : { notifyUsers: 'false' };
-    const body = { fields };
-    if (options.dryRun) {
-        deps.log.info([`[dry-run] PUT ${client.url(path, query)}`, 'Content-Type: application/json', 'Authorization: <redacted>', JSON.stringify(body)].join('\n'));
-        return { issueKey, outcome: 'dry-run', fields };
+    if (refusals.length > 0)
+        return refused(run, issueKey, refusals, done);
+    for (const [id, value] of Object.entries(options.fields ?? {})) {
+        edit.fields[id] = value;
+        pending.push({ target: id, origin: words.input('fields'), action: 'set', value: (0,report_outcome/* displayValue */.KN)(value), outcome: 'unchanged' });
     }
-    await client.json('PUT', path, { query, json: body, issueKey });
-    return { issueKey, outcome: 'updated', fields };
+    if (Object.keys(edit.fields).length > 0 || Object.keys(edit.update).length > 0) {
+        const body = {};
+        if (Object.keys(edit.fields).length > 0)
+            body.fields = edit.fields;
+        if (Object.keys(edit.update).length > 0)
+            body.update = edit.update;
+        const wrote = { set: 'set', add: 'added', remove: 'removed' };
+        try {
+            await write(run, editRequest(issueKey, body, options.notifyUsers));
+            for (const result of pending)
+                done.push({ ...result, outcome: options.dryRun ? 'dry-run' : wrote[result.action] });
+        }
+        catch (thrown) {
+            if (thrown instanceof errors/* Stopped */.C9)
+                throw thrown;
+            const error = (0,errors/* asJiraError */.Hr)(thrown, issueKey);
+            for (const result of pending)
+                done.push({ ...result, outcome: 'failed', reason: error.reason });
+            skipRest(run, done, `not sent: the edit of ${issueKey} failed`);
+            return { issueKey, outcome: error.kind, changes: done, error };
+        }
+    }
+    // The link and the comment do not depend on each other: both go once the edit is done.
+    const [link, comment] = await Promise.all([sendRemoteLink(run, issueKey), sendComment(run, issueKey)]);
+    for (const step of [link, comment])
+        if (step?.change)
+            done.push(step.change);
+    const stopped = [link, comment].find(step => step?.failure instanceof errors/* Stopped */.C9)?.failure;
+    if (stopped)
+        throw stopped;
+    const failure = [link, comment].map(step => step?.failure).find(failed => failed instanceof errors/* JiraError */.Dd);
+    if (failure instanceof errors/* JiraError */.Dd)
+        return { issueKey, outcome: failure.kind, changes: done, error: failure };
+    const outcome = done.some(change => change.outcome === 'dry-run')
+        ? 'dry-run'
+        : done.some(change => report_outcome/* WRITE_OUTCOMES */.uS.has(change.outcome))
+            ? 'updated'
+            : 'unchanged';
+    return { issueKey, outcome, changes: done };
 }
-/** A field's type as its edit metadata gives it: `option (…:select)`, `array of string`. */
-function schemaOf(meta) {
-    const { type = 'unknown', items, custom, system } = meta.schema ?? {};
-    const kind = custom ?? system;
-    return `${type}${items ? ` of ${items}` : ''}${kind ? ` (${kind})` : ''}`;
+/** Upserts the remote link by its globalId: `added` (201) or `updated` (200). */
+async function sendRemoteLink(run, issueKey) {
+    const link = run.options.remoteLink;
+    if (!link)
+        return undefined;
+    const change = { target: 'remote link', origin: run.words.input('remote-link'), action: 'link', value: link.title, outcome: 'dry-run' };
+    try {
+        const status = await write(run, remoteLinkRequest(issueKey, remoteLinkOf(link)));
+        return { change: { ...change, outcome: status === undefined ? 'dry-run' : status === 201 ? 'added' : 'updated' } };
+    }
+    catch (thrown) {
+        if (thrown instanceof errors/* Stopped */.C9)
+            return { failure: thrown };
+        const error = (0,errors/* asJiraError */.Hr)(thrown, issueKey);
+        return { change: { ...change, outcome: 'failed', reason: error.reason }, failure: error };
+    }
+}
+/**
+ * Posts the comment, or says why not. A lost answer is never retried (the client sends it once
+ * unless Jira certainly did not take it): Jira may have posted it, and a retry would post it twice.
+ */
+async function sendComment(run, issueKey) {
+    const comment = run.options.comment;
+    if (!comment)
+        return undefined;
+    const change = { target: 'comment', origin: run.words.input('comment'), action: 'comment', outcome: 'dry-run' };
+    if (!comment.post)
+        return { change: { ...change, outcome: 'skipped', reason: comment.reason } };
+    const posted = { ...change, value: comment.body };
+    const check = `the comment may have been posted; check ${issueKey} before posting it again`;
+    try {
+        const status = await write(run, commentRequest(issueKey, comment.body));
+        return { change: { ...posted, outcome: status === undefined ? 'dry-run' : 'posted' } };
+    }
+    catch (thrown) {
+        if (thrown instanceof errors/* Stopped */.C9)
+            return { change: thrown.mayHaveArrived ? { ...posted, outcome: 'failed', reason: check } : undefined, failure: thrown };
+        const cause = (0,errors/* asJiraError */.Hr)(thrown, issueKey);
+        if (!cause.details.mayHaveArrived)
+            return { change: { ...posted, outcome: 'failed', reason: cause.reason }, failure: cause };
+        const error = new errors/* JiraError */.Dd(cause.kind, `${cause.reason} The comment may have been posted; check ${issueKey}.`, cause.remedy, cause.details);
+        return { change: { ...posted, outcome: 'failed', reason: check }, failure: error };
+    }
+}
+/** Sends a write and returns Jira's status, or prints it in a dry run and returns undefined. */
+async function write(run, request) {
+    if (run.options.dryRun) {
+        run.deps.log.info(describeWrite(run.client, request));
+        return undefined;
+    }
+    const status = await sendWrite(run.client, request);
+    run.answered?.();
+    return status;
+}
+/** The remote link and the comment are not sent after an earlier write of the issue failed. */
+function skipRest(run, done, reason) {
+    const { options, words } = run;
+    if (options.remoteLink)
+        done.push({ target: 'remote link', origin: words.input('remote-link'), action: 'link', value: options.remoteLink.title, outcome: 'skipped', reason });
+    if (options.comment)
+        done.push({
+            target: 'comment',
+            origin: words.input('comment'),
+            action: 'comment',
+            value: options.comment.post ? options.comment.body : undefined,
+            outcome: 'skipped',
+            reason: options.comment.post ? reason : options.comment.reason
+        });
+}
+/** An issue with a change Jira would refuse: nothing is written to it, and each refusal is named with its line. */
+function refused(run, issueKey, refusals, done) {
+    const reason = `nothing is written to ${issueKey} while ${refusals[0].change.origin} is refused`;
+    const results = run.changes.map((change) => {
+        const refusal = refusals.find(r => r.change === change);
+        const base = { target: change.target, origin: change.origin, action: change.operation, value: change.value };
+        if (refusal)
+            return { ...base, outcome: 'failed', reason: `${refusal.reason} ${refusal.remedy}` };
+        // What the issue already holds stays so; the rest is not sent.
+        return done.find(result => result.origin === change.origin) ?? { ...base, outcome: 'skipped', reason };
+    });
+    for (const [id, value] of Object.entries(run.options.fields ?? {}))
+        results.push({ target: id, origin: run.words.input('fields'), action: 'set', value: (0,report_outcome/* displayValue */.KN)(value), outcome: 'skipped', reason });
+    done.splice(0, done.length, ...results);
+    skipRest(run, done, reason);
+    const error = new errors/* JiraError */.Dd('invalid', `Nothing was written to ${issueKey}: ${refusals.map(r => `${r.change.origin}: ${r.reason}`).join(' ')}`, refusals.map(r => r.remedy).join(' '), { issueKey });
+    return { issueKey, outcome: 'invalid', changes: done, error };
+}
+/**
+ * What one field change sends on this issue: the value to set or the items to add or remove,
+ * nothing (`send` undefined) when the field already holds it, or why Jira would refuse it.
+ */
+async function planFieldChange(run, issueKey, issue, change) {
+    const screen = issue.editmeta?.fields;
+    const meta = screen && Object.hasOwn(screen, change.id) ? screen[change.id] : undefined;
+    const refuse = (reason, remedy) => ({ change, reason, remedy });
+    if (!meta || typeof meta !== 'object') {
+        return refuse(`Field ${change.target} is not on the edit screen of ${issueKey}.`, "Check the field, and that it is on the edit screen of the issue's type (Project settings → Screens).");
+    }
+    const verb = change.operation === 'add' ? '+=' : '-=';
+    if (change.operation !== 'set') {
+        if (meta.schema?.type !== 'array') {
+            return refuse(`${verb} adds or removes one item of a list field (labels, versions, components, multi-selects), but ${change.target} holds a single value.`, `Write ${change.field.trim()} = value to set it.`);
+        }
+        const operations = meta.operations;
+        if (Array.isArray(operations) && !operations.includes(change.operation)) {
+            return refuse(`Jira does not allow ${change.operation} on ${change.target} (it allows ${operations.join(', ')}).`, `Write ${change.field.trim()} = value to set it.`);
+        }
+    }
+    let value;
+    try {
+        value = formatValue(change.id, meta, change.value, run.deps.now);
+        if (isUserField(meta))
+            value = await cloudUsers(run, value, `${change.id}${meta.name ? ` (${meta.name})` : ''}`, issueKey);
+    }
+    catch (thrown) {
+        if (!(thrown instanceof errors/* JiraError */.Dd) || thrown.kind !== 'invalid')
+            throw thrown;
+        return refuse(thrown.reason, thrown.remedy);
+    }
+    const current = issue.fields?.[change.id];
+    const shown = (0,report_outcome/* displayValue */.KN)(value);
+    if (change.operation === 'set')
+        return holdsValue(current, value) ? { shown } : { send: value, shown };
+    const items = Array.isArray(value) ? value : [value];
+    const present = (item) => Array.isArray(current) && current.some(existing => holdsValue(existing, item));
+    const send = items.filter(item => (change.operation === 'add' ? !present(item) : present(item)));
+    return send.length === 0 ? { shown } : { send, shown };
+}
+/** The whole link as Jira takes it: an update clears what it leaves out. */
+function remoteLinkOf(link) {
+    const { application, statusIcon, status } = link;
+    return {
+        globalId: link.globalId,
+        application: { type: 'jira-build-result', name: application.name },
+        relationship: 'build',
+        object: {
+            url: link.url,
+            title: link.title,
+            ...(application.icon ? { icon: { url16x16: application.icon, title: application.name } } : {}),
+            status: { resolved: false, ...(statusIcon ? { icon: { url16x16: statusIcon, title: status ?? '' } } : {}) }
+        }
+    };
 }
 function isUserField(meta) {
     const kind = meta.schema?.custom?.split(':').pop();
@@ -1976,57 +2251,60 @@ async function mapLimit(items, limit, fn) {
     const worker = async () => {
         while (next < items.length) {
             const index = next++;
-            results[index] = await fn(items[index]);
+            results[index] = await fn(items[index], index);
         }
     };
     await Promise.all(Array.from({ length: Math.min(limit, items.length) }, worker));
     return results;
 }
 
-// EXTERNAL MODULE: ./src/report/sink.ts
-var sink = __nccwpck_require__(6443);
 // EXTERNAL MODULE: ./src/commands/io.ts
 var commands_io = __nccwpck_require__(3776);
 ;// CONCATENATED MODULE: ./src/commands/update.ts
 
 
 
-
 /** `update`: what the action does, with the same outcomes and diagnosis, for Jenkins and people. */
 async function updateCommand(options, connection, io, debug = false) {
-    const log = cliLog(io, debug);
+    const clean = (text) => connection.redactor?.redact(text) ?? text;
+    const log = cliLog(io, debug, clean);
     for (const warning of options.warnings)
         log.warning(warning);
     const report = await updateIssues(options, { ...connection, log });
-    return renderReport(report, options.failOnError, io, log);
+    return renderReport(report, options.failOnError, io, log, clean);
 }
-/** The CLI's log: everything on stderr (the CLI's sink cuts secrets out and fences each line). */
-function cliLog(io, debug = false) {
+/** The CLI's log: everything on stderr, each line through the redaction step. */
+function cliLog(io, debug = false, clean = text => text) {
     return {
-        debug: message => debug && io.err(`debug: ${message}`, sink/* DEBUG_BYTES */.m4),
-        info: message => io.err(message),
-        warning: message => io.err(`warning: ${message}`),
-        error: message => io.err(`error: ${message}`)
+        debug: message => debug && io.err(`debug: ${clean(message)}`),
+        info: message => io.err(clean(message)),
+        warning: message => io.err(`warning: ${clean(message)}`),
+        error: message => io.err(`error: ${clean(message)}`)
     };
 }
 /** Prints a run's outcome as the CLI does, and returns its exit code. */
-function renderReport(report, failOnError, io, log) {
-    const failures = report.results.filter(result => !(0,outcome/* succeeded */.gq)(result.outcome));
+function renderReport(report, failOnError, io, log, clean = text => text) {
+    const failures = report.results.filter(result => !(0,report_outcome/* succeeded */.gq)(result.outcome));
     const complain = (message) => (failOnError ? log.error(message) : log.warning(message));
     if (report.error)
         complain(report.error.message);
     for (const failure of failures)
-        complain((0,outcome/* describeResult */.dy)(failure));
-    const verdict = (0,outcome/* verdictOf */.Vj)(report);
+        complain((0,report_outcome/* describeResult */.dy)(failure));
+    const verdict = (0,report_outcome/* verdictOf */.Vj)(report);
     (0,commands_io/* emit */.I)(io, {
         updated: report.updated,
         unchanged: report.unchanged,
         failed: report.failed,
         result: report.result,
-        issues: report.results.map(result => ({ issueKey: result.issueKey, outcome: result.outcome, message: result.error?.message })),
-        ...(report.error ? { error: report.error.message } : {})
+        issues: report.results.map(result => ({
+            issueKey: result.issueKey,
+            outcome: result.outcome,
+            message: result.error && clean(result.error.message),
+            changes: result.changes.map(change => ({ ...change, value: change.value && clean(change.value), reason: change.reason && clean(change.reason) }))
+        })),
+        ...(report.error ? { error: clean(report.error.message) } : {})
     }, [`${verdict.headline}${verdict.failed && !failOnError ? ' (fail-on-error is false)' : ''}`]);
-    return (0,outcome/* exitCodeOf */.FO)(report, failOnError);
+    return (0,report_outcome/* exitCodeOf */.FO)(report, failOnError);
 }
 
 
@@ -2036,6 +2314,9 @@ function renderReport(report, failOnError, io, log) {
 /***/ ((__unused_webpack_module, __webpack_exports__, __nccwpck_require__) => {
 
 /* harmony export */ __nccwpck_require__.d(__webpack_exports__, {
+/* harmony export */   HA: () => (/* binding */ defaultOf),
+/* harmony export */   Qq: () => (/* binding */ text),
+/* harmony export */   XT: () => (/* binding */ numericDefault),
 /* harmony export */   mc: () => (/* binding */ INPUTS),
 /* harmony export */   mm: () => (/* binding */ inputSpec)
 /* harmony export */ });
@@ -2067,54 +2348,36 @@ const DECLARED = [
         name: 'private-key',
         description: 'The RSA private key whose public key is on the application link: PEM PKCS#8 or PKCS#1, encrypted PKCS#8, or the bare base64 body. Pass it from a secret.',
         secret: true,
-        cli: {
-            env: 'JIRA_PRIVATE_KEY',
-            fileEnv: 'JIRA_PRIVATE_KEY_FILE',
-            description: 'The RSA private key whose public key is on the application link: PEM PKCS#8 or PKCS#1, encrypted PKCS#8, or the bare base64 body. JIRA_PRIVATE_KEY_FILE names a file that holds it instead (a Jenkins Secret file credential).',
-            commands: JIRA_COMMANDS
-        }
+        cli: { env: 'JIRA_PRIVATE_KEY', commands: JIRA_COMMANDS }
     },
     {
         name: 'private-key-passphrase',
         description: 'The passphrase of an encrypted private key. Pass it from a secret.',
         secret: true,
-        cli: { env: 'JIRA_PRIVATE_KEY_PASSPHRASE', description: 'The passphrase of an encrypted private key.', commands: JIRA_COMMANDS }
+        cli: { env: 'JIRA_PRIVATE_KEY_PASSPHRASE', commands: JIRA_COMMANDS }
     },
     {
         name: 'access-token',
         description: 'The OAuth access token from the authorization dance (RSA-SHA1 needs no token secret). Pass it from a secret.',
         secret: true,
-        cli: {
-            env: 'JIRA_ACCESS_TOKEN',
-            description: 'The OAuth access token from the authorize command (RSA-SHA1 needs no token secret).',
-            commands: ['update', 'check']
-        }
+        cli: { env: 'JIRA_ACCESS_TOKEN', commands: ['update', 'check'] }
     },
     {
         name: 'personal-access-token',
         description: 'Instead of OAuth: a Jira Data Center (8.14+) personal access token, sent as a Bearer token. Pass it from a secret.',
         secret: true,
-        cli: {
-            env: 'JIRA_PERSONAL_ACCESS_TOKEN',
-            description: 'Instead of OAuth: a Jira Data Center (8.14+) personal access token, sent as a Bearer token.',
-            commands: ['update', 'check']
-        }
+        cli: { env: 'JIRA_PERSONAL_ACCESS_TOKEN', commands: ['update', 'check'] }
     },
     {
         name: 'user',
         description: 'Instead of OAuth, with api-token: the user for basic auth (on Jira Cloud, the e-mail address).',
-        cli: {
-            flag: 'string',
-            env: 'JIRA_USER',
-            description: 'Instead of OAuth, with JIRA_API_TOKEN: the user for basic auth (on Jira Cloud, the e-mail address).',
-            commands: ['update', 'check']
-        }
+        cli: { flag: 'string', env: 'JIRA_USER', commands: ['update', 'check'] }
     },
     {
         name: 'api-token',
         description: 'Instead of OAuth, with user: the API token for basic auth (Jira Cloud). Pass it from a secret.',
         secret: true,
-        cli: { env: 'JIRA_API_TOKEN', description: 'Instead of OAuth, with --user: the API token for basic auth (Jira Cloud).', commands: ['update', 'check'] }
+        cli: { env: 'JIRA_API_TOKEN', commands: ['update', 'check'] }
     },
     {
         name: 'client-id',
@@ -2125,11 +2388,7 @@ const DECLARED = [
         name: 'client-secret',
         description: "With client-id: the client secret of the service account's OAuth 2.0 credential. Pass it from a secret.",
         secret: true,
-        cli: {
-            env: 'JIRA_CLIENT_SECRET',
-            description: "With --client-id: the client secret of the service account's OAuth 2.0 credential.",
-            commands: ['update', 'check']
-        }
+        cli: { env: 'JIRA_CLIENT_SECRET', commands: ['update', 'check'] }
     },
     {
         name: 'token-url',
@@ -2144,21 +2403,13 @@ const DECLARED = [
     {
         name: 'issue',
         description: 'One or more issue keys, separated by commas, spaces or newlines, e.g. CI-42. Empty: keys are found in the pull request title, head branch and commit messages.',
-        cli: {
-            flag: 'string',
-            description: 'One or more issue keys, separated by commas or spaces, e.g. CI-42. Without it (and without --jql), keys are found in CHANGE_TITLE and in BRANCH_NAME, CHANGE_BRANCH or GIT_BRANCH.',
-            commands: ['update']
-        }
+        cli: { flag: 'string', commands: ['update'] }
     },
     {
         name: 'issue-source',
         description: 'Where to look for keys when issue is empty: any of pr-title, branch, commits, separated by commas.',
         default: 'pr-title,branch,commits',
-        cli: {
-            flag: 'string',
-            description: 'Where to look for keys without --issue: any of pr-title (CHANGE_TITLE), branch, commits, separated by commas.',
-            commands: ['update']
-        }
+        cli: { flag: 'string', commands: ['update'] }
     },
     {
         name: 'projects',
@@ -2180,29 +2431,37 @@ const DECLARED = [
     {
         name: 'value',
         description: "The value to set, as a person writes it (Build Passed); formatted for the field's type. May use {status}, {run_url}, {run_number}, {sha}, {ref}, {workflow}, {repository}.",
-        cli: {
-            flag: 'string',
-            description: "The value to set, as a person writes it (Build Passed); formatted for the field's type. May use {status}, {run_url}, {run_number}, {sha}, {ref}, {workflow}, {repository}. A value that starts with a dash needs an equals sign: --value=-1 (--value -1 reads -1 as a flag).",
-            commands: ['update']
-        }
+        cli: { flag: 'string', commands: ['update'] }
     },
     {
         name: 'status',
         description: 'The build status that value-map maps to a value: the job status (job.status) or a Jenkins result.',
-        cli: {
-            flag: 'string',
-            description: 'The build status that --value-map maps to a value: currentBuild.currentResult (SUCCESS, UNSTABLE, FAILURE, ABORTED, NOT_BUILT) or success, failure, cancelled.',
-            commands: ['update']
-        }
+        cli: { flag: 'string', commands: ['update'] }
     },
     {
         name: 'value-map',
         description: 'Values by status, e.g. success=Build Passed, failure=Build Failed, cancelled=Build Aborted.',
-        cli: {
-            flag: 'string',
-            description: 'Values by status, e.g. success=Build Passed, unstable=Build Unstable, failure=Build Failed, aborted=Build Aborted. Without an entry of its own, NOT_BUILT takes the aborted entry, ABORTED and NOT_BUILT the cancelled one, UNSTABLE the failure one.',
-            commands: ['update']
-        }
+        cli: { flag: 'string', commands: ['update'] }
+    },
+    {
+        name: 'set',
+        description: 'More fields, one change a line: "Name = value" sets a field (by name or id; templates filled, formatted by type), "Name += item" and "Name -= item" add and remove one item of a list field (labels, versions, components, multi-selects), keeping the others.',
+        cli: { flag: 'string', multiple: true, commands: ['update'] }
+    },
+    {
+        name: 'remote-link',
+        description: 'The title of a link to the run on each issue, e.g. Build #{run_number}: {status}. One link per workflow (per job on Jenkins): the next run updates it instead of adding one.',
+        cli: { flag: 'string', commands: ['update'] }
+    },
+    {
+        name: 'comment',
+        description: 'A comment to post on each issue, e.g. Build {run_number} {status}: {run_url}. Never retried once it may have reached Jira.',
+        cli: { flag: 'string', commands: ['update'] }
+    },
+    {
+        name: 'comment-on',
+        description: 'The statuses that post the comment, e.g. failure, cancelled. Empty: every status.',
+        cli: { flag: 'string', commands: ['update'] }
     },
     {
         name: 'fields',
@@ -2213,11 +2472,7 @@ const DECLARED = [
         name: 'notify-users',
         description: "'false' asks Jira not to e-mail watchers about the change (notifyUsers=false; needs admin rights on some sites).",
         default: 'true',
-        cli: {
-            flag: 'string',
-            description: 'Pass false to ask Jira not to e-mail watchers about the change (notifyUsers=false; needs admin rights on some sites).',
-            commands: ['update']
-        }
+        cli: { flag: 'string', commands: ['update'] }
     },
     { name: 'concurrency', description: 'How many issues are updated at once.', default: '4', cli: { flag: 'string', commands: ['update'] } },
     {
@@ -2230,37 +2485,24 @@ const DECLARED = [
         name: 'timeout',
         description: "The step's time limit in seconds, retries and waits included.",
         default: '60',
-        cli: { flag: 'string', description: "The command's time limit in seconds, retries and waits included.", commands: JIRA_COMMANDS }
+        cli: { flag: 'string', commands: JIRA_COMMANDS }
     },
     {
         name: 'ca-certificate',
         description: "PEM of the CA certificate(s) that signed Jira's certificate, for Jira behind an internal CA (NODE_EXTRA_CA_CERTS works too).",
-        cli: {
-            flag: 'string',
-            env: 'JIRA_CA_CERTIFICATE',
-            description: "A PEM file (or the PEM itself) of the CA certificate(s) that signed Jira's certificate, for Jira behind an internal CA (NODE_EXTRA_CA_CERTS works too).",
-            commands: JIRA_COMMANDS
-        }
+        cli: { flag: 'string', env: 'JIRA_CA_CERTIFICATE', commands: JIRA_COMMANDS }
     },
     {
         name: 'fail-on-error',
         description: "'true' fails the step when an issue is not updated; 'false' turns failures into warnings and keeps the step green.",
         default: 'true',
-        cli: {
-            flag: 'string',
-            description: 'Pass false to turn failures into warnings and exit 0, so a Jira outage keeps the build green; by default a failure exits 1.',
-            commands: ['update']
-        }
+        cli: { flag: 'string', commands: ['update'] }
     },
     {
         name: 'dry-run',
-        description: "'true' prints the method, URL and body it would send (Authorization redacted) and sends nothing that writes.",
+        description: "'true' prints every request that would write (the edit, the link, the comment: method, URL and body, Authorization redacted) and sends none of them.",
         default: 'false',
-        cli: {
-            flag: 'boolean',
-            description: 'A switch (no value): print the method, URL and body it would send (Authorization redacted) and send nothing that writes.',
-            commands: ['update']
-        }
+        cli: { flag: 'boolean', commands: ['update'] }
     }
 ];
 /** Every input, in action.yml's order. */
@@ -2276,6 +2518,18 @@ function inputSpec(name) {
 }
 /** Inputs that hold secrets: masked at once by the action, taken only from the environment by the CLI. */
 const SECRET_INPUTS = new Set(INPUT_NAMES.filter(name => inputSpec(name).secret === true));
+/** An input's declared default, as action.yml quotes it ('' when it has none). */
+function defaultOf(name) {
+    return inputSpec(name).default ?? '';
+}
+/** An input's text, trimmed; its declared default when empty. */
+function text(raw, input) {
+    return (raw[input] ?? '').trim() || defaultOf(input);
+}
+/** An input's declared default as a number, for the places that need one before any input is read. */
+function numericDefault(name) {
+    return Number(defaultOf(name));
+}
 
 
 /***/ }),
@@ -2320,6 +2574,62 @@ function parseIssueKeyList(text) {
 
 /***/ }),
 
+/***/ 8374:
+/***/ ((__unused_webpack_module, __webpack_exports__, __nccwpck_require__) => {
+
+/* harmony export */ __nccwpck_require__.d(__webpack_exports__, {
+/* harmony export */   GN: () => (/* binding */ jenkinsRun),
+/* harmony export */   qd: () => (/* binding */ globalIdOf)
+/* harmony export */ });
+/* unused harmony export githubRun */
+/* harmony import */ var node_crypto__WEBPACK_IMPORTED_MODULE_0__ = __nccwpck_require__(7598);
+/* harmony import */ var node_crypto__WEBPACK_IMPORTED_MODULE_0___default = /*#__PURE__*/__nccwpck_require__.n(node_crypto__WEBPACK_IMPORTED_MODULE_0__);
+/**
+ * The build as a remote link on the issue: which link it is (its globalId, stable per workflow
+ * or job, so the next run updates it instead of adding one) and its icons. Pure: the edge says
+ * which CI this is and where.
+ */
+
+/** Jira takes a globalId of at most 255 characters. */
+const MAX_GLOBAL_ID = 255;
+const PREFIX = 'jira-build-result:';
+/** The globalId of a pipeline's link: its scope as written, or a hash of it when too long. */
+function globalIdOf(scope) {
+    const id = `${PREFIX}${scope}`;
+    return id.length <= MAX_GLOBAL_ID ? id : `${PREFIX}sha256:${(0,node_crypto__WEBPACK_IMPORTED_MODULE_0__.createHash)('sha256').update(scope).digest('hex')}`;
+}
+/** The CI of a GitHub Actions run: one link per repository and workflow (its file when known). */
+function githubRun(env) {
+    const server = env.GITHUB_SERVER_URL || 'https://github.com';
+    const repository = env.GITHUB_REPOSITORY;
+    // GITHUB_WORKFLOW_REF is owner/repo/.github/workflows/ci.yml@refs/heads/main: the file stays
+    // when the workflow is renamed, and the ref is not part of which pipeline this is.
+    const workflowFile = env.GITHUB_WORKFLOW_REF?.replace(/@.*$/, '').split('/').slice(2).join('/');
+    const workflow = workflowFile || env.GITHUB_WORKFLOW;
+    const assets = 'https://github.githubassets.com/favicons';
+    return {
+        name: 'GitHub Actions',
+        scope: repository && workflow ? `${server}/${repository}/${workflow}` : undefined,
+        icon: `${assets}/favicon.png`,
+        statusIcons: { success: `${assets}/favicon-success.png`, failure: `${assets}/favicon-failure.png`, cancelled: `${assets}/favicon-pending.png` }
+    };
+}
+/** The CI of a Jenkins build: one link per job (JOB_URL, or the job's name under JENKINS_URL). */
+function jenkinsRun(env) {
+    const root = env.JENKINS_URL?.replace(/\/?$/, '/');
+    const scope = env.JOB_URL || (env.JOB_NAME ? `${root ?? 'jenkins:'}job/${env.JOB_NAME}` : undefined);
+    const image = (name) => (root ? `${root}images/16x16/${name}.png` : undefined);
+    return {
+        name: 'Jenkins',
+        scope,
+        icon: root ? `${root}favicon.ico` : undefined,
+        statusIcons: { success: image('blue'), failure: image('red'), unstable: image('yellow'), cancelled: image('aborted') }
+    };
+}
+
+
+/***/ }),
+
 /***/ 108:
 /***/ ((__unused_webpack_module, __webpack_exports__, __nccwpck_require__) => {
 
@@ -2328,8 +2638,7 @@ function parseIssueKeyList(text) {
 /* harmony export */   E6: () => (/* binding */ ANONYMOUS),
 /* harmony export */   Gs: () => (/* binding */ AUTH_MODE_NAMES),
 /* harmony export */   HM: () => (/* binding */ authenticatorFor),
-/* harmony export */   O6: () => (/* binding */ authSecrets),
-/* harmony export */   uf: () => (/* binding */ describeAuth)
+/* harmony export */   O6: () => (/* binding */ authSecrets)
 /* harmony export */ });
 /* unused harmony exports publicKeyFingerprint, sha1RefusedError, basicCredentials */
 /* harmony import */ var node_crypto__WEBPACK_IMPORTED_MODULE_0__ = __nccwpck_require__(7598);
@@ -2419,19 +2728,6 @@ const AUTH_MODE_NAMES = {
     basic: 'basic auth',
     'client-credentials': 'OAuth 2.0 client credentials (service account)'
 };
-/** What a debug line may say of a configuration: its mode and the parts that are not secret. */
-function describeAuth(auth) {
-    switch (auth.mode) {
-        case 'oauth':
-            return `${AUTH_MODE_NAMES.oauth} (RSA-SHA1, consumer key ${auth.consumerKey})`;
-        case 'pat':
-            return `${AUTH_MODE_NAMES.pat} (Authorization: Bearer)`;
-        case 'basic':
-            return `${AUTH_MODE_NAMES.basic} (user ${auth.user})`;
-        case 'client-credentials':
-            return `${AUTH_MODE_NAMES['client-credentials']} (client id ${auth.clientId}, token URL ${auth.tokenUrl})`;
-    }
-}
 
 
 /***/ }),
@@ -2466,13 +2762,6 @@ const RISE_AFTER = 8;
 /** Each step up sends a twentieth faster; each 429 spaces sends half as far again. */
 const SPACING_SHRINK = 0.95;
 const SPACING_GROWTH = 1.5;
-/** How far above a spacing that met a 429 the spacing stays: probing that pace again only costs more 429s. */
-const TOO_CLOSE_MARGIN = 1.05;
-/**
- * The pace learnt at a 429 is widened by this much: the requests counted in the last second
- * include the burst Jira allowed at first, so they overstate the pace it allows from then on.
- */
-const LEARN_MARGIN = 1.3;
 /** Spacing is learnt from at most this much time: a 429 names the wait for one request, not a pace. */
 const MAX_SPACING_MS = 1000;
 /** How far back accepted requests are counted to learn the pace Jira allows. */
@@ -2488,8 +2777,6 @@ class RateLimiter {
     /** The earliest time the next request may be sent, given the spacing. */
     nextSendAt = 0;
     spacing = 0;
-    /** The spacing a 429 last came at: too close, so the spacing never narrows to it again. */
-    tooClose = 0;
     /** Slots taken so far; a 429 to a slot taken before the last lowering is already answered for. */
     serial = 0;
     loweredAtSerial = -1;
@@ -2544,8 +2831,7 @@ class RateLimiter {
             this.sinceLimited = 0;
             if (this.limit < this.max)
                 this.limit++;
-            const narrower = this.spacing * SPACING_SHRINK;
-            this.spacing = narrower < 1 ? 0 : Math.max(narrower, this.tooClose * TOO_CLOSE_MARGIN);
+            this.spacing = this.spacing * SPACING_SHRINK < 1 ? 0 : this.spacing * SPACING_SHRINK;
             this.wake();
         }
     }
@@ -2566,8 +2852,7 @@ class RateLimiter {
             // (Cloud's X-RateLimit-Reset names when the next request is welcome).
             this.accepted = this.accepted.filter(at => at > now - PACE_WINDOW_MS);
             const pace = PACE_WINDOW_MS / Math.max(1, this.accepted.length);
-            const learnt = Math.min(MAX_SPACING_MS, Math.max(1, retryAt - now), pace) * LEARN_MARGIN;
-            this.tooClose = Math.max(this.tooClose, this.spacing);
+            const learnt = Math.min(MAX_SPACING_MS, Math.max(1, retryAt - now), pace);
             this.spacing = Math.min(MAX_SPACING_MS, Math.max(this.spacing * SPACING_GROWTH, learnt));
             this.nextSendAt = Math.max(this.nextSendAt, this.notBefore);
         }
@@ -2699,18 +2984,15 @@ function diagnose(response, context = {}) {
     const { status, headers } = response;
     const { issueKey } = context;
     const redactor = context.redactor ?? new redact/* Redactor */.pO();
-    const words = context.words ?? jira_words/* ACTION_WORDS */.dC;
+    const words = context.words ?? jira_words/* ACTION_WORDS */.d;
     const loginReason = headers['x-seraph-loginreason']?.split(',')[0].trim();
     const userName = headers['x-ausername'];
     const details = { issueKey, status, loginReason };
     if (loginReason === 'AUTHENTICATION_DENIED') {
-        // Each part is taken from the header first, then passes the boundary on its own.
-        const denied = headers['x-authentication-denied-reason'] ?? '';
-        const rawLoginUrl = /login-url=(\S+)/.exec(denied)?.[1];
-        const loginUrl = rawLoginUrl ? redactor.excerpt(rawLoginUrl, 200) : undefined;
-        const deniedReason = redactor.excerpt(denied.split(';')[0], 80);
+        const deniedReason = redactor.excerpt(headers['x-authentication-denied-reason'] ?? '');
+        const loginUrl = /login-url=(\S+)/.exec(deniedReason)?.[1];
         const where = loginUrl ? ` at ${loginUrl}` : '';
-        return new errors/* JiraError */.Dd('captcha', `Jira locked the account behind a CAPTCHA after too many failed logins (${deniedReason || 'AUTHENTICATION_DENIED'}); no request will succeed until it is cleared.`, `Log in once in a browser${where} and solve the CAPTCHA, or ask a Jira admin to reset the user's failed login count. Then check the credentials before running again.`, { ...details, loginUrl });
+        return new errors/* JiraError */.Dd('captcha', `Jira locked the account behind a CAPTCHA after too many failed logins (${deniedReason.split(';')[0] || 'AUTHENTICATION_DENIED'}); no request will succeed until it is cleared.`, `Log in once in a browser${where} and solve the CAPTCHA, or ask a Jira admin to reset the user's failed login count. Then check the credentials before running again.`, { ...details, loginUrl });
     }
     const mode = context.credentials?.mode ?? 'oauth';
     const oauthProblem = findOAuthProblem(response);
@@ -2969,16 +3251,16 @@ function rawErrorText(response) {
     // Plain text, such as a proxy's or a WAF's page: its start, on one line (then cut and redacted).
     return body.replace(/\s+/g, ' ');
 }
-/**
- * The title of an HTML page, whitespace collapsed, or undefined for a body that is not HTML.
- * Whole: it is cut only after the boundary has redacted it (a cut first could leave part of a
- * secret that no longer matches).
- */
+/** The title of an HTML page, first line only, or undefined for a body that is not HTML. */
 function htmlTitle(body) {
     if (!/^\s*</.test(body))
         return undefined;
     const title = /<title[^>]*>([\s\S]*?)<\/title>/i.exec(body)?.[1];
-    return title === undefined ? 'untitled' : title.replace(/\s+/g, ' ').trim();
+    return title === undefined ? 'untitled' : firstLine(title.replace(/\s+/g, ' '));
+}
+function firstLine(text) {
+    const line = text.trim().split('\n')[0].trim();
+    return line.length > 160 ? `${line.slice(0, 160)}…` : line;
 }
 
 // EXTERNAL MODULE: ./src/jira/transport.ts + 4 modules
@@ -3019,6 +3301,8 @@ const RETRYABLE_CODES = new Set([
 ]);
 const BACKOFF_BASE_MS = 500;
 const BACKOFF_CAP_MS = 10_000;
+// Failures that happen before a single byte of the request left: nothing reached Jira.
+const NOT_SENT_CODES = new Set(['ECONNREFUSED', 'ENOTFOUND', 'EAI_AGAIN']);
 /** A Jira REST client: builds URLs under the base URL, authorizes, sends and diagnoses. */
 class JiraClient {
     baseUrl;
@@ -3032,21 +3316,19 @@ class JiraClient {
     limiter;
     cloud;
     urlInput;
-    debug;
     /** `baseUrl` is jira-url, what people open; REST calls go where the context's route says. */
     constructor(baseUrl, auth, context) {
         this.baseUrl = baseUrl;
         this.auth = auth;
         this.transport = context.transport;
-        this.retry = context.retry ?? retryPolicy(3, 60);
+        this.retry = context.retry;
         this.redactor = context.redactor ?? new redact/* Redactor */.pO();
-        this.words = context.words ?? jira_words/* ACTION_WORDS */.dC;
+        this.words = context.words ?? jira_words/* ACTION_WORDS */.d;
         this.signal = context.signal;
         this.route = context.route ?? (0,gateway/* fixedRoute */.g8)(baseUrl);
         this.limiter = context.limiter ?? new RateLimiter(this.retry);
         this.cloud = context.cloud ?? false;
         this.urlInput = context.urlInput ?? 'jira-url';
-        this.debug = context.debug;
     }
     /** The full URL of a REST path as known now (context path or gateway included). */
     url(path, query) {
@@ -3069,10 +3351,12 @@ class JiraClient {
             body = new URLSearchParams(options.form).toString();
         }
         const { retry } = this;
-        // Retrying is safe for every request sent here: GETs read, and a PUT of the same fields is
-        // idempotent, so a PUT that reached Jira before its answer was lost does no harm when sent
-        // again. A token POST that did reach Jira is refused on retry as token_used, which says
-        // to start the dance again: no state is left half-done.
+        // GETs read; a PUT of the same fields and an upsert by globalId are idempotent, so one
+        // that reached Jira before its answer was lost does no harm when sent again. A token POST
+        // that did reach Jira is refused on retry as token_used, which says to start the dance
+        // again. A request that adds (a comment) is `never-after-sent`: retried only when Jira
+        // certainly did not process it.
+        const once = options.retry === 'never-after-sent';
         let retries = 0;
         let renewed = false;
         let rerouted = false;
@@ -3092,21 +3376,22 @@ class JiraClient {
                     delete headers.Authorization;
                 else
                     headers.Authorization = signed.header;
-                response = await withDeadline(this.transport.send({ method, url, headers, body, signal: this.signal }), retry.deadline - retry.now());
+                response = await withDeadline(this.transport.send({ method, url, headers, body, signal: this.signal }), retry.deadline - retry.now(), retry.timeLimit ?? realTimeLimit);
             }
             catch (thrown) {
                 this.limiter.release(slot);
-                if (!(thrown instanceof errors/* JiraError */.Dd) && !(thrown instanceof errors/* Stopped */.C9))
-                    this.debug?.(`${method} ${url} → no answer (${(0,errors/* codeOf */.$N)(thrown) ?? (thrown instanceof DeadlinePassed ? 'time limit' : 'error')})`);
                 if (thrown instanceof DeadlinePassed)
-                    throw this.timedOut(options.issueKey);
-                this.checkStopped();
+                    throw this.timedOut(options.issueKey, once);
+                // Stopped in flight: a request that must not arrive twice may have arrived once.
+                if (this.signal?.aborted)
+                    throw new errors/* Stopped */.C9(this.signal.reason, once);
                 if (thrown instanceof errors/* JiraError */.Dd || thrown instanceof errors/* Stopped */.C9)
                     throw thrown;
+                const notSent = NOT_SENT_CODES.has((0,errors/* codeOf */.$N)(thrown) ?? '');
                 // The gateway is api-url's, the token endpoint token-url's: the remedy names the input behind the URL.
-                const error = networkError(thrown, base, this.words, options.issueKey, base === this.baseUrl ? this.urlInput : 'api-url');
+                const error = networkError(thrown, base, this.words, options.issueKey, base === this.baseUrl ? this.urlInput : 'api-url', once && !notSent);
                 const delay = backoff(retries, retry);
-                if (retries < retry.maxRetries && isRetryableThrow(thrown) && retry.now() + delay < retry.deadline) {
+                if (retries < retry.maxRetries && isRetryableThrow(thrown) && (!once || notSent) && retry.now() + delay < retry.deadline) {
                     retries++;
                     retry.onRetry?.(`${method} ${path}: ${error.reason} Retrying in ${formatDelay(delay)} (${retries} of ${retry.maxRetries}).`);
                     await this.pause(delay);
@@ -3114,7 +3399,6 @@ class JiraClient {
                 }
                 throw error;
             }
-            this.debug?.(`${method} ${url} → HTTP ${response.status}`);
             // A CAPTCHA can come with any status; retrying it only deepens the lockout.
             const captcha = response.headers['x-seraph-loginreason']?.includes('AUTHENTICATION_DENIED') === true;
             if (response.status === 429 && !captcha) {
@@ -3143,7 +3427,7 @@ class JiraClient {
                     continue;
                 }
             }
-            if (retries < retry.maxRetries && !captcha && RETRYABLE_STATUSES.has(response.status)) {
+            if (retries < retry.maxRetries && !captcha && RETRYABLE_STATUSES.has(response.status) && (!once || certainlyUnprocessed(response))) {
                 const delay = retryDelay(response, retries, retry);
                 if (retry.now() + delay < retry.deadline) {
                     retries++;
@@ -3152,7 +3436,7 @@ class JiraClient {
                     continue;
                 }
             }
-            return { response, baseString: signed.baseString, url };
+            return { response, baseString: signed.baseString, url, mayHaveArrived: once && mayHaveBeenProcessed(response) };
         }
     }
     /** A slot from the rate limiter; a stop while waiting for one throws Stopped. */
@@ -3179,8 +3463,8 @@ class JiraClient {
         }
         this.checkStopped();
     }
-    timedOut(issueKey) {
-        return new errors/* JiraError */.Dd('network', `Jira did not answer within the run's time limit.`, `Raise ${this.words.input('timeout')} (seconds) if Jira is slow, or check that this machine can reach it.`, { issueKey });
+    timedOut(issueKey, mayHaveArrived = false) {
+        return new errors/* JiraError */.Dd('network', `Jira did not answer within the run's time limit.`, `Raise ${this.words.input('timeout')} (seconds) if Jira is slow, or check that this machine can reach it.`, { issueKey, mayHaveArrived });
     }
     /**
      * Sends one request and returns its JSON answer (undefined for an empty one). Throws the
@@ -3203,7 +3487,7 @@ class JiraClient {
      * diagnosed JiraError otherwise.
      */
     async answer(method, path, options = {}) {
-        const { response, baseString, url } = await this.exchange(method, path, options);
+        const { response, baseString, url, mayHaveArrived } = await this.exchange(method, path, options);
         const failure = diagnose(response, {
             issueKey: options.issueKey,
             anonymousExpected: options.anonymousExpected,
@@ -3213,7 +3497,7 @@ class JiraClient {
             signed: { url, baseUrl: this.baseUrl, baseString, fingerprint: () => this.auth.fingerprint }
         });
         if (failure)
-            throw failure;
+            throw mayHaveArrived ? new errors/* JiraError */.Dd(failure.kind, failure.reason, failure.remedy, { ...failure.details, mayHaveArrived }) : failure;
         return response;
     }
     /**
@@ -3250,13 +3534,33 @@ function abortableSleep(ms, signal) {
 class DeadlinePassed extends Error {
 }
 /** Rejects with DeadlinePassed when the run's time limit passes first. */
-function withDeadline(promise, ms) {
-    let timer;
-    const deadline = new Promise((_, reject) => {
-        timer = setTimeout(() => reject(new DeadlinePassed()), ms);
-        timer.unref();
+async function withDeadline(promise, ms, timeLimit) {
+    const answered = new AbortController();
+    const deadline = timeLimit(ms, answered.signal).then(() => {
+        throw new DeadlinePassed();
     });
-    return Promise.race([promise, deadline]).finally(() => clearTimeout(timer));
+    try {
+        return await Promise.race([promise, deadline]);
+    }
+    finally {
+        answered.abort();
+    }
+}
+/** The time limit on the real clock; its timer never keeps the process alive. */
+function realTimeLimit(ms, signal) {
+    return new Promise(resolve => {
+        const timer = setTimeout(resolve, ms);
+        timer.unref();
+        signal.addEventListener('abort', () => clearTimeout(timer), { once: true });
+    });
+}
+/** A 429, or a 503 with Retry-After: Jira turned the request away before doing anything. */
+function certainlyUnprocessed(response) {
+    return response.status === 429 || (response.status === 503 && response.headers['retry-after'] !== undefined);
+}
+/** A gateway's 502 or 504, or a 500, may come after Jira did the work; a 4xx or a refusal with Retry-After did not. */
+function mayHaveBeenProcessed(response) {
+    return response.status >= 500 && !certainlyUnprocessed(response);
 }
 function isRetryableThrow(thrown) {
     const code = (0,errors/* codeOf */.$N)(thrown) ?? '';
@@ -3309,13 +3613,13 @@ const TLS_CODES = new Set([
     'ERR_TLS_CERT_ALTNAME_INVALID'
 ]);
 /** Turns a transport failure into a JiraError, by its code only: library messages may carry headers. */
-function networkError(thrown, baseUrl, words = jira_words/* ACTION_WORDS */.dC, issueKey, urlInput = 'jira-url') {
+function networkError(thrown, baseUrl, words = jira_words/* ACTION_WORDS */.d, issueKey, urlInput = 'jira-url', mayHaveArrived = false) {
     const code = (0,errors/* codeOf */.$N)(thrown);
     if (code && TLS_CODES.has(code)) {
         return new errors/* JiraError */.Dd('network', `The TLS certificate of ${baseUrl} could not be verified (${code}).`, `If Jira uses an internal CA, pass its certificate in PEM as ${words.input('ca-certificate')}, or point NODE_EXTRA_CA_CERTS at the file. Certificate checks cannot be turned off.`, { issueKey });
     }
     if (code === 'ERR_BODY_TOO_LARGE') {
-        return new errors/* JiraError */.Dd('error', `Jira's answer from ${baseUrl} was cut off: it is larger than ${transport/* MAX_BODY_BYTES */.YK / 1024 / 1024} MiB, far more than any answer this tool asks for.`, `Check ${words.input(urlInput)} points at Jira itself; a proxy or another service answered.`, { issueKey });
+        return new errors/* JiraError */.Dd('error', `Jira's answer from ${baseUrl} was cut off: it is larger than ${transport/* MAX_BODY_BYTES */.YK / 1024 / 1024} MiB, far more than any answer this tool asks for.`, `Check ${words.input(urlInput)} points at Jira itself; a proxy or another service answered.`, { issueKey, mayHaveArrived });
     }
     const reasons = {
         ECONNREFUSED: 'connection refused',
@@ -3329,7 +3633,7 @@ function networkError(thrown, baseUrl, words = jira_words/* ACTION_WORDS */.dC, 
     };
     const timedOut = thrown instanceof Error && /timeout/i.test(thrown.message);
     const reason = code ? (reasons[code] ?? code) : timedOut ? 'timed out' : 'the connection failed';
-    return new errors/* JiraError */.Dd('network', `Could not reach Jira at ${baseUrl}: ${reason}.`, `Check ${words.input(urlInput)}, and that this machine can reach Jira (a proxy needs HTTPS_PROXY; a self-hosted runner or agent may need to be inside the firewall).`, { issueKey });
+    return new errors/* JiraError */.Dd('network', `Could not reach Jira at ${baseUrl}: ${reason}.`, `Check ${words.input(urlInput)}, and that this machine can reach Jira (a proxy needs HTTPS_PROXY; a self-hosted runner or agent may need to be inside the firewall).`, { issueKey, mayHaveArrived });
 }
 
 ;// CONCATENATED MODULE: ./src/jira/tokens.ts
@@ -3450,7 +3754,7 @@ function refuse(kind, reason, remedy, details) {
  * one rate limiter.
  */
 function connect(endpoint, connection, onRetry) {
-    const redactor = connection.redactor ?? (0,redact/* redactorFor */.sD)(endpoint.auth);
+    const redactor = connection.redactor ?? new redact/* Redactor */.pO((0,jira_auth/* authSecrets */.O6)(endpoint.auth));
     const retry = connection.retry ?? retryPolicy(endpoint.maxRetries, endpoint.timeoutSeconds, onRetry);
     const wired = { ...connection, redactor, retry };
     const { auth } = endpoint;
@@ -3486,7 +3790,7 @@ function routeFor(endpoint, authenticator, connection, onRetry) {
     if (authenticator.mode === 'client-credentials')
         return (0,gateway/* gatewayRoute */.qD)(endpoint.jiraUrl, discover);
     if (authenticator.mode === 'basic') {
-        const apiUrl = connection.words?.input('api-url') ?? 'the api-url input';
+        const apiUrl = connection.words?.input('api-url') ?? "input 'api-url'";
         return (0,gateway/* siteThenGatewayRoute */.Yi)(endpoint.jiraUrl, discover, gateway => (onRetry ?? connection.retry?.onRetry)?.(`${endpoint.jiraUrl} answered 401 to the API token; trying Cloud's API gateway ${gateway}, where scoped API tokens work. Set ${apiUrl} to it to go there directly.`));
     }
     return (0,gateway/* fixedRoute */.g8)(endpoint.jiraUrl);
@@ -3507,8 +3811,7 @@ function clientFor(limits, authenticator, connection, onRetry, route, urlInput) 
         route,
         limiter: new RateLimiter(retry),
         cloud: limits.cloud,
-        urlInput,
-        debug: connection.debug
+        urlInput
     });
 }
 
@@ -3568,9 +3871,13 @@ class JiraError extends Error {
 /** Thrown instead of sending a request once the run was stopped: a halt or a cancel. */
 class Stopped extends Error {
     why;
-    constructor(why) {
+    mayHaveArrived;
+    constructor(why, 
+    /** The request was in flight and must not arrive twice: Jira may have done it. */
+    mayHaveArrived = false) {
         super('stopped before the request was sent');
         this.why = why;
+        this.mayHaveArrived = mayHaveArrived;
         this.name = 'Stopped';
     }
 }
@@ -3716,508 +4023,71 @@ function siteThenGatewayRoute(site, discover, onSwitch) {
 /***/ ((__unused_webpack_module, __webpack_exports__, __nccwpck_require__) => {
 
 /* harmony export */ __nccwpck_require__.d(__webpack_exports__, {
-/* harmony export */   pO: () => (/* binding */ Redactor),
-/* harmony export */   sD: () => (/* binding */ redactorFor)
+/* harmony export */   pO: () => (/* binding */ Redactor)
 /* harmony export */ });
-/* unused harmony exports percentEncode, SECRET_RUN, TOKEN_RUN, EXCERPT_CHARS, REDACTED, cap */
-/* harmony import */ var _auth_js__WEBPACK_IMPORTED_MODULE_0__ = __nccwpck_require__(108);
-
+/* unused harmony exports percentEncode, derivedForms, EXCERPT_CHARS */
+/**
+ * The one redaction step for text that came from Jira or the network. Proxies, WAFs and error
+ * pages echo requests back, Authorization header included, and Jira's own signature_invalid
+ * answer carries the token percent-encoded twice; a log masks only the raw values it was told.
+ */
 /** Percent-encoding of RFC 3986 (what OAuth and Jira's base string use). */
 function percentEncode(text) {
     return encodeURIComponent(text).replace(/[!'()*]/g, c => `%${c.charCodeAt(0).toString(16).toUpperCase()}`);
 }
-/** How many consecutive characters of a secret count as the secret showing. */
-const SECRET_RUN = 12;
-/** Runs of token characters this long are elided from Jira's text, secret or not. */
-const TOKEN_RUN = 32;
-/** How much of an answer an error message quotes at most. */
-const EXCERPT_CHARS = 300;
-/** The most of one text the boundary reads: no display of 4 KiB can come from more. */
-const MAX_INPUT_CHARS = 64 * 1024;
-/** Rounds of decoding at most (each undoes one layer: %2541 → %41 → A). */
-const MAX_DECODE_ROUNDS = 8;
-/** What stands in for a secret. */
-const REDACTED = '***';
-// Every HTML5 named character reference whose value is ASCII (from the WHATWG list; letters and
-// digits have none but "fjlig"; nvlt, bne and nvgt add a combining mark, dropped here), plus the
-// no-break space. Secrets are ASCII (the input parser refuses others), so no other named
-// reference can hide one; the rest are shown as written.
-const NAMED_ENTITIES = {
-    Tab: '\t',
-    NewLine: '\n',
-    excl: '!',
-    quot: '"',
-    QUOT: '"',
-    num: '#',
-    dollar: '$',
-    percnt: '%',
-    amp: '&',
-    AMP: '&',
-    apos: "'",
-    lpar: '(',
-    rpar: ')',
-    ast: '*',
-    midast: '*',
-    plus: '+',
-    comma: ',',
-    period: '.',
-    sol: '/',
-    colon: ':',
-    semi: ';',
-    lt: '<',
-    LT: '<',
-    nvlt: '<',
-    equals: '=',
-    bne: '=',
-    gt: '>',
-    GT: '>',
-    nvgt: '>',
-    quest: '?',
-    commat: '@',
-    lsqb: '[',
-    lbrack: '[',
-    bsol: '\\',
-    rsqb: ']',
-    rbrack: ']',
-    Hat: '^',
-    lowbar: '_',
-    UnderBar: '_',
-    grave: '`',
-    DiacriticalGrave: '`',
-    lcub: '{',
-    lbrace: '{',
-    verbar: '|',
-    vert: '|',
-    VerticalLine: '|',
-    rcub: '}',
-    rbrace: '}',
-    nbsp: '\u00a0',
-    NonBreakingSpace: '\u00a0',
-    fjlig: 'fj'
-};
-// Browsers also read these legacy references without the semicolon.
-const LEGACY_ENTITY = /&(amp|AMP|lt|LT|gt|GT|quot|QUOT|nbsp)(?![A-Za-z0-9;])/y;
-const NAMED_ENTITY = /&([A-Za-z]{2,16});/y;
-const NUMERIC_ENTITY = /&#(?:[xX]([0-9A-Fa-f]{1,6})|([0-9]{1,7}));?/y;
-const PERCENT_BYTE = /%([0-9A-Fa-f]{2})/y;
-const BACKSLASH_ESCAPE = /\\(?:u\{([0-9A-Fa-f]{1,6})\}|u([0-9A-Fa-f]{4})|x([0-9A-Fa-f]{2})|([/\\"'nrtbf]))/y;
-// ANSI escape sequences: CSI (ESC [ or U+009B … final byte), OSC (ESC ] … BEL or ST), and the
-// two-character ones; a terminal would act on them, and they can split a secret.
-const ANSI = /(?:\u001b\[|\u009b)[0-?]*[ -/]*[@-~]|\u001b\][^\u0007\u001b]*(?:\u0007|\u001b\\)?|\u001b[@-Z\\-_]/y;
-const SIMPLE_ESCAPES = { '/': '/', '\\': '\\', '"': '"', "'": "'", n: '\n', r: '\r', t: '\t', b: '\b', f: '\f' };
-function mappedOf(text) {
-    const units = text.split('');
-    return { units, starts: units.map((_, i) => i), ends: units.map((_, i) => i + 1) };
-}
 /**
- * Undoes, repeatedly, every encoding an echo may wear: percent-encoding (either case), JSON and
- * JavaScript backslash escapes (\u0070, \x70, \/), HTML character references (named and
- * numeric); and drops ANSI escape sequences. Each decoded unit keeps its original span.
+ * Every form in which this tool itself may have sent a secret, so every form an echo can
+ * carry: raw, percent-encoded once and twice (lower-case hex too), and form-encoded.
  */
-function decodeMapped(text) {
-    let mapped = mappedOf(text);
-    for (let round = 0; round < MAX_DECODE_ROUNDS; round++) {
-        const next = decodeOnce(mapped);
-        if (next.units.length === mapped.units.length && next.units.every((unit, i) => unit === mapped.units[i]))
-            break;
-        mapped = next;
-    }
-    return mapped;
+function derivedForms(secret) {
+    const once = percentEncode(secret);
+    const twice = percentEncode(once);
+    const forms = new Set([secret, once, twice, once.toLowerCase(), twice.toLowerCase(), new URLSearchParams({ s: secret }).toString().slice(2)]);
+    return [...forms].filter(form => form.length >= 4);
 }
-function decodeOnce(mapped) {
-    const text = mapped.units.join('');
-    const out = { units: [], starts: [], ends: [] };
-    const push = (value, from, to) => {
-        const start = mapped.starts[from];
-        const end = mapped.ends[to - 1];
-        for (const unit of value.split('')) {
-            out.units.push(unit);
-            out.starts.push(start);
-            out.ends.push(end);
-        }
-    };
-    const at = (pattern, i) => {
-        pattern.lastIndex = i;
-        return pattern.exec(text);
-    };
-    let i = 0;
-    while (i < text.length) {
-        const c = text[i];
-        let match = null;
-        if (c === '%' && (match = at(PERCENT_BYTE, i))) {
-            const taken = percentSequence(text, i);
-            if (taken) {
-                push(taken.value, i, i + taken.length);
-                i += taken.length;
-                continue;
-            }
-        }
-        else if (c === '\\' && (match = at(BACKSLASH_ESCAPE, i))) {
-            const [whole, braced, u4, x2, simple] = match;
-            const code = braced ?? u4 ?? x2;
-            const value = code !== undefined ? codePointText(parseInt(code, 16)) : SIMPLE_ESCAPES[simple];
-            if (value !== undefined) {
-                push(value, i, i + whole.length);
-                i += whole.length;
-                continue;
-            }
-        }
-        else if (c === '&') {
-            const entity = entityAt(text, i);
-            if (entity) {
-                push(entity.value, i, i + entity.length);
-                i += entity.length;
-                continue;
-            }
-        }
-        else if ((c === '\u001b' || c === '\u009b') && (match = at(ANSI, i))) {
-            i += match[0].length;
-            continue;
-        }
-        push(c, i, i + 1);
-        i++;
-    }
-    return out;
-}
-/** An HTML character reference at `i`, decoded: numeric, named (ASCII values only) or legacy. */
-function entityAt(text, i) {
-    NUMERIC_ENTITY.lastIndex = i;
-    const numeric = NUMERIC_ENTITY.exec(text);
-    if (numeric) {
-        const value = codePointText(numeric[1] !== undefined ? parseInt(numeric[1], 16) : parseInt(numeric[2], 10));
-        return value === undefined ? undefined : { value, length: numeric[0].length };
-    }
-    for (const pattern of [NAMED_ENTITY, LEGACY_ENTITY]) {
-        pattern.lastIndex = i;
-        const named = pattern.exec(text);
-        if (named && Object.hasOwn(NAMED_ENTITIES, named[1]))
-            return { value: NAMED_ENTITIES[named[1]], length: named[0].length };
-    }
-    return undefined;
-}
-/** One UTF-8 character written as %XX bytes at `i`, decoded; undefined when the bytes are not one. */
-function percentSequence(text, i) {
-    const byteAt = (k) => {
-        PERCENT_BYTE.lastIndex = i + 3 * k;
-        const match = PERCENT_BYTE.exec(text);
-        return match ? parseInt(match[1], 16) : undefined;
-    };
-    const lead = byteAt(0) ?? 0;
-    const size = lead < 0x80 ? 1 : lead >= 0xc2 && lead <= 0xdf ? 2 : lead >= 0xe0 && lead <= 0xef ? 3 : lead >= 0xf0 && lead <= 0xf4 ? 4 : 0;
-    if (size === 0)
-        return undefined;
-    const bytes = [lead];
-    for (let k = 1; k < size; k++) {
-        const byte = byteAt(k);
-        if (byte === undefined || byte < 0x80 || byte > 0xbf)
-            return undefined;
-        bytes.push(byte);
-    }
-    const value = Buffer.from(bytes).toString('utf8');
-    return value.includes('\ufffd') ? undefined : { value, length: 3 * size };
-}
-function codePointText(code) {
-    return code > 0 && code <= 0x10ffff && (code < 0xd800 || code > 0xdfff) ? String.fromCodePoint(code) : undefined;
-}
-// Whitespace as JavaScript and .NET (the runner) see it, and invisible formatting characters:
-// none of them may split a secret from the matcher's view.
-const IGNORED = /[\s\u0085\u180e\u00ad\u200b-\u200f\u202a-\u202e\u2060-\u2064\ufeff\u0000-\u001f\u007f-\u009f]/;
-/** The matcher's view: case folded, fullwidth forms folded, whitespace and controls dropped. */
-function normalized(units) {
-    let text = '';
-    const index = [];
-    for (let i = 0; i < units.length; i++) {
-        const unit = units[i];
-        if (IGNORED.test(unit))
-            continue;
-        let folded = unit.charCodeAt(0) < 0x80 ? unit.toLowerCase() : unit.normalize('NFKC').toLowerCase();
-        if (folded.length !== 1)
-            folded = unit;
-        text += folded;
-        index.push(i);
-    }
-    return { text, index };
-}
-function normalizedSecret(text) {
-    return normalized(text.split('')).text;
-}
-function base64Forms(bytes, secretFromByte = 0) {
-    const forms = [];
-    // The three alignments, so the secret is found inside the base64 of a longer text too; the
-    // characters that mix in a neighbour's bits are left off.
-    for (let shift = 0; shift < 3; shift++) {
-        const encoded = Buffer.concat([Buffer.alloc(shift), bytes]).toString('base64');
-        const from = shift === 0 ? 0 : 4;
-        const to = shift === 0 ? encoded.length : Math.max(from, encoded.length - 4);
-        const body = encoded.slice(from, to);
-        const secretFrom = Math.max(0, Math.floor(((secretFromByte + shift) * 8) / 6) - from);
-        forms.push({ text: body, secretFrom }, { text: body.replace(/\+/g, '-').replace(/\//g, '_').replace(/=+$/, ''), secretFrom });
-    }
-    return forms;
-}
-/** Every form of a secret the matcher looks for, on top of what decoding undoes. */
-function formsOf(secret, prefix = '') {
-    const whole = `${prefix}${secret}`;
-    const forms = [{ text: whole, secretFrom: prefix.length }];
-    forms.push(...base64Forms(Buffer.from(whole, 'utf8'), Buffer.byteLength(prefix)));
-    if (prefix === '')
-        forms.push({ text: Buffer.from(secret, 'utf8').toString('hex'), secretFrom: 0 });
-    return forms;
-}
-// A PEM key's armour and headers are not secret, and would match ordinary words.
-function secretBody(secret) {
-    if (!secret.includes('-----BEGIN'))
-        return secret.trim();
-    return secret
-        .replace(/\\n/g, '\n')
-        .replace(/-----[A-Z0-9 ]+-----/g, '')
-        .replace(/^[A-Za-z-]+:.*$/gm, '')
-        .replace(/\s+/g, '');
-}
-/** Finds and removes secrets; the one boundary every text from the network passes. */
+// A header value that carries credentials, wherever an echo prints it: "Authorization: Basic …",
+// "authorization=Bearer …", JSON "authorization":"OAuth …".
+const AUTHORIZATION = /(authorization"?\s*[:=]\s*"?)(Bearer|Basic|OAuth|Token)\s+[^\r\n"]*/gi;
+// OAuth parameters that are secrets or prove possession of one, in header form (name="value"),
+// form encoding (name=value) and percent-encoded once, twice or more (name%3Dvalue, name%253D…).
+const OAUTH_SECRET_PARAM = /\b(oauth_(?:token_secret|token|signature|verifier|session_handle))(="?|%(?:25)*3D)((?:(?!%(?:25)*26)[^&"\s,;<])+)/g;
+/** Removes secrets from text before anything prints it. */
 class Redactor {
-    windows = new Set();
-    shortForms = [];
-    masks = [];
-    /** `secrets` are the raw values (or a SecretSet); their derived forms are found here. */
+    forms = [];
+    /** `secrets` are the raw values; their derived forms are found here. */
     constructor(secrets = []) {
-        const set = isSecretSet(secrets) ? secrets : { secrets };
-        for (const raw of set.secrets)
-            this.add(raw);
-        for (const { prefix, secret } of set.prefixed ?? []) {
-            if (secret.trim().length < 4)
-                continue;
-            for (const form of formsOf(secret.trim(), prefix))
-                this.addForm(form);
-            // A short secret is found as user:secret whole.
-            if (secret.trim().length < SECRET_RUN)
-                this.addShort(normalizedSecret(`${prefix}${secret.trim()}`));
-        }
+        for (const secret of secrets)
+            this.add(secret);
     }
     /**
      * Adds a secret learnt during the run, such as an access token just issued, and returns its
      * new forms for the runner's masking.
      */
-    add(raw) {
-        const secret = secretBody(raw);
-        if (secret.length < 4)
-            return [];
-        // A PEM key is never sent, so no echo can encode it: its body as it is suffices.
-        if (raw.includes('-----BEGIN')) {
-            this.addForm({ text: secret, secretFrom: 0 });
-            return [];
-        }
-        for (const form of formsOf(secret))
-            this.addForm(form);
-        const added = maskableForms(secret).filter(form => form.length >= 4 && !this.masks.includes(form));
-        this.masks.push(...new Set(added));
-        // Longest first, so the runner masks a secret that contains another whole.
-        this.masks.sort((a, b) => b.length - a.length);
-        return [...new Set(added)];
-    }
-    addForm(form) {
-        const text = normalizedSecret(form.text);
-        if (text.length < 4)
-            return;
-        if (text.length < SECRET_RUN) {
-            if (form.secretFrom === 0)
-                this.addShort(text);
-            return;
-        }
-        for (let i = 0; i + SECRET_RUN <= text.length; i++)
-            if (i + SECRET_RUN > form.secretFrom)
-                this.windows.add(text.slice(i, i + SECRET_RUN));
-    }
-    addShort(text) {
-        if (this.shortForms.includes(text))
-            return;
-        this.shortForms.push(text);
+    add(secret) {
+        const added = derivedForms(secret.trim()).filter(form => !this.forms.includes(form));
         // Longest first, so a secret that contains another is replaced whole.
-        this.shortForms.sort((a, b) => b.length - a.length);
+        this.forms = [...this.forms, ...added].sort((a, b) => b.length - a.length);
+        return added;
     }
-    /** The derived forms the runner can mask itself (it masks exact strings only), for core.setSecret. */
+    /** Every derived form, for the runner's masking (core.setSecret). */
     get maskable() {
-        return this.masks;
+        return this.forms;
     }
-    /**
-     * The boundary for a text from the network before it goes into any message: decoded, secrets
-     * and credential-shaped values replaced with ***, runs of 32 or more token characters elided,
-     * ANSI sequences and line breaks gone, then cut to `max` characters. One line, not yet escaped
-     * for where it goes: that is the sink's part.
-     */
-    excerpt(text, max = EXCERPT_CHARS) {
-        const mapped = decodeMapped(text.length > MAX_INPUT_CHARS ? text.slice(0, MAX_INPUT_CHARS) : text);
-        const decoded = mapped.units.join('');
-        const secret = this.secretUnits(mapped.units);
-        for (const [start, end] of credentialValues(decoded))
-            for (let i = start; i < end; i++)
-                secret[i] = true;
-        const elided = tokenRuns(decoded);
-        let out = '';
-        for (let i = 0; i < decoded.length;) {
-            if (secret[i]) {
-                while (i < decoded.length && secret[i])
-                    i++;
-                out += REDACTED;
-                continue;
-            }
-            const run = elided.get(i);
-            if (run !== undefined) {
-                out += `[${run} characters elided]`;
-                i += run;
-                continue;
-            }
-            out += decoded[i];
-            i++;
-        }
-        return cap(out
-            .replace(/[\u0000-\u001f\u007f-\u009f\u2028\u2029]/g, ' ')
-            .replace(/[\s\u0085]+/g, ' ')
-            .trim(), max);
-    }
-    /** excerpt() with a long cap, for texts quoted whole (Jira's base string, in debug output). */
+    /** The text with every known secret form and every credential-shaped value replaced by ***. */
     redact(text) {
-        return this.excerpt(text, 4000);
+        let clean = text;
+        for (const form of this.forms)
+            clean = clean.split(form).join('***');
+        return clean.replace(AUTHORIZATION, '$1$2 ***').replace(OAUTH_SECRET_PARAM, '$1$2***');
     }
-    /**
-     * For the sinks: the text as written, with each secret cut out wherever a decoded view of it
-     * shows one (%74ok…, &#116;ok…, toK\nEN…). Nothing else changes: the sinks' own text, such as
-     * a URL, keeps its encoding.
-     */
-    scrub(text, marker = REDACTED) {
-        if (this.windows.size === 0 && this.shortForms.length === 0)
-            return text;
-        const mapped = decodeMapped(text);
-        const secret = this.secretUnits(mapped.units);
-        const spans = [];
-        for (let i = 0; i < secret.length; i++) {
-            if (!secret[i])
-                continue;
-            const [start, end] = [mapped.starts[i], mapped.ends[i]];
-            const last = spans[spans.length - 1];
-            if (last && start <= last[1])
-                last[1] = Math.max(last[1], end);
-            else
-                spans.push([start, end]);
-        }
-        let out = '';
-        let at = 0;
-        for (const [start, end] of spans) {
-            out += text.slice(at, start) + marker;
-            at = end;
-        }
-        return out + text.slice(at);
-    }
-    /** Which decoded units belong to a secret: any run of 12 of its characters, or a short one whole. */
-    secretUnits(units) {
-        const marks = new Array(units.length).fill(false);
-        if (this.windows.size === 0 && this.shortForms.length === 0)
-            return marks;
-        const { text, index } = normalized(units);
-        const mark = (from, length) => {
-            for (let k = from; k < from + length; k++)
-                marks[index[k]] = true;
-        };
-        if (this.windows.size > 0)
-            for (let i = 0; i + SECRET_RUN <= text.length; i++)
-                if (this.windows.has(text.slice(i, i + SECRET_RUN)))
-                    mark(i, SECRET_RUN);
-        for (const form of this.shortForms)
-            for (let i = text.indexOf(form); i >= 0; i = text.indexOf(form, i + 1))
-                mark(i, form.length);
-        // Units dropped from the view (a line break inside a secret) go with the secret around them.
-        let lastMarked = -1;
-        for (let i = 0; i < units.length; i++) {
-            if (!marks[i])
-                continue;
-            if (lastMarked >= 0 && i - lastMarked > 1 && units.slice(lastMarked + 1, i).every(unit => IGNORED.test(unit)))
-                marks.fill(true, lastMarked + 1, i);
-            lastMarked = i;
-        }
-        return marks;
+    /** redact() and cut to `max` characters, for excerpts of answers. */
+    excerpt(text, max = EXCERPT_CHARS) {
+        const clean = this.redact(text);
+        return clean.length > max ? `${clean.slice(0, max)}…` : clean;
     }
 }
-function isSecretSet(value) {
-    return typeof value === 'object' && value !== null && 'secrets' in value;
-}
-/** The forms the runner can mask by exact match: percent-encoded once and twice in both cases, form-encoded, base64, case changed. */
-function maskableForms(secret) {
-    const once = percentEncode(secret);
-    const twice = percentEncode(once);
-    const lowerHex = (text) => text.replace(/%[0-9A-F]{2}/g, escape => escape.toLowerCase());
-    return [
-        secret,
-        once,
-        twice,
-        lowerHex(once),
-        lowerHex(twice),
-        new URLSearchParams({ s: secret }).toString().slice(2),
-        Buffer.from(secret, 'utf8').toString('base64'),
-        secret.toUpperCase(),
-        secret.toLowerCase()
-    ];
-}
-/** The redactor for a way to authenticate, plus any other secret read from the inputs. */
-function redactorFor(auth, more = []) {
-    const secrets = [...(auth ? (0,_auth_js__WEBPACK_IMPORTED_MODULE_0__/* .authSecrets */ .O6)(auth) : []), ...more];
-    const prefixed = auth?.mode === 'basic' ? [{ prefix: `${auth.user}:`, secret: auth.apiToken }] : [];
-    return new Redactor({ secrets, prefixed });
-}
-// A header value that carries credentials, wherever an echo prints it: "Authorization: Basic …",
-// "authorization=Bearer …", JSON "authorization":"OAuth …".
-const AUTHORIZATION = /(authorization"?\s*[:=]\s*"?(?:Bearer|Basic|OAuth|Token|Digest|Negotiate)\s+)([^\r\n"]*)/gi;
-// OAuth parameters that are secrets or prove possession of one, in header form (name="value"),
-// form encoding (name=value) and percent-encoded (decoding undid most of that already).
-const OAUTH_SECRET_PARAM = /\b(oauth_(?:token_secret|token|signature|verifier|session_handle))(="?|%(?:25)*3D)((?:(?!%(?:25)*26)[^&"\s,;<])+)/g;
-// Cookies and other credential headers an echo may carry.
-const CREDENTIAL_HEADER = /((?:cookie|set-cookie|x-api-key|proxy-authorization|x-auth-token)"?\s*[:=]\s*"?)[^\r\n"]+/gi;
-/** The spans of credential-shaped values in a decoded text, whoever's they are. */
-function credentialValues(text) {
-    const spans = [];
-    for (const match of text.matchAll(AUTHORIZATION)) {
-        const start = (match.index ?? 0) + match[1].length;
-        spans.push([start, start + match[2].length]);
-    }
-    for (const match of text.matchAll(OAUTH_SECRET_PARAM)) {
-        const start = (match.index ?? 0) + match[1].length + match[2].length;
-        spans.push([start, start + match[3].length]);
-    }
-    for (const match of text.matchAll(CREDENTIAL_HEADER)) {
-        const start = (match.index ?? 0) + match[1].length;
-        spans.push([start, (match.index ?? 0) + match[0].length]);
-    }
-    return spans;
-}
-// Token characters: base64 and its URL-safe alphabet, = only as padding at the end (so that
-// name=value pairs stay apart).
-const TOKEN_CHARS = /[A-Za-z0-9+/_-]+={0,2}/g;
-// A URL up to its query: host and /-joined words of a path, where no credential travels.
-const URL_PATH = /\b[a-z][a-z0-9+.-]*:\/\/[^\s?#&"'<>@]*(?=[\s?#&"'<>]|$)/gi;
-/** Runs of 32 or more token characters outside URL paths, by start: nothing Jira says needs them. */
-function tokenRuns(text) {
-    const inPath = new Array(text.length).fill(false);
-    for (const match of text.matchAll(URL_PATH))
-        inPath.fill(true, match.index ?? 0, (match.index ?? 0) + match[0].length);
-    const runs = new Map();
-    for (const match of text.matchAll(TOKEN_CHARS)) {
-        const start = match.index ?? 0;
-        if (match[0].length < TOKEN_RUN)
-            continue;
-        if (inPath[start] && inPath[start + match[0].length - 1])
-            continue;
-        runs.set(start, match[0].length);
-    }
-    return runs;
-}
-/** A text cut to `max` characters (never inside a surrogate pair), with … when cut. */
-function cap(text, max) {
-    if (text.length <= max)
-        return text;
-    let end = Math.max(0, max - 1);
-    if (end > 0 && /[\ud800-\udbff]/.test(text[end - 1]))
-        end--;
-    return `${text.slice(0, end)}…`;
-}
+/** How much of an answer an error message quotes at most. */
+const EXCERPT_CHARS = 300;
 
 
 /***/ }),
@@ -4326,11 +4196,11 @@ function record(item, expected = 'an object') {
 }
 /**
  * A path step as a person reads it: `.customfield_10001`, or `["a b"]` for a name that is not a
- * plain identifier. Names come from Jira's answer: the whole path passes the boundary (redacted,
- * then cut) before it is shown, so nothing is cut here first.
+ * plain identifier. Names come from Jira's answer, so a long one is cut.
  */
 function step(name) {
-    return /^[A-Za-z_$][\w$-]*$/.test(name) ? `.${name}` : `[${JSON.stringify(name)}]`;
+    const shown = name.length > 64 ? `${name.slice(0, 64)}…` : name;
+    return /^[A-Za-z_$][\w$-]*$/.test(name) ? `.${shown}` : `[${JSON.stringify(shown)}]`;
 }
 /** The Shape for the client from a schema, named for messages ("a list of fields"). */
 function shape(name, schema) {
@@ -4574,22 +4444,13 @@ function environmentWarnings(env, caInput) {
 /***/ ((__unused_webpack_module, __webpack_exports__, __nccwpck_require__) => {
 
 /* harmony export */ __nccwpck_require__.d(__webpack_exports__, {
-/* harmony export */   dC: () => (/* binding */ ACTION_WORDS),
-/* harmony export */   y9: () => (/* binding */ shownList)
+/* harmony export */   d: () => (/* binding */ ACTION_WORDS)
 /* harmony export */ });
-/* unused harmony export LISTED_VALUES */
 /** The action's words: inputs of the workflow step. */
 const ACTION_WORDS = {
-    input: name => `the ${name} input`,
+    input: name => `input '${name}'`,
     checkCredentials: 'Check the secrets behind the credential inputs (jira-build-result check tells which user they act as).'
 };
-/** Values shown in a message at most; the rest are counted. */
-const LISTED_VALUES = 20;
-/** The first 20 items joined, then "(+59,980 more)": a list in a message never grows with Jira's answer. */
-function shownList(items, max = LISTED_VALUES) {
-    const shown = items.slice(0, max).join(', ');
-    return items.length > max ? `${shown} (+${(items.length - max).toLocaleString('en-US')} more)` : shown;
-}
 
 
 /***/ }),
@@ -4664,9 +4525,7 @@ function signRequest(request, credentials, sources = systemSources) {
     for (const [name, value] of Object.entries(request.form ?? {}))
         params.push([name, value]);
     const extraProtocol = Object.entries(request.oauthParams ?? {});
-    oauth.getParameterString = (_request, protocol) => normalizeParameters(
-    // §3.4.1.3.1: a parameter named oauth_signature is left out, wherever it comes from.
-    [...params, ...extraProtocol, ...Object.entries(protocol).map(([name, value]) => [name, String(value)])].filter(([name]) => name !== 'oauth_signature'));
+    oauth.getParameterString = (_request, protocol) => normalizeParameters([...params, ...extraProtocol, ...Object.entries(protocol).map(([name, value]) => [name, String(value)])]);
     let baseString = '';
     const frame = oauth.getBaseString.bind(oauth);
     oauth.getBaseString = (req, data) => (baseString = frame(req, data));
@@ -4707,7 +4566,7 @@ function splitUrl(url) {
 
 /***/ }),
 
-/***/ 6478:
+/***/ 1966:
 /***/ ((__unused_webpack_module, __webpack_exports__, __nccwpck_require__) => {
 
 
@@ -4717,20 +4576,21 @@ __nccwpck_require__.d(__webpack_exports__, {
   Y6: () => (/* binding */ NoCredentialsError),
   Gr: () => (/* binding */ parseConnectionOptions),
   ub: () => (/* binding */ parseConsumerOptions),
-  tM: () => (/* binding */ parseUpdateOptions),
-  Qq: () => (/* binding */ options_text)
+  tM: () => (/* binding */ parseUpdateOptions)
 });
 
 // UNUSED EXPORTS: AUTH_MODE_INPUTS, CLOUD_AUDIENCE, CLOUD_TOKEN_URL, MAX_CREDENTIAL_BYTES, actionInputName, parseBoolean, parseJiraUrl
 
 // EXTERNAL MODULE: external "node:crypto"
 var external_node_crypto_ = __nccwpck_require__(7598);
-// EXTERNAL MODULE: ./src/jira/auth.ts
-var jira_auth = __nccwpck_require__(108);
+// EXTERNAL MODULE: ./src/inputs.ts
+var inputs = __nccwpck_require__(8422);
 // EXTERNAL MODULE: ./src/jira/errors.ts
 var errors = __nccwpck_require__(6353);
 // EXTERNAL MODULE: ./src/jira/gateway.ts
 var gateway = __nccwpck_require__(8242);
+// EXTERNAL MODULE: ./src/jira/words.ts
+var words = __nccwpck_require__(6509);
 ;// CONCATENATED MODULE: ./src/oauth/keys.ts
 
 /** The formats a private key may arrive in, for error messages. */
@@ -4793,11 +4653,6 @@ function loadPrivateKey(text, passphrase, passphraseName = 'the passphrase') {
     let key;
     if (block) {
         key = loadPemBlock(block[1], block[2], passphrase, passphraseName);
-    }
-    else if (/^\s*-----BEGIN [A-Z0-9 ]+-----\s*$/.test(cleaned)) {
-        // A .env file (what @github/local-action reads) keeps only the first line of a value
-        // written over several lines.
-        throw new PrivateKeyError('The private key is its BEGIN line and nothing more: everything after the first line was cut, as a .env file cuts a key written over several lines.', 'In a .env file, write the key on one line with \\n for each line break; in a secret, copy the whole key file, from -----BEGIN to -----END.');
     }
     else if (cleaned.includes('-----BEGIN')) {
         throw new PrivateKeyError('The private key has a BEGIN line but no matching END line: it looks truncated.', 'Copy the whole key file, from -----BEGIN to -----END, into the secret.');
@@ -4914,192 +4769,8 @@ function secretFragments(secret) {
     return [...fragments];
 }
 
-// EXTERNAL MODULE: ./src/issues/keys.ts
-var issues_keys = __nccwpck_require__(6874);
-;// CONCATENATED MODULE: ./src/issues/discover.ts
-
-const ISSUE_SOURCES = ['pr-title', 'branch', 'commits'];
-// Shapes of a key that are usually something else: encodings, hashes, standards.
-const LOOK_ALIKES = new Set(['UTF', 'SHA', 'ISO', 'RFC', 'AES', 'RSA', 'MD', 'TLS', 'HTTP', 'X', 'CVE', 'PR']);
-/**
- * Finds issue keys in branch names, titles and commit messages: upper-cased, in first-seen
- * order, without duplicates. With `projects`, only keys of those projects count; without,
- * look-alikes such as UTF-8 and SHA-256 are ignored.
- */
-function findIssueKeys(texts, sources = ISSUE_SOURCES, projects = []) {
-    const wanted = new Set(projects.map(project => project.toUpperCase()));
-    const keys = [];
-    // A Set beside the list: a push's commits can name many keys, and includes() would be quadratic.
-    const seen = new Set();
-    for (const { source, text } of texts) {
-        if (!sources.includes(source))
-            continue;
-        // Keys stand between non-alphanumerics: "feature/ci-42-login" and "[CI-42]" both name CI-42.
-        for (const match of text.matchAll(/(?<![A-Za-z0-9])([A-Za-z][A-Za-z0-9_]+)-([1-9]\d*)(?![A-Za-z0-9])/g)) {
-            const project = match[1].toUpperCase();
-            const key = `${project}-${match[2]}`;
-            if (!issues_keys/* ISSUE_KEY */.C.test(key))
-                continue;
-            if (wanted.size > 0 ? !wanted.has(project) : LOOK_ALIKES.has(project))
-                continue;
-            if (seen.has(key))
-                continue;
-            seen.add(key);
-            keys.push(key);
-        }
-    }
-    return keys;
-}
-/** Says where keys were looked for, for the message when none is found. */
-function describeSources(texts, sources, projects) {
-    const looked = texts.filter(t => sources.includes(t.source));
-    const places = looked.length === 0
-        ? `nothing to look in (sources: ${sources.join(', ')})`
-        : looked.map(t => `${t.source} "${t.text.split('\n')[0].slice(0, 80)}"`).join(', ');
-    return `${places}${projects.length > 0 ? `, for projects ${projects.join(', ')}` : ''}`;
-}
-
-;// CONCATENATED MODULE: ./src/issues/value.ts
-const TEMPLATE_NAMES = ['status', 'run_url', 'run_number', 'sha', 'ref', 'workflow', 'repository'];
-// Jenkins' build results that have no entry of their own fall back, in order, to these: a
-// build stopped before it ran (NOT_BUILT) reads like an aborted one, and both like GitHub's
-// cancelled; an unstable build (failed tests) like a failure.
-const FALLBACKS = {
-    aborted: ['cancelled'],
-    not_built: ['aborted', 'cancelled'],
-    unstable: ['failure']
-};
-/** Parses `success=Build Passed, failure=Build Failed` into a map keyed by lower-case status. */
-function parseValueMap(text) {
-    const map = new Map();
-    const malformed = [];
-    for (const entry of text.split(/[,\n]/)) {
-        if (entry.trim() === '')
-            continue;
-        const at = entry.indexOf('=');
-        const status = at < 0 ? '' : entry.slice(0, at).trim().toLowerCase();
-        const value = at < 0 ? '' : entry.slice(at + 1).trim();
-        if (status === '' || value === '')
-            malformed.push(entry.trim());
-        else
-            map.set(status, value);
-    }
-    return { map, malformed };
-}
-/**
- * The value for a build status: the map's entry for it, or when the status is Jenkins' and has
- * none, the entry of the status it reads like (ABORTED → cancelled; NOT_BUILT → aborted, then
- * cancelled; UNSTABLE → failure).
- */
-function mapStatus(status, map) {
-    const key = status.trim().toLowerCase();
-    for (const candidate of [key, ...(FALLBACKS[key] ?? [])]) {
-        const value = map.get(candidate);
-        if (value !== undefined)
-            return value;
-    }
-    return undefined;
-}
-/**
- * Fills {status}, {run_url} and the other known placeholders. Returns the text and the
- * placeholders it uses that this run cannot fill. Unknown braces stay as written.
- */
-function fillTemplate(text, values) {
-    const missing = [];
-    const filled = text.replace(/\{([a-z_]+)\}/g, (whole, name) => {
-        if (!TEMPLATE_NAMES.includes(name))
-            return whole;
-        const value = values[name];
-        if (value === undefined || value === '') {
-            missing.push(name);
-            return whole;
-        }
-        return value;
-    });
-    return { text: filled, missing };
-}
-
-;// CONCATENATED MODULE: ./src/plan.ts
-/**
- * Planning: which issues, which value. Pure functions from the inputs and the build's context
- * to the plan the core receives as data; a problem found on the way is reported like any other
- * input problem.
- */
-
-
-
-
-/**
- * Which issues: the keys given, a JQL query, or the keys the build's context names. When none
- * is found, says where the run looked, as data the core words for the user.
- */
-function planIssues(raw, nameOf, problem, sourceTexts) {
-    const jql = options_text(raw, 'jql') || undefined;
-    const sources = (options_text(raw, 'issue-source') || ISSUE_SOURCES.join(',')).split(/[\s,]+/).filter(s => s !== '');
-    const unknownSources = sources.filter(source => !ISSUE_SOURCES.includes(source));
-    if (unknownSources.length > 0)
-        problem('issue-source', `${unknownSources.map(s => `"${s}"`).join(', ')} unknown. Use any of ${ISSUE_SOURCES.join(', ')}, separated by commas.`);
-    const projects = options_text(raw, 'projects')
-        .split(/[\s,]+/)
-        .filter(p => p !== '')
-        .map(p => p.toUpperCase());
-    const badProjects = projects.filter(p => !/^[A-Z][A-Z0-9_]+$/.test(p));
-    if (badProjects.length > 0)
-        problem('projects', `${badProjects.map(p => `"${p}"`).join(', ')} ${badProjects.length === 1 ? 'is' : 'are'} not a project key. Write keys such as CI, separated by commas.`);
-    const issueText = options_text(raw, 'issue');
-    if (issueText !== '') {
-        if (jql)
-            problem('jql', `and ${nameOf('issue')} are both set. Select issues one way: by key or by JQL.`);
-        const { keys, malformed } = (0,issues_keys/* parseIssueKeyList */.s)(issueText);
-        if (malformed.length > 0) {
-            const items = malformed.map(item => `"${item}"`).join(', ');
-            problem('issue', `${items} ${malformed.length === 1 ? 'is' : 'are'} not shaped like an issue key. Write keys as PROJECT-123, separated by commas, spaces or newlines.`);
-        }
-        return { by: 'keys', keys };
-    }
-    if (jql)
-        return { by: 'jql', jql };
-    const keys = findIssueKeys(sourceTexts, sources, projects);
-    if (keys.length > 0)
-        return { by: 'keys', keys, found: describeFound(sourceTexts, sources) };
-    return { by: 'none', lookedIn: describeSources(sourceTexts, sources, projects) };
-}
-/** The value: `value`, or `value-map` looked up by `status`; then templates filled. */
-function planValue(raw, nameOf, problem, templateValues) {
-    const status = options_text(raw, 'status');
-    const mapText = options_text(raw, 'value-map');
-    let value = raw.value === undefined || raw.value === '' ? undefined : raw.value;
-    if (mapText !== '') {
-        const { map, malformed } = parseValueMap(mapText);
-        if (malformed.length > 0)
-            problem('value-map', `${malformed.map(m => `"${m}"`).join(', ')}: write entries as status=value, e.g. success=Build Passed, failure=Build Failed.`);
-        if (value !== undefined)
-            problem('value', `and ${nameOf('value-map')} are both set. Use value for a fixed value, value-map to choose one by status.`);
-        if (status === '') {
-            problem('status', `is empty, but ${nameOf('value-map')} is set. Pass the build status, e.g. \${{ job.status }} or currentBuild.currentResult.`);
-            return undefined;
-        }
-        value = mapStatus(status, map);
-        if (value === undefined && malformed.length === 0) {
-            problem('status', `"${status}" is not in ${nameOf('value-map')} (${[...map.keys()].join(', ')}). Add an entry for it.`);
-            return undefined;
-        }
-    }
-    if (value === undefined)
-        return undefined;
-    const filled = fillTemplate(value, { ...templateValues, status: status || undefined });
-    if (filled.missing.length > 0) {
-        problem('value', `uses ${filled.missing.map(m => `{${m}}`).join(', ')}, which this run does not know${filled.missing.includes('status') ? ` (pass ${nameOf('status')})` : ''}.`);
-    }
-    return filled.text;
-}
-/** The places keys were looked for, as a phrase: "title, branch and commits". */
-function describeFound(sourceTexts, sources) {
-    const names = { 'pr-title': 'title', branch: 'branch', commits: 'commits' };
-    const looked = ISSUE_SOURCES.filter(source => sources.includes(source) && sourceTexts.some(text => text.source === source)).map(source => names[source]);
-    return looked.length <= 1 ? (looked[0] ?? 'texts') : `${looked.slice(0, -1).join(', ')} and ${looked[looked.length - 1]}`;
-}
-
+// EXTERNAL MODULE: ./src/plan.ts + 2 modules
+var plan = __nccwpck_require__(9437);
 ;// CONCATENATED MODULE: ./src/options.ts
 
 
@@ -5107,7 +4778,9 @@ function describeFound(sourceTexts, sources) {
 
 
 
-const actionInputName = input => `input '${input}'`;
+
+/** The action's one way to name an input, in problems and remedies alike. */
+const actionInputName = input => words/* ACTION_WORDS */.d.input(input);
 /** The inputs of each way to authenticate, for messages that list them. */
 const AUTH_MODE_INPUTS = {
     oauth: ['consumer-key', 'private-key', 'access-token'],
@@ -5143,20 +4816,17 @@ class InputError extends Error {
         this.name = 'InputError';
     }
 }
-/** Issues one run writes at most unless max-issues says otherwise, and the most it may say. */
-const DEFAULT_MAX_ISSUES = 100;
+/** The most max-issues may say (its default is in the declaration of inputs). */
 const MAX_MAX_ISSUES = 10_000;
 const FORK_HINT = 'If it is stored as a secret, check the job can see it: GitHub passes no secrets to workflows run for pull requests from forks, and Jenkins binds them only inside withCredentials.';
 /** Runs a parser that reports problems, and throws them all at once as an InputError. */
 function collect(nameOf, parse) {
     const problems = [];
-    const result = parse((input, message, options) => problems.push({ input, message: options?.namesInputs ? message : `${nameOf(input)}: ${message}` }));
+    const result = parse((input, message) => problems.push({ input, message: `${nameOf(input)}: ${message}` }));
     if (problems.length > 0)
         throw new InputError(problems);
     return result;
 }
-/** An input's text, trimmed. */
-const options_text = (raw, input) => (raw[input] ?? '').trim();
 /**
  * Validates raw inputs into UpdateOptions. Throws InputError listing every problem, so a
  * run with bad input sends no request at all.
@@ -5165,37 +4835,44 @@ function parseUpdateOptions(raw, nameOf = actionInputName, context = { sourceTex
     let noCredentials;
     const options = collect(nameOf, problem => {
         const connection = parseConnection(raw, nameOf, problem, message => (noCredentials = message));
-        const issues = planIssues(raw, nameOf, problem, context.sourceTexts);
-        const value = planValue(raw, nameOf, problem, context.templateValues);
-        const field = options_text(raw, 'field') || undefined;
-        const fields = parseFieldsJson(options_text(raw, 'fields'), message => problem('fields', message));
-        if (field && value === undefined && options_text(raw, 'value-map') === '')
+        const issues = (0,plan/* planIssues */.ef)(raw, nameOf, problem, context.sourceTexts);
+        const value = (0,plan/* planValue */.D_)(raw, nameOf, problem, context.templateValues);
+        const changes = (0,plan/* planChanges */.XA)(raw, nameOf, problem, context.templateValues, value);
+        const remoteLink = (0,plan/* planRemoteLink */.wJ)(raw, problem, context.templateValues, context.ci);
+        const comment = (0,plan/* planComment */.tx)(raw, nameOf, problem, context.templateValues);
+        const field = (0,inputs/* text */.Qq)(raw, 'field') || undefined;
+        const fields = parseFieldsJson((0,inputs/* text */.Qq)(raw, 'fields'), message => problem('fields', message));
+        if (field && value === undefined && (0,inputs/* text */.Qq)(raw, 'value-map') === '')
             problem('value', `is empty, but ${nameOf('field')} names ${field}. Pass the value to set, or ${nameOf('status')} and ${nameOf('value-map')}.`);
         if (value !== undefined && !field)
             problem('field', `is empty, but a value is set. Name the field by id (customfield_10314) or by name (Build Result).`);
-        if (!field && value === undefined && !fields && options_text(raw, 'fields') === '') {
-            problem('field', `nothing to set. Pass ${nameOf('field')} and ${nameOf('value')}, or ${nameOf('fields')} as a JSON object.`);
+        const asked = ['field', 'value', 'fields', 'set', 'remote-link', 'comment'].some(input => (0,inputs/* text */.Qq)(raw, input) !== '');
+        if (!asked) {
+            problem('field', `nothing to set. Pass ${nameOf('field')} and ${nameOf('value')}, ${nameOf('set')} with one change a line, ${nameOf('remote-link')}, ${nameOf('comment')}, or ${nameOf('fields')} as a JSON object.`);
         }
-        if (field && fields && field in fields) {
-            problem('fields', `sets ${field} too, which ${nameOf('field')} already sets. Set it in one place.`);
+        for (const id of Object.keys(fields ?? {})) {
+            const change = changes.find(c => c.field.trim().toLowerCase() === id.toLowerCase());
+            if (change)
+                problem('fields', `sets ${id} too, which ${change.origin} already changes. Change it in one place.`);
         }
-        const concurrencyText = options_text(raw, 'concurrency');
-        const concurrency = concurrencyText === '' ? 4 : Number(concurrencyText);
+        const concurrencyText = (0,inputs/* text */.Qq)(raw, 'concurrency');
+        const concurrency = Number(concurrencyText);
         if (!Number.isInteger(concurrency) || concurrency < 1 || concurrency > 16) {
             problem('concurrency', `"${concurrencyText}" is not a whole number from 1 to 16.`);
         }
-        const notifyUsers = parseBoolean(raw['notify-users'], true, message => problem('notify-users', message));
-        const failOnError = parseBoolean(raw['fail-on-error'], true, message => problem('fail-on-error', message));
-        const dryRun = parseBoolean(raw['dry-run'], false, message => problem('dry-run', message));
-        const maxIssuesText = options_text(raw, 'max-issues');
-        const maxIssues = maxIssuesText === '' ? DEFAULT_MAX_ISSUES : Number(maxIssuesText);
+        const flag = (input) => parseBoolean((0,inputs/* text */.Qq)(raw, input), (0,inputs/* defaultOf */.HA)(input) === 'true', message => problem(input, message));
+        const notifyUsers = flag('notify-users');
+        const failOnError = flag('fail-on-error');
+        const dryRun = flag('dry-run');
+        const maxIssuesText = (0,inputs/* text */.Qq)(raw, 'max-issues');
+        const maxIssues = Number(maxIssuesText);
         if (!Number.isInteger(maxIssues) || maxIssues < 1 || maxIssues > MAX_MAX_ISSUES) {
             problem('max-issues', `"${maxIssuesText}" is not a whole number from 1 to ${MAX_MAX_ISSUES}.`);
         }
-        if (issues.by === 'keys' && issues.found && context.outsiderEvent && options_text(raw, 'projects') === '') {
+        if (issues.by === 'keys' && issues.found && context.outsiderEvent && (0,inputs/* text */.Qq)(raw, 'projects') === '') {
             connection.warnings.push(`The issue keys were found in the pull request's ${issues.found} on a ${context.outsiderEvent} event, which whoever opened the pull request writes (from a fork too). Set ${nameOf('projects')} to your project keys so only those count; at most ${nameOf('max-issues')} (${maxIssues}) are written.`);
         }
-        return { ...connection, issues, field, value, fields, notifyUsers, concurrency, failOnError, dryRun, maxIssues };
+        return { ...connection, issues, changes, fields, remoteLink, comment, notifyUsers, concurrency, failOnError, dryRun, maxIssues };
     });
     // Only when everything else is right: a malformed input stays a hard error.
     if (noCredentials !== undefined)
@@ -5209,8 +4886,8 @@ function parseConnectionOptions(raw, nameOf = actionInputName) {
 /** Validates what the OAuth dance needs: jira-url, the consumer key and the private key. */
 function parseConsumerOptions(raw, nameOf = actionInputName) {
     return collect(nameOf, problem => {
-        const jiraUrl = parseJiraUrl(options_text(raw, 'jira-url'), message => problem('jira-url', message));
-        const consumerKey = options_text(raw, 'consumer-key');
+        const jiraUrl = parseJiraUrl((0,inputs/* text */.Qq)(raw, 'jira-url'), message => problem('jira-url', message));
+        const consumerKey = (0,inputs/* text */.Qq)(raw, 'consumer-key');
         if (consumerKey === '')
             problem('consumer-key', "is empty. Use the consumer key of Jira's application link.");
         checkLength(raw, 'consumer-key', problem);
@@ -5224,27 +4901,18 @@ function parseConsumerOptions(raw, nameOf = actionInputName) {
     });
 }
 function parseConnection(raw, nameOf, problem, none) {
-    const jiraUrl = parseJiraUrl(options_text(raw, 'jira-url'), message => problem('jira-url', message));
+    const jiraUrl = parseJiraUrl((0,inputs/* text */.Qq)(raw, 'jira-url'), message => problem('jira-url', message));
     const warnings = [];
     const modes = Object.keys(AUTH_MODE_INPUTS);
-    const configured = modes.filter(mode => AUTH_MODE_INPUTS[mode].some(input => options_text(raw, input) !== ''));
+    const configured = modes.filter(mode => AUTH_MODE_INPUTS[mode].some(input => (0,inputs/* text */.Qq)(raw, input) !== ''));
     const listModes = () => `OAuth 1.0a: ${AUTH_MODE_INPUTS.oauth.map(nameOf).join(', ')}; personal access token: ${nameOf('personal-access-token')}; basic with an API token: ${nameOf('user')} and ${nameOf('api-token')}; service account (OAuth 2.0 client credentials): ${nameOf('client-id')} and ${nameOf('client-secret')}`;
     let auth;
-    const missing = configured.length === 1 ? AUTH_MODE_INPUTS[configured[0]].filter(input => options_text(raw, input) === '') : [];
     if (configured.length === 0) {
-        const message = `No credentials are given: none of the inputs of any way to authenticate is set. Configure exactly one (${listModes()}). ${FORK_HINT}`;
+        const message = `no credentials given. Configure exactly one way to authenticate (${listModes()}). ${FORK_HINT}`;
         if (none)
             none(`No credentials are configured (${listModes()}), so nothing was sent to Jira. ${FORK_HINT}`);
         else
-            problem('access-token', message, { namesInputs: true });
-    }
-    else if (missing.length > 0) {
-        // Which way was chosen, from the inputs that are set, and every input it still lacks:
-        // an unset variable and an empty one (a Jenkins binding gone wrong) are told apart.
-        const mode = configured[0];
-        const present = AUTH_MODE_INPUTS[mode].filter(input => !missing.includes(input));
-        const lacking = missing.map(input => `${nameOf(input)} (${raw[input] === undefined ? 'not set' : 'empty'})`);
-        problem(missing[0], `${capitalize(jira_auth/* AUTH_MODE_NAMES */.Gs[mode])} is the way to authenticate chosen, because ${present.map(nameOf).join(' and ')} ${present.length === 1 ? 'is' : 'are'} set; it also needs ${lacking.join(' and ')}. ${FORK_HINT}`, { namesInputs: true });
+            problem('access-token', message);
     }
     else if (configured.length > 1) {
         problem(AUTH_MODE_INPUTS[configured[1]][0], `credentials for ${configured.length} ways to authenticate are set (${configured.join(', ')}); configure exactly one (${listModes()}).`);
@@ -5258,15 +4926,19 @@ function parseConnection(raw, nameOf, problem, none) {
         auth = parseClientCredentials(raw, nameOf, problem, jiraUrl, warnings);
     }
     else if (configured[0] === 'pat') {
-        auth = { mode: 'pat', personalAccessToken: options_text(raw, 'personal-access-token') };
+        auth = { mode: 'pat', personalAccessToken: (0,inputs/* text */.Qq)(raw, 'personal-access-token') };
         checkToken(raw, 'personal-access-token', problem);
         if (jiraUrl.startsWith('http:')) {
             warnings.push(`A personal access token over plain http is readable to anyone on the network, who can then act as its user until it is revoked; use an https ${nameOf('jira-url')}.`);
         }
     }
     else {
-        const user = options_text(raw, 'user');
-        const apiToken = options_text(raw, 'api-token');
+        const user = (0,inputs/* text */.Qq)(raw, 'user');
+        const apiToken = (0,inputs/* text */.Qq)(raw, 'api-token');
+        if (user === '')
+            problem('user', `is empty, but ${nameOf('api-token')} is set. Basic auth needs both: the user (on Jira Cloud, the e-mail address) and the API token.`);
+        if (apiToken === '')
+            problem('api-token', `is empty, but ${nameOf('user')} is set. Basic auth needs the API token too. ${FORK_HINT}`);
         // eslint-disable-next-line no-control-regex -- control characters are what is refused here
         if (/[\u0000-\u001f\u007f:]/.test(user))
             problem('user', 'holds a colon, a line break or a control character, which basic auth cannot carry. Write the user name or e-mail address alone.');
@@ -5279,11 +4951,11 @@ function parseConnection(raw, nameOf, problem, none) {
     }
     if (auth?.mode !== 'client-credentials') {
         for (const input of CLIENT_CREDENTIALS_EXTRAS) {
-            if (options_text(raw, input) !== '')
+            if ((0,inputs/* text */.Qq)(raw, input) !== '')
                 problem(input, `is set, but only client credentials use it. Set ${nameOf('client-id')} and ${nameOf('client-secret')} too, or leave it empty.`);
         }
     }
-    const apiUrlText = options_text(raw, 'api-url');
+    const apiUrlText = (0,inputs/* text */.Qq)(raw, 'api-url');
     const apiUrl = apiUrlText === '' ? undefined : parseApiUrl(apiUrlText, message => problem('api-url', message));
     const cloud = (0,gateway/* isCloudSite */.P9)(jiraUrl) || (auth?.mode === 'client-credentials' && auth.tokenUrl === CLOUD_TOKEN_URL);
     // collect() throws when auth is missing, so it is defined past this point.
@@ -5294,17 +4966,20 @@ function parseConnection(raw, nameOf, problem, none) {
  * (Data Center's under jira-url, Atlassian's for a Cloud site) unless token-url names another.
  */
 function parseClientCredentials(raw, nameOf, problem, jiraUrl, warnings) {
-    const clientId = options_text(raw, 'client-id');
-    const clientSecret = options_text(raw, 'client-secret');
-    // An empty client id or secret was reported with the way to authenticate it belongs to.
+    const clientId = (0,inputs/* text */.Qq)(raw, 'client-id');
+    const clientSecret = (0,inputs/* text */.Qq)(raw, 'client-secret');
+    if (clientId === '')
+        problem('client-id', `is empty, but ${nameOf('client-secret')} is set. Client credentials need both: the client id and secret of the service account's OAuth 2.0 credential.`);
+    if (clientSecret === '')
+        problem('client-secret', `is empty, but ${nameOf('client-id')} is set. Client credentials need the client secret too. ${FORK_HINT}`);
     if (/[^\x21-\x7e]/.test(clientId))
         problem('client-id', 'holds a space, a line break or a character outside ASCII, which no client id has. Copy it again.');
     checkToken(raw, 'client-secret', problem);
-    const scope = options_text(raw, 'scope');
+    const scope = (0,inputs/* text */.Qq)(raw, 'scope');
     if (scope !== '' && !/^[\x21\x23-\x5b\x5d-\x7e]+( [\x21\x23-\x5b\x5d-\x7e]+)*$/.test(scope)) {
         problem('scope', `"${scope}" is not a list of scopes separated by single spaces (RFC 6749 §3.3), e.g. WRITE or READ WRITE.`);
     }
-    const tokenUrlText = options_text(raw, 'token-url');
+    const tokenUrlText = (0,inputs/* text */.Qq)(raw, 'token-url');
     let tokenUrl;
     if (tokenUrlText !== '') {
         tokenUrl = parseEndpointUrl(tokenUrlText, message => problem('token-url', message));
@@ -5335,15 +5010,12 @@ function parseEndpointUrl(written, problem) {
     const url = parseHttpUrl(written, problem);
     return url ? `${url.origin}${url.pathname.replace(/\/+$/, '')}` : '';
 }
-function capitalize(text) {
-    return text.charAt(0).toUpperCase() + text.slice(1);
-}
 /**
  * Tokens travel in an HTTP header: a line break, a space or a character outside ASCII there is
  * a paste gone wrong, which Node would refuse only after the request was built.
  */
 function checkToken(raw, input, problem) {
-    const value = options_text(raw, input);
+    const value = (0,inputs/* text */.Qq)(raw, input);
     if (value !== '' && !/^[\x21-\x7e]+$/.test(value)) {
         problem(input, 'holds a line break, a space or a character outside ASCII, which no token has. Copy the token again, without quotes or line breaks.');
     }
@@ -5353,7 +5025,7 @@ function checkToken(raw, input, problem) {
 const MAX_CREDENTIAL_BYTES = 8 * 1024;
 /** A credential longer than any Jira makes is a wrong paste (a whole file, several values): refused unsent. */
 function checkLength(raw, input, problem) {
-    const bytes = Buffer.byteLength(options_text(raw, input), 'utf8');
+    const bytes = Buffer.byteLength((0,inputs/* text */.Qq)(raw, input), 'utf8');
     if (bytes > MAX_CREDENTIAL_BYTES) {
         problem(input, `is ${bytes.toLocaleString('en-US')} bytes long, more than the 8 KiB any credential Jira issues needs. Copy the value again, alone.`);
     }
@@ -5364,17 +5036,17 @@ function oauthOverHttp(nameOf) {
 }
 function parseNetwork(raw, problem) {
     const whole = (input, fallback, min, max) => {
-        const value = options_text(raw, input);
-        const parsed = value === '' ? fallback : Number(value);
+        const value = (0,inputs/* text */.Qq)(raw, input);
+        const parsed = Number(value);
         if (!Number.isInteger(parsed) || parsed < min || parsed > max) {
             problem(input, `"${value}" is not a whole number from ${min} to ${max}.`);
             return fallback;
         }
         return parsed;
     };
-    const maxRetries = whole('max-retries', 3, 0, 10);
-    const timeoutSeconds = whole('timeout', 60, 1, 3600);
-    const caText = options_text(raw, 'ca-certificate');
+    const maxRetries = whole('max-retries', (0,inputs/* numericDefault */.XT)('max-retries'), 0, 10);
+    const timeoutSeconds = whole('timeout', (0,inputs/* numericDefault */.XT)('timeout'), 1, 3600);
+    const caText = (0,inputs/* text */.Qq)(raw, 'ca-certificate');
     if (caText === '')
         return { maxRetries, timeoutSeconds };
     const pems = [...caText.replace(/\\n/g, '\n').matchAll(/-----BEGIN CERTIFICATE-----[\s\S]*?-----END CERTIFICATE-----/g)].map(m => m[0]);
@@ -5393,14 +5065,17 @@ function parseNetwork(raw, problem) {
     return { maxRetries, timeoutSeconds, caCertificates: pems };
 }
 function parseOAuth(raw, nameOf, problem, warnings) {
-    // Empty inputs were reported with the way to authenticate they belong to.
-    const consumerKey = options_text(raw, 'consumer-key');
-    const accessToken = options_text(raw, 'access-token');
+    const consumerKey = (0,inputs/* text */.Qq)(raw, 'consumer-key');
+    const accessToken = (0,inputs/* text */.Qq)(raw, 'access-token');
+    if (consumerKey === '')
+        problem('consumer-key', `is empty. Use the consumer key of Jira's application link. ${FORK_HINT}`);
     if (/[^\x20-\x7e\u00a0-\u00ff]/.test(consumerKey))
         problem('consumer-key', 'holds a line break or a character outside Latin-1. Copy the consumer key of the application link again.');
+    if (accessToken === '')
+        problem('access-token', `is empty. Use the access token from the OAuth dance. ${FORK_HINT}`);
     checkToken(raw, 'access-token', problem);
     checkLength(raw, 'consumer-key', problem);
-    const privateKey = options_text(raw, 'private-key') === '' ? undefined : parsePrivateKey(raw, nameOf, problem, warnings);
+    const privateKey = parsePrivateKey(raw, nameOf, problem, warnings);
     return privateKey ? { mode: 'oauth', consumerKey, privateKey, accessToken } : undefined;
 }
 /** Jira accepts whatever key its admin registered; below 1024 bits no key is worth signing with. */
@@ -5578,11 +5253,329 @@ function parseBoolean(value, fallback, problem) {
 
 /***/ }),
 
+/***/ 9437:
+/***/ ((__unused_webpack_module, __webpack_exports__, __nccwpck_require__) => {
+
+
+// EXPORTS
+__nccwpck_require__.d(__webpack_exports__, {
+  g0: () => (/* binding */ clashes),
+  XA: () => (/* binding */ planChanges),
+  tx: () => (/* binding */ planComment),
+  ef: () => (/* binding */ planIssues),
+  wJ: () => (/* binding */ planRemoteLink),
+  D_: () => (/* binding */ planValue)
+});
+
+// EXTERNAL MODULE: ./src/issues/keys.ts
+var issues_keys = __nccwpck_require__(6874);
+;// CONCATENATED MODULE: ./src/issues/discover.ts
+
+const ISSUE_SOURCES = ['pr-title', 'branch', 'commits'];
+// Shapes of a key that are usually something else: encodings, hashes, standards.
+const LOOK_ALIKES = new Set(['UTF', 'SHA', 'ISO', 'RFC', 'AES', 'RSA', 'MD', 'TLS', 'HTTP', 'X', 'CVE', 'PR']);
+/**
+ * Finds issue keys in branch names, titles and commit messages: upper-cased, in first-seen
+ * order, without duplicates. With `projects`, only keys of those projects count; without,
+ * look-alikes such as UTF-8 and SHA-256 are ignored.
+ */
+function findIssueKeys(texts, sources = ISSUE_SOURCES, projects = []) {
+    const wanted = new Set(projects.map(project => project.toUpperCase()));
+    const keys = [];
+    // A Set beside the list: a push's commits can name many keys, and includes() would be quadratic.
+    const seen = new Set();
+    for (const { source, text } of texts) {
+        if (!sources.includes(source))
+            continue;
+        // Keys stand between non-alphanumerics: "feature/ci-42-login" and "[CI-42]" both name CI-42.
+        for (const match of text.matchAll(/(?<![A-Za-z0-9])([A-Za-z][A-Za-z0-9_]+)-([1-9]\d*)(?![A-Za-z0-9])/g)) {
+            const project = match[1].toUpperCase();
+            const key = `${project}-${match[2]}`;
+            if (!issues_keys/* ISSUE_KEY */.C.test(key))
+                continue;
+            if (wanted.size > 0 ? !wanted.has(project) : LOOK_ALIKES.has(project))
+                continue;
+            if (seen.has(key))
+                continue;
+            seen.add(key);
+            keys.push(key);
+        }
+    }
+    return keys;
+}
+/** Says where keys were looked for, for the message when none is found. */
+function describeSources(texts, sources, projects) {
+    const looked = texts.filter(t => sources.includes(t.source));
+    const places = looked.length === 0
+        ? `nothing to look in (sources: ${sources.join(', ')})`
+        : looked.map(t => `${t.source} "${t.text.split('\n')[0].slice(0, 80)}"`).join(', ');
+    return `${places}${projects.length > 0 ? `, for projects ${projects.join(', ')}` : ''}`;
+}
+
+// EXTERNAL MODULE: ./src/issues/link.ts
+var issues_link = __nccwpck_require__(8374);
+;// CONCATENATED MODULE: ./src/issues/value.ts
+const TEMPLATE_NAMES = ['status', 'run_url', 'run_number', 'sha', 'ref', 'workflow', 'repository'];
+// Jenkins' build results, and the GitHub job status each corresponds to.
+const JENKINS_TO_GITHUB = { success: 'success', failure: 'failure', aborted: 'cancelled', unstable: 'failure' };
+/** Parses `success=Build Passed, failure=Build Failed` into a map keyed by lower-case status. */
+function parseValueMap(text) {
+    const map = new Map();
+    const malformed = [];
+    for (const entry of text.split(/[,\n]/)) {
+        if (entry.trim() === '')
+            continue;
+        const at = entry.indexOf('=');
+        const status = at < 0 ? '' : entry.slice(0, at).trim().toLowerCase();
+        const value = at < 0 ? '' : entry.slice(at + 1).trim();
+        if (status === '' || value === '')
+            malformed.push(entry.trim());
+        else
+            map.set(status, value);
+    }
+    return { map, malformed };
+}
+/**
+ * The value for a build status: the map's entry for it, or for its GitHub equivalent when
+ * the status is Jenkins' (ABORTED → cancelled, UNSTABLE → failure).
+ */
+function mapStatus(status, map) {
+    for (const name of statusNames(status))
+        if (map.has(name))
+            return map.get(name);
+    return undefined;
+}
+/**
+ * The names a build status answers to, most specific first: as written (lower case), then the
+ * GitHub job status a Jenkins result corresponds to (UNSTABLE → unstable, failure).
+ */
+function statusNames(status) {
+    const key = status.trim().toLowerCase();
+    const github = JENKINS_TO_GITHUB[key];
+    return github && github !== key ? [key, github] : [key];
+}
+/**
+ * Fills {status}, {run_url} and the other known placeholders. Returns the text and the
+ * placeholders it uses that this run cannot fill. Unknown braces stay as written.
+ */
+function fillTemplate(text, values) {
+    const missing = [];
+    const filled = text.replace(/\{([a-z_]+)\}/g, (whole, name) => {
+        if (!TEMPLATE_NAMES.includes(name))
+            return whole;
+        const value = values[name];
+        if (value === undefined || value === '') {
+            missing.push(name);
+            return whole;
+        }
+        return value;
+    });
+    return { text: filled, missing };
+}
+
+// EXTERNAL MODULE: ./src/inputs.ts
+var inputs = __nccwpck_require__(8422);
+;// CONCATENATED MODULE: ./src/plan.ts
+/**
+ * Planning: which issues, and what changes on each. Pure functions from the inputs and the
+ * build's context to the plan the core receives as data; a problem found on the way is reported
+ * like any other input problem.
+ */
+
+
+
+
+
+/**
+ * Which issues: the keys given, a JQL query, or the keys the build's context names. When none
+ * is found, says where the run looked, as data the core words for the user.
+ */
+function planIssues(raw, nameOf, problem, sourceTexts) {
+    const jql = (0,inputs/* text */.Qq)(raw, 'jql') || undefined;
+    const sources = (0,inputs/* text */.Qq)(raw, 'issue-source')
+        .split(/[\s,]+/)
+        .filter(s => s !== '');
+    const unknownSources = sources.filter(source => !ISSUE_SOURCES.includes(source));
+    if (unknownSources.length > 0)
+        problem('issue-source', `${unknownSources.map(s => `"${s}"`).join(', ')} unknown. Use any of ${ISSUE_SOURCES.join(', ')}, separated by commas.`);
+    const projects = (0,inputs/* text */.Qq)(raw, 'projects')
+        .split(/[\s,]+/)
+        .filter(p => p !== '')
+        .map(p => p.toUpperCase());
+    const badProjects = projects.filter(p => !/^[A-Z][A-Z0-9_]+$/.test(p));
+    if (badProjects.length > 0)
+        problem('projects', `${badProjects.map(p => `"${p}"`).join(', ')} ${badProjects.length === 1 ? 'is' : 'are'} not a project key. Write keys such as CI, separated by commas.`);
+    const issueText = (0,inputs/* text */.Qq)(raw, 'issue');
+    if (issueText !== '') {
+        if (jql)
+            problem('jql', `and ${nameOf('issue')} are both set. Select issues one way: by key or by JQL.`);
+        const { keys, malformed } = (0,issues_keys/* parseIssueKeyList */.s)(issueText);
+        if (malformed.length > 0) {
+            const items = malformed.map(item => `"${item}"`).join(', ');
+            problem('issue', `${items} ${malformed.length === 1 ? 'is' : 'are'} not shaped like an issue key. Write keys as PROJECT-123, separated by commas, spaces or newlines.`);
+        }
+        return { by: 'keys', keys };
+    }
+    if (jql)
+        return { by: 'jql', jql };
+    const keys = findIssueKeys(sourceTexts, sources, projects);
+    if (keys.length > 0)
+        return { by: 'keys', keys, found: describeFound(sourceTexts, sources) };
+    return { by: 'none', lookedIn: describeSources(sourceTexts, sources, projects) };
+}
+/** The value: `value`, or `value-map` looked up by `status`; then templates filled. */
+function planValue(raw, nameOf, problem, templateValues) {
+    const status = (0,inputs/* text */.Qq)(raw, 'status');
+    const mapText = (0,inputs/* text */.Qq)(raw, 'value-map');
+    let value = raw.value === undefined || raw.value === '' ? undefined : raw.value;
+    if (mapText !== '') {
+        const { map, malformed } = parseValueMap(mapText);
+        if (malformed.length > 0)
+            problem('value-map', `${malformed.map(m => `"${m}"`).join(', ')}: write entries as status=value, e.g. success=Build Passed, failure=Build Failed.`);
+        if (value !== undefined)
+            problem('value', `and ${nameOf('value-map')} are both set. Use value for a fixed value, value-map to choose one by status.`);
+        if (status === '') {
+            problem('status', `is empty, but ${nameOf('value-map')} is set. Pass the build status, e.g. \${{ job.status }} or currentBuild.currentResult.`);
+            return undefined;
+        }
+        value = mapStatus(status, map);
+        if (value === undefined && malformed.length === 0) {
+            problem('status', `"${status}" is not in ${nameOf('value-map')} (${[...map.keys()].join(', ')}). Add an entry for it.`);
+            return undefined;
+        }
+    }
+    if (value === undefined)
+        return undefined;
+    const filled = fillTemplate(value, { ...templateValues, status: status || undefined });
+    if (filled.missing.length > 0) {
+        problem('value', `uses ${filled.missing.map(m => `{${m}}`).join(', ')}, which this run does not know${filled.missing.includes('status') ? ` (pass ${nameOf('status')})` : ''}.`);
+    }
+    return filled.text;
+}
+/** The places keys were looked for, as a phrase: "title, branch and commits". */
+function describeFound(sourceTexts, sources) {
+    const names = { 'pr-title': 'title', branch: 'branch', commits: 'commits' };
+    const looked = ISSUE_SOURCES.filter(source => sources.includes(source) && sourceTexts.some(text => text.source === source)).map(source => names[source]);
+    return looked.length <= 1 ? (looked[0] ?? 'texts') : `${looked.slice(0, -1).join(', ')} and ${looked[looked.length - 1]}`;
+}
+const OPERATORS = { '=': 'set', '+=': 'add', '-=': 'remove' };
+/**
+ * The field changes: the field and value inputs, then each line of `set` ("Name = value",
+ * "Name += item", "Name -= item"), templates filled. A field changed twice in ways Jira
+ * refuses together (set twice, or set and add) is a problem named with both lines.
+ */
+function planChanges(raw, nameOf, problem, templateValues, value) {
+    const changes = [];
+    const field = (0,inputs/* text */.Qq)(raw, 'field');
+    if (field !== '' && value !== undefined)
+        changes.push({ origin: nameOf('field'), field, operation: 'set', value });
+    const status = (0,inputs/* text */.Qq)(raw, 'status') || undefined;
+    const lines = (raw.set ?? '').split(/\r?\n/);
+    for (const [index, line] of lines.entries()) {
+        const written = line.trim();
+        if (written === '' || written.startsWith('#'))
+            continue;
+        const origin = `${nameOf('set')} line ${index + 1}`;
+        const match = /^(.*?)\s*(\+=|-=|=)\s*(.*)$/.exec(written);
+        if (!match || match[1] === '') {
+            problem('set', `line ${index + 1} "${written}" is not a change. Write Name = value, Name += item or Name -= item, one a line.`);
+            continue;
+        }
+        const [, name, operator, template] = match;
+        const operation = OPERATORS[operator];
+        if (operation !== 'set' && template === '') {
+            problem('set', `line ${index + 1} "${written}" names no item to ${operation}. Write ${name} ${operator} item.`);
+            continue;
+        }
+        const filled = fillTemplate(template, { ...templateValues, status });
+        if (filled.missing.length > 0) {
+            problem('set', `line ${index + 1} uses ${filled.missing.map(m => `{${m}}`).join(', ')}, which this run does not know${filled.missing.includes('status') ? ` (pass ${nameOf('status')})` : ''}.`);
+        }
+        changes.push({ origin, field: name, operation, value: filled.text });
+    }
+    for (const clash of clashes(changes, change => change.field.trim().toLowerCase())) {
+        problem(clash[1].origin.includes(nameOf('set')) ? 'set' : 'field', `${clash.map(c => c.origin).join(' and ')} both change ${clash[0].field} in ways Jira refuses together (a field is set once, or has items added and removed). Keep one.`);
+    }
+    return changes;
+}
+/**
+ * Pairs of changes Jira refuses in one edit, by the field each names: a field set twice, or
+ * set and also added to or removed from (a field may not be in both "fields" and "update").
+ */
+function clashes(changes, fieldOf) {
+    const found = [];
+    for (const [i, change] of changes.entries()) {
+        const earlier = changes.slice(0, i).find(other => fieldOf(other) === fieldOf(change) && (other.operation === 'set' || change.operation === 'set'));
+        if (earlier)
+            found.push([earlier, change]);
+    }
+    return found;
+}
+/**
+ * The remote link: its title filled, pointing at the run, with the globalId of this pipeline
+ * and the icon of the status. The run's URL and the pipeline are needed; a run that knows
+ * neither is a problem named with what to set.
+ */
+function planRemoteLink(raw, problem, templateValues, ci) {
+    const template = (0,inputs/* text */.Qq)(raw, 'remote-link');
+    if (template === '')
+        return undefined;
+    const status = (0,inputs/* text */.Qq)(raw, 'status').toLowerCase() || undefined;
+    const filled = fillTemplate(template, { ...templateValues, status });
+    if (filled.missing.length > 0)
+        problem('remote-link', `uses ${filled.missing.map(m => `{${m}}`).join(', ')}, which this run does not know.`);
+    const url = templateValues.run_url;
+    if (!url)
+        problem('remote-link', 'links to the run, but this run does not know its URL (GitHub sets GITHUB_RUN_ID; Jenkins sets BUILD_URL).');
+    if (!ci?.scope)
+        problem('remote-link', 'needs to know which pipeline this is (GITHUB_REPOSITORY and GITHUB_WORKFLOW; Jenkins sets JOB_URL or JOB_NAME).');
+    if (!url || !ci?.scope)
+        return undefined;
+    const statusIcon = status === undefined
+        ? undefined
+        : statusNames(status)
+            .map(name => ci.statusIcons?.[name])
+            .find(icon => icon !== undefined);
+    return { globalId: (0,issues_link/* globalIdOf */.qd)(ci.scope), title: filled.text, url, status, application: { name: ci.name, icon: ci.icon }, statusIcon };
+}
+/** The comment: its body filled, posted when the status is among comment-on (every status when empty). */
+function planComment(raw, nameOf, problem, templateValues) {
+    const template = raw.comment ?? '';
+    const on = (0,inputs/* text */.Qq)(raw, 'comment-on')
+        .split(/[\s,]+/)
+        .filter(s => s !== '')
+        .map(s => s.toLowerCase());
+    if (template.trim() === '') {
+        if (on.length > 0)
+            problem('comment-on', `is set, but ${nameOf('comment')} is empty. Write the comment to post.`);
+        return undefined;
+    }
+    const status = (0,inputs/* text */.Qq)(raw, 'status');
+    const filled = fillTemplate(template.trim(), { ...templateValues, status: status || undefined });
+    if (filled.missing.length > 0) {
+        const input = 'comment';
+        problem(input, `uses ${filled.missing.map(m => `{${m}}`).join(', ')}, which this run does not know${filled.missing.includes('status') ? ` (pass ${nameOf('status')})` : ''}.`);
+    }
+    if (on.length === 0)
+        return { post: true, body: filled.text };
+    if (status === '') {
+        problem('status', `is empty, but ${nameOf('comment-on')} chooses by status. Pass the build status, e.g. \${{ job.status }} or currentBuild.currentResult.`);
+        return undefined;
+    }
+    if (statusNames(status).some(name => on.includes(name)))
+        return { post: true, body: filled.text };
+    return { post: false, reason: `status ${status} is not in ${nameOf('comment-on')} (${on.join(', ')})` };
+}
+
+
+/***/ }),
+
 /***/ 5066:
 /***/ ((__unused_webpack_module, __webpack_exports__, __nccwpck_require__) => {
 
 /* harmony export */ __nccwpck_require__.d(__webpack_exports__, {
 /* harmony export */   FO: () => (/* binding */ exitCodeOf),
+/* harmony export */   KN: () => (/* binding */ displayValue),
 /* harmony export */   R: () => (/* binding */ noCredentialsRun),
 /* harmony export */   SE: () => (/* binding */ summarizeResults),
 /* harmony export */   Vj: () => (/* binding */ verdictOf),
@@ -5590,14 +5583,21 @@ function parseBoolean(value, fallback, problem) {
 /* harmony export */   cy: () => (/* binding */ runResultOf),
 /* harmony export */   dc: () => (/* binding */ EXIT),
 /* harmony export */   dy: () => (/* binding */ describeResult),
-/* harmony export */   gq: () => (/* binding */ succeeded)
+/* harmony export */   gq: () => (/* binding */ succeeded),
+/* harmony export */   uS: () => (/* binding */ WRITE_OUTCOMES)
 /* harmony export */ });
-/* unused harmony exports runErrorTitle, resultTitle, describeFields, displayValue */
+/* unused harmony exports wrote, runErrorTitle, changeText, describeChange, resultTitle */
 /* harmony import */ var _jira_errors_js__WEBPACK_IMPORTED_MODULE_0__ = __nccwpck_require__(6353);
 
 /** Outcomes that leave the issue as asked. */
 function succeeded(outcome) {
     return outcome === 'updated' || outcome === 'unchanged' || outcome === 'dry-run';
+}
+/** Change outcomes that wrote to Jira. */
+const WRITE_OUTCOMES = new Set(['set', 'added', 'removed', 'updated', 'posted']);
+/** Whether anything was written to the issue, even when a later change failed. */
+function wrote(result) {
+    return result.changes.some(change => WRITE_OUTCOMES.has(change.outcome));
 }
 // The run's result names the failure a user must deal with first: a cancel or lockout or bad
 // credentials block every issue, a missing permission or issue only some.
@@ -5613,15 +5613,16 @@ function summarizeResults(results) {
         (kinds.has('dry-run') ? 'dry-run' : kinds.has('updated') ? 'updated' : kinds.has('unchanged') ? 'unchanged' : 'no-issues');
     return {
         results,
-        updated: keysWith(outcome => outcome === 'updated'),
+        // Any write counts, so a later step knows which issues Jira changed, even partly.
+        updated: results.filter(wrote).map(r => r.issueKey),
         unchanged: keysWith(outcome => outcome === 'unchanged'),
         failed: keysWith(outcome => !succeeded(outcome)),
         result
     };
 }
 /** The report of a run that failed before any issue: no issue found, or a lookup refused. */
-function failedRun(error, result, described = {}) {
-    return { results: [], updated: [], unchanged: [], failed: [], result, error, ...described };
+function failedRun(error, result) {
+    return { results: [], updated: [], unchanged: [], failed: [], result, error };
 }
 /** The report of a run that sent nothing because no credential was configured. */
 function noCredentialsRun(message) {
@@ -5668,21 +5669,60 @@ function exitCodeOf(report, failOnError) {
         return EXIT.ok;
     return report.result === 'no-credentials' ? EXIT.usage : EXIT.failed;
 }
-/** One line that says what happened to an issue and, for a failure, what to do. */
+/** One line that says what happened to an issue and to each change, and for a failure what to do. */
 function describeResult(result) {
+    const changes = result.changes.map(describeChange).join(', ');
     switch (result.outcome) {
         case 'updated':
-            return `${result.issueKey}: updated ${describeFields(result.fields)}`;
+            return `${result.issueKey}: updated ${changes}`;
         case 'unchanged':
-            return `${result.issueKey}: unchanged, ${describeFields(result.fields)} already`;
+            return `${result.issueKey}: unchanged, ${changes}`;
         case 'dry-run':
-            return `${result.issueKey}: would update ${describeFields(result.fields)} (dry run)`;
+            return `${result.issueKey}: would update ${changes} (dry run)`;
         case 'skipped':
             return `${result.issueKey}: skipped, not attempted after an earlier request failed in a way every request would (more attempts could add to the failed-login count)`;
         case 'cancelled':
-            return `${result.issueKey}: cancelled before it finished`;
+            return `${result.issueKey}: cancelled before it finished${written(result)}`;
         default:
-            return `${result.issueKey}: ${result.error?.message ?? result.outcome}`;
+            return `${result.issueKey}: ${result.error?.message ?? result.outcome}${written(result)}`;
+    }
+}
+/** What was written to an issue that then failed or was cancelled: a later step may need to know. */
+function written(result) {
+    const writes = result.changes.filter(change => WRITE_OUTCOMES.has(change.outcome)).map(describeChange);
+    return writes.length > 0 ? ` Already written: ${writes.join(', ')}.` : '';
+}
+/** How a change reads: "Build Result = Build Passed", "Labels += ci-success", "remote link \"Build #57\"". */
+function changeText(change) {
+    const value = change.value ?? '';
+    switch (change.action) {
+        case 'set':
+            return `${change.target} = ${value}`;
+        case 'add':
+            return `${change.target} += ${value}`;
+        case 'remove':
+            return `${change.target} -= ${value}`;
+        case 'link':
+            return `remote link "${value}"`;
+        case 'comment':
+            return 'comment';
+    }
+}
+/** A change and its outcome for people, e.g. "Labels += ci-success", "comment posted", "Labels -= x (not there)". */
+function describeChange(change) {
+    const text = changeText(change);
+    const why = change.reason ? ` (${change.reason})` : '';
+    switch (change.outcome) {
+        case 'unchanged':
+            return change.action === 'remove' ? `${text} (not there)` : `${text} already`;
+        case 'set':
+        case 'dry-run':
+            return change.action === 'comment' ? `${text} to post` : text;
+        case 'added':
+        case 'removed':
+            return change.action === 'link' ? `${text} ${change.outcome}` : text;
+        default:
+            return `${text} ${change.outcome}${why}`;
     }
 }
 /** The annotation title for a failed result. */
@@ -5691,14 +5731,6 @@ function resultTitle(result) {
         return `Not attempted (${result.issueKey})`;
     const kind = result.error?.kind ?? 'error';
     return `${FAILURE_TITLES[kind]} (${result.issueKey})`;
-}
-/** The fields of a result as `name = value` pairs for people. */
-function describeFields(fields) {
-    if (!fields)
-        return '';
-    return Object.entries(fields)
-        .map(([name, value]) => `${name} = ${displayValue(value)}`)
-        .join(', ');
 }
 /** A field value as people write it: option values unwrapped, lists joined. */
 function displayValue(value) {
@@ -5712,156 +5744,6 @@ function displayValue(value) {
         return JSON.stringify(value);
     }
     return String(value);
-}
-
-
-/***/ }),
-
-/***/ 6443:
-/***/ ((__unused_webpack_module, __webpack_exports__, __nccwpck_require__) => {
-
-/* harmony export */ __nccwpck_require__.d(__webpack_exports__, {
-/* harmony export */   m1: () => (/* binding */ cliSink),
-/* harmony export */   m4: () => (/* binding */ DEBUG_BYTES),
-/* harmony export */   rF: () => (/* binding */ jsonLine)
-/* harmony export */ });
-/* unused harmony exports ANNOTATION_BYTES, INFO_CHARS, SUMMARY_BYTES, plainText, inertText, actionSink */
-/* harmony import */ var node_crypto__WEBPACK_IMPORTED_MODULE_0__ = __nccwpck_require__(7598);
-/* harmony import */ var node_crypto__WEBPACK_IMPORTED_MODULE_0___default = /*#__PURE__*/__nccwpck_require__.n(node_crypto__WEBPACK_IMPORTED_MODULE_0__);
-/* harmony import */ var _jira_redact_js__WEBPACK_IMPORTED_MODULE_1__ = __nccwpck_require__(7103);
-
-
-/** A debug line holds at most this many bytes as written. */
-const DEBUG_BYTES = 4096;
-/** An annotation (warning, error) holds at most this many bytes as written, title included. */
-const ANNOTATION_BYTES = 4096;
-/** A log message holds at most this many characters. */
-const INFO_CHARS = 16 * 1024;
-/** A job summary holds at most this many bytes (GitHub's limit is 1 MiB). */
-const SUMMARY_BYTES = (/* unused pure expression or super */ null && (64 * 1024));
-// Every character the runner reads as a line break (.NET's ReadLine: \r, \n, \r\n) and every
-// other that a reader may: VT, FF, NEL, LS, PS.
-const LINE_BREAKS = /\r\n|[\n\r\u000b\u000c\u0085\u2028\u2029]/g;
-// Whitespace as .NET's Trim sees it (JavaScript's \s misses U+0085).
-const LEADING_SPACE = /^[\s\u0085\u180e]*/;
-// Characters .NET's culture-sensitive StartsWith and IndexOf skip on ICU (a soft hyphen inside
-// "##[" still finds it).
-const IGNORABLE = /\p{Default_Ignorable_Code_Point}/gu;
-const ANSI = /(?:\u001b\[|\u009b)[0-?]*[ -/]*[@-~]|\u001b\][^\u0007\u001b]*(?:\u0007|\u001b\\)?|\u001b[@-Z\\-_]?/g;
-// Controls other than tab and line feed, and bidirectional overrides, which make a line read
-// other than it is.
-const CONTROLS = /[\u0000-\u0008\u000e-\u001f\u007f-\u009f\u202a-\u202e\u2066-\u2069]/g;
-/** Text with ANSI sequences and control characters gone and every line break written \n. */
-function plainText(text) {
-    return text.replace(ANSI, '').replace(LINE_BREAKS, '\n').replace(CONTROLS, '\ufffd');
-}
-/** Whether the runner could read a command in a line: `::` after .NET whitespace, or `##[` anywhere, ignorables aside. */
-function looksLikeCommand(line) {
-    const visible = line.replace(IGNORABLE, '');
-    return visible.replace(LEADING_SPACE, '').startsWith('::') || visible.includes('##[');
-}
-/**
- * Lines for the log, never workflow commands: plain text in which a line would read as a
- * command (`::` after any whitespace the runner trims, `##[` anywhere) is fenced with
- * stop-commands and a token no one can guess.
- */
-function inertText(text) {
-    const plain = plainText(text);
-    if (!plain.split('\n').some(looksLikeCommand))
-        return plain;
-    const token = (0,node_crypto__WEBPACK_IMPORTED_MODULE_0__.randomUUID)();
-    return `::stop-commands::${token}\n${plain}\n::${token}::`;
-}
-/** The size of a text as a workflow command writes it: UTF-8, with %, CR and LF escaped (and more in properties). */
-function escapedBytes(text, escaped) {
-    return Buffer.byteLength(text) + 2 * (text.match(escaped) ?? []).length;
-}
-/** A text cut so that, as written, it holds at most `max` bytes. */
-function capBytes(text, max, escaped) {
-    if (escapedBytes(text, escaped) <= max)
-        return text;
-    let used = 0;
-    let out = '';
-    for (const char of text) {
-        const cost = escapedBytes(char, escaped);
-        if (used + cost > max - 3)
-            break;
-        used += cost;
-        out += char;
-    }
-    return `${out}…`;
-}
-const DATA_ESCAPED = /[%\r\n]/g;
-const PROPERTY_ESCAPED = /[%\r\n:,]/g;
-const PROCESS_CONSOLE = {
-    stdout: text => process.stdout.write(`${text}\n`),
-    stderr: text => process.stderr.write(`${text}\n`)
-};
-/**
- * The action's sink over @actions/core, passed in by the action's edge (so the CLI's bundle
- * never loads it), function by function (so the bundle keeps only what is used).
- */
-function actionSink(core, redactor = new Redactor()) {
-    const redactors = [redactor];
-    const scrub = (text, marker) => redactors.reduce((clean, r) => r.scrub(clean, marker), text);
-    const data = (text, max) => capBytes(plainText(scrub(text)), max, DATA_ESCAPED);
-    const title = (text) => capBytes(plainText(scrub(text)).replace(/\n/g, ' '), 200, PROPERTY_ESCAPED);
-    const annotation = (message, heading) => {
-        const properties = heading ? { title: title(heading) } : {};
-        const room = ANNOTATION_BYTES - 64 - (properties.title ? escapedBytes(properties.title, PROPERTY_ESCAPED) : 0);
-        return [data(message, room), properties];
-    };
-    return {
-        log: {
-            debug: message => core.debug(data(message, DEBUG_BYTES - 16)),
-            info: message => core.info(inertText(cap(scrub(message), INFO_CHARS))),
-            warning: (message, heading) => core.warning(...annotation(message, heading)),
-            error: (message, heading) => core.error(...annotation(message, heading))
-        },
-        clean: text => scrub(text),
-        protect: more => redactors.push(more),
-        mask: value => core.setSecret(value),
-        output: (name, value) => core.setOutput(name, plainText(scrub(value)).replace(/\n/g, ' ')),
-        summary: async (markdown) => {
-            if (!process.env.GITHUB_STEP_SUMMARY)
-                return;
-            await core.summary.addRaw(capSummary(scrub(markdown, '\\*\\*\\*'))).write();
-        },
-        fail: message => core.setFailed(annotation(message)[0])
-    };
-}
-/** A job summary cut, at a line, to fit SUMMARY_BYTES. */
-function capSummary(markdown) {
-    if (Buffer.byteLength(markdown) <= SUMMARY_BYTES)
-        return markdown;
-    const note = '\n\n*The summary was cut here: it would have been larger than 64 KiB. The outputs and the log have every issue.*\n';
-    let out = '';
-    for (const line of markdown.split('\n')) {
-        if (Buffer.byteLength(out) + Buffer.byteLength(line) + 1 + Buffer.byteLength(note) > SUMMARY_BYTES)
-            break;
-        out += `${line}\n`;
-    }
-    return `${out}${note}`;
-}
-/** The CLI's sink over stdout and stderr. */
-function cliSink(redactor = new _jira_redact_js__WEBPACK_IMPORTED_MODULE_1__/* .Redactor */ .pO(), console = PROCESS_CONSOLE) {
-    const redactors = [redactor];
-    const scrub = (text) => redactors.reduce((clean, r) => r.scrub(clean), text);
-    return {
-        out: text => console.stdout(inertText(scrub(text))),
-        err: (text, max = INFO_CHARS) => console.stderr(inertText(capBytes(scrub(text), max, DATA_ESCAPED))),
-        prompt: text => process.stderr.write(plainText(scrub(text)).replace(/\n/g, ' ')),
-        protect: more => redactors.push(more)
-    };
-}
-/**
- * One JSON line that no reader can take for more: line separators and C1 controls (which
- * JSON.stringify leaves as they are) written as \u escapes, and `##[` broken up the same way.
- */
-function jsonLine(value) {
-    return JSON.stringify(value)
-        .replace(/[\u007f-\u009f\u2028\u2029]/g, c => `\\u${c.charCodeAt(0).toString(16).padStart(4, '0')}`)
-        .replace(/##\[/g, '#\\u0023[');
 }
 
 
@@ -5991,13 +5873,6 @@ module.exports = __WEBPACK_EXTERNAL_createRequire(import.meta.url)("tls");
 /***/ ((module) => {
 
 module.exports = __WEBPACK_EXTERNAL_createRequire(import.meta.url)("util");
-
-/***/ }),
-
-/***/ 8330:
-/***/ ((module) => {
-
-module.exports = {"rE":"1.0.0"};
 
 /***/ })
 

@@ -3,7 +3,7 @@
  * command takes as flags, its parseArgs table, its --help, and how remedies name inputs.
  */
 import type { ParseArgsConfig } from 'node:util'
-import { INPUTS, inputSpec, type InputName, type InputSpec, type JiraCommand } from '../inputs.js'
+import { defaultOf, INPUTS, inputSpec, type InputName, type InputSpec, type JiraCommand } from '../inputs.js'
 import type { Words } from '../jira/words.js'
 import type { InputNamer } from '../options.js'
 
@@ -40,15 +40,17 @@ export type CommandName = 'keygen' | JiraCommand
 export const COMMANDS: Record<CommandName, Command> = {
   update: {
     summary: 'set a field on one or more issues (what the action does)',
-    usage: `update --jira-url URL [--issue KEYS | --jql QUERY] --field ID|NAME (--value VALUE | --status S --value-map MAP)
+    usage: `update --jira-url URL [--issue KEYS | --jql QUERY] [--field ID|NAME (--value VALUE | --status S --value-map MAP)]
+         [--set 'NAME = VALUE' | --set 'NAME += ITEM' | --set 'NAME -= ITEM']... [--remote-link TITLE]
+         [--comment TEXT [--comment-on STATUSES]]
 
   Without --issue or --jql, keys are found in CHANGE_TITLE (pull request title) and
   BRANCH_NAME / CHANGE_BRANCH / GIT_BRANCH. --status takes SUCCESS, UNSTABLE, FAILURE, ABORTED
-  or NOT_BUILT (currentBuild.currentResult) as well as success, failure or cancelled. --value may
-  use {status}, {run_url}, {run_number}, {sha}, {ref}, {workflow}, {repository}, filled from
-  BUILD_URL, BUILD_NUMBER, GIT_COMMIT, GIT_BRANCH, JOB_NAME and GIT_URL. A value that starts
-  with a dash needs an equals sign: --value=-1.
-
+  or NOT_BUILT (currentBuild.currentResult) as well as success, failure or cancelled. --value,
+  --set, --remote-link and --comment may use {status}, {run_url}, {run_number}, {sha}, {ref},
+  {workflow}, {repository}, filled from BUILD_URL, BUILD_NUMBER, GIT_COMMIT, GIT_BRANCH, JOB_NAME
+  and GIT_URL. The remote link is one per job (JOB_URL): the next build updates it. A value that
+  starts with a dash needs an equals sign: --value=-1.
   Credentials come from the environment, exactly one way: OAuth 1.0a (JIRA_CONSUMER_KEY,
   JIRA_PRIVATE_KEY or JIRA_PRIVATE_KEY_FILE, JIRA_ACCESS_TOKEN), a personal access token
   (JIRA_PERSONAL_ACCESS_TOKEN), a service account's OAuth 2.0 client credentials
@@ -88,7 +90,7 @@ function inputFlags(command: string): InputSpec[] {
 /** A command's parseArgs table: the common flags, its inputs' flags and its own. */
 export function flagsOf(command: CommandName): Options {
   const options: Options = { ...COMMON, ...COMMANDS[command].own }
-  for (const spec of inputFlags(command)) options[spec.name] = { type: spec.cli.flag ?? 'string' }
+  for (const spec of inputFlags(command)) options[spec.name] = { type: spec.cli.flag ?? 'string', ...(spec.cli.multiple ? { multiple: true } : {}) }
   return options
 }
 
@@ -99,7 +101,7 @@ export function flagsOf(command: CommandName): Options {
 export function commandUsage(name: CommandName): string {
   const entry = (flag: string, text: string): string => `  ${flag}\n      ${text}`
   const lines = inputFlags(name).map(spec => {
-    const flag = spec.cli.flag === 'boolean' ? `--${spec.name}` : `--${spec.name} VALUE`
+    const flag = spec.cli.flag === 'boolean' ? `--${spec.name}` : `--${spec.name} VALUE${spec.cli.multiple ? ' (repeatable)' : ''}`
     const env = spec.cli.env ? ` (or ${spec.cli.env})` : ''
     const fallback = spec.default && spec.cli.flag !== 'boolean' ? ` Default: ${spec.default}.` : ''
     return entry(`${flag}${env}`, `${spec.cli.description ?? spec.description}${fallback}`)
@@ -128,5 +130,5 @@ export const CLI_WORDS: Words = {
 
 export function usage(): string {
   const lines = Object.entries(COMMANDS).map(([name, command]) => `  ${name.padEnd(14)} ${command.summary}`)
-  return `Usage: jira-build-result COMMAND [options]\n\nEvery command that talks to Jira also takes --max-retries N (3), --timeout SECONDS (60)\nand --ca-certificate FILE (or JIRA_CA_CERTIFICATE) for Jira behind an internal CA.\n\nCommands:\n${lines.join('\n')}\n\nRun jira-build-result COMMAND --help for a command's options; jira-build-result --version (-V) prints the version.\nExit codes: 0 done, 1 Jira refused or failed, 2 bad usage or input.`
+  return `Usage: jira-build-result COMMAND [options]\n\nEvery command that talks to Jira also takes --max-retries N (${defaultOf('max-retries')}), --timeout SECONDS (${defaultOf('timeout')})\nand --ca-certificate FILE (or JIRA_CA_CERTIFICATE) for Jira behind an internal CA.\n\nCommands:\n${lines.join('\n')}\n\nRun jira-build-result COMMAND --help for a command's options; jira-build-result --version (-V) prints the version.\nExit codes: 0 done, 1 Jira refused or failed, 2 bad usage or input.`
 }

@@ -38,7 +38,8 @@ export function renderReport(report: RunReport, failOnError: boolean, io: Comman
       unchanged: report.unchanged,
       failed: report.failed,
       result: report.result,
-      issues: report.results.map(result => ({ issueKey: result.issueKey, outcome: result.outcome, message: result.error?.message })),
+      // The CLI's sink redacts and caps what goes out, --json included.
+      issues: report.results.map(result => ({ issueKey: result.issueKey, outcome: result.outcome, message: result.error?.message, changes: result.changes })),
       ...(report.error ? { error: report.error.message } : {})
     },
     [`${verdict.headline}${verdict.failed && !failOnError ? ' (fail-on-error is false)' : ''}`]

@@ -33,12 +33,18 @@ export function parseValueMap(text: string): { map: Map<string, string>; malform
  * cancelled; UNSTABLE → failure).
  */
 export function mapStatus(status: string, map: Map<string, string>): string | undefined {
-  const key = status.trim().toLowerCase()
-  for (const candidate of [key, ...(FALLBACKS[key] ?? [])]) {
-    const value = map.get(candidate)
-    if (value !== undefined) return value
-  }
+  for (const name of statusNames(status)) if (map.has(name)) return map.get(name)
   return undefined
+}
+
+/**
+ * The names a build status answers to, most specific first: as written (lower case), then the
+ * statuses a Jenkins result reads like (UNSTABLE → unstable, failure; NOT_BUILT → not_built,
+ * aborted, cancelled).
+ */
+export function statusNames(status: string): string[] {
+  const key = status.trim().toLowerCase()
+  return [key, ...(FALLBACKS[key] ?? [])]
 }
 
 /**

@@ -19,6 +19,12 @@ export interface RetryPolicy {
   random: () => number
   /** Told of each retry, for the log. */
   onRetry?: (message: string) => void
+  /**
+   * Resolves when `ms` have passed while a request is in flight, so the run's time limit can cut
+   * it short; never settles once `signal` aborts (the answer came first). Real time unless a test
+   * moves the clock itself.
+   */
+  timeLimit?: (ms: number, signal: AbortSignal) => Promise<void>
 }
 
 /** A policy of `maxRetries` retries within `timeoutSeconds` from now, on the real clock. */
@@ -63,12 +69,27 @@ export interface RequestOptions {
   issueKey?: string
   /** The token endpoints of the OAuth dance authenticate the consumer, not a user. */
   anonymousExpected?: boolean
+  /**
+   * Whether the request may be sent again. `idempotent` (the default): reads, a PUT of the same
+   * fields, an upsert by globalId; a second arrival does no harm. `never-after-sent`: a POST
+   * that adds (a comment); it is sent again only when Jira certainly did not process it (the
+   * connection was refused or the host not found before sending, a 429, or a 503 with
+   * Retry-After), and a failure after it may have arrived says so.
+   */
+  retry?: RetryRule
 }
+
+/** Whether a request may be sent again after a transient failure; see RequestOptions.retry. */
+export type RetryRule = 'idempotent' | 'never-after-sent'
+
+// Failures that happen before a single byte of the request left: nothing reached Jira.
+const NOT_SENT_CODES = new Set(['ECONNREFUSED', 'ENOTFOUND', 'EAI_AGAIN'])
 
 /** What a client needs besides where Jira is and how to authenticate. */
 export interface ClientContext {
   transport: Transport
-  retry?: RetryPolicy
+  /** The run's retries and time limit: from the inputs, whose declaration holds the defaults. */
+  retry: RetryPolicy
   /** Applied to every text of an answer before it goes into a message. */
   redactor?: Redactor
   /** How remedies name inputs and commands. */
@@ -94,6 +115,8 @@ interface Exchange {
   baseString?: string
   /** The URL the last attempt went to (the site's or the gateway's). */
   url: string
+  /** A `never-after-sent` request whose failing answer does not rule out that Jira processed it. */
+  mayHaveArrived?: boolean
 }
 
 export type { Shape }
@@ -118,7 +141,7 @@ export class JiraClient {
     context: ClientContext
   ) {
     this.transport = context.transport
-    this.retry = context.retry ?? retryPolicy(3, 60)
+    this.retry = context.retry
     this.redactor = context.redactor ?? new Redactor()
     this.words = context.words ?? ACTION_WORDS
     this.signal = context.signal
@@ -150,10 +173,12 @@ export class JiraClient {
       body = new URLSearchParams(options.form).toString()
     }
     const { retry } = this
-    // Retrying is safe for every request sent here: GETs read, and a PUT of the same fields is
-    // idempotent, so a PUT that reached Jira before its answer was lost does no harm when sent
-    // again. A token POST that did reach Jira is refused on retry as token_used, which says
-    // to start the dance again: no state is left half-done.
+    // GETs read; a PUT of the same fields and an upsert by globalId are idempotent, so one
+    // that reached Jira before its answer was lost does no harm when sent again. A token POST
+    // that did reach Jira is refused on retry as token_used, which says to start the dance
+    // again. A request that adds (a comment) is `never-after-sent`: retried only when Jira
+    // certainly did not process it.
+    const once = options.retry === 'never-after-sent'
     let retries = 0
     let renewed = false
     let rerouted = false
@@ -170,18 +195,24 @@ export class JiraClient {
         signed = await this.auth.authorize({ method, url, form: options.form, oauthParams: options.oauthParams })
         if (signed.header === undefined) delete headers.Authorization
         else headers.Authorization = signed.header
-        response = await withDeadline(this.transport.send({ method, url, headers, body, signal: this.signal }), retry.deadline - retry.now())
+        response = await withDeadline(
+          this.transport.send({ method, url, headers, body, signal: this.signal }),
+          retry.deadline - retry.now(),
+          retry.timeLimit ?? realTimeLimit
+        )
       } catch (thrown) {
         this.limiter.release(slot)
         if (!(thrown instanceof JiraError) && !(thrown instanceof Stopped))
           this.debug?.(`${method} ${url} → no answer (${codeOf(thrown) ?? (thrown instanceof DeadlinePassed ? 'time limit' : 'error')})`)
-        if (thrown instanceof DeadlinePassed) throw this.timedOut(options.issueKey)
-        this.checkStopped()
+        if (thrown instanceof DeadlinePassed) throw this.timedOut(options.issueKey, once)
+        // Stopped in flight: a request that must not arrive twice may have arrived once.
+        if (this.signal?.aborted) throw new Stopped(this.signal.reason, once)
         if (thrown instanceof JiraError || thrown instanceof Stopped) throw thrown
+        const notSent = NOT_SENT_CODES.has(codeOf(thrown) ?? '')
         // The gateway is api-url's, the token endpoint token-url's: the remedy names the input behind the URL.
-        const error = networkError(thrown, base, this.words, options.issueKey, base === this.baseUrl ? this.urlInput : 'api-url')
+        const error = networkError(thrown, base, this.words, options.issueKey, base === this.baseUrl ? this.urlInput : 'api-url', once && !notSent)
         const delay = backoff(retries, retry)
-        if (retries < retry.maxRetries && isRetryableThrow(thrown) && retry.now() + delay < retry.deadline) {
+        if (retries < retry.maxRetries && isRetryableThrow(thrown) && (!once || notSent) && retry.now() + delay < retry.deadline) {
           retries++
           retry.onRetry?.(`${method} ${path}: ${error.reason} Retrying in ${formatDelay(delay)} (${retries} of ${retry.maxRetries}).`)
           await this.pause(delay)
@@ -220,7 +251,7 @@ export class JiraClient {
           continue
         }
       }
-      if (retries < retry.maxRetries && !captcha && RETRYABLE_STATUSES.has(response.status)) {
+      if (retries < retry.maxRetries && !captcha && RETRYABLE_STATUSES.has(response.status) && (!once || certainlyUnprocessed(response))) {
         const delay = retryDelay(response, retries, retry)
         if (retry.now() + delay < retry.deadline) {
           retries++
@@ -229,7 +260,7 @@ export class JiraClient {
           continue
         }
       }
-      return { response, baseString: signed.baseString, url }
+      return { response, baseString: signed.baseString, url, mayHaveArrived: once && mayHaveBeenProcessed(response) }
     }
   }
 
@@ -257,12 +288,12 @@ export class JiraClient {
     this.checkStopped()
   }
 
-  private timedOut(issueKey?: string): JiraError {
+  private timedOut(issueKey?: string, mayHaveArrived = false): JiraError {
     return new JiraError(
       'network',
       `Jira did not answer within the run's time limit.`,
       `Raise ${this.words.input('timeout')} (seconds) if Jira is slow, or check that this machine can reach it.`,
-      { issueKey }
+      { issueKey, mayHaveArrived }
     )
   }
 
@@ -293,7 +324,7 @@ export class JiraClient {
    * diagnosed JiraError otherwise.
    */
   async answer(method: string, path: string, options: RequestOptions = {}): Promise<JiraResponse> {
-    const { response, baseString, url } = await this.exchange(method, path, options)
+    const { response, baseString, url, mayHaveArrived } = await this.exchange(method, path, options)
     const failure = diagnose(response, {
       issueKey: options.issueKey,
       anonymousExpected: options.anonymousExpected,
@@ -302,7 +333,7 @@ export class JiraClient {
       credentials: { mode: this.auth.mode, cloud: this.cloud, gateway: this.route.triedGateway === true },
       signed: { url, baseUrl: this.baseUrl, baseString, fingerprint: () => this.auth.fingerprint }
     })
-    if (failure) throw failure
+    if (failure) throw mayHaveArrived ? new JiraError(failure.kind, failure.reason, failure.remedy, { ...failure.details, mayHaveArrived }) : failure
     return response
   }
 
@@ -342,13 +373,35 @@ function abortableSleep(ms: number, signal?: AbortSignal): Promise<void> {
 class DeadlinePassed extends Error {}
 
 /** Rejects with DeadlinePassed when the run's time limit passes first. */
-function withDeadline<T>(promise: Promise<T>, ms: number): Promise<T> {
-  let timer: NodeJS.Timeout | undefined
-  const deadline = new Promise<never>((_, reject) => {
-    timer = setTimeout(() => reject(new DeadlinePassed()), ms)
-    timer.unref()
+async function withDeadline<T>(promise: Promise<T>, ms: number, timeLimit: NonNullable<RetryPolicy['timeLimit']>): Promise<T> {
+  const answered = new AbortController()
+  const deadline = timeLimit(ms, answered.signal).then(() => {
+    throw new DeadlinePassed()
   })
-  return Promise.race([promise, deadline]).finally(() => clearTimeout(timer))
+  try {
+    return await Promise.race([promise, deadline])
+  } finally {
+    answered.abort()
+  }
+}
+
+/** The time limit on the real clock; its timer never keeps the process alive. */
+function realTimeLimit(ms: number, signal: AbortSignal): Promise<void> {
+  return new Promise(resolve => {
+    const timer = setTimeout(resolve, ms)
+    timer.unref()
+    signal.addEventListener('abort', () => clearTimeout(timer), { once: true })
+  })
+}
+
+/** A 429, or a 503 with Retry-After: Jira turned the request away before doing anything. */
+function certainlyUnprocessed(response: JiraResponse): boolean {
+  return response.status === 429 || (response.status === 503 && response.headers['retry-after'] !== undefined)
+}
+
+/** A gateway's 502 or 504, or a 500, may come after Jira did the work; a 4xx or a refusal with Retry-After did not. */
+function mayHaveBeenProcessed(response: JiraResponse): boolean {
+  return response.status >= 500 && !certainlyUnprocessed(response)
 }
 
 function isRetryableThrow(thrown: unknown): boolean {
@@ -408,7 +461,14 @@ const TLS_CODES = new Set([
 ])
 
 /** Turns a transport failure into a JiraError, by its code only: library messages may carry headers. */
-export function networkError(thrown: unknown, baseUrl: string, words: Words = ACTION_WORDS, issueKey?: string, urlInput = 'jira-url'): JiraError {
+export function networkError(
+  thrown: unknown,
+  baseUrl: string,
+  words: Words = ACTION_WORDS,
+  issueKey?: string,
+  urlInput = 'jira-url',
+  mayHaveArrived = false
+): JiraError {
   const code = codeOf(thrown)
   if (code && TLS_CODES.has(code)) {
     return new JiraError(
@@ -423,7 +483,7 @@ export function networkError(thrown: unknown, baseUrl: string, words: Words = AC
       'error',
       `Jira's answer from ${baseUrl} was cut off: it is larger than ${MAX_BODY_BYTES / 1024 / 1024} MiB, far more than any answer this tool asks for.`,
       `Check ${words.input(urlInput)} points at Jira itself; a proxy or another service answered.`,
-      { issueKey }
+      { issueKey, mayHaveArrived }
     )
   }
   const reasons: Record<string, string> = {
@@ -442,6 +502,6 @@ export function networkError(thrown: unknown, baseUrl: string, words: Words = AC
     'network',
     `Could not reach Jira at ${baseUrl}: ${reason}.`,
     `Check ${words.input(urlInput)}, and that this machine can reach Jira (a proxy needs HTTPS_PROXY; a self-hosted runner or agent may need to be inside the firewall).`,
-    { issueKey }
+    { issueKey, mayHaveArrived }
   )
 }

@@ -78,7 +78,7 @@ function routeFor(endpoint: Endpoint, authenticator: Authenticator, connection: 
   const discover = (): Promise<string> => discoverGateway(clientFor({ ...endpoint, apiUrl: undefined }, ANONYMOUS, connection), origin)
   if (authenticator.mode === 'client-credentials') return gatewayRoute(endpoint.jiraUrl, discover)
   if (authenticator.mode === 'basic') {
-    const apiUrl = connection.words?.input('api-url') ?? 'the api-url input'
+    const apiUrl = connection.words?.input('api-url') ?? "input 'api-url'"
     return siteThenGatewayRoute(endpoint.jiraUrl, discover, gateway =>
       (onRetry ?? connection.retry?.onRetry)?.(
         `${endpoint.jiraUrl} answered 401 to the API token; trying Cloud's API gateway ${gateway}, where scoped API tokens work. Set ${apiUrl} to it to go there directly.`

@@ -27,6 +27,8 @@ export interface JiraErrorDetails {
   loginUrl?: string
   /** Extra text for debug output only, already free of secrets. */
   debug?: string
+  /** A request that must not arrive twice failed after it may have arrived: Jira may have done it. */
+  mayHaveArrived?: boolean
 }
 
 /**
@@ -59,7 +61,11 @@ export class JiraError extends Error {
 
 /** Thrown instead of sending a request once the run was stopped: a halt or a cancel. */
 export class Stopped extends Error {
-  constructor(readonly why?: unknown) {
+  constructor(
+    readonly why?: unknown,
+    /** The request was in flight and must not arrive twice: Jira may have done it. */
+    readonly mayHaveArrived = false
+  ) {
     super('stopped before the request was sent')
     this.name = 'Stopped'
   }

@@ -35,15 +35,16 @@ export interface IssueWithEditMeta {
 }
 
 /**
- * The shape of `GET /rest/api/2/issue/{key}?fields={fieldId}&expand=editmeta`, checked as far as
- * the update reads it: the one field's metadata, not every field on the screen.
+ * The shape of `GET /rest/api/2/issue/{key}?fields={fieldIds}&expand=editmeta`, checked as far as
+ * the update reads it: the metadata of the fields it changes, not every field on the screen.
  */
-export function issueShape(fieldId: string): Shape<IssueWithEditMeta> {
+export function issueShape(fieldIds: string | string[]): Shape<IssueWithEditMeta> {
+  const ids = typeof fieldIds === 'string' ? [fieldIds] : fieldIds
   return shape(
     'an issue with its edit metadata',
     object({
       fields: optional(record(anything)),
-      editmeta: optional(object({ fields: object({ [fieldId]: optional(FIELD_META) }) }))
+      editmeta: optional(object({ fields: object(Object.fromEntries(ids.map(id => [id, optional(FIELD_META)]))) }))
     })
   )
 }
@@ -121,7 +122,7 @@ export function formatValue(fieldId: string, meta: FieldMeta, value: string, now
   }
   return fail(
     `Field ${label} has a type this action cannot format from a plain value (${quote(schema.custom ?? schema.type ?? 'unknown')}).`,
-    'Set it with the fields input as raw JSON instead.'
+    "Set it with input 'fields' (--fields) as raw JSON instead."
   )
 }
 

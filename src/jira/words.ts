@@ -1,10 +1,10 @@
 /**
- * How a front end names what a user can change where they are. Remedies speak through it, so
- * the action says "the timeout input" and the CLI "--timeout", and only the CLI offers a
- * command the user can run.
+ * How a front end names what a user can change where they are. Input problems and remedies both
+ * speak through it, so each front end names an input one way: the action "input 'timeout'", the
+ * CLI "--timeout"; and only the CLI offers a command the user can run.
  */
 export interface Words {
-  /** An input as the user sets it: "the timeout input" or "--timeout". */
+  /** An input as the user sets it: "input 'timeout'" or "--timeout". */
   input(name: string): string
   /** What to do to check the credentials on their own. */
   checkCredentials: string
@@ -12,7 +12,7 @@ export interface Words {
 
 /** The action's words: inputs of the workflow step. */
 export const ACTION_WORDS: Words = {
-  input: name => `the ${name} input`,
+  input: name => `input '${name}'`,
   checkCredentials: 'Check the secrets behind the credential inputs (jira-build-result check tells which user they act as).'
 }
 

@@ -26,12 +26,46 @@ export function succeeded(outcome: Outcome): boolean {
   return outcome === 'updated' || outcome === 'unchanged' || outcome === 'dry-run'
 }
 
+/**
+ * What happened to one change on one issue. Writes: `set` (a field's value), `added` and
+ * `removed` (items of a list field; a remote link added), `updated` (a remote link that was
+ * there), `posted` (a comment). `unchanged`: the field already held it, nothing sent.
+ * `dry-run`: would be sent. `skipped`: not sent, and why. `failed`: refused or lost, and why.
+ */
+export type ChangeOutcome = 'set' | 'added' | 'removed' | 'updated' | 'posted' | 'unchanged' | 'dry-run' | 'skipped' | 'failed'
+
+/** Change outcomes that wrote to Jira. */
+export const WRITE_OUTCOMES: ReadonlySet<ChangeOutcome> = new Set<ChangeOutcome>(['set', 'added', 'removed', 'updated', 'posted'])
+
+/** What a change does: a field's value or items, the remote link, or the comment. */
+export type ChangeAction = 'set' | 'add' | 'remove' | 'link' | 'comment'
+
+/** One change on one issue and its outcome, for the summary, the log and --json. */
+export interface ChangeResult {
+  /** What it changes: the field as the user named it (with its id when a name was resolved), "remote link" or "comment". */
+  target: string
+  /** Where it was asked for: "input 'set' line 2", "input 'field'", "input 'fields'"… */
+  origin: string
+  action: ChangeAction
+  /** The value or item as people read it; the link's title; the comment's text. */
+  value?: string
+  outcome: ChangeOutcome
+  /** Why, for `skipped` and `failed`. */
+  reason?: string
+}
+
 export interface IssueResult {
   issueKey: string
+  /** The issue as a whole: `updated` when anything was written and nothing failed. */
   outcome: Outcome
-  /** The fields sent (or that would be sent), as Jira receives them. */
-  fields?: Record<string, unknown>
+  /** Each change asked for, with its own outcome; empty when the issue was not attempted. */
+  changes: ChangeResult[]
   error?: JiraError
+}
+
+/** Whether anything was written to the issue, even when a later change failed. */
+export function wrote(result: IssueResult): boolean {
+  return result.changes.some(change => WRITE_OUTCOMES.has(change.outcome))
 }
 
 export interface RunReport {
@@ -42,10 +76,6 @@ export interface RunReport {
   result: RunResult
   /** A failure of the run as a whole: no issue found, or the JQL or field lookup refused. */
   error?: JiraError
-  /** The field as the user named it, with its id when a name was resolved. */
-  field?: string
-  /** The value the run set or tried to set, as the user wrote it (mapped and filled). */
-  value?: string
 }
 
 // The run's result names the failure a user must deal with first: a cancel or lockout or bad
@@ -63,7 +93,8 @@ export function summarizeResults(results: IssueResult[]): RunReport {
     (kinds.has('dry-run') ? 'dry-run' : kinds.has('updated') ? 'updated' : kinds.has('unchanged') ? 'unchanged' : 'no-issues')
   return {
     results,
-    updated: keysWith(outcome => outcome === 'updated'),
+    // Any write counts, so a later step knows which issues Jira changed, even partly.
+    updated: results.filter(wrote).map(r => r.issueKey),
     unchanged: keysWith(outcome => outcome === 'unchanged'),
     failed: keysWith(outcome => !succeeded(outcome)),
     result
@@ -71,8 +102,8 @@ export function summarizeResults(results: IssueResult[]): RunReport {
 }
 
 /** The report of a run that failed before any issue: no issue found, or a lookup refused. */
-export function failedRun(error: JiraError, result: RunResult, described: { field?: string; value?: string } = {}): RunReport {
-  return { results: [], updated: [], unchanged: [], failed: [], result, error, ...described }
+export function failedRun(error: JiraError, result: RunResult): RunReport {
+  return { results: [], updated: [], unchanged: [], failed: [], result, error }
 }
 
 /** The report of a run that sent nothing because no credential was configured. */
@@ -129,21 +160,63 @@ export function exitCodeOf(report: RunReport, failOnError: boolean): number {
   return report.result === 'no-credentials' ? EXIT.usage : EXIT.failed
 }
 
-/** One line that says what happened to an issue and, for a failure, what to do. */
+/** One line that says what happened to an issue and to each change, and for a failure what to do. */
 export function describeResult(result: IssueResult): string {
+  const changes = result.changes.map(describeChange).join(', ')
   switch (result.outcome) {
     case 'updated':
-      return `${result.issueKey}: updated ${describeFields(result.fields)}`
+      return `${result.issueKey}: updated ${changes}`
     case 'unchanged':
-      return `${result.issueKey}: unchanged, ${describeFields(result.fields)} already`
+      return `${result.issueKey}: unchanged, ${changes}`
     case 'dry-run':
-      return `${result.issueKey}: would update ${describeFields(result.fields)} (dry run)`
+      return `${result.issueKey}: would update ${changes} (dry run)`
     case 'skipped':
       return `${result.issueKey}: skipped, not attempted after an earlier request failed in a way every request would (more attempts could add to the failed-login count)`
     case 'cancelled':
-      return `${result.issueKey}: cancelled before it finished`
+      return `${result.issueKey}: cancelled before it finished${written(result)}`
     default:
-      return `${result.issueKey}: ${result.error?.message ?? result.outcome}`
+      return `${result.issueKey}: ${result.error?.message ?? result.outcome}${written(result)}`
+  }
+}
+
+/** What was written to an issue that then failed or was cancelled: a later step may need to know. */
+function written(result: IssueResult): string {
+  const writes = result.changes.filter(change => WRITE_OUTCOMES.has(change.outcome)).map(describeChange)
+  return writes.length > 0 ? ` Already written: ${writes.join(', ')}.` : ''
+}
+
+/** How a change reads: "Build Result = Build Passed", "Labels += ci-success", "remote link \"Build #57\"". */
+export function changeText(change: ChangeResult): string {
+  const value = change.value ?? ''
+  switch (change.action) {
+    case 'set':
+      return `${change.target} = ${value}`
+    case 'add':
+      return `${change.target} += ${value}`
+    case 'remove':
+      return `${change.target} -= ${value}`
+    case 'link':
+      return `remote link "${value}"`
+    case 'comment':
+      return 'comment'
+  }
+}
+
+/** A change and its outcome for people, e.g. "Labels += ci-success", "comment posted", "Labels -= x (not there)". */
+export function describeChange(change: ChangeResult): string {
+  const text = changeText(change)
+  const why = change.reason ? ` (${change.reason})` : ''
+  switch (change.outcome) {
+    case 'unchanged':
+      return change.action === 'remove' ? `${text} (not there)` : `${text} already`
+    case 'set':
+    case 'dry-run':
+      return change.action === 'comment' ? `${text} to post` : text
+    case 'added':
+    case 'removed':
+      return change.action === 'link' ? `${text} ${change.outcome}` : text
+    default:
+      return `${text} ${change.outcome}${why}`
   }
 }
 
@@ -152,14 +225,6 @@ export function resultTitle(result: IssueResult): string {
   if (result.outcome === 'skipped' || result.outcome === 'cancelled') return `Not attempted (${result.issueKey})`
   const kind = result.error?.kind ?? 'error'
   return `${FAILURE_TITLES[kind]} (${result.issueKey})`
-}
-
-/** The fields of a result as `name = value` pairs for people. */
-export function describeFields(fields: Record<string, unknown> | undefined): string {
-  if (!fields) return ''
-  return Object.entries(fields)
-    .map(([name, value]) => `${name} = ${displayValue(value)}`)
-    .join(', ')
 }
 
 /** A field value as people write it: option values unwrapped, lists joined. */

@@ -1,18 +1,30 @@
 import { cap } from '../jira/redact.js'
-import { displayValue, type IssueResult, type RunReport } from './outcome.js'
+import type { ChangeResult, IssueResult, RunReport } from './outcome.js'
 import { plainText } from './sink.js'
 
-const OUTCOME_ICONS: Record<string, string> = { updated: '✅', unchanged: '✅', 'dry-run': '📝', skipped: '⏭️', cancelled: '⏹️' }
+const OUTCOME_ICONS: Record<string, string> = {
+  set: '✅',
+  added: '✅',
+  removed: '✅',
+  updated: '✅',
+  posted: '✅',
+  unchanged: '✅',
+  'dry-run': '📝',
+  skipped: '⏭️',
+  cancelled: '⏹️'
+}
 
 /** What the summary's text may take, so the whole stays under the sink's 64 KiB whatever Jira answers. */
 const BUDGET_CHARS = 56 * 1024
-/** The most one cell or remedy shows. */
+/** The most one cell or remedy shows; a comment's cell shows its start. */
 const CELL_CHARS = 300
+const COMMENT_CHARS = 120
 const MESSAGE_CHARS = 1000
 
 /**
- * The job summary: a table of every issue with a link, the field as the user named it, the
- * value set (or attempted, on failed rows) and the outcome, then the remedy for each failure.
+ * The job summary: a table with a row for each change on each issue (the field as the user
+ * named it, the link, the comment), the change and its own outcome, then the remedy for each
+ * failure.
  * Every text passes `clean` (the sink's redaction) first, is cut, and only then escaped: Jira's
  * error text, keys and values (a branch name an outsider chose fills {ref}) must not become
  * Markdown or HTML, and an escape must not split a secret before it is found. Past a budget
@@ -30,8 +42,8 @@ export function summaryMarkdown(report: RunReport, jiraUrl: string, clean: (text
   }
   if (report.error && add(text(report.error.message, MESSAGE_CHARS))) lines.push('')
   if (report.results.length > 0) {
-    lines.push('| Issue | Field | Value | Outcome |', '| --- | --- | --- | --- |')
-    const shown = report.results.findIndex(result => !add(row(result, report, jiraUrl, text)))
+    lines.push('| Issue | Field, link or comment | Change | Outcome |', '| --- | --- | --- | --- |')
+    const shown = report.results.findIndex(result => !rows(result, jiraUrl, text).every(add))
     if (shown >= 0) lines.push('', `*${(report.results.length - shown).toLocaleString('en-US')} more issue(s) not listed here: the outputs have every key.*`)
   }
   const failures = report.results.filter((result: IssueResult) => result.error)
@@ -43,16 +55,24 @@ export function summaryMarkdown(report: RunReport, jiraUrl: string, clean: (text
   return `${lines.join('\n')}\n`
 }
 
-function row(result: IssueResult, report: RunReport, jiraUrl: string, text: (value: string) => string): string {
+function rows(result: IssueResult, jiraUrl: string, text: (value: string, max?: number) => string): string[] {
   const link = `[${text(result.issueKey)}](${jiraUrl}/browse/${encodeURIComponent(result.issueKey)})`
-  const entries = Object.entries(result.fields ?? {})
-  const named = (id: string): string => (report.field && report.field.endsWith(`(${id})`) ? report.field : id)
-  const field = entries.map(([id]) => named(id)).join(', ') || report.field || '—'
-  const shown = entries.map(([, fieldValue]) => displayValue(fieldValue)).join(', ')
-  // A failed row has no fields sent: show what was attempted.
-  const value = shown || (report.value !== undefined ? `${report.value} (attempted)` : '—')
-  const icon = OUTCOME_ICONS[result.outcome] ?? '❌'
-  return `| ${link} | ${text(field)} | ${text(value)} | ${icon} ${result.outcome} |`
+  // An issue not attempted has no changes: one row says so.
+  if (result.changes.length === 0) return [`| ${link} | — | — | ${icon(result.outcome)} ${result.outcome} |`]
+  return result.changes.map(change => `| ${link} | ${text(change.target)} | ${changeCell(change, text)} | ${outcomeCell(change, text)} |`)
+}
+
+function changeCell(change: ChangeResult, text: (value: string, max?: number) => string): string {
+  const operator = { set: '= ', add: '+= ', remove: '-= ', link: '', comment: '' }[change.action]
+  return text(`${operator}${change.value ?? '—'}`, change.action === 'comment' ? COMMENT_CHARS : CELL_CHARS)
+}
+
+function outcomeCell(change: ChangeResult, text: (value: string) => string): string {
+  return `${icon(change.outcome)} ${change.outcome}${change.reason ? `: ${text(change.reason)}` : ''}`
+}
+
+function icon(outcome: string): string {
+  return OUTCOME_ICONS[outcome] ?? '❌'
 }
 
 /**

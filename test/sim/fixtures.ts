@@ -5,7 +5,8 @@ export interface SimFieldDef {
   name: string
   custom: boolean
   schema: { type: string; items?: string; custom?: string; customId?: number; system?: string }
-  allowedValues?: Array<{ id: string; value: string }>
+  /** Options have a value, versions and components a name. */
+  allowedValues?: Array<{ id: string; value?: string; name?: string }>
   /** Whether the field is on the edit screen of the simulator's issues. */
   onScreen: boolean
 }
@@ -48,6 +49,14 @@ export function defaultFields(): SimFieldDef[] {
     custom(10331, 'Build Status', 'string', 'textfield'),
     custom(11623, 'Legacy Status', 'string', 'textfield', { onScreen: false }),
     { id: 'labels', name: 'Labels', custom: false, schema: { type: 'array', items: 'string', system: 'labels' }, onScreen: true },
+    {
+      id: 'fixVersions',
+      name: 'Fix Version/s',
+      custom: false,
+      schema: { type: 'array', items: 'version', system: 'fixVersions' },
+      allowedValues: ['1.0', '1.1', '2.0'].map((name, i) => ({ id: String(10400 + i), name })),
+      onScreen: true
+    },
     { id: 'summary', name: 'Summary', custom: false, schema: { type: 'string', system: 'summary' }, onScreen: true }
   ]
 }
@@ -61,6 +70,24 @@ export interface SimIssue {
   fixVersion?: string
   /** The user may browse but not edit it: PUT answers 403. */
   readOnly?: boolean
+  /** Remote issue links, as POST .../remotelink made them. */
+  remoteLinks?: SimRemoteLink[]
+  /** Comments, as POST .../comment made them. */
+  comments?: SimComment[]
+}
+
+export interface SimRemoteLink {
+  id: number
+  globalId?: string
+  application?: unknown
+  relationship?: string
+  object: { url: string; title: string; [more: string]: unknown }
+}
+
+export interface SimComment {
+  id: string
+  body: string
+  author: string
 }
 
 /** Issues CI-1 … CI-n with a summary and no build fields set. */

@@ -9,7 +9,7 @@ import { createPublicKey, randomBytes, type KeyObject } from 'node:crypto'
 import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http'
 import { createServer as createHttpsServer } from 'node:https'
 import type { AddressInfo } from 'node:net'
-import { defaultFields, defaultIssues, type SimFieldDef, type SimIssue } from './fixtures.js'
+import { defaultFields, defaultIssues, type SimFieldDef, type SimIssue, type SimRemoteLink } from './fixtures.js'
 import { parseOAuthHeader, rfc3986, serverBaseString, verifyRsaSha1, formDecode } from './oauth-verify.js'
 
 export interface SimulatorOptions {
@@ -585,7 +585,7 @@ export class JiraSimulator {
       return { status: 200, json: found.map(u => ({ ...u, accountType: 'atlassian', active: true })) }
     }
 
-    const match = /^\/rest\/api\/2\/issue\/([^/]+)(\/editmeta)?$/.exec(path)
+    const match = /^\/rest\/api\/2\/issue\/([^/]+)(\/editmeta|\/remotelink|\/comment)?$/.exec(path)
     if (!match) return { status: 404, json: { errorMessages: ['null for uri'], errors: {} } }
     // An issue by key or, as its `self` link has it, by id.
     const wanted = decodeURIComponent(match[1]).toUpperCase()
@@ -593,6 +593,8 @@ export class JiraSimulator {
     // Jira hides an issue from anyone who cannot browse it: anonymous users see 404.
     if (!issue || !user) return { status: 404, json: { errorMessages: ['Issue Does Not Exist'], errors: {} } }
 
+    if (match[2] === '/remotelink') return this.remoteLink(issue, method, query, body)
+    if (match[2] === '/comment') return this.comment(issue, method, body, user)
     if (match[2] && method === 'GET') return { status: 200, json: this.editMeta() }
     if (!match[2] && method === 'GET') {
       // ?fields=a,b limits the fields; ?expand=editmeta adds the edit metadata in the same answer.
@@ -612,7 +614,9 @@ export class JiraSimulator {
     const fields: Record<string, unknown> = {}
     for (const field of this.fields.filter(f => f.onScreen)) {
       const allowedValues = field.allowedValues?.map(v => ({ self: `${this.baseUrl}/rest/api/2/customFieldOption/${v.id}`, ...v }))
-      fields[field.id] = { required: false, schema: field.schema, name: field.name, operations: ['set'], ...(allowedValues ? { allowedValues } : {}) }
+      // Lists take Jira's update verbs too; a single value is only ever set.
+      const operations = field.schema.type === 'array' ? ['add', 'set', 'remove'] : ['set']
+      fields[field.id] = { required: false, schema: field.schema, name: field.name, operations, ...(allowedValues ? { allowedValues } : {}) }
     }
     return { fields }
   }
@@ -620,33 +624,126 @@ export class JiraSimulator {
   private editIssue(issue: SimIssue, body: string, seen: SeenRequest): Reply {
     if (!(seen.contentType ?? '').startsWith('application/json')) return { status: 415, text: 'Unsupported Media Type' }
     if (issue.readOnly) return { status: 403, json: { errorMessages: ['You do not have permission to edit issues in this project.'], errors: {} } }
-    let parsed: { fields?: Record<string, unknown> }
+    let parsed: { fields?: Record<string, unknown>; update?: Record<string, unknown> }
     try {
       parsed = JSON.parse(body) as typeof parsed
     } catch {
       return { status: 400, json: { errorMessages: ['Unexpected character in JSON body'], errors: {} } }
     }
     const errors: Record<string, string> = {}
-    for (const [id, value] of Object.entries(parsed.fields ?? {})) {
+    const users = this.options.deployment === 'Cloud' ? (this.options.cloudUsers ?? []) : undefined
+    const editable = (id: string): SimFieldDef | undefined => {
       const field = this.fields.find(f => f.id === id)
-      if (!field || !field.onScreen) {
-        errors[id] = `Field '${id}' cannot be set. It is not on the appropriate screen, or unknown.`
+      if (!field || !field.onScreen) errors[id] = `Field '${id}' cannot be set. It is not on the appropriate screen, or unknown.`
+      return field?.onScreen ? field : undefined
+    }
+    for (const [id, value] of Object.entries(parsed.fields ?? {})) {
+      const field = editable(id)
+      const problem = field && checkValue(field, value, users)
+      if (problem) errors[id] = problem
+    }
+    // Jira's update verbs: [{"add": x}, {"remove": y}, {"set": z}], never with the same field in fields.
+    const verbs: Array<{ field: SimFieldDef; verb: string; value: unknown }> = []
+    for (const [id, operations] of Object.entries(parsed.update ?? {})) {
+      if (parsed.fields && id in parsed.fields) {
+        errors[id] = `Field '${id}' cannot be set and updated in the same request.`
         continue
       }
-      const problem = checkValue(field, value, this.options.deployment === 'Cloud' ? (this.options.cloudUsers ?? []) : undefined)
-      if (problem) errors[id] = problem
+      const field = editable(id)
+      if (!field) continue
+      if (!Array.isArray(operations)) {
+        errors[id] = 'Operations must be an array.'
+        continue
+      }
+      for (const operation of operations as unknown[]) {
+        const [verb, value] = Object.entries((operation ?? {}) as Record<string, unknown>)[0] ?? []
+        const allowed = field.schema.type === 'array' ? ['add', 'set', 'remove'] : ['set']
+        if (!verb || !allowed.includes(verb)) {
+          errors[id] = `Field '${id}' does not support operation '${verb ?? ''}'. Supported operation(s) are: '${allowed.join(',')}'`
+          continue
+        }
+        const problem = checkValue(field, verb === 'set' ? value : [value], users)
+        if (problem) errors[id] = problem
+        else verbs.push({ field, verb, value })
+      }
     }
     if (Object.keys(errors).length > 0) return { status: 400, json: { errorMessages: [], errors } }
     for (const [id, value] of Object.entries(parsed.fields ?? {})) issue.fields[id] = this.stored(id, value)
+    for (const { field, verb, value } of verbs) {
+      const current = Array.isArray(issue.fields[field.id]) ? (issue.fields[field.id] as unknown[]) : []
+      const item = this.stored(field.id, [value]) as unknown[]
+      const same = (a: unknown, b: unknown): boolean => JSON.stringify(identity(a)) === JSON.stringify(identity(b))
+      if (verb === 'set') issue.fields[field.id] = this.stored(field.id, value)
+      else if (verb === 'add') issue.fields[field.id] = current.some(existing => same(existing, item[0])) ? current : [...current, item[0]]
+      else issue.fields[field.id] = current.filter(existing => !same(existing, item[0]))
+    }
     return { status: 204 }
+  }
+
+  /** Remote issue links: POST upserts by globalId (201 created, 200 updated, the whole link replaced); GET lists them. */
+  private remoteLink(issue: SimIssue, method: string, query: string, body: string): Reply {
+    const links = (issue.remoteLinks ??= [])
+    const self = (link: SimRemoteLink): string => `${this.baseUrl}/rest/api/2/issue/${issue.key}/remotelink/${link.id}`
+    if (method === 'GET') {
+      const globalId = new Map(formDecode(query)).get('globalId')
+      return { status: 200, json: links.filter(link => globalId === undefined || link.globalId === globalId).map(link => ({ ...link, self: self(link) })) }
+    }
+    if (method !== 'POST') return { status: 405, text: '' }
+    let parsed: Partial<SimRemoteLink>
+    try {
+      parsed = JSON.parse(body) as Partial<SimRemoteLink>
+    } catch {
+      return { status: 400, json: { errorMessages: ['Unexpected character in JSON body'], errors: {} } }
+    }
+    const errors: Record<string, string> = {}
+    if (typeof parsed.object?.url !== 'string' || parsed.object.url === '') errors.url = "'url' is required."
+    if (typeof parsed.object?.title !== 'string' || parsed.object.title === '') errors.title = "'title' is required."
+    if (typeof parsed.globalId === 'string' && parsed.globalId.length > 255) errors.globalId = "'globalId' must be 255 characters or fewer."
+    if (Object.keys(errors).length > 0 || !parsed.object) return { status: 400, json: { errorMessages: [], errors } }
+    const existing = parsed.globalId === undefined ? undefined : links.find(link => link.globalId === parsed.globalId)
+    // An update replaces the whole link: what the request leaves out is cleared.
+    const link: SimRemoteLink = {
+      id: existing?.id ?? 10000 + links.length,
+      globalId: parsed.globalId,
+      application: parsed.application,
+      relationship: parsed.relationship,
+      object: parsed.object
+    }
+    if (existing) links[links.indexOf(existing)] = link
+    else links.push(link)
+    return { status: existing ? 200 : 201, json: { id: link.id, self: self(link) } }
+  }
+
+  /** Comments: POST adds one every time (it is not idempotent); GET lists them. */
+  private comment(issue: SimIssue, method: string, body: string, user: string): Reply {
+    const comments = (issue.comments ??= [])
+    if (method === 'GET') return { status: 200, json: { startAt: 0, maxResults: comments.length, total: comments.length, comments } }
+    if (method !== 'POST') return { status: 405, text: '' }
+    let parsed: { body?: unknown }
+    try {
+      parsed = JSON.parse(body) as { body?: unknown }
+    } catch {
+      return { status: 400, json: { errorMessages: ['Unexpected character in JSON body'], errors: {} } }
+    }
+    if (typeof parsed.body !== 'string' || parsed.body.trim() === '')
+      return { status: 400, json: { errorMessages: [], errors: { comment: 'Comment body can not be empty!' } } }
+    const comment = { id: String(10000 + comments.length), body: parsed.body, author: user }
+    comments.push(comment)
+    return { status: 201, json: { ...comment, self: `${this.baseUrl}/rest/api/2/issue/${issue.id}/comment/${comment.id}` } }
   }
 
   /** A value as Jira stores and returns it: options gain their id and self. */
   private stored(id: string, value: unknown): unknown {
     const field = this.fields.find(f => f.id === id)
     const expandOption = (v: unknown): unknown => {
-      const option = field?.allowedValues?.find(a => a.value === (v as { value?: string }).value || a.id === (v as { id?: string }).id)
-      return option ? { self: `${this.baseUrl}/rest/api/2/customFieldOption/${option.id}`, value: option.value, id: option.id } : v
+      const wanted = v as { value?: string; name?: string; id?: string }
+      const option = field?.allowedValues?.find(
+        a => (a.value !== undefined && a.value === wanted.value) || (a.name !== undefined && a.name === wanted.name) || a.id === wanted.id
+      )
+      if (!option) return v
+      return option.name !== undefined
+        ? { self: `${this.baseUrl}/rest/api/2/version/${option.id}`, id: option.id, name: option.name }
+        : { self: `${this.baseUrl}/rest/api/2/customFieldOption/${option.id}`, value: option.value, id: option.id }
     }
     if (!field?.allowedValues) return value
     return Array.isArray(value) ? value.map(expandOption) : expandOption(value)
@@ -751,8 +848,15 @@ function checkValue(field: SimFieldDef, value: unknown, cloudUsers?: SimCloudUse
   const optionOk = (v: unknown): boolean =>
     typeof v === 'object' &&
     v !== null &&
-    (field.allowedValues ?? []).some(a => a.value === (v as { value?: string }).value || a.id === (v as { id?: string }).id)
+    (field.allowedValues ?? []).some(
+      a =>
+        (a.value !== undefined && a.value === (v as { value?: string }).value) ||
+        (a.name !== undefined && a.name === (v as { name?: string }).name) ||
+        a.id === (v as { id?: string }).id
+    )
   switch (kind) {
+    case 'fixVersions':
+      return Array.isArray(value) && value.every(optionOk) ? undefined : 'Version name is not valid'
     case 'select':
       return optionOk(value) ? undefined : `Option value '${JSON.stringify(value)}' is not valid`
     case 'multiselect':
@@ -799,6 +903,13 @@ function parseJql(jql: string): ((issue: SimIssue) => boolean) | undefined {
     }
   }
   return issue => tests.every(test => test(issue))
+}
+
+/** What tells one item of a list from another: an option's id, a version's name, a label itself. */
+function identity(item: unknown): unknown {
+  if (item === null || typeof item !== 'object') return item
+  const { id, value, name, accountId } = item as Record<string, unknown>
+  return id ?? value ?? name ?? accountId ?? item
 }
 
 function sleep(ms: number): Promise<void> {
