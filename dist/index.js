@@ -697,7 +697,7 @@ function cancelOnSignals() {
 
 __nccwpck_require__.a(module, async (__webpack_handle_async_dependencies__, __webpack_async_result__) => { try {
 /* harmony import */ var _signals_js__WEBPACK_IMPORTED_MODULE_0__ = __nccwpck_require__(970);
-/* harmony import */ var _main_js__WEBPACK_IMPORTED_MODULE_1__ = __nccwpck_require__(945);
+/* harmony import */ var _main_js__WEBPACK_IMPORTED_MODULE_1__ = __nccwpck_require__(739);
 /** The action's entry point, bundled to dist/index.js. */
 // First: the signal handlers are installed as this module loads, before the rest of the action.
 
@@ -709,7 +709,7 @@ __webpack_async_result__();
 
 /***/ }),
 
-/***/ 945:
+/***/ 739:
 /***/ ((__unused_webpack_module, __webpack_exports__, __nccwpck_require__) => {
 
 
@@ -718,7 +718,20 @@ __nccwpck_require__.d(__webpack_exports__, {
   e: () => (/* binding */ run)
 });
 
-// UNUSED EXPORTS: inertText
+// NAMESPACE OBJECT: ./node_modules/@actions/core/lib/core.js
+var core_namespaceObject = {};
+__nccwpck_require__.r(core_namespaceObject);
+__nccwpck_require__.d(core_namespaceObject, {
+  Yz: () => (core_debug),
+  z3: () => (error),
+  V4: () => (getInput),
+  pq: () => (info),
+  C1: () => (setFailed),
+  uH: () => (setOutput),
+  Pq: () => (core_setSecret),
+  z: () => (summary),
+  $e: () => (warning)
+});
 
 // EXTERNAL MODULE: external "os"
 var external_os_ = __nccwpck_require__(857);
@@ -2581,105 +2594,6 @@ function jenkinsRun(env) {
     };
 }
 
-// EXTERNAL MODULE: ./node_modules/oauth-1.0a/oauth-1.0a.js
-var oauth_1_0a = __nccwpck_require__(470);
-var oauth_1_0a_default = /*#__PURE__*/__nccwpck_require__.n(oauth_1_0a);
-;// CONCATENATED MODULE: ./src/oauth/sign.ts
-
-
-/**
- * This machine's OpenSSL would not sign with RSA-SHA1: RHEL 9's DEFAULT crypto policy (and its
- * derivatives') forbids SHA-1 signatures, and a Node.js built against the system OpenSSL obeys
- * it. Jira's OAuth 1.0a accepts nothing else (signature_method_rejected).
- */
-class Sha1Refused extends Error {
-    opensslMessage;
-    constructor(opensslMessage) {
-        super(`this machine's OpenSSL refused to sign with RSA-SHA1 (${opensslMessage})`);
-        this.opensslMessage = opensslMessage;
-        this.name = 'Sha1Refused';
-    }
-}
-const systemSources = {
-    clock: () => Math.floor(Date.now() / 1000),
-    nonce: () => (0,external_node_crypto_namespaceObject.randomBytes)(16).toString('hex')
-};
-/**
- * Signs a request with OAuth 1.0a RSA-SHA1 (RFC 5849 §3.4.3) and returns the Authorization
- * header and the signature base string it covers. The same inputs always give the same
- * signature.
- *
- * oauth-1.0a (2.2.6) supplies the protocol parameters, the base string's frame and the header;
- * its parameter handling is replaced, here and only here, for these reasons:
- * - it reads the query itself, but splits a value at a second "=", leaves "+" encoded and keeps
- *   the URL's case and default port: so it gets the normalised base URI alone;
- * - it signs `request.data` whatever the Content-Type: so a JSON body never reaches it;
- * - it merges request parameters into its protocol parameters, so a query parameter named
- *   oauth_* would go into the header too and be signed twice;
- * - it collects parameters on plain objects, where one named `__proto__` vanishes.
- * So the normalised parameter string (§3.4.1.3.2) is built here from a list of pairs, and the
- * header carries the protocol parameters alone.
- */
-function signRequest(request, credentials, sources = systemSources) {
-    const oauth = new (oauth_1_0a_default())({
-        consumer: { key: credentials.consumerKey, secret: '' },
-        signature_method: 'RSA-SHA1',
-        hash_function: baseString => {
-            try {
-                return (sources.rsaSha1 ?? rsaSha1)(baseString, credentials.privateKey);
-            }
-            catch (thrown) {
-                // OpenSSL's own words (error:…:digital envelope routines::invalid digest and the like)
-                // carry no key material; they are kept for the message, cut short.
-                const said = thrown instanceof Error ? thrown.message : String(thrown);
-                throw new Sha1Refused(said.replace(/\s+/g, ' ').slice(0, 160));
-            }
-        }
-    });
-    oauth.getNonce = sources.nonce;
-    oauth.getTimeStamp = sources.clock;
-    const { baseUri, params } = splitUrl(request.url);
-    for (const [name, value] of Object.entries(request.form ?? {}))
-        params.push([name, value]);
-    const extraProtocol = Object.entries(request.oauthParams ?? {});
-    oauth.getParameterString = (_request, protocol) => normalizeParameters([...params, ...extraProtocol, ...Object.entries(protocol).map(([name, value]) => [name, String(value)])]);
-    let baseString = '';
-    const frame = oauth.getBaseString.bind(oauth);
-    oauth.getBaseString = (req, data) => (baseString = frame(req, data));
-    const token = credentials.token === undefined ? undefined : { key: credentials.token, secret: '' };
-    const authorized = oauth.authorize({ method: request.method, url: baseUri, data: {} }, token);
-    const oauthParams = Object.fromEntries(extraProtocol);
-    for (const [name, value] of Object.entries(authorized)) {
-        if (name.startsWith('oauth_') && value !== undefined)
-            oauthParams[name] = String(value);
-    }
-    const authorization = oauth.toHeader(oauthParams).Authorization;
-    return { authorization, baseString, oauthParams };
-}
-/** RSASSA-PKCS1-v1_5 over SHA-1 of the UTF-8 base string, base64, with node:crypto. */
-function rsaSha1(baseString, privateKey) {
-    return (0,external_node_crypto_namespaceObject.sign)('sha1', Buffer.from(baseString, 'utf8'), privateKey).toString('base64');
-}
-/** RFC 3986 percent-encoding, as OAuth 1.0a requires (§3.6): only unreserved characters stay. */
-function oauthEncode(text) {
-    return encodeURIComponent(text).replace(/[!'()*]/g, c => `%${c.charCodeAt(0).toString(16).toUpperCase()}`);
-}
-/** §3.4.1.3.2: each name and value encoded, sorted by name then value, joined with "&". */
-function normalizeParameters(pairs) {
-    const encoded = pairs.map(([name, value]) => [oauthEncode(name), oauthEncode(value)]);
-    encoded.sort(([an, av], [bn, bv]) => (an < bn ? -1 : an > bn ? 1 : av < bv ? -1 : av > bv ? 1 : 0));
-    return encoded.map(([name, value]) => `${name}=${value}`).join('&');
-}
-/**
- * The base string URI of RFC 5849 §3.4.1.2 (lower-case scheme and host, no default port,
- * no query) and the query's parameters, form-decoded, in order.
- */
-function splitUrl(url) {
-    const parsed = new URL(url);
-    const baseUri = `${parsed.protocol}//${parsed.host}${parsed.pathname}`;
-    return { baseUri, params: [...new URLSearchParams(parsed.search)] };
-}
-
 ;// CONCATENATED MODULE: ./src/jira/errors.ts
 /** Headline for each kind, used as the annotation title. */
 const FAILURE_TITLES = {
@@ -2757,6 +2671,107 @@ function asJiraError(thrown, issueKey) {
     if (thrown instanceof JiraError)
         return issueKey && !thrown.issueKey ? thrown.forIssue(issueKey) : thrown;
     return new JiraError('error', `Unexpected failure: ${messageOf(thrown)}`, '', { issueKey });
+}
+
+// EXTERNAL MODULE: ./node_modules/oauth-1.0a/oauth-1.0a.js
+var oauth_1_0a = __nccwpck_require__(470);
+var oauth_1_0a_default = /*#__PURE__*/__nccwpck_require__.n(oauth_1_0a);
+;// CONCATENATED MODULE: ./src/oauth/sign.ts
+
+
+/**
+ * This machine's OpenSSL would not sign with RSA-SHA1: RHEL 9's DEFAULT crypto policy (and its
+ * derivatives') forbids SHA-1 signatures, and a Node.js built against the system OpenSSL obeys
+ * it. Jira's OAuth 1.0a accepts nothing else (signature_method_rejected).
+ */
+class Sha1Refused extends Error {
+    opensslMessage;
+    constructor(opensslMessage) {
+        super(`this machine's OpenSSL refused to sign with RSA-SHA1 (${opensslMessage})`);
+        this.opensslMessage = opensslMessage;
+        this.name = 'Sha1Refused';
+    }
+}
+const systemSources = {
+    clock: () => Math.floor(Date.now() / 1000),
+    nonce: () => (0,external_node_crypto_namespaceObject.randomBytes)(16).toString('hex')
+};
+/**
+ * Signs a request with OAuth 1.0a RSA-SHA1 (RFC 5849 §3.4.3) and returns the Authorization
+ * header and the signature base string it covers. The same inputs always give the same
+ * signature.
+ *
+ * oauth-1.0a (2.2.6) supplies the protocol parameters, the base string's frame and the header;
+ * its parameter handling is replaced, here and only here, for these reasons:
+ * - it reads the query itself, but splits a value at a second "=", leaves "+" encoded and keeps
+ *   the URL's case and default port: so it gets the normalised base URI alone;
+ * - it signs `request.data` whatever the Content-Type: so a JSON body never reaches it;
+ * - it merges request parameters into its protocol parameters, so a query parameter named
+ *   oauth_* would go into the header too and be signed twice;
+ * - it collects parameters on plain objects, where one named `__proto__` vanishes.
+ * So the normalised parameter string (§3.4.1.3.2) is built here from a list of pairs, and the
+ * header carries the protocol parameters alone.
+ */
+function signRequest(request, credentials, sources = systemSources) {
+    const oauth = new (oauth_1_0a_default())({
+        consumer: { key: credentials.consumerKey, secret: '' },
+        signature_method: 'RSA-SHA1',
+        hash_function: baseString => {
+            try {
+                return (sources.rsaSha1 ?? rsaSha1)(baseString, credentials.privateKey);
+            }
+            catch (thrown) {
+                // OpenSSL's own words (error:…:digital envelope routines::invalid digest and the like)
+                // carry no key material; they are kept for the message, cut short.
+                const said = thrown instanceof Error ? thrown.message : String(thrown);
+                throw new Sha1Refused(said.replace(/\s+/g, ' ').slice(0, 160));
+            }
+        }
+    });
+    oauth.getNonce = sources.nonce;
+    oauth.getTimeStamp = sources.clock;
+    const { baseUri, params } = splitUrl(request.url);
+    for (const [name, value] of Object.entries(request.form ?? {}))
+        params.push([name, value]);
+    const extraProtocol = Object.entries(request.oauthParams ?? {});
+    oauth.getParameterString = (_request, protocol) => normalizeParameters(
+    // §3.4.1.3.1: a parameter named oauth_signature is left out, wherever it comes from.
+    [...params, ...extraProtocol, ...Object.entries(protocol).map(([name, value]) => [name, String(value)])].filter(([name]) => name !== 'oauth_signature'));
+    let baseString = '';
+    const frame = oauth.getBaseString.bind(oauth);
+    oauth.getBaseString = (req, data) => (baseString = frame(req, data));
+    const token = credentials.token === undefined ? undefined : { key: credentials.token, secret: '' };
+    const authorized = oauth.authorize({ method: request.method, url: baseUri, data: {} }, token);
+    const oauthParams = Object.fromEntries(extraProtocol);
+    for (const [name, value] of Object.entries(authorized)) {
+        if (name.startsWith('oauth_') && value !== undefined)
+            oauthParams[name] = String(value);
+    }
+    const authorization = oauth.toHeader(oauthParams).Authorization;
+    return { authorization, baseString, oauthParams };
+}
+/** RSASSA-PKCS1-v1_5 over SHA-1 of the UTF-8 base string, base64, with node:crypto. */
+function rsaSha1(baseString, privateKey) {
+    return (0,external_node_crypto_namespaceObject.sign)('sha1', Buffer.from(baseString, 'utf8'), privateKey).toString('base64');
+}
+/** RFC 3986 percent-encoding, as OAuth 1.0a requires (§3.6): only unreserved characters stay. */
+function oauthEncode(text) {
+    return encodeURIComponent(text).replace(/[!'()*]/g, c => `%${c.charCodeAt(0).toString(16).toUpperCase()}`);
+}
+/** §3.4.1.3.2: each name and value encoded, sorted by name then value, joined with "&". */
+function normalizeParameters(pairs) {
+    const encoded = pairs.map(([name, value]) => [oauthEncode(name), oauthEncode(value)]);
+    encoded.sort(([an, av], [bn, bv]) => (an < bn ? -1 : an > bn ? 1 : av < bv ? -1 : av > bv ? 1 : 0));
+    return encoded.map(([name, value]) => `${name}=${value}`).join('&');
+}
+/**
+ * The base string URI of RFC 5849 §3.4.1.2 (lower-case scheme and host, no default port,
+ * no query) and the query's parameters, form-decoded, in order.
+ */
+function splitUrl(url) {
+    const parsed = new URL(url);
+    const baseUri = `${parsed.protocol}//${parsed.host}${parsed.pathname}`;
+    return { baseUri, params: [...new URLSearchParams(parsed.search)] };
 }
 
 ;// CONCATENATED MODULE: ./src/jira/auth.ts
@@ -2843,70 +2858,518 @@ const AUTH_MODE_NAMES = {
     basic: 'basic auth',
     'client-credentials': 'OAuth 2.0 client credentials (service account)'
 };
+/** What a debug line may say of a configuration: its mode and the parts that are not secret. */
+function describeAuth(auth) {
+    switch (auth.mode) {
+        case 'oauth':
+            return `${AUTH_MODE_NAMES.oauth} (RSA-SHA1, consumer key ${auth.consumerKey})`;
+        case 'pat':
+            return `${AUTH_MODE_NAMES.pat} (Authorization: Bearer)`;
+        case 'basic':
+            return `${AUTH_MODE_NAMES.basic} (user ${auth.user})`;
+        case 'client-credentials':
+            return `${AUTH_MODE_NAMES['client-credentials']} (client id ${auth.clientId}, token URL ${auth.tokenUrl})`;
+    }
+}
 
 ;// CONCATENATED MODULE: ./src/jira/redact.ts
-/**
- * The one redaction step for text that came from Jira or the network. Proxies, WAFs and error
- * pages echo requests back, Authorization header included, and Jira's own signature_invalid
- * answer carries the token percent-encoded twice; a log masks only the raw values it was told.
- */
+
 /** Percent-encoding of RFC 3986 (what OAuth and Jira's base string use). */
 function percentEncode(text) {
     return encodeURIComponent(text).replace(/[!'()*]/g, c => `%${c.charCodeAt(0).toString(16).toUpperCase()}`);
 }
-/**
- * Every form in which this tool itself may have sent a secret, so every form an echo can
- * carry: raw, percent-encoded once and twice (lower-case hex too), and form-encoded.
- */
-function derivedForms(secret) {
-    const once = percentEncode(secret);
-    const twice = percentEncode(once);
-    const forms = new Set([secret, once, twice, once.toLowerCase(), twice.toLowerCase(), new URLSearchParams({ s: secret }).toString().slice(2)]);
-    return [...forms].filter(form => form.length >= 4);
+/** How many consecutive characters of a secret count as the secret showing. */
+const SECRET_RUN = 12;
+/** Runs of token characters this long are elided from Jira's text, secret or not. */
+const TOKEN_RUN = 32;
+/** How much of an answer an error message quotes at most. */
+const EXCERPT_CHARS = 300;
+/** The most of one text the boundary reads: no display of 4 KiB can come from more. */
+const MAX_INPUT_CHARS = 64 * 1024;
+/** Rounds of decoding at most (each undoes one layer: %2541 → %41 → A). */
+const MAX_DECODE_ROUNDS = 8;
+/** What stands in for a secret. */
+const REDACTED = '***';
+// Every HTML5 named character reference whose value is ASCII (from the WHATWG list; letters and
+// digits have none but "fjlig"; nvlt, bne and nvgt add a combining mark, dropped here), plus the
+// no-break space. Secrets are ASCII (the input parser refuses others), so no other named
+// reference can hide one; the rest are shown as written.
+const NAMED_ENTITIES = {
+    Tab: '\t',
+    NewLine: '\n',
+    excl: '!',
+    quot: '"',
+    QUOT: '"',
+    num: '#',
+    dollar: '$',
+    percnt: '%',
+    amp: '&',
+    AMP: '&',
+    apos: "'",
+    lpar: '(',
+    rpar: ')',
+    ast: '*',
+    midast: '*',
+    plus: '+',
+    comma: ',',
+    period: '.',
+    sol: '/',
+    colon: ':',
+    semi: ';',
+    lt: '<',
+    LT: '<',
+    nvlt: '<',
+    equals: '=',
+    bne: '=',
+    gt: '>',
+    GT: '>',
+    nvgt: '>',
+    quest: '?',
+    commat: '@',
+    lsqb: '[',
+    lbrack: '[',
+    bsol: '\\',
+    rsqb: ']',
+    rbrack: ']',
+    Hat: '^',
+    lowbar: '_',
+    UnderBar: '_',
+    grave: '`',
+    DiacriticalGrave: '`',
+    lcub: '{',
+    lbrace: '{',
+    verbar: '|',
+    vert: '|',
+    VerticalLine: '|',
+    rcub: '}',
+    rbrace: '}',
+    nbsp: '\u00a0',
+    NonBreakingSpace: '\u00a0',
+    fjlig: 'fj'
+};
+// Browsers also read these legacy references without the semicolon.
+const LEGACY_ENTITY = /&(amp|AMP|lt|LT|gt|GT|quot|QUOT|nbsp)(?![A-Za-z0-9;])/y;
+const NAMED_ENTITY = /&([A-Za-z]{2,16});/y;
+const NUMERIC_ENTITY = /&#(?:[xX]([0-9A-Fa-f]{1,6})|([0-9]{1,7}));?/y;
+const PERCENT_BYTE = /%([0-9A-Fa-f]{2})/y;
+const BACKSLASH_ESCAPE = /\\(?:u\{([0-9A-Fa-f]{1,6})\}|u([0-9A-Fa-f]{4})|x([0-9A-Fa-f]{2})|([/\\"'nrtbf]))/y;
+// ANSI escape sequences: CSI (ESC [ or U+009B … final byte), OSC (ESC ] … BEL or ST), and the
+// two-character ones; a terminal would act on them, and they can split a secret.
+const ANSI = /(?:\u001b\[|\u009b)[0-?]*[ -/]*[@-~]|\u001b\][^\u0007\u001b]*(?:\u0007|\u001b\\)?|\u001b[@-Z\\-_]/y;
+const SIMPLE_ESCAPES = { '/': '/', '\\': '\\', '"': '"', "'": "'", n: '\n', r: '\r', t: '\t', b: '\b', f: '\f' };
+function mappedOf(text) {
+    const units = text.split('');
+    return { units, starts: units.map((_, i) => i), ends: units.map((_, i) => i + 1) };
 }
-// A header value that carries credentials, wherever an echo prints it: "Authorization: Basic …",
-// "authorization=Bearer …", JSON "authorization":"OAuth …".
-const AUTHORIZATION = /(authorization"?\s*[:=]\s*"?)(Bearer|Basic|OAuth|Token)\s+[^\r\n"]*/gi;
-// OAuth parameters that are secrets or prove possession of one, in header form (name="value"),
-// form encoding (name=value) and percent-encoded once, twice or more (name%3Dvalue, name%253D…).
-const OAUTH_SECRET_PARAM = /\b(oauth_(?:token_secret|token|signature|verifier|session_handle))(="?|%(?:25)*3D)((?:(?!%(?:25)*26)[^&"\s,;<])+)/g;
-/** Removes secrets from text before anything prints it. */
-class Redactor {
-    forms = [];
-    /** `secrets` are the raw values; their derived forms are found here. */
+/**
+ * Undoes, repeatedly, every encoding an echo may wear: percent-encoding (either case), JSON and
+ * JavaScript backslash escapes (\u0070, \x70, \/), HTML character references (named and
+ * numeric); and drops ANSI escape sequences. Each decoded unit keeps its original span.
+ */
+function decodeMapped(text) {
+    let mapped = mappedOf(text);
+    for (let round = 0; round < MAX_DECODE_ROUNDS; round++) {
+        const next = decodeOnce(mapped);
+        if (next.units.length === mapped.units.length && next.units.every((unit, i) => unit === mapped.units[i]))
+            break;
+        mapped = next;
+    }
+    return mapped;
+}
+function decodeOnce(mapped) {
+    const text = mapped.units.join('');
+    const out = { units: [], starts: [], ends: [] };
+    const push = (value, from, to) => {
+        const start = mapped.starts[from];
+        const end = mapped.ends[to - 1];
+        for (const unit of value.split('')) {
+            out.units.push(unit);
+            out.starts.push(start);
+            out.ends.push(end);
+        }
+    };
+    const at = (pattern, i) => {
+        pattern.lastIndex = i;
+        return pattern.exec(text);
+    };
+    let i = 0;
+    while (i < text.length) {
+        const c = text[i];
+        let match = null;
+        if (c === '%' && (match = at(PERCENT_BYTE, i))) {
+            const taken = percentSequence(text, i);
+            if (taken) {
+                push(taken.value, i, i + taken.length);
+                i += taken.length;
+                continue;
+            }
+        }
+        else if (c === '\\' && (match = at(BACKSLASH_ESCAPE, i))) {
+            const [whole, braced, u4, x2, simple] = match;
+            const code = braced ?? u4 ?? x2;
+            const value = code !== undefined ? codePointText(parseInt(code, 16)) : SIMPLE_ESCAPES[simple];
+            if (value !== undefined) {
+                push(value, i, i + whole.length);
+                i += whole.length;
+                continue;
+            }
+        }
+        else if (c === '&') {
+            const entity = entityAt(text, i);
+            if (entity) {
+                push(entity.value, i, i + entity.length);
+                i += entity.length;
+                continue;
+            }
+        }
+        else if ((c === '\u001b' || c === '\u009b') && (match = at(ANSI, i))) {
+            i += match[0].length;
+            continue;
+        }
+        push(c, i, i + 1);
+        i++;
+    }
+    return out;
+}
+/** An HTML character reference at `i`, decoded: numeric, named (ASCII values only) or legacy. */
+function entityAt(text, i) {
+    NUMERIC_ENTITY.lastIndex = i;
+    const numeric = NUMERIC_ENTITY.exec(text);
+    if (numeric) {
+        const value = codePointText(numeric[1] !== undefined ? parseInt(numeric[1], 16) : parseInt(numeric[2], 10));
+        return value === undefined ? undefined : { value, length: numeric[0].length };
+    }
+    for (const pattern of [NAMED_ENTITY, LEGACY_ENTITY]) {
+        pattern.lastIndex = i;
+        const named = pattern.exec(text);
+        if (named && Object.hasOwn(NAMED_ENTITIES, named[1]))
+            return { value: NAMED_ENTITIES[named[1]], length: named[0].length };
+    }
+    return undefined;
+}
+/** One UTF-8 character written as %XX bytes at `i`, decoded; undefined when the bytes are not one. */
+function percentSequence(text, i) {
+    const byteAt = (k) => {
+        PERCENT_BYTE.lastIndex = i + 3 * k;
+        const match = PERCENT_BYTE.exec(text);
+        return match ? parseInt(match[1], 16) : undefined;
+    };
+    const lead = byteAt(0) ?? 0;
+    const size = lead < 0x80 ? 1 : lead >= 0xc2 && lead <= 0xdf ? 2 : lead >= 0xe0 && lead <= 0xef ? 3 : lead >= 0xf0 && lead <= 0xf4 ? 4 : 0;
+    if (size === 0)
+        return undefined;
+    const bytes = [lead];
+    for (let k = 1; k < size; k++) {
+        const byte = byteAt(k);
+        if (byte === undefined || byte < 0x80 || byte > 0xbf)
+            return undefined;
+        bytes.push(byte);
+    }
+    const value = Buffer.from(bytes).toString('utf8');
+    return value.includes('\ufffd') ? undefined : { value, length: 3 * size };
+}
+function codePointText(code) {
+    return code > 0 && code <= 0x10ffff && (code < 0xd800 || code > 0xdfff) ? String.fromCodePoint(code) : undefined;
+}
+// Whitespace as JavaScript and .NET (the runner) see it, and invisible formatting characters:
+// none of them may split a secret from the matcher's view.
+const IGNORED = /[\s\u0085\u180e\u00ad\u200b-\u200f\u202a-\u202e\u2060-\u2064\ufeff\u0000-\u001f\u007f-\u009f]/;
+/** The matcher's view: case folded, fullwidth forms folded, whitespace and controls dropped. */
+function normalized(units) {
+    let text = '';
+    const index = [];
+    for (let i = 0; i < units.length; i++) {
+        const unit = units[i];
+        if (IGNORED.test(unit))
+            continue;
+        let folded = unit.charCodeAt(0) < 0x80 ? unit.toLowerCase() : unit.normalize('NFKC').toLowerCase();
+        if (folded.length !== 1)
+            folded = unit;
+        text += folded;
+        index.push(i);
+    }
+    return { text, index };
+}
+function normalizedSecret(text) {
+    return normalized(text.split('')).text;
+}
+function base64Forms(bytes, secretFromByte = 0) {
+    const forms = [];
+    // The three alignments, so the secret is found inside the base64 of a longer text too; the
+    // characters that mix in a neighbour's bits are left off.
+    for (let shift = 0; shift < 3; shift++) {
+        const encoded = Buffer.concat([Buffer.alloc(shift), bytes]).toString('base64');
+        const from = shift === 0 ? 0 : 4;
+        const to = shift === 0 ? encoded.length : Math.max(from, encoded.length - 4);
+        const body = encoded.slice(from, to);
+        const secretFrom = Math.max(0, Math.floor(((secretFromByte + shift) * 8) / 6) - from);
+        forms.push({ text: body, secretFrom }, { text: body.replace(/\+/g, '-').replace(/\//g, '_').replace(/=+$/, ''), secretFrom });
+    }
+    return forms;
+}
+/** Every form of a secret the matcher looks for, on top of what decoding undoes. */
+function formsOf(secret, prefix = '') {
+    const whole = `${prefix}${secret}`;
+    const forms = [{ text: whole, secretFrom: prefix.length }];
+    forms.push(...base64Forms(Buffer.from(whole, 'utf8'), Buffer.byteLength(prefix)));
+    if (prefix === '')
+        forms.push({ text: Buffer.from(secret, 'utf8').toString('hex'), secretFrom: 0 });
+    return forms;
+}
+// A PEM key's armour and headers are not secret, and would match ordinary words.
+function secretBody(secret) {
+    if (!secret.includes('-----BEGIN'))
+        return secret.trim();
+    return secret
+        .replace(/\\n/g, '\n')
+        .replace(/-----[A-Z0-9 ]+-----/g, '')
+        .replace(/^[A-Za-z-]+:.*$/gm, '')
+        .replace(/\s+/g, '');
+}
+/** Finds and removes secrets; the one boundary every text from the network passes. */
+class redact_Redactor {
+    windows = new Set();
+    shortForms = [];
+    masks = [];
+    /** `secrets` are the raw values (or a SecretSet); their derived forms are found here. */
     constructor(secrets = []) {
-        for (const secret of secrets)
-            this.add(secret);
+        const set = isSecretSet(secrets) ? secrets : { secrets };
+        for (const raw of set.secrets)
+            this.add(raw);
+        for (const { prefix, secret } of set.prefixed ?? []) {
+            if (secret.trim().length < 4)
+                continue;
+            for (const form of formsOf(secret.trim(), prefix))
+                this.addForm(form);
+            // A short secret is found as user:secret whole.
+            if (secret.trim().length < SECRET_RUN)
+                this.addShort(normalizedSecret(`${prefix}${secret.trim()}`));
+        }
     }
     /**
      * Adds a secret learnt during the run, such as an access token just issued, and returns its
      * new forms for the runner's masking.
      */
-    add(secret) {
-        const added = derivedForms(secret.trim()).filter(form => !this.forms.includes(form));
+    add(raw) {
+        const secret = secretBody(raw);
+        if (secret.length < 4)
+            return [];
+        // A PEM key is never sent, so no echo can encode it: its body as it is suffices.
+        if (raw.includes('-----BEGIN')) {
+            this.addForm({ text: secret, secretFrom: 0 });
+            return [];
+        }
+        for (const form of formsOf(secret))
+            this.addForm(form);
+        const added = maskableForms(secret).filter(form => form.length >= 4 && !this.masks.includes(form));
+        this.masks.push(...new Set(added));
+        // Longest first, so the runner masks a secret that contains another whole.
+        this.masks.sort((a, b) => b.length - a.length);
+        return [...new Set(added)];
+    }
+    addForm(form) {
+        const text = normalizedSecret(form.text);
+        if (text.length < 4)
+            return;
+        if (text.length < SECRET_RUN) {
+            if (form.secretFrom === 0)
+                this.addShort(text);
+            return;
+        }
+        for (let i = 0; i + SECRET_RUN <= text.length; i++)
+            if (i + SECRET_RUN > form.secretFrom)
+                this.windows.add(text.slice(i, i + SECRET_RUN));
+    }
+    addShort(text) {
+        if (this.shortForms.includes(text))
+            return;
+        this.shortForms.push(text);
         // Longest first, so a secret that contains another is replaced whole.
-        this.forms = [...this.forms, ...added].sort((a, b) => b.length - a.length);
-        return added;
+        this.shortForms.sort((a, b) => b.length - a.length);
     }
-    /** Every derived form, for the runner's masking (core.setSecret). */
+    /** The derived forms the runner can mask itself (it masks exact strings only), for core.setSecret. */
     get maskable() {
-        return this.forms;
+        return this.masks;
     }
-    /** The text with every known secret form and every credential-shaped value replaced by ***. */
-    redact(text) {
-        let clean = text;
-        for (const form of this.forms)
-            clean = clean.split(form).join('***');
-        return clean.replace(AUTHORIZATION, '$1$2 ***').replace(OAUTH_SECRET_PARAM, '$1$2***');
-    }
-    /** redact() and cut to `max` characters, for excerpts of answers. */
+    /**
+     * The boundary for a text from the network before it goes into any message: decoded, secrets
+     * and credential-shaped values replaced with ***, runs of 32 or more token characters elided,
+     * ANSI sequences and line breaks gone, then cut to `max` characters. One line, not yet escaped
+     * for where it goes: that is the sink's part.
+     */
     excerpt(text, max = EXCERPT_CHARS) {
-        const clean = this.redact(text);
-        return clean.length > max ? `${clean.slice(0, max)}…` : clean;
+        const mapped = decodeMapped(text.length > MAX_INPUT_CHARS ? text.slice(0, MAX_INPUT_CHARS) : text);
+        const decoded = mapped.units.join('');
+        const secret = this.secretUnits(mapped.units);
+        for (const [start, end] of credentialValues(decoded))
+            for (let i = start; i < end; i++)
+                secret[i] = true;
+        const elided = tokenRuns(decoded);
+        let out = '';
+        for (let i = 0; i < decoded.length;) {
+            if (secret[i]) {
+                while (i < decoded.length && secret[i])
+                    i++;
+                out += REDACTED;
+                continue;
+            }
+            const run = elided.get(i);
+            if (run !== undefined) {
+                out += `[${run} characters elided]`;
+                i += run;
+                continue;
+            }
+            out += decoded[i];
+            i++;
+        }
+        return cap(out
+            .replace(/[\u0000-\u001f\u007f-\u009f\u2028\u2029]/g, ' ')
+            .replace(/[\s\u0085]+/g, ' ')
+            .trim(), max);
+    }
+    /** excerpt() with a long cap, for texts quoted whole (Jira's base string, in debug output). */
+    redact(text) {
+        return this.excerpt(text, 4000);
+    }
+    /**
+     * For the sinks: the text as written, with each secret cut out wherever a decoded view of it
+     * shows one (%74ok…, &#116;ok…, toK\nEN…). Nothing else changes: the sinks' own text, such as
+     * a URL, keeps its encoding.
+     */
+    scrub(text, marker = REDACTED) {
+        if (this.windows.size === 0 && this.shortForms.length === 0)
+            return text;
+        const mapped = decodeMapped(text);
+        const secret = this.secretUnits(mapped.units);
+        const spans = [];
+        for (let i = 0; i < secret.length; i++) {
+            if (!secret[i])
+                continue;
+            const [start, end] = [mapped.starts[i], mapped.ends[i]];
+            const last = spans[spans.length - 1];
+            if (last && start <= last[1])
+                last[1] = Math.max(last[1], end);
+            else
+                spans.push([start, end]);
+        }
+        let out = '';
+        let at = 0;
+        for (const [start, end] of spans) {
+            out += text.slice(at, start) + marker;
+            at = end;
+        }
+        return out + text.slice(at);
+    }
+    /** Which decoded units belong to a secret: any run of 12 of its characters, or a short one whole. */
+    secretUnits(units) {
+        const marks = new Array(units.length).fill(false);
+        if (this.windows.size === 0 && this.shortForms.length === 0)
+            return marks;
+        const { text, index } = normalized(units);
+        const mark = (from, length) => {
+            for (let k = from; k < from + length; k++)
+                marks[index[k]] = true;
+        };
+        if (this.windows.size > 0)
+            for (let i = 0; i + SECRET_RUN <= text.length; i++)
+                if (this.windows.has(text.slice(i, i + SECRET_RUN)))
+                    mark(i, SECRET_RUN);
+        for (const form of this.shortForms)
+            for (let i = text.indexOf(form); i >= 0; i = text.indexOf(form, i + 1))
+                mark(i, form.length);
+        // Units dropped from the view (a line break inside a secret) go with the secret around them.
+        let lastMarked = -1;
+        for (let i = 0; i < units.length; i++) {
+            if (!marks[i])
+                continue;
+            if (lastMarked >= 0 && i - lastMarked > 1 && units.slice(lastMarked + 1, i).every(unit => IGNORED.test(unit)))
+                marks.fill(true, lastMarked + 1, i);
+            lastMarked = i;
+        }
+        return marks;
     }
 }
-/** How much of an answer an error message quotes at most. */
-const EXCERPT_CHARS = 300;
+function isSecretSet(value) {
+    return typeof value === 'object' && value !== null && 'secrets' in value;
+}
+/** The forms the runner can mask by exact match: percent-encoded once and twice in both cases, form-encoded, base64, case changed. */
+function maskableForms(secret) {
+    const once = percentEncode(secret);
+    const twice = percentEncode(once);
+    const lowerHex = (text) => text.replace(/%[0-9A-F]{2}/g, escape => escape.toLowerCase());
+    return [
+        secret,
+        once,
+        twice,
+        lowerHex(once),
+        lowerHex(twice),
+        new URLSearchParams({ s: secret }).toString().slice(2),
+        Buffer.from(secret, 'utf8').toString('base64'),
+        secret.toUpperCase(),
+        secret.toLowerCase()
+    ];
+}
+/** The redactor for a way to authenticate, plus any other secret read from the inputs. */
+function redactorFor(auth, more = []) {
+    const secrets = [...(auth ? authSecrets(auth) : []), ...more];
+    const prefixed = auth?.mode === 'basic' ? [{ prefix: `${auth.user}:`, secret: auth.apiToken }] : [];
+    return new redact_Redactor({ secrets, prefixed });
+}
+// A header value that carries credentials, wherever an echo prints it: "Authorization: Basic …",
+// "authorization=Bearer …", JSON "authorization":"OAuth …".
+const AUTHORIZATION = /(authorization"?\s*[:=]\s*"?(?:Bearer|Basic|OAuth|Token|Digest|Negotiate)\s+)([^\r\n"]*)/gi;
+// OAuth parameters that are secrets or prove possession of one, in header form (name="value"),
+// form encoding (name=value) and percent-encoded (decoding undid most of that already).
+const OAUTH_SECRET_PARAM = /\b(oauth_(?:token_secret|token|signature|verifier|session_handle))(="?|%(?:25)*3D)((?:(?!%(?:25)*26)[^&"\s,;<])+)/g;
+// Cookies and other credential headers an echo may carry.
+const CREDENTIAL_HEADER = /((?:cookie|set-cookie|x-api-key|proxy-authorization|x-auth-token)"?\s*[:=]\s*"?)[^\r\n"]+/gi;
+/** The spans of credential-shaped values in a decoded text, whoever's they are. */
+function credentialValues(text) {
+    const spans = [];
+    for (const match of text.matchAll(AUTHORIZATION)) {
+        const start = (match.index ?? 0) + match[1].length;
+        spans.push([start, start + match[2].length]);
+    }
+    for (const match of text.matchAll(OAUTH_SECRET_PARAM)) {
+        const start = (match.index ?? 0) + match[1].length + match[2].length;
+        spans.push([start, start + match[3].length]);
+    }
+    for (const match of text.matchAll(CREDENTIAL_HEADER)) {
+        const start = (match.index ?? 0) + match[1].length;
+        spans.push([start, (match.index ?? 0) + match[0].length]);
+    }
+    return spans;
+}
+// Token characters: base64 and its URL-safe alphabet, = only as padding at the end (so that
+// name=value pairs stay apart).
+const TOKEN_CHARS = /[A-Za-z0-9+/_-]+={0,2}/g;
+// A URL up to its query: host and /-joined words of a path, where no credential travels.
+const URL_PATH = /\b[a-z][a-z0-9+.-]*:\/\/[^\s?#&"'<>@]*(?=[\s?#&"'<>]|$)/gi;
+/** Runs of 32 or more token characters outside URL paths, by start: nothing Jira says needs them. */
+function tokenRuns(text) {
+    const inPath = new Array(text.length).fill(false);
+    for (const match of text.matchAll(URL_PATH))
+        inPath.fill(true, match.index ?? 0, (match.index ?? 0) + match[0].length);
+    const runs = new Map();
+    for (const match of text.matchAll(TOKEN_CHARS)) {
+        const start = match.index ?? 0;
+        if (match[0].length < TOKEN_RUN)
+            continue;
+        if (inPath[start] && inPath[start + match[0].length - 1])
+            continue;
+        runs.set(start, match[0].length);
+    }
+    return runs;
+}
+/** A text cut to `max` characters (never inside a surrogate pair), with … when cut. */
+function cap(text, max) {
+    if (text.length <= max)
+        return text;
+    let end = Math.max(0, max - 1);
+    if (end > 0 && /[\ud800-\udbff]/.test(text[end - 1]))
+        end--;
+    return `${text.slice(0, end)}…`;
+}
 
 ;// CONCATENATED MODULE: external "node:http"
 const external_node_http_namespaceObject = __WEBPACK_EXTERNAL_createRequire(import.meta.url)("node:http");
@@ -3122,6 +3585,13 @@ const ACTION_WORDS = {
     input: name => `input '${name}'`,
     checkCredentials: 'Check the secrets behind the credential inputs (jira-build-result check tells which user they act as).'
 };
+/** Values shown in a message at most; the rest are counted. */
+const LISTED_VALUES = 20;
+/** The first 20 items joined, then "(+59,980 more)": a list in a message never grows with Jira's answer. */
+function shownList(items, max = LISTED_VALUES) {
+    const shown = items.slice(0, max).join(', ');
+    return items.length > max ? `${shown} (+${(items.length - max).toLocaleString('en-US')} more)` : shown;
+}
 
 ;// CONCATENATED MODULE: ./src/oauth/keys.ts
 
@@ -3185,6 +3655,11 @@ function loadPrivateKey(text, passphrase, passphraseName = 'the passphrase') {
     let key;
     if (block) {
         key = loadPemBlock(block[1], block[2], passphrase, passphraseName);
+    }
+    else if (/^\s*-----BEGIN [A-Z0-9 ]+-----\s*$/.test(cleaned)) {
+        // A .env file (what @github/local-action reads) keeps only the first line of a value
+        // written over several lines.
+        throw new PrivateKeyError('The private key is its BEGIN line and nothing more: everything after the first line was cut, as a .env file cuts a key written over several lines.', 'In a .env file, write the key on one line with \\n for each line break; in a secret, copy the whole key file, from -----BEGIN to -----END.');
     }
     else if (cleaned.includes('-----BEGIN')) {
         throw new PrivateKeyError('The private key has a BEGIN line but no matching END line: it looks truncated.', 'Copy the whole key file, from -----BEGIN to -----END, into the secret.');
@@ -3329,36 +3804,54 @@ const DECLARED = [
         name: 'private-key',
         description: 'The RSA private key whose public key is on the application link: PEM PKCS#8 or PKCS#1, encrypted PKCS#8, or the bare base64 body. Pass it from a secret.',
         secret: true,
-        cli: { env: 'JIRA_PRIVATE_KEY', commands: JIRA_COMMANDS }
+        cli: {
+            env: 'JIRA_PRIVATE_KEY',
+            fileEnv: 'JIRA_PRIVATE_KEY_FILE',
+            description: 'The RSA private key whose public key is on the application link: PEM PKCS#8 or PKCS#1, encrypted PKCS#8, or the bare base64 body. JIRA_PRIVATE_KEY_FILE names a file that holds it instead (a Jenkins Secret file credential).',
+            commands: JIRA_COMMANDS
+        }
     },
     {
         name: 'private-key-passphrase',
         description: 'The passphrase of an encrypted private key. Pass it from a secret.',
         secret: true,
-        cli: { env: 'JIRA_PRIVATE_KEY_PASSPHRASE', commands: JIRA_COMMANDS }
+        cli: { env: 'JIRA_PRIVATE_KEY_PASSPHRASE', description: 'The passphrase of an encrypted private key.', commands: JIRA_COMMANDS }
     },
     {
         name: 'access-token',
         description: 'The OAuth access token from the authorization dance (RSA-SHA1 needs no token secret). Pass it from a secret.',
         secret: true,
-        cli: { env: 'JIRA_ACCESS_TOKEN', commands: ['update', 'check'] }
+        cli: {
+            env: 'JIRA_ACCESS_TOKEN',
+            description: 'The OAuth access token from the authorize command (RSA-SHA1 needs no token secret).',
+            commands: ['update', 'check']
+        }
     },
     {
         name: 'personal-access-token',
         description: 'Instead of OAuth: a Jira Data Center (8.14+) personal access token, sent as a Bearer token. Pass it from a secret.',
         secret: true,
-        cli: { env: 'JIRA_PERSONAL_ACCESS_TOKEN', commands: ['update', 'check'] }
+        cli: {
+            env: 'JIRA_PERSONAL_ACCESS_TOKEN',
+            description: 'Instead of OAuth: a Jira Data Center (8.14+) personal access token, sent as a Bearer token.',
+            commands: ['update', 'check']
+        }
     },
     {
         name: 'user',
         description: 'Instead of OAuth, with api-token: the user for basic auth (on Jira Cloud, the e-mail address).',
-        cli: { flag: 'string', env: 'JIRA_USER', commands: ['update', 'check'] }
+        cli: {
+            flag: 'string',
+            env: 'JIRA_USER',
+            description: 'Instead of OAuth, with JIRA_API_TOKEN: the user for basic auth (on Jira Cloud, the e-mail address).',
+            commands: ['update', 'check']
+        }
     },
     {
         name: 'api-token',
         description: 'Instead of OAuth, with user: the API token for basic auth (Jira Cloud). Pass it from a secret.',
         secret: true,
-        cli: { env: 'JIRA_API_TOKEN', commands: ['update', 'check'] }
+        cli: { env: 'JIRA_API_TOKEN', description: 'Instead of OAuth, with --user: the API token for basic auth (Jira Cloud).', commands: ['update', 'check'] }
     },
     {
         name: 'client-id',
@@ -3369,7 +3862,11 @@ const DECLARED = [
         name: 'client-secret',
         description: "With client-id: the client secret of the service account's OAuth 2.0 credential. Pass it from a secret.",
         secret: true,
-        cli: { env: 'JIRA_CLIENT_SECRET', commands: ['update', 'check'] }
+        cli: {
+            env: 'JIRA_CLIENT_SECRET',
+            description: "With --client-id: the client secret of the service account's OAuth 2.0 credential.",
+            commands: ['update', 'check']
+        }
     },
     {
         name: 'token-url',
@@ -3384,13 +3881,21 @@ const DECLARED = [
     {
         name: 'issue',
         description: 'One or more issue keys, separated by commas, spaces or newlines, e.g. CI-42. Empty: keys are found in the pull request title, head branch and commit messages.',
-        cli: { flag: 'string', commands: ['update'] }
+        cli: {
+            flag: 'string',
+            description: 'One or more issue keys, separated by commas or spaces, e.g. CI-42. Without it (and without --jql), keys are found in CHANGE_TITLE and in BRANCH_NAME, CHANGE_BRANCH or GIT_BRANCH.',
+            commands: ['update']
+        }
     },
     {
         name: 'issue-source',
         description: 'Where to look for keys when issue is empty: any of pr-title, branch, commits, separated by commas.',
         default: 'pr-title,branch,commits',
-        cli: { flag: 'string', commands: ['update'] }
+        cli: {
+            flag: 'string',
+            description: 'Where to look for keys without --issue: any of pr-title (CHANGE_TITLE), branch, commits, separated by commas.',
+            commands: ['update']
+        }
     },
     {
         name: 'projects',
@@ -3412,17 +3917,29 @@ const DECLARED = [
     {
         name: 'value',
         description: "The value to set, as a person writes it (Build Passed); formatted for the field's type. May use {status}, {run_url}, {run_number}, {sha}, {ref}, {workflow}, {repository}.",
-        cli: { flag: 'string', commands: ['update'] }
+        cli: {
+            flag: 'string',
+            description: "The value to set, as a person writes it (Build Passed); formatted for the field's type. May use {status}, {run_url}, {run_number}, {sha}, {ref}, {workflow}, {repository}. A value that starts with a dash needs an equals sign: --value=-1 (--value -1 reads -1 as a flag).",
+            commands: ['update']
+        }
     },
     {
         name: 'status',
         description: 'The build status that value-map maps to a value: the job status (job.status) or a Jenkins result.',
-        cli: { flag: 'string', commands: ['update'] }
+        cli: {
+            flag: 'string',
+            description: 'The build status that --value-map maps to a value: currentBuild.currentResult (SUCCESS, UNSTABLE, FAILURE, ABORTED, NOT_BUILT) or success, failure, cancelled.',
+            commands: ['update']
+        }
     },
     {
         name: 'value-map',
         description: 'Values by status, e.g. success=Build Passed, failure=Build Failed, cancelled=Build Aborted.',
-        cli: { flag: 'string', commands: ['update'] }
+        cli: {
+            flag: 'string',
+            description: 'Values by status, e.g. success=Build Passed, unstable=Build Unstable, failure=Build Failed, aborted=Build Aborted. Without an entry of its own, NOT_BUILT takes the aborted entry, ABORTED and NOT_BUILT the cancelled one, UNSTABLE the failure one.',
+            commands: ['update']
+        }
     },
     {
         name: 'set',
@@ -3453,7 +3970,11 @@ const DECLARED = [
         name: 'notify-users',
         description: "'false' asks Jira not to e-mail watchers about the change (notifyUsers=false; needs admin rights on some sites).",
         default: 'true',
-        cli: { flag: 'string', commands: ['update'] }
+        cli: {
+            flag: 'string',
+            description: 'Pass false to ask Jira not to e-mail watchers about the change (notifyUsers=false; needs admin rights on some sites).',
+            commands: ['update']
+        }
     },
     { name: 'concurrency', description: 'How many issues are updated at once.', default: '4', cli: { flag: 'string', commands: ['update'] } },
     {
@@ -3466,24 +3987,37 @@ const DECLARED = [
         name: 'timeout',
         description: "The step's time limit in seconds, retries and waits included.",
         default: '60',
-        cli: { flag: 'string', commands: JIRA_COMMANDS }
+        cli: { flag: 'string', description: "The command's time limit in seconds, retries and waits included.", commands: JIRA_COMMANDS }
     },
     {
         name: 'ca-certificate',
         description: "PEM of the CA certificate(s) that signed Jira's certificate, for Jira behind an internal CA (NODE_EXTRA_CA_CERTS works too).",
-        cli: { flag: 'string', env: 'JIRA_CA_CERTIFICATE', commands: JIRA_COMMANDS }
+        cli: {
+            flag: 'string',
+            env: 'JIRA_CA_CERTIFICATE',
+            description: "A PEM file (or the PEM itself) of the CA certificate(s) that signed Jira's certificate, for Jira behind an internal CA (NODE_EXTRA_CA_CERTS works too).",
+            commands: JIRA_COMMANDS
+        }
     },
     {
         name: 'fail-on-error',
         description: "'true' fails the step when an issue is not updated; 'false' turns failures into warnings and keeps the step green.",
         default: 'true',
-        cli: { flag: 'string', commands: ['update'] }
+        cli: {
+            flag: 'string',
+            description: 'Pass false to turn failures into warnings and exit 0, so a Jira outage keeps the build green; by default a failure exits 1.',
+            commands: ['update']
+        }
     },
     {
         name: 'dry-run',
         description: "'true' prints every request that would write (the edit, the link, the comment: method, URL and body, Authorization redacted) and sends none of them.",
         default: 'false',
-        cli: { flag: 'boolean', commands: ['update'] }
+        cli: {
+            flag: 'boolean',
+            description: 'A switch (no value): print the method, URL and body it would send (Authorization redacted) and send nothing that writes.',
+            commands: ['update']
+        }
     }
 ];
 /** Every input, in action.yml's order. */
@@ -3681,8 +4215,14 @@ function describeSources(texts, sources, projects) {
 
 ;// CONCATENATED MODULE: ./src/issues/value.ts
 const TEMPLATE_NAMES = ['status', 'run_url', 'run_number', 'sha', 'ref', 'workflow', 'repository'];
-// Jenkins' build results, and the GitHub job status each corresponds to.
-const JENKINS_TO_GITHUB = { success: 'success', failure: 'failure', aborted: 'cancelled', unstable: 'failure' };
+// Jenkins' build results that have no entry of their own fall back, in order, to these: a
+// build stopped before it ran (NOT_BUILT) reads like an aborted one, and both like GitHub's
+// cancelled; an unstable build (failed tests) like a failure.
+const FALLBACKS = {
+    aborted: ['cancelled'],
+    not_built: ['aborted', 'cancelled'],
+    unstable: ['failure']
+};
 /** Parses `success=Build Passed, failure=Build Failed` into a map keyed by lower-case status. */
 function parseValueMap(text) {
     const map = new Map();
@@ -3701,8 +4241,9 @@ function parseValueMap(text) {
     return { map, malformed };
 }
 /**
- * The value for a build status: the map's entry for it, or for its GitHub equivalent when
- * the status is Jenkins' (ABORTED → cancelled, UNSTABLE → failure).
+ * The value for a build status: the map's entry for it, or when the status is Jenkins' and has
+ * none, the entry of the status it reads like (ABORTED → cancelled; NOT_BUILT → aborted, then
+ * cancelled; UNSTABLE → failure).
  */
 function mapStatus(status, map) {
     for (const name of statusNames(status))
@@ -3712,12 +4253,12 @@ function mapStatus(status, map) {
 }
 /**
  * The names a build status answers to, most specific first: as written (lower case), then the
- * GitHub job status a Jenkins result corresponds to (UNSTABLE → unstable, failure).
+ * statuses a Jenkins result reads like (UNSTABLE → unstable, failure; NOT_BUILT → not_built,
+ * aborted, cancelled).
  */
 function statusNames(status) {
     const key = status.trim().toLowerCase();
-    const github = JENKINS_TO_GITHUB[key];
-    return github && github !== key ? [key, github] : [key];
+    return [key, ...(FALLBACKS[key] ?? [])];
 }
 /**
  * Fills {status}, {run_url} and the other known placeholders. Returns the text and the
@@ -3938,6 +4479,7 @@ function planComment(raw, nameOf, problem, templateValues) {
 
 
 
+
 /** The action's one way to name an input, in problems and remedies alike. */
 const actionInputName = input => ACTION_WORDS.input(input);
 /** The inputs of each way to authenticate, for messages that list them. */
@@ -3981,7 +4523,7 @@ const FORK_HINT = 'If it is stored as a secret, check the job can see it: GitHub
 /** Runs a parser that reports problems, and throws them all at once as an InputError. */
 function collect(nameOf, parse) {
     const problems = [];
-    const result = parse((input, message) => problems.push({ input, message: `${nameOf(input)}: ${message}` }));
+    const result = parse((input, message, options) => problems.push({ input, message: options?.namesInputs ? message : `${nameOf(input)}: ${message}` }));
     if (problems.length > 0)
         throw new InputError(problems);
     return result;
@@ -4066,12 +4608,21 @@ function parseConnection(raw, nameOf, problem, none) {
     const configured = modes.filter(mode => AUTH_MODE_INPUTS[mode].some(input => inputs_text(raw, input) !== ''));
     const listModes = () => `OAuth 1.0a: ${AUTH_MODE_INPUTS.oauth.map(nameOf).join(', ')}; personal access token: ${nameOf('personal-access-token')}; basic with an API token: ${nameOf('user')} and ${nameOf('api-token')}; service account (OAuth 2.0 client credentials): ${nameOf('client-id')} and ${nameOf('client-secret')}`;
     let auth;
+    const missing = configured.length === 1 ? AUTH_MODE_INPUTS[configured[0]].filter(input => inputs_text(raw, input) === '') : [];
     if (configured.length === 0) {
-        const message = `no credentials given. Configure exactly one way to authenticate (${listModes()}). ${FORK_HINT}`;
+        const message = `No credentials are given: none of the inputs of any way to authenticate is set. Configure exactly one (${listModes()}). ${FORK_HINT}`;
         if (none)
             none(`No credentials are configured (${listModes()}), so nothing was sent to Jira. ${FORK_HINT}`);
         else
-            problem('access-token', message);
+            problem('access-token', message, { namesInputs: true });
+    }
+    else if (missing.length > 0) {
+        // Which way was chosen, from the inputs that are set, and every input it still lacks:
+        // an unset variable and an empty one (a Jenkins binding gone wrong) are told apart.
+        const mode = configured[0];
+        const present = AUTH_MODE_INPUTS[mode].filter(input => !missing.includes(input));
+        const lacking = missing.map(input => `${nameOf(input)} (${raw[input] === undefined ? 'not set' : 'empty'})`);
+        problem(missing[0], `${capitalize(AUTH_MODE_NAMES[mode])} is the way to authenticate chosen, because ${present.map(nameOf).join(' and ')} ${present.length === 1 ? 'is' : 'are'} set; it also needs ${lacking.join(' and ')}. ${FORK_HINT}`, { namesInputs: true });
     }
     else if (configured.length > 1) {
         problem(AUTH_MODE_INPUTS[configured[1]][0], `credentials for ${configured.length} ways to authenticate are set (${configured.join(', ')}); configure exactly one (${listModes()}).`);
@@ -4094,10 +4645,6 @@ function parseConnection(raw, nameOf, problem, none) {
     else {
         const user = inputs_text(raw, 'user');
         const apiToken = inputs_text(raw, 'api-token');
-        if (user === '')
-            problem('user', `is empty, but ${nameOf('api-token')} is set. Basic auth needs both: the user (on Jira Cloud, the e-mail address) and the API token.`);
-        if (apiToken === '')
-            problem('api-token', `is empty, but ${nameOf('user')} is set. Basic auth needs the API token too. ${FORK_HINT}`);
         // eslint-disable-next-line no-control-regex -- control characters are what is refused here
         if (/[\u0000-\u001f\u007f:]/.test(user))
             problem('user', 'holds a colon, a line break or a control character, which basic auth cannot carry. Write the user name or e-mail address alone.');
@@ -4127,10 +4674,7 @@ function parseConnection(raw, nameOf, problem, none) {
 function parseClientCredentials(raw, nameOf, problem, jiraUrl, warnings) {
     const clientId = inputs_text(raw, 'client-id');
     const clientSecret = inputs_text(raw, 'client-secret');
-    if (clientId === '')
-        problem('client-id', `is empty, but ${nameOf('client-secret')} is set. Client credentials need both: the client id and secret of the service account's OAuth 2.0 credential.`);
-    if (clientSecret === '')
-        problem('client-secret', `is empty, but ${nameOf('client-id')} is set. Client credentials need the client secret too. ${FORK_HINT}`);
+    // An empty client id or secret was reported with the way to authenticate it belongs to.
     if (/[^\x21-\x7e]/.test(clientId))
         problem('client-id', 'holds a space, a line break or a character outside ASCII, which no client id has. Copy it again.');
     checkToken(raw, 'client-secret', problem);
@@ -4168,6 +4712,9 @@ function parseApiUrl(written, problem) {
 function parseEndpointUrl(written, problem) {
     const url = parseHttpUrl(written, problem);
     return url ? `${url.origin}${url.pathname.replace(/\/+$/, '')}` : '';
+}
+function capitalize(text) {
+    return text.charAt(0).toUpperCase() + text.slice(1);
 }
 /**
  * Tokens travel in an HTTP header: a line break, a space or a character outside ASCII there is
@@ -4224,17 +4771,14 @@ function parseNetwork(raw, problem) {
     return { maxRetries, timeoutSeconds, caCertificates: pems };
 }
 function parseOAuth(raw, nameOf, problem, warnings) {
+    // Empty inputs were reported with the way to authenticate they belong to.
     const consumerKey = inputs_text(raw, 'consumer-key');
     const accessToken = inputs_text(raw, 'access-token');
-    if (consumerKey === '')
-        problem('consumer-key', `is empty. Use the consumer key of Jira's application link. ${FORK_HINT}`);
     if (/[^\x20-\x7e\u00a0-\u00ff]/.test(consumerKey))
         problem('consumer-key', 'holds a line break or a character outside Latin-1. Copy the consumer key of the application link again.');
-    if (accessToken === '')
-        problem('access-token', `is empty. Use the access token from the OAuth dance. ${FORK_HINT}`);
     checkToken(raw, 'access-token', problem);
     checkLength(raw, 'consumer-key', problem);
-    const privateKey = parsePrivateKey(raw, nameOf, problem, warnings);
+    const privateKey = inputs_text(raw, 'private-key') === '' ? undefined : parsePrivateKey(raw, nameOf, problem, warnings);
     return privateKey ? { mode: 'oauth', consumerKey, privateKey, accessToken } : undefined;
 }
 /** Jira accepts whatever key its admin registered; below 1024 bits no key is worth signing with. */
@@ -4568,7 +5112,145 @@ function displayValue(value) {
     return String(value);
 }
 
+;// CONCATENATED MODULE: ./src/report/sink.ts
+
+
+/** A debug line holds at most this many bytes as written. */
+const DEBUG_BYTES = 4096;
+/** An annotation (warning, error) holds at most this many bytes as written, title included. */
+const ANNOTATION_BYTES = 4096;
+/** A log message holds at most this many characters. */
+const INFO_CHARS = 16 * 1024;
+/** A job summary holds at most this many bytes (GitHub's limit is 1 MiB). */
+const SUMMARY_BYTES = 64 * 1024;
+// Every character the runner reads as a line break (.NET's ReadLine: \r, \n, \r\n) and every
+// other that a reader may: VT, FF, NEL, LS, PS.
+const LINE_BREAKS = /\r\n|[\n\r\u000b\u000c\u0085\u2028\u2029]/g;
+// Whitespace as .NET's Trim sees it (JavaScript's \s misses U+0085).
+const LEADING_SPACE = /^[\s\u0085\u180e]*/;
+// Characters .NET's culture-sensitive StartsWith and IndexOf skip on ICU (a soft hyphen inside
+// "##[" still finds it).
+const IGNORABLE = /\p{Default_Ignorable_Code_Point}/gu;
+const sink_ANSI = /(?:\u001b\[|\u009b)[0-?]*[ -/]*[@-~]|\u001b\][^\u0007\u001b]*(?:\u0007|\u001b\\)?|\u001b[@-Z\\-_]?/g;
+// Controls other than tab and line feed, and bidirectional overrides, which make a line read
+// other than it is.
+const CONTROLS = /[\u0000-\u0008\u000e-\u001f\u007f-\u009f\u202a-\u202e\u2066-\u2069]/g;
+/** Text with ANSI sequences and control characters gone and every line break written \n. */
+function plainText(text) {
+    return text.replace(sink_ANSI, '').replace(LINE_BREAKS, '\n').replace(CONTROLS, '\ufffd');
+}
+/** Whether the runner could read a command in a line: `::` after .NET whitespace, or `##[` anywhere, ignorables aside. */
+function looksLikeCommand(line) {
+    const visible = line.replace(IGNORABLE, '');
+    return visible.replace(LEADING_SPACE, '').startsWith('::') || visible.includes('##[');
+}
+/**
+ * Lines for the log, never workflow commands: plain text in which a line would read as a
+ * command (`::` after any whitespace the runner trims, `##[` anywhere) is fenced with
+ * stop-commands and a token no one can guess.
+ */
+function inertText(text) {
+    const plain = plainText(text);
+    if (!plain.split('\n').some(looksLikeCommand))
+        return plain;
+    const token = (0,external_node_crypto_namespaceObject.randomUUID)();
+    return `::stop-commands::${token}\n${plain}\n::${token}::`;
+}
+/** The size of a text as a workflow command writes it: UTF-8, with %, CR and LF escaped (and more in properties). */
+function escapedBytes(text, escaped) {
+    return Buffer.byteLength(text) + 2 * (text.match(escaped) ?? []).length;
+}
+/** A text cut so that, as written, it holds at most `max` bytes. */
+function capBytes(text, max, escaped) {
+    if (escapedBytes(text, escaped) <= max)
+        return text;
+    let used = 0;
+    let out = '';
+    for (const char of text) {
+        const cost = escapedBytes(char, escaped);
+        if (used + cost > max - 3)
+            break;
+        used += cost;
+        out += char;
+    }
+    return `${out}…`;
+}
+const DATA_ESCAPED = /[%\r\n]/g;
+const PROPERTY_ESCAPED = /[%\r\n:,]/g;
+const PROCESS_CONSOLE = {
+    stdout: text => process.stdout.write(`${text}\n`),
+    stderr: text => process.stderr.write(`${text}\n`)
+};
+/**
+ * The action's sink over @actions/core, passed in by the action's edge (so the CLI's bundle
+ * never loads it), function by function (so the bundle keeps only what is used).
+ */
+function actionSink(core, redactor = new redact_Redactor()) {
+    const redactors = [redactor];
+    const scrub = (text, marker) => redactors.reduce((clean, r) => r.scrub(clean, marker), text);
+    const data = (text, max) => capBytes(plainText(scrub(text)), max, DATA_ESCAPED);
+    const title = (text) => capBytes(plainText(scrub(text)).replace(/\n/g, ' '), 200, PROPERTY_ESCAPED);
+    const annotation = (message, heading) => {
+        const properties = heading ? { title: title(heading) } : {};
+        const room = ANNOTATION_BYTES - 64 - (properties.title ? escapedBytes(properties.title, PROPERTY_ESCAPED) : 0);
+        return [data(message, room), properties];
+    };
+    return {
+        log: {
+            debug: message => core.debug(data(message, DEBUG_BYTES - 16)),
+            info: message => core.info(inertText(cap(scrub(message), INFO_CHARS))),
+            warning: (message, heading) => core.warning(...annotation(message, heading)),
+            error: (message, heading) => core.error(...annotation(message, heading))
+        },
+        clean: text => scrub(text),
+        protect: more => redactors.push(more),
+        mask: value => core.setSecret(value),
+        output: (name, value) => core.setOutput(name, plainText(scrub(value)).replace(/\n/g, ' ')),
+        summary: async (markdown) => {
+            if (!process.env.GITHUB_STEP_SUMMARY)
+                return;
+            await core.summary.addRaw(capSummary(scrub(markdown, '\\*\\*\\*'))).write();
+        },
+        fail: message => core.setFailed(annotation(message)[0])
+    };
+}
+/** A job summary cut, at a line, to fit SUMMARY_BYTES. */
+function capSummary(markdown) {
+    if (Buffer.byteLength(markdown) <= SUMMARY_BYTES)
+        return markdown;
+    const note = '\n\n*The summary was cut here: it would have been larger than 64 KiB. The outputs and the log have every issue.*\n';
+    let out = '';
+    for (const line of markdown.split('\n')) {
+        if (Buffer.byteLength(out) + Buffer.byteLength(line) + 1 + Buffer.byteLength(note) > SUMMARY_BYTES)
+            break;
+        out += `${line}\n`;
+    }
+    return `${out}${note}`;
+}
+/** The CLI's sink over stdout and stderr. */
+function cliSink(redactor = new Redactor(), console = PROCESS_CONSOLE) {
+    const redactors = [redactor];
+    const scrub = (text) => redactors.reduce((clean, r) => r.scrub(clean), text);
+    return {
+        out: text => console.stdout(inertText(scrub(text))),
+        err: (text, max = INFO_CHARS) => console.stderr(inertText(capBytes(scrub(text), max, DATA_ESCAPED))),
+        prompt: text => process.stderr.write(plainText(scrub(text)).replace(/\n/g, ' ')),
+        protect: more => redactors.push(more)
+    };
+}
+/**
+ * One JSON line that no reader can take for more: line separators and C1 controls (which
+ * JSON.stringify leaves as they are) written as \u escapes, and `##[` broken up the same way.
+ */
+function jsonLine(value) {
+    return JSON.stringify(value)
+        .replace(/[\u007f-\u009f\u2028\u2029]/g, c => `\\u${c.charCodeAt(0).toString(16).padStart(4, '0')}`)
+        .replace(/##\[/g, '#\\u0023[');
+}
+
 ;// CONCATENATED MODULE: ./src/report/summary.ts
+
+
 const OUTCOME_ICONS = {
     set: '✅',
     added: '✅',
@@ -4580,47 +5262,62 @@ const OUTCOME_ICONS = {
     skipped: '⏭️',
     cancelled: '⏹️'
 };
+/** What the summary's text may take, so the whole stays under the sink's 64 KiB whatever Jira answers. */
+const BUDGET_CHARS = 56 * 1024;
+/** The most one cell or remedy shows; a comment's cell shows its start. */
+const CELL_CHARS = 300;
+const COMMENT_CHARS = 120;
+const MESSAGE_CHARS = 1000;
 /**
  * The job summary: a table with a row for each change on each issue (the field as the user
- * named it, the link, the comment), its value and its own outcome, then the remedy for each
- * failure. Every text is escaped: Jira's error text, keys and values (a branch name an outsider
- * chose fills {ref}) must not become Markdown or HTML.
+ * named it, the link, the comment), the change and its own outcome, then the remedy for each
+ * failure.
+ * Every text passes `clean` (the sink's redaction) first, is cut, and only then escaped: Jira's
+ * error text, keys and values (a branch name an outsider chose fills {ref}) must not become
+ * Markdown or HTML, and an escape must not split a secret before it is found. Past a budget
+ * the rest of the rows are counted, not listed.
  */
-function summaryMarkdown(report, jiraUrl) {
-    const lines = [`### Jira build result: ${escapeMarkdown(report.result)}`, ''];
-    if (report.error)
-        lines.push(escapeMarkdown(report.error.message), '');
+function summaryMarkdown(report, jiraUrl, clean = text => text) {
+    const text = (value, max = CELL_CHARS) => escapeMarkdown(cap(plainText(clean(value)), max));
+    const lines = [`### Jira build result: ${text(report.result)}`, ''];
+    let size = 0;
+    const add = (line) => {
+        if (size + line.length > BUDGET_CHARS)
+            return false;
+        size += line.length + 1;
+        lines.push(line);
+        return true;
+    };
+    if (report.error && add(text(report.error.message, MESSAGE_CHARS)))
+        lines.push('');
     if (report.results.length > 0) {
         lines.push('| Issue | Field, link or comment | Change | Outcome |', '| --- | --- | --- | --- |');
-        for (const result of report.results)
-            lines.push(...rows(result, jiraUrl));
+        const shown = report.results.findIndex(result => !rows(result, jiraUrl, text).every(add));
+        if (shown >= 0)
+            lines.push('', `*${(report.results.length - shown).toLocaleString('en-US')} more issue(s) not listed here: the outputs have every key.*`);
     }
     const failures = report.results.filter((result) => result.error);
     if (failures.length > 0) {
         lines.push('', '#### What to do', '');
-        for (const result of failures)
-            lines.push(`- **${escapeMarkdown(result.issueKey)}** (${result.outcome}): ${escapeMarkdown(result.error?.message ?? '')}`);
+        const shown = failures.findIndex(result => !add(`- **${text(result.issueKey)}** (${result.outcome}): ${text(result.error?.message ?? '', MESSAGE_CHARS)}`));
+        if (shown >= 0)
+            lines.push('', `*${(failures.length - shown).toLocaleString('en-US')} more failure(s) not listed here: the log has each.*`);
     }
     return `${lines.join('\n')}\n`;
 }
-function rows(result, jiraUrl) {
-    const link = `[${escapeMarkdown(result.issueKey)}](${jiraUrl}/browse/${encodeURIComponent(result.issueKey)})`;
+function rows(result, jiraUrl, text) {
+    const link = `[${text(result.issueKey)}](${jiraUrl}/browse/${encodeURIComponent(result.issueKey)})`;
     // An issue not attempted has no changes: one row says so.
     if (result.changes.length === 0)
         return [`| ${link} | — | — | ${icon(result.outcome)} ${result.outcome} |`];
-    return result.changes.map(change => `| ${link} | ${escapeMarkdown(change.target)} | ${escapeMarkdown(changeCell(change))} | ${outcomeCell(change)} |`);
+    return result.changes.map(change => `| ${link} | ${text(change.target)} | ${changeCell(change, text)} | ${outcomeCell(change, text)} |`);
 }
-/** Comments can be long; the table shows their start. */
-const MAX_CELL = 120;
-function changeCell(change) {
-    const value = change.value ?? '—';
+function changeCell(change, text) {
     const operator = { set: '= ', add: '+= ', remove: '-= ', link: '', comment: '' }[change.action];
-    const cell = `${operator}${value}`;
-    return cell.length > MAX_CELL ? `${cell.slice(0, MAX_CELL)}…` : cell;
+    return text(`${operator}${change.value ?? '—'}`, change.action === 'comment' ? COMMENT_CHARS : CELL_CHARS);
 }
-function outcomeCell(change) {
-    const why = change.reason ? `: ${escapeMarkdown(change.reason)}` : '';
-    return `${icon(change.outcome)} ${change.outcome}${why}`;
+function outcomeCell(change, text) {
+    return `${icon(change.outcome)} ${change.outcome}${change.reason ? `: ${text(change.reason)}` : ''}`;
 }
 function icon(outcome) {
     return OUTCOME_ICONS[outcome] ?? '❌';
@@ -4632,13 +5329,14 @@ function icon(outcome) {
  * become spaces.
  */
 function escapeMarkdown(text) {
-    return text
-        .replace(/\r?\n|\r/g, ' ')
+    return (text
+        // eslint-disable-next-line no-control-regex -- every line break a reader may honour
+        .replace(/\r\n|[\n\r\u000b\u000c\u0085\u2028\u2029]/g, ' ')
         .replace(/&/g, '&amp;')
         .replace(/</g, '&lt;')
         .replace(/>/g, '&gt;')
         .replace(/[\\`*[\]|~]/g, c => `\\${c}`)
-        .replace(/(?<![A-Za-z0-9])_|_(?![A-Za-z0-9])/g, '\\_');
+        .replace(/(?<![A-Za-z0-9])_|_(?![A-Za-z0-9])/g, '\\_'));
 }
 
 ;// CONCATENATED MODULE: external "node:events"
@@ -4659,6 +5357,13 @@ const RISE_AFTER = 8;
 /** Each step up sends a twentieth faster; each 429 spaces sends half as far again. */
 const SPACING_SHRINK = 0.95;
 const SPACING_GROWTH = 1.5;
+/** How far above a spacing that met a 429 the spacing stays: probing that pace again only costs more 429s. */
+const TOO_CLOSE_MARGIN = 1.05;
+/**
+ * The pace learnt at a 429 is widened by this much: the requests counted in the last second
+ * include the burst Jira allowed at first, so they overstate the pace it allows from then on.
+ */
+const LEARN_MARGIN = 1.3;
 /** Spacing is learnt from at most this much time: a 429 names the wait for one request, not a pace. */
 const MAX_SPACING_MS = 1000;
 /** How far back accepted requests are counted to learn the pace Jira allows. */
@@ -4674,6 +5379,8 @@ class RateLimiter {
     /** The earliest time the next request may be sent, given the spacing. */
     nextSendAt = 0;
     spacing = 0;
+    /** The spacing a 429 last came at: too close, so the spacing never narrows to it again. */
+    tooClose = 0;
     /** Slots taken so far; a 429 to a slot taken before the last lowering is already answered for. */
     serial = 0;
     loweredAtSerial = -1;
@@ -4728,7 +5435,8 @@ class RateLimiter {
             this.sinceLimited = 0;
             if (this.limit < this.max)
                 this.limit++;
-            this.spacing = this.spacing * SPACING_SHRINK < 1 ? 0 : this.spacing * SPACING_SHRINK;
+            const narrower = this.spacing * SPACING_SHRINK;
+            this.spacing = narrower < 1 ? 0 : Math.max(narrower, this.tooClose * TOO_CLOSE_MARGIN);
             this.wake();
         }
     }
@@ -4749,7 +5457,8 @@ class RateLimiter {
             // (Cloud's X-RateLimit-Reset names when the next request is welcome).
             this.accepted = this.accepted.filter(at => at > now - PACE_WINDOW_MS);
             const pace = PACE_WINDOW_MS / Math.max(1, this.accepted.length);
-            const learnt = Math.min(MAX_SPACING_MS, Math.max(1, retryAt - now), pace);
+            const learnt = Math.min(MAX_SPACING_MS, Math.max(1, retryAt - now), pace) * LEARN_MARGIN;
+            this.tooClose = Math.max(this.tooClose, this.spacing);
             this.spacing = Math.min(MAX_SPACING_MS, Math.max(this.spacing * SPACING_GROWTH, learnt));
             this.nextSendAt = Math.max(this.nextSendAt, this.notBefore);
         }
@@ -4874,16 +5583,19 @@ const BASIC_DISABLED = /basic authentication has been disabled/i;
 function diagnose(response, context = {}) {
     const { status, headers } = response;
     const { issueKey } = context;
-    const redactor = context.redactor ?? new Redactor();
+    const redactor = context.redactor ?? new redact_Redactor();
     const words = context.words ?? ACTION_WORDS;
     const loginReason = headers['x-seraph-loginreason']?.split(',')[0].trim();
     const userName = headers['x-ausername'];
     const details = { issueKey, status, loginReason };
     if (loginReason === 'AUTHENTICATION_DENIED') {
-        const deniedReason = redactor.excerpt(headers['x-authentication-denied-reason'] ?? '');
-        const loginUrl = /login-url=(\S+)/.exec(deniedReason)?.[1];
+        // Each part is taken from the header first, then passes the boundary on its own.
+        const denied = headers['x-authentication-denied-reason'] ?? '';
+        const rawLoginUrl = /login-url=(\S+)/.exec(denied)?.[1];
+        const loginUrl = rawLoginUrl ? redactor.excerpt(rawLoginUrl, 200) : undefined;
+        const deniedReason = redactor.excerpt(denied.split(';')[0], 80);
         const where = loginUrl ? ` at ${loginUrl}` : '';
-        return new JiraError('captcha', `Jira locked the account behind a CAPTCHA after too many failed logins (${deniedReason.split(';')[0] || 'AUTHENTICATION_DENIED'}); no request will succeed until it is cleared.`, `Log in once in a browser${where} and solve the CAPTCHA, or ask a Jira admin to reset the user's failed login count. Then check the credentials before running again.`, { ...details, loginUrl });
+        return new JiraError('captcha', `Jira locked the account behind a CAPTCHA after too many failed logins (${deniedReason || 'AUTHENTICATION_DENIED'}); no request will succeed until it is cleared.`, `Log in once in a browser${where} and solve the CAPTCHA, or ask a Jira admin to reset the user's failed login count. Then check the credentials before running again.`, { ...details, loginUrl });
     }
     const mode = context.credentials?.mode ?? 'oauth';
     const oauthProblem = findOAuthProblem(response);
@@ -5111,7 +5823,7 @@ function formField(body, name) {
  * A short, human account of an error body: Jira's errorMessages and field errors, a JSON
  * message, or the title of an HTML page (never the page itself).
  */
-function errorText(response, redactor = new Redactor()) {
+function errorText(response, redactor = new redact_Redactor()) {
     return redactor.excerpt(rawErrorText(response));
 }
 function rawErrorText(response) {
@@ -5142,16 +5854,16 @@ function rawErrorText(response) {
     // Plain text, such as a proxy's or a WAF's page: its start, on one line (then cut and redacted).
     return body.replace(/\s+/g, ' ');
 }
-/** The title of an HTML page, first line only, or undefined for a body that is not HTML. */
+/**
+ * The title of an HTML page, whitespace collapsed, or undefined for a body that is not HTML.
+ * Whole: it is cut only after the boundary has redacted it (a cut first could leave part of a
+ * secret that no longer matches).
+ */
 function htmlTitle(body) {
     if (!/^\s*</.test(body))
         return undefined;
     const title = /<title[^>]*>([\s\S]*?)<\/title>/i.exec(body)?.[1];
-    return title === undefined ? 'untitled' : firstLine(title.replace(/\s+/g, ' '));
-}
-function firstLine(text) {
-    const line = text.trim().split('\n')[0].trim();
-    return line.length > 160 ? `${line.slice(0, 160)}…` : line;
+    return title === undefined ? 'untitled' : title.replace(/\s+/g, ' ').trim();
 }
 
 ;// CONCATENATED MODULE: ./src/jira/client.ts
@@ -5205,19 +5917,21 @@ class JiraClient {
     limiter;
     cloud;
     urlInput;
+    debug;
     /** `baseUrl` is jira-url, what people open; REST calls go where the context's route says. */
     constructor(baseUrl, auth, context) {
         this.baseUrl = baseUrl;
         this.auth = auth;
         this.transport = context.transport;
         this.retry = context.retry;
-        this.redactor = context.redactor ?? new Redactor();
+        this.redactor = context.redactor ?? new redact_Redactor();
         this.words = context.words ?? ACTION_WORDS;
         this.signal = context.signal;
         this.route = context.route ?? fixedRoute(baseUrl);
         this.limiter = context.limiter ?? new RateLimiter(this.retry);
         this.cloud = context.cloud ?? false;
         this.urlInput = context.urlInput ?? 'jira-url';
+        this.debug = context.debug;
     }
     /** The full URL of a REST path as known now (context path or gateway included). */
     url(path, query) {
@@ -5269,6 +5983,8 @@ class JiraClient {
             }
             catch (thrown) {
                 this.limiter.release(slot);
+                if (!(thrown instanceof JiraError) && !(thrown instanceof Stopped))
+                    this.debug?.(`${method} ${url} → no answer (${codeOf(thrown) ?? (thrown instanceof DeadlinePassed ? 'time limit' : 'error')})`);
                 if (thrown instanceof DeadlinePassed)
                     throw this.timedOut(options.issueKey, once);
                 // Stopped in flight: a request that must not arrive twice may have arrived once.
@@ -5288,6 +6004,7 @@ class JiraClient {
                 }
                 throw error;
             }
+            this.debug?.(`${method} ${url} → HTTP ${response.status}`);
             // A CAPTCHA can come with any status; retrying it only deepens the lockout.
             const captcha = response.headers['x-seraph-loginreason']?.includes('AUTHENTICATION_DENIED') === true;
             if (response.status === 429 && !captcha) {
@@ -5643,7 +6360,7 @@ function refuse(kind, reason, remedy, details) {
  * one rate limiter.
  */
 function connect(endpoint, connection, onRetry) {
-    const redactor = connection.redactor ?? new Redactor(authSecrets(endpoint.auth));
+    const redactor = connection.redactor ?? redactorFor(endpoint.auth);
     const retry = connection.retry ?? retryPolicy(endpoint.maxRetries, endpoint.timeoutSeconds, onRetry);
     const wired = { ...connection, redactor, retry };
     const { auth } = endpoint;
@@ -5694,13 +6411,14 @@ function clientFor(limits, authenticator, connection, onRetry, route, urlInput) 
     return new JiraClient(limits.jiraUrl, authenticator, {
         transport: connection.transport,
         retry,
-        redactor: connection.redactor ?? new Redactor(),
+        redactor: connection.redactor ?? new redact_Redactor(),
         words: connection.words,
         signal: connection.signal,
         route,
         limiter: new RateLimiter(retry),
         cloud: limits.cloud,
-        urlInput
+        urlInput,
+        debug: connection.debug
     });
 }
 
@@ -5794,11 +6512,11 @@ function record(item, expected = 'an object') {
 }
 /**
  * A path step as a person reads it: `.customfield_10001`, or `["a b"]` for a name that is not a
- * plain identifier. Names come from Jira's answer, so a long one is cut.
+ * plain identifier. Names come from Jira's answer: the whole path passes the boundary (redacted,
+ * then cut) before it is shown, so nothing is cut here first.
  */
 function step(name) {
-    const shown = name.length > 64 ? `${name.slice(0, 64)}…` : name;
-    return /^[A-Za-z_$][\w$-]*$/.test(name) ? `.${shown}` : `[${JSON.stringify(shown)}]`;
+    return /^[A-Za-z_$][\w$-]*$/.test(name) ? `.${name}` : `[${JSON.stringify(name)}]`;
 }
 /** The Shape for the client from a schema, named for messages ("a list of fields"). */
 function shape(name, schema) {
@@ -5810,6 +6528,8 @@ function shape(name, schema) {
 }
 
 ;// CONCATENATED MODULE: ./src/jira/fields.ts
+
+
 
 
 const FIELD_SCHEMA = optional(object({ type: optional(string), items: optional(string), custom: optional(string), system: optional(string), customId: optional(number) }));
@@ -5836,10 +6556,12 @@ function issueShape(fieldIds) {
  * editmeta schema). Options are checked against allowedValues. Throws an `invalid`
  * JiraError that says what would be accepted.
  */
-function formatValue(fieldId, meta, value, now = () => new Date()) {
+function formatValue(fieldId, meta, value, now = () => new Date(), redactor = new redact_Redactor()) {
     const schema = meta.schema ?? {};
     const kind = (schema.custom ?? '').split(':').pop() ?? '';
-    const label = meta.name ? `${fieldId} (${meta.name})` : fieldId;
+    // The field's id and name, and its options, are Jira's text: quoted through the boundary.
+    const quote = (text) => redactor.excerpt(text, 100);
+    const label = quote(meta.name ? `${fieldId} (${meta.name})` : fieldId);
     const fail = (reason, remedy) => {
         throw new JiraError('invalid', reason, remedy);
     };
@@ -5850,10 +6572,10 @@ function formatValue(fieldId, meta, value, now = () => new Date()) {
             return value;
         case 'select':
         case 'radiobuttons':
-            return fields_option(label, meta, value.trim(), fail);
+            return fields_option(label, meta, value.trim(), fail, quote);
         case 'multiselect':
         case 'multicheckboxes':
-            return splitList(value).map(item => fields_option(label, meta, item, fail));
+            return splitList(value).map(item => fields_option(label, meta, item, fail, quote));
         case 'labels':
             return labels(value);
         case 'float':
@@ -5881,26 +6603,26 @@ function formatValue(fieldId, meta, value, now = () => new Date()) {
         case 'datetime':
             return datetime(label, value, now, fail);
         case 'option':
-            return fields_option(label, meta, value.trim(), fail);
+            return fields_option(label, meta, value.trim(), fail, quote);
         case 'user':
         case 'priority':
         case 'resolution':
-            return meta.allowedValues ? named(label, meta, value.trim(), fail) : { name: value.trim() };
+            return meta.allowedValues ? named(label, meta, value.trim(), fail, quote) : { name: value.trim() };
         case 'array':
             switch (schema.items) {
                 case 'string':
                     return labels(value);
                 case 'option':
-                    return splitList(value).map(item => fields_option(label, meta, item, fail));
+                    return splitList(value).map(item => fields_option(label, meta, item, fail, quote));
                 case 'version':
                 case 'component':
                 case 'user':
-                    return splitList(value).map(name => (meta.allowedValues ? named(label, meta, name, fail) : { name }));
+                    return splitList(value).map(name => (meta.allowedValues ? named(label, meta, name, fail, quote) : { name }));
             }
     }
-    return fail(`Field ${label} has a type this action cannot format from a plain value (${schema.custom ?? schema.type ?? 'unknown'}).`, "Set it with input 'fields' (--fields) as raw JSON instead.");
+    return fail(`Field ${label} has a type this action cannot format from a plain value (${quote(schema.custom ?? schema.type ?? 'unknown')}).`, "Set it with input 'fields' (--fields) as raw JSON instead.");
 }
-function fields_option(label, meta, value, fail) {
+function fields_option(label, meta, value, fail, quote) {
     const allowed = meta.allowedValues;
     if (!allowed)
         return { value };
@@ -5914,14 +6636,14 @@ function fields_option(label, meta, value, fail) {
     const folded = allowed.filter(candidate => candidate.value?.toLowerCase() === value.toLowerCase());
     if (folded.length === 1 && folded[0].value !== undefined)
         return { value: folded[0].value };
-    return fail(`"${value}" is not an option of ${label}.`, `Use one of: ${allowed.map(candidate => `"${candidate.value ?? candidate.name ?? candidate.id}"`).join(', ')}.`);
+    return fail(`"${value}" is not an option of ${label}.`, `Use one of: ${shownList(allowed.map(candidate => `"${quote(String(candidate.value ?? candidate.name ?? candidate.id))}"`))}.`);
 }
-function named(label, meta, value, fail) {
+function named(label, meta, value, fail, quote) {
     const allowed = meta.allowedValues ?? [];
     const match = allowed.find(candidate => candidate.name?.toLowerCase() === value.toLowerCase());
     if (match?.name !== undefined)
         return { name: match.name };
-    return fail(`"${value}" is not allowed in ${label}.`, `Use one of: ${allowed.map(c => `"${c.name}"`).join(', ')}.`);
+    return fail(`"${value}" is not allowed in ${label}.`, `Use one of: ${shownList(allowed.map(c => `"${quote(String(c.name))}"`))}.`);
 }
 function splitList(value) {
     return value
@@ -5970,7 +6692,7 @@ function isFieldId(field) {
  * Resolves a field given by id or by name (case-insensitive) to its id. Throws an
  * `invalid` JiraError naming close matches when none matches, or every match when several do.
  */
-function resolveField(field, definitions) {
+function resolveField(field, definitions, redactor = new redact_Redactor()) {
     const byId = definitions.find(definition => definition.id === field);
     if (byId)
         return byId.id;
@@ -5978,7 +6700,8 @@ function resolveField(field, definitions) {
     const matches = definitions.filter(definition => definition.name.toLowerCase() === wanted);
     if (matches.length === 1)
         return matches[0].id;
-    const describe = (list) => list.map(d => `"${d.name}" (${d.id})`).join(', ');
+    // Names and ids are Jira's text: quoted through the boundary, and never more than 20 of them.
+    const describe = (list) => shownList(list.map(d => `"${redactor.excerpt(d.name, 100)}" (${redactor.excerpt(d.id, 60)})`));
     if (matches.length > 1) {
         throw new JiraError('invalid', `${matches.length} fields are named "${field}": ${describe(matches)}.`, 'Name the field by its id instead.');
     }
@@ -6235,6 +6958,7 @@ async function resolveAccountId(client, written, label, issueKey) {
 
 
 
+
 /**
  * Applies the planned changes to every issue and reports each change's outcome. Per issue: one
  * GET (every field needed, with the edit metadata), at most one PUT with every field change,
@@ -6249,7 +6973,8 @@ async function updateIssues(options, deps) {
     const signal = deps.signal ? AbortSignal.any([deps.signal, halt.signal]) : halt.signal;
     // Each request in flight and each retry waiting listens for the stop: up to two per issue at once.
     (0,external_node_events_namespaceObject.setMaxListeners)(10 + 4 * options.concurrency, signal);
-    const client = connect(options, { ...deps, signal }, message => deps.log.info(message));
+    deps.log.debug(`Authenticating to ${options.jiraUrl} with ${describeAuth(options.auth)}.`);
+    const client = connect(options, { ...deps, signal, debug: message => deps.log.debug(message) }, message => deps.log.info(message));
     const words = deps.words ?? ACTION_WORDS;
     const { issues } = options;
     if (issues.by === 'none') {
@@ -6346,11 +7071,13 @@ async function resolveChanges(client, options, log, words) {
             continue;
         }
         try {
-            const id = resolveField(written, definitions);
+            const id = resolveField(written, definitions, client.redactor);
+            // The id is Jira's text: it is sent as it is, and shown through the boundary.
+            const shown = client.redactor.excerpt(id, 100);
             if (id !== written && !told.has(written))
-                log.info(`Field "${written}" is ${id}.`);
+                log.info(`Field "${written}" is ${shown}.`);
             told.add(written);
-            resolved.push({ ...change, id, target: id === written ? written : `${written} (${id})` });
+            resolved.push({ ...change, id, target: id === written ? written : `${written} (${shown})` });
         }
         catch (thrown) {
             const error = asJiraError(thrown);
@@ -6598,9 +7325,10 @@ async function planFieldChange(run, issueKey, issue, change) {
     }
     let value;
     try {
-        value = formatValue(change.id, meta, change.value, run.deps.now);
+        run.deps.log.debug(`${issueKey}: ${change.target} is a field of type ${update_schemaOf(meta)}.`);
+        value = formatValue(change.id, meta, change.value, run.deps.now, run.client.redactor);
         if (isUserField(meta))
-            value = await cloudUsers(run, value, `${change.id}${meta.name ? ` (${meta.name})` : ''}`, issueKey);
+            value = await cloudUsers(run, value, run.client.redactor.excerpt(`${change.id}${meta.name ? ` (${meta.name})` : ''}`, 100), issueKey);
     }
     catch (thrown) {
         if (!(thrown instanceof JiraError) || thrown.kind !== 'invalid')
@@ -6630,6 +7358,12 @@ function remoteLinkOf(link) {
             status: { resolved: false, ...(statusIcon ? { icon: { url16x16: statusIcon, title: status ?? '' } } : {}) }
         }
     };
+}
+/** A field's type as its edit metadata gives it: `option (…:select)`, `array of string`. */
+function update_schemaOf(meta) {
+    const { type = 'unknown', items, custom, system } = meta.schema ?? {};
+    const kind = custom ?? system;
+    return `${type}${items ? ` of ${items}` : ''}${kind ? ` (${kind})` : ''}`;
 }
 function isUserField(meta) {
     const kind = meta.schema?.custom?.split(':').pop();
@@ -6675,39 +7409,26 @@ async function mapLimit(items, limit, fn) {
 
 
 
-
-/**
- * Lines for the log, never workflow commands: a line of Jira's text or a value that starts
- * with `::` (or holds a legacy `##[`) would otherwise be run by the runner, so such text is
- * fenced with stop-commands and a token no one can guess.
- */
-function inertText(text) {
-    if (!/(^|[\r\n])\s*::|##\[/.test(text))
-        return text;
-    const token = (0,external_node_crypto_namespaceObject.randomUUID)();
-    return `::stop-commands::${token}\n${text}\n::${token}::`;
-}
 /** Issues named one annotation each at most; the rest are grouped, under GitHub's 10 per step. */
 const ANNOTATED_ISSUES = 4;
-function actionLog(redactor) {
-    return {
-        debug: message => core_debug(redactor.redact(message)),
-        info: message => info(inertText(redactor.redact(message))),
-        warning: (message, title) => warning(redactor.redact(message), title ? { title } : {}),
-        error: (message, title) => error(redactor.redact(message), title ? { title } : {})
-    };
-}
-/** Reads the inputs, masks the secrets among them at once, and returns them raw. */
-function readInputs() {
+/**
+ * Reads the inputs, masks the secrets among them at once (and has the sink cut them out of
+ * everything it prints from now on), and returns them raw.
+ */
+function readInputs(sink) {
     const raw = {};
+    const secrets = [];
     for (const name of INPUT_NAMES) {
         // Keys and tokens keep their inner whitespace; the parser trims what it must.
         const value = getInput(name, { trimWhitespace: !SECRET_INPUTS.has(name) });
-        if (SECRET_INPUTS.has(name))
+        if (SECRET_INPUTS.has(name)) {
             for (const fragment of secretFragments(value))
-                core_setSecret(fragment);
+                sink.mask(fragment);
+            secrets.push(value);
+        }
         raw[name] = value;
     }
+    sink.protect(new redact_Redactor(secrets));
     return raw;
 }
 /** Values for {run_url} and the other templates, from the runner's environment. */
@@ -6756,22 +7477,40 @@ const OUTSIDER_EVENTS = new Set(['pull_request_target']);
  * goes wrong, the step ends with a result output and a message, never a bare stack trace.
  */
 async function run(cancel = (0,src_cancel/* cancelOnSignals */.d)()) {
+    // Everything the action prints goes through the sink, and so through the boundary.
+    const { /* debug */ "Yz": debug, /* info */ "pq": info, /* warning */ "$e": warning, /* error */ "z3": error, /* setFailed */ "C1": setFailed, /* setOutput */ "uH": setOutput, /* setSecret */ "Pq": setSecret, /* summary */ "z": summary } = core_namespaceObject;
+    const sink = actionSink({ debug, info, warning, error, setFailed, setOutput, setSecret, summary });
     try {
-        await runAction(cancel.signal);
+        await runAction(cancel.signal, sink);
     }
     catch (thrown) {
-        setOutput('result', 'error');
-        setFailed(`Unexpected failure: ${messageOf(thrown)}`);
+        setOutputs(sink, { result: 'error' });
+        sink.fail(`Unexpected failure: ${messageOf(thrown)}`);
     }
     finally {
         // A signal from here on ends the process as Node would: the outcome is written.
         cancel.release();
     }
 }
-async function runAction(signal) {
+/**
+ * Writes outputs to GITHUB_OUTPUT. When that file cannot be written (a path that does not
+ * exist, a full disk) @actions/core throws; that becomes an error annotation and a failed step,
+ * not a stack trace, and the caller goes on to the summary and the annotations.
+ */
+function setOutputs(sink, outputs) {
+    try {
+        for (const [name, value] of Object.entries(outputs))
+            sink.output(name, value);
+    }
+    catch (thrown) {
+        sink.log.error(`The step's outputs could not be written (${messageOf(thrown)}), so later steps do not see ${Object.keys(outputs).join(', ')}. This log and the job summary have the outcome.`, 'Outputs not written');
+        process.exitCode = 1;
+    }
+}
+async function runAction(signal, sink) {
     let options;
     try {
-        const raw = readInputs();
+        const raw = readInputs(sink);
         const needsEvent = (raw.issue ?? '') === '' && (raw.jql ?? '') === '';
         const event = needsEvent ? await eventTexts() : { texts: [] };
         const context = {
@@ -6786,56 +7525,54 @@ async function runAction(signal) {
         // No credential at all (a fork's or Dependabot's pull request): nothing is sent, and the run
         // ends like any other, so fail-on-error decides the step.
         if (thrown instanceof NoCredentialsError)
-            return finish(noCredentialsRun(thrown.message), thrown, new Redactor(), actionLog(new Redactor()));
-        setOutput('result', thrown instanceof InputError ? 'invalid' : 'error');
+            return finish(noCredentialsRun(thrown.message), thrown, sink);
+        setOutputs(sink, { result: thrown instanceof InputError ? 'invalid' : 'error' });
         if (thrown instanceof InputError) {
             for (const problem of thrown.problems)
-                error(problem.message, { title: `Invalid ${problem.input}` });
-            setFailed(`Nothing was sent to Jira: ${thrown.problems.length} input problem(s).`);
+                sink.log.error(problem.message, `Invalid ${problem.input}`);
+            sink.fail(`Nothing was sent to Jira: ${thrown.problems.length} input problem(s).`);
         }
         else {
-            setFailed(messageOf(thrown));
+            sink.fail(messageOf(thrown));
         }
         return;
     }
-    const redactor = new Redactor(authSecrets(options.auth));
-    // The forms an echo can carry (percent-encoded, base64 of user:api-token) are masked too.
+    const redactor = redactorFor(options.auth);
+    sink.protect(redactor);
+    // The forms an echo can carry that the runner can mask by exact value (percent-encoded in
+    // either case, base64, base64 of user:api-token) are masked too.
     for (const form of redactor.maskable)
-        core_setSecret(form);
-    const log = actionLog(redactor);
+        sink.mask(form);
+    const { log } = sink;
     for (const warning of [...options.warnings, ...environmentWarnings(process.env, ACTION_WORDS.input('ca-certificate'))])
         log.warning(warning);
     const transport = transportFor(options, process.env);
     let report;
     try {
         // Access tokens issued during the run are masked the moment they arrive.
-        report = await updateIssues(options, { transport, log, redactor, words: ACTION_WORDS, signal, mask: form => core_setSecret(form) });
+        report = await updateIssues(options, { transport, log, redactor, words: ACTION_WORDS, signal, mask: form => sink.mask(form) });
     }
     finally {
         transport.close();
     }
-    await finish(report, options, redactor, log);
+    await finish(report, options, sink);
 }
 /**
  * Everything after the update: outputs first (they matter most to later steps), then the
  * summary and the annotations. A failure here never loses the outcome already reached.
  */
-async function finish(report, options, redactor, log) {
-    const clean = (keys) => redactor.redact(keys.join(','));
-    setOutput('updated', clean(report.updated));
-    setOutput('unchanged', clean(report.unchanged));
-    setOutput('failed', clean(report.failed));
-    setOutput('result', report.result);
+async function finish(report, options, sink) {
+    setOutputs(sink, { updated: report.updated.join(','), unchanged: report.unchanged.join(','), failed: report.failed.join(','), result: report.result });
     try {
-        if (process.env.GITHUB_STEP_SUMMARY)
-            await summary.addRaw(redactor.redact(summaryMarkdown(report, options.jiraUrl))).write();
+        await sink.summary(summaryMarkdown(report, options.jiraUrl, text => sink.clean(text)));
     }
     catch (thrown) {
-        log.warning(`The job summary could not be written (${messageOf(thrown)}); the outputs and this log have the outcome.`, 'Job summary not written');
+        sink.log.warning(`The job summary could not be written (${messageOf(thrown)}); the outputs and this log have the outcome.`, 'Job summary not written');
     }
-    annotate(report, options.failOnError, log);
+    annotate(report, options.failOnError, sink);
 }
-function annotate(report, failOnError, log) {
+function annotate(report, failOnError, sink) {
+    const { log } = sink;
     const say = (message, title) => (failOnError ? log.error(message, title) : log.warning(message, title));
     if (report.error)
         say(report.error.message, runErrorTitle(report.result));
@@ -6858,7 +7595,7 @@ function annotate(report, failOnError, log) {
         return;
     // A cancelled run fails whatever fail-on-error says: it did not do what it was asked.
     if (failOnError || report.result === 'cancelled')
-        setFailed(verdict.headline);
+        sink.fail(verdict.headline);
     else
         log.warning(`${verdict.headline}. fail-on-error is false, so the step stays green.`);
 }

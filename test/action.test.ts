@@ -113,7 +113,7 @@ describe('the bundled action, run as the Actions runner runs it', () => {
       assert.match(debug, new RegExp(`^::debug::GET ${base}/rest/api/2/issue/CI-1\\?fields=customfield_10314&expand=editmeta → HTTP 200$`, 'm'))
       assert.match(
         debug,
-        /^::debug::CI-1: customfield_10314 \(Build Result\) is a field of type option \(com\.atlassian\.jira\.plugin\.system\.customfieldtypes:select\)\.$/m
+        /^::debug::CI-1: Build Result \(customfield_10314\) is a field of type option \(com\.atlassian\.jira\.plugin\.system\.customfieldtypes:select\)\.$/m
       )
       assert.match(debug, new RegExp(`^::debug::PUT ${base}/rest/api/2/issue/CI-1 → HTTP 204$`, 'm'))
     } finally {
@@ -134,7 +134,7 @@ describe('the bundled action, run as the Actions runner runs it', () => {
       )
       assert.doesNotMatch(`${run.stdout}\n${run.stderr}`, /^\s+at /m)
       assert.equal((sim.issues.get('CI-1')?.fields.customfield_10314 as { value?: string })?.value, 'Build Passed')
-      assert.match(run.summary, /\[CI-1\].*✅ updated/)
+      assert.match(run.summary, /\[CI-1\].*✅ set/)
     } finally {
       await close()
     }

@@ -672,22 +672,23 @@ __nccwpck_require__.a(module, async (__webpack_handle_async_dependencies__, __we
 /* harmony import */ var _signals_js__WEBPACK_IMPORTED_MODULE_0__ = __nccwpck_require__(2656);
 /* harmony import */ var node_fs__WEBPACK_IMPORTED_MODULE_1__ = __nccwpck_require__(3024);
 /* harmony import */ var node_fs__WEBPACK_IMPORTED_MODULE_1___default = /*#__PURE__*/__nccwpck_require__.n(node_fs__WEBPACK_IMPORTED_MODULE_1__);
-/* harmony import */ var _jira_auth_js__WEBPACK_IMPORTED_MODULE_2__ = __nccwpck_require__(108);
-/* harmony import */ var _jira_redact_js__WEBPACK_IMPORTED_MODULE_15__ = __nccwpck_require__(7103);
-/* harmony import */ var node_readline__WEBPACK_IMPORTED_MODULE_3__ = __nccwpck_require__(481);
-/* harmony import */ var node_readline__WEBPACK_IMPORTED_MODULE_3___default = /*#__PURE__*/__nccwpck_require__.n(node_readline__WEBPACK_IMPORTED_MODULE_3__);
-/* harmony import */ var node_util__WEBPACK_IMPORTED_MODULE_4__ = __nccwpck_require__(7975);
-/* harmony import */ var node_util__WEBPACK_IMPORTED_MODULE_4___default = /*#__PURE__*/__nccwpck_require__.n(node_util__WEBPACK_IMPORTED_MODULE_4__);
-/* harmony import */ var _commands_credentials_js__WEBPACK_IMPORTED_MODULE_5__ = __nccwpck_require__(916);
-/* harmony import */ var _commands_io_js__WEBPACK_IMPORTED_MODULE_6__ = __nccwpck_require__(3776);
-/* harmony import */ var _commands_update_js__WEBPACK_IMPORTED_MODULE_7__ = __nccwpck_require__(5997);
-/* harmony import */ var _report_outcome_js__WEBPACK_IMPORTED_MODULE_8__ = __nccwpck_require__(5066);
-/* harmony import */ var _jira_errors_js__WEBPACK_IMPORTED_MODULE_9__ = __nccwpck_require__(6353);
-/* harmony import */ var _jira_transport_js__WEBPACK_IMPORTED_MODULE_10__ = __nccwpck_require__(6558);
-/* harmony import */ var _issues_link_js__WEBPACK_IMPORTED_MODULE_11__ = __nccwpck_require__(8374);
-/* harmony import */ var _inputs_js__WEBPACK_IMPORTED_MODULE_12__ = __nccwpck_require__(8422);
-/* harmony import */ var _commands_flags_js__WEBPACK_IMPORTED_MODULE_13__ = __nccwpck_require__(7157);
-/* harmony import */ var _options_js__WEBPACK_IMPORTED_MODULE_14__ = __nccwpck_require__(1966);
+/* harmony import */ var _package_json__WEBPACK_IMPORTED_MODULE_2__ = __nccwpck_require__(8330);
+/* harmony import */ var _jira_redact_js__WEBPACK_IMPORTED_MODULE_3__ = __nccwpck_require__(7103);
+/* harmony import */ var node_readline__WEBPACK_IMPORTED_MODULE_4__ = __nccwpck_require__(481);
+/* harmony import */ var node_readline__WEBPACK_IMPORTED_MODULE_4___default = /*#__PURE__*/__nccwpck_require__.n(node_readline__WEBPACK_IMPORTED_MODULE_4__);
+/* harmony import */ var node_util__WEBPACK_IMPORTED_MODULE_5__ = __nccwpck_require__(7975);
+/* harmony import */ var node_util__WEBPACK_IMPORTED_MODULE_5___default = /*#__PURE__*/__nccwpck_require__.n(node_util__WEBPACK_IMPORTED_MODULE_5__);
+/* harmony import */ var _commands_credentials_js__WEBPACK_IMPORTED_MODULE_6__ = __nccwpck_require__(916);
+/* harmony import */ var _commands_io_js__WEBPACK_IMPORTED_MODULE_7__ = __nccwpck_require__(3776);
+/* harmony import */ var _commands_update_js__WEBPACK_IMPORTED_MODULE_8__ = __nccwpck_require__(5997);
+/* harmony import */ var _report_outcome_js__WEBPACK_IMPORTED_MODULE_9__ = __nccwpck_require__(5066);
+/* harmony import */ var _report_sink_js__WEBPACK_IMPORTED_MODULE_10__ = __nccwpck_require__(6443);
+/* harmony import */ var _jira_errors_js__WEBPACK_IMPORTED_MODULE_11__ = __nccwpck_require__(6353);
+/* harmony import */ var _jira_transport_js__WEBPACK_IMPORTED_MODULE_12__ = __nccwpck_require__(6558);
+/* harmony import */ var _issues_link_js__WEBPACK_IMPORTED_MODULE_13__ = __nccwpck_require__(8374);
+/* harmony import */ var _inputs_js__WEBPACK_IMPORTED_MODULE_14__ = __nccwpck_require__(8422);
+/* harmony import */ var _commands_flags_js__WEBPACK_IMPORTED_MODULE_15__ = __nccwpck_require__(7157);
+/* harmony import */ var _options_js__WEBPACK_IMPORTED_MODULE_16__ = __nccwpck_require__(1966);
 /**
  * The command line, for Jenkins pipelines and people. It only reads arguments and the
  * environment, then calls the same core as the action. Secrets come from the environment,
@@ -695,6 +696,8 @@ __nccwpck_require__.a(module, async (__webpack_handle_async_dependencies__, __we
  */
 // First: the signal handlers are installed as this module loads, before the rest of the CLI.
 
+
+// Bundled at build time: the version the release workflow checks against the tag.
 
 
 
@@ -711,9 +714,9 @@ __nccwpck_require__.a(module, async (__webpack_handle_async_dependencies__, __we
 
 
 /** Reads flags and environment into the inputs the core validates. */
-function rawInputs(values, env) {
+function rawInputs(values, env, sink) {
     const raw = {};
-    for (const spec of _inputs_js__WEBPACK_IMPORTED_MODULE_12__/* .INPUTS */ .mc) {
+    for (const spec of _inputs_js__WEBPACK_IMPORTED_MODULE_14__/* .INPUTS */ .mc) {
         const flag = values[spec.name];
         if (typeof flag === 'string')
             raw[spec.name] = flag;
@@ -731,11 +734,15 @@ function rawInputs(values, env) {
         raw['ca-certificate'] = ca.includes('-----BEGIN')
             ? ca
             : readInputFile(ca, '--ca-certificate', "Point it at the PEM file of the CA that signed Jira's certificate.");
-    const keyFile = env.JIRA_PRIVATE_KEY_FILE;
-    if (keyFile) {
-        if (env.JIRA_PRIVATE_KEY)
-            throw new _options_js__WEBPACK_IMPORTED_MODULE_14__/* .InputError */ .dz([{ input: 'private-key', message: 'JIRA_PRIVATE_KEY and JIRA_PRIVATE_KEY_FILE are both set; set one.' }]);
-        raw['private-key'] = readInputFile(keyFile, 'JIRA_PRIVATE_KEY_FILE', 'Point it at the private key file; in Jenkins, bind a file credential with withCredentials([file(...)]).');
+    for (const spec of _inputs_js__WEBPACK_IMPORTED_MODULE_14__/* .INPUTS */ .mc) {
+        const file = spec.cli.fileEnv && env[spec.cli.fileEnv];
+        if (!file || !spec.cli.fileEnv)
+            continue;
+        if (spec.cli.env && env[spec.cli.env])
+            throw new _options_js__WEBPACK_IMPORTED_MODULE_16__/* .InputError */ .dz([{ input: spec.name, message: `${spec.cli.env} and ${spec.cli.fileEnv} are both set; set one.` }]);
+        const secret = readInputFile(file, spec.cli.fileEnv, 'Point it at the file that holds it; in Jenkins, bind a Secret file credential with withCredentials([file(...)]).');
+        raw[spec.name] = secret;
+        sink.protect(new _jira_redact_js__WEBPACK_IMPORTED_MODULE_3__/* .Redactor */ .pO([secret]));
     }
     return raw;
 }
@@ -750,8 +757,8 @@ function readInputFile(path, input, remedy) {
         return text.includes('\ufffd') || text.includes('\u0000') ? bytes.toString('base64') : text;
     }
     catch (thrown) {
-        const code = (0,_jira_errors_js__WEBPACK_IMPORTED_MODULE_9__/* .codeOf */ .$N)(thrown) ? ` (${(0,_jira_errors_js__WEBPACK_IMPORTED_MODULE_9__/* .codeOf */ .$N)(thrown)})` : '';
-        throw new _options_js__WEBPACK_IMPORTED_MODULE_14__/* .InputError */ .dz([{ input, message: `${input}: cannot read ${path}${code}. ${remedy}` }]);
+        const code = (0,_jira_errors_js__WEBPACK_IMPORTED_MODULE_11__/* .codeOf */ .$N)(thrown) ? ` (${(0,_jira_errors_js__WEBPACK_IMPORTED_MODULE_11__/* .codeOf */ .$N)(thrown)})` : '';
+        throw new _options_js__WEBPACK_IMPORTED_MODULE_16__/* .InputError */ .dz([{ input, message: `${input}: cannot read ${path}${code}. ${remedy}` }]);
     }
 }
 /** What a Jenkins build offers: the change's title and branch, and values for templates. */
@@ -767,7 +774,7 @@ function jenkinsContext(env) {
     const repository = env.GIT_URL?.replace(/\.git$/, '').replace(/^.*[/:]([^/:]+\/[^/]+)$/, '$1');
     return {
         sourceTexts,
-        ci: (0,_issues_link_js__WEBPACK_IMPORTED_MODULE_11__/* .jenkinsRun */ .GN)(env),
+        ci: (0,_issues_link_js__WEBPACK_IMPORTED_MODULE_13__/* .jenkinsRun */ .GN)(env),
         templateValues: {
             run_url: env.BUILD_URL,
             run_number: env.BUILD_NUMBER,
@@ -778,49 +785,61 @@ function jenkinsContext(env) {
         }
     };
 }
-/** The oldest Node.js the CLI runs on (AbortSignal.any came in 20.3), as package.json's engines say. */
-const OLDEST_NODE = [20, 3];
+/**
+ * The oldest Node.js the CLI runs on, as package.json's engines say: Node 20 reached its end of
+ * life in April 2026, and the bundled toolkit's dependencies (content-type) require 22.
+ */
+const OLDEST_NODE = 22;
+/** The secrets in the environment, cut out of everything the CLI prints from the start. */
+function environmentSecrets(env) {
+    return _inputs_js__WEBPACK_IMPORTED_MODULE_14__/* .INPUTS */ .mc.flatMap(spec => (spec.secret && spec.cli.env && env[spec.cli.env] ? [env[spec.cli.env]] : []));
+}
 async function main(argv, signal) {
-    const [major, minor] = process.versions.node.split('.').map(Number);
-    if (major < OLDEST_NODE[0] || (major === OLDEST_NODE[0] && minor < OLDEST_NODE[1])) {
-        console.error(`error: jira-build-result needs Node.js ${OLDEST_NODE.join('.')} or later; this agent runs ${process.version}. Install a newer Node.js on the agent (or use the NodeJS plugin's tool installer).`);
-        return _commands_io_js__WEBPACK_IMPORTED_MODULE_6__/* .EXIT */ .d.usage;
+    // Everything the CLI prints goes through the sink, and so through the boundary.
+    const sink = (0,_report_sink_js__WEBPACK_IMPORTED_MODULE_10__/* .cliSink */ .m1)(new _jira_redact_js__WEBPACK_IMPORTED_MODULE_3__/* .Redactor */ .pO(environmentSecrets(process.env)));
+    if (Number(process.versions.node.split('.')[0]) < OLDEST_NODE) {
+        sink.err(`error: jira-build-result needs Node.js ${OLDEST_NODE} or later; this agent runs ${process.version}. Install a newer Node.js on the agent (or use the NodeJS plugin's tool installer).`);
+        return _commands_io_js__WEBPACK_IMPORTED_MODULE_7__/* .EXIT */ .d.usage;
     }
     const name = argv[0];
-    if (name === undefined || name === '--help' || name === '-h' || name === 'help') {
-        console.log((0,_commands_flags_js__WEBPACK_IMPORTED_MODULE_13__/* .usage */ .CI)());
-        return name === undefined ? _commands_io_js__WEBPACK_IMPORTED_MODULE_6__/* .EXIT */ .d.usage : _commands_io_js__WEBPACK_IMPORTED_MODULE_6__/* .EXIT */ .d.ok;
+    if (name === '--version' || name === '-V' || name === 'version') {
+        sink.out(_package_json__WEBPACK_IMPORTED_MODULE_2__/* .version */ .rE);
+        return _commands_io_js__WEBPACK_IMPORTED_MODULE_7__/* .EXIT */ .d.ok;
     }
-    const command = Object.hasOwn(_commands_flags_js__WEBPACK_IMPORTED_MODULE_13__/* .COMMANDS */ .Lo, name) ? _commands_flags_js__WEBPACK_IMPORTED_MODULE_13__/* .COMMANDS */ .Lo[name] : undefined;
+    if (name === undefined || name === '--help' || name === '-h' || name === 'help') {
+        sink.out((0,_commands_flags_js__WEBPACK_IMPORTED_MODULE_15__/* .usage */ .CI)());
+        return name === undefined ? _commands_io_js__WEBPACK_IMPORTED_MODULE_7__/* .EXIT */ .d.usage : _commands_io_js__WEBPACK_IMPORTED_MODULE_7__/* .EXIT */ .d.ok;
+    }
+    const command = Object.hasOwn(_commands_flags_js__WEBPACK_IMPORTED_MODULE_15__/* .COMMANDS */ .Lo, name) ? _commands_flags_js__WEBPACK_IMPORTED_MODULE_15__/* .COMMANDS */ .Lo[name] : undefined;
     if (!command) {
-        console.error(`error: unknown command '${name}'.\n\n${(0,_commands_flags_js__WEBPACK_IMPORTED_MODULE_13__/* .usage */ .CI)()}`);
-        return _commands_io_js__WEBPACK_IMPORTED_MODULE_6__/* .EXIT */ .d.usage;
+        sink.err(`error: unknown command '${name}'.\n\n${(0,_commands_flags_js__WEBPACK_IMPORTED_MODULE_15__/* .usage */ .CI)()}`);
+        return _commands_io_js__WEBPACK_IMPORTED_MODULE_7__/* .EXIT */ .d.usage;
     }
     let values;
     try {
         ;
-        ({ values } = (0,node_util__WEBPACK_IMPORTED_MODULE_4__.parseArgs)({ args: argv.slice(1), options: (0,_commands_flags_js__WEBPACK_IMPORTED_MODULE_13__/* .flagsOf */ .Zo)(name), strict: true, allowPositionals: false }));
+        ({ values } = (0,node_util__WEBPACK_IMPORTED_MODULE_5__.parseArgs)({ args: argv.slice(1), options: (0,_commands_flags_js__WEBPACK_IMPORTED_MODULE_15__/* .flagsOf */ .Zo)(name), strict: true, allowPositionals: false }));
     }
     catch (thrown) {
-        console.error(`error: ${(0,_jira_errors_js__WEBPACK_IMPORTED_MODULE_9__/* .messageOf */ .bD)(thrown)}\n\n${(0,_commands_flags_js__WEBPACK_IMPORTED_MODULE_13__/* .commandUsage */ .T3)(name)}`);
-        return _commands_io_js__WEBPACK_IMPORTED_MODULE_6__/* .EXIT */ .d.usage;
+        sink.err(`error: ${(0,_jira_errors_js__WEBPACK_IMPORTED_MODULE_11__/* .messageOf */ .bD)(thrown)}\n\n${(0,_commands_flags_js__WEBPACK_IMPORTED_MODULE_15__/* .commandUsage */ .T3)(name)}`);
+        return _commands_io_js__WEBPACK_IMPORTED_MODULE_7__/* .EXIT */ .d.usage;
     }
     if (values.help) {
-        console.log((0,_commands_flags_js__WEBPACK_IMPORTED_MODULE_13__/* .commandUsage */ .T3)(name));
-        return _commands_io_js__WEBPACK_IMPORTED_MODULE_6__/* .EXIT */ .d.ok;
+        sink.out((0,_commands_flags_js__WEBPACK_IMPORTED_MODULE_15__/* .commandUsage */ .T3)(name));
+        return _commands_io_js__WEBPACK_IMPORTED_MODULE_7__/* .EXIT */ .d.ok;
     }
     const json = values.json === true;
     const io = {
         json,
-        out: text => console.log(text),
-        err: text => console.error(text),
+        out: text => sink.out(text),
+        err: (text, max) => sink.err(text, max),
         ask: async (question) => {
-            const rl = (0,node_readline__WEBPACK_IMPORTED_MODULE_3__.createInterface)({ input: process.stdin, output: process.stderr, terminal: false });
+            const rl = (0,node_readline__WEBPACK_IMPORTED_MODULE_4__.createInterface)({ input: process.stdin, output: process.stderr, terminal: false });
             try {
-                process.stderr.write(question);
+                sink.prompt(question);
                 // The signal handlers keep Ctrl-C from ending the process, so it ends the question.
                 const line = await new Promise((resolve, reject) => {
-                    const stop = () => reject(new _jira_errors_js__WEBPACK_IMPORTED_MODULE_9__/* .Stopped */ .C9(signal.reason));
+                    const stop = () => reject(new _jira_errors_js__WEBPACK_IMPORTED_MODULE_11__/* .Stopped */ .C9(signal.reason));
                     if (signal.aborted)
                         return stop();
                     signal.addEventListener('abort', stop, { once: true });
@@ -836,85 +855,88 @@ async function main(argv, signal) {
     };
     let transport;
     const connectionFor = (options) => {
-        for (const warning of (0,_jira_transport_js__WEBPACK_IMPORTED_MODULE_10__/* .environmentWarnings */ .rk)(process.env, (0,_commands_flags_js__WEBPACK_IMPORTED_MODULE_13__/* .cliInputName */ .SS)('ca-certificate')))
-            console.error(`warning: ${warning}`);
-        transport = (0,_jira_transport_js__WEBPACK_IMPORTED_MODULE_10__/* .transportFor */ .JG)(options, process.env);
-        return { transport, words: _commands_flags_js__WEBPACK_IMPORTED_MODULE_13__/* .CLI_WORDS */ .xP, redactor: new _jira_redact_js__WEBPACK_IMPORTED_MODULE_15__/* .Redactor */ .pO(options.auth ? (0,_jira_auth_js__WEBPACK_IMPORTED_MODULE_2__/* .authSecrets */ .O6)(options.auth) : []), signal };
+        for (const warning of (0,_jira_transport_js__WEBPACK_IMPORTED_MODULE_12__/* .environmentWarnings */ .rk)(process.env, (0,_commands_flags_js__WEBPACK_IMPORTED_MODULE_15__/* .cliInputName */ .SS)('ca-certificate')))
+            sink.err(`warning: ${warning}`);
+        transport = (0,_jira_transport_js__WEBPACK_IMPORTED_MODULE_12__/* .transportFor */ .JG)(options, process.env);
+        const redactor = (0,_jira_redact_js__WEBPACK_IMPORTED_MODULE_3__/* .redactorFor */ .sD)(options.auth);
+        sink.protect(redactor);
+        const debug = values.debug === true ? (message) => sink.err(`debug: ${message}`, _report_sink_js__WEBPACK_IMPORTED_MODULE_10__/* .DEBUG_BYTES */ .m4) : undefined;
+        return { transport, words: _commands_flags_js__WEBPACK_IMPORTED_MODULE_15__/* .CLI_WORDS */ .xP, redactor, signal, debug };
     };
     try {
         if (name === 'keygen') {
             const bits = Number(values.bits);
             if (!Number.isInteger(bits) || bits < 2048 || bits > 8192) {
-                console.error(`error: --bits ${String(values.bits)}: use a whole number from 2048 to 8192 (Jira accepts RSA keys of 2048 bits and more).`);
-                return _commands_io_js__WEBPACK_IMPORTED_MODULE_6__/* .EXIT */ .d.usage;
+                sink.err(`error: --bits ${String(values.bits)}: use a whole number from 2048 to 8192 (Jira accepts RSA keys of 2048 bits and more).`);
+                return _commands_io_js__WEBPACK_IMPORTED_MODULE_7__/* .EXIT */ .d.usage;
             }
-            return await (0,_commands_credentials_js__WEBPACK_IMPORTED_MODULE_5__/* .keygenCommand */ .FP)(String(values.out), bits, values.force === true, io, signal);
+            return await (0,_commands_credentials_js__WEBPACK_IMPORTED_MODULE_6__/* .keygenCommand */ .FP)(String(values.out), bits, values.force === true, io, signal);
         }
-        const raw = rawInputs(values, process.env);
+        const raw = rawInputs(values, process.env, sink);
         switch (name) {
             case 'update': {
-                const options = (0,_options_js__WEBPACK_IMPORTED_MODULE_14__/* .parseUpdateOptions */ .tM)(raw, _commands_flags_js__WEBPACK_IMPORTED_MODULE_13__/* .cliInputName */ .SS, jenkinsContext(process.env));
-                return await (0,_commands_update_js__WEBPACK_IMPORTED_MODULE_7__/* .updateCommand */ .hi)(options, connectionFor(options), io, values.debug === true);
+                const options = (0,_options_js__WEBPACK_IMPORTED_MODULE_16__/* .parseUpdateOptions */ .tM)(raw, _commands_flags_js__WEBPACK_IMPORTED_MODULE_15__/* .cliInputName */ .SS, jenkinsContext(process.env));
+                return await (0,_commands_update_js__WEBPACK_IMPORTED_MODULE_8__/* .updateCommand */ .hi)(options, connectionFor(options), io, values.debug === true);
             }
             case 'check': {
-                const options = (0,_options_js__WEBPACK_IMPORTED_MODULE_14__/* .parseConnectionOptions */ .Gr)(raw, _commands_flags_js__WEBPACK_IMPORTED_MODULE_13__/* .cliInputName */ .SS);
-                return await (0,_commands_credentials_js__WEBPACK_IMPORTED_MODULE_5__/* .checkCommand */ .em)(options, connectionFor(options), io);
+                const options = (0,_options_js__WEBPACK_IMPORTED_MODULE_16__/* .parseConnectionOptions */ .Gr)(raw, _commands_flags_js__WEBPACK_IMPORTED_MODULE_15__/* .cliInputName */ .SS);
+                return await (0,_commands_credentials_js__WEBPACK_IMPORTED_MODULE_6__/* .checkCommand */ .em)(options, connectionFor(options), io);
             }
             case 'request-token': {
-                const consumer = (0,_options_js__WEBPACK_IMPORTED_MODULE_14__/* .parseConsumerOptions */ .ub)(raw, _commands_flags_js__WEBPACK_IMPORTED_MODULE_13__/* .cliInputName */ .SS);
-                return await (0,_commands_credentials_js__WEBPACK_IMPORTED_MODULE_5__/* .requestTokenCommand */ .UT)(consumer, connectionFor(consumer), io);
+                const consumer = (0,_options_js__WEBPACK_IMPORTED_MODULE_16__/* .parseConsumerOptions */ .ub)(raw, _commands_flags_js__WEBPACK_IMPORTED_MODULE_15__/* .cliInputName */ .SS);
+                return await (0,_commands_credentials_js__WEBPACK_IMPORTED_MODULE_6__/* .requestTokenCommand */ .UT)(consumer, connectionFor(consumer), io);
             }
             case 'access-token': {
-                const consumer = (0,_options_js__WEBPACK_IMPORTED_MODULE_14__/* .parseConsumerOptions */ .ub)(raw, _commands_flags_js__WEBPACK_IMPORTED_MODULE_13__/* .cliInputName */ .SS);
+                const consumer = (0,_options_js__WEBPACK_IMPORTED_MODULE_16__/* .parseConsumerOptions */ .ub)(raw, _commands_flags_js__WEBPACK_IMPORTED_MODULE_15__/* .cliInputName */ .SS);
                 const connection = connectionFor(consumer);
                 const requestToken = typeof values['request-token'] === 'string' ? values['request-token'].trim() : '';
                 const verifier = typeof values.verifier === 'string' ? values.verifier.trim() : '';
                 if (!requestToken || !verifier) {
-                    console.error('error: --request-token and --verifier are both needed: the token from request-token and the code Jira showed after approval.');
-                    return _commands_io_js__WEBPACK_IMPORTED_MODULE_6__/* .EXIT */ .d.usage;
+                    sink.err('error: --request-token and --verifier are both needed: the token from request-token and the code Jira showed after approval.');
+                    return _commands_io_js__WEBPACK_IMPORTED_MODULE_7__/* .EXIT */ .d.usage;
                 }
-                return await (0,_commands_credentials_js__WEBPACK_IMPORTED_MODULE_5__/* .accessTokenCommand */ .p_)(consumer, requestToken, verifier, connection, io);
+                return await (0,_commands_credentials_js__WEBPACK_IMPORTED_MODULE_6__/* .accessTokenCommand */ .p_)(consumer, requestToken, verifier, connection, io);
             }
             case 'authorize': {
-                const consumer = (0,_options_js__WEBPACK_IMPORTED_MODULE_14__/* .parseConsumerOptions */ .ub)(raw, _commands_flags_js__WEBPACK_IMPORTED_MODULE_13__/* .cliInputName */ .SS);
-                return await (0,_commands_credentials_js__WEBPACK_IMPORTED_MODULE_5__/* .authorizeCommand */ .Jm)(consumer, connectionFor(consumer), io, {
+                const consumer = (0,_options_js__WEBPACK_IMPORTED_MODULE_16__/* .parseConsumerOptions */ .ub)(raw, _commands_flags_js__WEBPACK_IMPORTED_MODULE_15__/* .cliInputName */ .SS);
+                return await (0,_commands_credentials_js__WEBPACK_IMPORTED_MODULE_6__/* .authorizeCommand */ .Jm)(consumer, connectionFor(consumer), io, {
                     repo: typeof values.repo === 'string' ? values.repo : undefined,
                     privateKeyFile: process.env.JIRA_PRIVATE_KEY_FILE
                 });
             }
         }
-        return _commands_io_js__WEBPACK_IMPORTED_MODULE_6__/* .EXIT */ .d.usage;
+        return _commands_io_js__WEBPACK_IMPORTED_MODULE_7__/* .EXIT */ .d.usage;
     }
     catch (thrown) {
         // No credential at all (Jenkins binds none for outside contributors): nothing was sent, and
         // the run ends like any other, so --fail-on-error decides the exit code.
-        if (thrown instanceof _options_js__WEBPACK_IMPORTED_MODULE_14__/* .NoCredentialsError */ .Y6)
-            return (0,_commands_update_js__WEBPACK_IMPORTED_MODULE_7__/* .renderReport */ .B1)((0,_report_outcome_js__WEBPACK_IMPORTED_MODULE_8__/* .noCredentialsRun */ .R)(thrown.message), thrown.failOnError, io, (0,_commands_update_js__WEBPACK_IMPORTED_MODULE_7__/* .cliLog */ .$F)(io));
-        if (thrown instanceof _jira_errors_js__WEBPACK_IMPORTED_MODULE_9__/* .Stopped */ .C9) {
-            console.error('error: cancelled.');
+        if (thrown instanceof _options_js__WEBPACK_IMPORTED_MODULE_16__/* .NoCredentialsError */ .Y6)
+            return (0,_commands_update_js__WEBPACK_IMPORTED_MODULE_8__/* .renderReport */ .B1)((0,_report_outcome_js__WEBPACK_IMPORTED_MODULE_9__/* .noCredentialsRun */ .R)(thrown.message), thrown.failOnError, io, (0,_commands_update_js__WEBPACK_IMPORTED_MODULE_8__/* .cliLog */ .$F)(io));
+        if (thrown instanceof _jira_errors_js__WEBPACK_IMPORTED_MODULE_11__/* .Stopped */ .C9) {
+            sink.err('error: cancelled.');
             if (json)
-                console.log(JSON.stringify({ result: 'cancelled' }));
-            return _commands_io_js__WEBPACK_IMPORTED_MODULE_6__/* .EXIT */ .d.cancelled;
+                sink.out((0,_report_sink_js__WEBPACK_IMPORTED_MODULE_10__/* .jsonLine */ .rF)({ result: 'cancelled' }));
+            return _commands_io_js__WEBPACK_IMPORTED_MODULE_7__/* .EXIT */ .d.cancelled;
         }
-        if (thrown instanceof _options_js__WEBPACK_IMPORTED_MODULE_14__/* .InputError */ .dz) {
+        if (thrown instanceof _options_js__WEBPACK_IMPORTED_MODULE_16__/* .InputError */ .dz) {
             for (const problem of thrown.problems)
-                console.error(`error: ${problem.message}`);
+                sink.err(`error: ${problem.message}`);
             if (json)
-                console.log(JSON.stringify({ result: 'invalid', errors: thrown.problems.map(p => p.message) }));
-            return _commands_io_js__WEBPACK_IMPORTED_MODULE_6__/* .EXIT */ .d.usage;
+                sink.out((0,_report_sink_js__WEBPACK_IMPORTED_MODULE_10__/* .jsonLine */ .rF)({ result: 'invalid', errors: thrown.problems.map(p => p.message) }));
+            return _commands_io_js__WEBPACK_IMPORTED_MODULE_7__/* .EXIT */ .d.usage;
         }
-        if (thrown instanceof _jira_errors_js__WEBPACK_IMPORTED_MODULE_9__/* .JiraError */ .Dd) {
-            console.error(`error: ${thrown.message}`);
+        if (thrown instanceof _jira_errors_js__WEBPACK_IMPORTED_MODULE_11__/* .JiraError */ .Dd) {
+            sink.err(`error: ${thrown.message}`);
             if (values.debug && thrown.details.debug)
-                console.error(`debug: ${thrown.details.debug}`);
+                sink.err(`debug: ${thrown.details.debug}`, _report_sink_js__WEBPACK_IMPORTED_MODULE_10__/* .DEBUG_BYTES */ .m4);
             if (json)
-                console.log(JSON.stringify({ result: (0,_report_outcome_js__WEBPACK_IMPORTED_MODULE_8__/* .runResultOf */ .cy)(thrown.kind), error: thrown.message }));
-            return _commands_io_js__WEBPACK_IMPORTED_MODULE_6__/* .EXIT */ .d.failed;
+                sink.out((0,_report_sink_js__WEBPACK_IMPORTED_MODULE_10__/* .jsonLine */ .rF)({ result: (0,_report_outcome_js__WEBPACK_IMPORTED_MODULE_9__/* .runResultOf */ .cy)(thrown.kind), error: thrown.message }));
+            return _commands_io_js__WEBPACK_IMPORTED_MODULE_7__/* .EXIT */ .d.failed;
         }
-        console.error(`error: ${(0,_jira_errors_js__WEBPACK_IMPORTED_MODULE_9__/* .messageOf */ .bD)(thrown)}`);
+        sink.err(`error: ${(0,_jira_errors_js__WEBPACK_IMPORTED_MODULE_11__/* .messageOf */ .bD)(thrown)}`);
         if (json)
-            console.log(JSON.stringify({ result: 'error', error: (0,_jira_errors_js__WEBPACK_IMPORTED_MODULE_9__/* .messageOf */ .bD)(thrown) }));
-        return _commands_io_js__WEBPACK_IMPORTED_MODULE_6__/* .EXIT */ .d.failed;
+            sink.out((0,_report_sink_js__WEBPACK_IMPORTED_MODULE_10__/* .jsonLine */ .rF)({ result: 'error', error: (0,_jira_errors_js__WEBPACK_IMPORTED_MODULE_11__/* .messageOf */ .bD)(thrown) }));
+        return _commands_io_js__WEBPACK_IMPORTED_MODULE_7__/* .EXIT */ .d.failed;
     }
     finally {
         transport?.close();
@@ -1272,6 +1294,15 @@ const COMMON = {
     help: { type: 'boolean', short: 'h' },
     debug: { type: 'boolean' }
 };
+/** What --help says of the common flags. */
+const COMMON_HELP = [
+    ['--json', 'Print one JSON object on stdout; progress goes to stderr.'],
+    [
+        '--debug',
+        "Also print, on stderr, what a person debugging needs: the auth mode, each request's method, URL and status, the field's type. Secrets redacted."
+    ],
+    ['-h, --help', 'Print this help.']
+];
 const COMMANDS = {
     update: {
         summary: 'set a field on one or more issues (what the action does)',
@@ -1280,12 +1311,12 @@ const COMMANDS = {
          [--comment TEXT [--comment-on STATUSES]]
 
   Without --issue or --jql, keys are found in CHANGE_TITLE (pull request title) and
-  BRANCH_NAME / CHANGE_BRANCH / GIT_BRANCH. --status takes SUCCESS, UNSTABLE, FAILURE or ABORTED
-  (currentBuild.currentResult) as well as success, failure or cancelled. --value, --set,
-  --remote-link and --comment may use {status}, {run_url}, {run_number}, {sha}, {ref},
+  BRANCH_NAME / CHANGE_BRANCH / GIT_BRANCH. --status takes SUCCESS, UNSTABLE, FAILURE, ABORTED
+  or NOT_BUILT (currentBuild.currentResult) as well as success, failure or cancelled. --value,
+  --set, --remote-link and --comment may use {status}, {run_url}, {run_number}, {sha}, {ref},
   {workflow}, {repository}, filled from BUILD_URL, BUILD_NUMBER, GIT_COMMIT, GIT_BRANCH, JOB_NAME
-  and GIT_URL. The remote link is one per job (JOB_URL): the next build updates it.
-
+  and GIT_URL. The remote link is one per job (JOB_URL): the next build updates it. A value that
+  starts with a dash needs an equals sign: --value=-1.
   Credentials come from the environment, exactly one way: OAuth 1.0a (JIRA_CONSUMER_KEY,
   JIRA_PRIVATE_KEY or JIRA_PRIVATE_KEY_FILE, JIRA_ACCESS_TOKEN), a personal access token
   (JIRA_PERSONAL_ACCESS_TOKEN), a service account's OAuth 2.0 client credentials
@@ -1326,26 +1357,29 @@ function flagsOf(command) {
         options[spec.name] = { type: spec.cli.flag ?? 'string', ...(spec.cli.multiple ? { multiple: true } : {}) };
     return options;
 }
-/** A command's --help: its synopsis, then each input it takes, from the declaration. */
+/**
+ * A command's --help: its synopsis, then each input it takes, from the declaration, in the
+ * command line's words (a switch takes no value; defaults as the flag is written).
+ */
 function commandUsage(name) {
+    const entry = (flag, text) => `  ${flag}\n      ${text}`;
     const lines = inputFlags(name).map(spec => {
         const flag = spec.cli.flag === 'boolean' ? `--${spec.name}` : `--${spec.name} VALUE${spec.cli.multiple ? ' (repeatable)' : ''}`;
         const env = spec.cli.env ? ` (or ${spec.cli.env})` : '';
-        const fallback = spec.default ? ` Default: ${spec.default}.` : '';
-        return `  ${flag}${env}\n      ${spec.description}${fallback}`;
+        const fallback = spec.default && spec.cli.flag !== 'boolean' ? ` Default: ${spec.default}.` : '';
+        return entry(`${flag}${env}`, `${spec.cli.description ?? spec.description}${fallback}`);
     });
-    const secrets = _inputs_js__WEBPACK_IMPORTED_MODULE_0__/* .INPUTS */ .mc.filter(spec => spec.secret && spec.cli.env && spec.cli.commands.includes(name)).map(spec => `  ${spec.cli.env}\n      ${spec.description}`);
-    const sections = [`Usage: jira-build-result ${COMMANDS[name].usage}`];
-    if (lines.length > 0)
-        sections.push(`Options:\n${lines.join('\n')}\n  --json\n      Print one JSON object on stdout.`);
+    lines.push(...COMMON_HELP.map(([flag, text]) => entry(flag, text)));
+    const secrets = _inputs_js__WEBPACK_IMPORTED_MODULE_0__/* .INPUTS */ .mc.filter(spec => spec.secret && spec.cli.env && spec.cli.commands.includes(name)).map(spec => entry(spec.cli.fileEnv ? `${spec.cli.env} or ${spec.cli.fileEnv}` : (spec.cli.env ?? ''), spec.cli.description ?? spec.description));
+    const sections = [`Usage: jira-build-result ${COMMANDS[name].usage}`, `Options:\n${lines.join('\n')}`];
     if (secrets.length > 0)
-        sections.push(`Secrets, from the environment only:\n${secrets.join('\n')}`);
+        sections.push(`Secrets, from the environment only (never flags, which the process list shows):\n${secrets.join('\n')}`);
     return sections.join('\n\n');
 }
 const cliInputName = input => {
     const spec = (0,_inputs_js__WEBPACK_IMPORTED_MODULE_0__/* .inputSpec */ .mm)(input);
-    if (input === 'private-key')
-        return 'JIRA_PRIVATE_KEY (or JIRA_PRIVATE_KEY_FILE)';
+    if (spec.cli.fileEnv)
+        return `${spec.cli.env} (or ${spec.cli.fileEnv})`;
     if (spec.cli.flag === undefined || spec.cli.flag === 'boolean')
         return spec.cli.env ?? `--${input}`;
     return spec.cli.env ? `--${input} (or ${spec.cli.env})` : `--${input}`;
@@ -1357,7 +1391,7 @@ const CLI_WORDS = {
 };
 function usage() {
     const lines = Object.entries(COMMANDS).map(([name, command]) => `  ${name.padEnd(14)} ${command.summary}`);
-    return `Usage: jira-build-result COMMAND [options]\n\nEvery command that talks to Jira also takes --max-retries N (${(0,_inputs_js__WEBPACK_IMPORTED_MODULE_0__/* .defaultOf */ .HA)('max-retries')}), --timeout SECONDS (${(0,_inputs_js__WEBPACK_IMPORTED_MODULE_0__/* .defaultOf */ .HA)('timeout')})\nand --ca-certificate FILE (or JIRA_CA_CERTIFICATE) for Jira behind an internal CA.\n\nCommands:\n${lines.join('\n')}\n\nRun jira-build-result COMMAND --help for a command's options.\nExit codes: 0 done, 1 Jira refused or failed, 2 bad usage or input.`;
+    return `Usage: jira-build-result COMMAND [options]\n\nEvery command that talks to Jira also takes --max-retries N (${(0,_inputs_js__WEBPACK_IMPORTED_MODULE_0__/* .defaultOf */ .HA)('max-retries')}), --timeout SECONDS (${(0,_inputs_js__WEBPACK_IMPORTED_MODULE_0__/* .defaultOf */ .HA)('timeout')})\nand --ca-certificate FILE (or JIRA_CA_CERTIFICATE) for Jira behind an internal CA.\n\nCommands:\n${lines.join('\n')}\n\nRun jira-build-result COMMAND --help for a command's options; jira-build-result --version (-V) prints the version.\nExit codes: 0 done, 1 Jira refused or failed, 2 bad usage or input.`;
 }
 
 
@@ -1368,13 +1402,15 @@ function usage() {
 
 /* harmony export */ __nccwpck_require__.d(__webpack_exports__, {
 /* harmony export */   I: () => (/* binding */ emit),
-/* harmony export */   d: () => (/* reexport safe */ _report_outcome_js__WEBPACK_IMPORTED_MODULE_0__.dc)
+/* harmony export */   d: () => (/* reexport safe */ _report_outcome_js__WEBPACK_IMPORTED_MODULE_1__.dc)
 /* harmony export */ });
-/* harmony import */ var _report_outcome_js__WEBPACK_IMPORTED_MODULE_0__ = __nccwpck_require__(5066);
+/* harmony import */ var _report_sink_js__WEBPACK_IMPORTED_MODULE_0__ = __nccwpck_require__(6443);
+/* harmony import */ var _report_outcome_js__WEBPACK_IMPORTED_MODULE_1__ = __nccwpck_require__(5066);
+
 
 /** Prints a result: the JSON object with --json, else the human lines. */
 function emit(io, json, human) {
-    io.out(io.json ? JSON.stringify(json) : human.join('\n'));
+    io.out(io.json ? (0,_report_sink_js__WEBPACK_IMPORTED_MODULE_0__/* .jsonLine */ .rF)(json) : human.join('\n'));
 }
 
 
@@ -1395,13 +1431,21 @@ __nccwpck_require__.d(__webpack_exports__, {
 var report_outcome = __nccwpck_require__(5066);
 ;// CONCATENATED MODULE: external "node:events"
 const external_node_events_namespaceObject = __WEBPACK_EXTERNAL_createRequire(import.meta.url)("node:events");
+// EXTERNAL MODULE: ./src/jira/auth.ts
+var auth = __nccwpck_require__(108);
 // EXTERNAL MODULE: ./src/jira/connect.ts + 5 modules
 var connect = __nccwpck_require__(2298);
 // EXTERNAL MODULE: ./src/jira/errors.ts
 var errors = __nccwpck_require__(6353);
+// EXTERNAL MODULE: ./src/jira/redact.ts
+var redact = __nccwpck_require__(7103);
 // EXTERNAL MODULE: ./src/jira/shape.ts
 var shape = __nccwpck_require__(5893);
+// EXTERNAL MODULE: ./src/jira/words.ts
+var jira_words = __nccwpck_require__(6509);
 ;// CONCATENATED MODULE: ./src/jira/fields.ts
+
+
 
 
 const FIELD_SCHEMA = (0,shape/* optional */.lq)((0,shape/* object */.Ik)({ type: (0,shape/* optional */.lq)(shape/* string */.Yj), items: (0,shape/* optional */.lq)(shape/* string */.Yj), custom: (0,shape/* optional */.lq)(shape/* string */.Yj), system: (0,shape/* optional */.lq)(shape/* string */.Yj), customId: (0,shape/* optional */.lq)(shape/* number */.ai) }));
@@ -1428,10 +1472,12 @@ function issueShape(fieldIds) {
  * editmeta schema). Options are checked against allowedValues. Throws an `invalid`
  * JiraError that says what would be accepted.
  */
-function formatValue(fieldId, meta, value, now = () => new Date()) {
+function formatValue(fieldId, meta, value, now = () => new Date(), redactor = new redact/* Redactor */.pO()) {
     const schema = meta.schema ?? {};
     const kind = (schema.custom ?? '').split(':').pop() ?? '';
-    const label = meta.name ? `${fieldId} (${meta.name})` : fieldId;
+    // The field's id and name, and its options, are Jira's text: quoted through the boundary.
+    const quote = (text) => redactor.excerpt(text, 100);
+    const label = quote(meta.name ? `${fieldId} (${meta.name})` : fieldId);
     const fail = (reason, remedy) => {
         throw new errors/* JiraError */.Dd('invalid', reason, remedy);
     };
@@ -1442,10 +1488,10 @@ function formatValue(fieldId, meta, value, now = () => new Date()) {
             return value;
         case 'select':
         case 'radiobuttons':
-            return fields_option(label, meta, value.trim(), fail);
+            return fields_option(label, meta, value.trim(), fail, quote);
         case 'multiselect':
         case 'multicheckboxes':
-            return splitList(value).map(item => fields_option(label, meta, item, fail));
+            return splitList(value).map(item => fields_option(label, meta, item, fail, quote));
         case 'labels':
             return labels(value);
         case 'float':
@@ -1473,26 +1519,26 @@ function formatValue(fieldId, meta, value, now = () => new Date()) {
         case 'datetime':
             return datetime(label, value, now, fail);
         case 'option':
-            return fields_option(label, meta, value.trim(), fail);
+            return fields_option(label, meta, value.trim(), fail, quote);
         case 'user':
         case 'priority':
         case 'resolution':
-            return meta.allowedValues ? named(label, meta, value.trim(), fail) : { name: value.trim() };
+            return meta.allowedValues ? named(label, meta, value.trim(), fail, quote) : { name: value.trim() };
         case 'array':
             switch (schema.items) {
                 case 'string':
                     return labels(value);
                 case 'option':
-                    return splitList(value).map(item => fields_option(label, meta, item, fail));
+                    return splitList(value).map(item => fields_option(label, meta, item, fail, quote));
                 case 'version':
                 case 'component':
                 case 'user':
-                    return splitList(value).map(name => (meta.allowedValues ? named(label, meta, name, fail) : { name }));
+                    return splitList(value).map(name => (meta.allowedValues ? named(label, meta, name, fail, quote) : { name }));
             }
     }
-    return fail(`Field ${label} has a type this action cannot format from a plain value (${schema.custom ?? schema.type ?? 'unknown'}).`, "Set it with input 'fields' (--fields) as raw JSON instead.");
+    return fail(`Field ${label} has a type this action cannot format from a plain value (${quote(schema.custom ?? schema.type ?? 'unknown')}).`, "Set it with input 'fields' (--fields) as raw JSON instead.");
 }
-function fields_option(label, meta, value, fail) {
+function fields_option(label, meta, value, fail, quote) {
     const allowed = meta.allowedValues;
     if (!allowed)
         return { value };
@@ -1506,14 +1552,14 @@ function fields_option(label, meta, value, fail) {
     const folded = allowed.filter(candidate => candidate.value?.toLowerCase() === value.toLowerCase());
     if (folded.length === 1 && folded[0].value !== undefined)
         return { value: folded[0].value };
-    return fail(`"${value}" is not an option of ${label}.`, `Use one of: ${allowed.map(candidate => `"${candidate.value ?? candidate.name ?? candidate.id}"`).join(', ')}.`);
+    return fail(`"${value}" is not an option of ${label}.`, `Use one of: ${(0,jira_words/* shownList */.y9)(allowed.map(candidate => `"${quote(String(candidate.value ?? candidate.name ?? candidate.id))}"`))}.`);
 }
-function named(label, meta, value, fail) {
+function named(label, meta, value, fail, quote) {
     const allowed = meta.allowedValues ?? [];
     const match = allowed.find(candidate => candidate.name?.toLowerCase() === value.toLowerCase());
     if (match?.name !== undefined)
         return { name: match.name };
-    return fail(`"${value}" is not allowed in ${label}.`, `Use one of: ${allowed.map(c => `"${c.name}"`).join(', ')}.`);
+    return fail(`"${value}" is not allowed in ${label}.`, `Use one of: ${(0,jira_words/* shownList */.y9)(allowed.map(c => `"${quote(String(c.name))}"`))}.`);
 }
 function splitList(value) {
     return value
@@ -1562,7 +1608,7 @@ function isFieldId(field) {
  * Resolves a field given by id or by name (case-insensitive) to its id. Throws an
  * `invalid` JiraError naming close matches when none matches, or every match when several do.
  */
-function resolveField(field, definitions) {
+function resolveField(field, definitions, redactor = new redact/* Redactor */.pO()) {
     const byId = definitions.find(definition => definition.id === field);
     if (byId)
         return byId.id;
@@ -1570,7 +1616,8 @@ function resolveField(field, definitions) {
     const matches = definitions.filter(definition => definition.name.toLowerCase() === wanted);
     if (matches.length === 1)
         return matches[0].id;
-    const describe = (list) => list.map(d => `"${d.name}" (${d.id})`).join(', ');
+    // Names and ids are Jira's text: quoted through the boundary, and never more than 20 of them.
+    const describe = (list) => (0,jira_words/* shownList */.y9)(list.map(d => `"${redactor.excerpt(d.name, 100)}" (${redactor.excerpt(d.id, 60)})`));
     if (matches.length > 1) {
         throw new errors/* JiraError */.Dd('invalid', `${matches.length} fields are named "${field}": ${describe(matches)}.`, 'Name the field by its id instead.');
     }
@@ -1818,11 +1865,10 @@ async function resolveAccountId(client, written, label, issueKey) {
         : 'Write the e-mail address, the exact display name or the accountId of a user who can be assigned.', { issueKey });
 }
 
-// EXTERNAL MODULE: ./src/jira/words.ts
-var jira_words = __nccwpck_require__(6509);
 // EXTERNAL MODULE: ./src/plan.ts + 2 modules
 var plan = __nccwpck_require__(9437);
 ;// CONCATENATED MODULE: ./src/update.ts
+
 
 
 
@@ -1847,8 +1893,9 @@ async function updateIssues(options, deps) {
     const signal = deps.signal ? AbortSignal.any([deps.signal, halt.signal]) : halt.signal;
     // Each request in flight and each retry waiting listens for the stop: up to two per issue at once.
     (0,external_node_events_namespaceObject.setMaxListeners)(10 + 4 * options.concurrency, signal);
-    const client = (0,connect/* connect */.N)(options, { ...deps, signal }, message => deps.log.info(message));
-    const words = deps.words ?? jira_words/* ACTION_WORDS */.d;
+    deps.log.debug(`Authenticating to ${options.jiraUrl} with ${(0,auth/* describeAuth */.uf)(options.auth)}.`);
+    const client = (0,connect/* connect */.N)(options, { ...deps, signal, debug: message => deps.log.debug(message) }, message => deps.log.info(message));
+    const words = deps.words ?? jira_words/* ACTION_WORDS */.dC;
     const { issues } = options;
     if (issues.by === 'none') {
         const reason = `No issue key found in ${issues.lookedIn}.`;
@@ -1944,11 +1991,13 @@ async function resolveChanges(client, options, log, words) {
             continue;
         }
         try {
-            const id = resolveField(written, definitions);
+            const id = resolveField(written, definitions, client.redactor);
+            // The id is Jira's text: it is sent as it is, and shown through the boundary.
+            const shown = client.redactor.excerpt(id, 100);
             if (id !== written && !told.has(written))
-                log.info(`Field "${written}" is ${id}.`);
+                log.info(`Field "${written}" is ${shown}.`);
             told.add(written);
-            resolved.push({ ...change, id, target: id === written ? written : `${written} (${id})` });
+            resolved.push({ ...change, id, target: id === written ? written : `${written} (${shown})` });
         }
         catch (thrown) {
             const error = (0,errors/* asJiraError */.Hr)(thrown);
@@ -2196,9 +2245,10 @@ async function planFieldChange(run, issueKey, issue, change) {
     }
     let value;
     try {
-        value = formatValue(change.id, meta, change.value, run.deps.now);
+        run.deps.log.debug(`${issueKey}: ${change.target} is a field of type ${schemaOf(meta)}.`);
+        value = formatValue(change.id, meta, change.value, run.deps.now, run.client.redactor);
         if (isUserField(meta))
-            value = await cloudUsers(run, value, `${change.id}${meta.name ? ` (${meta.name})` : ''}`, issueKey);
+            value = await cloudUsers(run, value, run.client.redactor.excerpt(`${change.id}${meta.name ? ` (${meta.name})` : ''}`, 100), issueKey);
     }
     catch (thrown) {
         if (!(thrown instanceof errors/* JiraError */.Dd) || thrown.kind !== 'invalid')
@@ -2229,6 +2279,12 @@ function remoteLinkOf(link) {
         }
     };
 }
+/** A field's type as its edit metadata gives it: `option (…:select)`, `array of string`. */
+function schemaOf(meta) {
+    const { type = 'unknown', items, custom, system } = meta.schema ?? {};
+    const kind = custom ?? system;
+    return `${type}${items ? ` of ${items}` : ''}${kind ? ` (${kind})` : ''}`;
+}
 function isUserField(meta) {
     const kind = meta.schema?.custom?.split(':').pop();
     return kind === 'userpicker' || kind === 'multiuserpicker' || meta.schema?.type === 'user' || (meta.schema?.type === 'array' && meta.schema.items === 'user');
@@ -2258,32 +2314,34 @@ async function mapLimit(items, limit, fn) {
     return results;
 }
 
+// EXTERNAL MODULE: ./src/report/sink.ts
+var sink = __nccwpck_require__(6443);
 // EXTERNAL MODULE: ./src/commands/io.ts
 var commands_io = __nccwpck_require__(3776);
 ;// CONCATENATED MODULE: ./src/commands/update.ts
 
 
 
+
 /** `update`: what the action does, with the same outcomes and diagnosis, for Jenkins and people. */
 async function updateCommand(options, connection, io, debug = false) {
-    const clean = (text) => connection.redactor?.redact(text) ?? text;
-    const log = cliLog(io, debug, clean);
+    const log = cliLog(io, debug);
     for (const warning of options.warnings)
         log.warning(warning);
     const report = await updateIssues(options, { ...connection, log });
-    return renderReport(report, options.failOnError, io, log, clean);
+    return renderReport(report, options.failOnError, io, log);
 }
-/** The CLI's log: everything on stderr, each line through the redaction step. */
-function cliLog(io, debug = false, clean = text => text) {
+/** The CLI's log: everything on stderr (the CLI's sink cuts secrets out and fences each line). */
+function cliLog(io, debug = false) {
     return {
-        debug: message => debug && io.err(`debug: ${clean(message)}`),
-        info: message => io.err(clean(message)),
-        warning: message => io.err(`warning: ${clean(message)}`),
-        error: message => io.err(`error: ${clean(message)}`)
+        debug: message => debug && io.err(`debug: ${message}`, sink/* DEBUG_BYTES */.m4),
+        info: message => io.err(message),
+        warning: message => io.err(`warning: ${message}`),
+        error: message => io.err(`error: ${message}`)
     };
 }
 /** Prints a run's outcome as the CLI does, and returns its exit code. */
-function renderReport(report, failOnError, io, log, clean = text => text) {
+function renderReport(report, failOnError, io, log) {
     const failures = report.results.filter(result => !(0,report_outcome/* succeeded */.gq)(result.outcome));
     const complain = (message) => (failOnError ? log.error(message) : log.warning(message));
     if (report.error)
@@ -2296,13 +2354,9 @@ function renderReport(report, failOnError, io, log, clean = text => text) {
         unchanged: report.unchanged,
         failed: report.failed,
         result: report.result,
-        issues: report.results.map(result => ({
-            issueKey: result.issueKey,
-            outcome: result.outcome,
-            message: result.error && clean(result.error.message),
-            changes: result.changes.map(change => ({ ...change, value: change.value && clean(change.value), reason: change.reason && clean(change.reason) }))
-        })),
-        ...(report.error ? { error: clean(report.error.message) } : {})
+        // The CLI's sink redacts and caps what goes out, --json included.
+        issues: report.results.map(result => ({ issueKey: result.issueKey, outcome: result.outcome, message: result.error?.message, changes: result.changes })),
+        ...(report.error ? { error: report.error.message } : {})
     }, [`${verdict.headline}${verdict.failed && !failOnError ? ' (fail-on-error is false)' : ''}`]);
     return (0,report_outcome/* exitCodeOf */.FO)(report, failOnError);
 }
@@ -2348,36 +2402,54 @@ const DECLARED = [
         name: 'private-key',
         description: 'The RSA private key whose public key is on the application link: PEM PKCS#8 or PKCS#1, encrypted PKCS#8, or the bare base64 body. Pass it from a secret.',
         secret: true,
-        cli: { env: 'JIRA_PRIVATE_KEY', commands: JIRA_COMMANDS }
+        cli: {
+            env: 'JIRA_PRIVATE_KEY',
+            fileEnv: 'JIRA_PRIVATE_KEY_FILE',
+            description: 'The RSA private key whose public key is on the application link: PEM PKCS#8 or PKCS#1, encrypted PKCS#8, or the bare base64 body. JIRA_PRIVATE_KEY_FILE names a file that holds it instead (a Jenkins Secret file credential).',
+            commands: JIRA_COMMANDS
+        }
     },
     {
         name: 'private-key-passphrase',
         description: 'The passphrase of an encrypted private key. Pass it from a secret.',
         secret: true,
-        cli: { env: 'JIRA_PRIVATE_KEY_PASSPHRASE', commands: JIRA_COMMANDS }
+        cli: { env: 'JIRA_PRIVATE_KEY_PASSPHRASE', description: 'The passphrase of an encrypted private key.', commands: JIRA_COMMANDS }
     },
     {
         name: 'access-token',
         description: 'The OAuth access token from the authorization dance (RSA-SHA1 needs no token secret). Pass it from a secret.',
         secret: true,
-        cli: { env: 'JIRA_ACCESS_TOKEN', commands: ['update', 'check'] }
+        cli: {
+            env: 'JIRA_ACCESS_TOKEN',
+            description: 'The OAuth access token from the authorize command (RSA-SHA1 needs no token secret).',
+            commands: ['update', 'check']
+        }
     },
     {
         name: 'personal-access-token',
         description: 'Instead of OAuth: a Jira Data Center (8.14+) personal access token, sent as a Bearer token. Pass it from a secret.',
         secret: true,
-        cli: { env: 'JIRA_PERSONAL_ACCESS_TOKEN', commands: ['update', 'check'] }
+        cli: {
+            env: 'JIRA_PERSONAL_ACCESS_TOKEN',
+            description: 'Instead of OAuth: a Jira Data Center (8.14+) personal access token, sent as a Bearer token.',
+            commands: ['update', 'check']
+        }
     },
     {
         name: 'user',
         description: 'Instead of OAuth, with api-token: the user for basic auth (on Jira Cloud, the e-mail address).',
-        cli: { flag: 'string', env: 'JIRA_USER', commands: ['update', 'check'] }
+        cli: {
+            flag: 'string',
+            env: 'JIRA_USER',
+            description: 'Instead of OAuth, with JIRA_API_TOKEN: the user for basic auth (on Jira Cloud, the e-mail address).',
+            commands: ['update', 'check']
+        }
     },
     {
         name: 'api-token',
         description: 'Instead of OAuth, with user: the API token for basic auth (Jira Cloud). Pass it from a secret.',
         secret: true,
-        cli: { env: 'JIRA_API_TOKEN', commands: ['update', 'check'] }
+        cli: { env: 'JIRA_API_TOKEN', description: 'Instead of OAuth, with --user: the API token for basic auth (Jira Cloud).', commands: ['update', 'check'] }
     },
     {
         name: 'client-id',
@@ -2388,7 +2460,11 @@ const DECLARED = [
         name: 'client-secret',
         description: "With client-id: the client secret of the service account's OAuth 2.0 credential. Pass it from a secret.",
         secret: true,
-        cli: { env: 'JIRA_CLIENT_SECRET', commands: ['update', 'check'] }
+        cli: {
+            env: 'JIRA_CLIENT_SECRET',
+            description: "With --client-id: the client secret of the service account's OAuth 2.0 credential.",
+            commands: ['update', 'check']
+        }
     },
     {
         name: 'token-url',
@@ -2403,13 +2479,21 @@ const DECLARED = [
     {
         name: 'issue',
         description: 'One or more issue keys, separated by commas, spaces or newlines, e.g. CI-42. Empty: keys are found in the pull request title, head branch and commit messages.',
-        cli: { flag: 'string', commands: ['update'] }
+        cli: {
+            flag: 'string',
+            description: 'One or more issue keys, separated by commas or spaces, e.g. CI-42. Without it (and without --jql), keys are found in CHANGE_TITLE and in BRANCH_NAME, CHANGE_BRANCH or GIT_BRANCH.',
+            commands: ['update']
+        }
     },
     {
         name: 'issue-source',
         description: 'Where to look for keys when issue is empty: any of pr-title, branch, commits, separated by commas.',
         default: 'pr-title,branch,commits',
-        cli: { flag: 'string', commands: ['update'] }
+        cli: {
+            flag: 'string',
+            description: 'Where to look for keys without --issue: any of pr-title (CHANGE_TITLE), branch, commits, separated by commas.',
+            commands: ['update']
+        }
     },
     {
         name: 'projects',
@@ -2431,17 +2515,29 @@ const DECLARED = [
     {
         name: 'value',
         description: "The value to set, as a person writes it (Build Passed); formatted for the field's type. May use {status}, {run_url}, {run_number}, {sha}, {ref}, {workflow}, {repository}.",
-        cli: { flag: 'string', commands: ['update'] }
+        cli: {
+            flag: 'string',
+            description: "The value to set, as a person writes it (Build Passed); formatted for the field's type. May use {status}, {run_url}, {run_number}, {sha}, {ref}, {workflow}, {repository}. A value that starts with a dash needs an equals sign: --value=-1 (--value -1 reads -1 as a flag).",
+            commands: ['update']
+        }
     },
     {
         name: 'status',
         description: 'The build status that value-map maps to a value: the job status (job.status) or a Jenkins result.',
-        cli: { flag: 'string', commands: ['update'] }
+        cli: {
+            flag: 'string',
+            description: 'The build status that --value-map maps to a value: currentBuild.currentResult (SUCCESS, UNSTABLE, FAILURE, ABORTED, NOT_BUILT) or success, failure, cancelled.',
+            commands: ['update']
+        }
     },
     {
         name: 'value-map',
         description: 'Values by status, e.g. success=Build Passed, failure=Build Failed, cancelled=Build Aborted.',
-        cli: { flag: 'string', commands: ['update'] }
+        cli: {
+            flag: 'string',
+            description: 'Values by status, e.g. success=Build Passed, unstable=Build Unstable, failure=Build Failed, aborted=Build Aborted. Without an entry of its own, NOT_BUILT takes the aborted entry, ABORTED and NOT_BUILT the cancelled one, UNSTABLE the failure one.',
+            commands: ['update']
+        }
     },
     {
         name: 'set',
@@ -2472,7 +2568,11 @@ const DECLARED = [
         name: 'notify-users',
         description: "'false' asks Jira not to e-mail watchers about the change (notifyUsers=false; needs admin rights on some sites).",
         default: 'true',
-        cli: { flag: 'string', commands: ['update'] }
+        cli: {
+            flag: 'string',
+            description: 'Pass false to ask Jira not to e-mail watchers about the change (notifyUsers=false; needs admin rights on some sites).',
+            commands: ['update']
+        }
     },
     { name: 'concurrency', description: 'How many issues are updated at once.', default: '4', cli: { flag: 'string', commands: ['update'] } },
     {
@@ -2485,24 +2585,37 @@ const DECLARED = [
         name: 'timeout',
         description: "The step's time limit in seconds, retries and waits included.",
         default: '60',
-        cli: { flag: 'string', commands: JIRA_COMMANDS }
+        cli: { flag: 'string', description: "The command's time limit in seconds, retries and waits included.", commands: JIRA_COMMANDS }
     },
     {
         name: 'ca-certificate',
         description: "PEM of the CA certificate(s) that signed Jira's certificate, for Jira behind an internal CA (NODE_EXTRA_CA_CERTS works too).",
-        cli: { flag: 'string', env: 'JIRA_CA_CERTIFICATE', commands: JIRA_COMMANDS }
+        cli: {
+            flag: 'string',
+            env: 'JIRA_CA_CERTIFICATE',
+            description: "A PEM file (or the PEM itself) of the CA certificate(s) that signed Jira's certificate, for Jira behind an internal CA (NODE_EXTRA_CA_CERTS works too).",
+            commands: JIRA_COMMANDS
+        }
     },
     {
         name: 'fail-on-error',
         description: "'true' fails the step when an issue is not updated; 'false' turns failures into warnings and keeps the step green.",
         default: 'true',
-        cli: { flag: 'string', commands: ['update'] }
+        cli: {
+            flag: 'string',
+            description: 'Pass false to turn failures into warnings and exit 0, so a Jira outage keeps the build green; by default a failure exits 1.',
+            commands: ['update']
+        }
     },
     {
         name: 'dry-run',
         description: "'true' prints every request that would write (the edit, the link, the comment: method, URL and body, Authorization redacted) and sends none of them.",
         default: 'false',
-        cli: { flag: 'boolean', commands: ['update'] }
+        cli: {
+            flag: 'boolean',
+            description: 'A switch (no value): print the method, URL and body it would send (Authorization redacted) and send nothing that writes.',
+            commands: ['update']
+        }
     }
 ];
 /** Every input, in action.yml's order. */
@@ -2638,7 +2751,8 @@ function jenkinsRun(env) {
 /* harmony export */   E6: () => (/* binding */ ANONYMOUS),
 /* harmony export */   Gs: () => (/* binding */ AUTH_MODE_NAMES),
 /* harmony export */   HM: () => (/* binding */ authenticatorFor),
-/* harmony export */   O6: () => (/* binding */ authSecrets)
+/* harmony export */   O6: () => (/* binding */ authSecrets),
+/* harmony export */   uf: () => (/* binding */ describeAuth)
 /* harmony export */ });
 /* unused harmony exports publicKeyFingerprint, sha1RefusedError, basicCredentials */
 /* harmony import */ var node_crypto__WEBPACK_IMPORTED_MODULE_0__ = __nccwpck_require__(7598);
@@ -2728,6 +2842,19 @@ const AUTH_MODE_NAMES = {
     basic: 'basic auth',
     'client-credentials': 'OAuth 2.0 client credentials (service account)'
 };
+/** What a debug line may say of a configuration: its mode and the parts that are not secret. */
+function describeAuth(auth) {
+    switch (auth.mode) {
+        case 'oauth':
+            return `${AUTH_MODE_NAMES.oauth} (RSA-SHA1, consumer key ${auth.consumerKey})`;
+        case 'pat':
+            return `${AUTH_MODE_NAMES.pat} (Authorization: Bearer)`;
+        case 'basic':
+            return `${AUTH_MODE_NAMES.basic} (user ${auth.user})`;
+        case 'client-credentials':
+            return `${AUTH_MODE_NAMES['client-credentials']} (client id ${auth.clientId}, token URL ${auth.tokenUrl})`;
+    }
+}
 
 
 /***/ }),
@@ -2762,6 +2889,13 @@ const RISE_AFTER = 8;
 /** Each step up sends a twentieth faster; each 429 spaces sends half as far again. */
 const SPACING_SHRINK = 0.95;
 const SPACING_GROWTH = 1.5;
+/** How far above a spacing that met a 429 the spacing stays: probing that pace again only costs more 429s. */
+const TOO_CLOSE_MARGIN = 1.05;
+/**
+ * The pace learnt at a 429 is widened by this much: the requests counted in the last second
+ * include the burst Jira allowed at first, so they overstate the pace it allows from then on.
+ */
+const LEARN_MARGIN = 1.3;
 /** Spacing is learnt from at most this much time: a 429 names the wait for one request, not a pace. */
 const MAX_SPACING_MS = 1000;
 /** How far back accepted requests are counted to learn the pace Jira allows. */
@@ -2777,6 +2911,8 @@ class RateLimiter {
     /** The earliest time the next request may be sent, given the spacing. */
     nextSendAt = 0;
     spacing = 0;
+    /** The spacing a 429 last came at: too close, so the spacing never narrows to it again. */
+    tooClose = 0;
     /** Slots taken so far; a 429 to a slot taken before the last lowering is already answered for. */
     serial = 0;
     loweredAtSerial = -1;
@@ -2831,7 +2967,8 @@ class RateLimiter {
             this.sinceLimited = 0;
             if (this.limit < this.max)
                 this.limit++;
-            this.spacing = this.spacing * SPACING_SHRINK < 1 ? 0 : this.spacing * SPACING_SHRINK;
+            const narrower = this.spacing * SPACING_SHRINK;
+            this.spacing = narrower < 1 ? 0 : Math.max(narrower, this.tooClose * TOO_CLOSE_MARGIN);
             this.wake();
         }
     }
@@ -2852,7 +2989,8 @@ class RateLimiter {
             // (Cloud's X-RateLimit-Reset names when the next request is welcome).
             this.accepted = this.accepted.filter(at => at > now - PACE_WINDOW_MS);
             const pace = PACE_WINDOW_MS / Math.max(1, this.accepted.length);
-            const learnt = Math.min(MAX_SPACING_MS, Math.max(1, retryAt - now), pace);
+            const learnt = Math.min(MAX_SPACING_MS, Math.max(1, retryAt - now), pace) * LEARN_MARGIN;
+            this.tooClose = Math.max(this.tooClose, this.spacing);
             this.spacing = Math.min(MAX_SPACING_MS, Math.max(this.spacing * SPACING_GROWTH, learnt));
             this.nextSendAt = Math.max(this.nextSendAt, this.notBefore);
         }
@@ -2984,15 +3122,18 @@ function diagnose(response, context = {}) {
     const { status, headers } = response;
     const { issueKey } = context;
     const redactor = context.redactor ?? new redact/* Redactor */.pO();
-    const words = context.words ?? jira_words/* ACTION_WORDS */.d;
+    const words = context.words ?? jira_words/* ACTION_WORDS */.dC;
     const loginReason = headers['x-seraph-loginreason']?.split(',')[0].trim();
     const userName = headers['x-ausername'];
     const details = { issueKey, status, loginReason };
     if (loginReason === 'AUTHENTICATION_DENIED') {
-        const deniedReason = redactor.excerpt(headers['x-authentication-denied-reason'] ?? '');
-        const loginUrl = /login-url=(\S+)/.exec(deniedReason)?.[1];
+        // Each part is taken from the header first, then passes the boundary on its own.
+        const denied = headers['x-authentication-denied-reason'] ?? '';
+        const rawLoginUrl = /login-url=(\S+)/.exec(denied)?.[1];
+        const loginUrl = rawLoginUrl ? redactor.excerpt(rawLoginUrl, 200) : undefined;
+        const deniedReason = redactor.excerpt(denied.split(';')[0], 80);
         const where = loginUrl ? ` at ${loginUrl}` : '';
-        return new errors/* JiraError */.Dd('captcha', `Jira locked the account behind a CAPTCHA after too many failed logins (${deniedReason.split(';')[0] || 'AUTHENTICATION_DENIED'}); no request will succeed until it is cleared.`, `Log in once in a browser${where} and solve the CAPTCHA, or ask a Jira admin to reset the user's failed login count. Then check the credentials before running again.`, { ...details, loginUrl });
+        return new errors/* JiraError */.Dd('captcha', `Jira locked the account behind a CAPTCHA after too many failed logins (${deniedReason || 'AUTHENTICATION_DENIED'}); no request will succeed until it is cleared.`, `Log in once in a browser${where} and solve the CAPTCHA, or ask a Jira admin to reset the user's failed login count. Then check the credentials before running again.`, { ...details, loginUrl });
     }
     const mode = context.credentials?.mode ?? 'oauth';
     const oauthProblem = findOAuthProblem(response);
@@ -3251,16 +3392,16 @@ function rawErrorText(response) {
     // Plain text, such as a proxy's or a WAF's page: its start, on one line (then cut and redacted).
     return body.replace(/\s+/g, ' ');
 }
-/** The title of an HTML page, first line only, or undefined for a body that is not HTML. */
+/**
+ * The title of an HTML page, whitespace collapsed, or undefined for a body that is not HTML.
+ * Whole: it is cut only after the boundary has redacted it (a cut first could leave part of a
+ * secret that no longer matches).
+ */
 function htmlTitle(body) {
     if (!/^\s*</.test(body))
         return undefined;
     const title = /<title[^>]*>([\s\S]*?)<\/title>/i.exec(body)?.[1];
-    return title === undefined ? 'untitled' : firstLine(title.replace(/\s+/g, ' '));
-}
-function firstLine(text) {
-    const line = text.trim().split('\n')[0].trim();
-    return line.length > 160 ? `${line.slice(0, 160)}…` : line;
+    return title === undefined ? 'untitled' : title.replace(/\s+/g, ' ').trim();
 }
 
 // EXTERNAL MODULE: ./src/jira/transport.ts + 4 modules
@@ -3316,6 +3457,7 @@ class JiraClient {
     limiter;
     cloud;
     urlInput;
+    debug;
     /** `baseUrl` is jira-url, what people open; REST calls go where the context's route says. */
     constructor(baseUrl, auth, context) {
         this.baseUrl = baseUrl;
@@ -3323,12 +3465,13 @@ class JiraClient {
         this.transport = context.transport;
         this.retry = context.retry;
         this.redactor = context.redactor ?? new redact/* Redactor */.pO();
-        this.words = context.words ?? jira_words/* ACTION_WORDS */.d;
+        this.words = context.words ?? jira_words/* ACTION_WORDS */.dC;
         this.signal = context.signal;
         this.route = context.route ?? (0,gateway/* fixedRoute */.g8)(baseUrl);
         this.limiter = context.limiter ?? new RateLimiter(this.retry);
         this.cloud = context.cloud ?? false;
         this.urlInput = context.urlInput ?? 'jira-url';
+        this.debug = context.debug;
     }
     /** The full URL of a REST path as known now (context path or gateway included). */
     url(path, query) {
@@ -3380,6 +3523,8 @@ class JiraClient {
             }
             catch (thrown) {
                 this.limiter.release(slot);
+                if (!(thrown instanceof errors/* JiraError */.Dd) && !(thrown instanceof errors/* Stopped */.C9))
+                    this.debug?.(`${method} ${url} → no answer (${(0,errors/* codeOf */.$N)(thrown) ?? (thrown instanceof DeadlinePassed ? 'time limit' : 'error')})`);
                 if (thrown instanceof DeadlinePassed)
                     throw this.timedOut(options.issueKey, once);
                 // Stopped in flight: a request that must not arrive twice may have arrived once.
@@ -3399,6 +3544,7 @@ class JiraClient {
                 }
                 throw error;
             }
+            this.debug?.(`${method} ${url} → HTTP ${response.status}`);
             // A CAPTCHA can come with any status; retrying it only deepens the lockout.
             const captcha = response.headers['x-seraph-loginreason']?.includes('AUTHENTICATION_DENIED') === true;
             if (response.status === 429 && !captcha) {
@@ -3613,7 +3759,7 @@ const TLS_CODES = new Set([
     'ERR_TLS_CERT_ALTNAME_INVALID'
 ]);
 /** Turns a transport failure into a JiraError, by its code only: library messages may carry headers. */
-function networkError(thrown, baseUrl, words = jira_words/* ACTION_WORDS */.d, issueKey, urlInput = 'jira-url', mayHaveArrived = false) {
+function networkError(thrown, baseUrl, words = jira_words/* ACTION_WORDS */.dC, issueKey, urlInput = 'jira-url', mayHaveArrived = false) {
     const code = (0,errors/* codeOf */.$N)(thrown);
     if (code && TLS_CODES.has(code)) {
         return new errors/* JiraError */.Dd('network', `The TLS certificate of ${baseUrl} could not be verified (${code}).`, `If Jira uses an internal CA, pass its certificate in PEM as ${words.input('ca-certificate')}, or point NODE_EXTRA_CA_CERTS at the file. Certificate checks cannot be turned off.`, { issueKey });
@@ -3754,7 +3900,7 @@ function refuse(kind, reason, remedy, details) {
  * one rate limiter.
  */
 function connect(endpoint, connection, onRetry) {
-    const redactor = connection.redactor ?? new redact/* Redactor */.pO((0,jira_auth/* authSecrets */.O6)(endpoint.auth));
+    const redactor = connection.redactor ?? (0,redact/* redactorFor */.sD)(endpoint.auth);
     const retry = connection.retry ?? retryPolicy(endpoint.maxRetries, endpoint.timeoutSeconds, onRetry);
     const wired = { ...connection, redactor, retry };
     const { auth } = endpoint;
@@ -3811,7 +3957,8 @@ function clientFor(limits, authenticator, connection, onRetry, route, urlInput) 
         route,
         limiter: new RateLimiter(retry),
         cloud: limits.cloud,
-        urlInput
+        urlInput,
+        debug: connection.debug
     });
 }
 
@@ -4023,71 +4170,508 @@ function siteThenGatewayRoute(site, discover, onSwitch) {
 /***/ ((__unused_webpack_module, __webpack_exports__, __nccwpck_require__) => {
 
 /* harmony export */ __nccwpck_require__.d(__webpack_exports__, {
-/* harmony export */   pO: () => (/* binding */ Redactor)
+/* harmony export */   pO: () => (/* binding */ Redactor),
+/* harmony export */   sD: () => (/* binding */ redactorFor)
 /* harmony export */ });
-/* unused harmony exports percentEncode, derivedForms, EXCERPT_CHARS */
-/**
- * The one redaction step for text that came from Jira or the network. Proxies, WAFs and error
- * pages echo requests back, Authorization header included, and Jira's own signature_invalid
- * answer carries the token percent-encoded twice; a log masks only the raw values it was told.
- */
+/* unused harmony exports percentEncode, SECRET_RUN, TOKEN_RUN, EXCERPT_CHARS, REDACTED, cap */
+/* harmony import */ var _auth_js__WEBPACK_IMPORTED_MODULE_0__ = __nccwpck_require__(108);
+
 /** Percent-encoding of RFC 3986 (what OAuth and Jira's base string use). */
 function percentEncode(text) {
     return encodeURIComponent(text).replace(/[!'()*]/g, c => `%${c.charCodeAt(0).toString(16).toUpperCase()}`);
 }
-/**
- * Every form in which this tool itself may have sent a secret, so every form an echo can
- * carry: raw, percent-encoded once and twice (lower-case hex too), and form-encoded.
- */
-function derivedForms(secret) {
-    const once = percentEncode(secret);
-    const twice = percentEncode(once);
-    const forms = new Set([secret, once, twice, once.toLowerCase(), twice.toLowerCase(), new URLSearchParams({ s: secret }).toString().slice(2)]);
-    return [...forms].filter(form => form.length >= 4);
+/** How many consecutive characters of a secret count as the secret showing. */
+const SECRET_RUN = 12;
+/** Runs of token characters this long are elided from Jira's text, secret or not. */
+const TOKEN_RUN = 32;
+/** How much of an answer an error message quotes at most. */
+const EXCERPT_CHARS = 300;
+/** The most of one text the boundary reads: no display of 4 KiB can come from more. */
+const MAX_INPUT_CHARS = 64 * 1024;
+/** Rounds of decoding at most (each undoes one layer: %2541 → %41 → A). */
+const MAX_DECODE_ROUNDS = 8;
+/** What stands in for a secret. */
+const REDACTED = '***';
+// Every HTML5 named character reference whose value is ASCII (from the WHATWG list; letters and
+// digits have none but "fjlig"; nvlt, bne and nvgt add a combining mark, dropped here), plus the
+// no-break space. Secrets are ASCII (the input parser refuses others), so no other named
+// reference can hide one; the rest are shown as written.
+const NAMED_ENTITIES = {
+    Tab: '\t',
+    NewLine: '\n',
+    excl: '!',
+    quot: '"',
+    QUOT: '"',
+    num: '#',
+    dollar: '$',
+    percnt: '%',
+    amp: '&',
+    AMP: '&',
+    apos: "'",
+    lpar: '(',
+    rpar: ')',
+    ast: '*',
+    midast: '*',
+    plus: '+',
+    comma: ',',
+    period: '.',
+    sol: '/',
+    colon: ':',
+    semi: ';',
+    lt: '<',
+    LT: '<',
+    nvlt: '<',
+    equals: '=',
+    bne: '=',
+    gt: '>',
+    GT: '>',
+    nvgt: '>',
+    quest: '?',
+    commat: '@',
+    lsqb: '[',
+    lbrack: '[',
+    bsol: '\\',
+    rsqb: ']',
+    rbrack: ']',
+    Hat: '^',
+    lowbar: '_',
+    UnderBar: '_',
+    grave: '`',
+    DiacriticalGrave: '`',
+    lcub: '{',
+    lbrace: '{',
+    verbar: '|',
+    vert: '|',
+    VerticalLine: '|',
+    rcub: '}',
+    rbrace: '}',
+    nbsp: '\u00a0',
+    NonBreakingSpace: '\u00a0',
+    fjlig: 'fj'
+};
+// Browsers also read these legacy references without the semicolon.
+const LEGACY_ENTITY = /&(amp|AMP|lt|LT|gt|GT|quot|QUOT|nbsp)(?![A-Za-z0-9;])/y;
+const NAMED_ENTITY = /&([A-Za-z]{2,16});/y;
+const NUMERIC_ENTITY = /&#(?:[xX]([0-9A-Fa-f]{1,6})|([0-9]{1,7}));?/y;
+const PERCENT_BYTE = /%([0-9A-Fa-f]{2})/y;
+const BACKSLASH_ESCAPE = /\\(?:u\{([0-9A-Fa-f]{1,6})\}|u([0-9A-Fa-f]{4})|x([0-9A-Fa-f]{2})|([/\\"'nrtbf]))/y;
+// ANSI escape sequences: CSI (ESC [ or U+009B … final byte), OSC (ESC ] … BEL or ST), and the
+// two-character ones; a terminal would act on them, and they can split a secret.
+const ANSI = /(?:\u001b\[|\u009b)[0-?]*[ -/]*[@-~]|\u001b\][^\u0007\u001b]*(?:\u0007|\u001b\\)?|\u001b[@-Z\\-_]/y;
+const SIMPLE_ESCAPES = { '/': '/', '\\': '\\', '"': '"', "'": "'", n: '\n', r: '\r', t: '\t', b: '\b', f: '\f' };
+function mappedOf(text) {
+    const units = text.split('');
+    return { units, starts: units.map((_, i) => i), ends: units.map((_, i) => i + 1) };
 }
-// A header value that carries credentials, wherever an echo prints it: "Authorization: Basic …",
-// "authorization=Bearer …", JSON "authorization":"OAuth …".
-const AUTHORIZATION = /(authorization"?\s*[:=]\s*"?)(Bearer|Basic|OAuth|Token)\s+[^\r\n"]*/gi;
-// OAuth parameters that are secrets or prove possession of one, in header form (name="value"),
-// form encoding (name=value) and percent-encoded once, twice or more (name%3Dvalue, name%253D…).
-const OAUTH_SECRET_PARAM = /\b(oauth_(?:token_secret|token|signature|verifier|session_handle))(="?|%(?:25)*3D)((?:(?!%(?:25)*26)[^&"\s,;<])+)/g;
-/** Removes secrets from text before anything prints it. */
+/**
+ * Undoes, repeatedly, every encoding an echo may wear: percent-encoding (either case), JSON and
+ * JavaScript backslash escapes (\u0070, \x70, \/), HTML character references (named and
+ * numeric); and drops ANSI escape sequences. Each decoded unit keeps its original span.
+ */
+function decodeMapped(text) {
+    let mapped = mappedOf(text);
+    for (let round = 0; round < MAX_DECODE_ROUNDS; round++) {
+        const next = decodeOnce(mapped);
+        if (next.units.length === mapped.units.length && next.units.every((unit, i) => unit === mapped.units[i]))
+            break;
+        mapped = next;
+    }
+    return mapped;
+}
+function decodeOnce(mapped) {
+    const text = mapped.units.join('');
+    const out = { units: [], starts: [], ends: [] };
+    const push = (value, from, to) => {
+        const start = mapped.starts[from];
+        const end = mapped.ends[to - 1];
+        for (const unit of value.split('')) {
+            out.units.push(unit);
+            out.starts.push(start);
+            out.ends.push(end);
+        }
+    };
+    const at = (pattern, i) => {
+        pattern.lastIndex = i;
+        return pattern.exec(text);
+    };
+    let i = 0;
+    while (i < text.length) {
+        const c = text[i];
+        let match = null;
+        if (c === '%' && (match = at(PERCENT_BYTE, i))) {
+            const taken = percentSequence(text, i);
+            if (taken) {
+                push(taken.value, i, i + taken.length);
+                i += taken.length;
+                continue;
+            }
+        }
+        else if (c === '\\' && (match = at(BACKSLASH_ESCAPE, i))) {
+            const [whole, braced, u4, x2, simple] = match;
+            const code = braced ?? u4 ?? x2;
+            const value = code !== undefined ? codePointText(parseInt(code, 16)) : SIMPLE_ESCAPES[simple];
+            if (value !== undefined) {
+                push(value, i, i + whole.length);
+                i += whole.length;
+                continue;
+            }
+        }
+        else if (c === '&') {
+            const entity = entityAt(text, i);
+            if (entity) {
+                push(entity.value, i, i + entity.length);
+                i += entity.length;
+                continue;
+            }
+        }
+        else if ((c === '\u001b' || c === '\u009b') && (match = at(ANSI, i))) {
+            i += match[0].length;
+            continue;
+        }
+        push(c, i, i + 1);
+        i++;
+    }
+    return out;
+}
+/** An HTML character reference at `i`, decoded: numeric, named (ASCII values only) or legacy. */
+function entityAt(text, i) {
+    NUMERIC_ENTITY.lastIndex = i;
+    const numeric = NUMERIC_ENTITY.exec(text);
+    if (numeric) {
+        const value = codePointText(numeric[1] !== undefined ? parseInt(numeric[1], 16) : parseInt(numeric[2], 10));
+        return value === undefined ? undefined : { value, length: numeric[0].length };
+    }
+    for (const pattern of [NAMED_ENTITY, LEGACY_ENTITY]) {
+        pattern.lastIndex = i;
+        const named = pattern.exec(text);
+        if (named && Object.hasOwn(NAMED_ENTITIES, named[1]))
+            return { value: NAMED_ENTITIES[named[1]], length: named[0].length };
+    }
+    return undefined;
+}
+/** One UTF-8 character written as %XX bytes at `i`, decoded; undefined when the bytes are not one. */
+function percentSequence(text, i) {
+    const byteAt = (k) => {
+        PERCENT_BYTE.lastIndex = i + 3 * k;
+        const match = PERCENT_BYTE.exec(text);
+        return match ? parseInt(match[1], 16) : undefined;
+    };
+    const lead = byteAt(0) ?? 0;
+    const size = lead < 0x80 ? 1 : lead >= 0xc2 && lead <= 0xdf ? 2 : lead >= 0xe0 && lead <= 0xef ? 3 : lead >= 0xf0 && lead <= 0xf4 ? 4 : 0;
+    if (size === 0)
+        return undefined;
+    const bytes = [lead];
+    for (let k = 1; k < size; k++) {
+        const byte = byteAt(k);
+        if (byte === undefined || byte < 0x80 || byte > 0xbf)
+            return undefined;
+        bytes.push(byte);
+    }
+    const value = Buffer.from(bytes).toString('utf8');
+    return value.includes('\ufffd') ? undefined : { value, length: 3 * size };
+}
+function codePointText(code) {
+    return code > 0 && code <= 0x10ffff && (code < 0xd800 || code > 0xdfff) ? String.fromCodePoint(code) : undefined;
+}
+// Whitespace as JavaScript and .NET (the runner) see it, and invisible formatting characters:
+// none of them may split a secret from the matcher's view.
+const IGNORED = /[\s\u0085\u180e\u00ad\u200b-\u200f\u202a-\u202e\u2060-\u2064\ufeff\u0000-\u001f\u007f-\u009f]/;
+/** The matcher's view: case folded, fullwidth forms folded, whitespace and controls dropped. */
+function normalized(units) {
+    let text = '';
+    const index = [];
+    for (let i = 0; i < units.length; i++) {
+        const unit = units[i];
+        if (IGNORED.test(unit))
+            continue;
+        let folded = unit.charCodeAt(0) < 0x80 ? unit.toLowerCase() : unit.normalize('NFKC').toLowerCase();
+        if (folded.length !== 1)
+            folded = unit;
+        text += folded;
+        index.push(i);
+    }
+    return { text, index };
+}
+function normalizedSecret(text) {
+    return normalized(text.split('')).text;
+}
+function base64Forms(bytes, secretFromByte = 0) {
+    const forms = [];
+    // The three alignments, so the secret is found inside the base64 of a longer text too; the
+    // characters that mix in a neighbour's bits are left off.
+    for (let shift = 0; shift < 3; shift++) {
+        const encoded = Buffer.concat([Buffer.alloc(shift), bytes]).toString('base64');
+        const from = shift === 0 ? 0 : 4;
+        const to = shift === 0 ? encoded.length : Math.max(from, encoded.length - 4);
+        const body = encoded.slice(from, to);
+        const secretFrom = Math.max(0, Math.floor(((secretFromByte + shift) * 8) / 6) - from);
+        forms.push({ text: body, secretFrom }, { text: body.replace(/\+/g, '-').replace(/\//g, '_').replace(/=+$/, ''), secretFrom });
+    }
+    return forms;
+}
+/** Every form of a secret the matcher looks for, on top of what decoding undoes. */
+function formsOf(secret, prefix = '') {
+    const whole = `${prefix}${secret}`;
+    const forms = [{ text: whole, secretFrom: prefix.length }];
+    forms.push(...base64Forms(Buffer.from(whole, 'utf8'), Buffer.byteLength(prefix)));
+    if (prefix === '')
+        forms.push({ text: Buffer.from(secret, 'utf8').toString('hex'), secretFrom: 0 });
+    return forms;
+}
+// A PEM key's armour and headers are not secret, and would match ordinary words.
+function secretBody(secret) {
+    if (!secret.includes('-----BEGIN'))
+        return secret.trim();
+    return secret
+        .replace(/\\n/g, '\n')
+        .replace(/-----[A-Z0-9 ]+-----/g, '')
+        .replace(/^[A-Za-z-]+:.*$/gm, '')
+        .replace(/\s+/g, '');
+}
+/** Finds and removes secrets; the one boundary every text from the network passes. */
 class Redactor {
-    forms = [];
-    /** `secrets` are the raw values; their derived forms are found here. */
+    windows = new Set();
+    shortForms = [];
+    masks = [];
+    /** `secrets` are the raw values (or a SecretSet); their derived forms are found here. */
     constructor(secrets = []) {
-        for (const secret of secrets)
-            this.add(secret);
+        const set = isSecretSet(secrets) ? secrets : { secrets };
+        for (const raw of set.secrets)
+            this.add(raw);
+        for (const { prefix, secret } of set.prefixed ?? []) {
+            if (secret.trim().length < 4)
+                continue;
+            for (const form of formsOf(secret.trim(), prefix))
+                this.addForm(form);
+            // A short secret is found as user:secret whole.
+            if (secret.trim().length < SECRET_RUN)
+                this.addShort(normalizedSecret(`${prefix}${secret.trim()}`));
+        }
     }
     /**
      * Adds a secret learnt during the run, such as an access token just issued, and returns its
      * new forms for the runner's masking.
      */
-    add(secret) {
-        const added = derivedForms(secret.trim()).filter(form => !this.forms.includes(form));
+    add(raw) {
+        const secret = secretBody(raw);
+        if (secret.length < 4)
+            return [];
+        // A PEM key is never sent, so no echo can encode it: its body as it is suffices.
+        if (raw.includes('-----BEGIN')) {
+            this.addForm({ text: secret, secretFrom: 0 });
+            return [];
+        }
+        for (const form of formsOf(secret))
+            this.addForm(form);
+        const added = maskableForms(secret).filter(form => form.length >= 4 && !this.masks.includes(form));
+        this.masks.push(...new Set(added));
+        // Longest first, so the runner masks a secret that contains another whole.
+        this.masks.sort((a, b) => b.length - a.length);
+        return [...new Set(added)];
+    }
+    addForm(form) {
+        const text = normalizedSecret(form.text);
+        if (text.length < 4)
+            return;
+        if (text.length < SECRET_RUN) {
+            if (form.secretFrom === 0)
+                this.addShort(text);
+            return;
+        }
+        for (let i = 0; i + SECRET_RUN <= text.length; i++)
+            if (i + SECRET_RUN > form.secretFrom)
+                this.windows.add(text.slice(i, i + SECRET_RUN));
+    }
+    addShort(text) {
+        if (this.shortForms.includes(text))
+            return;
+        this.shortForms.push(text);
         // Longest first, so a secret that contains another is replaced whole.
-        this.forms = [...this.forms, ...added].sort((a, b) => b.length - a.length);
-        return added;
+        this.shortForms.sort((a, b) => b.length - a.length);
     }
-    /** Every derived form, for the runner's masking (core.setSecret). */
+    /** The derived forms the runner can mask itself (it masks exact strings only), for core.setSecret. */
     get maskable() {
-        return this.forms;
+        return this.masks;
     }
-    /** The text with every known secret form and every credential-shaped value replaced by ***. */
-    redact(text) {
-        let clean = text;
-        for (const form of this.forms)
-            clean = clean.split(form).join('***');
-        return clean.replace(AUTHORIZATION, '$1$2 ***').replace(OAUTH_SECRET_PARAM, '$1$2***');
-    }
-    /** redact() and cut to `max` characters, for excerpts of answers. */
+    /**
+     * The boundary for a text from the network before it goes into any message: decoded, secrets
+     * and credential-shaped values replaced with ***, runs of 32 or more token characters elided,
+     * ANSI sequences and line breaks gone, then cut to `max` characters. One line, not yet escaped
+     * for where it goes: that is the sink's part.
+     */
     excerpt(text, max = EXCERPT_CHARS) {
-        const clean = this.redact(text);
-        return clean.length > max ? `${clean.slice(0, max)}…` : clean;
+        const mapped = decodeMapped(text.length > MAX_INPUT_CHARS ? text.slice(0, MAX_INPUT_CHARS) : text);
+        const decoded = mapped.units.join('');
+        const secret = this.secretUnits(mapped.units);
+        for (const [start, end] of credentialValues(decoded))
+            for (let i = start; i < end; i++)
+                secret[i] = true;
+        const elided = tokenRuns(decoded);
+        let out = '';
+        for (let i = 0; i < decoded.length;) {
+            if (secret[i]) {
+                while (i < decoded.length && secret[i])
+                    i++;
+                out += REDACTED;
+                continue;
+            }
+            const run = elided.get(i);
+            if (run !== undefined) {
+                out += `[${run} characters elided]`;
+                i += run;
+                continue;
+            }
+            out += decoded[i];
+            i++;
+        }
+        return cap(out
+            .replace(/[\u0000-\u001f\u007f-\u009f\u2028\u2029]/g, ' ')
+            .replace(/[\s\u0085]+/g, ' ')
+            .trim(), max);
+    }
+    /** excerpt() with a long cap, for texts quoted whole (Jira's base string, in debug output). */
+    redact(text) {
+        return this.excerpt(text, 4000);
+    }
+    /**
+     * For the sinks: the text as written, with each secret cut out wherever a decoded view of it
+     * shows one (%74ok…, &#116;ok…, toK\nEN…). Nothing else changes: the sinks' own text, such as
+     * a URL, keeps its encoding.
+     */
+    scrub(text, marker = REDACTED) {
+        if (this.windows.size === 0 && this.shortForms.length === 0)
+            return text;
+        const mapped = decodeMapped(text);
+        const secret = this.secretUnits(mapped.units);
+        const spans = [];
+        for (let i = 0; i < secret.length; i++) {
+            if (!secret[i])
+                continue;
+            const [start, end] = [mapped.starts[i], mapped.ends[i]];
+            const last = spans[spans.length - 1];
+            if (last && start <= last[1])
+                last[1] = Math.max(last[1], end);
+            else
+                spans.push([start, end]);
+        }
+        let out = '';
+        let at = 0;
+        for (const [start, end] of spans) {
+            out += text.slice(at, start) + marker;
+            at = end;
+        }
+        return out + text.slice(at);
+    }
+    /** Which decoded units belong to a secret: any run of 12 of its characters, or a short one whole. */
+    secretUnits(units) {
+        const marks = new Array(units.length).fill(false);
+        if (this.windows.size === 0 && this.shortForms.length === 0)
+            return marks;
+        const { text, index } = normalized(units);
+        const mark = (from, length) => {
+            for (let k = from; k < from + length; k++)
+                marks[index[k]] = true;
+        };
+        if (this.windows.size > 0)
+            for (let i = 0; i + SECRET_RUN <= text.length; i++)
+                if (this.windows.has(text.slice(i, i + SECRET_RUN)))
+                    mark(i, SECRET_RUN);
+        for (const form of this.shortForms)
+            for (let i = text.indexOf(form); i >= 0; i = text.indexOf(form, i + 1))
+                mark(i, form.length);
+        // Units dropped from the view (a line break inside a secret) go with the secret around them.
+        let lastMarked = -1;
+        for (let i = 0; i < units.length; i++) {
+            if (!marks[i])
+                continue;
+            if (lastMarked >= 0 && i - lastMarked > 1 && units.slice(lastMarked + 1, i).every(unit => IGNORED.test(unit)))
+                marks.fill(true, lastMarked + 1, i);
+            lastMarked = i;
+        }
+        return marks;
     }
 }
-/** How much of an answer an error message quotes at most. */
-const EXCERPT_CHARS = 300;
+function isSecretSet(value) {
+    return typeof value === 'object' && value !== null && 'secrets' in value;
+}
+/** The forms the runner can mask by exact match: percent-encoded once and twice in both cases, form-encoded, base64, case changed. */
+function maskableForms(secret) {
+    const once = percentEncode(secret);
+    const twice = percentEncode(once);
+    const lowerHex = (text) => text.replace(/%[0-9A-F]{2}/g, escape => escape.toLowerCase());
+    return [
+        secret,
+        once,
+        twice,
+        lowerHex(once),
+        lowerHex(twice),
+        new URLSearchParams({ s: secret }).toString().slice(2),
+        Buffer.from(secret, 'utf8').toString('base64'),
+        secret.toUpperCase(),
+        secret.toLowerCase()
+    ];
+}
+/** The redactor for a way to authenticate, plus any other secret read from the inputs. */
+function redactorFor(auth, more = []) {
+    const secrets = [...(auth ? (0,_auth_js__WEBPACK_IMPORTED_MODULE_0__/* .authSecrets */ .O6)(auth) : []), ...more];
+    const prefixed = auth?.mode === 'basic' ? [{ prefix: `${auth.user}:`, secret: auth.apiToken }] : [];
+    return new Redactor({ secrets, prefixed });
+}
+// A header value that carries credentials, wherever an echo prints it: "Authorization: Basic …",
+// "authorization=Bearer …", JSON "authorization":"OAuth …".
+const AUTHORIZATION = /(authorization"?\s*[:=]\s*"?(?:Bearer|Basic|OAuth|Token|Digest|Negotiate)\s+)([^\r\n"]*)/gi;
+// OAuth parameters that are secrets or prove possession of one, in header form (name="value"),
+// form encoding (name=value) and percent-encoded (decoding undid most of that already).
+const OAUTH_SECRET_PARAM = /\b(oauth_(?:token_secret|token|signature|verifier|session_handle))(="?|%(?:25)*3D)((?:(?!%(?:25)*26)[^&"\s,;<])+)/g;
+// Cookies and other credential headers an echo may carry.
+const CREDENTIAL_HEADER = /((?:cookie|set-cookie|x-api-key|proxy-authorization|x-auth-token)"?\s*[:=]\s*"?)[^\r\n"]+/gi;
+/** The spans of credential-shaped values in a decoded text, whoever's they are. */
+function credentialValues(text) {
+    const spans = [];
+    for (const match of text.matchAll(AUTHORIZATION)) {
+        const start = (match.index ?? 0) + match[1].length;
+        spans.push([start, start + match[2].length]);
+    }
+    for (const match of text.matchAll(OAUTH_SECRET_PARAM)) {
+        const start = (match.index ?? 0) + match[1].length + match[2].length;
+        spans.push([start, start + match[3].length]);
+    }
+    for (const match of text.matchAll(CREDENTIAL_HEADER)) {
+        const start = (match.index ?? 0) + match[1].length;
+        spans.push([start, (match.index ?? 0) + match[0].length]);
+    }
+    return spans;
+}
+// Token characters: base64 and its URL-safe alphabet, = only as padding at the end (so that
+// name=value pairs stay apart).
+const TOKEN_CHARS = /[A-Za-z0-9+/_-]+={0,2}/g;
+// A URL up to its query: host and /-joined words of a path, where no credential travels.
+const URL_PATH = /\b[a-z][a-z0-9+.-]*:\/\/[^\s?#&"'<>@]*(?=[\s?#&"'<>]|$)/gi;
+/** Runs of 32 or more token characters outside URL paths, by start: nothing Jira says needs them. */
+function tokenRuns(text) {
+    const inPath = new Array(text.length).fill(false);
+    for (const match of text.matchAll(URL_PATH))
+        inPath.fill(true, match.index ?? 0, (match.index ?? 0) + match[0].length);
+    const runs = new Map();
+    for (const match of text.matchAll(TOKEN_CHARS)) {
+        const start = match.index ?? 0;
+        if (match[0].length < TOKEN_RUN)
+            continue;
+        if (inPath[start] && inPath[start + match[0].length - 1])
+            continue;
+        runs.set(start, match[0].length);
+    }
+    return runs;
+}
+/** A text cut to `max` characters (never inside a surrogate pair), with … when cut. */
+function cap(text, max) {
+    if (text.length <= max)
+        return text;
+    let end = Math.max(0, max - 1);
+    if (end > 0 && /[\ud800-\udbff]/.test(text[end - 1]))
+        end--;
+    return `${text.slice(0, end)}…`;
+}
 
 
 /***/ }),
@@ -4196,11 +4780,11 @@ function record(item, expected = 'an object') {
 }
 /**
  * A path step as a person reads it: `.customfield_10001`, or `["a b"]` for a name that is not a
- * plain identifier. Names come from Jira's answer, so a long one is cut.
+ * plain identifier. Names come from Jira's answer: the whole path passes the boundary (redacted,
+ * then cut) before it is shown, so nothing is cut here first.
  */
 function step(name) {
-    const shown = name.length > 64 ? `${name.slice(0, 64)}…` : name;
-    return /^[A-Za-z_$][\w$-]*$/.test(name) ? `.${shown}` : `[${JSON.stringify(shown)}]`;
+    return /^[A-Za-z_$][\w$-]*$/.test(name) ? `.${name}` : `[${JSON.stringify(name)}]`;
 }
 /** The Shape for the client from a schema, named for messages ("a list of fields"). */
 function shape(name, schema) {
@@ -4444,13 +5028,22 @@ function environmentWarnings(env, caInput) {
 /***/ ((__unused_webpack_module, __webpack_exports__, __nccwpck_require__) => {
 
 /* harmony export */ __nccwpck_require__.d(__webpack_exports__, {
-/* harmony export */   d: () => (/* binding */ ACTION_WORDS)
+/* harmony export */   dC: () => (/* binding */ ACTION_WORDS),
+/* harmony export */   y9: () => (/* binding */ shownList)
 /* harmony export */ });
+/* unused harmony export LISTED_VALUES */
 /** The action's words: inputs of the workflow step. */
 const ACTION_WORDS = {
     input: name => `input '${name}'`,
     checkCredentials: 'Check the secrets behind the credential inputs (jira-build-result check tells which user they act as).'
 };
+/** Values shown in a message at most; the rest are counted. */
+const LISTED_VALUES = 20;
+/** The first 20 items joined, then "(+59,980 more)": a list in a message never grows with Jira's answer. */
+function shownList(items, max = LISTED_VALUES) {
+    const shown = items.slice(0, max).join(', ');
+    return items.length > max ? `${shown} (+${(items.length - max).toLocaleString('en-US')} more)` : shown;
+}
 
 
 /***/ }),
@@ -4525,7 +5118,9 @@ function signRequest(request, credentials, sources = systemSources) {
     for (const [name, value] of Object.entries(request.form ?? {}))
         params.push([name, value]);
     const extraProtocol = Object.entries(request.oauthParams ?? {});
-    oauth.getParameterString = (_request, protocol) => normalizeParameters([...params, ...extraProtocol, ...Object.entries(protocol).map(([name, value]) => [name, String(value)])]);
+    oauth.getParameterString = (_request, protocol) => normalizeParameters(
+    // §3.4.1.3.1: a parameter named oauth_signature is left out, wherever it comes from.
+    [...params, ...extraProtocol, ...Object.entries(protocol).map(([name, value]) => [name, String(value)])].filter(([name]) => name !== 'oauth_signature'));
     let baseString = '';
     const frame = oauth.getBaseString.bind(oauth);
     oauth.getBaseString = (req, data) => (baseString = frame(req, data));
@@ -4583,6 +5178,8 @@ __nccwpck_require__.d(__webpack_exports__, {
 
 // EXTERNAL MODULE: external "node:crypto"
 var external_node_crypto_ = __nccwpck_require__(7598);
+// EXTERNAL MODULE: ./src/jira/auth.ts
+var jira_auth = __nccwpck_require__(108);
 // EXTERNAL MODULE: ./src/inputs.ts
 var inputs = __nccwpck_require__(8422);
 // EXTERNAL MODULE: ./src/jira/errors.ts
@@ -4653,6 +5250,11 @@ function loadPrivateKey(text, passphrase, passphraseName = 'the passphrase') {
     let key;
     if (block) {
         key = loadPemBlock(block[1], block[2], passphrase, passphraseName);
+    }
+    else if (/^\s*-----BEGIN [A-Z0-9 ]+-----\s*$/.test(cleaned)) {
+        // A .env file (what @github/local-action reads) keeps only the first line of a value
+        // written over several lines.
+        throw new PrivateKeyError('The private key is its BEGIN line and nothing more: everything after the first line was cut, as a .env file cuts a key written over several lines.', 'In a .env file, write the key on one line with \\n for each line break; in a secret, copy the whole key file, from -----BEGIN to -----END.');
     }
     else if (cleaned.includes('-----BEGIN')) {
         throw new PrivateKeyError('The private key has a BEGIN line but no matching END line: it looks truncated.', 'Copy the whole key file, from -----BEGIN to -----END, into the secret.');
@@ -4779,8 +5381,9 @@ var plan = __nccwpck_require__(9437);
 
 
 
+
 /** The action's one way to name an input, in problems and remedies alike. */
-const actionInputName = input => words/* ACTION_WORDS */.d.input(input);
+const actionInputName = input => words/* ACTION_WORDS */.dC.input(input);
 /** The inputs of each way to authenticate, for messages that list them. */
 const AUTH_MODE_INPUTS = {
     oauth: ['consumer-key', 'private-key', 'access-token'],
@@ -4822,7 +5425,7 @@ const FORK_HINT = 'If it is stored as a secret, check the job can see it: GitHub
 /** Runs a parser that reports problems, and throws them all at once as an InputError. */
 function collect(nameOf, parse) {
     const problems = [];
-    const result = parse((input, message) => problems.push({ input, message: `${nameOf(input)}: ${message}` }));
+    const result = parse((input, message, options) => problems.push({ input, message: options?.namesInputs ? message : `${nameOf(input)}: ${message}` }));
     if (problems.length > 0)
         throw new InputError(problems);
     return result;
@@ -4907,12 +5510,21 @@ function parseConnection(raw, nameOf, problem, none) {
     const configured = modes.filter(mode => AUTH_MODE_INPUTS[mode].some(input => (0,inputs/* text */.Qq)(raw, input) !== ''));
     const listModes = () => `OAuth 1.0a: ${AUTH_MODE_INPUTS.oauth.map(nameOf).join(', ')}; personal access token: ${nameOf('personal-access-token')}; basic with an API token: ${nameOf('user')} and ${nameOf('api-token')}; service account (OAuth 2.0 client credentials): ${nameOf('client-id')} and ${nameOf('client-secret')}`;
     let auth;
+    const missing = configured.length === 1 ? AUTH_MODE_INPUTS[configured[0]].filter(input => (0,inputs/* text */.Qq)(raw, input) === '') : [];
     if (configured.length === 0) {
-        const message = `no credentials given. Configure exactly one way to authenticate (${listModes()}). ${FORK_HINT}`;
+        const message = `No credentials are given: none of the inputs of any way to authenticate is set. Configure exactly one (${listModes()}). ${FORK_HINT}`;
         if (none)
             none(`No credentials are configured (${listModes()}), so nothing was sent to Jira. ${FORK_HINT}`);
         else
-            problem('access-token', message);
+            problem('access-token', message, { namesInputs: true });
+    }
+    else if (missing.length > 0) {
+        // Which way was chosen, from the inputs that are set, and every input it still lacks:
+        // an unset variable and an empty one (a Jenkins binding gone wrong) are told apart.
+        const mode = configured[0];
+        const present = AUTH_MODE_INPUTS[mode].filter(input => !missing.includes(input));
+        const lacking = missing.map(input => `${nameOf(input)} (${raw[input] === undefined ? 'not set' : 'empty'})`);
+        problem(missing[0], `${capitalize(jira_auth/* AUTH_MODE_NAMES */.Gs[mode])} is the way to authenticate chosen, because ${present.map(nameOf).join(' and ')} ${present.length === 1 ? 'is' : 'are'} set; it also needs ${lacking.join(' and ')}. ${FORK_HINT}`, { namesInputs: true });
     }
     else if (configured.length > 1) {
         problem(AUTH_MODE_INPUTS[configured[1]][0], `credentials for ${configured.length} ways to authenticate are set (${configured.join(', ')}); configure exactly one (${listModes()}).`);
@@ -4935,10 +5547,6 @@ function parseConnection(raw, nameOf, problem, none) {
     else {
         const user = (0,inputs/* text */.Qq)(raw, 'user');
         const apiToken = (0,inputs/* text */.Qq)(raw, 'api-token');
-        if (user === '')
-            problem('user', `is empty, but ${nameOf('api-token')} is set. Basic auth needs both: the user (on Jira Cloud, the e-mail address) and the API token.`);
-        if (apiToken === '')
-            problem('api-token', `is empty, but ${nameOf('user')} is set. Basic auth needs the API token too. ${FORK_HINT}`);
         // eslint-disable-next-line no-control-regex -- control characters are what is refused here
         if (/[\u0000-\u001f\u007f:]/.test(user))
             problem('user', 'holds a colon, a line break or a control character, which basic auth cannot carry. Write the user name or e-mail address alone.');
@@ -4968,10 +5576,7 @@ function parseConnection(raw, nameOf, problem, none) {
 function parseClientCredentials(raw, nameOf, problem, jiraUrl, warnings) {
     const clientId = (0,inputs/* text */.Qq)(raw, 'client-id');
     const clientSecret = (0,inputs/* text */.Qq)(raw, 'client-secret');
-    if (clientId === '')
-        problem('client-id', `is empty, but ${nameOf('client-secret')} is set. Client credentials need both: the client id and secret of the service account's OAuth 2.0 credential.`);
-    if (clientSecret === '')
-        problem('client-secret', `is empty, but ${nameOf('client-id')} is set. Client credentials need the client secret too. ${FORK_HINT}`);
+    // An empty client id or secret was reported with the way to authenticate it belongs to.
     if (/[^\x21-\x7e]/.test(clientId))
         problem('client-id', 'holds a space, a line break or a character outside ASCII, which no client id has. Copy it again.');
     checkToken(raw, 'client-secret', problem);
@@ -5009,6 +5614,9 @@ function parseApiUrl(written, problem) {
 function parseEndpointUrl(written, problem) {
     const url = parseHttpUrl(written, problem);
     return url ? `${url.origin}${url.pathname.replace(/\/+$/, '')}` : '';
+}
+function capitalize(text) {
+    return text.charAt(0).toUpperCase() + text.slice(1);
 }
 /**
  * Tokens travel in an HTTP header: a line break, a space or a character outside ASCII there is
@@ -5065,17 +5673,14 @@ function parseNetwork(raw, problem) {
     return { maxRetries, timeoutSeconds, caCertificates: pems };
 }
 function parseOAuth(raw, nameOf, problem, warnings) {
+    // Empty inputs were reported with the way to authenticate they belong to.
     const consumerKey = (0,inputs/* text */.Qq)(raw, 'consumer-key');
     const accessToken = (0,inputs/* text */.Qq)(raw, 'access-token');
-    if (consumerKey === '')
-        problem('consumer-key', `is empty. Use the consumer key of Jira's application link. ${FORK_HINT}`);
     if (/[^\x20-\x7e\u00a0-\u00ff]/.test(consumerKey))
         problem('consumer-key', 'holds a line break or a character outside Latin-1. Copy the consumer key of the application link again.');
-    if (accessToken === '')
-        problem('access-token', `is empty. Use the access token from the OAuth dance. ${FORK_HINT}`);
     checkToken(raw, 'access-token', problem);
     checkLength(raw, 'consumer-key', problem);
-    const privateKey = parsePrivateKey(raw, nameOf, problem, warnings);
+    const privateKey = (0,inputs/* text */.Qq)(raw, 'private-key') === '' ? undefined : parsePrivateKey(raw, nameOf, problem, warnings);
     return privateKey ? { mode: 'oauth', consumerKey, privateKey, accessToken } : undefined;
 }
 /** Jira accepts whatever key its admin registered; below 1024 bits no key is worth signing with. */
@@ -5316,8 +5921,14 @@ function describeSources(texts, sources, projects) {
 var issues_link = __nccwpck_require__(8374);
 ;// CONCATENATED MODULE: ./src/issues/value.ts
 const TEMPLATE_NAMES = ['status', 'run_url', 'run_number', 'sha', 'ref', 'workflow', 'repository'];
-// Jenkins' build results, and the GitHub job status each corresponds to.
-const JENKINS_TO_GITHUB = { success: 'success', failure: 'failure', aborted: 'cancelled', unstable: 'failure' };
+// Jenkins' build results that have no entry of their own fall back, in order, to these: a
+// build stopped before it ran (NOT_BUILT) reads like an aborted one, and both like GitHub's
+// cancelled; an unstable build (failed tests) like a failure.
+const FALLBACKS = {
+    aborted: ['cancelled'],
+    not_built: ['aborted', 'cancelled'],
+    unstable: ['failure']
+};
 /** Parses `success=Build Passed, failure=Build Failed` into a map keyed by lower-case status. */
 function parseValueMap(text) {
     const map = new Map();
@@ -5336,8 +5947,9 @@ function parseValueMap(text) {
     return { map, malformed };
 }
 /**
- * The value for a build status: the map's entry for it, or for its GitHub equivalent when
- * the status is Jenkins' (ABORTED → cancelled, UNSTABLE → failure).
+ * The value for a build status: the map's entry for it, or when the status is Jenkins' and has
+ * none, the entry of the status it reads like (ABORTED → cancelled; NOT_BUILT → aborted, then
+ * cancelled; UNSTABLE → failure).
  */
 function mapStatus(status, map) {
     for (const name of statusNames(status))
@@ -5347,12 +5959,12 @@ function mapStatus(status, map) {
 }
 /**
  * The names a build status answers to, most specific first: as written (lower case), then the
- * GitHub job status a Jenkins result corresponds to (UNSTABLE → unstable, failure).
+ * statuses a Jenkins result reads like (UNSTABLE → unstable, failure; NOT_BUILT → not_built,
+ * aborted, cancelled).
  */
 function statusNames(status) {
     const key = status.trim().toLowerCase();
-    const github = JENKINS_TO_GITHUB[key];
-    return github && github !== key ? [key, github] : [key];
+    return [key, ...(FALLBACKS[key] ?? [])];
 }
 /**
  * Fills {status}, {run_url} and the other known placeholders. Returns the text and the
@@ -5749,6 +6361,156 @@ function displayValue(value) {
 
 /***/ }),
 
+/***/ 6443:
+/***/ ((__unused_webpack_module, __webpack_exports__, __nccwpck_require__) => {
+
+/* harmony export */ __nccwpck_require__.d(__webpack_exports__, {
+/* harmony export */   m1: () => (/* binding */ cliSink),
+/* harmony export */   m4: () => (/* binding */ DEBUG_BYTES),
+/* harmony export */   rF: () => (/* binding */ jsonLine)
+/* harmony export */ });
+/* unused harmony exports ANNOTATION_BYTES, INFO_CHARS, SUMMARY_BYTES, plainText, inertText, actionSink */
+/* harmony import */ var node_crypto__WEBPACK_IMPORTED_MODULE_0__ = __nccwpck_require__(7598);
+/* harmony import */ var node_crypto__WEBPACK_IMPORTED_MODULE_0___default = /*#__PURE__*/__nccwpck_require__.n(node_crypto__WEBPACK_IMPORTED_MODULE_0__);
+/* harmony import */ var _jira_redact_js__WEBPACK_IMPORTED_MODULE_1__ = __nccwpck_require__(7103);
+
+
+/** A debug line holds at most this many bytes as written. */
+const DEBUG_BYTES = 4096;
+/** An annotation (warning, error) holds at most this many bytes as written, title included. */
+const ANNOTATION_BYTES = 4096;
+/** A log message holds at most this many characters. */
+const INFO_CHARS = 16 * 1024;
+/** A job summary holds at most this many bytes (GitHub's limit is 1 MiB). */
+const SUMMARY_BYTES = (/* unused pure expression or super */ null && (64 * 1024));
+// Every character the runner reads as a line break (.NET's ReadLine: \r, \n, \r\n) and every
+// other that a reader may: VT, FF, NEL, LS, PS.
+const LINE_BREAKS = /\r\n|[\n\r\u000b\u000c\u0085\u2028\u2029]/g;
+// Whitespace as .NET's Trim sees it (JavaScript's \s misses U+0085).
+const LEADING_SPACE = /^[\s\u0085\u180e]*/;
+// Characters .NET's culture-sensitive StartsWith and IndexOf skip on ICU (a soft hyphen inside
+// "##[" still finds it).
+const IGNORABLE = /\p{Default_Ignorable_Code_Point}/gu;
+const ANSI = /(?:\u001b\[|\u009b)[0-?]*[ -/]*[@-~]|\u001b\][^\u0007\u001b]*(?:\u0007|\u001b\\)?|\u001b[@-Z\\-_]?/g;
+// Controls other than tab and line feed, and bidirectional overrides, which make a line read
+// other than it is.
+const CONTROLS = /[\u0000-\u0008\u000e-\u001f\u007f-\u009f\u202a-\u202e\u2066-\u2069]/g;
+/** Text with ANSI sequences and control characters gone and every line break written \n. */
+function plainText(text) {
+    return text.replace(ANSI, '').replace(LINE_BREAKS, '\n').replace(CONTROLS, '\ufffd');
+}
+/** Whether the runner could read a command in a line: `::` after .NET whitespace, or `##[` anywhere, ignorables aside. */
+function looksLikeCommand(line) {
+    const visible = line.replace(IGNORABLE, '');
+    return visible.replace(LEADING_SPACE, '').startsWith('::') || visible.includes('##[');
+}
+/**
+ * Lines for the log, never workflow commands: plain text in which a line would read as a
+ * command (`::` after any whitespace the runner trims, `##[` anywhere) is fenced with
+ * stop-commands and a token no one can guess.
+ */
+function inertText(text) {
+    const plain = plainText(text);
+    if (!plain.split('\n').some(looksLikeCommand))
+        return plain;
+    const token = (0,node_crypto__WEBPACK_IMPORTED_MODULE_0__.randomUUID)();
+    return `::stop-commands::${token}\n${plain}\n::${token}::`;
+}
+/** The size of a text as a workflow command writes it: UTF-8, with %, CR and LF escaped (and more in properties). */
+function escapedBytes(text, escaped) {
+    return Buffer.byteLength(text) + 2 * (text.match(escaped) ?? []).length;
+}
+/** A text cut so that, as written, it holds at most `max` bytes. */
+function capBytes(text, max, escaped) {
+    if (escapedBytes(text, escaped) <= max)
+        return text;
+    let used = 0;
+    let out = '';
+    for (const char of text) {
+        const cost = escapedBytes(char, escaped);
+        if (used + cost > max - 3)
+            break;
+        used += cost;
+        out += char;
+    }
+    return `${out}…`;
+}
+const DATA_ESCAPED = /[%\r\n]/g;
+const PROPERTY_ESCAPED = /[%\r\n:,]/g;
+const PROCESS_CONSOLE = {
+    stdout: text => process.stdout.write(`${text}\n`),
+    stderr: text => process.stderr.write(`${text}\n`)
+};
+/**
+ * The action's sink over @actions/core, passed in by the action's edge (so the CLI's bundle
+ * never loads it), function by function (so the bundle keeps only what is used).
+ */
+function actionSink(core, redactor = new Redactor()) {
+    const redactors = [redactor];
+    const scrub = (text, marker) => redactors.reduce((clean, r) => r.scrub(clean, marker), text);
+    const data = (text, max) => capBytes(plainText(scrub(text)), max, DATA_ESCAPED);
+    const title = (text) => capBytes(plainText(scrub(text)).replace(/\n/g, ' '), 200, PROPERTY_ESCAPED);
+    const annotation = (message, heading) => {
+        const properties = heading ? { title: title(heading) } : {};
+        const room = ANNOTATION_BYTES - 64 - (properties.title ? escapedBytes(properties.title, PROPERTY_ESCAPED) : 0);
+        return [data(message, room), properties];
+    };
+    return {
+        log: {
+            debug: message => core.debug(data(message, DEBUG_BYTES - 16)),
+            info: message => core.info(inertText(cap(scrub(message), INFO_CHARS))),
+            warning: (message, heading) => core.warning(...annotation(message, heading)),
+            error: (message, heading) => core.error(...annotation(message, heading))
+        },
+        clean: text => scrub(text),
+        protect: more => redactors.push(more),
+        mask: value => core.setSecret(value),
+        output: (name, value) => core.setOutput(name, plainText(scrub(value)).replace(/\n/g, ' ')),
+        summary: async (markdown) => {
+            if (!process.env.GITHUB_STEP_SUMMARY)
+                return;
+            await core.summary.addRaw(capSummary(scrub(markdown, '\\*\\*\\*'))).write();
+        },
+        fail: message => core.setFailed(annotation(message)[0])
+    };
+}
+/** A job summary cut, at a line, to fit SUMMARY_BYTES. */
+function capSummary(markdown) {
+    if (Buffer.byteLength(markdown) <= SUMMARY_BYTES)
+        return markdown;
+    const note = '\n\n*The summary was cut here: it would have been larger than 64 KiB. The outputs and the log have every issue.*\n';
+    let out = '';
+    for (const line of markdown.split('\n')) {
+        if (Buffer.byteLength(out) + Buffer.byteLength(line) + 1 + Buffer.byteLength(note) > SUMMARY_BYTES)
+            break;
+        out += `${line}\n`;
+    }
+    return `${out}${note}`;
+}
+/** The CLI's sink over stdout and stderr. */
+function cliSink(redactor = new _jira_redact_js__WEBPACK_IMPORTED_MODULE_1__/* .Redactor */ .pO(), console = PROCESS_CONSOLE) {
+    const redactors = [redactor];
+    const scrub = (text) => redactors.reduce((clean, r) => r.scrub(clean), text);
+    return {
+        out: text => console.stdout(inertText(scrub(text))),
+        err: (text, max = INFO_CHARS) => console.stderr(inertText(capBytes(scrub(text), max, DATA_ESCAPED))),
+        prompt: text => process.stderr.write(plainText(scrub(text)).replace(/\n/g, ' ')),
+        protect: more => redactors.push(more)
+    };
+}
+/**
+ * One JSON line that no reader can take for more: line separators and C1 controls (which
+ * JSON.stringify leaves as they are) written as \u escapes, and `##[` broken up the same way.
+ */
+function jsonLine(value) {
+    return JSON.stringify(value)
+        .replace(/[\u007f-\u009f\u2028\u2029]/g, c => `\\u${c.charCodeAt(0).toString(16).padStart(4, '0')}`)
+        .replace(/##\[/g, '#\\u0023[');
+}
+
+
+/***/ }),
+
 /***/ 2656:
 /***/ ((__unused_webpack_module, __webpack_exports__, __nccwpck_require__) => {
 
@@ -5873,6 +6635,13 @@ module.exports = __WEBPACK_EXTERNAL_createRequire(import.meta.url)("tls");
 /***/ ((module) => {
 
 module.exports = __WEBPACK_EXTERNAL_createRequire(import.meta.url)("util");
+
+/***/ }),
+
+/***/ 8330:
+/***/ ((module) => {
+
+module.exports = {"rE":"1.0.0"};
 
 /***/ })
 
