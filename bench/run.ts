@@ -606,6 +606,7 @@ async function everythingOnEachIssue(): Promise<Section> {
           'remote-link': 'Build #{run_number}: {status}',
           comment: 'Build #{run_number} {status}: {run_url}',
           concurrency: String(concurrency),
+          'max-issues': String(count),
           timeout: '600'
         }),
         GITHUB_SERVER_URL: 'https://github.com',
