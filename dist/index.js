@@ -5973,12 +5973,16 @@ class JiraClient {
             const slot = await this.takeSlot();
             let signed;
             let response;
+            // Whether the request left: until then (a token still being fetched), a stop or failure
+            // cannot have reached Jira, and a request that must not arrive twice may still be sent.
+            let dispatched = false;
             try {
                 signed = await this.auth.authorize({ method, url, form: options.form, oauthParams: options.oauthParams });
                 if (signed.header === undefined)
                     delete headers.Authorization;
                 else
                     headers.Authorization = signed.header;
+                dispatched = true;
                 response = await withDeadline(this.transport.send({ method, url, headers, body, signal: this.signal }), retry.deadline - retry.now(), retry.timeLimit ?? realTimeLimit);
             }
             catch (thrown) {
@@ -5989,10 +5993,10 @@ class JiraClient {
                     throw this.timedOut(options.issueKey, once);
                 // Stopped in flight: a request that must not arrive twice may have arrived once.
                 if (this.signal?.aborted)
-                    throw new Stopped(this.signal.reason, once);
+                    throw new Stopped(this.signal.reason, once && dispatched);
                 if (thrown instanceof JiraError || thrown instanceof Stopped)
                     throw thrown;
-                const notSent = NOT_SENT_CODES.has(codeOf(thrown) ?? '');
+                const notSent = !dispatched || NOT_SENT_CODES.has(codeOf(thrown) ?? '');
                 // The gateway is api-url's, the token endpoint token-url's: the remedy names the input behind the URL.
                 const error = networkError(thrown, base, this.words, options.issueKey, base === this.baseUrl ? this.urlInput : 'api-url', once && !notSent);
                 const delay = backoff(retries, retry);
@@ -6326,6 +6330,12 @@ function readToken(response, config, client, askedAt) {
         // request is sent with a token about to expire on the way.
         const lifetime = Number.isFinite(expiresIn) && expiresIn > 0 ? expiresIn * 1000 : Number.POSITIVE_INFINITY;
         return { accessToken, renewAt: askedAt + lifetime - Math.min(60_000, lifetime / 10) };
+    }
+    if (typeof accessToken === 'string') {
+        // A token the check refused is still a secret: the answer that carries it is never quoted.
+        redactor.add(accessToken);
+        if (response.status < 300)
+            return refuse('error', `The token endpoint ${redactor.excerpt(config.tokenUrl, 200)} answered an access token that is not one (it is empty or holds spaces or characters outside printable ASCII); none of it is shown.`, `Check ${words.input('token-url')} points at the token endpoint, not at a proxy that rewrites its answers.`, details);
     }
     const error = typeof body.error === 'string' ? redactor.excerpt(body.error, 60) : undefined;
     const description = typeof body.error_description === 'string' ? `: ${redactor.excerpt(body.error_description, 200)}` : '';

@@ -208,6 +208,19 @@ describe('a Data Center service account (client credentials)', () => {
     assert.equal(restCalls().length, 0)
   })
 
+  it('never quotes a token answer whose access token is malformed, and sends no REST call', async () => {
+    const malformed = 'svc.Tk3n~segment with a space 0042'
+    sim.inject({ status: 200, pathIncludes: '/rest/oauth2/', body: JSON.stringify({ access_token: malformed, token_type: 'bearer', expires_in: 3600 }) })
+    const client = connect(endpoint(), { transport, retry: clock.policy })
+    const error = await client.json('GET', '/rest/api/2/myself').then(
+      () => assert.fail('expected a refusal'),
+      (thrown: unknown) => thrown as JiraError
+    )
+    assert.match(error.reason, /answered an access token that is not one/)
+    for (const run of ['Tk3n~segment', 'with a space', 'segment with']) assert.ok(!error.message.includes(run), `"${run}" shown in: ${error.message}`)
+    assert.equal(restCalls().length, 0)
+  })
+
   it('redacts an access token that a proxy echoes back', async () => {
     const redactor = new Redactor([CLIENT_SECRET])
     const client = connect(endpoint(), { transport, retry: clock.policy, redactor })

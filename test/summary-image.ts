@@ -17,10 +17,21 @@ if (!CHROMIUM) {
 
 const token = newAccessToken()
 const sim = await startSimulator({ accessToken: token })
-const run = await runAction(oauthInputs(sim, token, { issue: 'CI-1, CI-2, CI-404', field: 'Build Result', value: 'Build Passed' }), {
+// The README's quick start: the result, the link field and a remote link to the run, in one step.
+const inputs = {
+  issue: 'CI-1, CI-2, CI-404',
+  field: 'Build Result',
+  status: 'success',
+  'value-map': 'success=Build Passed, failure=Build Failed, cancelled=Build Aborted',
+  set: 'Build Link = {run_url}',
+  'remote-link': 'Build #{run_number}: {status}'
+}
+const run = await runAction(oauthInputs(sim, token, inputs), {
   GITHUB_SERVER_URL: 'https://github.com',
   GITHUB_REPOSITORY: 'acme/app',
-  GITHUB_RUN_ID: '8123'
+  GITHUB_RUN_ID: '8123',
+  GITHUB_RUN_NUMBER: '57',
+  GITHUB_WORKFLOW_REF: 'acme/app/.github/workflows/ci.yml@refs/heads/main'
 })
 await sim.close()
 
@@ -28,10 +39,11 @@ await sim.close()
 const shown = (text: string): string => text.split(sim.baseUrl).join('https://jira.example.com/jira')
 const escape = (text: string): string => text.replace(/&/g, '&amp;').replace(/</g, '&lt;').replace(/>/g, '&gt;')
 // Workflow commands as the runner reads them: ::error title=T::message, with %0A for newlines.
+// The picture shows Jira at an https address, where the simulator's plain-http warning would not be.
 const annotations = run.stdout
   .split('\n')
   .map(line => /^::(error|warning|notice)(?: title=([^:]*))?::(.*)$/.exec(line))
-  .filter((match): match is RegExpExecArray => match !== null)
+  .filter((match): match is RegExpExecArray => match !== null && !/over plain http/.test(match[3]))
   .map(([, level, title, message]) => {
     const decode = (text: string): string => text.replace(/%0A/g, '\n').replace(/%0D/g, '').replace(/%3A/g, ':').replace(/%2C/g, ',').replace(/%25/g, '%')
     return `<div class="annotation ${level}"><div class="title">${escape(decode(title ?? level))}</div><div>${escape(shown(decode(message)))}</div></div>`
@@ -70,7 +82,7 @@ execFileSync(
     '--hide-scrollbars',
     '--force-device-scale-factor=1',
     `--screenshot=${output}`,
-    '--window-size=1000,560',
+    '--window-size=1000,900',
     `file://${html}`
   ],
   { stdio: ['ignore', 'ignore', 'pipe'] }

@@ -287,13 +287,16 @@ describe('the update core, in process', () => {
   })
 
   it('stops a retry that is waiting once another issue meets a CAPTCHA, and sends it no more', async () => {
-    // CI-1 succeeds alone; then CI-3 waits out a 503 while CI-2 is refused with a CAPTCHA.
+    // CI-1 succeeds alone; then CI-3 waits out a 503 while CI-2 is refused with a CAPTCHA, which
+    // Jira answers only once CI-3's retry is waiting.
+    let retryWaits = (): void => {}
+    const retryWaiting = new Promise<void>(resolve => (retryWaits = resolve))
     sim.inject(
       { status: 503, pathIncludes: 'CI-3', headers: { 'Retry-After': '30' } },
       {
         status: 403,
         pathIncludes: 'CI-2',
-        delayMs: 50,
+        until: retryWaiting,
         headers: { 'X-Seraph-LoginReason': 'AUTHENTICATION_DENIED', 'X-Authentication-Denied-Reason': 'CAPTCHA_CHALLENGE; login-url=http://x/login.jsp' }
       }
     )
@@ -305,6 +308,7 @@ describe('the update core, in process', () => {
         new Promise((_, reject) => {
           waiting.push(ms)
           signal?.addEventListener('abort', () => reject(new Error('stopped')), { once: true })
+          retryWaits()
         })
     }
     const report = await run(plan({ issue: 'CI-1, CI-2, CI-3', field: 'customfield_10314', value: 'Build Unstable' }), { retry: policy })

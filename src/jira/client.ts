@@ -191,10 +191,14 @@ export class JiraClient {
       const slot = await this.takeSlot()
       let signed: Authorization
       let response: JiraResponse
+      // Whether the request left: until then (a token still being fetched), a stop or failure
+      // cannot have reached Jira, and a request that must not arrive twice may still be sent.
+      let dispatched = false
       try {
         signed = await this.auth.authorize({ method, url, form: options.form, oauthParams: options.oauthParams })
         if (signed.header === undefined) delete headers.Authorization
         else headers.Authorization = signed.header
+        dispatched = true
         response = await withDeadline(
           this.transport.send({ method, url, headers, body, signal: this.signal }),
           retry.deadline - retry.now(),
@@ -206,9 +210,9 @@ export class JiraClient {
           this.debug?.(`${method} ${url} → no answer (${codeOf(thrown) ?? (thrown instanceof DeadlinePassed ? 'time limit' : 'error')})`)
         if (thrown instanceof DeadlinePassed) throw this.timedOut(options.issueKey, once)
         // Stopped in flight: a request that must not arrive twice may have arrived once.
-        if (this.signal?.aborted) throw new Stopped(this.signal.reason, once)
+        if (this.signal?.aborted) throw new Stopped(this.signal.reason, once && dispatched)
         if (thrown instanceof JiraError || thrown instanceof Stopped) throw thrown
-        const notSent = NOT_SENT_CODES.has(codeOf(thrown) ?? '')
+        const notSent = !dispatched || NOT_SENT_CODES.has(codeOf(thrown) ?? '')
         // The gateway is api-url's, the token endpoint token-url's: the remedy names the input behind the URL.
         const error = networkError(thrown, base, this.words, options.issueKey, base === this.baseUrl ? this.urlInput : 'api-url', once && !notSent)
         const delay = backoff(retries, retry)

@@ -103,6 +103,17 @@ function readToken(response: JiraResponse, config: ClientCredentialsConfig, clie
     const lifetime = Number.isFinite(expiresIn) && expiresIn > 0 ? expiresIn * 1000 : Number.POSITIVE_INFINITY
     return { accessToken, renewAt: askedAt + lifetime - Math.min(60_000, lifetime / 10) }
   }
+  if (typeof accessToken === 'string') {
+    // A token the check refused is still a secret: the answer that carries it is never quoted.
+    redactor.add(accessToken)
+    if (response.status < 300)
+      return refuse(
+        'error',
+        `The token endpoint ${redactor.excerpt(config.tokenUrl, 200)} answered an access token that is not one (it is empty or holds spaces or characters outside printable ASCII); none of it is shown.`,
+        `Check ${words.input('token-url')} points at the token endpoint, not at a proxy that rewrites its answers.`,
+        details
+      )
+  }
   const error = typeof body.error === 'string' ? redactor.excerpt(body.error, 60) : undefined
   const description = typeof body.error_description === 'string' ? `: ${redactor.excerpt(body.error_description, 200)}` : ''
   const where = redactor.excerpt(config.tokenUrl, 200)

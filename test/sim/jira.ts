@@ -122,6 +122,8 @@ export interface InjectedResponse {
   /** Only for requests whose path contains this. */
   pathIncludes?: string
   delayMs?: number
+  /** Answer only once this settles: a test orders answers by events, not by time. */
+  until?: Promise<unknown>
 }
 
 export type SimMode = 'normal' | 'captcha' | 'anonymous'
@@ -246,6 +248,7 @@ export class JiraSimulator {
     if (injected >= 0) {
       const [response] = this.injected.splice(injected, 1)
       await sleep(response.delayMs ?? 0)
+      if (response.until) await response.until
       if (response.reset) {
         seen.status = -1
         req.socket.destroy()
