@@ -5976,6 +5976,8 @@ class JiraClient {
             // Whether the request left: until then (a token still being fetched), a stop or failure
             // cannot have reached Jira, and a request that must not arrive twice may still be sent.
             let dispatched = false;
+            // Ends this attempt at the time limit, so a request the run gave up on cannot land later.
+            const attempt = new AbortController();
             try {
                 signed = await this.auth.authorize({ method, url, form: options.form, oauthParams: options.oauthParams });
                 if (signed.header === undefined)
@@ -5983,14 +5985,16 @@ class JiraClient {
                 else
                     headers.Authorization = signed.header;
                 dispatched = true;
-                response = await withDeadline(this.transport.send({ method, url, headers, body, signal: this.signal }), retry.deadline - retry.now(), retry.timeLimit ?? realTimeLimit);
+                response = await withDeadline(this.transport.send({ method, url, headers, body, signal: this.signal ? AbortSignal.any([this.signal, attempt.signal]) : attempt.signal }), retry.deadline - retry.now(), retry.timeLimit ?? realTimeLimit);
             }
             catch (thrown) {
                 this.limiter.release(slot);
                 if (!(thrown instanceof JiraError) && !(thrown instanceof Stopped))
                     this.debug?.(`${method} ${url} → no answer (${codeOf(thrown) ?? (thrown instanceof DeadlinePassed ? 'time limit' : 'error')})`);
-                if (thrown instanceof DeadlinePassed)
+                if (thrown instanceof DeadlinePassed) {
+                    attempt.abort();
                     throw this.timedOut(options.issueKey, once);
+                }
                 // Stopped in flight: a request that must not arrive twice may have arrived once.
                 if (this.signal?.aborted)
                     throw new Stopped(this.signal.reason, once && dispatched);

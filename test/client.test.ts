@@ -130,6 +130,30 @@ describe("the client's retries, on a fake clock", () => {
     })
   }
 
+  it('ends the request in flight at the time limit, so it cannot land after the run gave up on it', async () => {
+    let inFlight: AbortSignal | undefined
+    // A Jira that never answers: the transport seam keeps the request's signal.
+    const silent: Transport = {
+      send: request => {
+        inFlight = request.signal
+        return new Promise(() => {})
+      },
+      close() {}
+    }
+    let expire = (): void => {}
+    const policy: RetryPolicy = { ...fakeClock().policy, timeLimit: () => new Promise<void>(resolve => (expire = resolve)) }
+    const pending = connect({ jiraUrl: sim.baseUrl, auth, maxRetries: 0, timeoutSeconds: 60 }, { transport: silent, retry: policy }).json(
+      'PUT',
+      '/rest/api/2/issue/CI-1',
+      { json: { fields: {} } }
+    )
+    while (!inFlight) await new Promise(resolve => setImmediate(resolve))
+    assert.equal(inFlight.aborted, false)
+    expire()
+    await assert.rejects(pending, /did not answer within the run's time limit/)
+    assert.equal(inFlight.aborted, true)
+  })
+
   it('stops reading an answer that never ends, with a clear error', async () => {
     // Its memory stays bounded too: measured by the benchmark, not asserted here.
     fresh()

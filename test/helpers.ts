@@ -291,3 +291,22 @@ export function fakeClock(maxRetries = 3, timeoutSeconds = 60): { policy: RetryP
   }
   return { policy, waits }
 }
+
+/** A clock for client and simulator alike, moved only by the client's waits and by the test. */
+export class FakeClock {
+  ms = Date.parse('2026-12-01T10:00:00Z')
+  readonly waits: number[] = []
+  readonly policy: RetryPolicy = {
+    maxRetries: 3,
+    deadline: this.ms + 3_600_000,
+    now: () => this.ms,
+    sleep: (ms, signal) => {
+      if (signal?.aborted) return Promise.reject(new Error('stopped'))
+      this.waits.push(ms)
+      this.ms += ms
+      return Promise.resolve()
+    },
+    random: () => 0.5
+  }
+  seconds = (): number => Math.floor(this.ms / 1000)
+}

@@ -5,30 +5,13 @@
  */
 import assert from 'node:assert/strict'
 import { after, before, describe, it } from 'node:test'
-import type { RetryPolicy } from '../src/jira/client.js'
 import { RateLimiter } from '../src/jira/limiter.js'
 import { httpTransport, type Transport } from '../src/jira/transport.js'
 import type { Log } from '../src/report/log.js'
 import { updateIssues, type UpdateOptions } from '../src/update.js'
 import { defaultIssues } from './sim/fixtures.js'
+import { FakeClock } from './helpers.js'
 import { JiraSimulator, type SimRateLimit } from './sim/jira.js'
-
-class FakeClock {
-  ms = Date.parse('2026-12-01T10:00:00Z')
-  readonly waits: number[] = []
-  readonly policy: RetryPolicy = {
-    maxRetries: 3,
-    deadline: this.ms + 3_600_000,
-    now: () => this.ms,
-    sleep: (ms, signal) => {
-      if (signal?.aborted) return Promise.reject(new Error('stopped'))
-      this.waits.push(ms)
-      this.ms += ms
-      return Promise.resolve()
-    },
-    random: () => 0.5
-  }
-}
 
 describe('the rate limiter', () => {
   it('halves the requests in flight once for a burst of 429s, and waits until the time named', async () => {

@@ -7,7 +7,6 @@ import assert from 'node:assert/strict'
 import { after, before, beforeEach, describe, it } from 'node:test'
 import type { ClientCredentialsConfig } from '../src/jira/auth.js'
 import { checkCredentials } from '../src/jira/check.js'
-import type { RetryPolicy } from '../src/jira/client.js'
 import { connect, type Endpoint } from '../src/jira/connect.js'
 import { JiraError } from '../src/jira/errors.js'
 import { Redactor } from '../src/jira/redact.js'
@@ -15,26 +14,8 @@ import { httpTransport, type Transport } from '../src/jira/transport.js'
 import type { Log } from '../src/report/log.js'
 import { summaryMarkdown } from '../src/report/summary.js'
 import { updateIssues, type UpdateOptions } from '../src/update.js'
+import { FakeClock } from './helpers.js'
 import { JiraSimulator } from './sim/jira.js'
-
-/** A clock for client and simulator alike, moved only by the client's waits and by the test. */
-class FakeClock {
-  ms = Date.parse('2026-12-01T10:00:00Z')
-  readonly waits: number[] = []
-  readonly policy: RetryPolicy = {
-    maxRetries: 3,
-    deadline: this.ms + 3_600_000,
-    now: () => this.ms,
-    sleep: (ms, signal) => {
-      if (signal?.aborted) return Promise.reject(new Error('stopped'))
-      this.waits.push(ms)
-      this.ms += ms
-      return Promise.resolve()
-    },
-    random: () => 0.5
-  }
-  seconds = (): number => Math.floor(this.ms / 1000)
-}
 
 const CLIENT_ID = 'ci-service-account'
 const CLIENT_SECRET = 'cs-4f1d2e8a9b7c6d5e-not-a-real-secret'
