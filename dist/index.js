@@ -5185,7 +5185,7 @@ const PROCESS_CONSOLE = {
  * The action's sink over @actions/core, passed in by the action's edge (so the CLI's bundle
  * never loads it), function by function (so the bundle keeps only what is used).
  */
-function actionSink(core, redactor = new redact_Redactor()) {
+function actionSink(core, { summaryFile, redactor = new redact_Redactor() } = {}) {
     const redactors = [redactor];
     const scrub = (text, marker) => redactors.reduce((clean, r) => r.scrub(clean, marker), text);
     const data = (text, max) => capBytes(plainText(scrub(text)), max, DATA_ESCAPED);
@@ -5207,7 +5207,7 @@ function actionSink(core, redactor = new redact_Redactor()) {
         mask: value => core.setSecret(value),
         output: (name, value) => core.setOutput(name, plainText(scrub(value)).replace(/\n/g, ' ')),
         summary: async (markdown) => {
-            if (!process.env.GITHUB_STEP_SUMMARY)
+            if (!summaryFile)
                 return;
             await core.summary.addRaw(capSummary(scrub(markdown, '\\*\\*\\*'))).write();
         },
@@ -7493,7 +7493,7 @@ const OUTSIDER_EVENTS = new Set(['pull_request_target']);
 async function run(cancel = (0,src_cancel/* cancelOnSignals */.d)()) {
     // Everything the action prints goes through the sink, and so through the boundary.
     const { /* debug */ "Yz": debug, /* info */ "pq": info, /* warning */ "$e": warning, /* error */ "z3": error, /* setFailed */ "C1": setFailed, /* setOutput */ "uH": setOutput, /* setSecret */ "Pq": setSecret, /* summary */ "z": summary } = core_namespaceObject;
-    const sink = actionSink({ debug, info, warning, error, setFailed, setOutput, setSecret, summary });
+    const sink = actionSink({ debug, info, warning, error, setFailed, setOutput, setSecret, summary }, { summaryFile: process.env.GITHUB_STEP_SUMMARY });
     try {
         await runAction(cancel.signal, sink);
     }

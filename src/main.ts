@@ -84,7 +84,7 @@ const OUTSIDER_EVENTS = new Set(['pull_request_target'])
 export async function run(cancel: Cancel = cancelOnSignals()): Promise<void> {
   // Everything the action prints goes through the sink, and so through the boundary.
   const { debug, info, warning, error, setFailed, setOutput, setSecret, summary } = core
-  const sink = actionSink({ debug, info, warning, error, setFailed, setOutput, setSecret, summary })
+  const sink = actionSink({ debug, info, warning, error, setFailed, setOutput, setSecret, summary }, { summaryFile: process.env.GITHUB_STEP_SUMMARY })
   try {
     await runAction(cancel.signal, sink)
   } catch (thrown) {

@@ -6459,7 +6459,7 @@ const PROCESS_CONSOLE = {
  * The action's sink over @actions/core, passed in by the action's edge (so the CLI's bundle
  * never loads it), function by function (so the bundle keeps only what is used).
  */
-function actionSink(core, redactor = new Redactor()) {
+function actionSink(core, { summaryFile, redactor = new Redactor() } = {}) {
     const redactors = [redactor];
     const scrub = (text, marker) => redactors.reduce((clean, r) => r.scrub(clean, marker), text);
     const data = (text, max) => capBytes(plainText(scrub(text)), max, DATA_ESCAPED);
@@ -6481,7 +6481,7 @@ function actionSink(core, redactor = new Redactor()) {
         mask: value => core.setSecret(value),
         output: (name, value) => core.setOutput(name, plainText(scrub(value)).replace(/\n/g, ' ')),
         summary: async (markdown) => {
-            if (!process.env.GITHUB_STEP_SUMMARY)
+            if (!summaryFile)
                 return;
             await core.summary.addRaw(capSummary(scrub(markdown, '\\*\\*\\*'))).write();
         },

@@ -110,11 +110,18 @@ export interface ActionSink {
 /** The parts of @actions/core the action's sink writes through. */
 export type RunnerCore = Pick<typeof Core, 'debug' | 'info' | 'warning' | 'error' | 'setFailed' | 'setOutput' | 'setSecret' | 'summary'>
 
+/** Where the action's sink writes besides @actions/core: the runner's summary file, if any. */
+export interface ActionSinkOptions {
+  /** GITHUB_STEP_SUMMARY as the edge read it; without it no summary is written. */
+  summaryFile?: string
+  redactor?: Redactor
+}
+
 /**
  * The action's sink over @actions/core, passed in by the action's edge (so the CLI's bundle
  * never loads it), function by function (so the bundle keeps only what is used).
  */
-export function actionSink(core: RunnerCore, redactor: Redactor = new Redactor()): ActionSink {
+export function actionSink(core: RunnerCore, { summaryFile, redactor = new Redactor() }: ActionSinkOptions = {}): ActionSink {
   const redactors = [redactor]
   const scrub = (text: string, marker?: string): string => redactors.reduce((clean, r) => r.scrub(clean, marker), text)
   const data = (text: string, max: number): string => capBytes(plainText(scrub(text)), max, DATA_ESCAPED)
@@ -136,7 +143,7 @@ export function actionSink(core: RunnerCore, redactor: Redactor = new Redactor()
     mask: value => core.setSecret(value),
     output: (name, value) => core.setOutput(name, plainText(scrub(value)).replace(/\n/g, ' ')),
     summary: async markdown => {
-      if (!process.env.GITHUB_STEP_SUMMARY) return
+      if (!summaryFile) return
       await core.summary.addRaw(capSummary(scrub(markdown, '\\*\\*\\*'))).write()
     },
     fail: message => core.setFailed(annotation(message)[0])
